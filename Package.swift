@@ -1,0 +1,33 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Descent",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Descent", targets: ["Descent"]),
+        .executable(name: "descent", targets: ["DescentCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CDNNL",
+            path: "Sources/CDNNL",
+            providers: [.apt(["libdnnl-dev"])]
+        ),
+        .target(
+            name: "Descent",
+            dependencies: [.target(name: "CDNNL", condition: .when(platforms: [.linux]))]
+        ),
+        .executableTarget(
+            name: "DescentCLI",
+            dependencies: [
+                "Descent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "DescentTests", dependencies: ["Descent"], resources: [.copy("Fixtures")]),
+    ]
+)
