@@ -126,3 +126,18 @@ extension Tensor: CustomStringConvertible {
         return "Tensor(shape: \(shape), [\(shown)\(count > 16 ? ", …" : "")]\(requiresGrad ? ", requiresGrad" : ""))"
     }
 }
+
+extension Tensor {
+    /// Calls `body` with write access to this tensor's storage *without* copy-on-write, so that every copy
+    /// sharing the storage sees the change. This is how optimizers update parameters and how state dicts
+    /// load into a model (PyTorch's in-place `param.data` updates); ordinary code should use value semantics.
+    public func withSharedStorage<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
+    }
+
+    /// Copies `source` (same number of elements) into this tensor's shared storage; see ``withSharedStorage(_:)``.
+    public func assignInPlace(_ source: Tensor) {
+        precondition(source.count == count, "assignInPlace: \(source.shape) has \(source.count) elements, \(shape) has \(count)")
+        storage.pointer.update(from: source.storage.pointer, count: count)
+    }
+}
