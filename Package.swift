@@ -3,9 +3,10 @@ import PackageDescription
 
 let package = Package(
     name: "Descent",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Descent", targets: ["Descent"]),
+        .library(name: "DescentData", targets: ["DescentData"]),
         .executable(name: "descent", targets: ["DescentCLI"]),
     ],
     dependencies: [
@@ -21,13 +22,16 @@ let package = Package(
             name: "Descent",
             dependencies: [.target(name: "CDNNL", condition: .when(platforms: [.linux]))]
         ),
+        .target(name: "DescentData", dependencies: ["Descent"]),
         .executableTarget(
             name: "DescentCLI",
             dependencies: [
                 "Descent",
+                "DescentData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "DescentTests", dependencies: ["Descent"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DescentDataTests", dependencies: ["DescentData"]),
     ]
 )

@@ -43,8 +43,11 @@ static inline int descent_omp_num_threads(void) {
 }
 
 /// Sets the OpenMP runtime's default thread count (used by oneDNN's kernels).
+/// The setting is per calling thread in OpenMP, so Descent applies it before each library call.
 static inline void descent_omp_set_num_threads(int n) {
-    descent_omp_set_fn fn = (descent_omp_set_fn)dlsym(RTLD_DEFAULT, "omp_set_num_threads");
+    static descent_omp_set_fn fn = NULL;
+    static int looked = 0;
+    if (!looked) { fn = (descent_omp_set_fn)dlsym(RTLD_DEFAULT, "omp_set_num_threads"); looked = 1; }
     if (fn) fn(n);
 }
 

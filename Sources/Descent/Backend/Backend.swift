@@ -4,6 +4,7 @@ import CDNNL
 import Accelerate
 #endif
 import Foundation
+import Synchronization
 
 /// The one place that calls the compute library: single-precision GEMM and the thread count.
 ///
@@ -31,6 +32,7 @@ public enum Backend {
         }
         _ = configured
         #if canImport(CDNNL)
+        descent_omp_set_num_threads(Int32(threads))
         _ = dnnl_sgemm(
             transposeA ? 84 : 78, transposeB ? 84 : 78,  // 'T' : 'N'
             Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
@@ -79,16 +81,15 @@ public enum Backend {
     }
 }
 
-/// Holder of the process-wide thread count; reads and writes are atomic through a lock.
-final class ThreadSettings: @unchecked Sendable {
+/// Holder of the process-wide thread count (an atomic, read on every kernel call).
+final class ThreadSettings: Sendable {
     static let shared = ThreadSettings()
-    private let lock = NSLock()
-    private var value: Int = {
+    private let value = Atomic<Int>({
         if let s = ProcessInfo.processInfo.environment["DESCENT_THREADS"], let n = Int(s), n >= 1 { return n }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }()
+    }())
     var count: Int {
-        get { lock.lock(); defer { lock.unlock() }; return value }
-        set { lock.lock(); value = newValue; lock.unlock() }
+        get { value.load(ordering: .relaxed) }
+        set { value.store(newValue, ordering: .relaxed) }
     }
 }

@@ -1,0 +1,47 @@
+import Foundation
+
+/// One benchmark result line, with the field names of `shared/bench/peer/torch_bench.py`.
+struct BenchResult {
+    var workload: String
+    var fields: [(String, Any)] = []
+
+    /// The JSON line: workload first, then the fields in order, then threads and peak RSS.
+    func jsonLine(threads: Int) -> String {
+        var parts = ["\"framework\": \"descent\"", "\"workload\": \"\(workload)\""]
+        for (k, v) in fields { parts.append("\"\(k)\": \(BenchResult.format(v))") }
+        parts.append("\"threads\": \(threads)")
+        parts.append("\"peak_rss_mb\": \(BenchResult.format(BenchResult.peakResidentMegabytes()))")
+        return "{" + parts.joined(separator: ", ") + "}"
+    }
+
+    static func format(_ v: Any) -> String {
+        switch v {
+        case let d as Double: return String(format: "%.3f", d)
+        case let i as Int: return String(i)
+        case let s as String: return "\"\(s)\""
+        default: return "\"\(v)\""
+        }
+    }
+
+    /// Peak resident set size of this process so far, in MB (getrusage's ru_maxrss, in KiB on Linux).
+    static func peakResidentMegabytes() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        #if os(Linux)
+        return Double(usage.ru_maxrss) / 1024
+        #else
+        return Double(usage.ru_maxrss) / (1024 * 1024)
+        #endif
+    }
+}
+
+/// Seconds of wall-clock time taken by `body`.
+func measureSeconds(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}

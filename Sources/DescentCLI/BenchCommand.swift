@@ -1,0 +1,37 @@
+import ArgumentParser
+import Descent
+
+/// `descent bench`: the workloads of `shared/bench/peer/README.md`, one JSON line each.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run benchmark workloads and print one JSON line per workload (release builds only give meaningful numbers)."
+    )
+
+    @Option(help: "Threads for Descent's kernels and the compute library.")
+    var threads: Int = 2
+
+    @Option(help: "Comma-separated workloads: w6 (GEMM 1024³), elementwise.")
+    var workloads: String = "w6,elementwise"
+
+    static let available = ["w6", "elementwise"]
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        for w in workloads.split(separator: ",").map(String.init) where !Self.available.contains(w) {
+            throw ValidationError("--workloads: unknown workload '\(w)' (available: \(Self.available.joined(separator: ", ")))")
+        }
+    }
+
+    func run() throws {
+        Backend.threads = threads
+        for w in workloads.split(separator: ",").map(String.init) {
+            let result: BenchResult
+            switch w {
+            case "w6": result = benchGEMM()
+            default: result = benchElementwise()
+            }
+            print(result.jsonLine(threads: threads))
+        }
+    }
+}

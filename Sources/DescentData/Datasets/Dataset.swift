@@ -1,0 +1,43 @@
+import Descent
+
+/// What a sample is trained towards: a class index (classification) or a tensor (regression, targets
+/// given as probabilities, reconstruction).
+public enum Target: Sendable, Equatable {
+    /// A class index in `0..<classes`.
+    case classIndex(Int)
+    /// A tensor target.
+    case tensor(Tensor)
+
+    /// The class index, if this is one.
+    public var classIndex: Int? {
+        if case .classIndex(let c) = self { return c }
+        return nil
+    }
+}
+
+extension Tensor: Equatable {
+    /// Tensors are equal when their shapes and elements are bitwise equal.
+    public static func == (a: Tensor, b: Tensor) -> Bool { a.isBitwiseEqual(b) }
+}
+
+/// One example: an input tensor and its target.
+public struct Sample: Sendable {
+    /// The input (for an image, `[channels, height, width]`).
+    public var input: Tensor
+    /// The target.
+    public var target: Target
+
+    /// Creates a sample.
+    public init(input: Tensor, target: Target) {
+        self.input = input
+        self.target = target
+    }
+}
+
+/// A dataset: a number of samples and random access to each (PyTorch's map-style `Dataset`).
+public protocol Dataset: Sendable {
+    /// Number of samples.
+    var count: Int { get }
+    /// The sample at `index` in `0..<count`.
+    func sample(at index: Int) -> Sample
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what Descent needs on a fresh Debian/Ubuntu machine that has the Swift toolchain:
+# oneDNN (libdnnl-dev), the compute backend. Does nothing when it is already there.
+set -euo pipefail
+
+need_apt=()
+[ -f /usr/include/oneapi/dnnl/dnnl.h ] || [ -f /usr/include/dnnl.h ] || need_apt+=(libdnnl-dev)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]} with apt-get" >&2
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+command -v swift >/dev/null || { echo "setup: the Swift toolchain (swift) is not on PATH; install it from swift.org" >&2; exit 1; }
