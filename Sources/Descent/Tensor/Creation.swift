@@ -23,6 +23,10 @@ extension Tensor {
         return Tensor(v)
     }
 
+    /// `[0, 1, …, end − 1]` (PyTorch's `arange(end)`; the defaulted `start` above cannot be omitted before an
+    /// unlabeled `end`, so this is the one-argument form).
+    public static func arange(_ end: Float) -> Tensor { arange(0, end) }
+
     /// `count` evenly spaced values from `start` to `end` inclusive (PyTorch's `linspace`).
     public static func linspace(_ start: Float, _ end: Float, count: Int) -> Tensor {
         precondition(count >= 0, "linspace: count must be non-negative")

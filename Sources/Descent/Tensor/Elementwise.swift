@@ -99,14 +99,18 @@ extension Tensor {
         }
     }
 
-    /// Elementwise power with broadcasting: `aᵇ`; ∂/∂a = g · b · aᵇ⁻¹, ∂/∂b = g · aᵇ · ln a.
+    /// Elementwise power with broadcasting: `aᵇ`; ∂/∂a = g · b · aᵇ⁻¹ (0 where b = 0), ∂/∂b = g · aᵇ · ln a
+    /// (0 where a = 0 and b ≥ 0), as in PyTorch.
     public func pow(_ exponent: Tensor) -> Tensor {
         let a = self, b = exponent
         let r = Tensor.broadcastKernel("pow", a, b) { Foundation.pow($0, $1) }
         return Tensor.record("pow", r, [a, b]) { g, needs in
             let ad = a.detach(), bd = b.detach()
-            return [needs[0] ? (g * bd * ad.pow(bd - Tensor(1))).sum(toShape: a.shape) : nil,
-                    needs[1] ? (g * r.detach() * ad.log()).sum(toShape: b.shape) : nil]
+            return [needs[0] ? (g * Tensor.broadcastKernel("pow", ad, bd) { x, y in y == 0 ? 0 : y * Foundation.pow(x, y - 1) })
+                        .sum(toShape: a.shape) : nil,
+                    needs[1] ? (g * Tensor.broadcastKernel("pow", ad, bd) { x, y in
+                        x == 0 && y >= 0 ? 0 : Foundation.pow(x, y) * Foundation.log(x)
+                    }).sum(toShape: b.shape) : nil]
         }
     }
 
@@ -156,13 +160,14 @@ extension Tensor {
         return record("rdiv", r, a) { g in -(g * r.detach() / a.detach()) }
     }
 
-    /// `aˢ` for a scalar exponent `s`; ∂/∂a = g · s · aˢ⁻¹.
+    /// `aˢ` for a scalar exponent `s`; ∂/∂a = g · s · aˢ⁻¹ (0 when s = 0, as in PyTorch).
     public func pow(_ s: Float) -> Tensor {
         let a = self
         let r: Tensor
         if s == 2 { r = a.map { $0 * $0 } } else if s == 1 { r = a.map { $0 } } else { r = a.map { Foundation.pow($0, s) } }
         return Tensor.record("pow", r, a) { g in
             let ad = a.detach()
+            if s == 0 { return Tensor.zeros(g.shape) }
             if s == 2 { return g * ad * 2 }
             return g * ad.map { s * Foundation.pow($0, s - 1) }
         }

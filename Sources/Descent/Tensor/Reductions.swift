@@ -194,15 +194,32 @@ extension Tensor {
 
     /// The p-norm over all elements, `(Σ|x|ᵖ)^(1/p)` (default p = 2, the Euclidean norm).
     public func norm(p: Float = 2) -> Tensor {
-        if p == 2 { return (self * self).sum().sqrt() }
-        if p == 1 { return abs().sum() }
-        return abs().pow(p).sum().pow(1 / p)
+        norm(p: p, alongAxes: Array(0..<rank)).reshaped([])
     }
 
     /// The p-norm along `axis`.
     public func norm(p: Float = 2, axis: Int, keepingDims: Bool = false) -> Tensor {
-        if p == 2 { return (self * self).sum(axis: axis, keepingDims: keepingDims).sqrt() }
-        if p == 1 { return abs().sum(axis: axis, keepingDims: keepingDims) }
-        return abs().pow(p).sum(axis: axis, keepingDims: keepingDims).pow(1 / p)
+        let a = Shape.axis(axis, rank: rank, op: "norm")
+        let r = norm(p: p, alongAxes: [a])
+        return keepingDims ? r : r.squeezed(a)
+    }
+
+    /// The p-norm over `axes` (kept as size 1), with PyTorch's gradient g · sign(x)·|x|ᵖ⁻¹ / ‖x‖ᵖ⁻¹, which is
+    /// 0 (not 0/0) where the norm is 0.
+    func norm(p: Float, alongAxes axes: [Int]) -> Tensor {
+        let x = detach()
+        let r = withNoGrad { () -> Tensor in
+            if p == 2 { return (x * x).sum(alongAxes: axes, keepingDims: true).sqrt() }
+            if p == 1 { return x.abs().sum(alongAxes: axes, keepingDims: true) }
+            return x.abs().pow(p).sum(alongAxes: axes, keepingDims: true).pow(1 / p)
+        }
+        return Tensor.record("norm", r, self) { g in
+            let scale = g.zipMap(r) { gi, ri in ri == 0 ? 0 : (p == 2 ? gi / ri : gi / Foundation.pow(ri, p - 1)) }
+            if p == 2 { return x * scale }
+            if p == 1 { return x.sign() * scale }
+            return x.map { ($0 < 0 ? -1 : 1) * Foundation.pow(Swift.abs($0), p - 1) } * scale
+        }
     }
 }
+
+import Foundation
