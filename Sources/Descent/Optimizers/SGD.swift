@@ -1,0 +1,118 @@
+/// Stochastic gradient descent with momentum, dampening and Nesterov momentum, as `torch.optim.SGD`.
+///
+/// With gradient `g` of the loss at the current parameters `θ`, weight decay `λ`, momentum `μ`, dampening `τ`:
+/// ```
+/// g ← g + λ·θ                       (if λ ≠ 0; g ← −g first if maximize)
+/// b ← g on the first step, else μ·b + (1 − τ)·g          (if μ ≠ 0)
+/// g ← g + μ·b if nesterov, else b                         (if μ ≠ 0)
+/// θ ← θ − lr·g
+/// ```
+/// PyTorch's Nesterov form keeps the parameters at the *look-ahead* point; ``LookAheadNesterov`` is the form of
+/// the lecture notes, which keeps the iterate itself and produces the same sequence of look-ahead points.
+///
+/// ## Batch, stochastic and mini-batch gradient descent
+///
+/// They are one and the same update; only the number of samples `B` behind the gradient differs. With the loss
+/// a mean over samples, `L(θ) = (1/N) Σᵢ ℓᵢ(θ)`, each step uses `g = (1/B) Σ_{i∈batch} ∇ℓᵢ(θ)`:
+///
+/// - **Batch gradient descent** (`B = N`, every sample each step) follows the exact gradient: smooth, monotone
+///   progress with a fixed learning rate (up to `2/L` for an `L`-smooth loss) and linear convergence on
+///   strongly convex problems, but one step costs a pass over the whole data set and it needs the whole batch in
+///   memory; on large data it takes few, expensive steps.
+/// - **Stochastic gradient descent** (`B = 1`) makes `N` cheap steps per pass over the data. Its gradient is an
+///   unbiased but noisy estimate, so with a constant learning rate the iterates do not converge but wander in a
+///   region around the minimum whose size grows with the learning rate; reaching the minimum needs a decaying
+///   learning rate with `Σ lr_k = ∞` and `Σ lr_k² < ∞` (for example `lr₀/k`, ``InverseTimeLR``). The noise can
+///   help escape shallow minima and saddle points, but single samples use the hardware poorly.
+/// - **Mini-batch gradient descent** (`1 < B < N`, typically 32 to 512) is the usual compromise: the gradient
+///   noise shrinks like `1/√B`, the batch fills vector units and GPUs, and a pass over the data still makes
+///   `N/B` steps. The learning rate is usually scaled with `B` (linearly, with a warm-up, for large batches).
+///
+/// All three are ``SGD`` here; the data loader decides `B` (the test suite checks that all three reach the
+/// least-squares solution given by the normal equations).
+public typealias SGD = RuleOptimizer<SGDRule>
+
+extension RuleOptimizer where Rule == SGDRule {
+    /// SGD over one group of `parameters`; defaults as `torch.optim.SGD` (lr 1e-3, no momentum, no decay).
+    public convenience init(_ parameters: [Tensor], lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
+                            weightDecay: Double = 0, nesterov: Bool = false, maximize: Bool = false) {
+        self.init([ParameterGroup(parameters)], lr: lr, momentum: momentum, dampening: dampening,
+                  weightDecay: weightDecay, nesterov: nesterov, maximize: maximize)
+    }
+
+    /// SGD over parameter groups; groups override `lr`, `weightDecay` and `momentum`.
+    public convenience init(_ groups: [ParameterGroup], lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
+                            weightDecay: Double = 0, nesterov: Bool = false, maximize: Bool = false) {
+        self.init(groups, defaults: SGDRule(lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
+                                            nesterov: nesterov, maximize: maximize))
+    }
+}
+
+/// The hyperparameters and update of ``SGD``: `b ← μ·b + (1 − τ)·(g + λθ)`, `θ ← θ − lr·(nesterov ? g + μb : b)`.
+public struct SGDRule: UpdateRule {
+    /// Learning rate.
+    public var lr: Double
+    /// Momentum factor μ (0: plain gradient descent).
+    public var momentum: Double
+    /// Dampening τ of the momentum: new gradients enter the buffer with weight `1 − τ`.
+    public var dampening: Double
+    /// L2 weight decay λ added to the gradient.
+    public var weightDecay: Double
+    /// Use Nesterov momentum (needs μ > 0 and τ = 0).
+    public var nesterov: Bool
+    /// Maximize the objective instead of minimizing it.
+    public var maximize: Bool
+
+    /// SGD hyperparameters; defaults as `torch.optim.SGD`.
+    public init(lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, weightDecay: Double = 0,
+                nesterov: Bool = false, maximize: Bool = false) {
+        precondition(lr >= 0, "SGD: invalid learning rate \(lr)")
+        precondition(momentum >= 0, "SGD: invalid momentum \(momentum)")
+        precondition(weightDecay >= 0, "SGD: invalid weight decay \(weightDecay)")
+        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum requires a momentum and zero dampening")
+        self.lr = lr
+        self.momentum = momentum
+        self.dampening = dampening
+        self.weightDecay = weightDecay
+        self.nesterov = nesterov
+        self.maximize = maximize
+    }
+
+    /// `"SGD"`.
+    public static var name: String { "SGD" }
+    /// One buffer, the momentum `b`.
+    public static var bufferNames: [String] { ["momentum_buffer"] }
+    /// Groups override the momentum.
+    public static var momentumKeyPath: WritableKeyPath<SGDRule, Double>? { \.momentum }
+    /// The momentum buffer exists when μ ≠ 0.
+    public func usesBuffer(_ slot: Int) -> Bool { momentum != 0 }
+
+    /// The step's coefficients, in `Float` as PyTorch applies them.
+    public struct Constants {
+        let negLR, weightDecay, momentum, oneMinusDampening: Float
+        let decay, useMomentum, first, nesterov, maximize: Bool
+    }
+
+    /// Coefficients; the momentum buffer is initialised with the gradient when it has just been allocated.
+    public func constants(step: Int, newBuffers: BufferSet, scalars: inout [Double]) -> Constants {
+        Constants(negLR: Float(-lr), weightDecay: Float(weightDecay), momentum: Float(momentum),
+                  oneMinusDampening: Float(1 - dampening), decay: weightDecay != 0, useMomentum: momentum != 0,
+                  first: newBuffers.contains(0), nesterov: nesterov, maximize: maximize)
+    }
+
+    /// `g ← g + λθ; b ← μb + (1 − τ)g; θ ← θ − lr·(g + μb or b)`.
+    public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+                              _ buffers: StateBuffers, _ c: Constants) {
+        let buf: UnsafeMutablePointer<Float>? = c.useMomentum ? buffers[0] : nil
+        for i in range {
+            var g = c.maximize ? -grad[i] : grad[i]
+            if c.decay { g = g + c.weightDecay * p[i] }
+            if let buf {
+                let b = c.first ? g : c.momentum * buf[i] + c.oneMinusDampening * g
+                buf[i] = b
+                g = c.nesterov ? g + c.momentum * b : b
+            }
+            p[i] = p[i] + c.negLR * g
+        }
+    }
+}
