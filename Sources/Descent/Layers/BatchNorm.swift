@@ -1,0 +1,228 @@
+import Foundation
+
+extension Tensor {
+    /// Batch normalisation (PyTorch's `F.batch_norm`) of an input `[N, C, *]` per channel `c`:
+    ///
+    ///     y = (x − μ_c) / √(σ²_c + eps) · γ_c + β_c
+    ///
+    /// In training, `μ_c` and `σ²_c` are the batch mean and biased variance over `N` and the trailing
+    /// dimensions (`M` values), and the running statistics, when given, are updated in place:
+    /// `running = (1 − momentum)·running + momentum·batch`, with the unbiased variance `σ²·M/(M − 1)` for
+    /// `runningVar`. Otherwise the running statistics are used. `weight` (γ) and `bias` (β) are `[C]` or absent.
+    ///
+    /// Backward in training goes through the batch statistics (with `x̂ = (x − μ)/σ`):
+    /// `∂x = γ/σ · (g − mean(g) − x̂ · mean(g·x̂))`, `∂γ = Σ g·x̂`, `∂β = Σ g`; in eval mode `∂x = γ/σ · g`.
+    public func batchNorm(runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
+                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+        precondition(rank >= 2, "batchNorm: expects input [N, C, *], got \(shape)")
+        let n = shape[0], c = shape[1], spatial = shape.dropFirst(2).reduce(1, *)
+        let m = n * spatial
+        for (name, t) in [("runningMean", runningMean), ("runningVar", runningVar), ("weight", weight), ("bias", bias)] {
+            if let t { precondition(t.shape == [c], "batchNorm: \(name) must be [\(c)] for input \(shape), got \(t.shape)") }
+        }
+        precondition(training || (runningMean != nil && runningVar != nil),
+                     "batchNorm: eval mode needs running statistics (pass training: true to use batch statistics)")
+        precondition(!training || m > 1, "batchNorm: expected more than 1 value per channel when training, got input \(shape)")
+        let out = Tensor(uninitializedShape: shape)
+        let meanT = Tensor(uninitializedShape: [c]), invstdT = Tensor(uninitializedShape: [c])
+        let src = storage.pointer, dst = out.storage.pointer
+        let mean = meanT.storage.pointer, invstd = invstdT.storage.pointer
+        let gamma = weight?.storage.pointer, beta = bias?.storage.pointer
+        let rm = runningMean?.storage.pointer, rv = runningVar?.storage.pointer
+        Parallel.forEachChunk(c, cost: 3 * m) { range in
+            for ch in range {
+                if training {
+                    var sum = 0.0
+                    for b in 0..<n {
+                        let p = src + (b * c + ch) * spatial
+                        var acc: Float = 0
+                        for s in 0..<spatial { acc += p[s] }
+                        sum += Double(acc)
+                    }
+                    let mu = sum / Double(m)
+                    let muF = Float(mu)
+                    var sq = 0.0
+                    for b in 0..<n {
+                        let p = src + (b * c + ch) * spatial
+                        var acc: Float = 0
+                        for s in 0..<spatial { let d = p[s] - muF; acc += d * d }
+                        sq += Double(acc)
+                    }
+                    let variance = sq / Double(m)
+                    mean[ch] = muF
+                    invstd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
+                    if let rm, let rv {
+                        rm[ch] = (1 - momentum) * rm[ch] + momentum * muF
+                        rv[ch] = (1 - momentum) * rv[ch] + momentum * Float(variance * Double(m) / Double(m - 1))
+                    }
+                } else {
+                    mean[ch] = rm![ch]
+                    invstd[ch] = 1 / (rv![ch] + eps).squareRoot()
+                }
+                let scale = invstd[ch] * (gamma?[ch] ?? 1)
+                let shift = (beta?[ch] ?? 0) - mean[ch] * scale
+                for b in 0..<n {
+                    let p = src + (b * c + ch) * spatial, q = dst + (b * c + ch) * spatial
+                    for s in 0..<spatial { q[s] = p[s] * scale + shift }
+                }
+            }
+        }
+        var inputs = [self]
+        let weightSlot = weight.map { inputs.append($0); return inputs.count - 1 }
+        let biasSlot = bias.map { inputs.append($0); return inputs.count - 1 }
+        let x = detach(), w = weight?.detach()
+        return Tensor.record("batch_norm", out, inputs) { g, needs in
+            let needX = needs[0]
+            let needW = weightSlot.map { needs[$0] } ?? false, needB = biasSlot.map { needs[$0] } ?? false
+            let gx = needX ? Tensor(uninitializedShape: x.shape) : nil
+            let gw = needW ? Tensor(uninitializedShape: [c]) : nil
+            let gb = needB ? Tensor(uninitializedShape: [c]) : nil
+            let gp = g.storage.pointer, xp = x.storage.pointer
+            let gxp = gx?.storage.pointer, gwp = gw?.storage.pointer, gbp = gb?.storage.pointer
+            let gamma = w?.storage.pointer
+            let mean = meanT.storage.pointer, invstd = invstdT.storage.pointer
+            Parallel.forEachChunk(c, cost: 3 * m) { range in
+                for ch in range {
+                    let mu = mean[ch], istd = invstd[ch]
+                    var sumG = 0.0, sumGX = 0.0
+                    for b in 0..<n {
+                        let p = xp + (b * c + ch) * spatial, q = gp + (b * c + ch) * spatial
+                        var ag: Float = 0, agx: Float = 0
+                        for s in 0..<spatial { ag += q[s]; agx += q[s] * (p[s] - mu) }
+                        sumG += Double(ag)
+                        sumGX += Double(agx)
+                    }
+                    gwp?[ch] = Float(sumGX) * istd
+                    gbp?[ch] = Float(sumG)
+                    guard let gxp else { continue }
+                    let scale = istd * (gamma?[ch] ?? 1)
+                    if training {
+                        let meanG = Float(sumG / Double(m))
+                        let k = Float(sumGX / Double(m)) * istd * istd
+                        for b in 0..<n {
+                            let p = xp + (b * c + ch) * spatial, q = gp + (b * c + ch) * spatial
+                            let r = gxp + (b * c + ch) * spatial
+                            for s in 0..<spatial { r[s] = (q[s] - meanG - (p[s] - mu) * k) * scale }
+                        }
+                    } else {
+                        for b in 0..<n {
+                            let q = gp + (b * c + ch) * spatial, r = gxp + (b * c + ch) * spatial
+                            for s in 0..<spatial { r[s] = q[s] * scale }
+                        }
+                    }
+                }
+            }
+            var grads: [Tensor?] = [gx]
+            if weightSlot != nil { grads.append(gw) }
+            if biasSlot != nil { grads.append(gb) }
+            return grads
+        }
+    }
+}
+
+/// Batch normalisation over the channel dimension (the shared implementation of ``BatchNorm1d`` and
+/// ``BatchNorm2d``, PyTorch's `_BatchNorm`); see ``Tensor/batchNorm(runningMean:runningVar:weight:bias:training:momentum:eps:)``.
+///
+/// In training mode it normalises with the batch statistics and updates `running_mean` / `running_var` in place
+/// (`momentum` weighting, or a cumulative average when `momentum` is `nil`) and counts `num_batches_tracked`; in
+/// eval mode it uses the running statistics. State-dict keys: `weight`, `bias`, `running_mean`, `running_var`,
+/// `num_batches_tracked` (an integer buffer).
+public class BatchNorm: Module {
+    /// The number of channels `C`.
+    public let numFeatures: Int
+    /// Added to the variance for numerical stability.
+    public let eps: Float
+    /// The weight of the new batch in the running statistics; `nil` for a cumulative average (1/batches seen).
+    public let momentum: Float?
+    /// Whether the layer has a learnable scale γ and shift β.
+    public let affine: Bool
+    /// Whether running statistics are kept (when not, batch statistics are used in eval mode too).
+    public let trackRunningStats: Bool
+    /// The scale γ, `[C]` (initialised to 1), or `nil` without `affine`.
+    @Parameter public var weight: Tensor?
+    /// The shift β, `[C]` (initialised to 0), or `nil` without `affine`.
+    @Parameter public var bias: Tensor?
+    /// The running mean, `[C]` (initialised to 0), or `nil` without `trackRunningStats`.
+    @Buffer public var runningMean: Tensor?
+    /// The running (unbiased) variance, `[C]` (initialised to 1), or `nil` without `trackRunningStats`.
+    @Buffer public var runningVar: Tensor?
+    /// The number of training batches seen (a scalar integer buffer), or `nil` without `trackRunningStats`.
+    @Buffer(dtype: .int64) public var numBatchesTracked: Tensor? = nil
+    /// The input ranks accepted (`[2, 3]` for 1-D, `[4]` for 2-D).
+    let acceptedRanks: [Int]
+
+    init(numFeatures: Int, eps: Float, momentum: Float?, affine: Bool, trackRunningStats: Bool, acceptedRanks: [Int]) {
+        precondition(numFeatures >= 1, "BatchNorm: num_features must be positive, got \(numFeatures)")
+        self.numFeatures = numFeatures
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.trackRunningStats = trackRunningStats
+        self.weight = affine ? Tensor.ones([numFeatures]) : nil
+        self.bias = affine ? Tensor.zeros([numFeatures]) : nil
+        self.runningMean = trackRunningStats ? Tensor.zeros([numFeatures]) : nil
+        self.runningVar = trackRunningStats ? Tensor.ones([numFeatures]) : nil
+        self.acceptedRanks = acceptedRanks
+        super.init()
+        self.numBatchesTracked = trackRunningStats ? Tensor(0) : nil
+    }
+
+    /// Resets the running statistics in place: mean 0, variance 1, no batches tracked.
+    public func resetRunningStats() {
+        runningMean?.assignInPlace(Tensor.zeros([numFeatures]))
+        runningVar?.assignInPlace(Tensor.ones([numFeatures]))
+        numBatchesTracked?.assignInPlace(Tensor(0))
+    }
+
+    /// Normalises `x` per channel; in training mode also updates the running statistics.
+    public override func callAsFunction(_ x: Tensor) -> Tensor {
+        checkInput(x)
+        var factor = momentum ?? 0
+        if isTraining, let count = numBatchesTracked {
+            let seen = count.withSharedStorage { p -> Float in
+                p[0] += 1
+                return p[0]
+            }
+            if momentum == nil { factor = 1 / seen }
+        }
+        return x.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                           training: isTraining || runningMean == nil, momentum: factor, eps: eps)
+    }
+
+    /// The input shape itself, after checking its rank and channel count.
+    public override func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard acceptedRanks.contains(inputShape.count), inputShape[1] == numFeatures else {
+            let trailing = [2: "", 3: ", L", 4: ", H, W"]
+            let expected = acceptedRanks.map { "[N, \(numFeatures)\(trailing[$0] ?? "")]" }.joined(separator: " or ")
+            throw shapeError("expects input \(expected) (num_features = \(numFeatures)), got \(inputShape)")
+        }
+        return inputShape
+    }
+
+    /// PyTorch's `extra_repr`.
+    public override var extraDescription: String {
+        "\(numFeatures), eps=\(eps), momentum=\(momentum.map { "\($0)" } ?? "None"), affine=\(affine ? "True" : "False"), track_running_stats=\(trackRunningStats ? "True" : "False")"
+    }
+}
+
+/// Batch normalisation of `[N, C]` or `[N, C, L]` inputs over `N` (and `L`) per channel (PyTorch's
+/// `nn.BatchNorm1d`); see ``BatchNorm``.
+public final class BatchNorm1d: BatchNorm {
+    /// A layer for `numFeatures` channels (PyTorch's defaults: `eps` 1e-5, `momentum` 0.1, affine, tracking).
+    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+                trackRunningStats: Bool = true) {
+        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
+                   trackRunningStats: trackRunningStats, acceptedRanks: [2, 3])
+    }
+}
+
+/// Batch normalisation of `[N, C, H, W]` inputs over `N`, `H` and `W` per channel (PyTorch's `nn.BatchNorm2d`);
+/// see ``BatchNorm``.
+public final class BatchNorm2d: BatchNorm {
+    /// A layer for `numFeatures` channels (PyTorch's defaults: `eps` 1e-5, `momentum` 0.1, affine, tracking).
+    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+                trackRunningStats: Bool = true) {
+        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
+                   trackRunningStats: trackRunningStats, acceptedRanks: [4])
+    }
+}

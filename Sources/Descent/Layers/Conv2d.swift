@@ -1,0 +1,160 @@
+extension Tensor {
+    /// 2-D cross-correlation (PyTorch's `F.conv2d`) of an input `[N, C, H, W]` (or unbatched `[C, H, W]`) with
+    /// `weight` `[K, C/groups, kH, kW]`, plus `bias` `[K]`:
+    ///
+    ///     y[n, k, i, j] = b[k] + Σ_{c, p, q} W[k, c, p, q] · x[n, g·C/groups + c, i·s_h − p_h + p·d_h, j·s_w − p_w + q·d_w]
+    ///
+    /// (zero outside the input), with output size `⌊(H + 2p − d(kH − 1) − 1)/s⌋ + 1` per dimension. Computed by
+    /// im2col and one GEMM per image and group, parallel over the batch; the backward pass computes
+    /// `∂x = col2im(Wᵀ·∂y)`, `∂W = Σ ∂y·colsᵀ` and `∂b = Σ ∂y` the same way.
+    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0,
+                       dilation: Size2D = 1, groups: Int = 1) -> Tensor {
+        if rank == 3 {
+            return unsqueezed(0).conv2d(weight: weight, bias: bias, stride: stride, padding: padding,
+                                        dilation: dilation, groups: groups).squeezed(0)
+        }
+        let outShape: [Int]
+        do {
+            outShape = try Tensor.conv2dOutputShape(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride,
+                                                    padding: padding, dilation: dilation, groups: groups)
+        } catch {
+            preconditionFailure("conv2d: \(error)")
+        }
+        let plan = ConvPlan(batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
+                            outChannels: outShape[1], outHeight: outShape[2], outWidth: outShape[3], groups: groups,
+                            kernelH: weight.shape[2], kernelW: weight.shape[3],
+                            strideH: stride.height, strideW: stride.width, padH: padding.height, padW: padding.width,
+                            dilationH: dilation.height, dilationW: dilation.width)
+        let out = Tensor(uninitializedShape: outShape)
+        plan.forward(input: storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
+                     output: out.storage.pointer)
+        let x = detach(), w = weight.detach()
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        let inShape = shape, wShape = weight.shape
+        return Tensor.record("conv2d", out, inputs) { g, needs in
+            var grads: [Tensor?] = Array(repeating: nil, count: inputs.count)
+            if needs[0] {
+                let gx = Tensor(uninitializedShape: inShape)
+                plan.inputGradient(outGrad: g.storage.pointer, weight: w.storage.pointer, bias: nil,
+                                   into: gx.storage.pointer)
+                grads[0] = gx
+            }
+            if needs[1] {
+                let gw = Tensor(uninitializedShape: wShape)
+                plan.weightGradient(outGrad: g.storage.pointer, input: x.storage.pointer, into: gw.storage.pointer)
+                grads[1] = gw
+            }
+            if inputs.count == 3 && needs[2] {
+                grads[2] = ConvPlan.channelSums(g, batch: plan.batch, channels: plan.outChannels, spatial: plan.colCols)
+            }
+            return grads
+        }
+    }
+
+    /// The output shape of ``conv2d(weight:bias:stride:padding:dilation:groups:)`` for a 4-D input, or a `.shape`
+    /// error that gives the expected and the actual shapes.
+    static func conv2dOutputShape(input: [Int], weight: [Int], bias: [Int]?, stride: Size2D, padding: Size2D,
+                                  dilation: Size2D, groups: Int) throws -> [Int] {
+        guard weight.count == 4 else {
+            throw DescentError(.shape, "conv2d", "weight must be [out_channels, in_channels/groups, kH, kW], got \(weight)")
+        }
+        guard groups >= 1, weight[0] % groups == 0 else {
+            throw DescentError(.shape, "conv2d", "out_channels \(weight[0]) is not divisible by groups = \(groups)")
+        }
+        guard stride.height >= 1, stride.width >= 1, dilation.height >= 1, dilation.width >= 1,
+              padding.height >= 0, padding.width >= 0 else {
+            throw DescentError(.shape, "conv2d", "stride \(stride) and dilation \(dilation) must be positive, padding \(padding) non-negative")
+        }
+        let cin = weight[1] * groups
+        guard input.count == 4, input[1] == cin else {
+            throw DescentError(.shape, "conv2d", "expects input [N, \(cin), H, W] (in_channels = \(cin)), got \(input)")
+        }
+        if let bias, bias != [weight[0]] {
+            throw DescentError(.shape, "conv2d", "bias must be [\(weight[0])], got \(bias)")
+        }
+        let oh = ConvPlan.outputSize(input[2], kernel: weight[2], stride: stride.height, padding: padding.height,
+                                     dilation: dilation.height)
+        let ow = ConvPlan.outputSize(input[3], kernel: weight[3], stride: stride.width, padding: padding.width,
+                                     dilation: dilation.width)
+        guard oh > 0, ow > 0 else {
+            throw DescentError(.shape, "conv2d", "kernel \(weight[2])×\(weight[3]) with dilation \(dilation) and padding \(padding) does not fit input \(input[2])×\(input[3]) of \(input)")
+        }
+        return [input[0], weight[0], oh, ow]
+    }
+}
+
+/// A 2-D convolution layer (PyTorch's `nn.Conv2d`); see ``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:)``.
+///
+/// `weight` is `[outChannels, inChannels / groups, kH, kW]` and `bias` `[outChannels]`, initialised as PyTorch
+/// does: `U(−1/√fan_in, 1/√fan_in)` with `fan_in = inChannels / groups · kH · kW`. Input `[N, C, H, W]` or `[C, H, W]`.
+public final class Conv2d: Module {
+    /// Channels of the input.
+    public let inChannels: Int
+    /// Channels of the output.
+    public let outChannels: Int
+    /// Kernel height and width.
+    public let kernelSize: Size2D
+    /// Step between output positions.
+    public let stride: Size2D
+    /// Zeros added on each side of the input.
+    public let padding: Size2D
+    /// Spacing between kernel taps.
+    public let dilation: Size2D
+    /// Number of channel groups (each output channel sees `inChannels / groups` inputs).
+    public let groups: Int
+    /// The kernel, `[outChannels, inChannels / groups, kH, kW]`.
+    @Parameter public var weight: Tensor
+    /// The bias, `[outChannels]`, or `nil` when created with `bias: false`.
+    @Parameter public var bias: Tensor?
+
+    /// A convolution from `inChannels` to `outChannels`, with PyTorch's default initialisation drawn from `generator`.
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0,
+                dilation: Size2D = 1, groups: Int = 1, bias: Bool = true, generator: RandomGenerator = .default) {
+        precondition(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
+                     "Conv2d: in_channels \(inChannels) and out_channels \(outChannels) must be divisible by groups \(groups)")
+        precondition(kernelSize.height >= 1 && kernelSize.width >= 1, "Conv2d: kernel size \(kernelSize) must be positive")
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+        let wShape = [outChannels, inChannels / groups, kernelSize.height, kernelSize.width]
+        self.weight = Initializer.pytorchDefaultWeight.tensor(wShape, generator: generator)
+        let fanIn = Initializer.fans(wShape).fanIn
+        self.bias = bias ? Initializer.pytorchDefaultBias(fanIn: fanIn).tensor([outChannels], generator: generator) : nil
+        super.init()
+    }
+
+    /// The convolution of `x` (`[N, inChannels, H, W]` or `[inChannels, H, W]`).
+    public override func callAsFunction(_ x: Tensor) -> Tensor {
+        checkInput(x)
+        return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+
+    /// `[N, outChannels, H', W']` (or `[outChannels, H', W']`), `H' = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1`.
+    public override func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard (inputShape.count == 4 || inputShape.count == 3), inputShape[inputShape.count - 3] == inChannels else {
+            throw shapeError("expects input [N, \(inChannels), H, W] (in_channels = \(inChannels)), got \(inputShape)")
+        }
+        let batched = inputShape.count == 4 ? inputShape : [1] + inputShape
+        do {
+            let out = try Tensor.conv2dOutputShape(input: batched, weight: weight.shape, bias: bias?.shape, stride: stride,
+                                                   padding: padding, dilation: dilation, groups: groups)
+            return inputShape.count == 4 ? out : Array(out.dropFirst())
+        } catch let e as DescentError {
+            throw shapeError(e.reason)
+        }
+    }
+
+    /// PyTorch's `extra_repr`: `3, 16, kernel_size=(3, 3), stride=(1, 1), …`.
+    public override var extraDescription: String {
+        var s = "\(inChannels), \(outChannels), kernel_size=\(kernelSize), stride=\(stride)"
+        if padding != 0 { s += ", padding=\(padding)" }
+        if dilation != 1 { s += ", dilation=\(dilation)" }
+        if groups != 1 { s += ", groups=\(groups)" }
+        if bias == nil { s += ", bias=False" }
+        return s
+    }
+}

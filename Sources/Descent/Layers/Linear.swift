@@ -1,0 +1,94 @@
+extension Tensor {
+    /// Affine map over the last dimension (PyTorch's `F.linear`): `y = x · Wᵀ + b` for `x` of shape
+    /// `[*, in]`, `weight` `[out, in]`, `bias` `[out]`; result `[*, out]`.
+    ///
+    /// One GEMM with the bias written into the output first (`beta = 1`). Backward: `∂x = g · W`,
+    /// `∂W = gᵀ · x`, `∂b = Σ_rows g`.
+    public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
+        precondition(weight.rank == 2, "linear: weight must be [out, in], got \(weight.shape)")
+        let outF = weight.shape[0], inF = weight.shape[1]
+        precondition(rank >= 1 && shape[rank - 1] == inF,
+                     "linear: input \(shape) does not end in in_features = \(inF) (weight \(weight.shape))")
+        if let bias { precondition(bias.shape == [outF], "linear: bias must be [\(outF)], got \(bias.shape)") }
+        let rows = count / Swift.max(inF, 1)
+        let outShape = Array(shape.dropLast()) + [outF]
+        let out = Tensor(uninitializedShape: outShape)
+        let po = out.storage.pointer
+        if let bias {
+            let pb = bias.storage.pointer
+            for r in 0..<rows { (po + r * outF).update(from: pb, count: outF) }
+        }
+        Backend.sgemm(transposeA: false, transposeB: true, m: rows, n: outF, k: inF,
+                      alpha: 1, a: storage.pointer, lda: inF, b: weight.storage.pointer, ldb: inF,
+                      beta: bias == nil ? 0 : 1, c: po, ldc: outF)
+        let x = detach(), w = weight.detach()
+        let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
+        let inShape = shape
+        return Tensor.record("linear", out, inputs) { g, needs in
+            var grads: [Tensor?] = [nil, nil, nil]
+            let pg = g.storage.pointer
+            if needs[0] {
+                let gx = Tensor(uninitializedShape: inShape)
+                Backend.sgemm(transposeA: false, transposeB: false, m: rows, n: inF, k: outF,
+                              alpha: 1, a: pg, lda: outF, b: w.storage.pointer, ldb: inF,
+                              beta: 0, c: gx.storage.pointer, ldc: inF)
+                grads[0] = gx
+            }
+            if needs[1] {
+                let gw = Tensor(uninitializedShape: [outF, inF])
+                Backend.sgemm(transposeA: true, transposeB: false, m: outF, n: inF, k: rows,
+                              alpha: 1, a: pg, lda: outF, b: x.storage.pointer, ldb: inF,
+                              beta: 0, c: gw.storage.pointer, ldc: inF)
+                grads[1] = gw
+            }
+            if inputs.count == 3 && needs[2] {
+                grads[2] = g.reshaped([rows, outF]).sum(alongAxes: [0])
+            }
+            return Array(grads.prefix(inputs.count))
+        }
+    }
+}
+
+/// A fully connected layer (PyTorch's `nn.Linear`): `y = x · Wᵀ + b` over the last dimension.
+///
+/// `weight` is `[outFeatures, inFeatures]` and `bias` `[outFeatures]`, both initialised as PyTorch does:
+/// `U(−1/√in, 1/√in)` (Kaiming uniform with `a = √5` for the weight).
+public final class Linear: Module {
+    /// Size of each input's last dimension.
+    public let inFeatures: Int
+    /// Size of each output's last dimension.
+    public let outFeatures: Int
+    /// The weight, `[outFeatures, inFeatures]`.
+    @Parameter public var weight: Tensor
+    /// The bias, `[outFeatures]`, or `nil` when created with `bias: false`.
+    @Parameter public var bias: Tensor?
+
+    /// A layer mapping `inFeatures` to `outFeatures`, with PyTorch's default initialisation drawn from `generator`.
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, generator: RandomGenerator = .default) {
+        precondition(inFeatures >= 0 && outFeatures >= 0, "Linear: negative size (\(inFeatures), \(outFeatures))")
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        self.weight = Initializer.pytorchDefaultWeight.tensor([outFeatures, inFeatures], generator: generator)
+        self.bias = bias ? Initializer.pytorchDefaultBias(fanIn: inFeatures).tensor([outFeatures], generator: generator) : nil
+        super.init()
+    }
+
+    /// `x · Wᵀ + b` for `x` of shape `[*, inFeatures]`.
+    public override func callAsFunction(_ x: Tensor) -> Tensor {
+        checkInput(x)
+        return x.linear(weight: weight, bias: bias)
+    }
+
+    /// `[*, outFeatures]` for an input `[*, inFeatures]`.
+    public override func outputShape(for inputShape: [Int]) throws -> [Int] {
+        guard let last = inputShape.last, last == inFeatures else {
+            throw shapeError("expects input [*, \(inFeatures)] (in_features = \(inFeatures)), got \(inputShape)")
+        }
+        return Array(inputShape.dropLast()) + [outFeatures]
+    }
+
+    /// `in_features=…, out_features=…, bias=…`.
+    public override var extraDescription: String {
+        "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias == nil ? "False" : "True")"
+    }
+}
