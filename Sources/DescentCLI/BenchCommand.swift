@@ -11,10 +11,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Threads for Descent's kernels and the compute library.")
     var threads: Int = 2
 
-    @Option(help: "Comma-separated workloads: w6 (GEMM 1024³), elementwise.")
-    var workloads: String = "w6,elementwise"
+    @Option(help: "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, elementwise.")
+    var workloads: String = "w1,w2,w3,w4_mlp,w4_cnn,w5,w6,w7"
 
-    static let available = ["w6", "elementwise"]
+    static let available = ["w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "elementwise"]
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -29,7 +29,8 @@ struct BenchCommand: ParsableCommand {
             let result: BenchResult
             switch w {
             case "w6": result = benchGEMM()
-            default: result = benchElementwise()
+            case "elementwise": result = benchElementwise()
+            default: result = ModelWorkloads.run(w)
             }
             print(result.jsonLine(threads: threads))
         }

@@ -1,0 +1,70 @@
+import Descent
+import Foundation
+
+/// The training and inference workloads W1–W5 and W7 of `shared/bench/peer/README.md`, with the same
+/// models, batch sizes, optimizers, step counts and warm-up as `torch_bench.py`.
+enum ModelWorkloads {
+    /// Runs workload `name` and returns its result line.
+    static func run(_ name: String) -> BenchResult {
+        RandomGenerator.manualSeed(0)
+        switch name {
+        case "w1":
+            let m = Models.mlp([784, 512, 512, 10])
+            return train(name, m, Adam(m.parameters(), lr: 1e-3), input: [784], batch: 128, steps: 100)
+        case "w2":
+            let m = Models.benchCNN()
+            return train(name, m, SGD(m.parameters(), lr: 0.01, momentum: 0.9), input: [1, 28, 28], batch: 64, steps: 50)
+        case "w3":
+            let m = Models.benchCNN(batchNorm: true, dropout: true)
+            return train(name, m, Adam(m.parameters(), lr: 1e-3), input: [1, 28, 28], batch: 64, steps: 50)
+        case "w4_mlp":
+            return infer(name, Models.mlp([784, 512, 512, 10]), input: [784], batch: 256, steps: 100)
+        case "w4_cnn":
+            return infer(name, Models.benchCNN(), input: [1, 28, 28], batch: 256, steps: 30)
+        case "w5":
+            let m = Models.mlp([784, 128, 10])
+            return train(name, m, SGD(m.parameters(), lr: 0.01), input: [784], batch: 16, steps: 500)
+        case "w7":
+            let m = ResNet.w7()
+            return train(name, m, SGD(m.parameters(), lr: 0.05, momentum: 0.9, weightDecay: 5e-4),
+                         input: [3, 32, 32], batch: 32, steps: 20)
+        default:
+            preconditionFailure("unknown workload \(name)")
+        }
+    }
+
+    /// `zero_grad → forward → cross-entropy → backward → step`, 5 warm-up steps, then `steps` timed steps
+    /// cycling through 8 fixed random batches.
+    static func train(_ name: String, _ model: Module, _ optimizer: some Optimizer, input: [Int], batch: Int,
+                      steps: Int, warmup: Int = 5) -> BenchResult {
+        let gen = RandomGenerator(seed: 0)
+        let xs = (0..<8).map { _ in gen.normal([batch] + input) }
+        let ys = (0..<8).map { _ in (0..<batch).map { _ in gen.integer(in: 0..<10) } }
+        model.train()
+        func step(_ i: Int) {
+            optimizer.zeroGrad()
+            let loss = crossEntropy(model(xs[i % 8]), ys[i % 8])
+            loss.backward()
+            optimizer.step()
+        }
+        for i in 0..<warmup { step(i) }
+        let dt = measureSeconds { for i in 0..<steps { step(i) } }
+        return result(name, dt: dt, steps: steps, batch: batch)
+    }
+
+    /// Forward passes in eval mode without gradients, 3 warm-up passes, then `steps` timed passes.
+    static func infer(_ name: String, _ model: Module, input: [Int], batch: Int, steps: Int, warmup: Int = 3) -> BenchResult {
+        let x = RandomGenerator(seed: 0).normal([batch] + input)
+        model.eval()
+        return withNoGrad {
+            for _ in 0..<warmup { _ = model(x) }
+            let dt = measureSeconds { for _ in 0..<steps { _ = model(x) } }
+            return result(name, dt: dt, steps: steps, batch: batch)
+        }
+    }
+
+    static func result(_ name: String, dt: Double, steps: Int, batch: Int) -> BenchResult {
+        BenchResult(workload: name, fields: [("samples_per_s", Double(steps * batch) / dt),
+                                             ("ms_per_step", 1000 * dt / Double(steps)), ("steps", steps), ("batch", batch)])
+    }
+}
