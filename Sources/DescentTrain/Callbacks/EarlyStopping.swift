@@ -1,0 +1,59 @@
+import Descent
+
+/// Stops training when a monitored metric has not improved for `patience` epochs (Keras' `EarlyStopping`),
+/// and optionally restores the weights of the best epoch at the end of training, whether or not it stopped
+/// early.
+///
+/// An epoch improves on the best value `b` when `v < b − minDelta` (losses) or `v > b + minDelta` (accuracies).
+public final class EarlyStopping: TrainingCallback {
+    /// The watched quantity.
+    public let monitor: MonitoredMetric
+    /// Epochs without improvement before stopping.
+    public let patience: Int
+    /// The smallest change that counts as an improvement.
+    public let minDelta: Double
+    /// Load the best epoch's weights when training ends.
+    public let restoreBestWeights: Bool
+    /// Best value so far and its epoch.
+    public private(set) var best: (value: Double, epoch: Int)?
+    private var bestState: [(String, Tensor)]?
+    private var wait = 0
+
+    /// Early stopping on `monitor` (default: validation loss).
+    public init(monitor: MonitoredMetric = .validationLoss, patience: Int = 5, minDelta: Double = 0,
+                restoreBestWeights: Bool = true) {
+        precondition(patience >= 0, "EarlyStopping: patience must be non-negative")
+        self.monitor = monitor
+        self.patience = patience
+        self.minDelta = minDelta
+        self.restoreBestWeights = restoreBestWeights
+    }
+
+    /// Records an improvement (and the weights) or counts a stale epoch, stopping after `patience` of them.
+    public func epochDidEnd(_ trainer: Trainer, log: EpochLog) {
+        guard let v = log.value(of: monitor), v.isFinite else { return }
+        let improved: Bool
+        if let best {
+            improved = monitor.higherIsBetter ? v > best.value + minDelta : v < best.value - minDelta
+        } else {
+            improved = true
+        }
+        if improved {
+            best = (v, log.epoch)
+            wait = 0
+            if restoreBestWeights { bestState = trainer.model.stateDict() }
+        } else {
+            wait += 1
+            if wait > patience {
+                trainer.requestStop("early stopping: \(monitor.rawValue) has not improved for \(wait) epochs (best \(best!.value) at epoch \(best!.epoch))")
+            }
+        }
+    }
+
+    /// Restores the best epoch's weights, if asked to.
+    public func trainingDidEnd(_ trainer: Trainer, history: inout History) {
+        guard restoreBestWeights, let bestState, let best else { return }
+        _ = try? trainer.model.load(stateDict: bestState)
+        history.restoredEpoch = best.epoch
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Shows training progress: a live bar (epoch, step/steps, loss, samples/s, ETA) on a terminal, and one plain
+/// line per epoch when output is not a terminal (logs, CI).
+public final class ProgressPrinter: TrainingCallback {
+    private let live: Bool
+    private var epochs = 0, stepsPerEpoch = 0
+    private var epochStart = Date()
+    private let write: (String) -> Void
+
+    /// A printer writing to standard output; `live` defaults to whether standard output is a terminal.
+    public init(live: Bool? = nil, write: @escaping (String) -> Void = { print($0, terminator: ""); fflush(nil) }) {
+        self.live = live ?? (isatty(1) != 0)
+        self.write = write
+    }
+
+    /// Remembers the run's size.
+    public func trainingWillBegin(_ trainer: Trainer, epochs: Int, stepsPerEpoch: Int) {
+        self.epochs = epochs
+        self.stepsPerEpoch = stepsPerEpoch
+        epochStart = Date()
+    }
+
+    /// Redraws the live bar.
+    public func stepDidEnd(_ trainer: Trainer, epoch: Int, step: Int, loss: Float) {
+        guard live else { return }
+        let inEpoch = (step - 1) % max(stepsPerEpoch, 1) + 1
+        if inEpoch == 1 { epochStart = Date() }
+        let elapsed = Date().timeIntervalSince(epochStart)
+        let eta = elapsed / Double(inEpoch) * Double(stepsPerEpoch - inEpoch)
+        let width = 24, filled = width * inEpoch / max(stepsPerEpoch, 1)
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        write(String(format: "\r\u{1B}[2Kepoch %d/%d %@ %d/%d loss %.4f  eta %.0fs", epoch, epochs, bar, inEpoch,
+                     stepsPerEpoch, loss, eta))
+    }
+
+    /// Prints the epoch's summary line.
+    public func epochDidEnd(_ trainer: Trainer, log: EpochLog) {
+        var line = String(format: "epoch %d/%d  train loss %.4f", log.epoch, epochs, log.trainLoss)
+        if let a = log.trainAccuracy { line += String(format: "  acc %.4f", a) }
+        if let v = log.validationLoss { line += String(format: "  val loss %.4f", v) }
+        if let a = log.validationAccuracy { line += String(format: "  val acc %.4f", a) }
+        line += String(format: "  lr %.3g  %.0f samples/s  %.1fs", log.learningRate, log.samplesPerSecond, log.seconds)
+        write((live ? "\r\u{1B}[2K" : "") + line + "\n")
+    }
+
+    /// Says why training stopped early, if it did.
+    public func trainingDidEnd(_ trainer: Trainer, history: inout History) {
+        if let reason = history.stoppedEarly { write("stopped: \(reason)\n") }
+    }
+}

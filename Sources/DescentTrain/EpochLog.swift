@@ -1,0 +1,51 @@
+/// What one epoch of training measured.
+public struct EpochLog: Sendable, Codable, Equatable {
+    /// Epoch number, from 1.
+    public var epoch: Int
+    /// Mean training loss over the epoch's batches (weighted by batch size).
+    public var trainLoss: Double
+    /// Training accuracy (classification), measured on the fly in training mode.
+    public var trainAccuracy: Double?
+    /// Mean validation loss, when a validation loader is given.
+    public var validationLoss: Double?
+    /// Validation accuracy (classification), when a validation loader is given.
+    public var validationAccuracy: Double?
+    /// Learning rate of the first parameter group at the end of the epoch.
+    public var learningRate: Double
+    /// Wall-clock seconds of the epoch's training steps (validation excluded).
+    public var seconds: Double
+    /// Training samples per second.
+    public var samplesPerSecond: Double
+
+    /// The value of a monitored quantity by name (`train_loss`, `train_accuracy`, `val_loss`, `val_accuracy`).
+    public func value(of metric: MonitoredMetric) -> Double? {
+        switch metric {
+        case .trainLoss: return trainLoss
+        case .trainAccuracy: return trainAccuracy
+        case .validationLoss: return validationLoss
+        case .validationAccuracy: return validationAccuracy
+        }
+    }
+}
+
+/// A quantity that callbacks such as early stopping can watch.
+public enum MonitoredMetric: String, Sendable, Codable, CaseIterable {
+    case trainLoss = "train_loss", trainAccuracy = "train_accuracy"
+    case validationLoss = "val_loss", validationAccuracy = "val_accuracy"
+
+    /// Whether larger values are better (accuracies) or smaller (losses).
+    public var higherIsBetter: Bool { self == .trainAccuracy || self == .validationAccuracy }
+}
+
+/// The epochs of one training run.
+public struct History: Sendable, Codable, Equatable {
+    /// One entry per completed epoch.
+    public var epochs: [EpochLog] = []
+    /// Why training stopped before the last epoch, if it did.
+    public var stoppedEarly: String?
+    /// Epoch whose weights the model holds at the end when best weights were restored.
+    public var restoredEpoch: Int?
+
+    /// An empty history.
+    public init() {}
+}

@@ -1,0 +1,43 @@
+import Descent
+
+/// Accumulates regression results over batches: MAE, RMSE and R² (coefficient of determination).
+public struct RegressionMetrics: Sendable {
+    /// Samples (elements) seen.
+    public private(set) var count = 0
+    private var absSum: Double = 0, sqSum: Double = 0, targetSum: Double = 0, targetSqSum: Double = 0
+    /// Sum of per-batch mean losses weighted by batch size.
+    public private(set) var lossSum: Double = 0
+    private var batches = 0
+
+    /// Empty metrics.
+    public init() {}
+
+    /// Adds a batch of predictions and targets of the same shape, and its mean loss.
+    public mutating func add(predictions: Tensor, targets: Tensor, meanLoss: Float) {
+        precondition(predictions.shape == targets.shape,
+                     "RegressionMetrics: predictions \(predictions.shape) and targets \(targets.shape) differ")
+        for (p, t) in zip(predictions.scalars, targets.scalars) {
+            let e = Double(p - t)
+            absSum += Swift.abs(e)
+            sqSum += e * e
+            targetSum += Double(t)
+            targetSqSum += Double(t) * Double(t)
+        }
+        count += predictions.count
+        lossSum += Double(meanLoss) * Double(predictions.shape.first ?? 1)
+        batches += predictions.shape.first ?? 1
+    }
+
+    /// Mean loss per sample.
+    public var loss: Double { batches == 0 ? .nan : lossSum / Double(batches) }
+    /// Mean absolute error `Σ|ŷ − y| / n`.
+    public var mae: Double { absSum / Double(count) }
+    /// Root mean squared error `√(Σ(ŷ − y)² / n)`.
+    public var rmse: Double { (sqSum / Double(count)).squareRoot() }
+    /// `R² = 1 − Σ(ŷ − y)² / Σ(y − ȳ)²`.
+    public var r2: Double {
+        let mean = targetSum / Double(count)
+        let total = targetSqSum - Double(count) * mean * mean
+        return total == 0 ? .nan : 1 - sqSum / total
+    }
+}
