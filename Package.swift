@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Descent", targets: ["Descent"]),
         .library(name: "DescentData", targets: ["DescentData"]),
+        .library(name: "DescentTrain", targets: ["DescentTrain"]),
         .executable(name: "descent", targets: ["DescentCLI"]),
     ],
     dependencies: [
@@ -22,16 +23,24 @@ let package = Package(
             name: "Descent",
             dependencies: [.target(name: "CDNNL", condition: .when(platforms: [.linux]))]
         ),
-        .target(name: "DescentData", dependencies: ["Descent"]),
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(name: "DescentData", dependencies: ["Descent", "CZlib"]),
+        .target(name: "DescentTrain", dependencies: ["Descent", "DescentData"]),
         .executableTarget(
             name: "DescentCLI",
             dependencies: [
                 "Descent",
                 "DescentData",
+                "DescentTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "DescentTests", dependencies: ["Descent"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DescentDataTests", dependencies: ["DescentData"]),
+        .testTarget(name: "DescentDataTests", dependencies: ["DescentData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DescentTrainTests", dependencies: ["DescentTrain"]),
     ]
 )

@@ -12,7 +12,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a model (default: a CNN with batch norm and dropout on the built-in generated shapes, offline)."
     )
 
-    @Option(help: "Dataset: shapes (generated, offline), mnist, fashion-mnist, cifar10, digits.")
+    @Option(help: "Dataset: shapes (generated, offline, the default) or mnist, fashion-mnist, cifar10, sklearn-digits (from --data-dir).")
     var dataset: String = "shapes"
 
     @Option(help: "Folder holding the datasets (default: $DESCENT_DATA).")

@@ -35,9 +35,23 @@ public struct Sample: Sendable {
 }
 
 /// A dataset: a number of samples and random access to each (PyTorch's map-style `Dataset`).
+///
+/// `sample(at:)` must be safe to call from several threads at once (the ``DataLoader`` prepares batches on
+/// worker threads), and must give the same sample for the same index every time.
 public protocol Dataset: Sendable {
     /// Number of samples.
     var count: Int { get }
     /// The sample at `index` in `0..<count`.
     func sample(at index: Int) -> Sample
+    /// The class index of sample `index`, or `nil` when its target is a tensor. The default reads the sample;
+    /// datasets that know their labels without decoding inputs answer directly (stratified splits use this).
+    func label(at index: Int) -> Int?
+}
+
+extension Dataset {
+    /// The class index of sample `index`, read from `sample(at:)`.
+    public func label(at index: Int) -> Int? { sample(at: index).target.classIndex }
+
+    /// The class index of every sample, in order (`nil` for samples with tensor targets).
+    public func labels() -> [Int?] { (0..<count).map { label(at: $0) } }
 }

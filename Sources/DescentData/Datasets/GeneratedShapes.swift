@@ -35,6 +35,9 @@ public struct GeneratedShapes: Dataset {
                       target: .classIndex(label))
     }
 
+    /// The class of sample `index` (`index % 10`), without drawing it.
+    public func label(at index: Int) -> Int? { index % 10 }
+
     /// Draws one image of class `label` with parameters from `generator`.
     static func draw(label: Int, generator g: RandomGenerator) -> Tensor {
         let n = side

@@ -1,0 +1,112 @@
+import Descent
+
+/// Turns a dataset into batches, epoch by epoch (PyTorch's `DataLoader`).
+///
+/// Each epoch visits the samples in order, or — with `shuffle` — in a permutation drawn from
+/// ``SampleRandomness/shuffleGenerator(seed:epoch:)``; cuts them into batches of ``batchSize`` (the last one
+/// smaller, or dropped with `dropLast`); applies ``transform`` to each sample with its own generator
+/// ``SampleRandomness/generator(seed:epoch:index:)`` (index = the sample's index in the dataset); and joins the
+/// samples with ``collation``. The batches of an epoch therefore depend only on (dataset, settings, seed,
+/// epoch) — never on `workers`, thread timing or how many epochs came before.
+///
+/// With `workers > 0`, batches are prepared ahead on that many background threads, at most
+/// `workers × prefetch` batches ahead of the consumer, so loading and transforms overlap the training step;
+/// batches still arrive in order. Abandoning an epoch's iteration early stops its workers.
+///
+/// ```swift
+/// let loader = DataLoader(train, batchSize: 64, shuffle: true, seed: 1, transform: Normalize(stats), workers: 2)
+/// for epoch in 0..<10 {
+///     for batch in loader.epoch(epoch) { /* batch.inputs [64, 1, 28, 28], batch.labels */ }
+/// }
+/// ```
+public struct DataLoader: Sendable {
+    /// The dataset batches are drawn from.
+    public let dataset: any Dataset
+    /// Samples per batch.
+    public let batchSize: BatchSize
+    /// Whether each epoch visits the samples in a fresh random order.
+    public let shuffle: Bool
+    /// Whether an incomplete last batch is dropped.
+    public let dropLast: Bool
+    /// Seed of the shuffles and of the transforms' randomness.
+    public let seed: UInt64
+    /// Applied to every sample before collation.
+    public let transform: (any Transform)?
+    /// How samples are joined into a batch.
+    public let collation: Collation
+    /// Background threads preparing batches (0: batches are made on the iterating thread when asked for).
+    public let workers: Int
+    /// Batches each worker may prepare ahead of the consumer.
+    public let prefetch: Int
+
+    /// A loader over `dataset`.
+    ///
+    /// - Parameters:
+    ///   - batchSize: `.full`, `1` or `B` (must be positive).
+    ///   - shuffle: visit samples in a new random order each epoch.
+    ///   - dropLast: drop the last batch of an epoch when it has fewer than `batchSize` samples.
+    ///   - seed: seed of shuffling and of per-sample transform randomness.
+    ///   - transform: applied to each sample (see ``Transform``).
+    ///   - collation: how samples are joined (default: stacking equal shapes).
+    ///   - workers: background threads (0 = none).
+    ///   - prefetch: batches prepared ahead per worker (at least 1).
+    public init(_ dataset: any Dataset, batchSize: BatchSize, shuffle: Bool = false, dropLast: Bool = false,
+                seed: UInt64 = 0, transform: (any Transform)? = nil, collation: Collation = .stack,
+                workers: Int = 0, prefetch: Int = 2) {
+        if case .size(let b) = batchSize { precondition(b > 0, "DataLoader: batch size must be positive, got \(b)") }
+        precondition(workers >= 0, "DataLoader: workers must be non-negative, got \(workers)")
+        precondition(prefetch >= 1, "DataLoader: prefetch must be at least 1, got \(prefetch)")
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.shuffle = shuffle
+        self.dropLast = dropLast
+        self.seed = seed
+        self.transform = transform
+        self.collation = collation
+        self.workers = workers
+        self.prefetch = prefetch
+    }
+
+    /// Samples per batch for this dataset.
+    public var resolvedBatchSize: Int { batchSize.resolved(count: dataset.count) }
+
+    /// Number of batches in each epoch.
+    public var batchesPerEpoch: Int {
+        let n = dataset.count, b = resolvedBatchSize
+        return dropLast ? n / b : (n + b - 1) / b
+    }
+
+    /// The dataset indices in the order `epoch` visits them (all of them, before batching).
+    public func order(epoch: Int) -> [Int] {
+        shuffle ? SampleRandomness.shuffleGenerator(seed: seed, epoch: epoch).permutation(dataset.count) : Array(0..<dataset.count)
+    }
+
+    /// The dataset indices of each batch of `epoch`.
+    public func batchIndices(epoch: Int) -> [[Int]] {
+        let order = order(epoch: epoch), b = resolvedBatchSize
+        return (0..<batchesPerEpoch).map { k in Array(order[(k * b)..<Swift.min((k + 1) * b, order.count)]) }
+    }
+
+    /// The samples at `indices`, transformed for `epoch`, joined into a batch (on the calling thread).
+    ///
+    /// - Throws: the transform's errors, and ``DescentError`` of kind `.shape` when the samples cannot be
+    ///   joined (inputs of different shapes without padding, mixed target kinds).
+    public func makeBatch(indices: [Int], epoch: Int) throws -> Batch {
+        let samples = try indices.map { i -> Sample in
+            let s = dataset.sample(at: i)
+            guard let transform else { return s }
+            return try transform(s, generator: SampleRandomness.generator(seed: seed, epoch: epoch, index: i))
+        }
+        return try collation.collate(samples, indices: indices)
+    }
+
+    /// Batch `index` of `epoch`, made on the calling thread (the same batch iteration gives).
+    public func batch(_ index: Int, epoch: Int) throws -> Batch {
+        let all = batchIndices(epoch: epoch)
+        precondition(index >= 0 && index < all.count, "DataLoader: batch \(index) out of range 0..<\(all.count)")
+        return try makeBatch(indices: all[index], epoch: epoch)
+    }
+
+    /// The batches of `epoch`, in order: `for batch in loader.epoch(e) { ... }`.
+    public func epoch(_ epoch: Int) -> EpochBatches { EpochBatches(loader: self, epoch: epoch) }
+}
