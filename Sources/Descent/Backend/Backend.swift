@@ -31,6 +31,7 @@ public enum Backend {
             return
         }
         _ = configured
+        MultiplyAddCounter.current?.add(m * n * k)
         #if canImport(CDNNL)
         descent_omp_set_num_threads(Int32(threads))
         _ = dnnl_sgemm(
