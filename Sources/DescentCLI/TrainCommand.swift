@@ -12,7 +12,7 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a model (default: a CNN with batch norm and dropout on the built-in generated shapes, offline)."
     )
 
-    @Option(help: "Dataset: shapes (generated, offline, the default) or mnist, fashion-mnist, cifar10, sklearn-digits (from --data-dir).")
+    @Option(help: "Dataset: shapes (generated, offline, the default) or mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits (from --data-dir).")
     var dataset: String = "shapes"
 
     @Option(help: "Folder holding the datasets (default: $DESCENT_DATA).")
@@ -60,6 +60,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Background data-loading threads.")
     var workers: Int = 1
 
+    @Option(help: "Audio datasets: mel bands of the log-mel spectrogram features.")
+    var mels: Int = 40
+
+    @Option(help: "Audio datasets: frames per clip (shorter clips are padded, longer ones cropped); hop 128 samples.")
+    var frames: Int = 48
+
+    @Flag(help: "Augment training samples: SpecAugment time and frequency masking for audio, a small random affine warp for images.")
+    var augment = false
+
     @Option(help: "Output folder for model.safetensors, history.json and metrics.json.")
     var output: String = "runs/latest"
 
@@ -79,6 +88,8 @@ struct TrainCommand: ParsableCommand {
         guard validationFraction >= 0 && validationFraction < 1 else { throw ValidationError("--validation-fraction must be in [0, 1), got \(validationFraction)") }
         guard trainSamples >= 10 else { throw ValidationError("--train-samples must be at least 10, got \(trainSamples)") }
         guard patience >= 0 else { throw ValidationError("--patience must be non-negative, got \(patience)") }
+        guard mels >= 4 && mels % 4 == 0 else { throw ValidationError("--mels must be a positive multiple of 4, got \(mels)") }
+        guard frames >= 4 && frames % 4 == 0 else { throw ValidationError("--frames must be a positive multiple of 4, got \(frames)") }
         guard workers >= 0 else { throw ValidationError("--workers must be non-negative, got \(workers)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         let datasets = ["shapes"] + DatasetCatalog.names.map(\.name)
@@ -97,17 +108,37 @@ struct TrainCommand: ParsableCommand {
             fullTrain = try DatasetCatalog.load(dataset, split: .train, directory: directory)
             test = try DatasetCatalog.load(dataset, split: .test, directory: directory)
         }
-        let parts = try AnyDataset(fullTrain).randomSplit([1 - validationFraction, validationFraction], seed: seed, stratified: true)
-        let inputShape = fullTrain.sample(at: 0).input.shape
-        let classes = Set(fullTrain.labels().compactMap { $0 }).count
+        var trainSource = AnyDataset(fullTrain), testSource = AnyDataset(test)
+        let isAudio = fullTrain.sample(at: 0).input.rank == 2
+        if isAudio {
+            // Audio waveforms [1, samples]: log-mel features, computed once, standardised with the training statistics.
+            print("descent train: computing \(mels)-band log-mel spectrograms of \(fullTrain.count + test.count) clips")
+            let features = LogMelSpectrogram(sampleRate: 8_000, nFFT: 256, hopLength: 128, nMels: mels, frames: frames)
+            trainSource = AnyDataset(try Self.precompute(fullTrain, features))
+            testSource = AnyDataset(try Self.precompute(test, features))
+        }
+        let parts = try trainSource.randomSplit([1 - validationFraction, validationFraction], seed: seed, stratified: true)
+        let inputShape = trainSource.sample(at: 0).input.shape
+        let normalize = isAudio ? Normalize(try ChannelStatistics(of: parts[0])) : nil
+        let classes = Set(trainSource.labels().compactMap { $0 }).count
         let net = try makeModel(inputShape: inputShape, classes: classes)
         _ = try net.outputShape(for: [1] + inputShape)
         let opt = makeOptimizer(net)
 
         let size: BatchSize = batchSize == "full" ? .full : .size(Int(batchSize)!)
-        let trainLoader = DataLoader(parts[0], batchSize: size, shuffle: true, seed: seed, workers: workers)
-        let validationLoader = DataLoader(parts[1], batchSize: 256)
-        let testLoader = DataLoader(test, batchSize: 256)
+        // Standardise first, so that SpecAugment's masks (value 0) hold the mean level, not a loud band.
+        var trainTransforms: [any Transform] = normalize.map { [$0] } ?? []
+        if augment {
+            if isAudio {
+                trainTransforms += [TimeMasking(timeMaskParam: frames / 6), FrequencyMasking(freqMaskParam: mels / 6)]
+            } else {
+                trainTransforms.append(RandomAffine(degrees: 10, translate: (0.1, 0.1), scale: 0.9...1.1))
+            }
+        }
+        let trainLoader = DataLoader(parts[0], batchSize: size, shuffle: true, seed: seed,
+                                     transform: trainTransforms.isEmpty ? nil : Compose(trainTransforms), workers: workers)
+        let validationLoader = DataLoader(parts[1], batchSize: 256, transform: normalize)
+        let testLoader = DataLoader(testSource, batchSize: 256, transform: normalize)
 
         let trainer = Trainer(model: net, optimizer: opt)
         switch schedule {
@@ -136,9 +167,26 @@ struct TrainCommand: ParsableCommand {
                      evaluation.loss, evaluation.accuracy ?? .nan, test.count, seconds, out.path))
     }
 
+    /// The dataset with `transform` applied once to every sample (for deterministic feature extraction).
+    static func precompute(_ data: any Dataset, _ transform: some Transform) throws -> TensorDataset {
+        let gen = RandomGenerator(seed: 0)
+        var inputs: [Tensor] = []
+        var labels: [Int] = []
+        for i in 0..<data.count {
+            let s = try transform(data.sample(at: i), generator: gen)
+            guard let label = s.target.classIndex else {
+                throw DescentError(.argument, "--dataset", "sample \(i) has no class label")
+            }
+            inputs.append(s.input)
+            labels.append(label)
+        }
+        return TensorDataset(inputs: Tensor.stack(inputs), labels: labels)
+    }
+
     func makeModel(inputShape: [Int], classes: Int) throws -> Module {
         let channels = inputShape.count == 3 ? inputShape[0] : 1
         let side = inputShape.last ?? 0
+        let height = inputShape.count == 3 ? inputShape[1] : 0
         switch model {
         case "mlp": return Sequential(Flatten(), Models.mlp([Shape.count(inputShape), 256, 128, classes], dropout: 0.2))
         case "lenet5":
@@ -147,11 +195,11 @@ struct TrainCommand: ParsableCommand {
         case "vgg": return Models.smallVGG(inChannels: channels, classes: classes)
         case "resnet": return ResNet(inChannels: channels, classes: classes, widths: [16, 32, 64], blocksPerStage: [2, 2, 2])
         default:
-            guard inputShape.count == 3, side % 4 == 0 else {
+            guard inputShape.count == 3, side % 4 == 0, height % 4 == 0 else {
                 throw ValidationError("--model \(model) expects [C, H, W] inputs with sides divisible by 4, the dataset has \(inputShape)")
             }
             return Models.benchCNN(batchNorm: model == "cnn-bn", dropout: model == "cnn-bn", inChannels: channels,
-                                   side: side, classes: classes)
+                                   height: height, width: side, classes: classes)
         }
     }
 

@@ -1,9 +1,10 @@
 extension Models {
     /// The CNN of benchmark W2 (and, with `batchNorm` and `dropout`, W3) for `[N, 1, 28, 28]` inputs:
     /// Conv 1→32 3×3 pad 1 [BN], ReLU, MaxPool 2; Conv 32→64 3×3 pad 1 [BN], ReLU, MaxPool 2; Flatten;
-    /// Linear 3136→128, ReLU, [Dropout 0.5]; Linear 128→`classes`.
-    public static func benchCNN(batchNorm: Bool = false, dropout: Bool = false, inChannels: Int = 1, side: Int = 28,
-                                classes: Int = 10, generator: RandomGenerator = .default) -> Sequential {
+    /// Linear 3136→128, ReLU, [Dropout 0.5]; Linear 128→`classes`. Other input sizes `height × width` (both
+    /// divisible by 4; `width` defaults to `height`) change the first Linear to `64·(height/4)·(width/4)` inputs.
+    public static func benchCNN(batchNorm: Bool = false, dropout: Bool = false, inChannels: Int = 1, height: Int = 28,
+                                width: Int? = nil, classes: Int = 10, generator: RandomGenerator = .default) -> Sequential {
         var layers: [Module] = []
         for (cin, cout) in [(inChannels, 32), (32, 64)] {
             layers.append(Conv2d(cin, cout, kernelSize: 3, padding: 1, generator: generator))
@@ -11,7 +12,7 @@ extension Models {
             layers.append(ReLU())
             layers.append(MaxPool2d(kernelSize: 2))
         }
-        let flat = 64 * (side / 4) * (side / 4)
+        let flat = 64 * (height / 4) * ((width ?? height) / 4)
         layers += [Flatten(), Linear(flat, 128, generator: generator), ReLU()]
         if dropout { layers.append(Dropout(0.5, generator: generator)) }
         layers.append(Linear(128, classes, generator: generator))
