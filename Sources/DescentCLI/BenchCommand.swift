@@ -11,10 +11,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Threads for Descent's kernels and the compute library.")
     var threads: Int = 2
 
-    @Option(help: "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, elementwise.")
+    @Option(help: "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, elementwise, data (loading + augmentation).")
     var workloads: String = "w1,w2,w3,w4_mlp,w4_cnn,w5,w6,w7"
 
-    static let available = ["w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "elementwise"]
+    static let available = ["w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "elementwise", "data"]
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -30,6 +30,7 @@ struct BenchCommand: ParsableCommand {
             switch w {
             case "w6": result = benchGEMM()
             case "elementwise": result = benchElementwise()
+            case "data": result = benchData()
             default: result = ModelWorkloads.run(w)
             }
             print(result.jsonLine(threads: threads))

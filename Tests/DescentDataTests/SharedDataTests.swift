@@ -27,6 +27,12 @@ import Testing
         #expect(Self.perClass(test.labels) == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009])
         let total = test.data.images.withUnsafeElementBytes { raw in raw.reduce(0) { $0 + Int($1) } }
         #expect(abs(Double(total) / Double(test.count * 784) - 33.7912) < 1e-4)
+        // The first training sample: a 5 whose 784 pixel bytes hash (SHA-256, by Python) to 23ceaef5….
+        let first = train.sample(at: 0)
+        #expect(first.target == .classIndex(5))
+        let bytes = first.input.scalars.map { UInt8(($0 * 255).rounded()) }
+        #expect(bytes.reduce(0) { $0 + Int($1) } == 27_525)
+        #expect(SHA256.hexDigest(Data(bytes)) == "23ceaef5eb61f0e70d64ac18fdf0f60df3d5971cf30bbadac7b6ebf07f782d2c")
         let batch = try DataLoader(train, batchSize: 64, shuffle: true, seed: 0).batch(0, epoch: 0)
         #expect(batch.inputs.shape == [64, 1, 28, 28])
         #expect(batch.inputs.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
@@ -44,6 +50,9 @@ import Testing
         #expect(Self.perClass(digits.labels) == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180])
         let x = digits.sample(at: 0).input
         #expect(x.shape == [64])
+        #expect(digits.sample(at: 0).target == .classIndex(0))
+        // First row of digits.csv: pixel counts 0…16, scaled by 1/16.
+        #expect(x.scalars.prefix(8).map { Int(($0 * 16).rounded()) } == [0, 0, 5, 13, 9, 1, 0, 0])
         #expect(x.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
         let splits = try digits.split(train: 0.8, validation: 0.2, seed: 0, stratified: true)
         #expect(splits.train.count + splits.validation.count == 1797)
