@@ -141,3 +141,8 @@ extension Tensor {
         storage.pointer.update(from: source.storage.pointer, count: count)
     }
 }
+
+extension Tensor: Equatable {
+    /// Tensors are equal when their shapes and elements are bitwise equal (gradient state is ignored).
+    public static func == (a: Tensor, b: Tensor) -> Bool { a.isBitwiseEqual(b) }
+}

@@ -15,10 +15,6 @@ public enum Target: Sendable, Equatable {
     }
 }
 
-extension Tensor: Equatable {
-    /// Tensors are equal when their shapes and elements are bitwise equal.
-    public static func == (a: Tensor, b: Tensor) -> Bool { a.isBitwiseEqual(b) }
-}
 
 /// One example: an input tensor and its target.
 public struct Sample: Sendable {
