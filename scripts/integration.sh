@@ -22,6 +22,15 @@ require() {  # require NAME ACCURACY MINIMUM
 
 "$bin" train --epochs 3 --output "$out/shapes"
 require "generated shapes (main job, 3 epochs)" "$(accuracy "$out/shapes")" 0.95
+# The saved weights, loaded again by `descent evaluate`, give the same test accuracy.
+evaluated=$("$bin" evaluate --model cnn-bn --weights "$out/shapes/model.safetensors" --dataset shapes \
+  | sed -n 's/^accuracy \([0-9.]*\)%.*/\1/p')
+if awk -v e="$evaluated" -v a="$(accuracy "$out/shapes")" 'BEGIN { d = e / 100 - a; exit !(d < 1e-4 && d > -1e-4) }'; then
+  echo "integration: descent evaluate on the saved weights: ${evaluated}%: ok"
+else
+  echo "integration: descent evaluate gives ${evaluated}%, training reported $(accuracy "$out/shapes")" >&2
+  exit 1
+fi
 
 data="${DESCENT_DATA:-}"
 if [ -n "$data" ] && [ -d "$data/free-spoken-digit/recordings" ]; then
