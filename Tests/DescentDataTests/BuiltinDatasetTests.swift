@@ -48,7 +48,7 @@ import Testing
 
     @Test func missingFilesSayWhereItLookedAndHowToGetThem() throws {
         let root = try DataTestFiles.temporaryDirectory()
-        let e = DataTestFiles.descentError { _ = try MNIST(split: .train, directory: root) }
+        let e = DataTestFiles.descentError { _ = try MNIST(split: .train, directory: root, download: false) }
         #expect(e?.location == "MNIST")
         let reason = e?.reason ?? ""
         #expect(reason.contains("train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz]"))
@@ -57,20 +57,20 @@ import Testing
         #expect(reason.contains("https://"))
         let fsdd = DataTestFiles.descentError { _ = try FreeSpokenDigits(directory: root) }
         #expect(fsdd?.reason.contains("free-spoken-digit-dataset") == true)
-        #expect(DataTestFiles.descentError { _ = try CIFAR10(directory: root) }?.reason.contains("cifar-10-binary.tar.gz") == true)
+        #expect(DataTestFiles.descentError { _ = try CIFAR10(directory: root, download: false) }?.reason.contains("cifar-10-binary.tar.gz") == true)
         #expect(DataTestFiles.descentError { _ = try SklearnDigits(directory: root) }?.reason.contains("scikit-learn") == true)
     }
 
     @Test func checksumMismatchIsAnErrorNamingTheFile() throws {
         let root = try DataTestFiles.temporaryDirectory()
         try Self.writeIDXSet(in: root.appendingPathComponent("mnist"), split: .test, n: 2, gzip: true)
-        let e = DataTestFiles.descentError { _ = try MNIST(split: .test, directory: root) }
+        let e = DataTestFiles.descentError { _ = try MNIST(split: .test, directory: root, download: false) }
         #expect(e?.location == root.appendingPathComponent("mnist/t10k-images-idx3-ubyte.gz").path)
         #expect(e?.reason.contains("published checksum is 8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6") == true)
         // Uncompressed Fashion-MNIST files (no published checksum) are checked by size.
         let fashion = try DataTestFiles.temporaryDirectory()
         try Self.writeIDXSet(in: fashion.appendingPathComponent("fashion-mnist"), split: .test, n: 2, gzip: false)
-        let f = DataTestFiles.descentError { _ = try FashionMNIST(split: .test, directory: fashion) }
+        let f = DataTestFiles.descentError { _ = try FashionMNIST(split: .test, directory: fashion, download: false) }
         #expect(f?.reason == "size is 1584 bytes, but the published file has 7840016: the file is damaged or not the original")
     }
 
@@ -79,9 +79,9 @@ import Testing
         let dir = root.appendingPathComponent("mnist")
         try Self.writeIDXSet(in: dir, split: .test, n: 3, gzip: false)
         try DataTestFiles.write(DataTestFiles.idx(shape: [2], bytes: [1, 2]), "t10k-labels-idx1-ubyte", in: dir)
-        #expect(DataTestFiles.descentError { _ = try MNIST(split: .test, directory: root, verify: false) }?.reason == "2 labels for 3 images in t10k-images-idx3-ubyte")
+        #expect(DataTestFiles.descentError { _ = try MNIST(split: .test, directory: root, verify: false, download: false) }?.reason == "2 labels for 3 images in t10k-images-idx3-ubyte")
         try DataTestFiles.write(DataTestFiles.idx(shape: [3], bytes: [1, 12, 2]), "t10k-labels-idx1-ubyte", in: dir)
-        #expect(DataTestFiles.descentError { _ = try MNIST(split: .test, directory: root, verify: false) }?.reason == "label 12 of image 1 is outside 0..<10")
+        #expect(DataTestFiles.descentError { _ = try MNIST(split: .test, directory: root, verify: false, download: false) }?.reason == "label 12 of image 1 is outside 0..<10")
     }
 
     /// CIFAR-10 batch bytes of `n` records, label = record % 10, all pixels of record i = i.
@@ -102,7 +102,7 @@ import Testing
         #expect(test.label(at: 1234) == 4)
         #expect(test.source.lastPathComponent == "cifar-10-batches-bin")
         try DataTestFiles.write(Self.cifarBatch(3), "test_batch.bin", in: dir)
-        let e = DataTestFiles.descentError { _ = try CIFAR10(split: .test, directory: root) }
+        let e = DataTestFiles.descentError { _ = try CIFAR10(split: .test, directory: root, download: false) }
         #expect(e?.reason.contains("size is 9219 bytes, but the published file has 30730000") == true)
     }
 
@@ -116,10 +116,10 @@ import Testing
         #expect(test.label(at: 9_999) == 9)
         #expect(test.source.lastPathComponent == "cifar-10-binary.tar.gz")
         // A fake archive does not match the published checksum.
-        let e = DataTestFiles.descentError { _ = try CIFAR10(split: .test, directory: root) }
+        let e = DataTestFiles.descentError { _ = try CIFAR10(split: .test, directory: root, download: false) }
         #expect(e?.reason.contains("c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd") == true)
         // The archive lacks the training batches.
-        let train = DataTestFiles.descentError { _ = try CIFAR10(split: .train, directory: root, verify: false) }
+        let train = DataTestFiles.descentError { _ = try CIFAR10(split: .train, directory: root, verify: false, download: false) }
         #expect(train?.reason == "the archive has no cifar-10-batches-bin/data_batch_1.bin")
     }
 
@@ -173,9 +173,9 @@ import Testing
         let shapes = try DatasetCatalog.load("generated_shapes", split: .test)
         #expect(shapes.count == 2_000)
         let root = try DataTestFiles.temporaryDirectory()
-        let e = DataTestFiles.descentError { _ = try DatasetCatalog.load("imagenet", directory: root) }
+        let e = DataTestFiles.descentError { _ = try DatasetCatalog.load("imagenet", directory: root, download: false) }
         #expect(e?.reason.contains("unknown dataset \"imagenet\"") == true)
-        #expect(DataTestFiles.descentError { _ = try DatasetCatalog.load("MNIST", directory: root) }?.location == "MNIST")
+        #expect(DataTestFiles.descentError { _ = try DatasetCatalog.load("MNIST", directory: root, download: false) }?.location == "MNIST")
     }
 
     @Test func dataDirectoryComesFromTheArgumentOrTheEnvironment() {
@@ -185,7 +185,7 @@ import Testing
             #expect(DataDirectory.root()?.path == URL(fileURLWithPath: env).path)
         } else {
             #expect(DataDirectory.root() == nil)
-            let e = DataTestFiles.descentError { _ = try MNIST() }
+            let e = DataTestFiles.descentError { _ = try MNIST(download: false) }
             #expect(e?.reason.contains("no data directory: pass one, or set DESCENT_DATA") == true)
         }
     }

@@ -32,16 +32,21 @@ public struct CIFAR10: Dataset {
         split == .train ? (1...5).map { "data_batch_\($0).bin" } : ["test_batch.bin"]
     }
 
-    /// Loads the `split` part from `directory` (default: `$DESCENT_DATA`), checking the files unless `verify`
-    /// is false.
+    /// Where the archive is downloaded from, and its cache folder.
+    static let remote = RemoteSource(folder: "cifar10", mirrors: [URL(string: "https://www.cs.toronto.edu/~kriz/")!])
+
+    /// Loads the `split` part from `directory` (default: `$DESCENT_DATA`), else from the archive in the download
+    /// cache (``DatasetDownloader``), downloading it there on first use unless `download` is false or
+    /// `DESCENT_OFFLINE=1`; checks the files unless `verify` is false (downloads are always checked).
     ///
-    /// - Throws: ``DescentError`` when neither the batch files nor the archive are found (saying where it
-    ///   looked and how to get them), when a check fails, or when a file is malformed.
-    public init(split: OfficialSplit = .train, directory: URL? = nil, verify: Bool = true) throws {
+    /// - Throws: ``DescentError`` when neither the batch files nor the archive are found or downloaded (saying
+    ///   where it looked, which URLs it tried, and how to get them), when a check fails, or when a file is
+    ///   malformed.
+    public init(split: OfficialSplit = .train, directory: URL? = nil, verify: Bool = true, download: Bool = true) throws {
         self.split = split
-        let root = try DataDirectory.requireRoot(dataset: "CIFAR10", explicit: directory, folder: "cifar10", howToGet: CIFAR10.howToGet)
+        let root = DataDirectory.root(directory)
         let folders = ["cifar10/cifar-10-batches-bin", "cifar10", "cifar-10-batches-bin"]
-        let candidates = DataDirectory.candidates(root: root, folders: folders, explicit: directory)
+        let candidates = root.map { DataDirectory.candidates(root: $0, folders: folders, explicit: directory) } ?? []
         let names = CIFAR10.batchNames(split)
         let files = names.map { DataDirectory.KnownFile(name: $0, gzipSHA256: nil, rawSHA256: nil, rawSize: 10_000 * 3073) }
         if let urls = DataDirectory.find(files, in: candidates) {
@@ -49,12 +54,17 @@ public struct CIFAR10: Dataset {
             batches = try urls.map { try CIFARBatch(contentsOf: $0, variant: .cifar10) }
             source = urls[0].deletingLastPathComponent()
         } else {
-            let archives = [root.appendingPathComponent("cifar10"), root].map { $0.appendingPathComponent(CIFAR10.archiveName) }
-            guard let archive = archives.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
-                throw DataDirectory.notFound(dataset: "CIFAR10", looked: names.joined(separator: ", ") + " (or the archive \(CIFAR10.archiveName))",
-                                             candidates: candidates, explicit: directory, howToGet: CIFAR10.howToGet)
+            let archives = (root.map { [$0.appendingPathComponent("cifar10"), $0] } ?? []).map { $0.appendingPathComponent(CIFAR10.archiveName) }
+            let archive: URL
+            if let found = archives.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
+                if verify { try DataDirectory.check(found, sha256: DataDirectory.checksum(CIFAR10.archiveName, CIFAR10.archiveSHA256), size: nil) }
+                archive = found
+            } else {
+                archive = try DataDirectory.cached(
+                    dataset: "CIFAR10", remote: CIFAR10.remote, downloads: [(CIFAR10.archiveName, CIFAR10.archiveSHA256)],
+                    verify: verify, download: download, searched: candidates, explicit: directory,
+                    looked: names.joined(separator: ", ") + " (or the archive \(CIFAR10.archiveName))", howToGet: CIFAR10.howToGet)[0]
             }
-            if verify { try DataDirectory.check(archive, sha256: CIFAR10.archiveSHA256, size: nil) }
             let tar = try TarArchive(contentsOf: archive)
             batches = try names.map { name in
                 let entry = "cifar-10-batches-bin/\(name)"

@@ -9,8 +9,9 @@ import Foundation
 /// `free-spoken-digit/`); torchvision's layout (`MNIST/raw/`, `FashionMNIST/raw/`) is accepted too, and a
 /// directory passed explicitly may also be the dataset's own folder. Files may be gzip-compressed (`name.gz`)
 /// or not. Files are checked against their published SHA-256 checksums where those exist (otherwise against
-/// their published sizes). Nothing is downloaded: when files are missing, the error says where they were
-/// looked for and where to get them.
+/// their published sizes). ``MNIST``, ``FashionMNIST`` and ``CIFAR10`` fall back on a cache directory, into
+/// which ``DatasetDownloader`` downloads their files on first use; when files are missing and cannot be
+/// downloaded, the error says where they were looked for, which URLs were tried, and where to get them.
 public enum DataDirectory {
     /// The environment variable naming the data directory.
     public static let environmentVariable = "DESCENT_DATA"

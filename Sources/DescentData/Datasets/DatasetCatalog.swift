@@ -3,7 +3,7 @@ import Foundation
 
 /// The built-in datasets by name, for configuration files and the command line.
 public enum DatasetCatalog {
-    /// The names ``load(_:split:directory:)`` knows, with what each is.
+    /// The names ``load(_:split:directory:download:)`` knows, with what each is.
     public static let names: [(name: String, summary: String)] = [
         ("mnist", "MNIST handwritten digits, [1, 28, 28], 10 classes, 60,000 + 10,000"),
         ("fashion-mnist", "Fashion-MNIST clothing, [1, 28, 28], 10 classes, 60,000 + 10,000"),
@@ -14,14 +14,15 @@ public enum DatasetCatalog {
     ]
 
     /// The dataset called `name` (see ``names``; case and `_`/`-` are ignored), part `split`, from
-    /// `directory` (default: `$DESCENT_DATA`).
+    /// `directory` (default: `$DESCENT_DATA`); MNIST, Fashion-MNIST and CIFAR-10 are downloaded into the cache
+    /// on first use unless `download` is false (see ``DatasetDownloader``).
     ///
     /// - Throws: ``DescentError`` of kind `.argument` for an unknown name, or the dataset's own error.
-    public static func load(_ name: String, split: OfficialSplit = .train, directory: URL? = nil) throws -> any Dataset {
+    public static func load(_ name: String, split: OfficialSplit = .train, directory: URL? = nil, download: Bool = true) throws -> any Dataset {
         switch name.lowercased().replacingOccurrences(of: "_", with: "-") {
-        case "mnist": return try MNIST(split: split, directory: directory)
-        case "fashion-mnist", "fashionmnist": return try FashionMNIST(split: split, directory: directory)
-        case "cifar10", "cifar-10": return try CIFAR10(split: split, directory: directory)
+        case "mnist": return try MNIST(split: split, directory: directory, download: download)
+        case "fashion-mnist", "fashionmnist": return try FashionMNIST(split: split, directory: directory, download: download)
+        case "cifar10", "cifar-10": return try CIFAR10(split: split, directory: directory, download: download)
         case "sklearn-digits", "digits": return try SklearnDigits(directory: directory)
         case "free-spoken-digits", "fsdd": return try FreeSpokenDigits(split: split, directory: directory)
         case "generated-shapes", "shapes": return GeneratedShapes(count: split == .train ? 10_000 : 2_000, seed: split == .train ? 0 : 1)

@@ -24,22 +24,27 @@ public struct FashionMNIST: Dataset {
     /// Where to get the files, for error messages.
     static let howToGet = "Get train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz of Fashion-MNIST from http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/ (see https://github.com/zalandoresearch/fashion-mnist)."
 
+    /// Where the files are downloaded from, and their cache folder.
+    static let remote = RemoteSource(folder: "fashion-mnist", mirrors: [URL(string: "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")!])
+
     /// Which part this is.
     public let split: OfficialSplit
     let data: IDXImageClassification
 
-    /// Loads the `split` part from `directory` (default: `$DESCENT_DATA`), checking the files unless `verify`
-    /// is false.
+    /// Loads the `split` part from `directory` (default: `$DESCENT_DATA`), else from the download cache
+    /// (``DatasetDownloader``), downloading the files there on first use unless `download` is false or
+    /// `DESCENT_OFFLINE=1`; checks the files unless `verify` is false (downloads are always checked).
     ///
-    /// - Throws: ``DescentError`` when the files are missing (saying where it looked and how to get them), do
-    ///   not match their checksums, or are malformed.
-    public init(split: OfficialSplit = .train, directory: URL? = nil, verify: Bool = true) throws {
+    /// - Throws: ``DescentError`` when the files are missing and cannot be downloaded (saying where it looked,
+    ///   which URLs it tried, and how to get them), do not match their checksums, or are malformed.
+    public init(split: OfficialSplit = .train, directory: URL? = nil, verify: Bool = true, download: Bool = true) throws {
         let sums = FashionMNIST.checksums[split]!
         self.split = split
         data = try IDXImageClassification(
             dataset: "FashionMNIST", explicit: directory, folders: ["fashion-mnist", "FashionMNIST/raw"],
             files: IDXImageClassification.files(split, imagesSHA256: (sums.images, nil), labelsSHA256: (sums.labels, nil)),
-            classes: 10, verify: verify, howToGet: FashionMNIST.howToGet)
+            classes: 10, verify: verify, howToGet: FashionMNIST.howToGet,
+            remote: FashionMNIST.remote, download: download)
     }
 
     /// The folder the files were read from.

@@ -11,11 +11,12 @@ struct IDXImageClassification: Sendable {
     /// The folder the files were found in.
     let directory: URL
 
-    /// Finds, checks and reads the image and label files.
+    /// Finds (in the data directory, else the cache, else by downloading them there), checks and reads the
+    /// image and label files.
     init(dataset: String, explicit: URL?, folders: [String], files: [DataDirectory.KnownFile], classes: Int,
-         verify: Bool, howToGet: String) throws {
+         verify: Bool, howToGet: String, remote: RemoteSource, download: Bool) throws {
         let urls = try DataDirectory.locate(dataset: dataset, explicit: explicit, folders: folders, files: files,
-                                            verify: verify, howToGet: howToGet)
+                                            verify: verify, howToGet: howToGet, remote: remote, download: download)
         images = try IDXArray(contentsOf: urls[0])
         let labelArray = try IDXArray(contentsOf: urls[1])
         guard images.shape.count == 3, images.elementType == .uint8 else {

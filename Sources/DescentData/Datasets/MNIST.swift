@@ -22,22 +22,27 @@ public struct MNIST: Dataset {
     /// Where to get the files, for error messages.
     static let howToGet = "Get the four files train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz from a mirror such as https://ossci-datasets.s3.amazonaws.com/mnist/ or https://storage.googleapis.com/cvdf-datasets/mnist/."
 
+    /// Where the files are downloaded from (torchvision's mirrors), and their cache folder.
+    static let remote = RemoteSource(folder: "mnist", mirrors: [URL(string: "https://ossci-datasets.s3.amazonaws.com/mnist/")!, URL(string: "http://yann.lecun.com/exdb/mnist/")!])
+
     /// Which part this is.
     public let split: OfficialSplit
     let data: IDXImageClassification
 
-    /// Loads the `split` part from `directory` (default: `$DESCENT_DATA`), checking the files' checksums
-    /// unless `verify` is false.
+    /// Loads the `split` part from `directory` (default: `$DESCENT_DATA`), else from the download cache
+    /// (``DatasetDownloader``), downloading the files there on first use unless `download` is false or
+    /// `DESCENT_OFFLINE=1`; checks the files' checksums unless `verify` is false (downloads are always checked).
     ///
-    /// - Throws: ``DescentError`` when the files are missing (saying where it looked and how to get them), do
-    ///   not match their checksums, or are malformed.
-    public init(split: OfficialSplit = .train, directory: URL? = nil, verify: Bool = true) throws {
+    /// - Throws: ``DescentError`` when the files are missing and cannot be downloaded (saying where it looked,
+    ///   which URLs it tried, and how to get them), do not match their checksums, or are malformed.
+    public init(split: OfficialSplit = .train, directory: URL? = nil, verify: Bool = true, download: Bool = true) throws {
         let sums = MNIST.checksums[split]!
         self.split = split
         data = try IDXImageClassification(
             dataset: "MNIST", explicit: directory, folders: ["mnist", "MNIST/raw"],
             files: IDXImageClassification.files(split, imagesSHA256: sums.images, labelsSHA256: sums.labels),
-            classes: 10, verify: verify, howToGet: MNIST.howToGet)
+            classes: 10, verify: verify, howToGet: MNIST.howToGet,
+            remote: MNIST.remote, download: download)
     }
 
     /// The folder the files were read from.
