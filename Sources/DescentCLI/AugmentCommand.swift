@@ -7,14 +7,14 @@ import Foundation
 struct AugmentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augment",
-        abstract: "Write a PNG grid of dataset samples (first column) and their augmentations (one column per transform)."
+        abstract: "Write a PNG grid of dataset samples (first column) and their augmentations (one column per transform); audio is shown as log-mel spectrograms."
     )
 
-    @Option(help: "Dataset: shapes (generated, no files needed), mnist, fashion-mnist or cifar10 (shown as grey; from --data-dir).")
+    @Option(help: "Dataset: shapes (generated, no files needed), mnist, fashion-mnist, cifar10 (shown as grey) or free-spoken-digits (audio; from --data-dir).")
     var dataset: String = "shapes"
 
-    @Option(help: "Comma-separated transforms: \(AugmentCommand.available.joined(separator: ", ")).")
-    var transforms: String = "flip,rotate,affine,perspective,crop,resized-crop,jitter,noise,erase"
+    @Option(help: "Comma-separated transforms; images: \(AugmentCommand.available.joined(separator: ", ")); audio: \(AugmentCommand.audioTransforms.joined(separator: ", ")) (default: all but mixup).")
+    var transforms: String?
 
     @Option(help: "Number of samples (grid rows), taken from the start of the test split.")
     var count: Int = 8
@@ -31,11 +31,16 @@ struct AugmentCommand: ParsableCommand {
     /// Transform names the command knows.
     static let available = ["flip", "vflip", "rotate", "affine", "perspective", "crop", "resized-crop", "jitter",
                             "noise", "erase", "mixup"]
+    /// Audio transform names, applied to log-mel spectrograms.
+    static let audioTransforms = ["time-mask", "freq-mask", "stretch"]
     /// Dataset names the command knows.
-    static let datasets = ["shapes", "mnist", "fashion-mnist", "cifar10"]
+    static let datasets = ["shapes", "mnist", "fashion-mnist", "cifar10", "free-spoken-digits"]
+
+    var isAudio: Bool { dataset.lowercased() == "free-spoken-digits" }
 
     var transformNames: [String] {
-        transforms.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard let transforms else { return isAudio ? Self.audioTransforms : Array(Self.available.dropLast()) }
+        return transforms.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     }
 
     func validate() throws {
@@ -44,8 +49,9 @@ struct AugmentCommand: ParsableCommand {
             throw ValidationError("--dataset: unknown dataset '\(dataset)' (available: \(Self.datasets.joined(separator: ", ")))")
         }
         guard !transformNames.isEmpty else { throw ValidationError("--transforms: give at least one transform") }
-        for name in transformNames where !Self.available.contains(name) {
-            throw ValidationError("--transforms: unknown transform '\(name)' (available: \(Self.available.joined(separator: ", ")))")
+        let known = isAudio ? Self.audioTransforms : Self.available
+        for name in transformNames where !known.contains(name) {
+            throw ValidationError("--transforms: unknown transform '\(name)' for \(dataset) (available: \(known.joined(separator: ", ")))")
         }
     }
 
@@ -84,6 +90,7 @@ struct AugmentCommand: ParsableCommand {
         let data = try DatasetCatalog.load(dataset, split: .test, directory: directory)
         let rows = min(count, data.count)
         guard rows > 0 else { throw DescentError(.file, dataset, "the dataset has no samples") }
+        if isAudio { return try runAudio(data, rows: rows, names: names) }
         let originals = (0..<rows).map { data.sample(at: $0) }
         let first = try ImageLayout(originals[0].input, transform: "augment")
 
@@ -123,5 +130,57 @@ struct AugmentCommand: ParsableCommand {
             throw DescentError(.file, output, "cannot write the PNG: \(error.localizedDescription)")
         }
         print("wrote \(output): \(rows) samples of \(dataset) × columns original, \(names.joined(separator: ", "))")
+    }
+
+    /// Spectrogram grid for audio: the log-mel spectrogram (40 bands, n_fft 256, hop 128, 48 frames) of each
+    /// clip, then SpecAugment masks and a phase-vocoder time stretch (rate 0.8–1.25), low frequencies at the bottom.
+    func runAudio(_ data: any Dataset, rows: Int, names: [String]) throws {
+        let stft = STFT(nFFT: 256, hopLength: 128)
+        let mel = MelScale(nMels: 40, sampleRate: 8_000, nFreq: stft.nFreq)
+        let toDB = AmplitudeToDB(stype: .power, topDB: 80)
+        func logMel(_ complex: Tensor) throws -> Tensor {
+            toDB(try mel(try Spectrogram.magnitude(ofComplex: complex, power: 2)))
+        }
+        func picture(_ spectrogram: Tensor) -> Tensor {
+            let bands = spectrogram.shape[spectrogram.rank - 2], width = spectrogram.shape[spectrogram.rank - 1]
+            let v = spectrogram.scalars
+            let lo = v.min() ?? 0, hi = v.max() ?? 1
+            var out = [Float](repeating: 0, count: bands * width)
+            for b in 0..<bands {
+                for t in 0..<width { out[(bands - 1 - b) * width + t] = (v[b * width + t] - lo) / max(hi - lo, 1e-6) }
+            }
+            return Tensor(out, shape: [bands, width])
+        }
+        var cells: [Tensor] = []
+        for i in 0..<rows {
+            let sample = data.sample(at: i)
+            let complex = try stft(sample.input)
+            let unpadded = try logMel(complex)
+            let floor = unpadded.min().item
+            // Short clips are padded with their quietest level, long ones cropped, to 48 frames.
+            let frames = FixedLength(length: 48, padValue: floor)
+            let original = try frames(unpadded)
+            cells.append(picture(original))
+            for (column, name) in names.enumerated() {
+                let generator = SampleRandomness.generator(seed: seed, epoch: column, index: i)
+                let input = Sample(input: original, target: sample.target)
+                switch name {
+                case "time-mask": cells.append(picture(try TimeMasking(timeMaskParam: 16, maskValue: floor)(input, generator: generator).input))
+                case "freq-mask": cells.append(picture(try FrequencyMasking(freqMaskParam: 12, maskValue: floor)(input, generator: generator).input))
+                default:
+                    let rate = 0.8 + 0.45 * Double(generator.uniformFloat())
+                    let stretched = try TimeStretch(hopLength: 128, nFreq: stft.nFreq)(complex, rate: rate)
+                    cells.append(picture(try frames(try logMel(stretched))))
+                }
+            }
+        }
+        var grid = ImageGrid(images: cells, columns: names.count + 1)
+        grid.scale = 3
+        do {
+            try grid.png().write(to: URL(fileURLWithPath: output))
+        } catch {
+            throw DescentError(.file, output, "cannot write the PNG: \(error.localizedDescription)")
+        }
+        print("wrote \(output): \(rows) log-mel spectrograms of \(dataset) × columns original, \(names.joined(separator: ", "))")
     }
 }
