@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+import Descent
+import DescentData
+import DescentTrain
+
+/// The README's 30-second tour, run as written (with fewer samples and epochs so that it is quick).
+@Suite struct ReadmeTourTests {
+    @Test func tourRuns() throws {
+        let x = Tensor.randn([4, 3]).requiringGrad()
+        let y = (x.matmul(Tensor.randn([3, 2])).relu() * 2).sum()
+        y.backward()
+        #expect(x.grad!.shape == [4, 3])
+
+        let model = Models.benchCNN(batchNorm: true, dropout: true)
+        let data = try GeneratedShapes(count: 300, seed: 0).randomSplit([0.9, 0.1], seed: 0, stratified: true)
+        let trainer = Trainer(model: model, optimizer: Adam(model.parameters(), lr: 1e-3))
+        trainer.schedule = CosineAnnealingLR(baseLR: 1e-3, tMax: 2)
+        trainer.callbacks = [ProgressPrinter(live: false, write: { _ in }), EarlyStopping(monitor: .validationLoss, patience: 3)]
+        let history = try trainer.fit(DataLoader(data[0], batchSize: 64, shuffle: true, seed: 0, workers: 1),
+                                      validation: DataLoader(data[1], batchSize: 256), epochs: 2)
+        #expect(history.epochs.count == 2)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tour-\(UUID()).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try model.saveWeights(to: url)
+        #expect(try SafeTensors.read(from: url).contains { $0.name == "1.running_mean" })
+    }
+}
