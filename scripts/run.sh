@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 swift build -c release --product descent
-if [ $# -eq 0 ]; then set -- demo; fi
+if [ $# -eq 0 ]; then set -- train; fi
 exec "$(swift build -c release --show-bin-path)/descent" "$@"
