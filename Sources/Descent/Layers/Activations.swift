@@ -218,9 +218,7 @@ public final class Softmax: Module {
     }
     /// The input shape, after checking that `dim` exists.
     public override func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard dim >= -inputShape.count && dim < inputShape.count else {
-            throw shapeError("dim \(dim) is out of range for input \(inputShape)")
-        }
+        try checkDimension(dim, of: inputShape)
         return inputShape
     }
     /// PyTorch's `extra_repr`.
@@ -243,11 +241,18 @@ public final class LogSoftmax: Module {
     }
     /// The input shape, after checking that `dim` exists.
     public override func outputShape(for inputShape: [Int]) throws -> [Int] {
-        guard dim >= -inputShape.count && dim < inputShape.count else {
-            throw shapeError("dim \(dim) is out of range for input \(inputShape)")
-        }
+        try checkDimension(dim, of: inputShape)
         return inputShape
     }
     /// PyTorch's `extra_repr`.
     public override var extraDescription: String { "dim=\(dim)" }
+}
+
+extension Module {
+    /// Throws a shape error naming this layer unless `dim` (negative counts from the end) is a dimension of `shape`.
+    func checkDimension(_ dim: Int, of shape: [Int]) throws {
+        guard dim >= -shape.count && dim < shape.count else {
+            throw shapeError("dim \(dim) is out of range for input \(shape)")
+        }
+    }
 }
