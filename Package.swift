@@ -12,6 +12,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -29,7 +30,10 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         .target(name: "DescentData", dependencies: ["Descent", "CZlib"]),
-        .target(name: "DescentTrain", dependencies: ["Descent", "DescentData"]),
+        .target(
+            name: "DescentTrain",
+            dependencies: ["Descent", "DescentData", .product(name: "Yams", package: "Yams")]
+        ),
         .executableTarget(
             name: "DescentCLI",
             dependencies: [
@@ -41,6 +45,6 @@ let package = Package(
         ),
         .testTarget(name: "DescentTests", dependencies: ["Descent"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentDataTests", dependencies: ["DescentData"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DescentTrainTests", dependencies: ["DescentTrain"]),
+        .testTarget(name: "DescentTrainTests", dependencies: ["DescentTrain"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -17,6 +17,19 @@ public struct EpochLog: Sendable, Codable, Equatable {
     /// Training samples per second.
     public var samplesPerSecond: Double
 
+    /// A record of one epoch.
+    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double? = nil, validationLoss: Double? = nil,
+                validationAccuracy: Double? = nil, learningRate: Double, seconds: Double, samplesPerSecond: Double) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.validationLoss = validationLoss
+        self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate
+        self.seconds = seconds
+        self.samplesPerSecond = samplesPerSecond
+    }
+
     /// The value of a monitored quantity by name (`train_loss`, `train_accuracy`, `val_loss`, `val_accuracy`).
     public func value(of metric: MonitoredMetric) -> Double? {
         switch metric {
@@ -37,10 +50,35 @@ public enum MonitoredMetric: String, Sendable, Codable, CaseIterable {
     public var higherIsBetter: Bool { self == .trainAccuracy || self == .validationAccuracy }
 }
 
+/// One validation pass run every N steps (``Trainer/evaluationInterval``), between epoch ends.
+public struct EvaluationLog: Sendable, Codable, Equatable {
+    /// Optimizer steps taken when it ran.
+    public var step: Int
+    /// The epoch it ran in, from 1.
+    public var epoch: Int
+    /// Mean validation loss.
+    public var loss: Double
+    /// Validation accuracy (classification).
+    public var accuracy: Double?
+    /// Learning rate of the first parameter group at that step.
+    public var learningRate: Double
+
+    /// A record of one evaluation.
+    public init(step: Int, epoch: Int, loss: Double, accuracy: Double?, learningRate: Double) {
+        self.step = step
+        self.epoch = epoch
+        self.loss = loss
+        self.accuracy = accuracy
+        self.learningRate = learningRate
+    }
+}
+
 /// The epochs of one training run.
 public struct History: Sendable, Codable, Equatable {
     /// One entry per completed epoch.
     public var epochs: [EpochLog] = []
+    /// Validations run every N steps (empty when validation runs once per epoch).
+    public var evaluations: [EvaluationLog] = []
     /// Why training stopped before the last epoch, if it did.
     public var stoppedEarly: String?
     /// Epoch whose weights the model holds at the end when best weights were restored.
