@@ -30,12 +30,23 @@ public enum Objective: Sendable {
     }
 }
 
-/// What to do when a training loss is NaN or infinite.
-public enum NonFiniteLossPolicy: String, Sendable, Codable {
+/// What to do when a training loss or gradient is NaN or infinite.
+public enum NonFiniteLossPolicy: String, Sendable, Codable, CaseIterable {
     /// End training, reporting the step (the weights are those before that step).
     case stop
     /// Skip that step's update and go on.
     case skipStep = "skip"
+    /// Restore the state at the start of the epoch (weights, optimizer, random state), multiply the learning
+    /// rate by ``Trainer/rollbackFactor`` and run the epoch again; stops after ``Trainer/maxRollbacks``.
+    case rollback
+}
+
+/// How often the trainer validates.
+public enum EvaluationInterval: Sendable, Codable, Equatable {
+    /// After every epoch (the default).
+    case epoch
+    /// Every `n` optimizer steps, and after every epoch.
+    case steps(Int)
 }
 
 /// The results of evaluating a model on a data set.
