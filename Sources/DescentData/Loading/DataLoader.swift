@@ -109,4 +109,11 @@ public struct DataLoader: Sendable {
 
     /// The batches of `epoch`, in order: `for batch in loader.epoch(e) { ... }`.
     public func epoch(_ epoch: Int) -> EpochBatches { EpochBatches(loader: self, epoch: epoch) }
+
+    /// The batches of `epoch` from batch `start` on (resuming an epoch part-way: the batches are the same as
+    /// those of ``epoch(_:)`` at the same positions).
+    public func epoch(_ epoch: Int, from start: Int) -> EpochBatches {
+        precondition(start >= 0 && start <= batchesPerEpoch, "DataLoader: start batch \(start) out of range 0...\(batchesPerEpoch)")
+        return EpochBatches(loader: self, epoch: epoch, start: start)
+    }
 }

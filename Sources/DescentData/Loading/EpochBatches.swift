@@ -14,15 +14,17 @@ public struct EpochBatches: Sequence, Sendable {
     public let loader: DataLoader
     /// The epoch number (it seeds shuffling and transforms).
     public let epoch: Int
+    /// The first batch produced (0 unless resuming part-way through the epoch).
+    public var start = 0
 
-    /// Number of batches.
-    public var count: Int { loader.batchesPerEpoch }
+    /// Number of batches produced.
+    public var count: Int { loader.batchesPerEpoch - start }
 
     /// Number of batches (so `Array(loader.epoch(e))` reserves the right size).
     public var underestimatedCount: Int { count }
 
     /// An iterator that starts the loader's workers (if any).
-    public func makeIterator() -> Iterator { Iterator(loader: loader, epoch: epoch) }
+    public func makeIterator() -> Iterator { Iterator(loader: loader, epoch: epoch, start: start) }
 
     /// Produces the batches of one epoch in order; background workers (if any) stop when it is released.
     /// Copies of an iterator share its workers: advance only one of them.
@@ -35,10 +37,10 @@ public struct EpochBatches: Sequence, Sendable {
         /// The running workers; released with the iterator, which stops them.
         let handle: PrefetchHandle?
 
-        init(loader: DataLoader, epoch: Int) {
+        init(loader: DataLoader, epoch: Int, start: Int) {
             self.loader = loader
             self.epoch = epoch
-            self.plan = loader.batchIndices(epoch: epoch)
+            self.plan = Array(loader.batchIndices(epoch: epoch).dropFirst(start))
             if loader.workers > 0 && !plan.isEmpty {
                 let plan = self.plan
                 handle = PrefetchHandle(PrefetchRun(batches: plan.count, workers: Swift.min(loader.workers, plan.count),
