@@ -2,67 +2,9 @@ import Descent
 import DescentData
 import Foundation
 
-/// What the model is trained to minimise, given the model's output and the batch.
-public enum Objective: Sendable {
-    /// Cross-entropy of logits `[B, C]` against the batch's class labels, with optional label smoothing.
-    case crossEntropy(labelSmoothing: Float = 0)
-    /// Mean squared error against the batch's tensor targets (regression).
-    case meanSquaredError
-    /// Any differentiable scalar function of (output, batch).
-    case custom(@Sendable (Tensor, Batch) -> Tensor)
-
-    /// The scalar loss of `output` on `batch`.
-    public func loss(_ output: Tensor, _ batch: Batch) -> Tensor {
-        switch self {
-        case .crossEntropy(let smoothing):
-            guard let labels = batch.labels else {
-                preconditionFailure("Objective.crossEntropy: the batch has no class labels")
-            }
-            return Descent.crossEntropy(output, labels, labelSmoothing: smoothing)
-        case .meanSquaredError:
-            guard let targets = batch.targets else {
-                preconditionFailure("Objective.meanSquaredError: the batch has no tensor targets")
-            }
-            return mseLoss(output, targets.reshaped(output.shape))
-        case .custom(let f):
-            return f(output, batch)
-        }
-    }
-}
-
-/// What to do when a training loss or gradient is NaN or infinite.
-public enum NonFiniteLossPolicy: String, Sendable, Codable, CaseIterable {
-    /// End training, reporting the step (the weights are those before that step).
-    case stop
-    /// Skip that step's update and go on.
-    case skipStep = "skip"
-    /// Restore the state at the start of the epoch (weights, optimizer, random state), multiply the learning
-    /// rate by ``Trainer/rollbackFactor`` and run the epoch again; stops after ``Trainer/maxRollbacks``.
-    case rollback
-}
-
-/// How often the trainer validates.
-public enum EvaluationInterval: Sendable, Codable, Equatable {
-    /// After every epoch (the default).
-    case epoch
-    /// Every `n` optimizer steps, and after every epoch.
-    case steps(Int)
-}
-
-/// The results of evaluating a model on a data set.
-public struct Evaluation: Sendable {
-    /// Mean loss per sample.
-    public var loss: Double
-    /// Classification metrics, when the data has class labels.
-    public var classification: ClassificationMetrics?
-    /// Regression metrics, when the data has tensor targets.
-    public var regression: RegressionMetrics?
-    /// Accuracy, for classification.
-    public var accuracy: Double? { classification?.accuracy }
-}
-
 /// Runs the training walk — batches → model → loss → gradients → optimizer — for a number of epochs, with
-/// validation after each epoch, learning-rate schedules, gradient clipping and callbacks (Keras' `fit`).
+/// periodic validation, learning-rate schedules, gradient clipping, a NaN/Inf policy and callbacks (Keras'
+/// `fit`). Its progress is a ``TrainerState`` value, so a run can be checkpointed and resumed exactly.
 ///
 /// ```swift
 /// let trainer = Trainer(model: model, optimizer: Adam(model.parameters(), lr: 1e-3))
@@ -81,19 +23,54 @@ public final class Trainer {
     public var schedule: (any LearningRateSchedule)?
     /// Step the schedule after every optimizer step (`true`) or after every epoch (`false`, the default).
     public var scheduleEveryStep = false
-    /// Reduce the learning rate when the validation loss (or, without validation, the training loss) plateaus.
+    /// Reduce the learning rate when a metric plateaus, checked after every epoch.
     public var reduceOnPlateau: ReduceLROnPlateau?
+    /// The metric ``reduceOnPlateau`` watches (without validation data, the training loss is used).
+    public var plateauMonitor: MonitoredMetric = .validationLoss
     /// Clip the global gradient norm to this value before each step.
     public var clipGradientNorm: Float?
     /// Clip every gradient element into `[−v, v]` before each step.
     public var clipGradientValue: Float?
-    /// What to do with a non-finite loss.
+    /// What to do with a non-finite loss or gradient.
     public var nonFiniteLoss: NonFiniteLossPolicy = .stop
-    /// Callbacks, called in order.
+    /// Learning-rate factor applied by each rollback (``NonFiniteLossPolicy/rollback``).
+    public var rollbackFactor = 0.5
+    /// Rollbacks allowed before training stops.
+    public var maxRollbacks = 3
+    /// How often to validate.
+    public var evaluationInterval: EvaluationInterval = .epoch
+    /// The random generators the model draws from while training (dropout), saved and restored with the state.
+    public var generators: [RandomGenerator] = [.default]
+    /// Callbacks, called in order (put ``ModelCheckpoint`` after the callbacks whose state it saves).
     public var callbacks: [any TrainingCallback] = []
+
     /// Optimizer steps taken so far.
     public private(set) var step = 0
-    private var stopReason: String?
+    /// Epochs completed so far.
+    public private(set) var completedEpochs = 0
+    /// Batches of the current epoch trained on so far.
+    public private(set) var batchInEpoch = 0
+    /// The history so far.
+    public private(set) var history = History()
+    /// Whether the last ``fit(_:validation:epochs:maxSteps:)`` ended on an interruption (``InterruptSignal``
+    /// or ``requestStop(_:immediately:)``) part-way through an epoch.
+    public private(set) var interrupted = false
+    /// The reason training stopped early, if it did.
+    public private(set) var stopReason: String?
+
+    /// Mean training loss of the current epoch so far.
+    public var epochLoss: Double { lossSum / Double(max(samples, 1)) }
+    /// Training samples of the current epoch so far.
+    public var epochSamples: Int { samples }
+    /// Training accuracy of the current epoch so far (classification).
+    public var epochAccuracy: Double? { classification?.accuracy }
+
+    private var stopNow = false
+    private var lossSum = 0.0, samples = 0, epochSeconds = 0.0
+    private var classification: ClassificationMetrics?
+    private var learningRateScale = 1.0
+    private var rollbacks = 0
+    private var restored = false
 
     /// A trainer for `model` with `optimizer` (built over the model's parameters) and `objective`.
     public init(model: Module, optimizer: any Optimizer, objective: Objective = .crossEntropy()) {
@@ -102,72 +79,189 @@ public final class Trainer {
         self.objective = objective
     }
 
-    /// Asks the loop to stop after the current epoch, with a reason recorded in the history.
-    public func requestStop(_ reason: String) {
+    /// Asks the loop to stop, with a reason recorded in the history: after the current epoch, or
+    /// `immediately` after the current step (the run is then ``interrupted`` and can be resumed).
+    public func requestStop(_ reason: String, immediately: Bool = false) {
         if stopReason == nil { stopReason = reason }
+        if immediately { stopNow = true }
     }
 
-    /// Trains for `epochs` epochs over `train`, evaluating on `validation` after each epoch.
+    /// Trains until `epochs` epochs are complete (counting those of a restored state) or `maxSteps` optimizer
+    /// steps are taken, validating on `validation` after each epoch (and every N steps, see
+    /// ``evaluationInterval``).
     ///
     /// - Throws: errors from loading batches (a ``DescentError`` naming the file or sample).
     @discardableResult
-    public func fit(_ train: DataLoader, validation: DataLoader? = nil, epochs: Int) throws -> History {
+    public func fit(_ train: DataLoader, validation: DataLoader? = nil, epochs: Int, maxSteps: Int? = nil) throws -> History {
         precondition(epochs >= 0, "fit: epochs must be non-negative")
-        var history = History()
-        stopReason = nil
+        if !restored { stopReason = nil }
+        restored = false
+        stopNow = false
+        interrupted = false
         for c in callbacks { c.trainingWillBegin(self, epochs: epochs, stepsPerEpoch: train.batchesPerEpoch) }
-        epochLoop: for epoch in 1...max(epochs, 1) where epochs > 0 {
-            model.train()
-            var classification: ClassificationMetrics?
-            var lossSum = 0.0, samples = 0
+        var snapshot: Snapshot?
+        epochLoop: while completedEpochs < epochs && stopReason == nil {
+            let epoch = completedEpochs + 1
+            if batchInEpoch == 0 { resetEpochSums() }
+            if nonFiniteLoss == .rollback { snapshot = Snapshot(self) }
             let start = Date()
-            var batches = train.epoch(epoch - 1).makeIterator()
+            var batches = train.epoch(epoch - 1, from: batchInEpoch).makeIterator()
+            var reachedMaxSteps = false
             while let batch = try batches.nextBatch() {
                 optimizer.zeroGrad()
                 let output = model(batch.inputs)
                 let loss = objective.loss(output, batch)
                 let value = loss.item
-                if !value.isFinite {
-                    let reason = "non-finite loss \(value) at step \(step + 1) (epoch \(epoch))"
-                    if nonFiniteLoss == .stop {
-                        requestStop(reason)
-                        break epochLoop
-                    }
-                    continue
+                var problem = value.isFinite ? nil : "the loss is \(value)"
+                if problem == nil {
+                    loss.backward()
+                    problem = firstNonFiniteGradient()
                 }
-                loss.backward()
+                if let problem {
+                    let place = "step \(step + 1) (epoch \(epoch), batch \(batchInEpoch + 1))"
+                    switch nonFiniteLoss {
+                    case .stop:
+                        requestStop("non-finite values at \(place): \(problem)")
+                        break epochLoop
+                    case .skipStep:
+                        batchInEpoch += 1
+                        continue
+                    case .rollback:
+                        guard rollbacks < maxRollbacks, let snapshot else {
+                            requestStop("non-finite values at \(place): \(problem); \(rollbacks) rollbacks already")
+                            break epochLoop
+                        }
+                        snapshot.restore(self)
+                        rollbacks += 1
+                        learningRateScale *= rollbackFactor
+                        optimizer.learningRates = optimizer.learningRates.map { $0 * rollbackFactor }
+                        FileHandle.standardError.write(Data("""
+                            descent: non-finite values at \(place): \(problem); rolled back to the start of epoch \
+                            \(epoch), learning rate ×\(rollbackFactor) → \(optimizer.lr)\n
+                            """.utf8))
+                        continue epochLoop
+                    }
+                }
                 let parameters = optimizer.parameters
                 if let v = clipGradientValue { clipGradValue(parameters, v) }
                 if let n = clipGradientNorm { _ = clipGradNorm(parameters, maxNorm: n) }
                 optimizer.step()
                 step += 1
-                if scheduleEveryStep, let schedule { optimizer.apply(schedule, at: step) }
+                batchInEpoch += 1
+                if scheduleEveryStep, let schedule { apply(schedule, at: step) }
                 lossSum += Double(value) * Double(batch.count)
                 samples += batch.count
                 if let labels = batch.labels, output.rank == 2 {
                     if classification == nil { classification = ClassificationMetrics(classes: output.shape[1]) }
                     classification!.add(logits: output.detach(), labels: labels, meanLoss: value)
                 }
+                if case .steps(let n) = evaluationInterval, n > 0, step % n == 0, let validation {
+                    let e = try evaluate(validation)
+                    let log = EvaluationLog(step: step, epoch: epoch, loss: e.loss, accuracy: e.accuracy, learningRate: optimizer.lr)
+                    history.evaluations.append(log)
+                    for c in callbacks { c.evaluationDidEnd(self, log: log) }
+                }
                 for c in callbacks { c.stepDidEnd(self, epoch: epoch, step: step, loss: value) }
+                if InterruptSignal.isRaised { requestStop("interrupted at step \(step)", immediately: true) }
+                if stopNow {
+                    epochSeconds += Date().timeIntervalSince(start)
+                    interrupted = true
+                    break epochLoop
+                }
+                if let maxSteps, step >= maxSteps {
+                    reachedMaxSteps = true
+                    break
+                }
             }
-            let seconds = Date().timeIntervalSince(start)
-            let evaluation = try validation.map { try evaluate($0) }
-            if !scheduleEveryStep, let schedule { optimizer.apply(schedule, at: epoch) }
-            if reduceOnPlateau != nil {
-                let metric = evaluation?.loss ?? lossSum / Double(max(samples, 1))
-                reduceOnPlateau!.step(metric, optimizer: optimizer)
-            }
-            let log = EpochLog(epoch: epoch, trainLoss: lossSum / Double(max(samples, 1)),
-                               trainAccuracy: classification?.accuracy, validationLoss: evaluation?.loss,
-                               validationAccuracy: evaluation?.accuracy, learningRate: optimizer.lr, seconds: seconds,
-                               samplesPerSecond: Double(samples) / max(seconds, 1e-9))
-            history.epochs.append(log)
-            for c in callbacks { c.epochDidEnd(self, log: log) }
-            if stopReason != nil { break }
+            epochSeconds += Date().timeIntervalSince(start)
+            try endEpoch(epoch, validation: validation)
+            if reachedMaxSteps { break }
         }
         history.stoppedEarly = stopReason
-        for c in callbacks { c.trainingDidEnd(self, history: &history) }
-        return history
+        var final = history
+        for c in callbacks { c.trainingDidEnd(self, history: &final) }
+        history = final
+        return final
+    }
+
+    /// Validation, schedule, plateau detection, the epoch's log and the callbacks at the end of an epoch.
+    private func endEpoch(_ epoch: Int, validation: DataLoader?) throws {
+        let evaluation = try validation.map { try evaluate($0) }
+        if !scheduleEveryStep, let schedule { apply(schedule, at: epoch) }
+        let trainLoss = lossSum / Double(max(samples, 1))
+        if reduceOnPlateau != nil {
+            let metric: Double
+            switch plateauMonitor {
+            case .trainLoss: metric = trainLoss
+            case .trainAccuracy: metric = classification?.accuracy ?? trainLoss
+            case .validationLoss: metric = evaluation?.loss ?? trainLoss
+            case .validationAccuracy: metric = evaluation?.accuracy ?? evaluation?.loss ?? trainLoss
+            }
+            reduceOnPlateau!.step(metric, optimizer: optimizer)
+        }
+        let log = EpochLog(epoch: epoch, trainLoss: trainLoss, trainAccuracy: classification?.accuracy,
+                           validationLoss: evaluation?.loss, validationAccuracy: evaluation?.accuracy,
+                           learningRate: optimizer.lr, seconds: epochSeconds,
+                           samplesPerSecond: Double(samples) / max(epochSeconds, 1e-9))
+        completedEpochs = epoch
+        batchInEpoch = 0
+        history.epochs.append(log)
+        for c in callbacks { c.epochDidEnd(self, log: log) }
+    }
+
+    /// Sets the scheduled learning rates at `step`, scaled by the rollbacks so far.
+    private func apply(_ schedule: any LearningRateSchedule, at step: Int) {
+        optimizer.apply(schedule, at: step)
+        if learningRateScale != 1 { optimizer.learningRates = optimizer.learningRates.map { $0 * learningRateScale } }
+    }
+
+    private func resetEpochSums() {
+        lossSum = 0
+        samples = 0
+        epochSeconds = 0
+        classification = nil
+    }
+
+    /// "the gradient of `name` holds NaN/inf" for the first parameter with a non-finite gradient, if any.
+    private func firstNonFiniteGradient() -> String? {
+        for (name, p) in model.namedParameters() {
+            guard let g = p.grad else { continue }
+            let finite = g.withUnsafeBufferPointer { b in
+                var ok = true
+                for v in b where !v.isFinite { ok = false; break }
+                return ok
+            }
+            if !finite { return "the gradient of '\(name)' is not finite" }
+        }
+        return nil
+    }
+
+    /// The trainer's progress, for a checkpoint (weights and optimizer state are saved beside it).
+    public var state: TrainerState {
+        return TrainerState(step: step, completedEpochs: completedEpochs, batchInEpoch: batchInEpoch,
+                            epochLossSum: lossSum, epochSamples: samples, epochSeconds: epochSeconds,
+                            epochClassification: classification, generators: generators.map { GeneratorState(seed: $0.state.seed, offset: $0.state.offset) },
+                            reduceOnPlateau: reduceOnPlateau, learningRateScale: learningRateScale,
+                            rollbacks: rollbacks, stopReason: interrupted ? nil : stopReason, history: history)
+    }
+
+    /// Continues from `state` (with the weights and optimizer state restored separately): the next
+    /// ``fit(_:validation:epochs:maxSteps:)`` picks up at the saved step, batch and random state.
+    public func restore(_ state: TrainerState) {
+        step = state.step
+        completedEpochs = state.completedEpochs
+        batchInEpoch = state.batchInEpoch
+        lossSum = state.epochLossSum
+        samples = state.epochSamples
+        epochSeconds = state.epochSeconds
+        classification = state.epochClassification
+        for (g, saved) in zip(generators, state.generators) { g.state = (saved.seed, saved.offset) }
+        reduceOnPlateau = state.reduceOnPlateau
+        learningRateScale = state.learningRateScale
+        rollbacks = state.rollbacks
+        stopReason = state.stopReason
+        history = state.history
+        restored = true
     }
 
     /// The loss and metrics of the model on `data`, in eval mode and without gradients; the model's mode is
@@ -195,6 +289,30 @@ public final class Trainer {
                 }
             }
             return Evaluation(loss: lossSum / Double(max(samples, 1)), classification: classification, regression: regression)
+        }
+    }
+
+    /// The state a rollback returns to: weights, optimizer state, counters and the random generator.
+    private struct Snapshot {
+        let weights: [(String, Tensor)]
+        let optimizerState: OptimizerState
+        let trainerState: TrainerState
+
+        init(_ trainer: Trainer) {
+            weights = trainer.model.stateDict()
+            optimizerState = trainer.optimizer.stateDict()
+            trainerState = trainer.state
+        }
+
+        func restore(_ trainer: Trainer) {
+            // The snapshot was taken from this model and optimizer, so loading it cannot fail.
+            _ = try! trainer.model.load(stateDict: weights)
+            try! trainer.optimizer.load(state: optimizerState)
+            let scale = trainer.learningRateScale, rollbacks = trainer.rollbacks
+            trainer.restore(trainerState)
+            trainer.restored = false
+            trainer.learningRateScale = scale
+            trainer.rollbacks = rollbacks
         }
     }
 }

@@ -5,7 +5,7 @@ import Descent
 /// early.
 ///
 /// An epoch improves on the best value `b` when `v < b − minDelta` (losses) or `v > b + minDelta` (accuracies).
-public final class EarlyStopping: TrainingCallback {
+public final class EarlyStopping: CheckpointableCallback {
     /// The watched quantity.
     public let monitor: MonitoredMetric
     /// Epochs without improvement before stopping.
@@ -50,10 +50,27 @@ public final class EarlyStopping: TrainingCallback {
         }
     }
 
-    /// Restores the best epoch's weights, if asked to.
+    /// Restores the best epoch's weights, if asked to (not when the run was interrupted: it is not over).
     public func trainingDidEnd(_ trainer: Trainer, history: inout History) {
-        guard restoreBestWeights, let bestState, let best else { return }
+        guard restoreBestWeights, !trainer.interrupted, let bestState, let best else { return }
         _ = try? trainer.model.load(stateDict: bestState)
         history.restoredEpoch = best.epoch
+    }
+
+    /// `early_stopping`.
+    public var checkpointName: String { "early_stopping" }
+
+    /// The best value and epoch, the count of stale epochs, and the best weights.
+    public func checkpointState() -> CallbackCheckpoint {
+        var values = ["wait": Double(wait)]
+        if let best { values["best"] = best.value; values["best_epoch"] = Double(best.epoch) }
+        return CallbackCheckpoint(values: values, tensors: bestState ?? [])
+    }
+
+    /// Restores a saved state.
+    public func restore(_ state: CallbackCheckpoint) throws {
+        wait = Int(state.values["wait"] ?? 0)
+        if let v = state.values["best"], let e = state.values["best_epoch"] { best = (v, Int(e)) } else { best = nil }
+        bestState = state.tensors.isEmpty ? nil : state.tensors
     }
 }

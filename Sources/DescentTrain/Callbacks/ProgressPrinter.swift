@@ -1,11 +1,12 @@
 import Foundation
 
-/// Shows training progress: a live bar (epoch, step/steps, loss, samples/s, ETA) on a terminal, and one plain
-/// line per epoch when output is not a terminal (logs, CI).
+/// Shows training progress: a live bar (epoch, step/steps, running loss and accuracy, samples/s, ETA) on a
+/// terminal, and one plain line per epoch when output is not a terminal (logs, CI).
 public final class ProgressPrinter: TrainingCallback {
     private let live: Bool
     private var epochs = 0, stepsPerEpoch = 0
     private var epochStart = Date()
+    private var startSamples = 0, startBatch = 0
     private let write: (String) -> Void
 
     /// A printer writing to standard output; `live` defaults to whether standard output is a terminal.
@@ -19,19 +20,30 @@ public final class ProgressPrinter: TrainingCallback {
         self.epochs = epochs
         self.stepsPerEpoch = stepsPerEpoch
         epochStart = Date()
+        startSamples = trainer.epochSamples
+        startBatch = trainer.batchInEpoch
     }
 
     /// Redraws the live bar.
     public func stepDidEnd(_ trainer: Trainer, epoch: Int, step: Int, loss: Float) {
         guard live else { return }
-        let inEpoch = (step - 1) % max(stepsPerEpoch, 1) + 1
-        if inEpoch == 1 { epochStart = Date() }
+        let inEpoch = trainer.batchInEpoch
+        if inEpoch <= 1 || trainer.epochSamples < startSamples {
+            epochStart = Date()
+            startSamples = trainer.epochSamples
+            startBatch = inEpoch
+        }
         let elapsed = Date().timeIntervalSince(epochStart)
-        let eta = elapsed / Double(inEpoch) * Double(stepsPerEpoch - inEpoch)
-        let width = 24, filled = width * inEpoch / max(stepsPerEpoch, 1)
+        let done = max(inEpoch - startBatch, 1)
+        let eta = elapsed / Double(done) * Double(max(stepsPerEpoch - inEpoch, 0))
+        let rate = Double(trainer.epochSamples - startSamples) / max(elapsed, 1e-9)
+        let width = 24, filled = width * min(inEpoch, stepsPerEpoch) / max(stepsPerEpoch, 1)
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        write(String(format: "\r\u{1B}[2Kepoch %d/%d %@ %d/%d loss %.4f  eta %.0fs", epoch, epochs, bar, inEpoch,
-                     stepsPerEpoch, loss, eta))
+        var line = String(format: "\r\u{1B}[2Kepoch %d/%d %@ %d/%d loss %.4f", epoch, epochs, bar, inEpoch,
+                          stepsPerEpoch, trainer.epochLoss)
+        if let a = trainer.epochAccuracy { line += String(format: " acc %.4f", a) }
+        if elapsed > 0.5 { line += String(format: "  %.0f samples/s  eta %.0fs", rate, eta) }
+        write(line)
     }
 
     /// Prints the epoch's summary line.

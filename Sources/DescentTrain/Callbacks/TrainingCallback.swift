@@ -7,6 +7,8 @@ public protocol TrainingCallback: AnyObject {
     func trainingWillBegin(_ trainer: Trainer, epochs: Int, stepsPerEpoch: Int)
     /// After each optimizer step (`step` counts from 1 over the whole run).
     func stepDidEnd(_ trainer: Trainer, epoch: Int, step: Int, loss: Float)
+    /// After each step-interval validation (``EvaluationInterval/steps(_:)``).
+    func evaluationDidEnd(_ trainer: Trainer, log: EvaluationLog)
     /// After each epoch, with its measurements (validation included).
     func epochDidEnd(_ trainer: Trainer, log: EpochLog)
     /// After the last epoch (or an early stop), before ``Trainer/fit(_:validation:epochs:)`` returns.
@@ -18,6 +20,8 @@ extension TrainingCallback {
     public func trainingWillBegin(_ trainer: Trainer, epochs: Int, stepsPerEpoch: Int) {}
     /// Does nothing.
     public func stepDidEnd(_ trainer: Trainer, epoch: Int, step: Int, loss: Float) {}
+    /// Does nothing.
+    public func evaluationDidEnd(_ trainer: Trainer, log: EvaluationLog) {}
     /// Does nothing.
     public func epochDidEnd(_ trainer: Trainer, log: EpochLog) {}
     /// Does nothing.

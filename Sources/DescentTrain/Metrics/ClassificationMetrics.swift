@@ -2,7 +2,7 @@ import Descent
 
 /// Accumulates classification results over batches: mean loss, accuracy, top-k accuracy, the confusion
 /// matrix and per-class precision, recall and F1.
-public struct ClassificationMetrics: Sendable {
+public struct ClassificationMetrics: Sendable, Codable, Equatable {
     /// Number of classes.
     public let classes: Int
     /// `confusion[t][p]`: samples of true class `t` predicted as `p`.

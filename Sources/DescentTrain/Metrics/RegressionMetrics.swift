@@ -1,7 +1,7 @@
 import Descent
 
 /// Accumulates regression results over batches: MAE, RMSE and R² (coefficient of determination).
-public struct RegressionMetrics: Sendable {
+public struct RegressionMetrics: Sendable, Codable, Equatable {
     /// Samples (elements) seen.
     public private(set) var count = 0
     private var absSum: Double = 0, sqSum: Double = 0, targetSum: Double = 0, targetSqSum: Double = 0

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Writes one JSON object per line: `{"type":"epoch",...}` for every epoch (the fields of ``EpochLog``) and
+/// `{"type":"evaluation",...}` for every step-interval validation (``EvaluationLog``). Like ``CSVLogger``, a
+/// resumed run rewrites the file from the restored history first.
+public final class JSONLinesLogger: TrainingCallback {
+    /// The `.jsonl` file.
+    public let url: URL
+    private var handle: FileHandle?
+
+    /// A logger writing `url` (replaced when training begins).
+    public init(url: URL) {
+        self.url = url
+    }
+
+    /// Writes the records of the history so far.
+    public func trainingWillBegin(_ trainer: Trainer, epochs: Int, stepsPerEpoch: Int) {
+        var lines: [String] = []
+        let history = trainer.history
+        for log in history.epochs {
+            lines += history.evaluations.filter { $0.epoch == log.epoch }.map { Self.line("evaluation", $0) }
+            lines.append(Self.line("epoch", log))
+        }
+        let last = history.epochs.last?.epoch ?? 0
+        lines += history.evaluations.filter { $0.epoch > last }.map { Self.line("evaluation", $0) }
+        handle = LogFile.open(url, replacingWith: lines.map { $0 + "\n" }.joined())
+    }
+
+    /// Appends a validation record.
+    public func evaluationDidEnd(_ trainer: Trainer, log: EvaluationLog) {
+        LogFile.append(handle, Self.line("evaluation", log) + "\n")
+    }
+
+    /// Appends an epoch record.
+    public func epochDidEnd(_ trainer: Trainer, log: EpochLog) {
+        LogFile.append(handle, Self.line("epoch", log) + "\n")
+    }
+
+    /// Closes the file.
+    public func trainingDidEnd(_ trainer: Trainer, history: inout History) {
+        try? handle?.close()
+        handle = nil
+    }
+
+    /// `{"type":type, ...fields of value}` on one line, keys sorted; NaN and infinities as strings.
+    static func line(_ type: String, _ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let data = try? encoder.encode(value) else { return "{\"type\":\"\(type)\"}" }
+        let body = String(decoding: data, as: UTF8.self)
+        return "{\"type\":\"\(type)\"," + body.dropFirst()
+    }
+}

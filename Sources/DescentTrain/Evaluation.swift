@@ -1,0 +1,18 @@
+/// The results of evaluating a model on a data set.
+public struct Evaluation: Sendable {
+    /// Mean loss per sample.
+    public var loss: Double
+    /// Classification metrics, when the data has class labels.
+    public var classification: ClassificationMetrics?
+    /// Regression metrics, when the data has tensor targets.
+    public var regression: RegressionMetrics?
+    /// Accuracy, for classification.
+    public var accuracy: Double? { classification?.accuracy }
+
+    /// An evaluation result.
+    public init(loss: Double, classification: ClassificationMetrics? = nil, regression: RegressionMetrics? = nil) {
+        self.loss = loss
+        self.classification = classification
+        self.regression = regression
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+@testable import Descent
+@testable import DescentData
+@testable import DescentTrain
+
+/// A fresh temporary folder.
+func temporaryFolder(_ name: String) -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("descent-\(name)-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Everything of one training run that a resume must reproduce: a dropout MLP drawing from its own
+/// generator, Adam with a per-step cosine schedule, plateau detection, early stopping and shuffled batches
+/// from two workers.
+final class ResumableRun {
+    let generator = RandomGenerator(seed: 77)
+    let model: Module
+    let trainer: Trainer
+    let train = DataLoader(blobs(count: 96, seed: 2), batchSize: 10, shuffle: true, seed: 5, workers: 2)
+    let validation = DataLoader(blobs(count: 30, seed: 3), batchSize: 16)
+    let checkpoint: ModelCheckpoint
+    let epochs = 4
+
+    init(folder: URL, everySteps: Int?, extra: [any TrainingCallback] = [], initSeed: UInt64 = 1) {
+        model = Sequential(Linear(2, 16, generator: RandomGenerator(seed: initSeed)), ReLU(),
+                           Dropout(0.3, generator: generator), Linear(16, 3, generator: RandomGenerator(seed: initSeed + 1)))
+        trainer = Trainer(model: model, optimizer: Adam(model.parameters(), lr: 0.02))
+        trainer.generators = [generator]
+        trainer.schedule = CosineAnnealingLR(baseLR: 0.02, tMax: 40)
+        trainer.scheduleEveryStep = true
+        trainer.reduceOnPlateau = ReduceLROnPlateau(patience: 0, threshold: 0.5)
+        checkpoint = ModelCheckpoint(store: CheckpointStore(directory: folder), policy: CheckpointPolicy(everyEpochs: 1, everySteps: everySteps, keep: 2))
+        trainer.callbacks = [EarlyStopping(patience: 10)] + extra + [checkpoint]
+    }
+
+    func fit() throws -> History { try trainer.fit(train, validation: validation, epochs: epochs) }
+    var weights: [Tensor] { model.stateDict().map(\.1) }
+}
+
+/// Stops the run at `step` as an interruption would.
+final class InterruptAt: TrainingCallback {
+    let step: Int
+    var action: (Trainer) -> Void = { $0.requestStop("test interruption", immediately: true) }
+    init(step: Int) { self.step = step }
+    func stepDidEnd(_ trainer: Trainer, epoch: Int, step: Int, loss: Float) { if step == self.step { action(trainer) } }
+}
+
+@Suite struct CheckpointTests {
+    @Test func interruptedAndResumedRunEndsBitwiseEqual() throws {
+        let reference = ResumableRun(folder: temporaryFolder("ref"), everySteps: nil)
+        let full = try reference.fit()
+        #expect(full.epochs.count == 4)
+
+        let folder = temporaryFolder("interrupted")
+        let first = ResumableRun(folder: folder, everySteps: nil, extra: [InterruptAt(step: 13)])
+        let partial = try first.fit()
+        #expect(first.trainer.interrupted)
+        #expect(partial.epochs.count == 1)  // 10 steps per epoch: stopped in epoch 2
+        #expect(try CheckpointStore(directory: folder).latest()?.lastPathComponent == "step-00000013")
+
+        let resumed = ResumableRun(folder: folder, everySteps: nil, initSeed: 99)  // other initial weights
+        try resumed.checkpoint.store.restore(resumed.trainer)
+        #expect(resumed.trainer.step == 13 && resumed.trainer.batchInEpoch == 3)
+        let history = try resumed.fit()
+        #expect(history.epochs.count == 4)
+        #expect(zip(resumed.weights, reference.weights).allSatisfy { $0.isBitwiseEqual($1) })
+        #expect(history.epochs.map(\.trainLoss) == full.epochs.map(\.trainLoss))
+        #expect(history.epochs.map(\.validationLoss) == full.epochs.map(\.validationLoss))
+    }
+
+    @Test func killedRunResumesFromTheLastPeriodicCheckpoint() throws {
+        let reference = ResumableRun(folder: temporaryFolder("ref"), everySteps: nil)
+        _ = try reference.fit()
+
+        // A kill at step 27 leaves what the store held then: the checkpoint of step 24 (every 8 steps).
+        let folder = temporaryFolder("killed"), survivor = temporaryFolder("survivor")
+        let kill = InterruptAt(step: 27)
+        kill.action = { trainer in
+            try! FileManager.default.removeItem(at: survivor)
+            try! FileManager.default.copyItem(at: folder, to: survivor)
+            trainer.requestStop("killed", immediately: true)
+        }
+        _ = try ResumableRun(folder: folder, everySteps: 8, extra: [kill]).fit()
+        let store = CheckpointStore(directory: survivor)
+        #expect(try store.latest()?.lastPathComponent == "step-00000024")
+        let names = try FileManager.default.contentsOfDirectory(atPath: survivor.path).sorted()
+        #expect(names == ["best", "latest", "step-00000020", "step-00000024"])  // keep 2
+
+        let resumed = ResumableRun(folder: survivor, everySteps: 8, initSeed: 5)
+        try store.restore(resumed.trainer)
+        _ = try resumed.fit()
+        #expect(zip(resumed.weights, reference.weights).allSatisfy { $0.isBitwiseEqual($1) })
+    }
+
+    @Test func resumingAFinishedRunChangesNothing() throws {
+        let folder = temporaryFolder("finished")
+        let run = ResumableRun(folder: folder, everySteps: nil)
+        _ = try run.fit()
+        let again = ResumableRun(folder: folder, everySteps: nil, initSeed: 3)
+        try again.checkpoint.store.restore(again.trainer)
+        let history = try again.fit()
+        #expect(history.epochs.count == 4)
+        #expect(zip(again.weights, run.weights).allSatisfy { $0.isBitwiseEqual($1) })
+    }
+
+    @Test func restoreErrorsNameTheFile() throws {
+        let empty = temporaryFolder("empty")
+        let run = ResumableRun(folder: empty, everySteps: nil)
+        #expect(throws: DescentError.self) { try run.checkpoint.store.restore(run.trainer) }
+        do {
+            try run.checkpoint.store.restore(run.trainer)
+        } catch let e as DescentError {
+            #expect(e.description.contains("holds no checkpoint"))
+        }
+        // A checkpoint of a different model is refused, naming the weights file.
+        let folder = temporaryFolder("other")
+        let other = Models.mlp([2, 5, 3])
+        let trainer = Trainer(model: other, optimizer: SGD(other.parameters(), lr: 0.1))
+        try CheckpointStore(directory: folder).save(trainer)
+        do {
+            try CheckpointStore(directory: folder).restore(run.trainer)
+            Issue.record("restoring a mismatched checkpoint succeeded")
+        } catch let e as DescentError {
+            #expect(e.location.contains("model.safetensors"))
+        }
+    }
+
+    @Test func noCheckpointIsWrittenFromNonFiniteWeights() throws {
+        let folder = temporaryFolder("nonfinite")
+        let model = Models.mlp([2, 3])
+        let trainer = Trainer(model: model, optimizer: SGD(model.parameters(), lr: 0.1))
+        var lines: [String] = []
+        trainer.callbacks = [ModelCheckpoint(store: CheckpointStore(directory: folder))]
+        try trainer.fit(DataLoader(blobs(count: 20, seed: 1), batchSize: 10), epochs: 1)
+        let good = try CheckpointStore(directory: folder).latest()
+        #expect(good?.lastPathComponent == "step-00000002")
+        model.parameters()[0].assignInPlace(Tensor.full(model.parameters()[0].shape, .nan))
+        let checkpoint = ModelCheckpoint(store: CheckpointStore(directory: folder), log: { lines.append($0) })
+        checkpoint.epochDidEnd(trainer, log: EpochLog(epoch: 2, trainLoss: 1, learningRate: 0.1, seconds: 1, samplesPerSecond: 1))
+        #expect(try CheckpointStore(directory: folder).latest() == good)
+        #expect(lines.count == 1 && lines[0].contains("not finite"))
+    }
+}
