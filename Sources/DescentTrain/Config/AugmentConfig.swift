@@ -1,0 +1,113 @@
+import Descent
+import DescentData
+
+/// One augmentation of `data.augment`: a random transform applied to training samples only, after
+/// normalisation, with torchvision/torchaudio's argument names.
+public struct AugmentConfig: Sendable, Equatable {
+    /// The transforms that can be named.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Geometric warps: `random_affine`, `random_rotation`.
+        case randomAffine = "random_affine", randomRotation = "random_rotation"
+        /// Mirror images with probability `p`.
+        case randomHorizontalFlip = "random_horizontal_flip", randomVerticalFlip = "random_vertical_flip"
+        /// Padded crops, perspective warps, erased rectangles.
+        case randomCrop = "random_crop", randomPerspective = "random_perspective", randomErasing = "random_erasing"
+        /// Brightness and contrast changes, additive noise.
+        case colorJitter = "color_jitter", gaussianNoise = "gaussian_noise"
+        /// SpecAugment masks of spectrogram frames and mel bands.
+        case timeMasking = "time_masking", frequencyMasking = "frequency_masking"
+
+        /// The options, their types and defaults.
+        var specs: [OptionSpec] {
+            switch self {
+            case .randomAffine:
+                return [OptionSpec.number("degrees", nil, .nonNegative).required(), .numbers("translate", nil, count: 2, .probability),
+                        .numbers("scale", nil, count: 2, .positive), .number("shear", nil, .nonNegative), .number("fill", 0)]
+            case .randomRotation: return [OptionSpec.number("degrees", nil, .nonNegative).required(), .number("fill", 0)]
+            case .randomHorizontalFlip, .randomVerticalFlip: return [.number("p", 0.5, .probability)]
+            case .randomCrop:
+                return [.size("size", nil), .int("padding", 0, .nonNegative), .choice("padding_mode", ["constant", "reflect"], "constant"),
+                        .number("fill", 0)]
+            case .randomPerspective: return [.number("distortion_scale", 0.5, .probability), .number("p", 0.5, .probability), .number("fill", 0)]
+            case .randomErasing:
+                return [.number("p", 0.5, .probability), .numbers("scale", [0.02, 0.33], count: 2, .probability),
+                        .numbers("ratio", [0.3, 3.3], count: 2, .positive), .number("value", 0)]
+            case .colorJitter: return [.number("brightness", 0, .nonNegative), .number("contrast", 0, .nonNegative)]
+            case .gaussianNoise: return [.number("mean", 0), .number("std", 0.1, .nonNegative), .flag("clip", false)]
+            case .timeMasking:
+                return [.int("time_mask_param", nil, .nonNegative), .flag("iid_masks", false), .number("p", 1, .probability), .number("mask_value", 0)]
+            case .frequencyMasking:
+                return [.int("freq_mask_param", nil, .nonNegative), .flag("iid_masks", false), .number("p", 1, .probability), .number("mask_value", 0)]
+            }
+        }
+    }
+
+    /// Which transform.
+    public var kind: Kind
+    /// Its options (absent: `random_crop.size` is the image size; the masking widths are a sixth of the
+    /// frames or mel bands).
+    public var options: ConfigOptions
+
+    /// A transform with `options`; the options left out take their defaults.
+    public init(_ kind: Kind, options: ConfigOptions = ConfigOptions()) {
+        self.kind = kind
+        self.options = ConfigOptions.defaults(kind.specs).merging(options)
+    }
+
+    /// Reads one item of `data.augment`.
+    init(_ item: ConfigNode, path: String, in reader: SectionReader) throws {
+        let (name, r) = try reader.namedItem(item, path: path, choices: Kind.allCases.map(\.rawValue), what: "transform")
+        kind = Kind(rawValue: name)!
+        options = try r.options(kind.specs, for: name)
+        for key in ["scale", "ratio"] {
+            if let v = options.doubles(key), v.count == 2, v[0] > v[1] {
+                throw r.error(key, "the lower bound \(YAMLWriter.number(v[0])) exceeds the upper bound \(YAMLWriter.number(v[1]))")
+            }
+        }
+        let own = kind.specs.map(\.key)
+        try r.finish(known: ["name"] + own, elsewhere: OptionSpec.misplaced(Kind.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: name))
+    }
+
+    /// The item as written in a resolved configuration.
+    var yaml: String { YAMLWriter.item(name: kind.rawValue, options, order: kind.specs.map(\.key)) }
+
+    /// The transform for samples of shape `shape` (`[C, H, W]` images, `[1, mels, frames]` spectrograms).
+    ///
+    /// - Throws: ``DescentError`` located by `location` when the samples are not images or a crop does not
+    ///   keep their size.
+    func makeTransform(sampleShape shape: [Int], location: String) throws -> any Transform {
+        let o = options
+        guard shape.count == 3 || shape.count == 2 else {
+            throw DescentError(.config, location, "\(kind.rawValue) needs images or spectrograms ([C, H, W]), the samples are \(shape)")
+        }
+        let height = shape[shape.count - 2], width = shape[shape.count - 1]
+        switch kind {
+        case .randomAffine:
+            let t = o.doubles("translate")
+            return RandomAffine(degrees: o.double("degrees") ?? 0, translate: t.map { (x: $0[0], y: $0[1]) }, scale: o.range("scale"),
+                                shear: o.double("shear"), fill: o.float("fill")!)
+        case .randomRotation: return RandomRotation(degrees: o.double("degrees") ?? 0, fill: o.float("fill")!)
+        case .randomHorizontalFlip: return RandomHorizontalFlip(p: o.float("p")!)
+        case .randomVerticalFlip: return RandomVerticalFlip(p: o.float("p")!)
+        case .randomCrop:
+            let size = o.size("size") ?? Size2D(height, width)
+            guard size == Size2D(height, width) else {
+                throw DescentError(.config, location, "crops of \(size.height)×\(size.width) differ from the \(height)×\(width) samples the model is evaluated on; use the image size with padding")
+            }
+            let mode: RandomCrop.PaddingMode = o.string("padding_mode") == "reflect" ? .reflect : .constant(o.float("fill")!)
+            return RandomCrop(height: size.height, width: size.width, padding: o.int("padding")!, paddingMode: mode)
+        case .randomPerspective:
+            return RandomPerspective(distortionScale: o.double("distortion_scale")!, p: o.float("p")!, fill: o.float("fill")!)
+        case .randomErasing:
+            return RandomErasing(p: o.float("p")!, scale: o.range("scale")!, ratio: o.range("ratio")!, value: o.float("value")!)
+        case .colorJitter: return ColorJitter(brightness: o.float("brightness")!, contrast: o.float("contrast")!)
+        case .gaussianNoise: return GaussianNoise(mean: o.float("mean")!, std: o.float("std")!, clip: o.bool("clip")!)
+        case .timeMasking:
+            return TimeMasking(timeMaskParam: o.int("time_mask_param") ?? width / 6, iidMasks: o.bool("iid_masks")!,
+                               p: o.float("p")!, maskValue: o.float("mask_value")!)
+        case .frequencyMasking:
+            return FrequencyMasking(freqMaskParam: o.int("freq_mask_param") ?? height / 6, iidMasks: o.bool("iid_masks")!,
+                                    p: o.float("p")!, maskValue: o.float("mask_value")!)
+        }
+    }
+}

@@ -1,0 +1,244 @@
+import Descent
+import DescentData
+
+/// The `data` section: which dataset, how it is split, preprocessed, augmented and batched.
+public struct DataConfig: Sendable, Equatable {
+    /// The datasets a configuration can name.
+    public enum DatasetName: String, Sendable, CaseIterable {
+        /// The built-in generated shapes (offline, [1, 28, 28], 10 classes).
+        case shapes
+        /// MNIST digits.
+        case mnist
+        /// Fashion-MNIST clothing.
+        case fashionMNIST = "fashion-mnist"
+        /// CIFAR-10 colour images.
+        case cifar10
+        /// scikit-learn's 8×8 digits ([64] features), split with `test_fraction`.
+        case sklearnDigits = "sklearn-digits"
+        /// Free Spoken Digits waveforms, turned into log-mel spectrograms.
+        case freeSpokenDigits = "free-spoken-digits"
+        /// A CSV file of numeric columns, split with `test_fraction`.
+        case csv
+
+        /// Whether the dataset comes with its own test split (otherwise `test_fraction` of it is held out).
+        public var hasTestSplit: Bool { self != .csv && self != .sklearnDigits }
+    }
+
+    /// What the model predicts.
+    public enum Task: String, Sendable, CaseIterable {
+        /// Real-valued targets (MSE-like losses; MAE, RMSE and R² reported).
+        case regression
+        /// Class labels (cross-entropy; accuracy reported).
+        case classification
+    }
+
+    /// How inputs are normalised before the model (and before augmentation).
+    public enum Normalization: Sendable, Equatable {
+        /// Inputs as the dataset gives them (pixels in [0, 1]).
+        case none
+        /// `(x − mean) / std` per channel with the training split's statistics.
+        case dataset
+        /// `(x − mean) / std` per channel with given values (one pair for all channels, or one per channel).
+        case fixed(mean: [Double], std: [Double])
+    }
+
+    /// Log-mel features of audio datasets.
+    public struct Audio: Sendable, Equatable {
+        /// Mel bands (a multiple of 4).
+        public var mels: Int
+        /// Frames per clip, hop 128 samples (a multiple of 4; shorter clips are padded, longer cropped).
+        public var frames: Int
+        /// 40 bands × 48 frames by default.
+        public init(mels: Int = 40, frames: Int = 48) {
+            self.mels = mels
+            self.frames = frames
+        }
+    }
+
+    /// Where a CSV dataset's columns are.
+    public struct CSV: Sendable, Equatable {
+        /// The file (relative paths in a configuration file are relative to the file's folder).
+        public var path: String
+        /// The target column(s) by header name (one for classification).
+        public var target: [String]
+        /// The feature columns, or `nil` for every column but the targets.
+        public var features: [String]?
+        /// Regression (real targets) or classification (a column of class indices or names).
+        public var task: Task
+        /// A CSV dataset.
+        public init(path: String, target: [String], features: [String]? = nil, task: Task = .regression) {
+            self.path = path
+            self.target = target
+            self.features = features
+            self.task = task
+        }
+    }
+
+    /// The dataset.
+    public var dataset: DatasetName
+    /// Folder holding the datasets (default: `$DESCENT_DATA`, then the cache).
+    public var directory: String?
+    /// Download MNIST, Fashion-MNIST or CIFAR-10 into the cache when missing.
+    public var download = true
+    /// Training images generated (shapes only).
+    public var trainSamples: Int?
+    /// Test images generated (shapes only).
+    public var testSamples: Int?
+    /// Fraction of the training split held out for validation (stratified for classes, seeded by `seed`).
+    public var validationFraction = 0.1
+    /// Fraction held out for testing, for datasets without a test split (csv, sklearn-digits).
+    public var testFraction: Double?
+    /// Training batch size.
+    public var batchSize: BatchSize = .size(64)
+    /// Batch size for validation and test.
+    public var evalBatchSize: BatchSize = .size(256)
+    /// Visit training samples in a new order each epoch.
+    public var shuffle = true
+    /// Background threads preparing training batches.
+    public var workers = 1
+    /// Input normalisation.
+    public var normalize: Normalization
+    /// Augmentations of training samples, in order, after normalisation.
+    public var augment: [AugmentConfig] = []
+    /// Log-mel settings (audio datasets only).
+    public var audio: Audio?
+    /// Columns and task (csv only).
+    public var csv: CSV?
+
+    /// The default settings for `dataset`: 12,000 + 2,000 generated shapes, 40×48 log-mel features for audio,
+    /// a 0.2 test fraction for csv and sklearn-digits, normalisation with the training statistics for audio
+    /// and csv (none for images).
+    public init(dataset: DatasetName = .shapes, csv: CSV? = nil) {
+        self.dataset = dataset
+        self.csv = dataset == .csv ? csv : nil
+        if dataset == .shapes { (trainSamples, testSamples) = (12_000, 2_000) }
+        if !dataset.hasTestSplit { testFraction = 0.2 }
+        if dataset == .freeSpokenDigits { audio = Audio() }
+        normalize = dataset == .freeSpokenDigits || dataset == .csv ? .dataset : .none
+    }
+
+    /// Regression for a CSV regression task, classification otherwise.
+    public var task: Task { csv?.task ?? .classification }
+
+    static let keys = ["dataset", "directory", "download", "train_samples", "test_samples", "validation_fraction",
+                       "test_fraction", "batch_size", "eval_batch_size", "shuffle", "workers", "normalize", "augment",
+                       "audio", "path", "target", "features", "task"]
+
+    /// Reads the `data` section.
+    init(_ r: SectionReader) throws {
+        let name = try r.choice("dataset", DatasetName.allCases.map(\.rawValue), what: "dataset") ?? "shapes"
+        self.init(dataset: DatasetName(rawValue: name)!)
+        var elsewhere: [String: String] = [:]
+        directory = try r.string("directory")
+        download = try r.bool("download") ?? true
+        if dataset == .shapes {
+            trainSamples = try r.int("train_samples", .atLeast(10)) ?? 12_000
+            testSamples = try r.int("test_samples", .atLeast(1)) ?? 2_000
+        } else {
+            for k in ["train_samples", "test_samples"] { elsewhere[k] = "only used with dataset shapes (this one is \(name))" }
+        }
+        validationFraction = try r.double("validation_fraction", .fraction) ?? 0.1
+        if dataset.hasTestSplit {
+            elsewhere["test_fraction"] = "only used with datasets without a test split (csv, sklearn-digits); \(name) has one"
+        } else {
+            let test = try r.double("test_fraction", .fraction) ?? 0.2
+            guard test + validationFraction < 1 else {
+                throw r.error("test_fraction", "test_fraction \(YAMLWriter.number(test)) and validation_fraction \(YAMLWriter.number(validationFraction)) leave nothing to train on")
+            }
+            testFraction = test
+        }
+        batchSize = try Self.batchSize(r, "batch_size") ?? .size(64)
+        evalBatchSize = try Self.batchSize(r, "eval_batch_size") ?? .size(256)
+        shuffle = try r.bool("shuffle") ?? true
+        workers = try r.int("workers", .nonNegative) ?? 1
+        if let n = r.value("normalize") { normalize = try Self.normalization(n, r) }
+        augment = try r.list("augment")?.map { try AugmentConfig($0.node, path: $0.path, in: r) } ?? []
+        if dataset == .freeSpokenDigits {
+            let a = try r.section("audio")
+            audio = Audio(mels: try Self.multipleOfFour(a, "mels") ?? 40, frames: try Self.multipleOfFour(a, "frames") ?? 48)
+            try a.finish(known: ["mels", "frames"])
+        } else {
+            elsewhere["audio"] = "only used with audio datasets (free-spoken-digits)"
+        }
+        if dataset == .csv {
+            guard let path = try r.string("path") else { throw r.error("path", "missing (required by dataset csv: the CSV file)") }
+            guard let target = try r.strings("target", single: true), !target.isEmpty else {
+                throw r.error("target", "missing (required by dataset csv: the target column name, or a list of names)")
+            }
+            let task = Task(rawValue: try r.choice("task", Task.allCases.map(\.rawValue)) ?? "regression")!
+            if task == .classification && target.count != 1 {
+                throw r.error("target", "classification needs one target column, got \(target.count)")
+            }
+            csv = CSV(path: path, target: target, features: try r.strings("features"), task: task)
+        } else {
+            for k in ["path", "target", "features", "task"] { elsewhere[k] = "only used with dataset csv" }
+        }
+        try r.finish(known: Self.keys, elsewhere: elsewhere)
+    }
+
+    /// A batch size: a positive integer or `full`.
+    static func batchSize(_ r: SectionReader, _ key: String) throws -> BatchSize? {
+        guard let n = r.value(key) else { return nil }
+        if n.scalar == "full" { return .full }
+        guard case .scalar(let s, true) = n.content, let b = Int(s), b >= 1 else {
+            throw r.error(key, "expected a positive integer or 'full', got \(n.described)")
+        }
+        return .size(b)
+    }
+
+    private static func multipleOfFour(_ r: SectionReader, _ key: String) throws -> Int? {
+        guard let v = try r.int(key, .atLeast(4)) else { return nil }
+        guard v % 4 == 0 else { throw r.error(key, "must be a multiple of 4 (the CNN pools twice), got \(v)") }
+        return v
+    }
+
+    /// `none`, `dataset` or `{mean: [...], std: [...]}`.
+    private static func normalization(_ n: ConfigNode, _ r: SectionReader) throws -> Normalization {
+        if case .scalar = n.content {
+            switch try r.choice("normalize", ["none", "dataset"], what: "normalization") {
+            case "dataset": return .dataset
+            default: return .none
+            }
+        }
+        let s = try r.section("normalize")
+        let values = try s.options([OptionSpec.numbers("mean", nil).required(), OptionSpec.numbers("std", nil, .positive).required()],
+                                   for: "normalize")
+        try s.finish(known: ["mean", "std"])
+        let mean = values.doubles("mean")!, std = values.doubles("std")!
+        guard !mean.isEmpty, mean.count == std.count else {
+            throw s.error("std", "needs as many values as mean (\(mean.count)), got \(std.count)")
+        }
+        return .fixed(mean: mean, std: std)
+    }
+
+    /// Writes the section.
+    func write(_ w: inout YAMLWriter) {
+        w.section("data") { w in
+            w.line("dataset", dataset.rawValue)
+            w.line("directory", directory.map(YAMLWriter.string))
+            w.line("download", ConfigValue.bool(download))
+            w.line("train_samples", trainSamples.map(ConfigValue.int))
+            w.line("test_samples", testSamples.map(ConfigValue.int))
+            w.line("validation_fraction", ConfigValue.number(validationFraction))
+            w.line("test_fraction", testFraction.map(ConfigValue.number))
+            w.line("batch_size", batchSize.description)
+            w.line("eval_batch_size", evalBatchSize.description)
+            w.line("shuffle", ConfigValue.bool(shuffle))
+            w.line("workers", ConfigValue.int(workers))
+            switch normalize {
+            case .none: w.line("normalize", "none")
+            case .dataset: w.line("normalize", "dataset")
+            case .fixed(let mean, let std):
+                w.line("normalize", "{mean: \(YAMLWriter.flow(.list(mean.map(ConfigValue.number)))), std: \(YAMLWriter.flow(.list(std.map(ConfigValue.number))))}")
+            }
+            w.list("augment", augment.map(\.yaml))
+            if let audio { w.line("audio", "{mels: \(audio.mels), frames: \(audio.frames)}") }
+            if let csv {
+                w.line("path", YAMLWriter.string(csv.path))
+                w.line("target", csv.target.count == 1 ? YAMLWriter.string(csv.target[0]) : YAMLWriter.flow(.list(csv.target.map(ConfigValue.string))))
+                w.line("features", csv.features.map { YAMLWriter.flow(.list($0.map(ConfigValue.string))) })
+                w.line("task", csv.task.rawValue)
+            }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import Descent
+import DescentData
+import Foundation
+
+/// The datasets of a ``DataConfig``, split and with their transforms: what ``TrainingSetup`` turns into
+/// loaders.
+struct DataPipeline {
+    /// The training part (before transforms).
+    var train: AnyDataset
+    /// The validation part (empty when `validation_fraction` is 0).
+    var validation: AnyDataset
+    /// The test part.
+    var test: AnyDataset
+    /// Shape of one (preprocessed) input.
+    var sampleShape: [Int]
+    /// Number of classes, for classification.
+    var classes: Int?
+    /// Outputs the model must produce per sample: the classes, or the regression targets.
+    var outputs: Int
+    /// Class names, when the dataset has them.
+    var classNames: [String]?
+    /// Normalisation of every split.
+    var normalize: Normalize?
+    /// Normalisation then augmentation, for training samples.
+    var trainTransforms: [any Transform]
+    /// One line on the preprocessing.
+    var preprocessing: String
+}
+
+extension DataConfig {
+    /// Loads, splits (seeded by `seed`) and prepares the data; errors name the key at fault via `sources`.
+    func makePipeline(seed: UInt64, sources: SourceMap) throws -> DataPipeline {
+        let classification = task == .classification
+        let fullTrain: AnyDataset, test: AnyDataset
+        var presplitValidation: AnyDataset?
+        var classNames: [String]?, inputs = ""
+        var outputs = 1
+
+        func load(_ split: OfficialSplit) throws -> any Dataset {
+            do {
+                return try DatasetCatalog.load(dataset.rawValue, split: split, directory: directory.map { URL(fileURLWithPath: $0) }, download: download)
+            } catch let e as DescentError {
+                throw sources.error(directory == nil ? "data.dataset" : "data.directory", "\(e)")
+            }
+        }
+        /// Three parts of `all`: training, validation (a fraction of the training part) and test.
+        func threeWay(_ all: some Dataset) throws -> [AnyDataset] {
+            let t = testFraction ?? 0.2, v = validationFraction
+            return try all.randomSplit([(1 - t) * (1 - v), (1 - t) * v, t], seed: seed, stratified: classification).map { AnyDataset($0) }
+        }
+
+        switch dataset {
+        case .shapes:
+            fullTrain = AnyDataset(GeneratedShapes(count: trainSamples ?? 12_000, seed: seed))
+            test = AnyDataset(GeneratedShapes(count: testSamples ?? 2_000, seed: seed &+ 1_000_003))
+            classNames = GeneratedShapes.classNames
+            inputs = "pixels scaled to [0, 1]"
+        case .mnist, .fashionMNIST, .cifar10:
+            fullTrain = AnyDataset(try load(.train))
+            test = AnyDataset(try load(.test))
+            classNames = dataset == .mnist ? MNIST.classNames : dataset == .cifar10 ? CIFAR10.classNames : FashionMNIST.classNames
+            inputs = "pixels scaled to [0, 1]"
+        case .freeSpokenDigits:
+            let audio = audio ?? Audio()
+            let features = LogMelSpectrogram(sampleRate: 8_000, nFFT: 256, hopLength: 128, nMels: audio.mels, frames: audio.frames)
+            fullTrain = AnyDataset(try Self.precompute(try load(.train), features, sources))
+            test = AnyDataset(try Self.precompute(try load(.test), features, sources))
+            classNames = (0...9).map(String.init)
+            inputs = "\(audio.mels)-band log-mel spectrograms in dB (n_fft 256, hop 128, \(audio.frames) frames) of the 8 kHz recordings"
+        case .sklearnDigits:
+            let parts = try threeWay(try load(.train))
+            (fullTrain, presplitValidation, test) = (parts[0], parts[1], parts[2])
+            classNames = (0...9).map(String.init)
+            inputs = "cell counts divided by 16 (values in [0, 1])"
+        case .csv:
+            let (table, names, targets) = try readCSV(sources)
+            let parts = try threeWay(table)
+            (fullTrain, presplitValidation, test) = (parts[0], parts[1], parts[2])
+            classNames = names
+            outputs = targets
+        }
+        let train: AnyDataset, validation: AnyDataset
+        if let presplitValidation {
+            (train, validation) = (fullTrain, presplitValidation)
+        } else {
+            let v = validationFraction
+            let parts = try fullTrain.randomSplit([1 - v, v], seed: seed, stratified: classification)
+            (train, validation) = (AnyDataset(parts[0]), AnyDataset(parts[1]))
+        }
+        guard train.count > 0 else { throw sources.error("data.validation_fraction", "leaves no training samples") }
+        let sampleShape = train.sample(at: 0).input.shape
+        if dataset == .csv { inputs = "\(sampleShape[0]) CSV feature columns" + (csv?.features.map { " (\(Self.list($0)))" } ?? "") }
+
+        var classes: Int?
+        if classification {
+            var top = -1
+            for part in [train, validation, test] {
+                for i in 0..<part.count {
+                    guard let c = part.label(at: i) else { throw sources.error("data.dataset", "sample \(i) has no class label") }
+                    top = max(top, c)
+                }
+            }
+            classes = max(top + 1, classNames?.count ?? 0)
+            outputs = classes!
+        }
+
+        var normalize: Normalize?, normText = ""
+        switch self.normalize {
+        case .none: break
+        case .dataset:
+            let stats: ChannelStatistics
+            do { stats = try ChannelStatistics(of: train) } catch let e as DescentError {
+                throw sources.error("data.normalize", "\(e)")
+            }
+            normalize = Normalize(stats)
+            normText = ", then (x − mean) / std per channel with the training split's mean \(Self.numbers(stats.mean)) and std \(Self.numbers(stats.std))"
+        case .fixed(let mean, let std):
+            let channels = sampleShape.first ?? 1
+            guard mean.count == 1 || mean.count == channels else {
+                throw sources.error("data.normalize", "\(mean.count) means and deviations for inputs with \(channels) channels (give 1 or \(channels))")
+            }
+            normalize = Normalize(mean: mean.map(Float.init), std: std.map(Float.init))
+            normText = ", then (x − \(Self.numbers(mean.map(Float.init)))) / \(Self.numbers(std.map(Float.init))) per channel"
+        }
+        var transforms: [any Transform] = normalize.map { [$0] } ?? []
+        for (i, a) in augment.enumerated() {
+            transforms.append(try a.makeTransform(sampleShape: sampleShape, location: sources.location("data.augment[\(i)]")))
+        }
+        let augmentText = augment.isEmpty ? "" : "; training samples augmented with " + augment.map(\.kind.rawValue).joined(separator: ", ")
+        return DataPipeline(train: train, validation: validation, test: test, sampleShape: sampleShape, classes: classes, outputs: outputs,
+                            classNames: classNames, normalize: normalize, trainTransforms: transforms,
+                            preprocessing: inputs + normText + augmentText)
+    }
+
+    /// The CSV file as a dataset, its class names (classification) and the number of targets.
+    private func readCSV(_ sources: SourceMap) throws -> (TensorDataset, [String]?, Int) {
+        guard let csv else { throw sources.error("data.path", "missing (required by dataset csv)") }
+        let url = URL(fileURLWithPath: csv.path)
+        guard FileManager.default.fileExists(atPath: url.path) else { throw sources.error("data.path", "no such file: \(csv.path)") }
+        do {
+            if csv.task == .classification {
+                let features = csv.features?.map { CSVColumn.name($0) }
+                let table: CSVTable
+                do {
+                    table = try CSVTable(contentsOf: url, features: features, label: .classIndex(.name(csv.target[0])), header: .present)
+                } catch {
+                    guard let named = try? CSVTable(contentsOf: url, features: features, label: .className(.name(csv.target[0])), header: .present) else { throw error }
+                    table = named
+                }
+                return (table.dataset(), table.classNames, 1)
+            }
+            let table = try CSVTable(contentsOf: url, label: .none, header: .present)
+            let names = table.columnNames ?? []
+            func index(_ name: String, _ key: String) throws -> Int {
+                guard let i = names.firstIndex(of: name) else {
+                    let hint = SectionReader.suggestion(for: name, among: names).map { "did you mean '\($0)'? " } ?? ""
+                    throw sources.error(key, "no column '\(name)' in \(csv.path) (\(hint)columns: \(names.joined(separator: ", ")))")
+                }
+                return i
+            }
+            let targets = try csv.target.map { try index($0, "data.target") }
+            let features = try csv.features.map { try $0.map { try index($0, "data.features") } }
+                ?? names.indices.filter { !targets.contains($0) }
+            guard !features.isEmpty else { throw sources.error("data.features", "no feature columns are left besides the targets") }
+            return (TensorDataset(inputs: table.features.indexSelect(axis: 1, features), targets: table.features.indexSelect(axis: 1, targets)),
+                    nil, targets.count)
+        } catch let e as DescentError where e.kind != .config {
+            throw sources.error("data.path", "\(e)")
+        }
+    }
+
+    /// The dataset with `transform` applied once to every sample (deterministic feature extraction).
+    static func precompute(_ data: any Dataset, _ transform: some Transform, _ sources: SourceMap) throws -> TensorDataset {
+        let generator = RandomGenerator(seed: 0)
+        var inputs: [Tensor] = [], labels: [Int] = []
+        for i in 0..<data.count {
+            let s: Sample
+            do { s = try transform(data.sample(at: i), generator: generator) } catch let e as DescentError {
+                throw sources.error("data.audio", "sample \(i): \(e)")
+            }
+            guard let label = s.target.classIndex else { throw sources.error("data.dataset", "sample \(i) has no class label") }
+            inputs.append(s.input)
+            labels.append(label)
+        }
+        return TensorDataset(inputs: Tensor.stack(inputs), labels: labels)
+    }
+
+    /// `0.1307` or `[0.4914, 0.4822, 0.4465]` (four significant digits; long lists shortened).
+    static func numbers(_ values: [Float]) -> String {
+        let shown = values.prefix(4).map { String(format: "%.4g", Double($0)) }
+        if values.count == 1 { return shown[0] }
+        return "[" + shown.joined(separator: ", ") + (values.count > 4 ? ", …" : "") + "]"
+    }
+
+    /// `a, b, c` (long lists shortened).
+    static func list(_ names: [String]) -> String { names.prefix(6).joined(separator: ", ") + (names.count > 6 ? ", …" : "") }
+}

@@ -1,0 +1,127 @@
+import Descent
+
+/// One layer of `model.layers`, with PyTorch's argument names but no input sizes: those are inferred by
+/// propagating the sample shape through the layers before it.
+public struct LayerConfig: Sendable, Equatable {
+    /// The layers that can be named.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Linear and convolution layers, pooling.
+        case linear, conv2d, maxPool2d = "max_pool2d", avgPool2d = "avg_pool2d", adaptiveAvgPool2d = "adaptive_avg_pool2d"
+        /// Normalisation and dropout.
+        case batchNorm1d = "batch_norm1d", batchNorm2d = "batch_norm2d", layerNorm = "layer_norm", dropout
+        /// Activations and flatten.
+        case relu, leakyRelu = "leaky_relu", elu, gelu, silu, sigmoid, tanh, softmax, logSoftmax = "log_softmax", flatten
+
+        /// The options, their types and defaults (PyTorch's).
+        var specs: [OptionSpec] {
+            switch self {
+            case .linear: return [.outputs("out_features"), .flag("bias", true)]
+            case .conv2d:
+                return [OptionSpec.int("out_channels", nil, .atLeast(1)).required(), OptionSpec.size("kernel_size", nil).required(),
+                        .size("stride", 1), .size("padding", 0, .nonNegative), .size("dilation", 1), .int("groups", 1, .atLeast(1)),
+                        .flag("bias", true)]
+            case .maxPool2d:
+                return [OptionSpec.size("kernel_size", nil).required(), .size("stride", nil), .size("padding", 0, .nonNegative),
+                        .size("dilation", 1), .flag("ceil_mode", false)]
+            case .avgPool2d:
+                return [OptionSpec.size("kernel_size", nil).required(), .size("stride", nil), .size("padding", 0, .nonNegative),
+                        .flag("ceil_mode", false), .flag("count_include_pad", true)]
+            case .adaptiveAvgPool2d: return [.size("output_size", 1)]
+            case .batchNorm1d, .batchNorm2d: return [.number("eps", 1e-5, .positive), .number("momentum", 0.1, .probability), .flag("affine", true)]
+            case .layerNorm: return [.number("eps", 1e-5, .positive), .flag("elementwise_affine", true)]
+            case .dropout: return [.number("p", 0.5, .probability)]
+            case .leakyRelu: return [.number("negative_slope", 0.01)]
+            case .elu: return [.number("alpha", 1)]
+            case .gelu: return [.choice("approximate", ["none", "tanh"], "none")]
+            case .softmax, .logSoftmax: return [.int("dim", 1)]
+            case .flatten: return [.int("start_dim", 1), .int("end_dim", -1)]
+            case .relu, .silu, .sigmoid, .tanh: return []
+            }
+        }
+    }
+
+    /// Which layer.
+    public var kind: Kind
+    /// Its options (`out_features: classes` is the number of classes or regression targets).
+    public var options: ConfigOptions
+
+    /// A layer with `options`; the options left out take PyTorch's defaults.
+    public init(_ kind: Kind, options: ConfigOptions = ConfigOptions()) {
+        self.kind = kind
+        self.options = ConfigOptions.defaults(kind.specs).merging(options)
+    }
+
+    /// Reads one item of `model.layers`.
+    init(_ item: ConfigNode, path: String, in reader: SectionReader) throws {
+        let (name, r) = try reader.namedItem(item, path: path, choices: Kind.allCases.map(\.rawValue), what: "layer")
+        kind = Kind(rawValue: name)!
+        options = try r.options(kind.specs, for: name)
+        let own = kind.specs.map(\.key)
+        var elsewhere = OptionSpec.misplaced(Kind.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: "layer \(name)")
+        let inferred = ["in_features": "out_features", "in_channels": "out_channels", "num_features": nil, "normalized_shape": nil]
+        for (k, v) in inferred { elsewhere[k] = "is inferred from the previous layer's output; leave it out" + (v.map { " and give only \($0)" } ?? "") }
+        try r.finish(known: ["name"] + own, elsewhere: elsewhere)
+    }
+
+    /// The item as written in a resolved configuration.
+    var yaml: String { YAMLWriter.item(name: kind.rawValue, options, order: kind.specs.map(\.key)) }
+
+    /// The layer for inputs of shape `shape` (batch first); `classes` fills `out_features: classes`.
+    ///
+    /// - Throws: ``DescentError`` of kind `.shape` when the input cannot feed this layer.
+    func makeLayer(input shape: [Int], classes: Int) throws -> Module {
+        let o = options
+        func fail(_ reason: String) -> DescentError { DescentError(.shape, kind.rawValue, reason) }
+        func channels(ranks: [Int], _ form: String) throws -> Int {
+            guard ranks.contains(shape.count) else { throw fail("expects \(form) inputs, got \(Array(shape.dropFirst())) (add or remove a flatten layer?)") }
+            return shape[1]
+        }
+        switch kind {
+        case .linear:
+            guard shape.count >= 2 else { throw fail("expects at least one feature dimension") }
+            let out = o.string("out_features") == "classes" ? classes : o.int("out_features") ?? classes
+            return Linear(shape[shape.count - 1], out, bias: o.bool("bias") ?? true)
+        case .conv2d:
+            let cin = try channels(ranks: [4], "[C, H, W]")
+            let cout = o.int("out_channels") ?? 1, groups = o.int("groups") ?? 1
+            guard cin % groups == 0 && cout % groups == 0 else {
+                throw fail("in_channels \(cin) and out_channels \(cout) must both be divisible by groups \(groups)")
+            }
+            return Conv2d(cin, cout, kernelSize: o.size("kernel_size") ?? 1, stride: o.size("stride") ?? 1, padding: o.size("padding") ?? 0,
+                          dilation: o.size("dilation") ?? 1, groups: groups, bias: o.bool("bias") ?? true)
+        case .maxPool2d:
+            _ = try channels(ranks: [3, 4], "[C, H, W]")
+            return MaxPool2d(kernelSize: o.size("kernel_size") ?? 2, stride: o.size("stride"), padding: o.size("padding") ?? 0,
+                             dilation: o.size("dilation") ?? 1, ceilMode: o.bool("ceil_mode") ?? false)
+        case .avgPool2d:
+            _ = try channels(ranks: [3, 4], "[C, H, W]")
+            return AvgPool2d(kernelSize: o.size("kernel_size") ?? 2, stride: o.size("stride"), padding: o.size("padding") ?? 0,
+                             ceilMode: o.bool("ceil_mode") ?? false, countIncludePad: o.bool("count_include_pad") ?? true)
+        case .adaptiveAvgPool2d:
+            _ = try channels(ranks: [3, 4], "[C, H, W]")
+            return AdaptiveAvgPool2d(outputSize: o.size("output_size") ?? 1)
+        case .batchNorm1d:
+            return BatchNorm1d(try channels(ranks: [2, 3], "[features] or [C, L]"), eps: o.float("eps") ?? 1e-5,
+                               momentum: o.float("momentum") ?? 0.1, affine: o.bool("affine") ?? true)
+        case .batchNorm2d:
+            return BatchNorm2d(try channels(ranks: [4], "[C, H, W]"), eps: o.float("eps") ?? 1e-5,
+                               momentum: o.float("momentum") ?? 0.1, affine: o.bool("affine") ?? true)
+        case .layerNorm:
+            guard shape.count >= 2 else { throw fail("expects at least one feature dimension") }
+            return LayerNorm([shape[shape.count - 1]], eps: o.float("eps") ?? 1e-5, elementwiseAffine: o.bool("elementwise_affine") ?? true)
+        case .dropout: return Dropout(o.float("p") ?? 0.5)
+        case .relu: return ReLU()
+        case .leakyRelu: return LeakyReLU(negativeSlope: o.float("negative_slope") ?? 0.01)
+        case .elu: return ELU(alpha: o.float("alpha") ?? 1)
+        case .gelu: return GELU(approximate: o.string("approximate") == "tanh" ? .tanh : .none)
+        case .silu: return SiLU()
+        case .sigmoid: return Sigmoid()
+        case .tanh: return Tanh()
+        case .softmax, .logSoftmax:
+            let dim = o.int("dim") ?? 1
+            guard dim >= -shape.count && dim < shape.count else { throw fail("dim \(dim) is out of range for inputs of rank \(shape.count) (batch included)") }
+            return kind == .softmax ? Softmax(dim: dim) : LogSoftmax(dim: dim)
+        case .flatten: return Flatten(startDim: o.int("start_dim") ?? 1, endDim: o.int("end_dim") ?? -1)
+        }
+    }
+}

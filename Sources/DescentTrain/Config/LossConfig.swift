@@ -1,0 +1,77 @@
+import Descent
+import DescentData
+
+/// The `loss` section: what the model is trained to minimise.
+public struct LossConfig: Sendable, Equatable {
+    /// The losses that can be named.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Cross-entropy (classification); MSE, L1, smooth L1 and Huber (regression).
+        case crossEntropy = "cross_entropy", mse, l1, smoothL1 = "smooth_l1", huber
+
+        /// The options, their types and defaults (PyTorch's).
+        var specs: [OptionSpec] {
+            switch self {
+            case .crossEntropy: return [.number("label_smoothing", 0, .probability)]
+            case .smoothL1: return [.number("beta", 1, .nonNegative)]
+            case .huber: return [.number("delta", 1, .positive)]
+            case .mse, .l1: return []
+            }
+        }
+
+        /// Whether the loss compares class labels (otherwise tensor targets).
+        public var needsClassLabels: Bool { self == .crossEntropy }
+    }
+
+    /// The loss.
+    public var kind: Kind
+    /// Its options.
+    public var options: ConfigOptions
+
+    /// A loss; options left out take PyTorch's defaults.
+    public init(_ kind: Kind, options: ConfigOptions = ConfigOptions()) {
+        self.kind = kind
+        self.options = ConfigOptions.defaults(kind.specs).merging(options)
+    }
+
+    /// Reads the `loss` section; the default is cross-entropy for classification and MSE for regression.
+    init(_ r: SectionReader, task: DataConfig.Task) throws {
+        let fallback: Kind = task == .classification ? .crossEntropy : .mse
+        kind = Kind(rawValue: try r.choice("name", Kind.allCases.map(\.rawValue), what: "loss") ?? fallback.rawValue)!
+        if kind.needsClassLabels != (task == .classification) {
+            throw r.error("name", "\(kind.rawValue) needs \(kind.needsClassLabels ? "class labels" : "real-valued targets"), but the task is \(task.rawValue)")
+        }
+        options = try r.options(kind.specs, for: kind.rawValue)
+        let own = kind.specs.map(\.key)
+        try r.finish(known: ["name"] + own,
+                     elsewhere: OptionSpec.misplaced(Kind.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: "loss \(kind.rawValue)"))
+    }
+
+    /// Writes the section.
+    func write(_ w: inout YAMLWriter) {
+        w.section("loss") { w in
+            w.line("name", kind.rawValue)
+            for spec in kind.specs { w.line(spec.key, options[spec.key]) }
+        }
+    }
+
+    /// The trainer's objective for this loss (regression losses compare the output with the batch's targets
+    /// reshaped to the output's shape).
+    public func makeObjective() -> Objective {
+        let name = kind.rawValue
+        @Sendable func targets(_ output: Tensor, _ batch: Batch) -> Tensor {
+            guard let t = batch.targets else { preconditionFailure("\(name) loss: the batch has no tensor targets") }
+            return t.reshaped(output.shape)
+        }
+        switch kind {
+        case .crossEntropy: return .crossEntropy(labelSmoothing: options.float("label_smoothing") ?? 0)
+        case .mse: return .meanSquaredError
+        case .l1: return .custom { l1Loss($0, targets($0, $1)) }
+        case .smoothL1:
+            let beta = options.float("beta") ?? 1
+            return .custom { smoothL1Loss($0, targets($0, $1), beta: beta) }
+        case .huber:
+            let delta = options.float("delta") ?? 1
+            return .custom { huberLoss($0, targets($0, $1), delta: delta) }
+        }
+    }
+}

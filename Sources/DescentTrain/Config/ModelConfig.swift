@@ -1,0 +1,170 @@
+import Descent
+
+/// The `model` section: a zoo model by name with its options, or a list of layers. Input channels, sizes and
+/// the number of classes come from the data.
+public struct ModelConfig: Sendable, Equatable {
+    /// The models of the zoo (aliases: `w2` = `cnn`, `w3` = `cnn-bn`, `w7` = `resnet`).
+    public enum Zoo: String, Sendable, CaseIterable {
+        /// The zoo models by their configuration names (see `docs/config.md`).
+        case mlp, w1, w5, cnn, w2, cnnBN = "cnn-bn", w3, lenet5, vgg, resnet, w7, resnet18
+
+        /// The options, their types and defaults.
+        var specs: [OptionSpec] {
+            switch self {
+            case .mlp:
+                return [.ints("hidden", [256, 128], .atLeast(1)), .number("dropout", 0.2, .fraction),
+                        .choice("activation", ActivationKind.allCases.map(\.rawValue), "relu"), .flag("batch_norm", false)]
+            case .cnn, .w2: return [.flag("batch_norm", false), .flag("dropout", false)]
+            case .cnnBN, .w3: return [.flag("batch_norm", true), .flag("dropout", true)]
+            case .lenet5: return [.choice("activation", ActivationKind.allCases.map(\.rawValue), "tanh")]
+            case .vgg: return [.ints("channels", [32, 64, 128], .atLeast(1)), .number("dropout", 0.3, .fraction)]
+            case .resnet, .w7: return [.ints("widths", [16, 32, 64], .atLeast(1)), .ints("blocks", [2, 2, 2], .atLeast(1))]
+            case .w1, .w5, .resnet18: return []
+            }
+        }
+    }
+
+    /// How the model is described.
+    public enum Architecture: Sendable, Equatable {
+        /// A zoo model with its options.
+        case zoo(Zoo, ConfigOptions)
+        /// Layers in sequence.
+        case layers([LayerConfig])
+    }
+
+    /// The model.
+    public var architecture: Architecture
+    /// Where the section's keys were written, for errors when the model is built.
+    var sources = SourceMap()
+
+    /// A model; zoo options left out take their defaults.
+    public init(_ architecture: Architecture) {
+        switch architecture {
+        case .zoo(let zoo, let options): self.architecture = .zoo(zoo, ConfigOptions.defaults(zoo.specs).merging(options))
+        case .layers: self.architecture = architecture
+        }
+    }
+
+    /// The zoo model's name, or `layers`.
+    public var name: String {
+        if case .zoo(let zoo, _) = architecture { return zoo.rawValue }
+        return "layers"
+    }
+
+    /// Reads the `model` section (absent: `cnn-bn`).
+    init(_ r: SectionReader) throws {
+        if r.has("layers") {
+            if r.has("name") { throw r.error("layers", "give either a zoo model name or layers, not both") }
+            let items = try r.list("layers")!
+            guard !items.isEmpty else { throw r.error("layers", "expected at least one layer") }
+            self.init(.layers(try items.map { try LayerConfig($0.node, path: $0.path, in: r) }))
+            _ = r.node("name")
+            try r.finish(known: ["name", "layers"])
+        } else {
+            let zoo = Zoo(rawValue: try r.choice("name", Zoo.allCases.map(\.rawValue), what: "model") ?? "cnn-bn")!
+            let options = try r.options(zoo.specs, for: zoo.rawValue)
+            if let widths = options.ints("widths"), let blocks = options.ints("blocks"), widths.count != blocks.count {
+                throw r.error("blocks", "needs one block count per stage width (\(widths.count)), got \(blocks.count)")
+            }
+            self.init(.zoo(zoo, options))
+            _ = r.node("layers")
+            let own = zoo.specs.map(\.key)
+            try r.finish(known: ["name", "layers"] + own,
+                         elsewhere: OptionSpec.misplaced(Zoo.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: "model \(zoo.rawValue)"))
+        }
+        sources = r.sourceMap
+    }
+
+    /// Writes the section.
+    func write(_ w: inout YAMLWriter) {
+        w.section("model") { w in
+            switch architecture {
+            case .zoo(let zoo, let options):
+                w.line("name", zoo.rawValue)
+                for spec in zoo.specs { w.line(spec.key, options[spec.key]) }
+            case .layers(let layers):
+                w.list("layers", layers.map(\.yaml))
+            }
+        }
+    }
+
+    /// Builds the model for samples of shape `inputShape` and `classes` outputs (classes, or regression
+    /// targets), from the current state of `RandomGenerator.default` (seed it first for reproducible weights).
+    ///
+    /// - Throws: ``DescentError`` of kind `.config` naming the model (or the layer, with its index and line)
+    ///   when the data does not fit it, or when the model does not output `classes` values per sample.
+    public func makeModel(inputShape: [Int], classes: Int) throws -> Module {
+        let model: Module
+        switch architecture {
+        case .zoo(let zoo, let options): model = try makeZoo(zoo, options, inputShape, classes)
+        case .layers(let layers): model = try makeLayers(layers, inputShape, classes)
+        }
+        let output: [Int]
+        do { output = try model.outputShape(for: [1] + inputShape) } catch let e as DescentError {
+            throw sources.error("model", "does not fit inputs \(inputShape): \(e.location): \(e.reason)")
+        }
+        guard output == [1, classes] else {
+            let hint = output.count > 2 ? " (add a flatten layer before the last linear?)" : ""
+            throw sources.error(sources.origins["model.layers"] != nil ? "model.layers" : "model",
+                                "outputs \(Array(output.dropFirst())) per sample; the data needs [\(classes)]\(hint)")
+        }
+        return model
+    }
+
+    private func makeZoo(_ zoo: Zoo, _ o: ConfigOptions, _ shape: [Int], _ classes: Int) throws -> Module {
+        func fail(_ needs: String) -> DescentError { sources.error("model.name", "\(zoo.rawValue) expects \(needs), the data gives \(shape)") }
+        func image() throws -> (channels: Int, height: Int, width: Int) {
+            guard shape.count == 3, shape.allSatisfy({ $0 >= 1 }) else { throw fail("[C, H, W] images") }
+            return (shape[0], shape[1], shape[2])
+        }
+        func mlp(_ hidden: [Int], dropout: Float = 0, activation: ActivationKind = .relu, batchNorm: Bool = false) -> Module {
+            let net = Models.mlp([Shape.count(shape)] + hidden + [classes], activation: activation, dropout: dropout, batchNorm: batchNorm)
+            return shape.count == 1 ? net : Sequential([Flatten()] + net.layers)
+        }
+        switch zoo {
+        case .mlp:
+            return mlp(o.ints("hidden") ?? [256, 128], dropout: o.float("dropout") ?? 0.2,
+                       activation: ActivationKind(rawValue: o.string("activation") ?? "relu") ?? .relu, batchNorm: o.bool("batch_norm") ?? false)
+        case .w1: return mlp([512, 512])
+        case .w5: return mlp([128])
+        case .cnn, .w2, .cnnBN, .w3:
+            let (c, h, w) = try image()
+            guard h % 4 == 0, w % 4 == 0 else { throw fail("[C, H, W] images with sides divisible by 4") }
+            let bn = o.bool("batch_norm") ?? (zoo == .cnnBN || zoo == .w3), drop = o.bool("dropout") ?? (zoo == .cnnBN || zoo == .w3)
+            return Models.benchCNN(batchNorm: bn, dropout: drop, inChannels: c, height: h, width: w, classes: classes)
+        case .lenet5:
+            let (c, h, w) = try image()
+            guard h == 28, w == 28 else { throw fail("28×28 images") }
+            return Models.leNet5(inChannels: c, classes: classes, activation: ActivationKind(rawValue: o.string("activation") ?? "tanh") ?? .tanh)
+        case .vgg:
+            let (c, h, w) = try image()
+            let channels = o.ints("channels") ?? [32, 64, 128], side = 1 << channels.count
+            guard h % side == 0, w % side == 0 else { throw fail("[C, H, W] images with sides divisible by \(side) (\(channels.count) pooling blocks)") }
+            return Models.smallVGG(inChannels: c, classes: classes, channels: channels, dropout: o.float("dropout") ?? 0.3)
+        case .resnet, .w7:
+            let (c, _, _) = try image()
+            let widths = o.ints("widths") ?? [16, 32, 64], blocks = o.ints("blocks") ?? [2, 2, 2]
+            guard !widths.isEmpty, widths.count == blocks.count else {
+                throw sources.error("model.blocks", "needs one block count per stage width (\(widths.count)), got \(blocks.count)")
+            }
+            return ResNet(inChannels: c, classes: classes, widths: widths, blocksPerStage: blocks)
+        case .resnet18:
+            return ResNet.resNet18(inChannels: try image().channels, classes: classes)
+        }
+    }
+
+    private func makeLayers(_ layers: [LayerConfig], _ inputShape: [Int], _ classes: Int) throws -> Module {
+        var shape = [1] + inputShape
+        var modules: [Module] = []
+        for (i, layer) in layers.enumerated() {
+            do {
+                let m = try layer.makeLayer(input: shape, classes: classes)
+                shape = try m.outputShape(for: shape)
+                modules.append(m)
+            } catch let e as DescentError {
+                throw sources.error("model.layers[\(i)]", "\(layer.kind.rawValue) on input \(Array(shape.dropFirst())): \(e.reason)")
+            }
+        }
+        return Sequential(modules)
+    }
+}

@@ -1,0 +1,133 @@
+import Descent
+import DescentData
+
+/// Everything a ``TrainingConfig`` describes, built: the model, the optimizer, the objective, the loaders,
+/// the schedule and the callbacks' settings, ready for a ``Trainer`` (``makeTrainer()``).
+public final class TrainingSetup {
+    /// The configuration it was built from.
+    public let config: TrainingConfig
+    /// The model, with initial weights drawn after `RandomGenerator.manualSeed(config.seed)`.
+    public let model: Module
+    /// The optimizer over the model's parameters (its learning rate already at the schedule's step 0).
+    public let optimizer: any Optimizer
+    /// The loss.
+    public let objective: Objective
+    /// Training batches: shuffled, normalised, augmented.
+    public let train: DataLoader
+    /// Validation batches (`nil` when `validation_fraction` is 0).
+    public let validation: DataLoader?
+    /// Test batches (`nil` when the test part is empty).
+    public let test: DataLoader?
+    /// The learning-rate schedule (`nil`: constant, or reduce-on-plateau only).
+    public let schedule: (any LearningRateSchedule)?
+    /// Whether the schedule counts optimizer steps (`true`) or epochs.
+    public let scheduleEveryStep: Bool
+    /// The plateau detector of `schedule: reduce_on_plateau`.
+    public let reduceOnPlateau: ReduceLROnPlateau?
+    /// The metric ``reduceOnPlateau`` watches.
+    public let plateauMonitor: MonitoredMetric
+    /// The early-stopping callback (`nil` when disabled, or when it watches validation metrics and there is
+    /// no validation data).
+    public let earlyStopping: EarlyStopping?
+    /// When to checkpoint (`nil`: never).
+    public let checkpoint: CheckpointPolicy?
+    /// Shape of one input sample, as the model sees it.
+    public let inputShape: [Int]
+    /// Number of classes (`nil` for regression).
+    public let classes: Int?
+    /// Names of the classes, when the dataset has them.
+    public let classNames: [String]?
+    /// One line on the input preprocessing ("pixels scaled to [0, 1], then (x − 0.1307) / 0.3081 per channel").
+    public let preprocessing: String
+    /// One line on the job: dataset sizes, model and parameter count, optimizer, schedule, batch.
+    public let description: String
+
+    /// Builds the setup of `config`.
+    init(_ config: TrainingConfig) throws {
+        self.config = config
+        let sources = config.sources
+        if let threads = config.threads { Backend.threads = threads }
+        let data = try config.data.makePipeline(seed: config.seed, sources: sources)
+        inputShape = data.sampleShape
+        classes = data.classes
+        classNames = data.classNames
+        preprocessing = data.preprocessing
+
+        RandomGenerator.manualSeed(config.seed)
+        var modelConfig = config.model
+        modelConfig.sources = sources
+        model = try modelConfig.makeModel(inputShape: data.sampleShape, classes: data.outputs)
+        var optimizerConfig = config.optimizer
+        optimizerConfig.sources = sources
+        optimizer = try optimizerConfig.makeOptimizer(for: model)
+        objective = config.loss.makeObjective()
+
+        let d = config.data
+        train = DataLoader(data.train, batchSize: d.batchSize, shuffle: d.shuffle, seed: config.seed,
+                           transform: data.trainTransforms.isEmpty ? nil : Compose(data.trainTransforms), workers: d.workers)
+        validation = data.validation.count > 0 ? DataLoader(data.validation, batchSize: d.evalBatchSize, transform: data.normalize) : nil
+        test = data.test.count > 0 ? DataLoader(data.test, batchSize: d.evalBatchSize, transform: data.normalize) : nil
+
+        let steps = min(config.training.epochs * train.batchesPerEpoch, config.training.maxSteps ?? .max)
+        let epochs = (steps + train.batchesPerEpoch - 1) / train.batchesPerEpoch
+        var scheduleConfig = config.schedule
+        scheduleConfig.sources = sources
+        scheduleEveryStep = scheduleConfig.every == .step
+        schedule = try scheduleConfig.makeSchedule(lr: config.optimizer.lr, length: scheduleEveryStep ? steps : epochs)
+        if let schedule { optimizer.apply(schedule, at: 0) }
+        let plateau = scheduleConfig.makeReduceOnPlateau()
+        reduceOnPlateau = plateau?.0
+        plateauMonitor = plateau?.1 ?? .validationLoss
+
+        let watchesValidation = config.earlyStopping.map { $0.monitor == .validationLoss || $0.monitor == .validationAccuracy } ?? false
+        earlyStopping = validation == nil && watchesValidation ? nil : config.earlyStopping?.makeCallback()
+        checkpoint = config.checkpoint
+
+        let name = config.data.dataset == .csv ? "csv \(config.data.csv?.path.split(separator: "/").last ?? "")" : config.data.dataset.rawValue
+        description = "\(name): \(Self.grouped(data.train.count)) train, \(Self.grouped(data.validation.count)) validation, "
+            + "\(Self.grouped(data.test.count)) test samples of \(data.sampleShape); model \(config.model.name) "
+            + "(\(Self.grouped(model.parameterCount)) parameters); \(config.optimizer.summary), \(scheduleConfig.summary); batch \(d.batchSize)"
+    }
+
+    /// A trainer for this setup: the model, optimizer, objective, schedule (or reduce-on-plateau), clipping,
+    /// non-finite loss policy, validation interval and the early-stopping callback. Add progress printing and
+    /// checkpointing callbacks as needed, then `fit(train, validation: validation, epochs: config.training.epochs,
+    /// maxSteps: config.training.maxSteps)`.
+    public func makeTrainer() -> Trainer {
+        let t = Trainer(model: model, optimizer: optimizer, objective: objective)
+        let loop = config.training
+        t.schedule = schedule
+        t.scheduleEveryStep = scheduleEveryStep
+        t.reduceOnPlateau = reduceOnPlateau
+        t.plateauMonitor = plateauMonitor
+        t.clipGradientNorm = loop.clipGradNorm.map(Float.init)
+        t.clipGradientValue = loop.clipGradValue.map(Float.init)
+        t.nonFiniteLoss = loop.nonFinite
+        t.rollbackFactor = loop.rollbackFactor
+        t.maxRollbacks = loop.maxRollbacks
+        t.evaluationInterval = loop.evalEvery
+        if let earlyStopping { t.callbacks.append(earlyStopping) }
+        return t
+    }
+
+    /// `12,000`.
+    static func grouped(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+}
+
+extension TrainingConfig {
+    /// Builds the job: loads and splits the data, seeds `RandomGenerator.default` with ``seed`` and creates the
+    /// model, the optimizer, the loaders and the schedule (and sets `Backend.threads` when ``threads`` is set).
+    ///
+    /// - Throws: ``DescentError`` of kind `.config` naming the key at fault (with its file and line): a data
+    ///   file that is missing or malformed (`data.path`, `data.dataset`), a model that does not fit the data
+    ///   (`model.layers[3]`), a parameter group that matches nothing.
+    public func makeSetup() throws -> TrainingSetup { try TrainingSetup(self) }
+}
