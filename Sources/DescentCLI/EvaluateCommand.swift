@@ -4,52 +4,98 @@ import DescentData
 import DescentTrain
 import Foundation
 
-/// `descent evaluate`: the loss and accuracy of a zoo model with a safetensors weights file (written by
-/// Descent or by PyTorch with the same layer names) on a dataset split.
+/// `descent evaluate`: loss and accuracy of a trained model on a dataset split — a run folder of
+/// `descent train` (its own data pipeline and preprocessing), or a zoo model or config with a safetensors
+/// weights file (written by Descent, or by PyTorch with the same layer names).
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Evaluate a zoo model with a safetensors weights file on a dataset split (accuracy, loss, per-class recall)."
+        abstract: "Evaluate a trained model on a dataset split: accuracy as a percentage and correct/total, loss, per-class recall.",
+        discussion: """
+            Either --run DIR (a folder written by descent train: its config, preprocessing and splits are used), \
+            or --config FILE / --model NAME with --weights FILE, e.g. \
+            descent evaluate --model w2 --weights model.safetensors --dataset mnist --split test
+            """
     )
 
+    @Option(name: .customLong("run"), help: "A run folder written by descent train (config.yaml, model.safetensors).")
+    var runFolder: String?
+
+    @Option(help: "A config file describing the model and data (with --weights).")
+    var config: String?
+
     @Option(help: "Zoo model the weights belong to: \(SummaryCommand.models.keys.sorted().joined(separator: ", ")).")
-    var model: String
+    var model: String?
 
-    @Option(help: "Safetensors file with the model's state dict (PyTorch names, e.g. from safetensors.torch.save_file).")
-    var weights: String
+    @Option(help: "Safetensors file with the model's state dict (PyTorch names); default with --run: the run's model.safetensors.")
+    var weights: String?
 
-    @Option(help: "Dataset: shapes or mnist, fashion-mnist, cifar10, sklearn-digits (from --data-dir).")
+    @Option(help: "Split: test or train; with --run or --config also validation.")
+    var split: String = "test"
+
+    @Option(help: "With --model: dataset shapes, mnist, fashion-mnist, cifar10, sklearn-digits (from --data-dir).")
     var dataset: String = "mnist"
 
     @Option(help: "Folder holding the datasets (default: $DESCENT_DATA).")
     var dataDir: String?
 
-    @Option(help: "Split: train or test.")
-    var split: String = "test"
-
-    @Option(help: "Per-channel normalisation after scaling pixels to [0, 1], as mean,std pairs (e.g. 0.1307,0.3081); default none.")
+    @Option(help: "With --model: per-channel normalisation after scaling pixels to [0, 1], as mean,std pairs (e.g. 0.1307,0.3081); default none.")
     var normalize: String?
 
-    @Option(help: "Number of classes of the model's output.")
+    @Option(help: "With --model: number of classes of the model's output.")
     var classes: Int = 10
 
     func validate() throws {
-        guard SummaryCommand.models[model] != nil else {
+        let sources = [runFolder, config, model].compactMap { $0 }.count
+        guard sources == 1 else { throw ValidationError("give exactly one of --run, --config or --model") }
+        if model != nil || config != nil, weights == nil { throw ValidationError("--model and --config need --weights FILE") }
+        if let model, SummaryCommand.models[model] == nil {
             throw ValidationError("--model: unknown model '\(model)' (available: \(SummaryCommand.models.keys.sorted().joined(separator: ", ")))")
         }
-        guard ["train", "test"].contains(split) else { throw ValidationError("--split must be train or test, got '\(split)'") }
-        if let normalize {
-            let v = normalize.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-            guard !v.isEmpty, v.count % 2 == 0, v.allSatisfy({ $0 != nil }), stride(from: 1, to: v.count, by: 2).allSatisfy({ v[$0]! > 0 }) else {
-                throw ValidationError("--normalize needs mean,std pairs with positive std, got '\(normalize)'")
-            }
-        }
+        let splits = model != nil ? ["train", "test"] : ["train", "validation", "test"]
+        guard splits.contains(split) else { throw ValidationError("--split must be \(splits.joined(separator: ", ")), got '\(split)'") }
+        if let normalize { _ = try NormalizationOption.parse(normalize) }
     }
 
     func run() throws {
+        if let model {
+            try evaluateZoo(model)
+        } else {
+            try evaluateConfigured()
+        }
+    }
+
+    /// A run folder or config: its own data pipeline (splits, preprocessing) and model.
+    func evaluateConfigured() throws {
+        var overrides: [String] = []
+        if let dataDir { overrides.append("data.directory=\(dataDir)") }
+        let configURL = runFolder.map { URL(fileURLWithPath: $0).appendingPathComponent("config.yaml") } ?? URL(fileURLWithPath: config!)
+        if let run = runFolder, !FileManager.default.fileExists(atPath: configURL.path) {
+            throw DescentError(.argument, "--run \(run)", "is not a run folder (it has no config.yaml)")
+        }
+        let trainingConfig = try TrainingConfig.load(contentsOf: configURL, overrides: overrides)
+        let setup = try trainingConfig.makeSetup()
+        let weightsURL = weights.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: runFolder!).appendingPathComponent("model.safetensors")
+        try setup.model.loadWeights(from: weightsURL)
+        let loader: DataLoader?
+        switch split {
+        case "train": loader = DataLoader(setup.train.dataset, batchSize: 256, transform: setup.normalize)
+        case "validation": loader = setup.validation
+        default: loader = setup.test
+        }
+        guard let loader else {
+            throw DescentError(.argument, "--split \(split)", "the config's data has no \(split) part")
+        }
+        print("descent evaluate: \(weightsURL.path) on \(trainingConfig.data.dataset) \(split) (\(loader.dataset.count) samples); preprocessing: \(setup.preprocessing)")
+        let trainer = Trainer(model: setup.model, optimizer: SGD(setup.model.parameters(), lr: 0), objective: setup.objective)
+        try report(try trainer.evaluate(loader))
+    }
+
+    /// A zoo model with a weights file on a catalog dataset.
+    func evaluateZoo(_ model: String) throws {
         let entry = SummaryCommand.models[model]!
         let net = entry.module(classes)
-        try net.loadWeights(from: URL(fileURLWithPath: weights))
+        try net.loadWeights(from: URL(fileURLWithPath: weights!))
         let data: any Dataset
         if dataset == "shapes" {
             data = GeneratedShapes(count: 2_000, seed: split == "test" ? 1_000_003 : 0)
@@ -59,29 +105,53 @@ struct EvaluateCommand: ParsableCommand {
         }
         var transforms: [any Transform] = []
         var preprocessing = "pixels scaled to [0, 1]"
-        if let normalize {
-            let v = normalize.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces))! }
-            let mean = stride(from: 0, to: v.count, by: 2).map { v[$0] }, std = stride(from: 1, to: v.count, by: 2).map { v[$0] }
-            transforms.append(Normalize(mean: mean, std: std))
-            preprocessing += ", then (x − \(mean)) / \(std) per channel"
+        if let normalize, let n = try NormalizationOption.parse(normalize) {
+            transforms.append(n)
+            preprocessing += ", then (x − \(n.mean)) / \(n.std) per channel"
         }
-        let expected = entry.input
-        transforms.append(CustomTransform { sample, _ in
-            guard sample.input.count == Shape.count(expected) else {
-                throw DescentError(.shape, "--model \(model)", "expects inputs of shape \(expected), the dataset gives \(sample.input.shape)")
-            }
-            var s = sample
-            s.input = sample.input.reshaped(expected)
-            return s
-        })
-        print("descent evaluate: \(model) with \(weights) on \(dataset) \(split) (\(data.count) samples); preprocessing: \(preprocessing)")
+        transforms.append(ReshapeInput(shape: entry.input, location: "--model \(model)"))
+        print("descent evaluate: \(model) with \(weights!) on \(dataset) \(split) (\(data.count) samples); preprocessing: \(preprocessing)")
         let trainer = Trainer(model: net, optimizer: SGD(net.parameters(), lr: 0))
-        let result = try trainer.evaluate(DataLoader(data, batchSize: 256, transform: Compose(transforms)))
-        guard let metrics = result.classification else {
-            throw DescentError(.argument, "--dataset \(dataset)", "has no class labels to evaluate accuracy on")
+        try report(try trainer.evaluate(DataLoader(data, batchSize: 256, transform: Compose(transforms))))
+    }
+
+    func report(_ result: Evaluation) throws {
+        if let metrics = result.classification {
+            let correct = (0..<metrics.classes).reduce(0) { $0 + metrics.confusion[$1][$1] }
+            print(String(format: "accuracy %.2f%% (%d/%d)  loss %.4f", 100 * metrics.accuracy, correct, metrics.count, result.loss))
+            print("recall per class: " + metrics.recall.map { String(format: "%.3f", $0) }.joined(separator: " "))
+        } else if let r = result.regression {
+            print(String(format: "MAE %.4f  RMSE %.4f  R² %.4f  loss %.4f", r.mae, r.rmse, r.r2, result.loss))
+        } else {
+            throw DescentError(.argument, "--split \(split)", "has no labels or targets to evaluate against")
         }
-        let correct = (0..<metrics.classes).reduce(0) { $0 + metrics.confusion[$1][$1] }
-        print(String(format: "accuracy %.2f%% (%d/%d)  loss %.4f", 100 * metrics.accuracy, correct, metrics.count, result.loss))
-        print("recall per class: " + metrics.recall.map { String(format: "%.3f", $0) }.joined(separator: " "))
+    }
+}
+
+/// `--normalize`: `none`, or per-channel `mean,std` pairs.
+enum NormalizationOption {
+    /// The transform, or `nil` for `none`.
+    static func parse(_ text: String) throws -> Normalize? {
+        if text == "none" { return nil }
+        let v = text.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard !v.isEmpty, v.count % 2 == 0, v.allSatisfy({ $0 != nil }), stride(from: 1, to: v.count, by: 2).allSatisfy({ v[$0]! > 0 }) else {
+            throw ValidationError("--normalize needs 'none' or mean,std pairs with positive std, got '\(text)'")
+        }
+        return Normalize(mean: stride(from: 0, to: v.count, by: 2).map { v[$0]! }, std: stride(from: 1, to: v.count, by: 2).map { v[$0]! })
+    }
+}
+
+/// Reshapes each sample's input to the shape a model expects (same number of values), or names the mismatch.
+struct ReshapeInput: Transform {
+    let shape: [Int]
+    let location: String
+
+    func callAsFunction(_ sample: Sample, generator: RandomGenerator) throws -> Sample {
+        guard sample.input.count == Shape.count(shape) else {
+            throw DescentError(.shape, location, "expects inputs of shape \(shape), the data gives \(sample.input.shape)")
+        }
+        var s = sample
+        s.input = sample.input.reshaped(shape)
+        return s
     }
 }

@@ -37,6 +37,8 @@ public final class TrainingSetup {
     public let classes: Int?
     /// Names of the classes, when the dataset has them.
     public let classNames: [String]?
+    /// The input normalisation applied to every split (`nil`: none).
+    public let normalize: Normalize?
     /// One line on the input preprocessing ("pixels scaled to [0, 1], then (x − 0.1307) / 0.3081 per channel").
     public let preprocessing: String
     /// One line on the job: dataset sizes, model and parameter count, optimizer, schedule, batch.
@@ -52,6 +54,7 @@ public final class TrainingSetup {
         classes = data.classes
         classNames = data.classNames
         preprocessing = data.preprocessing
+        normalize = data.normalize
 
         RandomGenerator.manualSeed(config.seed)
         var modelConfig = config.model

@@ -1,0 +1,162 @@
+import Descent
+import DescentData
+import Foundation
+
+/// A training job from a config to a run folder — the library side of `descent train`:
+///
+/// ```
+/// OUTPUT/
+///   config.yaml        the resolved config (read back by --resume, evaluate and predict)
+///   run.json           input shape, classes and normalisation (``RunManifest``)
+///   model.safetensors  final weights (PyTorch names; best epoch's when early stopping restored them)
+///   history.json, metrics.json, log.csv, log.jsonl
+///   report.html, loss.svg, accuracy.svg, learning_rate.svg, confusion_matrix.svg
+///   checkpoints/       see ``CheckpointStore``
+/// ```
+/// The config is checked and the data loaded before anything is written, so a bad config leaves an existing
+/// output folder as it was.
+public struct TrainingRun {
+    /// The resolved config.
+    public let config: TrainingConfig
+    /// The run folder.
+    public let directory: URL
+    /// Where progress and summary lines go.
+    public var write: @Sendable (String) -> Void = { print($0); fflush(nil) }
+
+    /// A run of `config` into `directory` (default: the config's `output`).
+    public init(config: TrainingConfig, directory: URL? = nil) {
+        self.config = config
+        self.directory = directory ?? URL(fileURLWithPath: config.output)
+    }
+
+    /// What a run produced.
+    public struct Outcome {
+        /// The epochs trained (including those before a resume).
+        public var history: History
+        /// Loss and metrics on the test split, when there is one and training finished.
+        public var test: Evaluation?
+        /// Whether training was interrupted (Ctrl-C); the state is checkpointed for `--resume`.
+        public var interrupted: Bool
+        /// The trainer, for further use of the model.
+        public var trainer: Trainer
+    }
+
+    /// Trains (continuing from the newest checkpoint in the run folder when `resume`), evaluates on the test
+    /// split and writes the outputs.
+    ///
+    /// - Throws: ``DescentError`` for a config the data or model cannot satisfy, unreadable data, or an output
+    ///   that cannot be written.
+    public func start(resume: Bool = false) throws -> Outcome {
+        let setup = try config.makeSetup()
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw DescentError(.file, directory.path, "cannot create the output folder: \(error.localizedDescription)")
+        }
+        try AtomicFile.write(Data(config.yaml.utf8), to: directory.appendingPathComponent("config.yaml"))
+        let normalize = setup.normalize
+        try RunManifest(inputShape: setup.inputShape, classes: setup.classes,
+                        outputs: try setup.model.outputShape(for: [1] + setup.inputShape).last ?? 1,
+                        normalizeMean: normalize?.mean, normalizeStd: normalize?.std,
+                        preprocessing: setup.preprocessing, dataset: config.data.dataset.rawValue).write(to: directory)
+
+        let trainer = setup.makeTrainer()
+        trainer.callbacks.insert(ProgressPrinter(), at: 0)
+        trainer.callbacks += [CSVLogger(url: directory.appendingPathComponent("log.csv")),
+                              JSONLinesLogger(url: directory.appendingPathComponent("log.jsonl"))]
+        let store = CheckpointStore(directory: directory.appendingPathComponent("checkpoints"))
+        let checkpoint = ModelCheckpoint(store: store, policy: setup.checkpoint ?? CheckpointPolicy(everyEpochs: nil, saveBest: false))
+        trainer.callbacks.append(checkpoint)  // last: it saves the state of the callbacks before it
+
+        write("descent train: \(setup.description)")
+        write("preprocessing: \(setup.preprocessing)")
+        if resume {
+            if let latest = try store.latest() {
+                try store.restore(trainer, from: latest)
+                write("resuming from \(latest.path) (step \(trainer.step), epoch \(trainer.completedEpochs + 1), batch \(trainer.batchInEpoch + 1))")
+            } else {
+                write("no checkpoint in \(store.directory.path) yet: starting from the beginning")
+            }
+        }
+        InterruptSignal.install()
+        let start = Date()
+        let history = try trainer.fit(setup.train, validation: setup.validation, epochs: config.training.epochs,
+                                      maxSteps: config.training.maxSteps)
+        if let error = checkpoint.error { throw error }
+        if trainer.interrupted {
+            write("interrupted at step \(trainer.step); the state is saved in \(checkpoint.lastCheckpoint?.path ?? store.directory.path)")
+            write("continue with: descent train --resume \(directory.path)")
+            return Outcome(history: history, test: nil, interrupted: true, trainer: trainer)
+        }
+        let test = try setup.test.map { try trainer.evaluate($0) }
+        let seconds = Date().timeIntervalSince(start)
+
+        try setup.model.saveWeights(to: directory.appendingPathComponent("model.safetensors"),
+                                    metadata: ["dataset": config.data.dataset.rawValue])
+        try AtomicFile.write(try CheckpointStore.encode(history), to: directory.appendingPathComponent("history.json"))
+        try AtomicFile.write(try CheckpointStore.encode(RunMetrics(test, seconds: seconds)),
+                             to: directory.appendingPathComponent("metrics.json"))
+        if config.report {
+            let trainSeconds = history.epochs.reduce(0) { $0 + $1.seconds }
+            let samples = history.epochs.reduce(0.0) { $0 + $1.seconds * $1.samplesPerSecond }
+            var facts: [(name: String, value: String)] = [
+                ("job", setup.description), ("preprocessing", setup.preprocessing), ("seed", "\(config.seed)"),
+                ("threads", "\(Backend.threads)"), ("optimizer steps", "\(trainer.step)"),
+                ("training time", String(format: "%.1f s (%.0f samples/s)", trainSeconds, samples / max(trainSeconds, 1e-9))),
+            ]
+            if let reason = history.stoppedEarly { facts.append(("stopped", reason)) }
+            try TrainingReport(title: "descent train: \(config.data.dataset.rawValue)", history: history, test: test, facts: facts,
+                               config: config.yaml, classNames: setup.classNames,
+                               stepsPerEpoch: setup.train.batchesPerEpoch).write(to: directory)
+        }
+        if let reason = history.stoppedEarly { write("stopped: \(reason)") }
+        if let restored = history.restoredEpoch, restored != history.epochs.last?.epoch { write("restored the weights of epoch \(restored) (best \(config.earlyStopping?.monitor.rawValue ?? "val_loss"))") }
+        if let test {
+            if let c = test.classification {
+                let correct = (0..<c.classes).reduce(0) { $0 + c.confusion[$1][$1] }
+                write(String(format: "test accuracy %.2f%% (%d/%d)  loss %.4f", 100 * c.accuracy, correct, c.count, test.loss))
+            } else if let r = test.regression {
+                write(String(format: "test MAE %.4f  RMSE %.4f  R² %.4f  loss %.4f", r.mae, r.rmse, r.r2, test.loss))
+            }
+        }
+        write(String(format: "%.1f s in all; outputs in %@", seconds, directory.path))
+        return Outcome(history: history, test: test, interrupted: false, trainer: trainer)
+    }
+}
+
+/// The test-set figures written to `metrics.json`.
+public struct RunMetrics: Codable, Sendable {
+    /// Mean test loss.
+    public var loss: Double?
+    /// Test accuracy (classification).
+    public var accuracy: Double?
+    /// Top-k accuracy and its k.
+    public var topKAccuracy: Double?, topK: Int?
+    /// `confusionMatrix[t][p]`: test samples of class `t` predicted as `p`.
+    public var confusionMatrix: [[Int]]?
+    /// Per-class precision, recall and F1.
+    public var precision: [Double]?, recall: [Double]?, f1: [Double]?
+    /// Regression: mean absolute error, root mean squared error, R².
+    public var mae: Double?, rmse: Double?, r2: Double?
+    /// Wall-clock seconds of training and testing.
+    public var seconds: Double
+
+    /// The figures of `evaluation` (all `nil` without a test split).
+    public init(_ evaluation: Evaluation?, seconds: Double) {
+        loss = evaluation?.loss
+        let c = evaluation?.classification
+        accuracy = c?.accuracy
+        topKAccuracy = c?.topKAccuracy
+        topK = c?.topK
+        confusionMatrix = c?.confusion
+        precision = c?.precision
+        recall = c?.recall
+        f1 = c?.f1
+        let r = evaluation?.regression
+        mae = r?.mae
+        rmse = r?.rmse
+        r2 = r?.r2
+        self.seconds = seconds
+    }
+}
