@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Integration checks on a release build: the main job (generated shapes, offline) and, when the real data is
-# there ($DESCENT_DATA/free-spoken-digit), a CNN on augmented log-mel spectrograms of spoken digits that must
-# reach at least 90% accuracy on the dataset's standard test split.
+# Integration checks on a release build:
+# - the main job (generated shapes, offline), its run folder, and `descent evaluate --run` on it;
+# - `descent predict` on the run;
+# - checkpoints: a run killed with SIGKILL and one stopped with Ctrl-C, resumed, end bitwise equal (resume-check.sh);
+# - with the real data under $DESCENT_DATA: the W2 CNN on all of MNIST (examples/mnist-cnn.yaml) must reach
+#   99.0% test accuracy within 5 epochs, and a CNN on spoken-digit log-mel spectrograms 90%.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,7 +13,7 @@ bin="$(swift build -c release --show-bin-path)/descent"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-accuracy() { sed -n 's/.*"accuracy" : \([0-9.]*\).*/\1/p' "$1/metrics.json"; }
+accuracy() { sed -n 's/^ *"accuracy" : \([0-9.]*\).*/\1/p' "$1/metrics.json"; }
 require() {  # require NAME ACCURACY MINIMUM
   if awk -v a="$2" -v m="$3" 'BEGIN { exit !(a >= m) }'; then
     echo "integration: $1 test accuracy $2 >= $3: ok"
@@ -22,20 +25,39 @@ require() {  # require NAME ACCURACY MINIMUM
 
 "$bin" train --epochs 3 --output "$out/shapes"
 require "generated shapes (main job, 3 epochs)" "$(accuracy "$out/shapes")" 0.95
-# The saved weights, loaded again by `descent evaluate`, give the same test accuracy.
-evaluated=$("$bin" evaluate --model cnn-bn --weights "$out/shapes/model.safetensors" --dataset shapes \
-  | sed -n 's/^accuracy \([0-9.]*\)%.*/\1/p')
+for f in config.yaml run.json model.safetensors history.json metrics.json log.csv log.jsonl report.html loss.svg \
+         accuracy.svg learning_rate.svg confusion_matrix.svg checkpoints/latest checkpoints/best/model.safetensors; do
+  [ -s "$out/shapes/$f" ] || { echo "integration: the run folder lacks $f" >&2; exit 1; }
+done
+echo "integration: the run folder holds the weights, logs, report and checkpoints: ok"
+
+# The saved run, loaded again by `descent evaluate`, gives the same test accuracy.
+evaluated=$("$bin" evaluate --run "$out/shapes" | sed -n 's/^accuracy \([0-9.]*\)%.*/\1/p')
 if awk -v e="$evaluated" -v a="$(accuracy "$out/shapes")" 'BEGIN { d = e / 100 - a; exit !(d < 1e-4 && d > -1e-4) }'; then
-  echo "integration: descent evaluate on the saved weights: ${evaluated}%: ok"
+  echo "integration: descent evaluate --run on the saved weights: ${evaluated}%: ok"
 else
   echo "integration: descent evaluate gives ${evaluated}%, training reported $(accuracy "$out/shapes")" >&2
   exit 1
 fi
 
+bash scripts/resume-check.sh "$bin"
+
 data="${DESCENT_DATA:-}"
+if [ -n "$data" ] && [ -f "$data/mnist/train-images-idx3-ubyte.gz" ]; then
+  start=$(date +%s)
+  "$bin" train examples/mnist-cnn.yaml --set data.directory="$data" --threads 2 --output "$out/mnist"
+  echo "integration: MNIST W2 CNN trained and tested in $(( $(date +%s) - start )) s"
+  require "MNIST W2 CNN (examples/mnist-cnn.yaml, 5 epochs)" "$(accuracy "$out/mnist")" 0.990
+  "$bin" predict "$data/mnist/t10k-images-idx3-ubyte.gz" --run "$out/mnist" --output "$out/predictions.csv"
+  rows=$(( $(wc -l < "$out/predictions.csv") - 1 ))
+  [ "$rows" -eq 10000 ] || { echo "integration: descent predict wrote $rows predictions, expected 10000" >&2; exit 1; }
+  echo "integration: descent predict on the 10,000 MNIST test images: ok ($(sed -n 2p "$out/predictions.csv"))"
+else
+  echo "integration: skipped MNIST: no mnist/train-images-idx3-ubyte.gz under DESCENT_DATA='${data}'"
+fi
+
 if [ -n "$data" ] && [ -d "$data/free-spoken-digit/recordings" ]; then
-  "$bin" train --dataset free-spoken-digits --data-dir "$data" --augment --epochs 20 --patience 5 \
-    --validation-fraction 0.1 --output "$out/fsdd"
+  "$bin" train examples/free-spoken-digits.yaml --set data.directory="$data" --output "$out/fsdd"
   require "free spoken digits" "$(accuracy "$out/fsdd")" 0.90
 else
   echo "integration: skipped the spoken-digit training: no free-spoken-digit/recordings under DESCENT_DATA='${data}'"

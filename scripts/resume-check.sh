@@ -21,7 +21,7 @@ interrupt() {  # interrupt SIGNAL NAME: start a run, send SIGNAL at a random mom
   sleep "$delay"
   kill "-$signal" "$pid" 2>/dev/null || true
   status=0
-  wait "$pid" || status=$?
+  { wait "$pid"; } 2>/dev/null || status=$?
   local latest="none"
   [ -f "$out/$name/checkpoints/latest" ] && latest=$(cat "$out/$name/checkpoints/latest")
   if [ "$signal" = INT ] && [ "$status" -ne 130 ] && [ "$status" -ne 0 ]; then

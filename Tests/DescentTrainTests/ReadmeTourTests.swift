@@ -24,5 +24,17 @@ import DescentTrain
         defer { try? FileManager.default.removeItem(at: url) }
         try model.saveWeights(to: url)
         #expect(try SafeTensors.read(from: url).contains { $0.name == "1.running_mean" })
+
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tour-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = try TrainingConfig.load(contentsOf: root.appendingPathComponent("examples/shapes-layers.yaml"),
+                                             overrides: ["training.epochs=1", "output=\(folder.path)",
+                                                         "data.train_samples=300", "data.test_samples=100"])
+        var run = TrainingRun(config: config)
+        run.write = { _ in }
+        let outcome = try run.start()
+        #expect(outcome.test?.accuracy != nil)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.html").path))
     }
 }
