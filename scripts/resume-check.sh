@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end check of checkpoints and resume: a run killed with SIGKILL at a random moment, and a run stopped
-# with Ctrl-C (SIGINT), each resumed with `descent train --resume`, must end with weights bitwise equal to an
+# with Ctrl-C (SIGINT, three times), each resumed with `descent train --resume`, must end with weights bitwise equal to an
 # uninterrupted run with the same seed. Usage: scripts/resume-check.sh [path/to/descent]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,4 +39,4 @@ interrupt() {  # interrupt SIGNAL NAME: start a run, send SIGNAL at a random mom
 }
 
 interrupt KILL killed
-interrupt INT interrupted
+for n in 1 2 3; do interrupt INT "interrupted-$n"; done

@@ -72,6 +72,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        InterruptSignal.install()  // before any thread starts, so that every thread leaves Ctrl-C to the watcher
         let trainingConfig: TrainingConfig
         var directory: URL?
         if let resume {

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -9,17 +10,37 @@ import Darwin
 /// process-wide flag that ``Trainer`` checks after every step (it stops, and ``ModelCheckpoint`` saves the
 /// state so the run can be resumed); a second signal ends the process at once with status 130.
 ///
-/// The flag is the one piece of global mutable state in DescentTrain, as signals are process-wide.
+/// The signals are blocked in the calling thread (and so in every thread it starts afterwards) and taken
+/// synchronously by one watcher thread with `sigwait`, so no signal handler ever interrupts a computing thread.
+/// Call ``install()`` early, before threads are started. The flag is the one piece of global mutable state in
+/// DescentTrain, as signals are process-wide.
 public enum InterruptSignal {
     private static let raised = Atomic<Bool>(false)
+    private static let installed = Atomic<Bool>(false)
 
-    /// Routes SIGINT and SIGTERM to the flag.
+    /// Blocks SIGINT and SIGTERM in the calling thread and starts the watcher thread (once per process).
     public static func install() {
-        let handler: @convention(c) (Int32) -> Void = { _ in
-            if InterruptSignal.raised.exchange(true, ordering: .relaxed) { _exit(130) }
+        guard !installed.exchange(true, ordering: .relaxed) else { return }
+        var set = signals()
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let watcher = Thread {
+            var set = signals()
+            var signal: Int32 = 0
+            while sigwait(&set, &signal) == 0 {
+                if raised.exchange(true, ordering: .relaxed) { _exit(130) }
+            }
         }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
+        watcher.name = "descent interrupt watcher"
+        watcher.start()
+    }
+
+    /// SIGINT and SIGTERM.
+    private static func signals() -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        return set
     }
 
     /// Whether a stop was requested by a signal (or by ``raise()``).
