@@ -1,7 +1,11 @@
 import ArgumentParser
 import Descent
+import Foundation
 
 /// `descent bench`: the workloads of `shared/bench/peer/README.md`, one JSON line each.
+///
+/// Each workload runs in its own child process (this executable, re-run with one workload) so that the
+/// `peak_rss_mb` of a line is that workload's own peak resident memory, not the peak of everything run before it.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -14,6 +18,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, elementwise, data (loading + augmentation).")
     var workloads: String = "w1,w2,w3,w4_mlp,w4_cnn,w5,w6,w7"
 
+    @Flag(inversion: .prefixedNo,
+          help: "Run each workload in its own process, so that peak_rss_mb is per workload.")
+    var processPerWorkload: Bool = true
+
     static let available = ["w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "elementwise", "data"]
 
     func validate() throws {
@@ -24,8 +32,13 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        let list = workloads.split(separator: ",").map(String.init)
+        if processPerWorkload && list.count > 1, let exe = Self.executableURL() {
+            for w in list { try runChild(exe, workload: w) }
+            return
+        }
         Backend.threads = threads
-        for w in workloads.split(separator: ",").map(String.init) {
+        for w in list {
             let result: BenchResult
             switch w {
             case "w6": result = benchGEMM()
@@ -35,5 +48,31 @@ struct BenchCommand: ParsableCommand {
             }
             print(result.jsonLine(threads: threads))
         }
+    }
+
+    /// Runs `descent bench --workloads workload` in a child process and forwards its output.
+    func runChild(_ exe: URL, workload: String) throws {
+        let child = Process()
+        child.executableURL = exe
+        child.arguments = ["bench", "--threads", String(threads), "--workloads", workload, "--no-process-per-workload"]
+        let out = Pipe()
+        child.standardOutput = out
+        try child.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        child.waitUntilExit()
+        if let text = String(data: data, encoding: .utf8) { print(text, terminator: "") }
+        guard child.terminationStatus == 0 else {
+            throw ValidationError("workload \(workload) failed (exit status \(child.terminationStatus))")
+        }
+    }
+
+    /// This executable: `/proc/self/exe` on Linux, the main bundle's executable elsewhere.
+    static func executableURL() -> URL? {
+        #if os(Linux)
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: path)
+        }
+        #endif
+        return Bundle.main.executableURL
     }
 }

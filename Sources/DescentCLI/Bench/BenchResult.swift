@@ -23,7 +23,8 @@ struct BenchResult {
         }
     }
 
-    /// Peak resident set size of this process so far, in MB (getrusage's ru_maxrss, in KiB on Linux).
+    /// Peak resident set size of this process so far, in MB; with one workload per process (the default of
+    /// `descent bench`), the peak of that workload (getrusage's ru_maxrss, in KiB on Linux).
     static func peakResidentMegabytes() -> Double {
         var usage = rusage()
         #if os(Linux)
@@ -44,4 +45,24 @@ func measureSeconds(_ body: () -> Void) -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// Wall-clock and CPU seconds (user + system, all threads of the process) taken by `body`. On a shared machine the
+/// CPU time of a single-threaded run is a steadier measure of the work done than the wall-clock time.
+func measureWallAndCPUSeconds(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+    let cpu0 = processCPUSeconds()
+    let wall = measureSeconds(body)
+    return (wall, processCPUSeconds() - cpu0)
+}
+
+/// User + system CPU seconds of this process so far.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }

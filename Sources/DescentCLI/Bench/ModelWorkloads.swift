@@ -48,8 +48,8 @@ enum ModelWorkloads {
             optimizer.step()
         }
         for i in 0..<warmup { step(i) }
-        let dt = measureSeconds { for i in 0..<steps { step(i) } }
-        return result(name, dt: dt, steps: steps, batch: batch)
+        let t = measureWallAndCPUSeconds { for i in 0..<steps { step(i) } }
+        return result(name, dt: t.wall, cpu: t.cpu, steps: steps, batch: batch)
     }
 
     /// Forward passes in eval mode without gradients, 3 warm-up passes, then `steps` timed passes.
@@ -58,13 +58,15 @@ enum ModelWorkloads {
         model.eval()
         return withNoGrad {
             for _ in 0..<warmup { _ = model(x) }
-            let dt = measureSeconds { for _ in 0..<steps { _ = model(x) } }
-            return result(name, dt: dt, steps: steps, batch: batch)
+            let t = measureWallAndCPUSeconds { for _ in 0..<steps { _ = model(x) } }
+            return result(name, dt: t.wall, cpu: t.cpu, steps: steps, batch: batch)
         }
     }
 
-    static func result(_ name: String, dt: Double, steps: Int, batch: Int) -> BenchResult {
+    /// The result line; `cpu_ms_per_step` is the process's CPU time (all threads) per timed step.
+    static func result(_ name: String, dt: Double, cpu: Double, steps: Int, batch: Int) -> BenchResult {
         BenchResult(workload: name, fields: [("samples_per_s", Double(steps * batch) / dt),
-                                             ("ms_per_step", 1000 * dt / Double(steps)), ("steps", steps), ("batch", batch)])
+                                             ("ms_per_step", 1000 * dt / Double(steps)), ("steps", steps), ("batch", batch),
+                                             ("cpu_ms_per_step", 1000 * cpu / Double(steps))])
     }
 }
