@@ -56,6 +56,38 @@ public enum Backend {
         #endif
     }
 
+    /// `C = A · Bᵀ + bias`, then `max(C, 0)` when `relu`, for row-major `A` `[m, k]`, `B` `[n, k]` (a Linear weight)
+    /// and `C` `[m, n]` (overwritten), `bias` `[n]` or `nil`:
+    ///
+    ///     C[i, j] = relu?(Σ_p A[i, p] · B[j, p] + bias[j])
+    ///
+    /// On Linux this is oneDNN's matmul primitive with the bias and ReLU fused into its output tiles (primitives are
+    /// cached per shape); elsewhere, and for products too small to gain from it, ``sgemm`` and one pass for the
+    /// bias and ReLU.
+    public static func affine(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                              bias: UnsafePointer<Float>?, relu: Bool, c: UnsafeMutablePointer<Float>) {
+        if m == 0 || n == 0 { return }
+        #if canImport(CDNNL)
+        if k > 0 && m * n * k >= MatmulCache.minimumWork,
+           let entry = MatmulCache.shared.entry(MatmulCache.Key(m: m, n: n, k: k, bias: bias != nil, relu: relu,
+                                                                 threads: threads)) {
+            descent_omp_set_num_threads(Int32(threads))
+            if let stream = MatmulCache.shared.stream(),
+               descent_matmul_execute(entry.matmul, stream, a, b, bias, c) == 0 {
+                MultiplyAddCounter.current?.add(m * n * k)
+                return
+            }
+        }
+        #endif
+        sgemm(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k,
+              beta: 0, c: c, ldc: n)
+        if bias != nil || relu {
+            Parallel.forEachChunk(m, cost: n) { r in
+                Kernels.rowBiasReLU(c + r.lowerBound * n, bias, rows: r.count, cols: n, relu: relu)
+            }
+        }
+    }
+
     /// One-time process set-up: the allocator tuning and the library's thread count.
     @usableFromInline
     static let configured: Bool = {
@@ -94,3 +126,68 @@ final class ThreadSettings: Sendable {
         set { value.store(newValue, ordering: .relaxed) }
     }
 }
+
+#if canImport(CDNNL)
+/// oneDNN matmul primitives by shape, created on first use (creating one takes about a millisecond; running it,
+/// microseconds). A shape oneDNN cannot serve is remembered as such, and the caller falls back to `sgemm`.
+final class MatmulCache: @unchecked Sendable {
+    static let shared = MatmulCache()
+    /// Below this many multiply-adds the primitive's fixed cost outweighs its gain.
+    static let minimumWork = 1 << 16
+    /// At most this many shapes are kept; beyond, the cache starts over (running users keep their entries alive).
+    static let capacity = 256
+
+    struct Key: Hashable, Sendable {
+        let m, n, k: Int
+        let bias, relu: Bool
+        let threads: Int
+    }
+
+    final class Entry: @unchecked Sendable {
+        let matmul: UnsafeMutablePointer<descent_matmul>
+        init(_ matmul: UnsafeMutablePointer<descent_matmul>) { self.matmul = matmul }
+        deinit { descent_matmul_destroy(matmul) }
+    }
+
+    private let entries = Mutex<[Key: Entry?]>([:])
+    /// The one CPU engine (nil when oneDNN cannot create one).
+    private let engine: OpaquePointer?
+    /// The thread-local slot of each thread's stream (destroyed with the thread).
+    private let streamKey: pthread_key_t
+
+    private init() {
+        engine = descent_engine_create()
+        var key = pthread_key_t()
+        pthread_key_create(&key) { raw in
+            if let raw { dnnl_stream_destroy(OpaquePointer(raw)) }
+        }
+        streamKey = key
+    }
+
+    /// A stream of the engine for the calling thread, created on its first call.
+    func stream() -> OpaquePointer? {
+        guard let engine else { return nil }
+        if let raw = pthread_getspecific(streamKey) { return OpaquePointer(raw) }
+        var stream: OpaquePointer?
+        guard dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue) == dnnl_success, let stream else {
+            return nil
+        }
+        pthread_setspecific(streamKey, UnsafeRawPointer(stream))
+        return stream
+    }
+
+    /// The primitive for `key`, created on first use; `nil` when oneDNN has none.
+    func entry(_ key: Key) -> Entry? {
+        entries.withLock { table in
+            if let found = table[key] { return found }
+            if table.count >= MatmulCache.capacity { table.removeAll() }
+            _ = Backend.configured
+            descent_omp_set_num_threads(Int32(key.threads))
+            let created = descent_matmul_create(engine, key.m, key.n, key.k, key.bias ? 1 : 0, key.relu ? 1 : 0)
+                .map(Entry.init)
+            table[key] = created
+            return created
+        }
+    }
+}
+#endif

@@ -34,8 +34,9 @@ public final class BasicBlock: Module {
 
     /// `relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))`.
     public override func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = bn2(conv2(bn1(conv1(x)).relu()))
-        return (y + shortcut(x)).relu()
+        // bn1 + ReLU and the residual sum + ReLU run fused (one pass each, same values).
+        let y = bn2(conv2(bn1.forward(conv1(x), relu: true)))
+        return Tensor.addReLU(y, shortcut(x))
     }
 
     /// The main path's output shape, after checking that the shortcut produces the same shape.

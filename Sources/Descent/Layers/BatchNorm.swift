@@ -14,6 +14,14 @@ extension Tensor {
     /// `∂x = γ/σ · (g − mean(g) − x̂ · mean(g·x̂))`, `∂γ = Σ g·x̂`, `∂β = Σ g`; in eval mode `∂x = γ/σ · g`.
     public func batchNorm(runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
                           training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
+        batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias, training: training,
+                  momentum: momentum, eps: eps, relu: false)
+    }
+
+    /// ``batchNorm(runningMean:runningVar:weight:bias:training:momentum:eps:)`` followed by `max(·, 0)` when `relu`,
+    /// in one pass (the backward pass masks the gradient with `y > 0` inside the batch-norm kernels).
+    func batchNorm(runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?, training: Bool,
+                   momentum: Float, eps: Float, relu: Bool) -> Tensor {
         precondition(rank >= 2, "batchNorm: expects input [N, C, *], got \(shape)")
         let n = shape[0], c = shape[1], spatial = shape.dropFirst(2).reduce(1, *)
         let m = n * spatial
@@ -29,24 +37,35 @@ extension Tensor {
         let mean = meanT.storage.pointer, invstd = invstdT.storage.pointer
         let gamma = weight?.storage.pointer, beta = bias?.storage.pointer
         let rm = runningMean?.storage.pointer, rv = runningVar?.storage.pointer
+        // Planes of `spatial` contiguous values go through the vector kernels; short ones (BatchNorm1d on
+        // [N, C]) through scalar loops.
+        let planes = spatial >= 8
         Parallel.forEachChunk(c, cost: 3 * m) { range in
             for ch in range {
                 if training {
                     var sum = 0.0
                     for b in 0..<n {
                         let p = src + (b * c + ch) * spatial
-                        var acc: Float = 0
-                        for s in 0..<spatial { acc += p[s] }
-                        sum += Double(acc)
+                        if planes {
+                            sum += Double(Kernels.sum(p, spatial))
+                        } else {
+                            var acc: Float = 0
+                            for s in 0..<spatial { acc += p[s] }
+                            sum += Double(acc)
+                        }
                     }
                     let mu = sum / Double(m)
                     let muF = Float(mu)
                     var sq = 0.0
                     for b in 0..<n {
                         let p = src + (b * c + ch) * spatial
-                        var acc: Float = 0
-                        for s in 0..<spatial { let d = p[s] - muF; acc += d * d }
-                        sq += Double(acc)
+                        if planes {
+                            sq += Double(Kernels.sumSquaredDeviation(p, spatial, muF))
+                        } else {
+                            var acc: Float = 0
+                            for s in 0..<spatial { let d = p[s] - muF; acc += d * d }
+                            sq += Double(acc)
+                        }
                     }
                     let variance = sq / Double(m)
                     mean[ch] = muF
@@ -63,7 +82,7 @@ extension Tensor {
                 let shift = (beta?[ch] ?? 0) - mean[ch] * scale
                 for b in 0..<n {
                     let p = src + (b * c + ch) * spatial, q = dst + (b * c + ch) * spatial
-                    for s in 0..<spatial { q[s] = p[s] * scale + shift }
+                    Kernels.scaleShift(p, q, spatial, scale, shift, relu: relu)
                 }
             }
         }
@@ -71,26 +90,33 @@ extension Tensor {
         let weightSlot = weight.map { inputs.append($0); return inputs.count - 1 }
         let biasSlot = bias.map { inputs.append($0); return inputs.count - 1 }
         let x = detach(), w = weight?.detach()
-        return Tensor.record("batch_norm", out, inputs) { g, needs in
+        // With the fused ReLU, the output (y > 0) masks the incoming gradient.
+        let y: Tensor? = relu ? out : nil
+        return Tensor.record(relu ? "batch_norm_relu" : "batch_norm", out, inputs) { g, needs in
             let needX = needs[0]
             let needW = weightSlot.map { needs[$0] } ?? false, needB = biasSlot.map { needs[$0] } ?? false
             let gx = needX ? Tensor(uninitializedShape: x.shape) : nil
             let gw = needW ? Tensor(uninitializedShape: [c]) : nil
             let gb = needB ? Tensor(uninitializedShape: [c]) : nil
-            let gp = g.storage.pointer, xp = x.storage.pointer
+            let gp = g.storage.pointer, xp = x.storage.pointer, yp = y.map { UnsafePointer($0.storage.pointer) }
             let gxp = gx?.storage.pointer, gwp = gw?.storage.pointer, gbp = gb?.storage.pointer
             let gamma = w?.storage.pointer
             let mean = meanT.storage.pointer, invstd = invstdT.storage.pointer
             Parallel.forEachChunk(c, cost: 3 * m) { range in
+                var pair = SIMD2<Float>()
                 for ch in range {
                     let mu = mean[ch], istd = invstd[ch]
                     var sumG = 0.0, sumGX = 0.0
                     for b in 0..<n {
-                        let p = xp + (b * c + ch) * spatial, q = gp + (b * c + ch) * spatial
-                        var ag: Float = 0, agx: Float = 0
-                        for s in 0..<spatial { ag += q[s]; agx += q[s] * (p[s] - mu) }
-                        sumG += Double(ag)
-                        sumGX += Double(agx)
+                        let off = (b * c + ch) * spatial
+                        pair = SIMD2<Float>()
+                        withUnsafeMutablePointer(to: &pair) { pp in
+                            pp.withMemoryRebound(to: Float.self, capacity: 2) { sums in
+                                Kernels.batchNormBackwardSums(gp + off, xp + off, yp.map { $0 + off }, spatial, mu, sums)
+                            }
+                        }
+                        sumG += Double(pair[0])
+                        sumGX += Double(pair[1])
                     }
                     gwp?[ch] = Float(sumGX) * istd
                     gbp?[ch] = Float(sumG)
@@ -100,14 +126,14 @@ extension Tensor {
                         let meanG = Float(sumG / Double(m))
                         let k = Float(sumGX / Double(m)) * istd * istd
                         for b in 0..<n {
-                            let p = xp + (b * c + ch) * spatial, q = gp + (b * c + ch) * spatial
-                            let r = gxp + (b * c + ch) * spatial
-                            for s in 0..<spatial { r[s] = (q[s] - meanG - (p[s] - mu) * k) * scale }
+                            let off = (b * c + ch) * spatial
+                            Kernels.batchNormBackwardApply(gp + off, xp + off, yp.map { $0 + off }, gxp + off, spatial,
+                                                           mu: mu, meanG: meanG, k: k, scale: scale)
                         }
                     } else {
                         for b in 0..<n {
-                            let q = gp + (b * c + ch) * spatial, r = gxp + (b * c + ch) * spatial
-                            for s in 0..<spatial { r[s] = q[s] * scale }
+                            let off = (b * c + ch) * spatial
+                            Kernels.scaledMasked(gp + off, yp.map { $0 + off }, gxp + off, spatial, scale)
                         }
                     }
                 }
@@ -175,7 +201,11 @@ public class BatchNorm: Module {
     }
 
     /// Normalises `x` per channel; in training mode also updates the running statistics.
-    public override func callAsFunction(_ x: Tensor) -> Tensor {
+    public override func callAsFunction(_ x: Tensor) -> Tensor { forward(x, relu: false) }
+
+    /// Normalises `x`, followed by a fused ReLU when `relu` (``Sequential`` and ``BasicBlock`` use it for
+    /// `BatchNorm, ReLU`).
+    func forward(_ x: Tensor, relu: Bool) -> Tensor {
         checkInput(x)
         var factor = momentum ?? 0
         if isTraining, let count = numBatchesTracked {
@@ -186,7 +216,7 @@ public class BatchNorm: Module {
             if momentum == nil { factor = 1 / seen }
         }
         return x.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                           training: isTraining || runningMean == nil, momentum: factor, eps: eps)
+                           training: isTraining || runningMean == nil, momentum: factor, eps: eps, relu: relu)
     }
 
     /// The input shape itself, after checking its rank and channel count.

@@ -1,3 +1,7 @@
+#if canImport(CDNNL)
+import CDNNL
+#endif
+
 extension Tensor {
     /// 2-D cross-correlation (PyTorch's `F.conv2d`) of an input `[N, C, H, W]` (or unbatched `[C, H, W]`) with
     /// `weight` `[K, C/groups, kH, kW]`, plus `bias` `[K]`:
@@ -9,9 +13,27 @@ extension Tensor {
     /// `∂x = col2im(Wᵀ·∂y)`, `∂W = Σ ∂y·colsᵀ` and `∂b = Σ ∂y` the same way.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0,
                        dilation: Size2D = 1, groups: Int = 1) -> Tensor {
+        conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+               relu: false)
+    }
+
+    /// ``conv2d(weight:bias:stride:padding:dilation:groups:)``, followed by `max(·, 0)` when `relu` (fused: applied
+    /// to each image right after its GEMM; the backward pass masks the gradient with `y > 0` first).
+    func conv2d(weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int,
+                relu: Bool) -> Tensor {
+        conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+               relu: relu, maxPool2x2: false)
+    }
+
+    /// ``conv2d(weight:bias:stride:padding:dilation:groups:)`` followed by ReLU (when `relu`) and, when `maxPool2x2`,
+    /// by `maxPool2d(kernelSize: 2)` (which implies the ReLU): each image is convolved, rectified and pooled while in
+    /// cache. The pooled backward pass routes each gradient to its window's maximum when that maximum is positive
+    /// (`∂y = scatter(g ⊙ [pooled > 0])`, the composition's gradient), then runs the convolution's backward pass.
+    func conv2d(weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int,
+                relu: Bool, maxPool2x2: Bool) -> Tensor {
         if rank == 3 {
             return unsqueezed(0).conv2d(weight: weight, bias: bias, stride: stride, padding: padding,
-                                        dilation: dilation, groups: groups).squeezed(0)
+                                        dilation: dilation, groups: groups, relu: relu, maxPool2x2: maxPool2x2).squeezed(0)
         }
         let outShape: [Int]
         do {
@@ -25,13 +47,61 @@ extension Tensor {
                             kernelH: weight.shape[2], kernelW: weight.shape[3],
                             strideH: stride.height, strideW: stride.width, padH: padding.height, padW: padding.width,
                             dilationH: dilation.height, dilationW: dilation.width)
+        #if canImport(CDNNL)
+        if maxPool2x2 && plan.canPool2x2 {
+            return conv2dReLUMaxPool(plan, weight: weight, bias: bias)
+        }
+        #endif
+        if maxPool2x2 {
+            return conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                          relu: true).maxPool2d(kernelSize: 2)
+        }
         let out = Tensor(uninitializedShape: outShape)
         plan.forward(input: storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
-                     output: out.storage.pointer)
+                     output: out.storage.pointer, relu: relu)
+        let outputGradient: (Tensor) -> Tensor = relu ? { Tensor.reluBackward($0, output: out) } : { $0 }
+        return recordConvolution(plan, weight: weight, bias: bias, result: out, op: relu ? "conv2d_relu" : "conv2d",
+                                 outputGradient: outputGradient)
+    }
+
+    #if canImport(CDNNL)
+    /// The fused convolution, ReLU and 2×2 max pooling of ``conv2d(weight:bias:stride:padding:dilation:groups:relu:maxPool2x2:)``.
+    func conv2dReLUMaxPool(_ plan: ConvPlan, weight: Tensor, bias: Tensor?) -> Tensor {
+        let pH = plan.outHeight / 2, pW = plan.outWidth / 2
+        let pooled = Tensor(uninitializedShape: [plan.batch, plan.outChannels, pH, pW])
+        guard GradMode.isEnabled && (node != nil || weight.node != nil || bias?.node != nil) else {
+            plan.forwardPooled(input: storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
+                               pooled: pooled.storage.pointer, indices: nil)
+            return pooled
+        }
+        let argmax = PoolIndices(.allocate(capacity: Swift.max(pooled.count, 1)))
+        plan.forwardPooled(input: storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
+                           pooled: pooled.storage.pointer, indices: argmax.buffer.baseAddress!)
+        let planes = plan.batch * plan.outChannels, outPlane = plan.colCols, pooledPlane = pH * pW
+        return recordConvolution(plan, weight: weight, bias: bias, result: pooled, op: "conv2d_relu_max_pool2d") { g in
+            let gy = Tensor.zeros([plan.batch, plan.outChannels, plan.outHeight, plan.outWidth])
+            let gp = g.storage.pointer, yp = pooled.storage.pointer, dp = gy.storage.pointer
+            let ix = argmax.buffer.baseAddress!
+            Parallel.forEachChunk(planes, cost: pooledPlane) { range in
+                for p in range {
+                    let d = dp + p * outPlane, o = p * pooledPlane
+                    for i in 0..<pooledPlane where yp[o + i] > 0 { d[Int(ix[o + i])] += gp[o + i] }
+                }
+            }
+            return gy
+        }
+    }
+    #endif
+
+    /// Records the backward pass of a convolution whose output gradient is `outputGradient(upstream)` (the upstream
+    /// gradient of `result`, through any fused epilogue).
+    func recordConvolution(_ plan: ConvPlan, weight: Tensor, bias: Tensor?, result: Tensor, op: String,
+                           outputGradient: @escaping (Tensor) -> Tensor) -> Tensor {
         let x = detach(), w = weight.detach()
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         let inShape = shape, wShape = weight.shape
-        return Tensor.record("conv2d", out, inputs) { g, needs in
+        return Tensor.record(op, result, inputs) { upstream, needs in
+            let g = outputGradient(upstream)
             var grads: [Tensor?] = Array(repeating: nil, count: inputs.count)
             if needs[0] {
                 let gx = Tensor(uninitializedShape: inShape)
@@ -128,9 +198,14 @@ public final class Conv2d: Module {
     }
 
     /// The convolution of `x` (`[N, inChannels, H, W]` or `[inChannels, H, W]`).
-    public override func callAsFunction(_ x: Tensor) -> Tensor {
+    public override func callAsFunction(_ x: Tensor) -> Tensor { forward(x, relu: false) }
+
+    /// The convolution of `x`, followed by a fused ReLU when `relu` and by a fused 2×2 max pooling (stride 2) when
+    /// `maxPool2x2` (``Sequential`` uses them for `Conv2d, ReLU` and `Conv2d, ReLU, MaxPool2d(2)`).
+    func forward(_ x: Tensor, relu: Bool, maxPool2x2: Bool = false) -> Tensor {
         checkInput(x)
-        return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                        relu: relu, maxPool2x2: maxPool2x2)
     }
 
     /// `[N, outChannels, H', W']` (or `[outChannels, H', W']`), `H' = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1`.
@@ -157,4 +232,11 @@ public final class Conv2d: Module {
         if bias == nil { s += ", bias=False" }
         return s
     }
+}
+
+/// The argmax positions of a fused pooling, freed with the autodiff node that holds them.
+final class PoolIndices: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Int32>
+    init(_ buffer: UnsafeMutableBufferPointer<Int32>) { self.buffer = buffer }
+    deinit { buffer.deallocate() }
 }

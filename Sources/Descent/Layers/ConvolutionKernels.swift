@@ -1,3 +1,7 @@
+#if canImport(CDNNL)
+import CDNNL
+#endif
+
 /// The kernels of 2-D convolution: im2col / col2im and the three GEMM passes (output, input gradient, weight
 /// gradient), batched and parallel over the images of the batch.
 ///
@@ -55,8 +59,65 @@ struct ConvPlan {
         return (l, Swift.max(l, Swift.min(hi, count)))
     }
 
-    /// Writes the column matrix `[colRows, colCols]` of one group of one image (`src` at its first channel).
-    func im2col(_ src: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>) {
+    #if canImport(CDNNL)
+    /// The geometry of one group of one image, for the C kernels.
+    var geometry: descent_conv_geometry {
+        descent_conv_geometry(channels: inPerGroup, height: height, width: width, kernelH: kernelH, kernelW: kernelW,
+                              strideH: strideH, strideW: strideW, padH: padH, padW: padW, dilationH: dilationH,
+                              dilationW: dilationW, outH: outHeight, outW: outWidth)
+    }
+    #endif
+
+    /// Floats of one group's zero-padded planes (`inPerGroup · (H + 2p_h) · (W + 2p_w)`), the scratch that
+    /// ``im2col(_:_:padded:)`` and ``col2im(_:_:padded:bias:)`` need (0 without padding).
+    var paddedSize: Int {
+        padH == 0 && padW == 0 ? 0 : inPerGroup * (height + 2 * padH) * (width + 2 * padW)
+    }
+
+    /// Writes the column matrix `[colRows, colCols]` of one group of one image (`src` at its first channel):
+    /// `cols[(c·kH + i)·kW + j, oh·oW + ow] = src[c, oh·s_h − p_h + i·d_h, ow·s_w − p_w + j·d_w]`, 0 outside the image.
+    /// `padded` is scratch of ``paddedSize`` floats: the image is first copied with its zero border, so that every
+    /// row of `cols` is a plain copy.
+    func im2col(_ src: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>) {
+        #if canImport(CDNNL)
+        var geo = geometry
+        if paddedSize > 0 {
+            descent_pad_planes(&geo, src, padded)
+            descent_im2col_padded(&geo, padded, cols)
+        } else {
+            descent_im2col_padded(&geo, src, cols)
+        }
+        #else
+        swiftIm2col(src, cols)
+        #endif
+    }
+
+    /// Overwrites one group of one image (`dst` at its first channel) with the adjoint of ``im2col(_:_:padded:)``
+    /// applied to `cols`, plus `bias[c]` per channel when given. `padded` is scratch of ``paddedSize`` floats.
+    func col2im(_ cols: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>,
+                bias: UnsafePointer<Float>?) {
+        #if canImport(CDNNL)
+        var geo = geometry
+        if paddedSize > 0 {
+            descent_col2im_padded(&geo, cols, padded)
+            descent_unpad_planes(&geo, padded, bias, dst)
+        } else {
+            descent_col2im_padded(&geo, cols, dst)
+            if let bias {
+                for c in 0..<inPerGroup {
+                    let plane = dst + c * imageSize, b = bias[c]
+                    for t in 0..<imageSize { plane[t] += b }
+                }
+            }
+        }
+        #else
+        for c in 0..<inPerGroup { (dst + c * imageSize).update(repeating: bias?[c] ?? 0, count: imageSize) }
+        swiftCol2im(cols, dst)
+        #endif
+    }
+
+    /// ``im2col(_:_:padded:)`` in Swift (platforms without the C kernels).
+    func swiftIm2col(_ src: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>) {
         let oH = outHeight, oW = outWidth, hw = colCols, W = width
         for c in 0..<inPerGroup {
             let plane = src + c * imageSize
@@ -85,9 +146,8 @@ struct ConvPlan {
         }
     }
 
-    /// Adds the column matrix `cols` back into one group of one image (`dst` at its first channel): the
-    /// adjoint of ``im2col(_:_:)``.
-    func col2im(_ cols: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+    /// ``col2im(_:_:padded:bias:)`` in Swift (platforms without the C kernels): adds into `dst`.
+    func swiftCol2im(_ cols: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
         let oH = outHeight, oW = outWidth, hw = colCols, W = width
         for c in 0..<inPerGroup {
             let plane = dst + c * imageSize
@@ -133,69 +193,129 @@ struct ConvPlan {
         }
     }
 
-    /// `output = conv(input, weight) + bias`, output overwritten; `bias` is per output channel.
+    /// `output = conv(input, weight) + bias`, then `max(output, 0)` when `relu`; output overwritten; `bias` is per
+    /// output channel. The bias and ReLU are applied to each image right after its GEMM, while it is in cache.
     func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                 output: UnsafeMutablePointer<Float>) {
+                 output: UnsafeMutablePointer<Float>, relu: Bool = false) {
         let pointwise = isPointwise
-        forEachImageChunk(chunkCount, scratch: pointwise ? 0 : colRows * colCols) { images, cols, _ in
+        let colSize = colRows * colCols
+        forEachImageChunk(chunkCount, scratch: pointwise ? 0 : colSize + paddedSize) { images, cols, _ in
             for n in images {
                 for g in 0..<groups {
                     let src = input + (n * inChannels + g * inPerGroup) * imageSize
                     let dst = output + (n * outChannels + g * outPerGroup) * colCols
-                    if !pointwise { im2col(src, cols) }
-                    if let bias {
-                        for k in 0..<outPerGroup {
-                            (dst + k * colCols).update(repeating: bias[g * outPerGroup + k], count: colCols)
-                        }
-                    }
+                    if !pointwise { im2col(src, cols, padded: cols + colSize) }
                     Backend.sgemm(transposeA: false, transposeB: false, m: outPerGroup, n: colCols, k: colRows,
                                   alpha: 1, a: weight + g * outPerGroup * colRows, lda: colRows,
                                   b: pointwise ? src : UnsafePointer(cols), ldb: colCols,
-                                  beta: bias == nil ? 0 : 1, c: dst, ldc: colCols)
+                                  beta: 0, c: dst, ldc: colCols)
+                    if bias != nil || relu {
+                        Kernels.biasReLU(dst, bias.map { $0 + g * outPerGroup }, channels: outPerGroup, spatial: colCols,
+                                         relu: relu)
+                    }
                 }
             }
         }
     }
+
+    #if canImport(CDNNL)
+    /// Whether ``forwardPooled(input:weight:bias:pooled:indices:)`` applies: the output has at least 2×2 positions.
+    var canPool2x2: Bool { outHeight >= 2 && outWidth >= 2 }
+
+    /// `pooled = maxPool2×2(max(conv(input, weight) + bias, 0))` with stride 2, and the flat position of each
+    /// window's maximum in its output plane (`indices`, as ``Tensor/maxPool2d(kernelSize:stride:padding:dilation:ceilMode:)``
+    /// records them). Each image's convolution output stays in a per-thread scratch buffer (in cache) and is pooled
+    /// right away; the full output is never written. `indices` may be `nil` (inference).
+    func forwardPooled(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                       pooled: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?) {
+        let pointwise = isPointwise
+        let colSize = colRows * colCols, outSize = outChannels * colCols
+        let pH = outHeight / 2, pW = outWidth / 2, pooledPlane = pH * pW
+        forEachImageChunk(chunkCount, scratch: outSize + (pointwise ? 0 : colSize + paddedSize)) { images, scratch, _ in
+            let y = scratch, cols = scratch + outSize
+            for n in images {
+                for g in 0..<groups {
+                    let src = input + (n * inChannels + g * inPerGroup) * imageSize
+                    let dst = y + g * outPerGroup * colCols
+                    if !pointwise { im2col(src, cols, padded: cols + colSize) }
+                    Backend.sgemm(transposeA: false, transposeB: false, m: outPerGroup, n: colCols, k: colRows,
+                                  alpha: 1, a: weight + g * outPerGroup * colRows, lda: colRows,
+                                  b: pointwise ? src : UnsafePointer(cols), ldb: colCols,
+                                  beta: 0, c: dst, ldc: colCols)
+                    Kernels.biasReLU(dst, bias.map { $0 + g * outPerGroup }, channels: outPerGroup, spatial: colCols,
+                                     relu: true)
+                }
+                for k in 0..<outChannels {
+                    let o = (n * outChannels + k) * pooledPlane
+                    descent_max_pool_2x2(y + k * colCols, outWidth, pooled + o, indices.map { $0 + o }, pH, pW)
+                }
+            }
+        }
+    }
+    #endif
 
     /// `inputGradient = convᵀ(outGrad, weight) + bias`, overwritten; `bias` is per *input* channel (the bias of a
     /// transposed convolution, whose forward pass this is).
     func inputGradient(outGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                        into result: UnsafeMutablePointer<Float>) {
         let pointwise = isPointwise
-        forEachImageChunk(chunkCount, scratch: pointwise ? 0 : colRows * colCols) { images, cols, _ in
+        let colSize = colRows * colCols
+        forEachImageChunk(chunkCount, scratch: pointwise ? 0 : colSize + paddedSize) { images, cols, _ in
             for n in images {
                 for g in 0..<groups {
                     let src = outGrad + (n * outChannels + g * outPerGroup) * colCols
                     let dst = result + (n * inChannels + g * inPerGroup) * imageSize
-                    for c in 0..<inPerGroup {
-                        (dst + c * imageSize).update(repeating: bias?[g * inPerGroup + c] ?? 0, count: imageSize)
+                    if pointwise {
+                        for c in 0..<inPerGroup {
+                            (dst + c * imageSize).update(repeating: bias?[g * inPerGroup + c] ?? 0, count: imageSize)
+                        }
                     }
                     Backend.sgemm(transposeA: true, transposeB: false, m: colRows, n: colCols, k: outPerGroup,
                                   alpha: 1, a: weight + g * outPerGroup * colRows, lda: colRows,
                                   b: src, ldb: colCols,
                                   beta: pointwise ? 1 : 0, c: pointwise ? dst : cols, ldc: colCols)
-                    if !pointwise { col2im(cols, dst) }
+                    if !pointwise {
+                        col2im(cols, dst, padded: cols + colSize, bias: bias.map { $0 + g * inPerGroup })
+                    }
                 }
             }
         }
     }
 
+    /// Whether ``weightGradient(outGrad:input:into:)`` builds the column matrix transposed (one row per output
+    /// position, from a channels-last copy of the image), so that its GEMM reads both operands untransposed: much
+    /// faster when there are many output positions and few output channels, where `∂y · colsᵀ` is slow.
+    var weightGradientUsesRows: Bool {
+        #if canImport(CDNNL)
+        return colCols * 2 >= colRows
+        #else
+        return false
+        #endif
+    }
+
     /// `weightGradient = Σₙ outGrad[n] · im2col(input[n])ᵀ`, shape `[outChannels, colRows]`, overwritten.
     func weightGradient(outGrad: UnsafePointer<Float>, input: UnsafePointer<Float>,
                         into result: UnsafeMutablePointer<Float>) {
+        #if canImport(CDNNL)
+        if weightGradientUsesRows {
+            weightGradientFromRows(outGrad: outGrad, input: input, into: result)
+            return
+        }
+        #endif
         let pointwise = isPointwise
         let chunks = chunkCount
         let size = outChannels * colRows
         // Chunk 0 accumulates into `result`, the others into their own slices of `partials`.
         let partials = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max((chunks - 1) * size, 1))
         defer { partials.deallocate() }
-        forEachImageChunk(chunks, scratch: pointwise ? 0 : colRows * colCols) { images, cols, chunk in
+        let colSize = colRows * colCols
+        forEachImageChunk(chunks, scratch: pointwise ? 0 : colSize + paddedSize) { images, cols, chunk in
             let acc = chunk == 0 ? result : partials + (chunk - 1) * size
             if images.isEmpty { acc.update(repeating: 0, count: size) }
             for n in images {
                 for g in 0..<groups {
                     let src = input + (n * inChannels + g * inPerGroup) * imageSize
-                    if !pointwise { im2col(src, cols) }
+                    if !pointwise { im2col(src, cols, padded: cols + colSize) }
                     Backend.sgemm(transposeA: false, transposeB: true, m: outPerGroup, n: colRows, k: colCols,
                                   alpha: 1, a: outGrad + (n * outChannels + g * outPerGroup) * colCols, lda: colCols,
                                   b: pointwise ? src : UnsafePointer(cols), ldb: colCols,
@@ -212,6 +332,56 @@ struct ConvPlan {
             }
         }
     }
+
+    #if canImport(CDNNL)
+    /// ``weightGradient(outGrad:input:into:)`` through transposed column matrices:
+    ///
+    ///     rows[p, (i·kW + j)·C + c] = x[c, p_h·s_h − p_h + i·d_h, p_w·s_w − p_w + j·d_w]     (im2row, channels last)
+    ///     ∂W'[g] = Σₙ ∂y[n, g] · rows(x[n, g])                                               (GEMM, both untransposed)
+    ///     ∂W[k, c, i, j] = ∂W'[k, (i·kW + j)·C + c]
+    ///
+    /// parallel over chunks of images, each with its own accumulator, summed at the end.
+    func weightGradientFromRows(outGrad: UnsafePointer<Float>, input: UnsafePointer<Float>,
+                                into result: UnsafeMutablePointer<Float>) {
+        let chunks = chunkCount
+        let size = outChannels * colRows
+        let paddedSize = (height + 2 * padH) * (width + 2 * padW) * inPerGroup
+        // Each chunk accumulates ∂W' (channels-last order) in its own slice of `partials`.
+        let partials = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(chunks * size, 1))
+        defer { partials.deallocate() }
+        var geo = geometry
+        forEachImageChunk(chunks, scratch: paddedSize + colCols * colRows) { images, scratch, chunk in
+            let acc = partials + chunk * size
+            let hwc = scratch, rows = scratch + paddedSize
+            if images.isEmpty { acc.update(repeating: 0, count: size) }
+            for n in images {
+                for g in 0..<groups {
+                    let src = input + (n * inChannels + g * inPerGroup) * imageSize
+                    descent_pad_to_hwc(&geo, src, hwc)
+                    descent_im2row(&geo, hwc, rows)
+                    Backend.sgemm(transposeA: false, transposeB: false, m: outPerGroup, n: colRows, k: colCols,
+                                  alpha: 1, a: outGrad + (n * outChannels + g * outPerGroup) * colCols, lda: colCols,
+                                  b: rows, ldb: colRows,
+                                  beta: n == images.lowerBound ? 0 : 1, c: acc + g * outPerGroup * colRows, ldc: colRows)
+                }
+            }
+        }
+        // result[k, (c·kH + i)·kW + j] = Σ_chunks partial[k, (i·kW + j)·C + c]
+        let C = inPerGroup, taps = kernelH * kernelW, rowLen = colRows
+        Parallel.forEachChunk(outChannels, cost: rowLen * chunks) { ks in
+            for k in ks {
+                let dst = result + k * rowLen
+                for c in 0..<C {
+                    for t in 0..<taps {
+                        var v: Float = 0
+                        for chunk in 0..<chunks { v += partials[chunk * size + k * rowLen + t * C + c] }
+                        dst[c * taps + t] = v
+                    }
+                }
+            }
+        }
+    }
+    #endif
 
     /// Per-channel sums of `grad` of shape `[batch, channels, spatial]`: the gradient of a bias.
     static func channelSums(_ grad: Tensor, batch: Int, channels: Int, spatial: Int) -> Tensor {

@@ -2,9 +2,13 @@ extension Tensor {
     /// Affine map over the last dimension (PyTorch's `F.linear`): `y = x · Wᵀ + b` for `x` of shape
     /// `[*, in]`, `weight` `[out, in]`, `bias` `[out]`; result `[*, out]`.
     ///
-    /// One GEMM with the bias written into the output first (`beta = 1`). Backward: `∂x = g · W`,
-    /// `∂W = gᵀ · x`, `∂b = Σ_rows g`.
-    public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
+    /// One matrix product with the bias fused into its output (``Backend/affine(m:n:k:a:b:bias:relu:c:)``).
+    /// Backward: `∂x = g · W`, `∂W = gᵀ · x`, `∂b = Σ_rows g`.
+    public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor { linear(weight: weight, bias: bias, relu: false) }
+
+    /// ``linear(weight:bias:)`` followed by `max(·, 0)` when `relu`, fused into the matrix product's output; the
+    /// backward pass masks the gradient with `y > 0` first.
+    func linear(weight: Tensor, bias: Tensor?, relu: Bool) -> Tensor {
         precondition(weight.rank == 2, "linear: weight must be [out, in], got \(weight.shape)")
         let outF = weight.shape[0], inF = weight.shape[1]
         precondition(rank >= 1 && shape[rank - 1] == inF,
@@ -13,18 +17,13 @@ extension Tensor {
         let rows = count / Swift.max(inF, 1)
         let outShape = Array(shape.dropLast()) + [outF]
         let out = Tensor(uninitializedShape: outShape)
-        let po = out.storage.pointer
-        if let bias {
-            let pb = bias.storage.pointer
-            for r in 0..<rows { (po + r * outF).update(from: pb, count: outF) }
-        }
-        Backend.sgemm(transposeA: false, transposeB: true, m: rows, n: outF, k: inF,
-                      alpha: 1, a: storage.pointer, lda: inF, b: weight.storage.pointer, ldb: inF,
-                      beta: bias == nil ? 0 : 1, c: po, ldc: outF)
+        Backend.affine(m: rows, n: outF, k: inF, a: storage.pointer, b: weight.storage.pointer,
+                       bias: bias.map { UnsafePointer($0.storage.pointer) }, relu: relu, c: out.storage.pointer)
         let x = detach(), w = weight.detach()
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         let inShape = shape
-        return Tensor.record("linear", out, inputs) { g, needs in
+        return Tensor.record(relu ? "linear_relu" : "linear", out, inputs) { upstream, needs in
+            let g = relu ? Tensor.reluBackward(upstream, output: out) : upstream
             var grads: [Tensor?] = [nil, nil, nil]
             let pg = g.storage.pointer
             if needs[0] {
@@ -74,9 +73,12 @@ public final class Linear: Module {
     }
 
     /// `x · Wᵀ + b` for `x` of shape `[*, inFeatures]`.
-    public override func callAsFunction(_ x: Tensor) -> Tensor {
+    public override func callAsFunction(_ x: Tensor) -> Tensor { forward(x, relu: false) }
+
+    /// `x · Wᵀ + b`, followed by a fused ReLU when `relu` (``Sequential`` uses it for `Linear, ReLU`).
+    func forward(_ x: Tensor, relu: Bool) -> Tensor {
         checkInput(x)
-        return x.linear(weight: weight, bias: bias)
+        return x.linear(weight: weight, bias: bias, relu: relu)
     }
 
     /// `[*, outFeatures]` for an input `[*, inFeatures]`.

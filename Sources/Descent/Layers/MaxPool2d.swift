@@ -1,3 +1,7 @@
+#if canImport(CDNNL)
+import CDNNL
+#endif
+
 extension Tensor {
     /// 2-D max pooling (PyTorch's `F.max_pool2d`) over the last two dimensions of `[N, C, H, W]` or `[C, H, W]`:
     ///
@@ -17,11 +21,41 @@ extension Tensor {
         }
         let out = Tensor(uninitializedShape: geo.outputShape(shape))
         let outPlane = geo.outHeight * geo.outWidth, inPlane = geo.height * geo.width
-        var indices = [Int32](repeating: 0, count: geo.planes * outPlane)
         let src = storage.pointer, dst = out.storage.pointer
+        // 2×2 windows with stride 2 (the common case) go through a vector kernel.
+        #if canImport(CDNNL)
+        let twoByTwo = geo.kernelH == 2 && geo.kernelW == 2 && geo.strideH == 2 && geo.strideW == 2 && geo.padH == 0
+            && geo.padW == 0 && geo.dilationH == 1 && geo.dilationW == 1 && 2 * geo.outHeight <= geo.height
+            && 2 * geo.outWidth <= geo.width
+        #else
+        let twoByTwo = false
+        #endif
+        // The argmax positions are only kept for the backward pass.
+        let keepIndices = GradMode.isEnabled && node != nil
+        #if canImport(CDNNL)
+        if twoByTwo && !keepIndices {
+            Parallel.forEachChunk(geo.planes, cost: outPlane * 4) { range in
+                for p in range {
+                    descent_max_pool_2x2(src + p * inPlane, geo.width, dst + p * outPlane, nil, geo.outHeight,
+                                         geo.outWidth)
+                }
+            }
+            return out
+        }
+        #endif
+        var indices = [Int32](repeating: 0, count: geo.planes * outPlane)
         indices.withUnsafeMutableBufferPointer { ib in
             let idx = ib.baseAddress!
             Parallel.forEachChunk(geo.planes, cost: outPlane * geo.kernelH * geo.kernelW) { range in
+                #if canImport(CDNNL)
+                if twoByTwo {
+                    for p in range {
+                        descent_max_pool_2x2(src + p * inPlane, geo.width, dst + p * outPlane, idx + p * outPlane,
+                                             geo.outHeight, geo.outWidth)
+                    }
+                    return
+                }
+                #endif
                 for p in range {
                     let s = src + p * inPlane, d = dst + p * outPlane, ix = idx + p * outPlane
                     for oh in 0..<geo.outHeight {
@@ -93,6 +127,12 @@ public final class MaxPool2d: Module {
         self.dilation = dilation
         self.ceilMode = ceilMode
         super.init()
+    }
+
+    /// Whether this is the plain 2×2 pooling with stride 2 (no padding or dilation, floor mode) that
+    /// ``Sequential`` fuses into a preceding `Conv2d, ReLU`.
+    var isPlain2x2: Bool {
+        kernelSize == 2 && stride == 2 && padding == 0 && dilation == 1 && !ceilMode
     }
 
     /// The window maxima of `x` (`[N, C, H, W]` or `[C, H, W]`).

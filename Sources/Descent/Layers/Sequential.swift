@@ -47,10 +47,39 @@ public final class Sequential: Module {
     /// The layers named `"0"`, `"1"`, ….
     public override func namedChildren() -> [(String, Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
 
-    /// Applies the layers in order.
+    /// Applies the layers in order. A `Conv2d`, `Linear` or `BatchNorm` directly followed by a `ReLU` runs as one
+    /// fused layer (the ReLU applied in the same pass), and so does `Conv2d, ReLU, MaxPool2d(kernelSize: 2)`: same
+    /// values and gradients.
     public override func callAsFunction(_ x: Tensor) -> Tensor {
         var y = x
-        for layer in layers { y = layer(y) }
+        var i = 0
+        while i < layers.count {
+            let layer = layers[i]
+            if i + 1 < layers.count, layers[i + 1] is ReLU {
+                if let conv = layer as? Conv2d {
+                    if i + 2 < layers.count, let pool = layers[i + 2] as? MaxPool2d, pool.isPlain2x2 {
+                        y = conv.forward(y, relu: true, maxPool2x2: true)
+                        i += 3
+                        continue
+                    }
+                    y = conv.forward(y, relu: true)
+                    i += 2
+                    continue
+                }
+                if let linear = layer as? Linear {
+                    y = linear.forward(y, relu: true)
+                    i += 2
+                    continue
+                }
+                if let norm = layer as? BatchNorm {
+                    y = norm.forward(y, relu: true)
+                    i += 2
+                    continue
+                }
+            }
+            y = layer(y)
+            i += 1
+        }
         return y
     }
 

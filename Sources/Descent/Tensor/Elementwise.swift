@@ -50,6 +50,49 @@ extension Tensor {
         return out
     }
 
+    /// The four arithmetic operators, for ``arithmetic(_:_:_:)``.
+    @usableFromInline
+    enum ArithmeticOp { case add, sub, mul, div }
+
+    /// `a op b` with broadcasting, without autodiff. Equal shapes and scalar operands run explicit loops (one
+    /// call per chunk, vectorised); other broadcasts go through ``broadcastKernel(_:_:_:_:)``.
+    @usableFromInline
+    static func arithmetic(_ op: ArithmeticOp, _ a: Tensor, _ b: Tensor) -> Tensor {
+        let sameShape = a.shape == b.shape
+        let scalarB = !sameShape && b.count == 1 && a.count >= 1 && Shape.broadcast(a.shape, b.shape) == a.shape
+        if !sameShape && !scalarB {
+            switch op {
+            case .add: return broadcastKernel("add", a, b) { $0 + $1 }
+            case .sub: return broadcastKernel("sub", a, b) { $0 - $1 }
+            case .mul: return broadcastKernel("mul", a, b) { $0 * $1 }
+            case .div: return broadcastKernel("div", a, b) { $0 / $1 }
+            }
+        }
+        let out = Tensor(uninitializedShape: a.shape)
+        let pa = a.storage.pointer, pb = b.storage.pointer, po = out.storage.pointer
+        if sameShape {
+            Parallel.forEachChunk(out.count) { r in
+                switch op {
+                case .add: for i in r { po[i] = pa[i] + pb[i] }
+                case .sub: for i in r { po[i] = pa[i] - pb[i] }
+                case .mul: for i in r { po[i] = pa[i] * pb[i] }
+                case .div: for i in r { po[i] = pa[i] / pb[i] }
+                }
+            }
+        } else {
+            let s = pb[0]
+            Parallel.forEachChunk(out.count) { r in
+                switch op {
+                case .add: for i in r { po[i] = pa[i] + s }
+                case .sub: for i in r { po[i] = pa[i] - s }
+                case .mul: for i in r { po[i] = pa[i] * s }
+                case .div: for i in r { po[i] = pa[i] / s }
+                }
+            }
+        }
+        return out
+    }
+
     /// Sums `self` over broadcast axes so that the result has shape `target` (the adjoint of broadcasting).
     public func sum(toShape target: [Int]) -> Tensor {
         if shape == target { return self }
@@ -64,7 +107,7 @@ extension Tensor {
 
     /// Elementwise sum with broadcasting: `a + b`.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        let r = broadcastKernel("add", a, b) { $0 + $1 }
+        let r = arithmetic(.add, a, b)
         let sa = a.shape, sb = b.shape
         return record("add", r, [a, b]) { g, needs in
             [needs[0] ? g.sum(toShape: sa) : nil, needs[1] ? g.sum(toShape: sb) : nil]
@@ -73,7 +116,7 @@ extension Tensor {
 
     /// Elementwise difference with broadcasting: `a − b`.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        let r = broadcastKernel("sub", a, b) { $0 - $1 }
+        let r = arithmetic(.sub, a, b)
         let sa = a.shape, sb = b.shape
         return record("sub", r, [a, b]) { g, needs in
             [needs[0] ? g.sum(toShape: sa) : nil, needs[1] ? (-g).sum(toShape: sb) : nil]
@@ -82,16 +125,16 @@ extension Tensor {
 
     /// Elementwise product with broadcasting: `a ⊙ b`; ∂/∂a = g ⊙ b, ∂/∂b = g ⊙ a.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        let r = broadcastKernel("mul", a, b) { $0 * $1 }
+        let r = arithmetic(.mul, a, b)
         return record("mul", r, [a, b]) { g, needs in
-            [needs[0] ? (g * b.detach()).sum(toShape: a.shape) : nil,
-             needs[1] ? (g * a.detach()).sum(toShape: b.shape) : nil]
+            [needs[0] ? arithmetic(.mul, g, b).sum(toShape: a.shape) : nil,
+             needs[1] ? arithmetic(.mul, g, a).sum(toShape: b.shape) : nil]
         }
     }
 
     /// Elementwise quotient with broadcasting: `a / b`; ∂/∂a = g / b, ∂/∂b = −g · a / b².
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        let r = broadcastKernel("div", a, b) { $0 / $1 }
+        let r = arithmetic(.div, a, b)
         return record("div", r, [a, b]) { g, needs in
             let bd = b.detach()
             return [needs[0] ? (g / bd).sum(toShape: a.shape) : nil,
@@ -141,7 +184,7 @@ extension Tensor {
     }
 
     /// `a + s` for a scalar `s`.
-    public static func + (a: Tensor, s: Float) -> Tensor { record("add", a.map { $0 + s }, a) { $0 } }
+    public static func + (a: Tensor, s: Float) -> Tensor { record("add", arithmetic(.add, a, Tensor(s)), a) { $0 } }
     /// `s + a` for a scalar `s`.
     public static func + (s: Float, a: Tensor) -> Tensor { a + s }
     /// `a − s` for a scalar `s`.
@@ -149,11 +192,11 @@ extension Tensor {
     /// `s − a` for a scalar `s`.
     public static func - (s: Float, a: Tensor) -> Tensor { record("rsub", a.map { s - $0 }, a) { -$0 } }
     /// `a · s` for a scalar `s`.
-    public static func * (a: Tensor, s: Float) -> Tensor { record("mul", a.map { $0 * s }, a) { $0 * s } }
+    public static func * (a: Tensor, s: Float) -> Tensor { record("mul", arithmetic(.mul, a, Tensor(s)), a) { $0 * s } }
     /// `s · a` for a scalar `s`.
     public static func * (s: Float, a: Tensor) -> Tensor { a * s }
     /// `a / s` for a scalar `s`.
-    public static func / (a: Tensor, s: Float) -> Tensor { record("div", a.map { $0 / s }, a) { $0 / s } }
+    public static func / (a: Tensor, s: Float) -> Tensor { record("div", arithmetic(.div, a, Tensor(s)), a) { $0 / s } }
     /// `s / a` for a scalar `s`; ∂/∂a = −g · s / a².
     public static func / (s: Float, a: Tensor) -> Tensor {
         let r = a.map { s / $0 }
