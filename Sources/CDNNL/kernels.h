@@ -89,6 +89,8 @@ static inline int descent_isa(void) {
 // written, without contracting a·b + c into a fused multiply-add, so that an elementwise kernel gives the same
 // values whatever the vector width.
 #define DESCENT_REASSOCIATE _Pragma("clang fp reassociate(on)")
+/// Helpers inlined into the kernels (and so compiled at each kernel's vector width).
+#define DESCENT_INLINE static inline __attribute__((always_inline))
 #if defined(__clang__)
 #pragma clang fp contract(off)
 #endif
@@ -174,13 +176,62 @@ DESCENT_KERNEL(void, descent_scaled_masked, (const float *restrict g, const floa
     }
 })
 
+/// The coefficients of one Adam or AdamW step over a parameter (Descent's AdamRule.Constants, in C).
+typedef struct {
+    float oneMinusBeta1, beta2, oneMinusBeta2, negStepSize, biasCorrection2Sqrt, eps, weightDecay, decayFactor;
+    int maximize, coupledDecay, decoupledDecay;
+} descent_adam_step;
+
+/// The Adam element pass with its options as constants (`flags`: 1 maximize, 2 coupled decay, 4 decoupled decay,
+/// 8 AMSGrad, 16 the moment's lerp weight is ≥ 0.5), so that each common combination compiles to a branch-free loop.
+DESCENT_INLINE void descent_adam_pass(float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
+                                      float *restrict vmax, long n, const descent_adam_step *c, int flags) {
+    const float w = c->oneMinusBeta1, beta2 = c->beta2, oneMinusBeta2 = c->oneMinusBeta2, neg = c->negStepSize,
+                bc2 = c->biasCorrection2Sqrt, eps = c->eps, wd = c->weightDecay, decay = c->decayFactor;
+    for (long i = 0; i < n; i++) {
+        float gi = (flags & 1) ? -g[i] : g[i];
+        float pi = p[i];
+        if (flags & 4) pi = pi * decay;
+        if (flags & 2) gi = gi + wd * pi;
+        float mi = m[i];
+        mi = (flags & 16) ? gi - (gi - mi) * (1 - w) : mi + w * (gi - mi);
+        m[i] = mi;
+        float vi = v[i] * beta2 + oneMinusBeta2 * gi * gi;
+        v[i] = vi;
+        float second = vi;
+        if (flags & 8) {
+            second = vmax[i] > vi ? vmax[i] : vi;
+            vmax[i] = second;
+        }
+        float denom = __builtin_elementwise_sqrt(second) / bc2 + eps;
+        p[i] = pi + neg * mi / denom;
+    }
+}
+
+/// One Adam/AdamW step over n elements, as torch.optim.Adam(W) (`vmax` only with AMSGrad):
+///     g ← −g if maximize;  θ ← θ·(1 − lr·λ) (decoupled);  g ← g + λ·θ (coupled)
+///     m ← lerp(m, g, 1 − β₁);  v ← β₂·v + (1 − β₂)·g·g;  v̂ ← max(v̂, v) (AMSGrad)
+///     θ ← θ + (−lr/(1 − β₁ᵗ))·m / (√v̂ / √(1 − β₂ᵗ) + ε)
+DESCENT_KERNEL(void, descent_adam_update,
+               (float *restrict p, const float *restrict g, float *restrict m, float *restrict v, float *restrict vmax,
+                long n, const descent_adam_step *c, int amsgrad),
+               (p, g, m, v, vmax, n, c, amsgrad), {
+    int flags = (c->maximize ? 1 : 0) | (c->coupledDecay ? 2 : 0) | (c->decoupledDecay ? 4 : 0) | (amsgrad ? 8 : 0)
+        | (c->oneMinusBeta1 < 0.5f ? 0 : 16);
+    switch (flags) {
+    case 0: descent_adam_pass(p, g, m, v, vmax, n, c, 0); break;
+    case 2: descent_adam_pass(p, g, m, v, vmax, n, c, 2); break;
+    case 4: descent_adam_pass(p, g, m, v, vmax, n, c, 4); break;
+    default: descent_adam_pass(p, g, m, v, vmax, n, c, flags); break;
+    }
+})
+
 // Short copies, fills and sums over rows of floats with explicit vectors (unaligned), inlined into each kernel and
 // so compiled at the kernel's vector width. Rows in convolutions are short (8 to 64 floats), too short for memcpy
 // calls and too irregular for the loop vectorizer.
 typedef float descent_f16 __attribute__((vector_size(64), aligned(4)));
 typedef float descent_f8 __attribute__((vector_size(32), aligned(4)));
 typedef float descent_f4 __attribute__((vector_size(16), aligned(4)));
-#define DESCENT_INLINE static inline __attribute__((always_inline))
 
 /// d[0..<n] = s[0..<n] (the ranges must not overlap)
 DESCENT_INLINE void descent_copy(float *restrict d, const float *restrict s, long n) {

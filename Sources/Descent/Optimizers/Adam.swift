@@ -1,3 +1,6 @@
+#if canImport(CDNNL)
+import CDNNL
+#endif
 import Foundation
 
 /// Adam, as `torch.optim.Adam`, with coupled (L2) weight decay and optional AMSGrad.
@@ -76,11 +79,28 @@ public struct AdamRule: UpdateRule {
                       decoupled: false, amsgrad: amsgrad, maximize: maximize)
     }
 
-    /// The fused Adam pass: decay, moments, AMSGrad maximum and step.
+    /// The fused Adam pass: decay, moments, AMSGrad maximum and step (on Linux the vectorized C kernel
+    /// `descent_adam_update`, which evaluates the same expressions in the same order).
     public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                               _ buffers: StateBuffers, _ c: Constants) {
         let m = buffers[0], v = buffers[1]
         let vmax: UnsafeMutablePointer<Float>? = c.amsgrad ? buffers[2] : nil
+        #if canImport(CDNNL)
+        var step = descent_adam_step(
+            oneMinusBeta1: c.oneMinusBeta1, beta2: c.beta2, oneMinusBeta2: c.oneMinusBeta2, negStepSize: c.negStepSize,
+            biasCorrection2Sqrt: c.biasCorrection2Sqrt, eps: c.eps, weightDecay: c.weightDecay, decayFactor: c.decayFactor,
+            maximize: c.maximize ? 1 : 0, coupledDecay: c.coupledDecay ? 1 : 0, decoupledDecay: c.decoupledDecay ? 1 : 0)
+        let o = range.lowerBound
+        descent_adam_update(p + o, grad + o, m + o, v + o, vmax.map { $0 + o }, range.count, &step, c.amsgrad ? 1 : 0)
+        #else
+        scalarUpdate(range, p, grad, m, v, vmax, c)
+        #endif
+    }
+
+    /// The Adam pass one element at a time (used where the C kernels are not built, and as their reference in tests).
+    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+                             _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+                             _ vmax: UnsafeMutablePointer<Float>?, _ c: Constants) {
         for i in range {
             var g = c.maximize ? -grad[i] : grad[i]
             if c.decoupledDecay { p[i] = p[i] * c.decayFactor }
