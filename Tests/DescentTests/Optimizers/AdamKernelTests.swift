@@ -1,4 +1,4 @@
-#if canImport(CDNNL)
+#if canImport(CDNNL) && arch(x86_64)
 import CDNNL
 import Testing
 @testable import Descent
@@ -6,21 +6,6 @@ import Testing
 /// The vectorized C Adam kernel gives bit for bit the values of the element-at-a-time Swift pass, for every option
 /// combination and in every instruction-set variant this CPU can run (AVX-512, AVX2, baseline).
 @Suite struct AdamKernelTests {
-    /// The variants of `descent_adam_update` that this CPU supports, by name.
-    var variants: [(String, (UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
-                             UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?, Int,
-                             UnsafePointer<descent_adam_step>, Int32) -> Void)] {
-        var list: [(String, (UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
-                             UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>?, Int,
-                             UnsafePointer<descent_adam_step>, Int32) -> Void)] = [("dispatch", descent_adam_update)]
-        #if arch(x86_64)
-        list.append(("baseline", descent_adam_update_generic))
-        if descent_isa() >= 1 { list.append(("AVX2", descent_adam_update_avx2)) }
-        if descent_isa() >= 2 { list.append(("AVX-512", descent_adam_update_avx512)) }
-        #endif
-        return list
-    }
-
     @Test(arguments: [0.9, 0.3])
     func everyOptionMatchesTheScalarPass(beta1: Double) {
         let n = 53  // not a multiple of any vector width, so the tails run too
@@ -41,7 +26,8 @@ import Testing
                 negStepSize: c.negStepSize, biasCorrection2Sqrt: c.biasCorrection2Sqrt, eps: c.eps,
                 weightDecay: c.weightDecay, decayFactor: c.decayFactor, maximize: maximize ? 1 : 0,
                 coupledDecay: c.coupledDecay ? 1 : 0, decoupledDecay: c.decoupledDecay ? 1 : 0)
-            for (name, kernel) in variants {
+            for (name, kernel) in kernelVariants(descent_adam_update, descent_adam_update_generic,
+                                                 descent_adam_update_avx2, descent_adam_update_avx512) {
                 var (pk, mk, vk, vmaxk) = (p0, m0, v0, vmax0)
                 vmaxk.withUnsafeMutableBufferPointer { vb in
                     kernel(&pk, grad, &mk, &vk, amsgrad ? vb.baseAddress : nil, n, &step, amsgrad ? 1 : 0)
