@@ -15,14 +15,14 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Threads for Descent's kernels and the compute library.")
     var threads: Int = 2
 
-    @Option(help: "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, elementwise, data (loading + augmentation).")
+    @Option(help: "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, elementwise, data (loading + augmentation), optimizers (update ns per parameter).")
     var workloads: String = "w1,w2,w3,w4_mlp,w4_cnn,w5,w6,w7"
 
     @Flag(inversion: .prefixedNo,
           help: "Run each workload in its own process, so that peak_rss_mb is per workload.")
     var processPerWorkload: Bool = true
 
-    static let available = ["w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "elementwise", "data"]
+    static let available = ["w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "elementwise", "data", "optimizers"]
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -44,6 +44,7 @@ struct BenchCommand: ParsableCommand {
             case "w6": result = benchGEMM()
             case "elementwise": result = benchElementwise()
             case "data": result = benchData()
+            case "optimizers": result = benchOptimizers()
             default: result = ModelWorkloads.run(w)
             }
             print(result.jsonLine(threads: threads))

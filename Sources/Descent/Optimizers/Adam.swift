@@ -86,10 +86,7 @@ public struct AdamRule: UpdateRule {
         let m = buffers[0], v = buffers[1]
         let vmax: UnsafeMutablePointer<Float>? = c.amsgrad ? buffers[2] : nil
         #if canImport(CDNNL)
-        var step = descent_adam_step(
-            oneMinusBeta1: c.oneMinusBeta1, beta2: c.beta2, oneMinusBeta2: c.oneMinusBeta2, negStepSize: c.negStepSize,
-            biasCorrection2Sqrt: c.biasCorrection2Sqrt, eps: c.eps, weightDecay: c.weightDecay, decayFactor: c.decayFactor,
-            maximize: c.maximize ? 1 : 0, coupledDecay: c.coupledDecay ? 1 : 0, decoupledDecay: c.decoupledDecay ? 1 : 0)
+        var step = c.kernelStep
         let o = range.lowerBound
         descent_adam_update(p + o, grad + o, m + o, v + o, vmax.map { $0 + o }, range.count, &step, c.amsgrad ? 1 : 0)
         #else
@@ -142,3 +139,15 @@ func checkAdamFamily(_ name: String, lr: Double, betas: (Double, Double), eps: D
     precondition(betas.1 >= 0 && betas.1 < 1, "\(name): invalid beta parameter at index 1: \(betas.1)")
     precondition(weightDecay >= 0, "\(name): invalid weight decay \(weightDecay)")
 }
+
+#if canImport(CDNNL)
+extension AdamRule.Constants {
+    /// The coefficients as the C kernel `descent_adam_update` takes them.
+    var kernelStep: descent_adam_step {
+        descent_adam_step(oneMinusBeta1: oneMinusBeta1, beta2: beta2, oneMinusBeta2: oneMinusBeta2, negStepSize: negStepSize,
+                          biasCorrection2Sqrt: biasCorrection2Sqrt, eps: eps, weightDecay: weightDecay,
+                          decayFactor: decayFactor, maximize: maximize ? 1 : 0, coupledDecay: coupledDecay ? 1 : 0,
+                          decoupledDecay: decoupledDecay ? 1 : 0)
+    }
+}
+#endif

@@ -1,3 +1,6 @@
+#if canImport(CDNNL)
+import CDNNL
+#endif
 import Foundation
 
 /// NAdam, as `torch.optim.NAdam`: Adam with Nesterov momentum and a momentum schedule
@@ -102,6 +105,18 @@ public struct NAdamRule: UpdateRule {
     public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                               _ buffers: StateBuffers, _ c: Constants) {
         let m = buffers[0], v = buffers[1]
+        #if canImport(CDNNL)
+        var step = c.kernelStep
+        let o = range.lowerBound
+        descent_nadam_update(p + o, grad + o, m + o, v + o, range.count, &step)
+        #else
+        scalarUpdate(range, p, grad, m, v, c)
+        #endif
+    }
+
+    /// The pass one element at a time (used where the C kernels are not built, and as their reference in tests).
+    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+                             _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: Constants) {
         for i in range {
             var g = c.maximize ? -grad[i] : grad[i]
             if c.decoupledDecay { p[i] = p[i] * c.decayFactor }
@@ -116,3 +131,16 @@ public struct NAdamRule: UpdateRule {
         }
     }
 }
+
+#if canImport(CDNNL)
+extension NAdamRule.Constants {
+    /// The coefficients as the C kernel `descent_nadam_update` takes them.
+    var kernelStep: descent_nadam_step {
+        descent_nadam_step(oneMinusBeta1: oneMinusBeta1, beta2: beta2, oneMinusBeta2: oneMinusBeta2,
+                           biasCorrection2: biasCorrection2, eps: eps, weightDecay: weightDecay, decayFactor: decayFactor,
+                           gradCoefficient: gradCoefficient, momentCoefficient: momentCoefficient,
+                           maximize: maximize ? 1 : 0, coupledDecay: coupledDecay ? 1 : 0,
+                           decoupledDecay: decoupledDecay ? 1 : 0)
+    }
+}
+#endif
