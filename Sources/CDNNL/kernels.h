@@ -176,6 +176,25 @@ DESCENT_KERNEL(void, descent_scaled_masked, (const float *restrict g, const floa
     }
 })
 
+/// The gradient of one element after the options the optimizers share: negated when maximizing (flag 1), the
+/// parameter first decayed (flag 4, decoupled: θ ← θ·decay), then added as L2 decay (flag 2: g ← g + λ·θ).
+DESCENT_INLINE float descent_prepared_gradient(float g, float *theta, float lambda, float decay, int flags) {
+    if (flags & 1) g = -g;
+    if (flags & 4) *theta = *theta * decay;
+    if (flags & 2) g = g + lambda * *theta;
+    return g;
+}
+
+/// torch.lerp(m, x, w): m + w·(x − m) when w < 0.5, else (`high`) x − (x − m)·(1 − w).
+DESCENT_INLINE float descent_lerp(float m, float x, float w, int high) {
+    return high ? x - (x - m) * (1 - w) : m + w * (x - m);
+}
+
+/// The second-moment average of the Adam family: β₂·v + (1 − β₂)·g·g.
+DESCENT_INLINE float descent_second_moment(float v, float g, float beta2, float oneMinusBeta2) {
+    return v * beta2 + oneMinusBeta2 * g * g;
+}
+
 /// The coefficients of one Adam or AdamW step over a parameter (Descent's AdamRule.Constants, in C).
 typedef struct {
     float oneMinusBeta1, beta2, oneMinusBeta2, negStepSize, biasCorrection2Sqrt, eps, weightDecay, decayFactor;
@@ -189,14 +208,11 @@ DESCENT_INLINE void descent_adam_pass(float *restrict p, const float *restrict g
     const float w = c->oneMinusBeta1, beta2 = c->beta2, oneMinusBeta2 = c->oneMinusBeta2, neg = c->negStepSize,
                 bc2 = c->biasCorrection2Sqrt, eps = c->eps, wd = c->weightDecay, decay = c->decayFactor;
     for (long i = 0; i < n; i++) {
-        float gi = (flags & 1) ? -g[i] : g[i];
         float pi = p[i];
-        if (flags & 4) pi = pi * decay;
-        if (flags & 2) gi = gi + wd * pi;
-        float mi = m[i];
-        mi = (flags & 16) ? gi - (gi - mi) * (1 - w) : mi + w * (gi - mi);
+        float gi = descent_prepared_gradient(g[i], &pi, wd, decay, flags & 7);
+        float mi = descent_lerp(m[i], gi, w, flags & 16);
         m[i] = mi;
-        float vi = v[i] * beta2 + oneMinusBeta2 * gi * gi;
+        float vi = descent_second_moment(v[i], gi, beta2, oneMinusBeta2);
         v[i] = vi;
         float second = vi;
         if (flags & 8) {
@@ -238,9 +254,8 @@ DESCENT_INLINE void descent_sgd_pass(float *restrict p, const float *restrict g,
                                      const descent_sgd_step *c, int flags) {
     const float negLR = c->negLR, wd = c->weightDecay, mu = c->momentum, oneMinusDampening = c->oneMinusDampening;
     for (long i = 0; i < n; i++) {
-        float gi = (flags & 1) ? -g[i] : g[i];
         float pi = p[i];
-        if (flags & 2) gi = gi + wd * pi;
+        float gi = descent_prepared_gradient(g[i], &pi, wd, 1, flags & 3);
         if (flags & 4) {
             float b = (flags & 8) ? gi : mu * buf[i] + oneMinusDampening * gi;
             buf[i] = b;
@@ -283,15 +298,13 @@ DESCENT_INLINE void descent_rmsprop_pass(float *restrict p, const float *restric
     const float negLR = c->negLR, alpha = c->alpha, w = c->oneMinusAlpha, eps = c->eps, wd = c->weightDecay,
                 mu = c->momentum;
     for (long i = 0; i < n; i++) {
-        float gi = (flags & 1) ? -g[i] : g[i];
         float pi = p[i];
-        if (flags & 2) gi = gi + wd * pi;
+        float gi = descent_prepared_gradient(g[i], &pi, wd, 1, flags & 3);
         float s = alpha * sq[i] + w * gi * gi;
         sq[i] = s;
         float root;
         if (flags & 4) {
-            float m = avg[i];
-            m = (flags & 16) ? gi - (gi - m) * (1 - w) : m + w * (gi - m);
+            float m = descent_lerp(avg[i], gi, w, flags & 16);
             avg[i] = m;
             root = __builtin_elementwise_sqrt(s - m * m);
         } else {
@@ -330,9 +343,8 @@ DESCENT_KERNEL(void, descent_rmsprop_update,
 DESCENT_INLINE void descent_adagrad_pass(float *restrict p, const float *restrict g, float *restrict sum, long n,
                                          float negLR, float eps, float wd, int flags) {
     for (long i = 0; i < n; i++) {
-        float gi = (flags & 1) ? -g[i] : g[i];
         float pi = p[i];
-        if (flags & 2) gi = gi + wd * pi;
+        float gi = descent_prepared_gradient(g[i], &pi, wd, 1, flags & 3);
         float s = sum[i] + gi * gi;
         sum[i] = s;
         p[i] = pi + negLR * gi / (__builtin_elementwise_sqrt(s) + eps);
@@ -365,11 +377,9 @@ DESCENT_INLINE void descent_adamax_pass(float *restrict p, const float *restrict
                                         long n, const descent_adamax_step *c, int flags) {
     const float w = c->oneMinusBeta1, beta2 = c->beta2, eps = c->eps, neg = c->negStepSize, wd = c->weightDecay;
     for (long i = 0; i < n; i++) {
-        float gi = (flags & 1) ? -g[i] : g[i];
         float pi = p[i];
-        if (flags & 2) gi = gi + wd * pi;
-        float mi = m[i];
-        mi = (flags & 16) ? gi - (gi - mi) * (1 - w) : mi + w * (gi - mi);
+        float gi = descent_prepared_gradient(g[i], &pi, wd, 1, flags & 3);
+        float mi = descent_lerp(m[i], gi, w, flags & 16);
         m[i] = mi;
         float a = u[i] * beta2, b = __builtin_fabsf(gi) + eps;
         float ui = b >= a ? b : a;  // Swift.max(a, b), NaN included
@@ -408,14 +418,11 @@ DESCENT_INLINE void descent_nadam_pass(float *restrict p, const float *restrict 
                 eps = c->eps, wd = c->weightDecay, decay = c->decayFactor, gradCoefficient = c->gradCoefficient,
                 momentCoefficient = c->momentCoefficient;
     for (long i = 0; i < n; i++) {
-        float gi = (flags & 1) ? -g[i] : g[i];
         float pi = p[i];
-        if (flags & 4) pi = pi * decay;
-        if (flags & 2) gi = gi + wd * pi;
-        float mi = m[i];
-        mi = (flags & 16) ? gi - (gi - mi) * (1 - w) : mi + w * (gi - mi);
+        float gi = descent_prepared_gradient(g[i], &pi, wd, decay, flags & 7);
+        float mi = descent_lerp(m[i], gi, w, flags & 16);
         m[i] = mi;
-        float vi = v[i] * beta2 + oneMinusBeta2 * gi * gi;
+        float vi = descent_second_moment(v[i], gi, beta2, oneMinusBeta2);
         v[i] = vi;
         float denom = __builtin_elementwise_sqrt(vi / bc2) + eps;
         float q = pi + gradCoefficient * gi / denom;
@@ -456,14 +463,11 @@ DESCENT_INLINE void descent_radam_pass(float *restrict p, const float *restrict 
                 lr = c->lr, bc2 = c->biasCorrection2Sqrt, rect = c->rectification, eps = c->eps, wd = c->weightDecay,
                 decay = c->decayFactor;
     for (long i = 0; i < n; i++) {
-        float gi = (flags & 1) ? -g[i] : g[i];
         float pi = p[i];
-        if (flags & 4) pi = pi * decay;
-        if (flags & 2) gi = gi + wd * pi;
-        float mi = m[i];
-        mi = (flags & 16) ? gi - (gi - mi) * (1 - w) : mi + w * (gi - mi);
+        float gi = descent_prepared_gradient(g[i], &pi, wd, decay, flags & 7);
+        float mi = descent_lerp(m[i], gi, w, flags & 16);
         m[i] = mi;
-        float vi = v[i] * beta2 + oneMinusBeta2 * gi * gi;
+        float vi = descent_second_moment(v[i], gi, beta2, oneMinusBeta2);
         v[i] = vi;
         float corrected = mi / bc1 * lr;
         if (flags & 8) {
