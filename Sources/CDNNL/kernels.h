@@ -95,21 +95,22 @@ static inline int descent_isa(void) {
 #pragma clang fp contract(off)
 #endif
 
-/// y[i] = x[i] > 0 ? x[i] : 0
+/// y[i] = x[i] < 0 ? 0 : x[i]: ReLU as PyTorch computes it (NaN stays NaN, −0 stays −0)
 DESCENT_KERNEL(void, descent_relu, (const float *restrict x, float *restrict y, long n), (x, y, n), {
-    for (long i = 0; i < n; i++) { float v = x[i]; y[i] = v > 0 ? v : 0; }
+    for (long i = 0; i < n; i++) { float v = x[i]; y[i] = v < 0 ? 0 : v; }
 })
 
-/// o[i] = y[i] > 0 ? g[i] : 0 (the gradient of ReLU from its output y)
+/// o[i] = y[i] <= 0 ? 0 : g[i]: the gradient of ReLU from its output y (PyTorch's threshold_backward, which
+/// passes the gradient where the output is NaN)
 DESCENT_KERNEL(void, descent_relu_backward, (const float *restrict g, const float *restrict y, float *restrict o, long n),
                (g, y, o, n), {
-    for (long i = 0; i < n; i++) o[i] = y[i] > 0 ? g[i] : 0;
+    for (long i = 0; i < n; i++) o[i] = y[i] <= 0 ? 0 : g[i];
 })
 
-/// y[i] = max(a[i] + b[i], 0)
+/// y[i] = relu(a[i] + b[i]), ReLU as in descent_relu
 DESCENT_KERNEL(void, descent_add_relu, (const float *restrict a, const float *restrict b, float *restrict y, long n),
                (a, b, y, n), {
-    for (long i = 0; i < n; i++) { float v = a[i] + b[i]; y[i] = v > 0 ? v : 0; }
+    for (long i = 0; i < n; i++) { float v = a[i] + b[i]; y[i] = v < 0 ? 0 : v; }
 })
 
 /// Σ p[i]
@@ -128,25 +129,25 @@ DESCENT_KERNEL(float, descent_sum_squared_deviation, (const float *restrict p, l
     return s;
 })
 
-/// y[i] = x[i]·scale + shift, then max(·, 0) when relu ≠ 0
+/// y[i] = x[i]·scale + shift, then ReLU (as descent_relu) when relu ≠ 0
 DESCENT_KERNEL(void, descent_scale_shift, (const float *restrict x, float *restrict y, long n, float scale, float shift, int relu),
                (x, y, n, scale, shift, relu), {
     if (relu) {
-        for (long i = 0; i < n; i++) { float v = x[i] * scale + shift; y[i] = v > 0 ? v : 0; }
+        for (long i = 0; i < n; i++) { float v = x[i] * scale + shift; y[i] = v < 0 ? 0 : v; }
     } else {
         for (long i = 0; i < n; i++) y[i] = x[i] * scale + shift;
     }
 })
 
 /// The sums of batch-norm backward over one plane: sums[0] += Σ g', sums[1] += Σ g'·(x − mu), where g' = g, or
-/// g·[y > 0] when `y` (the output of a fused ReLU) is given.
+/// g·[not y ≤ 0] when `y` (the output of a fused ReLU) is given.
 DESCENT_KERNEL(void, descent_bn_backward_sums,
                (const float *restrict g, const float *restrict x, const float *restrict y, long n, float mu, float *sums),
                (g, x, y, n, mu, sums), {
     DESCENT_REASSOCIATE
     float sg = 0, sgx = 0;
     if (y) {
-        for (long i = 0; i < n; i++) { float gi = y[i] > 0 ? g[i] : 0; sg += gi; sgx += gi * (x[i] - mu); }
+        for (long i = 0; i < n; i++) { float gi = y[i] <= 0 ? 0 : g[i]; sg += gi; sgx += gi * (x[i] - mu); }
     } else {
         for (long i = 0; i < n; i++) { sg += g[i]; sgx += g[i] * (x[i] - mu); }
     }
@@ -160,7 +161,7 @@ DESCENT_KERNEL(void, descent_bn_backward_apply,
                 float mu, float meanG, float k, float scale),
                (g, x, y, o, n, mu, meanG, k, scale), {
     if (y) {
-        for (long i = 0; i < n; i++) { float gi = y[i] > 0 ? g[i] : 0; o[i] = (gi - meanG - (x[i] - mu) * k) * scale; }
+        for (long i = 0; i < n; i++) { float gi = y[i] <= 0 ? 0 : g[i]; o[i] = (gi - meanG - (x[i] - mu) * k) * scale; }
     } else {
         for (long i = 0; i < n; i++) o[i] = (g[i] - meanG - (x[i] - mu) * k) * scale;
     }
@@ -170,7 +171,7 @@ DESCENT_KERNEL(void, descent_bn_backward_apply,
 DESCENT_KERNEL(void, descent_scaled_masked, (const float *restrict g, const float *restrict y, float *restrict o, long n, float scale),
                (g, y, o, n, scale), {
     if (y) {
-        for (long i = 0; i < n; i++) o[i] = (y[i] > 0 ? g[i] : 0) * scale;
+        for (long i = 0; i < n; i++) o[i] = (y[i] <= 0 ? 0 : g[i]) * scale;
     } else {
         for (long i = 0; i < n; i++) o[i] = g[i] * scale;
     }
@@ -707,31 +708,34 @@ DESCENT_KERNEL_NO_BUILTINS(void, descent_col2im_padded,
 })
 
 /// Per output channel k of one image's output [channels][spatial]: y = y + bias[k] (when bias ≠ NULL), then
-/// max(·, 0) when relu ≠ 0.
+/// ReLU (as descent_relu) when relu ≠ 0.
 DESCENT_KERNEL(void, descent_bias_relu, (float *restrict y, const float *restrict bias, long channels, long spatial, int relu),
                (y, bias, channels, spatial, relu), {
     for (long k = 0; k < channels; k++) {
         float *p = y + k * spatial;
-        float b = bias ? bias[k] : 0;
-        if (relu) {
-            for (long i = 0; i < spatial; i++) { float v = p[i] + b; p[i] = v > 0 ? v : 0; }
-        } else {
+        if (bias && relu) {
+            float b = bias[k];
+            for (long i = 0; i < spatial; i++) { float v = p[i] + b; p[i] = v < 0 ? 0 : v; }
+        } else if (bias) {
+            float b = bias[k];
             for (long i = 0; i < spatial; i++) p[i] += b;
+        } else if (relu) {
+            for (long i = 0; i < spatial; i++) { float v = p[i]; p[i] = v < 0 ? 0 : v; }
         }
     }
 })
 
-/// For each of `rows` rows of `cols` values: y[r][j] += bias[j] (when bias ≠ NULL), then max(·, 0) when relu ≠ 0.
+/// For each of `rows` rows of `cols` values: y[r][j] += bias[j] (when bias ≠ NULL), then ReLU (as descent_relu) when relu ≠ 0.
 DESCENT_KERNEL(void, descent_row_bias_relu, (float *restrict y, const float *restrict bias, long rows, long cols, int relu),
                (y, bias, rows, cols, relu), {
     for (long r = 0; r < rows; r++) {
         float *p = y + r * cols;
         if (bias && relu) {
-            for (long j = 0; j < cols; j++) { float v = p[j] + bias[j]; p[j] = v > 0 ? v : 0; }
+            for (long j = 0; j < cols; j++) { float v = p[j] + bias[j]; p[j] = v < 0 ? 0 : v; }
         } else if (bias) {
             for (long j = 0; j < cols; j++) p[j] += bias[j];
         } else if (relu) {
-            for (long j = 0; j < cols; j++) { float v = p[j]; p[j] = v > 0 ? v : 0; }
+            for (long j = 0; j < cols; j++) { float v = p[j]; p[j] = v < 0 ? 0 : v; }
         }
     }
 })

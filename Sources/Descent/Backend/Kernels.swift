@@ -6,33 +6,33 @@ import CDNNL
 /// AVX-512, AVX2 and the baseline, chosen at run time), elsewhere the same loops in Swift. Each call works on one
 /// contiguous range on the calling thread; callers split the work across threads.
 enum Kernels {
-    /// `y[i] = max(x[i], 0)` (0 for NaN, as `x > 0 ? x : 0`).
+    /// `y[i] = x[i] < 0 ? 0 : x[i]`: ReLU as PyTorch computes it (NaN stays NaN, −0 stays −0).
     @inline(__always)
     static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         #if canImport(CDNNL)
         descent_relu(x, y, n)
         #else
-        for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : 0 }
+        for i in 0..<n { let v = x[i]; y[i] = v < 0 ? 0 : v }
         #endif
     }
 
-    /// `o[i] = y[i] > 0 ? g[i] : 0`: the gradient of ReLU from its output `y`.
+    /// `o[i] = y[i] <= 0 ? 0 : g[i]`: the gradient of ReLU from its output `y`.
     @inline(__always)
     static func reluBackward(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int) {
         #if canImport(CDNNL)
         descent_relu_backward(g, y, o, n)
         #else
-        for i in 0..<n { o[i] = y[i] > 0 ? g[i] : 0 }
+        for i in 0..<n { o[i] = y[i] <= 0 ? 0 : g[i] }
         #endif
     }
 
-    /// `y[i] = max(a[i] + b[i], 0)`.
+    /// `y[i] = relu(a[i] + b[i])`, ReLU as in ``relu(_:_:_:)``.
     @inline(__always)
     static func addReLU(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         #if canImport(CDNNL)
         descent_add_relu(a, b, y, n)
         #else
-        for i in 0..<n { let v = a[i] + b[i]; y[i] = v > 0 ? v : 0 }
+        for i in 0..<n { let v = a[i] + b[i]; y[i] = v < 0 ? 0 : v }
         #endif
     }
 
@@ -68,7 +68,7 @@ enum Kernels {
         descent_scale_shift(x, y, n, scale, shift, relu ? 1 : 0)
         #else
         if relu {
-            for i in 0..<n { let v = x[i] * scale + shift; y[i] = v > 0 ? v : 0 }
+            for i in 0..<n { let v = x[i] * scale + shift; y[i] = v < 0 ? 0 : v }
         } else {
             for i in 0..<n { y[i] = x[i] * scale + shift }
         }
@@ -84,7 +84,7 @@ enum Kernels {
         #else
         var sg: Float = 0, sgx: Float = 0
         for i in 0..<n {
-            let gi = y.map { $0[i] > 0 ? g[i] : 0 } ?? g[i]
+            let gi = y.map { $0[i] <= 0 ? 0 : g[i] } ?? g[i]
             sg += gi
             sgx += gi * (x[i] - mu)
         }
@@ -102,7 +102,7 @@ enum Kernels {
         descent_bn_backward_apply(g, x, y, o, n, mu, meanG, k, scale)
         #else
         for i in 0..<n {
-            let gi = y.map { $0[i] > 0 ? g[i] : 0 } ?? g[i]
+            let gi = y.map { $0[i] <= 0 ? 0 : g[i] } ?? g[i]
             o[i] = (gi - meanG - (x[i] - mu) * k) * scale
         }
         #endif
@@ -115,7 +115,7 @@ enum Kernels {
         #if canImport(CDNNL)
         descent_scaled_masked(g, y, o, n, scale)
         #else
-        for i in 0..<n { o[i] = (y.map { $0[i] > 0 ? g[i] : 0 } ?? g[i]) * scale }
+        for i in 0..<n { o[i] = (y.map { $0[i] <= 0 ? 0 : g[i] } ?? g[i]) * scale }
         #endif
     }
 
@@ -128,11 +128,11 @@ enum Kernels {
         #else
         for k in 0..<channels {
             let p = y + k * spatial
-            let b = bias?[k] ?? 0
-            if relu {
-                for i in 0..<spatial { let v = p[i] + b; p[i] = v > 0 ? v : 0 }
-            } else {
-                for i in 0..<spatial { p[i] += b }
+            for i in 0..<spatial {
+                var v = p[i]
+                if let bias { v += bias[k] }
+                if relu { v = v < 0 ? 0 : v }
+                p[i] = v
             }
         }
         #endif
@@ -151,7 +151,7 @@ enum Kernels {
             for j in 0..<cols {
                 var v = p[j]
                 if let bias { v += bias[j] }
-                if relu { v = v > 0 ? v : 0 }
+                if relu { v = v < 0 ? 0 : v }
                 p[j] = v
             }
         }

@@ -85,7 +85,7 @@ extension Tensor {
             Parallel.forEachChunk(planes, cost: pooledPlane) { range in
                 for p in range {
                     let d = dp + p * outPlane, o = p * pooledPlane
-                    for i in 0..<pooledPlane where yp[o + i] > 0 { d[Int(ix[o + i])] += gp[o + i] }
+                    for i in 0..<pooledPlane where !(yp[o + i] <= 0) { d[Int(ix[o + i])] += gp[o + i] }
                 }
             }
             return gy

@@ -14,54 +14,70 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
 
 /// Every build of every C kernel (baseline, AVX2, AVX-512: the dispatcher picks one per machine, so the others
 /// would otherwise never run here) gives the values of the kernel's definition, written out in plain Swift:
-/// bit for bit for elementwise kernels and copies, within 1e-5 relative for reductions (summed in vector lanes).
+/// bit for bit for elementwise kernels (NaN, ±0 and ±∞ included) and copies, within 1e-5 relative for reductions (summed in vector lanes).
 @Suite struct KernelVariantTests {
     let n = 1_000 + 13  // a tail after every vector width
     let g = RandomGenerator(seed: 11)
 
+    /// `count` normal values with NaN, ±0 and ±∞ at a few places (ReLU and its masks must treat them as PyTorch does).
+    func withSpecials(_ count: Int) -> [Float] {
+        var v = g.normal([count]).scalars
+        for (i, special) in [Float.nan, -0.0, 0.0, .infinity, -.infinity, -Float.nan].enumerated() { v[7 * i + 3] = special }
+        return v
+    }
+
+    /// PyTorch's ReLU: negative values to 0; NaN and −0 pass through.
+    func relu(_ v: Float) -> Float { v < 0 ? 0 : v }
+    /// Whether ReLU's gradient passes at output `y` (PyTorch's `threshold_backward`: unless `y ≤ 0`).
+    func passes(_ y: Float) -> Bool { !(y <= 0) }
+
+    /// Equal bit patterns (so NaN equals NaN and −0 differs from 0).
+    func sameBits(_ a: [Float], _ b: [Float]) -> Bool { a.map(\.bitPattern) == b.map(\.bitPattern) }
+
     @Test func elementwiseKernels() {
-        let x = g.normal([n]).scalars, y = g.normal([n]).scalars, z = g.normal([n]).scalars
-        for (name, relu) in kernelVariants(descent_relu, descent_relu_generic, descent_relu_avx2, descent_relu_avx512) {
-            var out = [Float](repeating: .nan, count: n)
-            relu(x, &out, n)
-            #expect(out == x.map { $0 > 0 ? $0 : 0 }, "relu \(name)")
+        let x = withSpecials(n), y = withSpecials(n), z = withSpecials(n)
+        for (name, f) in kernelVariants(descent_relu, descent_relu_generic, descent_relu_avx2, descent_relu_avx512) {
+            var out = [Float](repeating: 7, count: n)
+            f(x, &out, n)
+            #expect(sameBits(out, x.map(relu)), "relu \(name)")
         }
         for (name, back) in kernelVariants(descent_relu_backward, descent_relu_backward_generic,
                                            descent_relu_backward_avx2, descent_relu_backward_avx512) {
-            var out = [Float](repeating: .nan, count: n)
+            var out = [Float](repeating: 7, count: n)
             back(x, y, &out, n)
-            #expect(out == zip(x, y).map { $1 > 0 ? $0 : 0 }, "relu backward \(name)")
+            #expect(sameBits(out, zip(x, y).map { passes($1) ? $0 : 0 }), "relu backward \(name)")
         }
         for (name, addReLU) in kernelVariants(descent_add_relu, descent_add_relu_generic, descent_add_relu_avx2,
                                               descent_add_relu_avx512) {
-            var out = [Float](repeating: .nan, count: n)
+            var out = [Float](repeating: 7, count: n)
             addReLU(x, y, &out, n)
-            #expect(out == zip(x, y).map { max($0 + $1, 0) }, "add+relu \(name)")
+            #expect(sameBits(out, zip(x, y).map { relu($0 + $1) }), "add+relu \(name)")
         }
-        for relu in [Int32(0), 1] {
+        for withReLU in [Int32(0), 1] {
             for (name, scaleShift) in kernelVariants(descent_scale_shift, descent_scale_shift_generic,
                                                      descent_scale_shift_avx2, descent_scale_shift_avx512) {
-                var out = [Float](repeating: .nan, count: n)
-                scaleShift(x, &out, n, 1.7, -0.3, relu)
-                #expect(out == x.map { v in let s = v * 1.7 + -0.3; return relu != 0 && !(s > 0) ? 0 : s },
-                        "scale+shift relu \(relu) \(name)")
+                var out = [Float](repeating: 7, count: n)
+                scaleShift(x, &out, n, 1.7, -0.3, withReLU)
+                #expect(sameBits(out, x.map { v in let s = v * 1.7 + -0.3; return withReLU != 0 ? relu(s) : s }),
+                        "scale+shift relu \(withReLU) \(name)")
             }
         }
         for masked in [false, true] {
             for (name, scaled) in kernelVariants(descent_scaled_masked, descent_scaled_masked_generic,
                                                  descent_scaled_masked_avx2, descent_scaled_masked_avx512) {
-                var out = [Float](repeating: .nan, count: n)
+                var out = [Float](repeating: 7, count: n)
                 masked ? scaled(x, y, &out, n, 0.6) : scaled(x, nil, &out, n, 0.6)
-                #expect(out == zip(x, y).map { (masked && !($1 > 0) ? 0 : $0) * 0.6 }, "scaled masked \(masked) \(name)")
+                #expect(sameBits(out, zip(x, y).map { (masked && !passes($1) ? 0 : $0) * 0.6 }),
+                        "scaled masked \(masked) \(name)")
             }
             for (name, apply) in kernelVariants(descent_bn_backward_apply, descent_bn_backward_apply_generic,
                                                 descent_bn_backward_apply_avx2, descent_bn_backward_apply_avx512) {
-                var out = [Float](repeating: .nan, count: n)
+                var out = [Float](repeating: 7, count: n)
                 masked ? apply(x, y, z, &out, n, 0.2, 0.1, 0.7, 1.3) : apply(x, y, nil, &out, n, 0.2, 0.1, 0.7, 1.3)
                 let expected = (0..<n).map { i in
-                    ((masked && !(z[i] > 0) ? 0 : x[i]) - 0.1 - (y[i] - 0.2) * 0.7) * 1.3
+                    ((masked && !passes(z[i]) ? 0 : x[i]) - 0.1 - (y[i] - 0.2) * 0.7) * 1.3
                 }
-                #expect(out == expected, "batch-norm backward apply, masked \(masked), \(name)")
+                #expect(sameBits(out, expected), "batch-norm backward apply, masked \(masked), \(name)")
             }
         }
     }
@@ -92,29 +108,29 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
 
     @Test func biasAndReLU() {
         let (channels, spatial) = (5, 37)
-        let y0 = g.normal([channels * spatial]).scalars, bias = g.normal([channels]).scalars
-        for relu in [Int32(0), 1] {
+        let y0 = withSpecials(channels * spatial), bias = g.normal([channels]).scalars
+        for withReLU in [Int32(0), 1] {
             for withBias in [false, true] {
                 let expected = (0..<channels * spatial).map { i in
                     let v = withBias ? y0[i] + bias[i / spatial] : y0[i]
-                    return relu != 0 && !(v > 0) ? 0 : v
+                    return withReLU != 0 ? relu(v) : v
                 }
                 for (name, f) in kernelVariants(descent_bias_relu, descent_bias_relu_generic, descent_bias_relu_avx2,
                                                 descent_bias_relu_avx512) {
                     var y = y0
-                    withBias ? f(&y, bias, channels, spatial, relu) : f(&y, nil, channels, spatial, relu)
-                    #expect(y == expected, "bias+relu (channels) \(withBias) \(relu) \(name)")
+                    withBias ? f(&y, bias, channels, spatial, withReLU) : f(&y, nil, channels, spatial, withReLU)
+                    #expect(sameBits(y, expected), "bias+relu (channels) \(withBias) \(withReLU) \(name)")
                 }
                 // Rows × columns with the bias along the columns: the same values with the roles swapped.
                 let rowExpected = (0..<spatial * channels).map { i in
                     let v = withBias ? y0[i] + bias[i % channels] : y0[i]
-                    return relu != 0 && !(v > 0) ? 0 : v
+                    return withReLU != 0 ? relu(v) : v
                 }
                 for (name, f) in kernelVariants(descent_row_bias_relu, descent_row_bias_relu_generic,
                                                 descent_row_bias_relu_avx2, descent_row_bias_relu_avx512) {
                     var y = y0
-                    withBias ? f(&y, bias, spatial, channels, relu) : f(&y, nil, spatial, channels, relu)
-                    #expect(y == rowExpected, "bias+relu (rows) \(withBias) \(relu) \(name)")
+                    withBias ? f(&y, bias, spatial, channels, withReLU) : f(&y, nil, spatial, channels, withReLU)
+                    #expect(sameBits(y, rowExpected), "bias+relu (rows) \(withBias) \(withReLU) \(name)")
                 }
             }
         }

@@ -30,6 +30,44 @@ import Testing
         }
     }
 
+    /// ReLU treats NaN and −0 as PyTorch 2.15 does — `torch.relu([nan, -0., 0., -1., 2.])` is `[nan, -0., 0., 0., 2.]`
+    /// and its gradient for ones is `[1, 0, 0, 0, 1]` — alone and in every fused path (Linear+ReLU through oneDNN
+    /// or sgemm, Conv2d+ReLU+MaxPool2d, BatchNorm2d+ReLU; the C kernels themselves in `KernelVariantTests`), so
+    /// that a NaN is never hidden.
+    @Test func reluKeepsNaNAndNegativeZeroLikePyTorch() {
+        let x = Tensor([.nan, -0.0, 0, -1, 2]).requiringGrad()
+        let y = x.relu()
+        let values = y.scalars
+        #expect(values[0].isNaN && values[1] == 0 && values[1].sign == .minus && values[2].sign == .plus)
+        #expect(Array(values[2...]) == [0, 0, 2])
+        y.backward(Tensor.ones([5]))
+        #expect(x.grad!.scalars == [1, 0, 0, 0, 1])
+        #expect(ReLU()(Tensor([.nan])).scalars[0].isNaN, "ReLU layer")
+
+        let g = RandomGenerator(seed: 5)
+        for width in [300, 3] {  // the oneDNN matmul and the small sgemm path
+            let linear = Linear(4, width, generator: g)
+            let input = g.normal([2, 4])
+            input.withSharedStorage { $0[1] = .nan }
+            let out = withNoGrad { Sequential(linear, ReLU())(input) }.scalars
+            #expect(out[..<width].allSatisfy(\.isNaN) && out[width...].allSatisfy { $0.isFinite },
+                    "Linear(4, \(width)) + ReLU: the NaN row stays NaN")
+        }
+        let conv = Conv2d(1, 2, kernelSize: 3, padding: 1, generator: g)
+        let image = g.normal([2, 1, 6, 6])
+        image.withSharedStorage { $0[14] = .nan }
+        let pooled = Sequential(conv, ReLU(), MaxPool2d(kernelSize: 2))(image).scalars
+        #expect(pooled[..<18].contains { $0.isNaN } && pooled[18...].allSatisfy { $0.isFinite },
+                "Conv2d + ReLU + MaxPool2d: NaN in the first image only")
+        let norm = BatchNorm2d(2)
+        _ = norm.eval()
+        let features = g.normal([1, 2, 2, 2])
+        features.withSharedStorage { $0[5] = .nan }
+        let normed = Sequential(norm, ReLU())(features).scalars
+        #expect(normed[5].isNaN && normed.enumerated().allSatisfy { $0.offset == 5 || $0.element.isFinite },
+                "BatchNorm2d (eval) + ReLU")
+    }
+
     @Test func knownValues() throws {
         let x = Tensor([-2, -0.5, 0, 1.5])
         expectClose(x.leakyRelu(negativeSlope: 0.1), Tensor([-0.2, -0.05, 0, 1.5]), "leakyRelu")
