@@ -867,6 +867,36 @@ DESCENT_KERNEL(void, descent_max_pool_2x2, (const float *restrict src, long W, f
     }
 })
 
+/// The input gradient of 2×2 max pooling with stride 2 of one plane (H rows of W floats), in one sequential pass:
+/// dst[h][w] = 0 + g[oh][ow] at the window's maximum idx[oh][ow] (a flat position in the plane, as
+/// descent_max_pool_2x2 records it) and +0 everywhere else, also in a last row or column that no window covers;
+/// the same values as zeroing the plane and adding each gradient at its maximum. With `y` (the pooled output of a
+/// fused ReLU), a window's gradient passes only where not y ≤ 0.
+DESCENT_KERNEL(void, descent_max_pool_2x2_backward,
+               (const float *restrict g, const float *restrict y, const int *restrict idx, float *restrict dst, long H,
+                long W, long oH, long oW),
+               (g, y, idx, dst, H, W, oH, oW), {
+    for (long oh = 0; oh < oH; oh++) {
+        float *r0 = dst + 2 * oh * W, *r1 = r0 + W;
+        const float *gr = g + oh * oW, *yr = y ? y + oh * oW : NULL;
+        const int *ir = idx + oh * oW;
+        const long base = 2 * oh * W;
+        for (long ow = 0; ow < oW; ow++) {
+            float v = yr && yr[ow] <= 0 ? 0 : gr[ow] + 0.0f;
+            const long k = ir[ow] - base - 2 * ow;  // 0, 1, W or W + 1
+            r0[2 * ow] = k == 0 ? v : 0;
+            r0[2 * ow + 1] = k == 1 ? v : 0;
+            r1[2 * ow] = k == W ? v : 0;
+            r1[2 * ow + 1] = k == W + 1 ? v : 0;
+        }
+        for (long w = 2 * oW; w < W; w++) {
+            r0[w] = 0;
+            r1[w] = 0;
+        }
+    }
+    for (long h = 2 * oH; h < H; h++) descent_zero(dst + h * W, W);
+})
+
 #if defined(__clang__)
 #pragma clang fp contract(on)
 #endif

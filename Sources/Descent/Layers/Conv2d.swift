@@ -79,13 +79,15 @@ extension Tensor {
                            pooled: pooled.storage.pointer, indices: argmax.buffer.baseAddress!)
         let planes = plan.batch * plan.outChannels, outPlane = plan.colCols, pooledPlane = pH * pW
         return recordConvolution(plan, weight: weight, bias: bias, result: pooled, op: "conv2d_relu_max_pool2d") { g in
-            let gy = Tensor.zeros([plan.batch, plan.outChannels, plan.outHeight, plan.outWidth])
+            // The output gradient through the pooling and the ReLU (masked by the pooled output), written densely.
+            let gy = Tensor(uninitializedShape: [plan.batch, plan.outChannels, plan.outHeight, plan.outWidth])
             let gp = g.storage.pointer, yp = pooled.storage.pointer, dp = gy.storage.pointer
             let ix = argmax.buffer.baseAddress!
-            Parallel.forEachChunk(planes, cost: pooledPlane) { range in
+            Parallel.forEachChunk(planes, cost: outPlane) { range in
                 for p in range {
-                    let d = dp + p * outPlane, o = p * pooledPlane
-                    for i in 0..<pooledPlane where !(yp[o + i] <= 0) { d[Int(ix[o + i])] += gp[o + i] }
+                    let o = p * pooledPlane
+                    descent_max_pool_2x2_backward(gp + o, yp + o, ix + o, dp + p * outPlane, plan.outHeight,
+                                                  plan.outWidth, pH, pW)
                 }
             }
             return gy

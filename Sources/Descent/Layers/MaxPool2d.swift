@@ -90,6 +90,23 @@ extension Tensor {
         }
         let inShape = shape, argmax = indices
         return Tensor.record("max_pool2d", out, self) { g in
+            #if canImport(CDNNL)
+            if twoByTwo {
+                // Non-overlapping windows: the gradient plane is written in one pass, zeros included.
+                let gx = Tensor(uninitializedShape: inShape)
+                let gp = g.storage.pointer, xp = gx.storage.pointer
+                argmax.withUnsafeBufferPointer { ib in
+                    let idx = ib.baseAddress!
+                    Parallel.forEachChunk(geo.planes, cost: inPlane) { range in
+                        for p in range {
+                            descent_max_pool_2x2_backward(gp + p * outPlane, nil, idx + p * outPlane, xp + p * inPlane,
+                                                          geo.height, geo.width, geo.outHeight, geo.outWidth)
+                        }
+                    }
+                }
+                return gx
+            }
+            #endif
             let gx = Tensor.zeros(inShape)
             let gp = g.storage.pointer, xp = gx.storage.pointer
             argmax.withUnsafeBufferPointer { ib in

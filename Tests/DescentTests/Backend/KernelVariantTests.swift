@@ -247,6 +247,22 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
             pool(src, W, &plain, nil, oH, oW)
             #expect(zip(plain, out).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "max pool without indices \(name)")
         }
+        // Backward: the plane (with a last row and column no window covers) zeroed, then each window's gradient
+        // added at its maximum; with a mask, only where the pooled output is not ≤ 0 (a fused ReLU).
+        let H = 2 * oH + 1
+        let grad = withSpecials(oH * oW + 50).prefix(oH * oW).map { $0 }
+        let mask = withSpecials(oH * oW + 50).suffix(oH * oW).map { $0 }
+        for masked in [false, true] {
+            var expectedGrad = [Float](repeating: 0, count: H * W)
+            for i in 0..<oH * oW where !masked || passes(mask[i]) { expectedGrad[Int(expectedIndex[i])] += grad[i] }
+            for (name, back) in kernelVariants(descent_max_pool_2x2_backward, descent_max_pool_2x2_backward_generic,
+                                               descent_max_pool_2x2_backward_avx2, descent_max_pool_2x2_backward_avx512) {
+                var out = [Float](repeating: 7, count: H * W)
+                masked ? back(grad, mask, expectedIndex, &out, H, W, oH, oW)
+                    : back(grad, nil, expectedIndex, &out, H, W, oH, oW)
+                #expect(sameBits(out, expectedGrad), "max pool backward \(oH)×\(oW), masked \(masked), \(name)")
+            }
+        }
     }
 }
 #endif
