@@ -71,6 +71,10 @@ public final class Trainer {
     private var learningRateScale = 1.0
     private var rollbacks = 0
     private var restored = false
+    /// What a rollback returns to: taken at the start of each epoch under the rollback policy, and saved with
+    /// (and restored from) a checkpoint written part-way through an epoch, so a resumed run rolls back to the
+    /// same point as an uninterrupted one.
+    var epochStart: Snapshot?
 
     /// A trainer for `model` with `optimizer` (built over the model's parameters) and `objective`.
     public init(model: Module, optimizer: any Optimizer, objective: Objective = .crossEntropy()) {
@@ -99,11 +103,13 @@ public final class Trainer {
         stopNow = false
         interrupted = false
         for c in callbacks { c.trainingWillBegin(self, epochs: epochs, stepsPerEpoch: train.batchesPerEpoch) }
-        var snapshot: Snapshot?
         epochLoop: while completedEpochs < epochs && stopReason == nil {
             let epoch = completedEpochs + 1
             if batchInEpoch == 0 { resetEpochSums() }
-            if nonFiniteLoss == .rollback { snapshot = Snapshot(self) }
+            // Part-way through an epoch (resumed), the epoch's own start is kept when it is known.
+            if nonFiniteLoss == .rollback && (batchInEpoch == 0 || epochStart?.trainerState.completedEpochs != completedEpochs) {
+                epochStart = Snapshot(self)
+            }
             let start = Date()
             var batches = train.epoch(epoch - 1, from: batchInEpoch).makeIterator()
             var reachedMaxSteps = false
@@ -127,11 +133,16 @@ public final class Trainer {
                         batchInEpoch += 1
                         continue
                     case .rollback:
-                        guard rollbacks < maxRollbacks, let snapshot else {
+                        guard rollbacks < maxRollbacks, let snapshot = epochStart else {
                             requestStop("non-finite values at \(place): \(problem); \(rollbacks) rollbacks already")
                             break epochLoop
                         }
-                        snapshot.restore(self)
+                        do {
+                            try snapshot.restore(self)
+                        } catch {
+                            requestStop("non-finite values at \(place): \(problem); the epoch's start cannot be restored: \(error)")
+                            break epochLoop
+                        }
                         rollbacks += 1
                         learningRateScale *= rollbackFactor
                         optimizer.learningRates = optimizer.learningRates.map { $0 * rollbackFactor }
@@ -261,6 +272,7 @@ public final class Trainer {
         rollbacks = state.rollbacks
         stopReason = state.stopReason
         history = state.history
+        epochStart = nil
         restored = true
     }
 
@@ -292,27 +304,36 @@ public final class Trainer {
         }
     }
 
-    /// The state a rollback returns to: weights, optimizer state, counters and the random generator.
-    private struct Snapshot {
+    /// The state a rollback returns to: weights, optimizer state, counters and the random generators.
+    struct Snapshot {
         let weights: [(String, Tensor)]
         let optimizerState: OptimizerState
         let trainerState: TrainerState
 
-        init(_ trainer: Trainer) {
-            weights = trainer.model.stateDict()
-            optimizerState = trainer.optimizer.stateDict()
-            trainerState = trainer.state
+        init(weights: [(String, Tensor)], optimizerState: OptimizerState, trainerState: TrainerState) {
+            self.weights = weights
+            self.optimizerState = optimizerState
+            self.trainerState = trainerState
         }
 
-        func restore(_ trainer: Trainer) {
-            // The snapshot was taken from this model and optimizer, so loading it cannot fail.
-            _ = try! trainer.model.load(stateDict: weights)
-            try! trainer.optimizer.load(state: optimizerState)
+        init(_ trainer: Trainer) {
+            self.init(weights: trainer.model.stateDict(), optimizerState: trainer.optimizer.stateDict(),
+                      trainerState: trainer.state)
+        }
+
+        /// Puts the trainer back to this point, keeping its rollback count and learning-rate scale.
+        ///
+        /// - Throws: ``DescentError`` when the weights or optimizer state do not fit the trainer's (possible only
+        ///   for a snapshot read from a checkpoint).
+        func restore(_ trainer: Trainer) throws {
+            try trainer.model.load(stateDict: weights)
+            try trainer.optimizer.load(state: optimizerState)
             let scale = trainer.learningRateScale, rollbacks = trainer.rollbacks
             trainer.restore(trainerState)
             trainer.restored = false
             trainer.learningRateScale = scale
             trainer.rollbacks = rollbacks
+            trainer.epochStart = self
         }
     }
 }

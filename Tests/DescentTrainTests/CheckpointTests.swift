@@ -23,10 +23,11 @@ final class ResumableRun {
     let checkpoint: ModelCheckpoint
     let epochs = 4
 
-    init(folder: URL, everySteps: Int?, extra: [any TrainingCallback] = [], initSeed: UInt64 = 1) {
+    init(folder: URL, everySteps: Int?, extra: [any TrainingCallback] = [], initSeed: UInt64 = 1,
+         objective: Objective = .crossEntropy()) {
         model = Sequential(Linear(2, 16, generator: RandomGenerator(seed: initSeed)), ReLU(),
                            Dropout(0.3, generator: generator), Linear(16, 3, generator: RandomGenerator(seed: initSeed + 1)))
-        trainer = Trainer(model: model, optimizer: Adam(model.parameters(), lr: 0.02))
+        trainer = Trainer(model: model, optimizer: Adam(model.parameters(), lr: 0.02), objective: objective)
         trainer.generators = [generator]
         trainer.schedule = CosineAnnealingLR(baseLR: 0.02, tMax: 40)
         trainer.scheduleEveryStep = true
@@ -37,6 +38,22 @@ final class ResumableRun {
 
     func fit() throws -> History { try trainer.fit(train, validation: validation, epochs: epochs) }
     var weights: [Tensor] { model.stateDict().map(\.1) }
+}
+
+/// A cross-entropy objective that is NaN once, on optimizer step `step` of whichever trainer `trainer` is.
+final class NaNOnceAtStep: @unchecked Sendable {
+    let step: Int
+    var fired = false
+    weak var trainer: Trainer?
+    init(step: Int) { self.step = step }
+    var objective: Objective {
+        .custom { [self] out, batch in
+            let loss = crossEntropy(out, batch.labels!)
+            guard !fired, let trainer, trainer.step + 1 == step else { return loss }
+            fired = true
+            return loss * Float.nan
+        }
+    }
 }
 
 /// Stops the run at `step` as an interruption would.
@@ -68,6 +85,33 @@ final class InterruptAt: TrainingCallback {
         #expect(zip(resumed.weights, reference.weights).allSatisfy { $0.isBitwiseEqual($1) })
         #expect(history.epochs.map(\.trainLoss) == full.epochs.map(\.trainLoss))
         #expect(history.epochs.map(\.validationLoss) == full.epochs.map(\.validationLoss))
+    }
+
+    @Test func rollbackAfterAResumeReturnsToTheEpochStartLikeTheUninterruptedRun() throws {
+        // NaN on step 16 (epoch 2, batch 6): the rollback policy returns to the start of epoch 2 (step 10).
+        func run(_ folder: URL, extra: [any TrainingCallback] = [], initSeed: UInt64 = 1) -> ResumableRun {
+            let nan = NaNOnceAtStep(step: 16)
+            let run = ResumableRun(folder: folder, everySteps: nil, extra: extra, initSeed: initSeed, objective: nan.objective)
+            nan.trainer = run.trainer
+            run.trainer.nonFiniteLoss = .rollback
+            return run
+        }
+        let reference = run(temporaryFolder("rollback-ref"))
+        let full = try reference.fit()
+        #expect(full.epochs.count == 4 && reference.trainer.step == 40)  // the rollback rewinds the step count too
+
+        // Interrupted at step 13 (epoch 2, batch 3), before the NaN: the checkpoint holds the epoch's start too.
+        let folder = temporaryFolder("rollback-interrupted")
+        _ = try run(folder, extra: [InterruptAt(step: 13)]).fit()
+        let latest = try #require(try CheckpointStore(directory: folder).latest())
+        #expect(FileManager.default.fileExists(atPath: latest.appendingPathComponent("epoch-start/trainer.json").path))
+
+        let resumed = run(folder, initSeed: 99)
+        try resumed.checkpoint.store.restore(resumed.trainer)
+        let history = try resumed.fit()
+        #expect(resumed.trainer.step == 40)
+        #expect(zip(resumed.weights, reference.weights).allSatisfy { $0.isBitwiseEqual($1) })
+        #expect(history.epochs.map(\.learningRate) == full.epochs.map(\.learningRate))
     }
 
     @Test func killedRunResumesFromTheLastPeriodicCheckpoint() throws {
@@ -124,6 +168,22 @@ final class InterruptAt: TrainingCallback {
             Issue.record("restoring a mismatched checkpoint succeeded")
         } catch let e as DescentError {
             #expect(e.location.contains("model.safetensors"))
+        }
+        // A damaged epoch-start snapshot is refused at restore (not at the rollback), naming its file.
+        let rollbackFolder = temporaryFolder("epoch-start")
+        let interrupted = ResumableRun(folder: rollbackFolder, everySteps: nil, extra: [InterruptAt(step: 13)])
+        interrupted.trainer.nonFiniteLoss = .rollback
+        _ = try interrupted.fit()
+        let start = try #require(try CheckpointStore(directory: rollbackFolder).latest()).appendingPathComponent("epoch-start")
+        try other.saveWeights(to: start.appendingPathComponent("model.safetensors"))
+        let resumed = ResumableRun(folder: rollbackFolder, everySteps: nil)
+        resumed.trainer.nonFiniteLoss = .rollback
+        do {
+            try resumed.checkpoint.store.restore(resumed.trainer)
+            Issue.record("restoring a damaged epoch-start snapshot succeeded")
+        } catch let e as DescentError {
+            #expect(e.location.hasSuffix("epoch-start/model.safetensors"))
+            #expect(e.reason == "does not hold the tensors of the model being resumed")
         }
     }
 

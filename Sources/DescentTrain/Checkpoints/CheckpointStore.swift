@@ -12,6 +12,8 @@ import Foundation
 ///     optimizer.safetensors   optimizer buffers (momentum, squared averages), as `<index>.<buffer>`
 ///     trainer.json            ``TrainerState``: data position, counters, random state, history
 ///     callbacks/NAME.json     state of each ``CheckpointableCallback`` (+ NAME.safetensors for tensors)
+///     epoch-start/            under the rollback policy, part-way through an epoch: the weights, optimizer and
+///                             trainer state of the epoch's start, which a rollback returns to
 ///   best/model.safetensors    weights of the best epoch, with best/best.json
 /// ```
 /// A checkpoint is written into `step-N.partial/` (every file flushed), renamed to `step-N/`, and only then
@@ -42,17 +44,22 @@ public struct CheckpointStore: Sendable {
             throw DescentError(.file, partial.path, "cannot create the checkpoint folder: \(error.localizedDescription)")
         }
         try trainer.model.saveWeights(to: partial.appendingPathComponent("model.safetensors"))
-        var optimizerState = trainer.optimizer.stateDict()
-        var buffers: [SafeTensors.Entry] = []
-        for (i, p) in optimizerState.parameters.enumerated() {
-            for key in p.buffers.keys.sorted() {
-                buffers.append((name: "\(i).\(key)", tensor: Tensor(p.buffers[key]!, shape: [p.buffers[key]!.count]), dtype: .float32))
-            }
-            optimizerState.parameters[i].buffers = [:]
-        }
-        try SafeTensors.write(buffers, to: partial.appendingPathComponent("optimizer.safetensors"))
-        try AtomicFile.write(try Self.encode(optimizerState), to: partial.appendingPathComponent("optimizer.json"))
+        try Self.writeOptimizer(trainer.optimizer.stateDict(), to: partial)
         try AtomicFile.write(try Self.encode(trainer.state), to: partial.appendingPathComponent("trainer.json"))
+        if trainer.batchInEpoch > 0, let start = trainer.epochStart,
+           start.trainerState.completedEpochs == trainer.completedEpochs {
+            let folder = partial.appendingPathComponent("epoch-start")
+            do {
+                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw DescentError(.file, folder.path, "cannot create the folder: \(error.localizedDescription)")
+            }
+            let dtypes = Dictionary(trainer.model.stateEntries().map { ($0.key, $0.dtype) }, uniquingKeysWith: { a, _ in a })
+            try SafeTensors.write(start.weights.map { (name: $0.0, tensor: $0.1, dtype: dtypes[$0.0] == .int64 ? .int64 : .float32) },
+                                  to: folder.appendingPathComponent("model.safetensors"))
+            try Self.writeOptimizer(start.optimizerState, to: folder)
+            try AtomicFile.write(try Self.encode(start.trainerState), to: folder.appendingPathComponent("trainer.json"))
+        }
         for case let c as any CheckpointableCallback in trainer.callbacks {
             let state = c.checkpointState()
             let base = partial.appendingPathComponent("callbacks").appendingPathComponent(c.checkpointName)
@@ -106,20 +113,13 @@ public struct CheckpointStore: Sendable {
             throw DescentError(.file, directory.path, "holds no checkpoint to resume from")
         }
         try trainer.model.loadWeights(from: folder.appendingPathComponent("model.safetensors"))
-        var optimizerState: OptimizerState = try Self.decode(folder.appendingPathComponent("optimizer.json"))
-        let buffersURL = folder.appendingPathComponent("optimizer.safetensors")
-        for entry in try SafeTensors.read(from: buffersURL) {
-            let parts = entry.name.split(separator: ".", maxSplits: 1)
-            guard parts.count == 2, let i = Int(parts[0]), optimizerState.parameters.indices.contains(i) else {
-                throw DescentError(.file, buffersURL.path, "unexpected entry '\(entry.name)'")
-            }
-            optimizerState.parameters[i].buffers[String(parts[1])] = entry.tensor.scalars
-        }
+        let optimizerState = try Self.readOptimizer(from: folder)
         do {
             try trainer.optimizer.load(state: optimizerState)
         } catch let e as DescentError {
             throw DescentError(e.kind, folder.appendingPathComponent("optimizer.json").path + ": " + e.location, e.reason)
         }
+        let epochStart = try Self.readEpochStart(from: folder.appendingPathComponent("epoch-start"), for: trainer)
         for case let c as any CheckpointableCallback in trainer.callbacks {
             let base = folder.appendingPathComponent("callbacks").appendingPathComponent(c.checkpointName)
             let values: [String: Double] = try Self.decode(base.appendingPathExtension("json"))
@@ -129,7 +129,59 @@ public struct CheckpointStore: Sendable {
             try c.restore(CallbackCheckpoint(values: values, tensors: tensors))
         }
         trainer.restore(try Self.decode(folder.appendingPathComponent("trainer.json")) as TrainerState)
+        trainer.epochStart = epochStart
         return folder
+    }
+
+    /// Writes an optimizer state as `optimizer.json` (hyper-parameters, steps) and `optimizer.safetensors`
+    /// (buffers, as `<index>.<buffer>`) in `folder`.
+    static func writeOptimizer(_ state: OptimizerState, to folder: URL) throws {
+        var state = state
+        var buffers: [SafeTensors.Entry] = []
+        for (i, p) in state.parameters.enumerated() {
+            for key in p.buffers.keys.sorted() {
+                buffers.append((name: "\(i).\(key)", tensor: Tensor(p.buffers[key]!, shape: [p.buffers[key]!.count]), dtype: .float32))
+            }
+            state.parameters[i].buffers = [:]
+        }
+        try SafeTensors.write(buffers, to: folder.appendingPathComponent("optimizer.safetensors"))
+        try AtomicFile.write(try encode(state), to: folder.appendingPathComponent("optimizer.json"))
+    }
+
+    /// The optimizer state that ``writeOptimizer(_:to:)`` wrote in `folder`.
+    static func readOptimizer(from folder: URL) throws -> OptimizerState {
+        var state: OptimizerState = try decode(folder.appendingPathComponent("optimizer.json"))
+        let buffersURL = folder.appendingPathComponent("optimizer.safetensors")
+        for entry in try SafeTensors.read(from: buffersURL) {
+            let parts = entry.name.split(separator: ".", maxSplits: 1)
+            guard parts.count == 2, let i = Int(parts[0]), state.parameters.indices.contains(i) else {
+                throw DescentError(.file, buffersURL.path, "unexpected entry '\(entry.name)'")
+            }
+            state.parameters[i].buffers[String(parts[1])] = entry.tensor.scalars
+        }
+        return state
+    }
+
+    /// The epoch-start snapshot saved in `folder` (`nil` when the checkpoint has none), checked against the
+    /// trainer's model and optimizer so that a rollback to it cannot fail.
+    static func readEpochStart(from folder: URL, for trainer: Trainer) throws -> Trainer.Snapshot? {
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("trainer.json").path) else { return nil }
+        let weightsURL = folder.appendingPathComponent("model.safetensors")
+        let weights = try SafeTensors.read(from: weightsURL).map { ($0.name, $0.tensor) }
+        let expected = Dictionary(trainer.model.stateDict().map { ($0.0, $0.1.shape) }, uniquingKeysWith: { a, _ in a })
+        let saved = Dictionary(weights.map { ($0.0, $0.1.shape) }, uniquingKeysWith: { a, _ in a })
+        guard saved == expected else {
+            throw DescentError(.file, weightsURL.path, "does not hold the tensors of the model being resumed")
+        }
+        let optimizerState = try readOptimizer(from: folder)
+        let current = trainer.optimizer.stateDict()
+        guard optimizerState.optimizer == current.optimizer,
+              optimizerState.parameters.map(\.shape) == current.parameters.map(\.shape) else {
+            throw DescentError(.file, folder.appendingPathComponent("optimizer.json").path,
+                               "does not fit the optimizer being resumed (\(current.optimizer))")
+        }
+        let trainerState: TrainerState = try decode(folder.appendingPathComponent("trainer.json"))
+        return Trainer.Snapshot(weights: weights, optimizerState: optimizerState, trainerState: trainerState)
     }
 
     /// Writes the model's weights as the best so far, with a note of the epoch and value.
