@@ -39,8 +39,20 @@ public final class Trainer {
     public var maxRollbacks = 3
     /// How often to validate.
     public var evaluationInterval: EvaluationInterval = .epoch
-    /// The random generators the model draws from while training (dropout), saved and restored with the state.
+    /// The random generators the model draws from while training, saved and restored with the state (with
+    /// the generator of every `Dropout` in the model, added by ``randomGenerators``).
     public var generators: [RandomGenerator] = [.default]
+
+    /// Every random generator a checkpoint saves: ``generators``, then each `Dropout` layer's own generator
+    /// (in module order) that is not already listed.
+    public var randomGenerators: [RandomGenerator] {
+        var list = generators
+        var seen = Set(list.map(ObjectIdentifier.init))
+        for case (_, let dropout as Dropout) in model.namedModules() where seen.insert(ObjectIdentifier(dropout.generator)).inserted {
+            list.append(dropout.generator)
+        }
+        return list
+    }
     /// Callbacks, called in order (put ``ModelCheckpoint`` after the callbacks whose state it saves).
     public var callbacks: [any TrainingCallback] = []
 
@@ -251,7 +263,7 @@ public final class Trainer {
     public var state: TrainerState {
         return TrainerState(step: step, completedEpochs: completedEpochs, batchInEpoch: batchInEpoch,
                             epochLossSum: lossSum, epochSamples: samples, epochSeconds: epochSeconds,
-                            epochClassification: classification, generators: generators.map { GeneratorState(seed: $0.state.seed, offset: $0.state.offset) },
+                            epochClassification: classification, generators: randomGenerators.map { GeneratorState(seed: $0.state.seed, offset: $0.state.offset) },
                             reduceOnPlateau: reduceOnPlateau, learningRateScale: learningRateScale,
                             rollbacks: rollbacks, stopReason: interrupted ? nil : stopReason, history: history)
     }
@@ -266,7 +278,7 @@ public final class Trainer {
         samples = state.epochSamples
         epochSeconds = state.epochSeconds
         classification = state.epochClassification
-        for (g, saved) in zip(generators, state.generators) { g.state = (saved.seed, saved.offset) }
+        for (g, saved) in zip(randomGenerators, state.generators) { g.state = (saved.seed, saved.offset) }
         reduceOnPlateau = state.reduceOnPlateau
         learningRateScale = state.learningRateScale
         rollbacks = state.rollbacks

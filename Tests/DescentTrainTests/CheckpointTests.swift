@@ -24,11 +24,11 @@ final class ResumableRun {
     let epochs = 4
 
     init(folder: URL, everySteps: Int?, extra: [any TrainingCallback] = [], initSeed: UInt64 = 1,
-         objective: Objective = .crossEntropy()) {
+         objective: Objective = .crossEntropy(), listGenerators: Bool = true) {
         model = Sequential(Linear(2, 16, generator: RandomGenerator(seed: initSeed)), ReLU(),
                            Dropout(0.3, generator: generator), Linear(16, 3, generator: RandomGenerator(seed: initSeed + 1)))
         trainer = Trainer(model: model, optimizer: Adam(model.parameters(), lr: 0.02), objective: objective)
-        trainer.generators = [generator]
+        trainer.generators = listGenerators ? [generator] : []  // else found in the Dropout layer
         trainer.schedule = CosineAnnealingLR(baseLR: 0.02, tMax: 40)
         trainer.scheduleEveryStep = true
         trainer.reduceOnPlateau = ReduceLROnPlateau(patience: 0, threshold: 0.5)
@@ -112,6 +112,26 @@ final class InterruptAt: TrainingCallback {
         #expect(resumed.trainer.step == 40)
         #expect(zip(resumed.weights, reference.weights).allSatisfy { $0.isBitwiseEqual($1) })
         #expect(history.epochs.map(\.learningRate) == full.epochs.map(\.learningRate))
+    }
+
+    @Test func dropoutGeneratorsAreSavedWithoutBeingListed() throws {
+        let reference = ResumableRun(folder: temporaryFolder("dropout-ref"), everySteps: nil, listGenerators: false)
+        #expect(reference.trainer.randomGenerators.count == 1)
+        _ = try reference.fit()
+        let folder = temporaryFolder("dropout-interrupted")
+        _ = try ResumableRun(folder: folder, everySteps: nil, extra: [InterruptAt(step: 13)], listGenerators: false).fit()
+        let resumed = ResumableRun(folder: folder, everySteps: nil, initSeed: 99, listGenerators: false)
+        try resumed.checkpoint.store.restore(resumed.trainer)
+        _ = try resumed.fit()
+        #expect(zip(resumed.weights, reference.weights).allSatisfy { $0.isBitwiseEqual($1) })
+
+        // A run with another number of random generators is refused, naming the trainer state.
+        let other = ResumableRun(folder: folder, everySteps: nil, listGenerators: false)
+        other.trainer.generators = [RandomGenerator(seed: 1)]
+        #expect { try other.checkpoint.store.restore(other.trainer) } throws: { error in
+            let e = error as? DescentError
+            return e?.location.hasSuffix("trainer.json") == true && e?.reason.contains("random generator states") == true
+        }
     }
 
     @Test func killedRunResumesFromTheLastPeriodicCheckpoint() throws {

@@ -128,7 +128,13 @@ public struct CheckpointStore: Sendable {
                 ? try SafeTensors.read(from: tensorsURL).map { ($0.name, $0.tensor) } : []
             try c.restore(CallbackCheckpoint(values: values, tensors: tensors))
         }
-        trainer.restore(try Self.decode(folder.appendingPathComponent("trainer.json")) as TrainerState)
+        let stateURL = folder.appendingPathComponent("trainer.json")
+        let state: TrainerState = try Self.decode(stateURL)
+        let generators = trainer.randomGenerators.count
+        guard state.generators.count == generators else {
+            throw DescentError(.file, stateURL.path, "holds \(state.generators.count) random generator states, the run being resumed has \(generators)")
+        }
+        trainer.restore(state)
         trainer.epochStart = epochStart
         return folder
     }
