@@ -881,7 +881,24 @@ DESCENT_KERNEL(void, descent_max_pool_2x2_backward,
         const float *gr = g + oh * oW, *yr = y ? y + oh * oW : NULL;
         const int *ir = idx + oh * oW;
         const long base = 2 * oh * W;
-        for (long ow = 0; ow < oW; ow++) {
+        long ow = 0;
+        if (oW >= 8) {
+            // Blocks of 8 windows (16 columns of both rows); a last partial block is redone as the block ending at oW.
+            // Selections are bit masks (all ones or +0.0) on the gradient's bits.
+            const descent_i8 lanes = {0, 2, 4, 6, 8, 10, 12, 14};
+            for (long next = 0; next < oW; next += 8) {
+                const long at = next + 8 <= oW ? next : oW - 8;
+                descent_i8 v = (descent_i8)(*(const descent_f8 *)(gr + at) + 0.0f);
+                if (yr) v &= ~(*(const descent_f8 *)(yr + at) <= 0);
+                const descent_i8 k = *(const descent_i8 *)(ir + at) - (int)(base + 2 * at) - lanes;
+                const descent_f8 tl = (descent_f8)(v & (k == 0)), tr = (descent_f8)(v & (k == 1));
+                const descent_f8 bl = (descent_f8)(v & (k == (int)W)), br = (descent_f8)(v & (k == (int)W + 1));
+                *(descent_f16 *)(r0 + 2 * at) = __builtin_shufflevector(tl, tr, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+                *(descent_f16 *)(r1 + 2 * at) = __builtin_shufflevector(bl, br, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+            }
+            ow = oW;
+        }
+        for (; ow < oW; ow++) {
             float v = yr && yr[ow] <= 0 ? 0 : gr[ow] + 0.0f;
             const long k = ir[ow] - base - 2 * ow;  // 0, 1, W or W + 1
             r0[2 * ow] = k == 0 ? v : 0;
