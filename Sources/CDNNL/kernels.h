@@ -196,6 +196,18 @@ DESCENT_INLINE float descent_second_moment(float v, float g, float beta2, float 
     return v * beta2 + oneMinusBeta2 * g * g;
 }
 
+/// The start of an Adam-family element step, shared by Adam, NAdam and RAdam: the prepared gradient (flags 1, 2,
+/// 4 as in descent_prepared_gradient, applied to *theta), m ← lerp(m, g, w) (flag 16: the high form) and
+/// v ← β₂·v + (1 − β₂)·g·g, both stored; returns the gradient and sets *mOut and *vOut.
+DESCENT_INLINE float descent_adam_moments(float g, float *theta, float *m, float *v, float w, float beta2,
+                                          float oneMinusBeta2, float lambda, float decay, int flags, float *mOut,
+                                          float *vOut) {
+    float gi = descent_prepared_gradient(g, theta, lambda, decay, flags & 7);
+    *mOut = *m = descent_lerp(*m, gi, w, flags & 16);
+    *vOut = *v = descent_second_moment(*v, gi, beta2, oneMinusBeta2);
+    return gi;
+}
+
 /// The coefficients of one Adam or AdamW step over a parameter (Descent's AdamRule.Constants, in C).
 typedef struct {
     float oneMinusBeta1, beta2, oneMinusBeta2, negStepSize, biasCorrection2Sqrt, eps, weightDecay, decayFactor;
@@ -209,12 +221,8 @@ DESCENT_INLINE void descent_adam_pass(float *restrict p, const float *restrict g
     const float w = c->oneMinusBeta1, beta2 = c->beta2, oneMinusBeta2 = c->oneMinusBeta2, neg = c->negStepSize,
                 bc2 = c->biasCorrection2Sqrt, eps = c->eps, wd = c->weightDecay, decay = c->decayFactor;
     for (long i = 0; i < n; i++) {
-        float pi = p[i];
-        float gi = descent_prepared_gradient(g[i], &pi, wd, decay, flags & 7);
-        float mi = descent_lerp(m[i], gi, w, flags & 16);
-        m[i] = mi;
-        float vi = descent_second_moment(v[i], gi, beta2, oneMinusBeta2);
-        v[i] = vi;
+        float pi = p[i], mi, vi;
+        descent_adam_moments(g[i], &pi, m + i, v + i, w, beta2, oneMinusBeta2, wd, decay, flags, &mi, &vi);
         float second = vi;
         if (flags & 8) {
             second = vi >= vmax[i] ? vi : vmax[i];  // Swift.max(vmax, v), NaN included
@@ -419,12 +427,8 @@ DESCENT_INLINE void descent_nadam_pass(float *restrict p, const float *restrict 
                 eps = c->eps, wd = c->weightDecay, decay = c->decayFactor, gradCoefficient = c->gradCoefficient,
                 momentCoefficient = c->momentCoefficient;
     for (long i = 0; i < n; i++) {
-        float pi = p[i];
-        float gi = descent_prepared_gradient(g[i], &pi, wd, decay, flags & 7);
-        float mi = descent_lerp(m[i], gi, w, flags & 16);
-        m[i] = mi;
-        float vi = descent_second_moment(v[i], gi, beta2, oneMinusBeta2);
-        v[i] = vi;
+        float pi = p[i], mi, vi;
+        float gi = descent_adam_moments(g[i], &pi, m + i, v + i, w, beta2, oneMinusBeta2, wd, decay, flags, &mi, &vi);
         float denom = __builtin_elementwise_sqrt(vi / bc2) + eps;
         float q = pi + gradCoefficient * gi / denom;
         p[i] = q + momentCoefficient * mi / denom;
@@ -464,12 +468,8 @@ DESCENT_INLINE void descent_radam_pass(float *restrict p, const float *restrict 
                 lr = c->lr, bc2 = c->biasCorrection2Sqrt, rect = c->rectification, eps = c->eps, wd = c->weightDecay,
                 decay = c->decayFactor;
     for (long i = 0; i < n; i++) {
-        float pi = p[i];
-        float gi = descent_prepared_gradient(g[i], &pi, wd, decay, flags & 7);
-        float mi = descent_lerp(m[i], gi, w, flags & 16);
-        m[i] = mi;
-        float vi = descent_second_moment(v[i], gi, beta2, oneMinusBeta2);
-        v[i] = vi;
+        float pi = p[i], mi, vi;
+        descent_adam_moments(g[i], &pi, m + i, v + i, w, beta2, oneMinusBeta2, wd, decay, flags, &mi, &vi);
         float corrected = mi / bc1 * lr;
         if (flags & 8) {
             float adaptiveLR = bc2 / (__builtin_elementwise_sqrt(vi) + eps);
