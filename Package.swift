@@ -1,5 +1,10 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
+
+/// `DESCENT_PORTABLE=1` builds without oneDNN and the C kernels on Linux too, i.e. with the pure-Swift kernels and
+/// GEMM that a platform with neither oneDNN nor Accelerate uses (`scripts/portable-check.sh`).
+let portable = ProcessInfo.processInfo.environment["DESCENT_PORTABLE"] == "1"
 
 let package = Package(
     name: "Descent",
@@ -22,7 +27,7 @@ let package = Package(
         ),
         .target(
             name: "Descent",
-            dependencies: [.target(name: "CDNNL", condition: .when(platforms: [.linux]))]
+            dependencies: portable ? [] : [.target(name: "CDNNL", condition: .when(platforms: [.linux]))]
         ),
         .systemLibrary(
             name: "CZlib",
