@@ -1,6 +1,7 @@
 import ArgumentParser
 import Descent
 import DescentData
+import DescentTrain
 import Foundation
 
 /// `descent augment`: a PNG grid showing what each image augmentation does to a few dataset samples.
@@ -10,10 +11,10 @@ struct AugmentCommand: ParsableCommand {
         abstract: "Write a PNG grid of dataset samples (first column) and their augmentations (one column per transform); audio is shown as log-mel spectrograms."
     )
 
-    @Option(help: "Dataset: shapes (generated, no files needed), mnist, fashion-mnist, cifar10 (shown as grey) or free-spoken-digits (audio; from --data-dir).")
+    @Option(help: "Dataset: \(AugmentCommand.datasets.map(\.rawValue).joined(separator: ", ")) (cifar10 shown as grey; free-spoken-digits as log-mel spectrograms; from --data-dir).")
     var dataset: String = "shapes"
 
-    @Option(help: "Comma-separated transforms; images: \(AugmentCommand.available.joined(separator: ", ")); audio: \(AugmentCommand.audioTransforms.joined(separator: ", ")) (default: all but mixup).")
+    @Option(help: "Comma-separated transforms, with the names of a config's data.augment; images: \(AugmentCommand.imageTransforms.map(\.rawValue).joined(separator: ", ")); audio: \(AugmentCommand.audioTransforms.map(\.rawValue).joined(separator: ", ")) (default: all of the kind).")
     var transforms: String?
 
     @Option(help: "Number of samples (grid rows), taken from the start of the test split.")
@@ -28,46 +29,29 @@ struct AugmentCommand: ParsableCommand {
     @Option(help: "Folder holding the datasets (default: $DESCENT_DATA).")
     var dataDir: String?
 
-    /// Transform names the command knows.
-    static let available = ["flip", "vflip", "rotate", "affine", "perspective", "crop", "resized-crop", "jitter",
-                            "noise", "erase", "mixup"]
-    /// Audio transform names, applied to log-mel spectrograms.
-    static let audioTransforms = ["time-mask", "freq-mask", "stretch"]
-    /// Dataset names the command knows.
-    static let datasets = ["shapes", "mnist", "fashion-mnist", "cifar10", "free-spoken-digits"]
+    /// The image transforms (the config's transform names).
+    static let imageTransforms = AugmentConfig.Kind.allCases.filter { !$0.isAudio }
+    /// The spectrogram transforms, applied to log-mel spectrograms.
+    static let audioTransforms = AugmentConfig.Kind.allCases.filter(\.isAudio)
+    /// The catalogue's datasets the command can draw: the image datasets and the spoken digits.
+    static let datasets = DatasetName.builtIn.filter { $0.isImage || $0 == .freeSpokenDigits }
 
-    var isAudio: Bool { dataset.lowercased() == "free-spoken-digits" }
+    var isAudio: Bool { DatasetName(lookup: dataset) == .freeSpokenDigits }
 
     var transformNames: [String] {
-        guard let transforms else { return isAudio ? Self.audioTransforms : Array(Self.available.dropLast()) }
+        guard let transforms else { return (isAudio ? Self.audioTransforms : Self.imageTransforms).map(\.rawValue) }
         return transforms.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     }
 
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
-        guard Self.datasets.contains(dataset.lowercased()) else {
-            throw ValidationError("--dataset: unknown dataset '\(dataset)' (available: \(Self.datasets.joined(separator: ", ")))")
+        guard let name = DatasetName(lookup: dataset), Self.datasets.contains(name) else {
+            throw ValidationError("--dataset: unknown dataset '\(dataset)' (available: \(Self.datasets.map(\.rawValue).joined(separator: ", ")))")
         }
         guard !transformNames.isEmpty else { throw ValidationError("--transforms: give at least one transform") }
-        let known = isAudio ? Self.audioTransforms : Self.available
+        let known = (isAudio ? Self.audioTransforms : Self.imageTransforms).map(\.rawValue)
         for name in transformNames where !known.contains(name) {
             throw ValidationError("--transforms: unknown transform '\(name)' for \(dataset) (available: \(known.joined(separator: ", ")))")
-        }
-    }
-
-    /// The per-sample transform called `name`, at a strength that shows clearly on a 28×28 image.
-    static func transform(_ name: String, height: Int, width: Int) -> any Transform {
-        switch name {
-        case "flip": return RandomHorizontalFlip(p: 1)
-        case "vflip": return RandomVerticalFlip(p: 1)
-        case "rotate": return RandomRotation(degrees: 30)
-        case "affine": return RandomAffine(degrees: 15, translate: (x: 0.1, y: 0.1), scale: 0.8...1.2, shear: 10)
-        case "perspective": return RandomPerspective(distortionScale: 0.5, p: 1)
-        case "crop": return RandomCrop(height: height, width: width, padding: max(1, height / 7))
-        case "resized-crop": return RandomResizedCrop(height: height, width: width, scale: 0.3...1)
-        case "jitter": return ColorJitter(brightness: 0.5, contrast: 0.5)
-        case "noise": return GaussianNoise(std: 0.1)
-        default: return RandomErasing(p: 1)
         }
     }
 
@@ -92,31 +76,14 @@ struct AugmentCommand: ParsableCommand {
         guard rows > 0 else { throw DescentError(.file, dataset, "the dataset has no samples") }
         if isAudio { return try runAudio(data, rows: rows, names: names) }
         let originals = (0..<rows).map { data.sample(at: $0) }
-        let first = try ImageLayout(originals[0].input, transform: "augment")
-
-        var mixed: Tensor? = nil
-        if names.contains("mixup") {
-            let shape = originals[0].input.shape
-            let flat = originals.flatMap(\.input.scalars)
-            var oneHot = [Float](repeating: 0, count: rows * 10)
-            for (i, s) in originals.enumerated() { oneHot[i * 10 + min(max(s.target.classIndex ?? 0, 0), 9)] = 1 }
-            let batch = try Mixup(alpha: 1).callAsFunction(
-                inputs: Tensor(flat, shape: [rows] + shape), targets: Tensor(oneHot, shape: [rows, 10]),
-                generator: RandomGenerator(seed: seed, stream: UInt64.max - 1))
-            mixed = batch.inputs
+        let shape = originals[0].input.shape
+        let transforms = try names.map {
+            try AugmentConfig.preview(AugmentConfig.Kind(rawValue: $0)!).makeTransform(sampleShape: shape, location: "--transforms \($0)")
         }
-
         var cells: [Tensor] = []
         for (i, sample) in originals.enumerated() {
             cells.append(try Self.displayable(sample.input))
-            for (column, name) in names.enumerated() {
-                if name == "mixup", let m = mixed {
-                    let size = m.count / rows
-                    let row = Array(m.scalars[(i * size)..<((i + 1) * size)])
-                    cells.append(try Self.displayable(Tensor(row, shape: sample.input.shape)))
-                    continue
-                }
-                let t = Self.transform(name, height: first.height, width: first.width)
+            for (column, t) in transforms.enumerated() {
                 let generator = SampleRandomness.generator(seed: seed, epoch: column, index: i)
                 cells.append(try Self.displayable(t(sample, generator: generator).input))
             }
@@ -133,7 +100,7 @@ struct AugmentCommand: ParsableCommand {
     }
 
     /// Spectrogram grid for audio: the log-mel spectrogram (40 bands, n_fft 256, hop 128, 48 frames) of each
-    /// clip, then SpecAugment masks and a phase-vocoder time stretch (rate 0.8–1.25), low frequencies at the bottom.
+    /// clip, then the SpecAugment masks, low frequencies at the bottom.
     func runAudio(_ data: any Dataset, rows: Int, names: [String]) throws {
         let stft = STFT(nFFT: 256, hopLength: 128)
         let mel = MelScale(nMels: 40, sampleRate: 8_000, nFreq: stft.nFreq)
@@ -163,15 +130,10 @@ struct AugmentCommand: ParsableCommand {
             cells.append(picture(original))
             for (column, name) in names.enumerated() {
                 let generator = SampleRandomness.generator(seed: seed, epoch: column, index: i)
-                let input = Sample(input: original, target: sample.target)
-                switch name {
-                case "time-mask": cells.append(picture(try TimeMasking(timeMaskParam: 16, maskValue: floor)(input, generator: generator).input))
-                case "freq-mask": cells.append(picture(try FrequencyMasking(freqMaskParam: 12, maskValue: floor)(input, generator: generator).input))
-                default:
-                    let rate = 0.8 + 0.45 * Double(generator.uniformFloat())
-                    let stretched = try TimeStretch(hopLength: 128, nFreq: stft.nFreq)(complex, rate: rate)
-                    cells.append(picture(try frames(try logMel(stretched))))
-                }
+                var preview = AugmentConfig.preview(AugmentConfig.Kind(rawValue: name)!)
+                preview.options["mask_value"] = .number(Double(floor))
+                let mask = try preview.makeTransform(sampleShape: original.shape, location: "--transforms \(name)")
+                cells.append(picture(try mask(Sample(input: original, target: sample.target), generator: generator).input))
             }
         }
         var grid = ImageGrid(images: cells, columns: names.count + 1)

@@ -14,7 +14,7 @@ struct EvaluateCommand: ParsableCommand {
         discussion: """
             Either --run DIR (a folder written by descent train: its config, preprocessing and splits are used), \
             or --config FILE / --model NAME with --weights FILE, e.g. \
-            descent evaluate --model w2 --weights model.safetensors --dataset mnist --split test
+            descent evaluate --model cnn --weights model.safetensors --dataset mnist --split test
             """
     )
 
@@ -24,7 +24,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "A config file describing the model and data (with --weights).")
     var config: String?
 
-    @Option(help: "Zoo model the weights belong to: \(SummaryCommand.models.keys.sorted().joined(separator: ", ")).")
+    @Option(help: "Zoo model the weights belong to (with its default options): \(ModelConfig.Zoo.allCases.map(\.rawValue).joined(separator: ", ")).")
     var model: String?
 
     @Option(help: "Safetensors file with the model's state dict (PyTorch names); default with --run: the run's model.safetensors.")
@@ -33,8 +33,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Split: test or train; with --run or --config also validation.")
     var split: String = "test"
 
-    @Option(help: "With --model: dataset shapes, mnist, fashion-mnist, cifar10, sklearn-digits (from --data-dir).")
+    @Option(help: "With --model: dataset \(DatasetName.builtIn.map(\.rawValue).joined(separator: ", ")) (from --data-dir).")
     var dataset: String = "mnist"
+
+    @Option(help: "With --model and --dataset shapes: the seed of the run whose generated images to use (default 0, as descent train).")
+    var seed: UInt64 = 0
 
     @Option(help: "Folder holding the datasets (default: $DESCENT_DATA).")
     var dataDir: String?
@@ -49,8 +52,9 @@ struct EvaluateCommand: ParsableCommand {
         let sources = [runFolder, config, model].compactMap { $0 }.count
         guard sources == 1 else { throw ValidationError("give exactly one of --run, --config or --model") }
         if model != nil || config != nil, weights == nil { throw ValidationError("--model and --config need --weights FILE") }
-        if let model, SummaryCommand.models[model] == nil {
-            throw ValidationError("--model: unknown model '\(model)' (available: \(SummaryCommand.models.keys.sorted().joined(separator: ", ")))")
+        if let model { _ = try SummaryCommand.zoo(model) }
+        if model != nil, DatasetName(lookup: dataset) == nil || DatasetName(lookup: dataset) == .csv {
+            throw ValidationError("--dataset: unknown dataset '\(dataset)' (available: \(DatasetName.builtIn.map(\.rawValue).joined(separator: ", ")))")
         }
         let splits = model != nil ? ["train", "test"] : ["train", "validation", "test"]
         guard splits.contains(split) else { throw ValidationError("--split must be \(splits.joined(separator: ", ")), got '\(split)'") }
@@ -93,23 +97,19 @@ struct EvaluateCommand: ParsableCommand {
 
     /// A zoo model with a weights file on a catalog dataset.
     func evaluateZoo(_ model: String) throws {
-        let entry = SummaryCommand.models[model]!
-        let net = entry.module(classes)
+        let zoo = try SummaryCommand.zoo(model)
+        let input = zoo.defaultInput
+        let net = try SummaryCommand.build(zoo, inputShape: input, classes: classes)
         try net.loadWeights(from: URL(fileURLWithPath: weights!))
-        let data: any Dataset
-        if dataset == "shapes" {
-            data = GeneratedShapes(count: 2_000, seed: split == "test" ? 1_000_003 : 0)
-        } else {
-            data = try DatasetCatalog.load(dataset, split: split == "test" ? .test : .train,
-                                           directory: dataDir.map { URL(fileURLWithPath: $0) })
-        }
+        let data = try DatasetCatalog.load(dataset, split: split == "test" ? .test : .train,
+                                           directory: dataDir.map { URL(fileURLWithPath: $0) }, seed: seed)
         var transforms: [any Transform] = []
         var preprocessing = "pixels scaled to [0, 1]"
         if let normalize, let n = try NormalizationOption.parse(normalize) {
             transforms.append(n)
             preprocessing += ", then (x − \(n.mean)) / \(n.std) per channel"
         }
-        transforms.append(ReshapeInput(shape: entry.input, location: "--model \(model)"))
+        transforms.append(ReshapeInput(shape: input, location: "--model \(model)"))
         print("descent evaluate: \(model) with \(weights!) on \(dataset) \(split) (\(data.count) samples); preprocessing: \(preprocessing)")
         let trainer = Trainer(model: net, optimizer: SGD(net.parameters(), lr: 0))
         try report(try trainer.evaluate(DataLoader(data, batchSize: 256, transform: Compose(transforms))))

@@ -25,7 +25,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "A config file describing the model (with --weights).")
     var config: String?
 
-    @Option(help: "Zoo model: \(SummaryCommand.models.keys.sorted().joined(separator: ", ")) (with --weights).")
+    @Option(help: "Zoo model (with its default options): \(ModelConfig.Zoo.allCases.map(\.rawValue).joined(separator: ", ")) (with --weights).")
     var model: String?
 
     @Option(help: "Safetensors weights (default with --run: the run's model.safetensors).")
@@ -55,9 +55,7 @@ struct PredictCommand: ParsableCommand {
     func validate() throws {
         guard [runFolder, config, model].compactMap({ $0 }).count == 1 else { throw ValidationError("give exactly one of --run, --config or --model") }
         if model != nil || config != nil, weights == nil { throw ValidationError("--model and --config need --weights FILE") }
-        if let model, SummaryCommand.models[model] == nil {
-            throw ValidationError("--model: unknown model '\(model)' (available: \(SummaryCommand.models.keys.sorted().joined(separator: ", ")))")
-        }
+        if let model { _ = try SummaryCommand.zoo(model) }
         guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
         guard classes >= 1 else { throw ValidationError("--classes must be at least 1, got \(classes)") }
         if let output, !(output.hasSuffix(".csv") || output.hasSuffix(".json")) {
@@ -84,10 +82,10 @@ struct PredictCommand: ParsableCommand {
                 normalization = Normalize(mean: mean, std: std)
             }
         } else if let model {
-            let entry = SummaryCommand.models[model]!
-            net = entry.module(classes)
+            let zoo = try SummaryCommand.zoo(model)
+            net = try SummaryCommand.build(zoo, inputShape: zoo.defaultInput, classes: classes)
             try net.loadWeights(from: URL(fileURLWithPath: weights!))
-            inputShape = entry.input
+            inputShape = zoo.defaultInput
             isClassifier = true
         } else {
             let trainingConfig = try TrainingConfig.load(contentsOf: URL(fileURLWithPath: config!))

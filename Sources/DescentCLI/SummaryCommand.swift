@@ -1,5 +1,6 @@
 import ArgumentParser
 import Descent
+import DescentTrain
 import Foundation
 
 /// `descent summary`: the layer table of a zoo model.
@@ -9,7 +10,7 @@ struct SummaryCommand: ParsableCommand {
         abstract: "Print a model's layers: name, type, output shape, parameters and multiply-adds, with totals."
     )
 
-    @Option(help: "Model: w1 (MLP), w2/cnn, w3/cnn-bn, w5, w7/resnet, lenet5, vgg, resnet18.")
+    @Option(help: "Zoo model: \(ModelConfig.Zoo.allCases.map(\.rawValue).joined(separator: ", ")).")
     var model: String = "cnn-bn"
 
     @Option(help: "Input shape of one sample, comma-separated (default: the model's usual input).")
@@ -18,24 +19,25 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: "Number of classes.")
     var classes: Int = 10
 
-    static let models: [String: (module: @Sendable (Int) -> Module, input: [Int])] = [
-        "w1": ({ Models.mlp([784, 512, 512, $0]) }, [784]),
-        "w5": ({ Models.mlp([784, 128, $0]) }, [784]),
-        "w2": ({ Models.benchCNN(classes: $0) }, [1, 28, 28]),
-        "cnn": ({ Models.benchCNN(classes: $0) }, [1, 28, 28]),
-        "w3": ({ Models.benchCNN(batchNorm: true, dropout: true, classes: $0) }, [1, 28, 28]),
-        "cnn-bn": ({ Models.benchCNN(batchNorm: true, dropout: true, classes: $0) }, [1, 28, 28]),
-        "w7": ({ ResNet.w7(classes: $0) }, [3, 32, 32]),
-        "resnet": ({ ResNet.w7(classes: $0) }, [3, 32, 32]),
-        "lenet5": ({ Models.leNet5(classes: $0) }, [1, 28, 28]),
-        "vgg": ({ Models.smallVGG(classes: $0) }, [3, 32, 32]),
-        "resnet18": ({ ResNet.resNet18(classes: $0) }, [3, 32, 32]),
-    ]
+    /// The zoo model named by `--model`, or a one-line error listing the zoo.
+    static func zoo(_ name: String) throws -> ModelConfig.Zoo {
+        guard let zoo = ModelConfig.Zoo(rawValue: name) else {
+            throw ValidationError("--model: unknown model '\(name)' (available: \(ModelConfig.Zoo.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return zoo
+    }
+
+    /// The zoo model `zoo` for samples of `shape`, with a mismatch reported at `--model NAME`.
+    static func build(_ zoo: ModelConfig.Zoo, inputShape shape: [Int], classes: Int) throws -> Module {
+        do {
+            return try zoo.makeModel(inputShape: shape, classes: classes)
+        } catch let e as DescentError {
+            throw DescentError(.argument, "--model \(zoo.rawValue)", e.reason.replacingOccurrences(of: "\(zoo.rawValue) expects", with: "expects"))
+        }
+    }
 
     func validate() throws {
-        guard Self.models[model] != nil else {
-            throw ValidationError("--model: unknown model '\(model)' (available: \(Self.models.keys.sorted().joined(separator: ", ")))")
-        }
+        _ = try Self.zoo(model)
         guard classes >= 1 else { throw ValidationError("--classes must be at least 1, got \(classes)") }
         if let input {
             let dims = input.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -46,8 +48,8 @@ struct SummaryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let entry = Self.models[model]!
-        let shape = input.map { $0.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces))! } } ?? entry.input
-        print(try ModelSummary(entry.module(classes), inputShape: shape).table)
+        let zoo = try Self.zoo(model)
+        let shape = input.map { $0.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces))! } } ?? zoo.defaultInput
+        print(try ModelSummary(try Self.build(zoo, inputShape: shape, classes: classes), inputShape: shape).table)
     }
 }

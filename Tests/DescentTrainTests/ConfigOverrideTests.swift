@@ -9,7 +9,7 @@ import Testing
         let c = try TrainingConfig.parse(yaml: "model: {name: mlp}\noptimizer: {name: sgd, lr: 0.1}",
                                          overrides: ["optimizer.lr=0.01", "data.batch_size=full", "model.hidden=[128,64]",
                                                      "seed = 3", "early_stopping={patience: 9, monitor: val_accuracy}"])
-        #expect(c.optimizer.lr == 0.01 && c.optimizer.kind == .sgd)
+        #expect(c.optimizer.lr == 0.01 && c.optimizer.name == "sgd")
         #expect(c.data.batchSize == .full)
         #expect(c.model.architecture == .zoo(.mlp, ConfigOptions(["hidden": .list([.int(128), .int(64)]), "dropout": .number(0.2),
                                                                   "activation": .string("relu"), "batch_norm": .bool(false)])))
@@ -121,7 +121,7 @@ import Testing
     @Test func mnistCNNExampleIsTheW2RecipeWithEarlyStopping() throws {
         let c = try TrainingConfig.load(contentsOf: ConfigFiles.examples.appendingPathComponent("mnist-cnn.yaml"))
         #expect(c.data.dataset == .mnist && c.data.validationFraction == 0.1)
-        #expect(c.model.name == "cnn" && c.optimizer.kind == .adam && c.optimizer.lr == 1e-3)
+        #expect(c.model.name == "cnn" && c.optimizer.name == "adam" && c.optimizer.lr == 1e-3)
         #expect(c.training.epochs == 5 && c.earlyStopping != nil)
         if case .size(let b) = c.data.batchSize { #expect((64...128).contains(b)) } else { Issue.record("batch size") }
     }

@@ -35,7 +35,7 @@ enum ConfigFiles {
         #expect(c.data.shuffle && c.data.workers == 1 && c.data.normalize == .none && c.data.augment.isEmpty)
         #expect(c.model.architecture == .zoo(.cnnBN, ConfigOptions(["batch_norm": .bool(true), "dropout": .bool(true)])))
         #expect(c.loss == LossConfig(.crossEntropy, options: ConfigOptions(["label_smoothing": .number(0)])))
-        #expect(c.optimizer.kind == .adam && c.optimizer.lr == 1e-3)
+        #expect(c.optimizer.name == "adam" && c.optimizer.lr == 1e-3)
         #expect(c.optimizer.options.doubles("betas") == [0.9, 0.999] && c.optimizer.options.double("eps") == 1e-8)
         #expect(c.schedule.kind == .cosine && c.schedule.every == .epoch && c.schedule.options["t_max"] == nil)
         #expect(c.training.epochs == 6 && c.training.evalEvery == .epoch && c.training.nonFinite == .stop)
@@ -89,7 +89,7 @@ enum ConfigFiles {
         #expect(d.augment[1].options == ConfigOptions(["p": .number(0.5)]))
         #expect(c.model.architecture == .zoo(.resnet, ConfigOptions(["widths": .list([.int(8), .int(16)]), "blocks": .list([.int(1), .int(1)])])))
         #expect(c.loss.options.double("label_smoothing") == 0.1)
-        #expect(c.optimizer.kind == .sgd && c.optimizer.lr == 0.1 && c.optimizer.options.double("weight_decay") == 5e-4)
+        #expect(c.optimizer.name == "sgd" && c.optimizer.lr == 0.1 && c.optimizer.options.double("weight_decay") == 5e-4)
         #expect(c.optimizer.options.bool("nesterov") == true && c.optimizer.options.double("dampening") == 0)
         #expect(c.optimizer.groups == [OptimizerConfig.Group(params: ["*.bias"], weightDecay: 0),
                                        OptimizerConfig.Group(params: ["fc.weight"], lr: 0.01, momentum: 0.5)])
@@ -107,7 +107,7 @@ enum ConfigFiles {
         #expect(c.seed == 7 && c.data.trainSamples == 120 && c.data.testSamples == 30 && c.data.batchSize == .size(16))
         #expect(c.model.architecture == .zoo(.mlp, ConfigOptions(["hidden": .list([.int(32)]), "dropout": .number(0),
                                                                   "activation": .string("relu"), "batch_norm": .bool(false)])))
-        #expect(c.optimizer.kind == .sgd && c.optimizer.options.double("momentum") == 0.9 && c.optimizer.options.bool("nesterov") == true)
+        #expect(c.optimizer.name == "sgd" && c.optimizer.options.double("momentum") == 0.9 && c.optimizer.options.bool("nesterov") == true)
         #expect(c.schedule.kind == .step && c.schedule.options.int("step_size") == 2 && c.schedule.options.double("gamma") == 0.5)
         #expect(c.training.epochs == 4 && c.training.evalEvery == .steps(5))
         #expect(c.earlyStopping == nil)

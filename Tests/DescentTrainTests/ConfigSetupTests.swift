@@ -20,7 +20,7 @@ import Testing
         #expect(s.train.batchesPerEpoch == 6 && s.train.shuffle && s.train.seed == 0 && s.train.workers == 1)
         #expect(s.validation?.batchSize == .size(256) && s.train.transform == nil)
         #expect(s.inputShape == [1, 28, 28] && s.classes == 10 && s.classNames == GeneratedShapes.classNames)
-        #expect(s.model.parameterCount == Models.benchCNN(batchNorm: true, dropout: true).parameterCount)
+        #expect(s.model.parameterCount == Models.cnn(batchNorm: true, dropout: true).parameterCount)
         #expect(s.optimizer.name == "Adam" && s.optimizer.lr == 1e-3)
         #expect(s.schedule is CosineAnnealingLR && !s.scheduleEveryStep && s.reduceOnPlateau == nil)
         #expect(s.earlyStopping?.patience == 3 && s.earlyStopping?.monitor == .validationLoss)
@@ -72,16 +72,17 @@ import Testing
     }
 
     @Test func zooModelsFitTheData() throws {
-        let w1 = try ModelConfig(.zoo(.w1, ConfigOptions())).makeModel(inputShape: [784], classes: 10)
+        let w1 = try ModelConfig(.zoo(.mlp, ConfigOptions(["hidden": .list([.int(512), .int(512)]), "dropout": .number(0)])))
+            .makeModel(inputShape: [784], classes: 10)
         #expect(w1.namedParameters().map { "\($0.0) \($0.1.shape)" } == ["0.weight [512, 784]", "0.bias [512]", "2.weight [512, 512]",
                                                                            "2.bias [512]", "4.weight [10, 512]", "4.bias [10]"])
         let cnn = try ModelConfig(.zoo(.cnn, ConfigOptions())).makeModel(inputShape: [3, 32, 32], classes: 10)
-        #expect(cnn.parameterCount == Models.benchCNN(inChannels: 3, height: 32, classes: 10).parameterCount)
+        #expect(cnn.parameterCount == Models.cnn(inChannels: 3, height: 32, classes: 10).parameterCount)
         let resnet = try ModelConfig(.zoo(.resnet, ConfigOptions(["widths": .list([.int(8), .int(16)]), "blocks": .list([.int(1), .int(1)])])))
             .makeModel(inputShape: [3, 32, 32], classes: 5)
         #expect(resnet.parameterCount == ResNet(inChannels: 3, classes: 5, widths: [8, 16], blocksPerStage: [1, 1]).parameterCount)
-        #expect(try ModelConfig(.zoo(.w7, ConfigOptions())).makeModel(inputShape: [3, 32, 32], classes: 10).parameterCount
-                == ResNet.w7().parameterCount)
+        #expect(try ModelConfig(.zoo(.resnet, ConfigOptions())).makeModel(inputShape: [3, 32, 32], classes: 10).parameterCount
+                == ResNet.small().parameterCount)
         #expect(try ModelConfig(.zoo(.lenet5, ConfigOptions())).makeModel(inputShape: [1, 28, 28], classes: 10).parameterCount
                 == Models.leNet5().parameterCount)
         #expect(try ModelConfig(.zoo(.vgg, ConfigOptions())).makeModel(inputShape: [3, 32, 32], classes: 10).parameterCount
@@ -231,7 +232,7 @@ import Testing
         #expect(s.train.dataset.count == 54_001 && s.validation?.dataset.count == 5_999 && s.test?.dataset.count == 10_000)  // stratified by class
         #expect(s.inputShape == [1, 28, 28] && s.classes == 10 && s.classNames == MNIST.classNames)
         #expect(s.preprocessing == "pixels scaled to [0, 1], then (x − 0.1307) / 0.3081 per channel")
-        #expect(s.model.parameterCount == Models.benchCNN().parameterCount && s.train.batchesPerEpoch == 844)
+        #expect(s.model.parameterCount == Models.cnn().parameterCount && s.train.batchesPerEpoch == 844)
         #expect(s.description == "mnist: 54,001 train, 5,999 validation, 10,000 test samples of [1, 28, 28]; model cnn (421,642 parameters); "
                 + "Adam lr 0.001, cosine schedule per epoch; batch 64")
         let mlp = try TrainingConfig.load(contentsOf: ConfigFiles.examples.appendingPathComponent("mnist-mlp.yaml")).makeSetup()

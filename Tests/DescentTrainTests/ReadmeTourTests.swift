@@ -12,7 +12,7 @@ import DescentTrain
         y.backward()
         #expect(x.grad!.shape == [4, 3])
 
-        let model = Models.benchCNN(batchNorm: true, dropout: true)
+        let model = Models.cnn(batchNorm: true, dropout: true)
         let data = try GeneratedShapes(count: 300, seed: 0).randomSplit([0.9, 0.1], seed: 0, stratified: true)
         let trainer = Trainer(model: model, optimizer: Adam(model.parameters(), lr: 1e-3))
         trainer.schedule = CosineAnnealingLR(baseLR: 1e-3, tMax: 2)

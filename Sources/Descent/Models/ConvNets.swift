@@ -1,9 +1,9 @@
 extension Models {
-    /// The CNN of benchmark W2 (and, with `batchNorm` and `dropout`, W3) for `[N, 1, 28, 28]` inputs:
+    /// The zoo's `cnn` (and, with `batchNorm` and `dropout`, `cnn-bn`) for `[N, 1, 28, 28]` inputs:
     /// Conv 1→32 3×3 pad 1 [BN], ReLU, MaxPool 2; Conv 32→64 3×3 pad 1 [BN], ReLU, MaxPool 2; Flatten;
     /// Linear 3136→128, ReLU, [Dropout 0.5]; Linear 128→`classes`. Other input sizes `height × width` (both
     /// divisible by 4; `width` defaults to `height`) change the first Linear to `64·(height/4)·(width/4)` inputs.
-    public static func benchCNN(batchNorm: Bool = false, dropout: Bool = false, inChannels: Int = 1, height: Int = 28,
+    public static func cnn(batchNorm: Bool = false, dropout: Bool = false, inChannels: Int = 1, height: Int = 28,
                                 width: Int? = nil, classes: Int = 10, generator: RandomGenerator = .default) -> Sequential {
         var layers: [Module] = []
         for (cin, cout) in [(inChannels, 32), (32, 64)] {

@@ -37,8 +37,9 @@ public final class ResNet: Module {
         return fc(features.mean(alongAxes: [2, 3]))
     }
 
-    /// The small ResNet of benchmark W7 (ResNet-20-like: three stages of two blocks, 16/32/64 channels).
-    public static func w7(classes: Int = 10, generator: RandomGenerator = .default) -> ResNet {
+    /// A small CIFAR-style ResNet (ResNet-20-like: three stages of two blocks, 16/32/64 channels), the
+    /// zoo's `resnet`.
+    public static func small(classes: Int = 10, generator: RandomGenerator = .default) -> ResNet {
         ResNet(classes: classes, widths: [16, 32, 64], blocksPerStage: [2, 2, 2], generator: generator)
     }
 

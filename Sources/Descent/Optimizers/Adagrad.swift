@@ -104,3 +104,14 @@ public struct AdagradRule: UpdateRule {
         }
     }
 }
+
+extension AdagradRule: RegisteredRule {
+    /// `torch.optim.Adagrad`'s defaults (those of the memberwise initializer).
+    public init() { self.init(maximize: false) }
+
+    /// The options a config may set, under `torch.optim.Adagrad`'s names.
+    public static var hyperParameters: [HyperParameter<AdagradRule>] {
+        [.number("lr", \.lr, .positive), .number("lr_decay", \.lrDecay), .number("weight_decay", \.weightDecay),
+         .number("initial_accumulator_value", \.initialAccumulatorValue), .number("eps", \.eps), .flag("maximize", \.maximize)]
+    }
+}

@@ -151,3 +151,14 @@ extension AdamRule.Constants {
     }
 }
 #endif
+
+extension AdamRule: RegisteredRule {
+    /// `torch.optim.Adam`'s defaults (those of the memberwise initializer).
+    public init() { self.init(maximize: false) }
+
+    /// The options a config may set, under `torch.optim.Adam`'s names.
+    public static var hyperParameters: [HyperParameter<AdamRule>] {
+        [.number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
+         .number("weight_decay", \.weightDecay), .flag("amsgrad", \.amsgrad), .flag("maximize", \.maximize)]
+    }
+}

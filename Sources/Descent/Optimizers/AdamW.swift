@@ -72,3 +72,14 @@ public struct AdamWRule: UpdateRule {
         AdamRule.update(range, p, grad, buffers, c)
     }
 }
+
+extension AdamWRule: RegisteredRule {
+    /// `torch.optim.AdamW`'s defaults (those of the memberwise initializer).
+    public init() { self.init(maximize: false) }
+
+    /// The options a config may set, under `torch.optim.AdamW`'s names.
+    public static var hyperParameters: [HyperParameter<AdamWRule>] {
+        [.number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
+         .number("weight_decay", \.weightDecay), .flag("amsgrad", \.amsgrad), .flag("maximize", \.maximize)]
+    }
+}

@@ -110,3 +110,14 @@ extension AdamaxRule.Constants {
     }
 }
 #endif
+
+extension AdamaxRule: RegisteredRule {
+    /// `torch.optim.Adamax`'s defaults (those of the memberwise initializer).
+    public init() { self.init(maximize: false) }
+
+    /// The options a config may set, under `torch.optim.Adamax`'s names.
+    public static var hyperParameters: [HyperParameter<AdamaxRule>] {
+        [.number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
+         .number("weight_decay", \.weightDecay), .flag("maximize", \.maximize)]
+    }
+}

@@ -144,3 +144,15 @@ extension NAdamRule.Constants {
     }
 }
 #endif
+
+extension NAdamRule: RegisteredRule {
+    /// `torch.optim.NAdam`'s defaults (those of the memberwise initializer).
+    public init() { self.init(maximize: false) }
+
+    /// The options a config may set, under `torch.optim.NAdam`'s names.
+    public static var hyperParameters: [HyperParameter<NAdamRule>] {
+        [.number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
+         .number("weight_decay", \.weightDecay), .number("momentum_decay", \.momentumDecay),
+         .flag("decoupled_weight_decay", \.decoupledWeightDecay), .flag("maximize", \.maximize)]
+    }
+}

@@ -143,3 +143,15 @@ extension RAdamRule.Constants {
     }
 }
 #endif
+
+extension RAdamRule: RegisteredRule {
+    /// `torch.optim.RAdam`'s defaults (those of the memberwise initializer).
+    public init() { self.init(maximize: false) }
+
+    /// The options a config may set, under `torch.optim.RAdam`'s names.
+    public static var hyperParameters: [HyperParameter<RAdamRule>] {
+        [.number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
+         .number("weight_decay", \.weightDecay), .flag("decoupled_weight_decay", \.decoupledWeightDecay),
+         .flag("maximize", \.maximize)]
+    }
+}

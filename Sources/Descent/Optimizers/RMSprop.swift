@@ -136,3 +136,15 @@ extension RMSpropRule.Constants {
     }
 }
 #endif
+
+extension RMSpropRule: RegisteredRule {
+    /// `torch.optim.RMSprop`'s defaults (those of the memberwise initializer).
+    public init() { self.init(maximize: false) }
+
+    /// The options a config may set, under `torch.optim.RMSprop`'s names.
+    public static var hyperParameters: [HyperParameter<RMSpropRule>] {
+        [.number("lr", \.lr, .positive), .number("alpha", \.alpha), .number("eps", \.eps),
+         .number("weight_decay", \.weightDecay), .number("momentum", \.momentum), .flag("centered", \.centered),
+         .flag("maximize", \.maximize)]
+    }
+}

@@ -142,3 +142,14 @@ extension SGDRule.Constants {
     }
 }
 #endif
+
+extension SGDRule: RegisteredRule {
+    /// `torch.optim.SGD`'s defaults (those of the memberwise initializer).
+    public init() { self.init(maximize: false) }
+
+    /// The options a config may set, under `torch.optim.SGD`'s names.
+    public static var hyperParameters: [HyperParameter<SGDRule>] {
+        [.number("lr", \.lr, .positive), .number("momentum", \.momentum), .number("dampening", \.dampening),
+         .number("weight_decay", \.weightDecay), .flag("nesterov", \.nesterov), .flag("maximize", \.maximize)]
+    }
+}

@@ -12,20 +12,20 @@ enum ModelWorkloads {
             let m = Models.mlp([784, 512, 512, 10])
             return train(name, m, Adam(m.parameters(), lr: 1e-3), input: [784], batch: 128, steps: 100)
         case "w2":
-            let m = Models.benchCNN()
+            let m = Models.cnn()
             return train(name, m, SGD(m.parameters(), lr: 0.01, momentum: 0.9), input: [1, 28, 28], batch: 64, steps: 50)
         case "w3":
-            let m = Models.benchCNN(batchNorm: true, dropout: true)
+            let m = Models.cnn(batchNorm: true, dropout: true)
             return train(name, m, Adam(m.parameters(), lr: 1e-3), input: [1, 28, 28], batch: 64, steps: 50)
         case "w4_mlp":
             return infer(name, Models.mlp([784, 512, 512, 10]), input: [784], batch: 256, steps: 100)
         case "w4_cnn":
-            return infer(name, Models.benchCNN(), input: [1, 28, 28], batch: 256, steps: 30)
+            return infer(name, Models.cnn(), input: [1, 28, 28], batch: 256, steps: 30)
         case "w5":
             let m = Models.mlp([784, 128, 10])
             return train(name, m, SGD(m.parameters(), lr: 0.01), input: [784], batch: 16, steps: 500)
         case "w7":
-            let m = ResNet.w7()
+            let m = ResNet.small()
             return train(name, m, SGD(m.parameters(), lr: 0.05, momentum: 0.9, weightDecay: 5e-4),
                          input: [3, 32, 32], batch: 32, steps: 20)
         default:

@@ -18,18 +18,12 @@ func benchOptimizers(count: Int = 1 << 20, seconds: Double = 0.3) -> BenchResult
         }
         return 1e9 * t / Double(steps * count)
     }
-    let cases: [(String, ([Tensor]) -> any Optimizer)] = [
-        ("sgd", { SGD($0, lr: 0.01) }),
+    // Every registered optimizer with its defaults, then the variants scripts/bench-optimizers-torch.py also times.
+    var cases: [(String, ([Tensor]) -> any Optimizer)] = OptimizerRegistry.rules.map { rule in (rule.configName, { rule.makeOptimizer($0) }) }
+    cases += [
         ("sgd_momentum", { SGD($0, lr: 0.01, momentum: 0.9, weightDecay: 5e-4) }),
         ("sgd_nesterov", { SGD($0, lr: 0.01, momentum: 0.9, nesterov: true) }),
-        ("adam", { Adam($0) }),
-        ("adamw", { AdamW($0) }),
-        ("rmsprop", { RMSprop($0) }),
         ("rmsprop_momentum_centered", { RMSprop($0, momentum: 0.9, centered: true) }),
-        ("adagrad", { Adagrad($0) }),
-        ("adamax", { Adamax($0) }),
-        ("nadam", { NAdam($0) }),
-        ("radam", { RAdam($0) }),
     ]
     var fields: [(String, Any)] = [("elements", count)]
     for (name, make) in cases { fields.append(("\(name)_ns_per_element", nanoseconds(make))) }

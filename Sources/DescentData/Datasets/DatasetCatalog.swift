@@ -1,33 +1,54 @@
 import Descent
 import Foundation
 
-/// The built-in datasets by name, for configuration files and the command line.
+/// Loads the built-in datasets (``DatasetName``) by name, with their splits defined once: what `descent
+/// train` trains and holds out is what `descent evaluate` and `descent augment` read.
 public enum DatasetCatalog {
-    /// The names ``load(_:split:directory:download:)`` knows, with what each is.
-    public static let names: [(name: String, summary: String)] = [
-        ("mnist", "MNIST handwritten digits, [1, 28, 28], 10 classes, 60,000 + 10,000"),
-        ("fashion-mnist", "Fashion-MNIST clothing, [1, 28, 28], 10 classes, 60,000 + 10,000"),
-        ("cifar10", "CIFAR-10 colour images, [3, 32, 32], 10 classes, 50,000 + 10,000"),
-        ("sklearn-digits", "scikit-learn 8x8 digits, [64], 10 classes, 1,797 (no official split: the whole set)"),
-        ("free-spoken-digits", "Free Spoken Digit Dataset waveforms, [1, samples], 10 classes, 2,700 + 300"),
-        ("generated-shapes", "generated shapes, [1, 28, 28], 10 classes, 10,000 + 2,000, no files needed"),
-    ]
+    /// The built-in names with what each is.
+    public static var names: [(name: String, summary: String)] { DatasetName.builtIn.map { ($0.rawValue, $0.summary) } }
 
-    /// The dataset called `name` (see ``names``; case and `_`/`-` are ignored), part `split`, from
-    /// `directory` (default: `$DESCENT_DATA`); MNIST, Fashion-MNIST and CIFAR-10 are downloaded into the cache
-    /// on first use unless `download` is false (see ``DatasetDownloader``).
+    /// Generated shapes in the training split by default.
+    public static let shapesTrainCount = 12_000
+    /// Generated shapes in the test split by default.
+    public static let shapesTestCount = 2_000
+    /// Added to the seed of the training images to draw the test images.
+    public static let shapesTestSeedOffset: UInt64 = 1_000_003
+
+    /// The generated shapes of `split` for a run seeded by `seed`: the training images are drawn from `seed`,
+    /// the test images from `seed + 1,000,003`, so the two never share a drawing.
+    public static func shapes(_ split: OfficialSplit, seed: UInt64 = 0, count: Int? = nil) -> GeneratedShapes {
+        switch split {
+        case .train: return GeneratedShapes(count: count ?? shapesTrainCount, seed: seed)
+        case .test: return GeneratedShapes(count: count ?? shapesTestCount, seed: seed &+ shapesTestSeedOffset)
+        }
+    }
+
+    /// The dataset called `name` (a ``DatasetName`` or alias; case and `_`/`-` are ignored), part `split`,
+    /// from `directory` (default: `$DESCENT_DATA`); MNIST, Fashion-MNIST and CIFAR-10 are downloaded into the
+    /// cache on first use unless `download` is false (see ``DatasetDownloader``). Generated shapes use
+    /// ``shapes(_:seed:count:)`` with `seed`; datasets without a test split give the whole set.
     ///
-    /// - Throws: ``DescentError`` of kind `.argument` for an unknown name, or the dataset's own error.
-    public static func load(_ name: String, split: OfficialSplit = .train, directory: URL? = nil, download: Bool = true) throws -> any Dataset {
-        switch name.lowercased().replacingOccurrences(of: "_", with: "-") {
-        case "mnist": return try MNIST(split: split, directory: directory, download: download)
-        case "fashion-mnist", "fashionmnist": return try FashionMNIST(split: split, directory: directory, download: download)
-        case "cifar10", "cifar-10": return try CIFAR10(split: split, directory: directory, download: download)
-        case "sklearn-digits", "digits": return try SklearnDigits(directory: directory)
-        case "free-spoken-digits", "fsdd": return try FreeSpokenDigits(split: split, directory: directory)
-        case "generated-shapes", "shapes": return GeneratedShapes(count: split == .train ? 10_000 : 2_000, seed: split == .train ? 0 : 1)
-        default:
+    /// - Throws: ``DescentError`` of kind `.argument` for an unknown name or `csv` (which needs a path), or the
+    ///   dataset's own error.
+    public static func load(_ name: String, split: OfficialSplit = .train, directory: URL? = nil, download: Bool = true,
+                            seed: UInt64 = 0) throws -> any Dataset {
+        guard let dataset = DatasetName(lookup: name) else {
             throw DescentError(.argument, "dataset", "unknown dataset \"\(name)\" (known: \(names.map(\.name).joined(separator: ", ")))")
+        }
+        return try load(dataset, split: split, directory: directory, download: download, seed: seed)
+    }
+
+    /// The built-in `dataset`, part `split` (see ``load(_:split:directory:download:seed:)-swift.type.method``).
+    public static func load(_ dataset: DatasetName, split: OfficialSplit = .train, directory: URL? = nil, download: Bool = true,
+                            seed: UInt64 = 0) throws -> any Dataset {
+        switch dataset {
+        case .shapes: return shapes(split, seed: seed)
+        case .mnist: return try MNIST(split: split, directory: directory, download: download)
+        case .fashionMNIST: return try FashionMNIST(split: split, directory: directory, download: download)
+        case .cifar10: return try CIFAR10(split: split, directory: directory, download: download)
+        case .sklearnDigits: return try SklearnDigits(directory: directory)
+        case .freeSpokenDigits: return try FreeSpokenDigits(split: split, directory: directory)
+        case .csv: throw DescentError(.argument, "dataset", "csv needs the path of the file (data.path in a config)")
         }
     }
 }

@@ -4,18 +4,23 @@ import DescentData
 /// One augmentation of `data.augment`: a random transform applied to training samples only, after
 /// normalisation, with torchvision/torchaudio's argument names.
 public struct AugmentConfig: Sendable, Equatable {
-    /// The transforms that can be named.
+    /// The transforms that can be named: the one list that configs (`data.augment`) and `descent augment` read.
     public enum Kind: String, Sendable, CaseIterable {
         /// Geometric warps: `random_affine`, `random_rotation`.
         case randomAffine = "random_affine", randomRotation = "random_rotation"
         /// Mirror images with probability `p`.
         case randomHorizontalFlip = "random_horizontal_flip", randomVerticalFlip = "random_vertical_flip"
-        /// Padded crops, perspective warps, erased rectangles.
-        case randomCrop = "random_crop", randomPerspective = "random_perspective", randomErasing = "random_erasing"
+        /// Padded crops, resized crops, perspective warps, erased rectangles.
+        case randomCrop = "random_crop", randomResizedCrop = "random_resized_crop", randomPerspective = "random_perspective"
+        /// Erased rectangles.
+        case randomErasing = "random_erasing"
         /// Brightness and contrast changes, additive noise.
         case colorJitter = "color_jitter", gaussianNoise = "gaussian_noise"
         /// SpecAugment masks of spectrogram frames and mel bands.
         case timeMasking = "time_masking", frequencyMasking = "frequency_masking"
+
+        /// Whether the transform is for spectrograms (`[1, mels, frames]`) rather than images.
+        public var isAudio: Bool { self == .timeMasking || self == .frequencyMasking }
 
         /// The options, their types and defaults.
         var specs: [OptionSpec] {
@@ -28,6 +33,8 @@ public struct AugmentConfig: Sendable, Equatable {
             case .randomCrop:
                 return [.size("size", nil), .int("padding", 0, .nonNegative), .choice("padding_mode", ["constant", "reflect"], "constant"),
                         .number("fill", 0)]
+            case .randomResizedCrop:
+                return [.numbers("scale", [0.08, 1], count: 2, .probability), .numbers("ratio", [0.75, 4.0 / 3], count: 2, .positive)]
             case .randomPerspective: return [.number("distortion_scale", 0.5, .probability), .number("p", 0.5, .probability), .number("fill", 0)]
             case .randomErasing:
                 return [.number("p", 0.5, .probability), .numbers("scale", [0.02, 0.33], count: 2, .probability),
@@ -68,6 +75,25 @@ public struct AugmentConfig: Sendable, Equatable {
         try r.finish(known: ["name"] + own, elsewhere: OptionSpec.misplaced(Kind.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: name))
     }
 
+    /// The options `descent augment` shows the transform with: its defaults, made strong enough to see on a
+    /// 28×28 image (probability 1, visible angles and jitter).
+    public static func preview(_ kind: Kind) -> AugmentConfig {
+        let p1 = ConfigOptions(["p": .number(1)])
+        switch kind {
+        case .randomAffine:
+            return AugmentConfig(kind, options: ConfigOptions(["degrees": .number(15), "translate": .list([.number(0.1), .number(0.1)]),
+                                                 "scale": .list([.number(0.8), .number(1.2)]), "shear": .number(10)]))
+        case .randomRotation: return AugmentConfig(kind, options: ConfigOptions(["degrees": .number(30)]))
+        case .randomHorizontalFlip, .randomVerticalFlip, .randomPerspective, .randomErasing: return AugmentConfig(kind, options: p1)
+        case .randomCrop: return AugmentConfig(kind, options: ConfigOptions(["padding": .int(4)]))
+        case .randomResizedCrop: return AugmentConfig(kind, options: ConfigOptions(["scale": .list([.number(0.3), .number(1)])]))
+        case .colorJitter: return AugmentConfig(kind, options: ConfigOptions(["brightness": .number(0.5), "contrast": .number(0.5)]))
+        case .gaussianNoise: return AugmentConfig(kind)
+        case .timeMasking: return AugmentConfig(kind, options: ConfigOptions(["time_mask_param": .int(16)]))
+        case .frequencyMasking: return AugmentConfig(kind, options: ConfigOptions(["freq_mask_param": .int(12)]))
+        }
+    }
+
     /// The item as written in a resolved configuration.
     var yaml: String { YAMLWriter.item(name: kind.rawValue, options, order: kind.specs.map(\.key)) }
 
@@ -75,7 +101,7 @@ public struct AugmentConfig: Sendable, Equatable {
     ///
     /// - Throws: ``DescentError`` located by `location` when the samples are not images or a crop does not
     ///   keep their size.
-    func makeTransform(sampleShape shape: [Int], location: String) throws -> any Transform {
+    public func makeTransform(sampleShape shape: [Int], location: String) throws -> any Transform {
         let o = options
         guard shape.count == 3 || shape.count == 2 else {
             throw DescentError(.config, location, "\(kind.rawValue) needs images or spectrograms ([C, H, W]), the samples are \(shape)")
@@ -96,6 +122,8 @@ public struct AugmentConfig: Sendable, Equatable {
             }
             let mode: RandomCrop.PaddingMode = o.string("padding_mode") == "reflect" ? .reflect : .constant(o.float("fill")!)
             return RandomCrop(height: size.height, width: size.width, padding: o.int("padding")!, paddingMode: mode)
+        case .randomResizedCrop:
+            return RandomResizedCrop(height: height, width: width, scale: o.range("scale")!, ratio: o.range("ratio")!)
         case .randomPerspective:
             return RandomPerspective(distortionScale: o.double("distortion_scale")!, p: o.float("p")!, fill: o.float("fill")!)
         case .randomErasing:

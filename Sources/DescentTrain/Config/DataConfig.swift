@@ -3,26 +3,8 @@ import DescentData
 
 /// The `data` section: which dataset, how it is split, preprocessed, augmented and batched.
 public struct DataConfig: Sendable, Equatable {
-    /// The datasets a configuration can name.
-    public enum DatasetName: String, Sendable, CaseIterable {
-        /// The built-in generated shapes (offline, [1, 28, 28], 10 classes).
-        case shapes
-        /// MNIST digits.
-        case mnist
-        /// Fashion-MNIST clothing.
-        case fashionMNIST = "fashion-mnist"
-        /// CIFAR-10 colour images.
-        case cifar10
-        /// scikit-learn's 8×8 digits ([64] features), split with `test_fraction`.
-        case sklearnDigits = "sklearn-digits"
-        /// Free Spoken Digits waveforms, turned into log-mel spectrograms.
-        case freeSpokenDigits = "free-spoken-digits"
-        /// A CSV file of numeric columns, split with `test_fraction`.
-        case csv
-
-        /// Whether the dataset comes with its own test split (otherwise `test_fraction` of it is held out).
-        public var hasTestSplit: Bool { self != .csv && self != .sklearnDigits }
-    }
+    /// The datasets a configuration can name: the catalogue's (``DescentData/DatasetName``).
+    public typealias DatasetName = DescentData.DatasetName
 
     /// What the model predicts.
     public enum Task: String, Sendable, CaseIterable {
@@ -111,7 +93,7 @@ public struct DataConfig: Sendable, Equatable {
     public init(dataset: DatasetName = .shapes, csv: CSV? = nil) {
         self.dataset = dataset
         self.csv = dataset == .csv ? csv : nil
-        if dataset == .shapes { (trainSamples, testSamples) = (12_000, 2_000) }
+        if dataset == .shapes { (trainSamples, testSamples) = (DatasetCatalog.shapesTrainCount, DatasetCatalog.shapesTestCount) }
         if !dataset.hasTestSplit { testFraction = 0.2 }
         if dataset == .freeSpokenDigits { audio = Audio() }
         normalize = dataset == .freeSpokenDigits || dataset == .csv ? .dataset : .none
@@ -132,8 +114,8 @@ public struct DataConfig: Sendable, Equatable {
         directory = try r.string("directory")
         download = try r.bool("download") ?? true
         if dataset == .shapes {
-            trainSamples = try r.int("train_samples", .atLeast(10)) ?? 12_000
-            testSamples = try r.int("test_samples", .atLeast(1)) ?? 2_000
+            trainSamples = try r.int("train_samples", .atLeast(10)) ?? DatasetCatalog.shapesTrainCount
+            testSamples = try r.int("test_samples", .atLeast(1)) ?? DatasetCatalog.shapesTestCount
         } else {
             for k in ["train_samples", "test_samples"] { elsewhere[k] = "only used with dataset shapes (this one is \(name))" }
         }

@@ -38,7 +38,7 @@ extension DataConfig {
 
         func load(_ split: OfficialSplit) throws -> any Dataset {
             do {
-                return try DatasetCatalog.load(dataset.rawValue, split: split, directory: directory.map { URL(fileURLWithPath: $0) }, download: download)
+                return try DatasetCatalog.load(dataset, split: split, directory: directory.map { URL(fileURLWithPath: $0) }, download: download)
             } catch let e as DescentError {
                 throw sources.error(directory == nil ? "data.dataset" : "data.directory", "\(e)")
             }
@@ -51,26 +51,26 @@ extension DataConfig {
 
         switch dataset {
         case .shapes:
-            fullTrain = AnyDataset(GeneratedShapes(count: trainSamples ?? 12_000, seed: seed))
-            test = AnyDataset(GeneratedShapes(count: testSamples ?? 2_000, seed: seed &+ 1_000_003))
-            classNames = GeneratedShapes.classNames
+            fullTrain = AnyDataset(DatasetCatalog.shapes(.train, seed: seed, count: trainSamples))
+            test = AnyDataset(DatasetCatalog.shapes(.test, seed: seed, count: testSamples))
+            classNames = dataset.classNames
             inputs = "pixels scaled to [0, 1]"
         case .mnist, .fashionMNIST, .cifar10:
             fullTrain = AnyDataset(try load(.train))
             test = AnyDataset(try load(.test))
-            classNames = dataset == .mnist ? MNIST.classNames : dataset == .cifar10 ? CIFAR10.classNames : FashionMNIST.classNames
+            classNames = dataset.classNames
             inputs = "pixels scaled to [0, 1]"
         case .freeSpokenDigits:
             let audio = audio ?? Audio()
             let features = LogMelSpectrogram(sampleRate: 8_000, nFFT: 256, hopLength: 128, nMels: audio.mels, frames: audio.frames)
             fullTrain = AnyDataset(try Self.precompute(try load(.train), features, sources))
             test = AnyDataset(try Self.precompute(try load(.test), features, sources))
-            classNames = (0...9).map(String.init)
+            classNames = dataset.classNames
             inputs = "\(audio.mels)-band log-mel spectrograms in dB (n_fft 256, hop 128, \(audio.frames) frames) of the 8 kHz recordings"
         case .sklearnDigits:
             let parts = try threeWay(try load(.train))
             (fullTrain, presplitValidation, test) = (parts[0], parts[1], parts[2])
-            classNames = (0...9).map(String.init)
+            classNames = dataset.classNames
             inputs = "cell counts divided by 16 (values in [0, 1])"
         case .csv:
             let (table, names, targets) = try readCSV(sources)

@@ -3,10 +3,11 @@ import Descent
 /// The `model` section: a zoo model by name with its options, or a list of layers. Input channels, sizes and
 /// the number of classes come from the data.
 public struct ModelConfig: Sendable, Equatable {
-    /// The models of the zoo (aliases: `w2` = `cnn`, `w3` = `cnn-bn`, `w7` = `resnet`).
+    /// The models of the zoo: the one list that configs (`model.name`), `descent summary` and `descent evaluate
+    /// --model` read.
     public enum Zoo: String, Sendable, CaseIterable {
         /// The zoo models by their configuration names (see `docs/config.md`).
-        case mlp, w1, w5, cnn, w2, cnnBN = "cnn-bn", w3, lenet5, vgg, resnet, w7, resnet18
+        case mlp, cnn, cnnBN = "cnn-bn", lenet5, vgg, resnet, resnet18
 
         /// The options, their types and defaults.
         var specs: [OptionSpec] {
@@ -14,13 +15,42 @@ public struct ModelConfig: Sendable, Equatable {
             case .mlp:
                 return [.ints("hidden", [256, 128], .atLeast(1)), .number("dropout", 0.2, .fraction),
                         .choice("activation", ActivationKind.allCases.map(\.rawValue), "relu"), .flag("batch_norm", false)]
-            case .cnn, .w2: return [.flag("batch_norm", false), .flag("dropout", false)]
-            case .cnnBN, .w3: return [.flag("batch_norm", true), .flag("dropout", true)]
+            case .cnn: return [.flag("batch_norm", false), .flag("dropout", false)]
+            case .cnnBN: return [.flag("batch_norm", true), .flag("dropout", true)]
             case .lenet5: return [.choice("activation", ActivationKind.allCases.map(\.rawValue), "tanh")]
             case .vgg: return [.ints("channels", [32, 64, 128], .atLeast(1)), .number("dropout", 0.3, .fraction)]
-            case .resnet, .w7: return [.ints("widths", [16, 32, 64], .atLeast(1)), .ints("blocks", [2, 2, 2], .atLeast(1))]
-            case .w1, .w5, .resnet18: return []
+            case .resnet: return [.ints("widths", [16, 32, 64], .atLeast(1)), .ints("blocks", [2, 2, 2], .atLeast(1))]
+            case .resnet18: return []
             }
+        }
+
+        /// The shape of one sample the model is usually given (`descent summary`'s default input).
+        public var defaultInput: [Int] {
+            switch self {
+            case .mlp: return [784]
+            case .cnn, .cnnBN, .lenet5: return [1, 28, 28]
+            case .vgg, .resnet, .resnet18: return [3, 32, 32]
+            }
+        }
+
+        /// One line on the architecture.
+        public var summary: String {
+            switch self {
+            case .mlp: return "multi-layer perceptron (hidden sizes, activation, dropout, batch norm)"
+            case .cnn: return "two Conv–ReLU–MaxPool blocks, Linear 128, Linear"
+            case .cnnBN: return "the cnn with batch norm and dropout"
+            case .lenet5: return "LeNet-5 for 28×28 images"
+            case .vgg: return "a small VGG of Conv–Conv–MaxPool blocks"
+            case .resnet: return "a CIFAR-style ResNet of basic blocks"
+            case .resnet18: return "ResNet-18 for 32×32 images"
+            }
+        }
+
+        /// The model with its default options for samples of shape `inputShape` and `classes` outputs.
+        ///
+        /// - Throws: ``DescentError`` when the shape does not fit the model.
+        public func makeModel(inputShape: [Int], classes: Int) throws -> Module {
+            try ModelConfig(.zoo(self, ConfigOptions())).makeModel(inputShape: inputShape, classes: classes)
         }
     }
 
@@ -51,8 +81,8 @@ public struct ModelConfig: Sendable, Equatable {
         return "layers"
     }
 
-    /// Reads the `model` section (absent: `cnn-bn`).
-    init(_ r: SectionReader) throws {
+    /// Reads the `model` section (absent, or without a name: `defaultName`, the data's default model).
+    init(_ r: SectionReader, defaultName: String = Zoo.cnnBN.rawValue) throws {
         if r.has("layers") {
             if r.has("name") { throw r.error("layers", "give either a zoo model name or layers, not both") }
             let items = try r.list("layers")!
@@ -61,7 +91,7 @@ public struct ModelConfig: Sendable, Equatable {
             _ = r.node("name")
             try r.finish(known: ["name", "layers"])
         } else {
-            let zoo = Zoo(rawValue: try r.choice("name", Zoo.allCases.map(\.rawValue), what: "model") ?? "cnn-bn")!
+            let zoo = Zoo(rawValue: try r.choice("name", Zoo.allCases.map(\.rawValue), what: "model") ?? defaultName)!
             let options = try r.options(zoo.specs, for: zoo.rawValue)
             if let widths = options.ints("widths"), let blocks = options.ints("blocks"), widths.count != blocks.count {
                 throw r.error("blocks", "needs one block count per stage width (\(widths.count)), got \(blocks.count)")
@@ -125,13 +155,11 @@ public struct ModelConfig: Sendable, Equatable {
         case .mlp:
             return mlp(o.ints("hidden") ?? [256, 128], dropout: o.float("dropout") ?? 0.2,
                        activation: ActivationKind(rawValue: o.string("activation") ?? "relu") ?? .relu, batchNorm: o.bool("batch_norm") ?? false)
-        case .w1: return mlp([512, 512])
-        case .w5: return mlp([128])
-        case .cnn, .w2, .cnnBN, .w3:
+        case .cnn, .cnnBN:
             let (c, h, w) = try image()
             guard h % 4 == 0, w % 4 == 0 else { throw fail("[C, H, W] images with sides divisible by 4") }
-            let bn = o.bool("batch_norm") ?? (zoo == .cnnBN || zoo == .w3), drop = o.bool("dropout") ?? (zoo == .cnnBN || zoo == .w3)
-            return Models.benchCNN(batchNorm: bn, dropout: drop, inChannels: c, height: h, width: w, classes: classes)
+            let bn = o.bool("batch_norm") ?? (zoo == .cnnBN), drop = o.bool("dropout") ?? (zoo == .cnnBN)
+            return Models.cnn(batchNorm: bn, dropout: drop, inChannels: c, height: h, width: w, classes: classes)
         case .lenet5:
             let (c, h, w) = try image()
             guard h == 28, w == 28 else { throw fail("28×28 images") }
@@ -141,7 +169,7 @@ public struct ModelConfig: Sendable, Equatable {
             let channels = o.ints("channels") ?? [32, 64, 128], side = 1 << channels.count
             guard h % side == 0, w % side == 0 else { throw fail("[C, H, W] images with sides divisible by \(side) (\(channels.count) pooling blocks)") }
             return Models.smallVGG(inChannels: c, classes: classes, channels: channels, dropout: o.float("dropout") ?? 0.3)
-        case .resnet, .w7:
+        case .resnet:
             let (c, _, _) = try image()
             let widths = o.ints("widths") ?? [16, 32, 64], blocks = o.ints("blocks") ?? [2, 2, 2]
             guard !widths.isEmpty, widths.count == blocks.count else {

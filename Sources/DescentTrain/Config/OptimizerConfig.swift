@@ -3,42 +3,6 @@ import Descent
 /// The `optimizer` section: the update rule with `torch.optim`'s option names and defaults, and parameter
 /// groups with their own learning rate, weight decay or momentum.
 public struct OptimizerConfig: Sendable, Equatable {
-    /// The optimizers that can be named.
-    public enum Kind: String, Sendable, CaseIterable {
-        /// `torch.optim`'s optimizers, lower-cased.
-        case sgd, adam, adamw, rmsprop, adagrad, nadam, radam, adamax
-
-        /// The options, their types and `torch.optim`'s defaults.
-        var specs: [OptionSpec] {
-            let betas = OptionSpec.numbers("betas", [0.9, 0.999], count: 2, .fraction)
-            let wd = OptionSpec.number("weight_decay", 0, .nonNegative), maximize = OptionSpec.flag("maximize", false)
-            switch self {
-            case .sgd:
-                return [.number("lr", 1e-3, .positive), .number("momentum", 0, .nonNegative), .number("dampening", 0, .nonNegative),
-                        wd, .flag("nesterov", false), maximize]
-            case .adam, .adamw:
-                return [.number("lr", 1e-3, .positive), betas, .number("eps", 1e-8, .nonNegative),
-                        .number("weight_decay", self == .adamw ? 1e-2 : 0, .nonNegative), .flag("amsgrad", false), maximize]
-            case .rmsprop:
-                return [.number("lr", 1e-2, .positive), .number("alpha", 0.99, .nonNegative), .number("eps", 1e-8, .nonNegative), wd,
-                        .number("momentum", 0, .nonNegative), .flag("centered", false), maximize]
-            case .adagrad:
-                return [.number("lr", 1e-2, .positive), .number("lr_decay", 0, .nonNegative), wd,
-                        .number("initial_accumulator_value", 0, .nonNegative), .number("eps", 1e-10, .nonNegative), maximize]
-            case .nadam:
-                return [.number("lr", 2e-3, .positive), betas, .number("eps", 1e-8, .nonNegative), wd, .number("momentum_decay", 4e-3, .nonNegative),
-                        .flag("decoupled_weight_decay", false), maximize]
-            case .radam:
-                return [.number("lr", 1e-3, .positive), betas, .number("eps", 1e-8, .nonNegative), wd, .flag("decoupled_weight_decay", false), maximize]
-            case .adamax:
-                return [.number("lr", 2e-3, .positive), betas, .number("eps", 1e-8, .nonNegative), wd, maximize]
-            }
-        }
-
-        /// Whether parameter groups may set `momentum` (β₁ for the Adam family; Adagrad has none).
-        var groupMomentum: Bool { self != .adagrad }
-    }
-
     /// Options for the parameters whose names match `params` (glob patterns: `*` any run of characters,
     /// `?` one), as `torch.optim` param groups; each parameter goes to the first group that matches it, the
     /// rest keep the optimizer's options.
@@ -61,8 +25,8 @@ public struct OptimizerConfig: Sendable, Equatable {
         }
     }
 
-    /// The optimizer.
-    public var kind: Kind
+    /// The optimizer's name in ``Descent/OptimizerRegistry`` (`adam`).
+    public var name: String
     /// Its options.
     public var options: ConfigOptions
     /// Parameter groups with their own options.
@@ -70,20 +34,28 @@ public struct OptimizerConfig: Sendable, Equatable {
     /// Where the section's keys were written.
     var sources = SourceMap()
 
-    /// An optimizer; options left out take `torch.optim`'s defaults.
-    public init(_ kind: Kind, options: ConfigOptions = ConfigOptions(), groups: [Group] = []) {
-        self.kind = kind
-        self.options = ConfigOptions.defaults(kind.specs).merging(options)
+    /// The optimizer registered as `name`; options left out take `torch.optim`'s defaults.
+    public init(_ name: String, options: ConfigOptions = ConfigOptions(), groups: [Group] = []) {
+        precondition(OptimizerRegistry.rule(named: name) != nil, "OptimizerConfig: no optimizer is registered as '\(name)'")
+        self.name = name
+        self.options = ConfigOptions.defaults(OptimizerRegistry.rule(named: name)!.specs).merging(options)
         self.groups = groups
     }
+
+    /// The registered rule.
+    var rule: any RegisteredRule.Type { OptimizerRegistry.rule(named: name)! }
+
+    /// The names configs accept.
+    static var names: [String] { OptimizerRegistry.rules.map { $0.configName } }
 
     /// The learning rate (of the parameters outside the groups).
     public var lr: Double { options.double("lr") ?? 1e-3 }
 
     /// Reads the `optimizer` section (absent: Adam with lr 0.001).
     init(_ r: SectionReader) throws {
-        kind = Kind(rawValue: try r.choice("name", Kind.allCases.map(\.rawValue), what: "optimizer") ?? "adam")!
-        options = try r.options(kind.specs, for: kind.rawValue)
+        name = try r.choice("name", Self.names, what: "optimizer") ?? "adam"
+        let rule = OptimizerRegistry.rule(named: name)!
+        options = try r.options(rule.specs, for: name)
         if options.bool("nesterov") == true && ((options.double("momentum") ?? 0) <= 0 || options.double("dampening") != 0) {
             throw r.error("nesterov", "Nesterov momentum needs a momentum above 0 and dampening 0")
         }
@@ -93,27 +65,28 @@ public struct OptimizerConfig: Sendable, Equatable {
             guard let params = try g.strings("params", single: true), !params.isEmpty else {
                 throw g.error("params", "missing: the name pattern(s) of the group's parameters, such as 'fc.*'")
             }
-            let momentumBound: ConfigBound = kind == .sgd || kind == .rmsprop ? .nonNegative : .fraction
+            let momentumBound = rule.groupMomentumBound
             let group = Group(params: params, lr: try g.double("lr", .positive), weightDecay: try g.double("weight_decay", .nonNegative),
-                              momentum: kind.groupMomentum ? try g.double("momentum", momentumBound) : nil)
-            let others = ["betas", "eps", "amsgrad", "alpha", "centered", "dampening", "nesterov", "lr_decay", "maximize"]
-            try g.finish(known: ["params", "lr", "weight_decay"] + (kind.groupMomentum ? ["momentum"] : []),
-                         elsewhere: Dictionary(uniqueKeysWithValues: (others + (kind.groupMomentum ? [] : ["momentum"])).map {
-                             ($0, "cannot differ between parameter groups (groups may set lr, weight_decay\(kind.groupMomentum ? ", momentum" : ""))")
+                              momentum: try momentumBound.map { try g.double("momentum", $0) } ?? nil)
+            let groupKeys = ["lr", "weight_decay"] + (momentumBound == nil ? [] : ["momentum"])
+            let others = Set(OptimizerRegistry.rules.flatMap { $0.specs.map(\.key) } + ["momentum"]).subtracting(groupKeys).sorted()
+            try g.finish(known: ["params"] + groupKeys,
+                         elsewhere: Dictionary(uniqueKeysWithValues: others.map {
+                             ($0, "cannot differ between parameter groups (groups may set \(groupKeys.joined(separator: ", ")))")
                          }))
             groups.append(group)
         }
-        let own = kind.specs.map(\.key)
+        let own = rule.specs.map(\.key)
         try r.finish(known: ["name", "groups"] + own,
-                     elsewhere: OptionSpec.misplaced(Kind.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: kind.rawValue))
+                     elsewhere: OptionSpec.misplaced(OptimizerRegistry.rules.flatMap { $0.specs.map(\.key) }, own: own, in: name))
         sources = r.sourceMap
     }
 
     /// Writes the section.
     func write(_ w: inout YAMLWriter) {
         w.section("optimizer") { w in
-            w.line("name", kind.rawValue)
-            for spec in kind.specs { w.line(spec.key, options[spec.key]) }
+            w.line("name", name)
+            for spec in rule.specs { w.line(spec.key, options[spec.key]) }
             w.list("groups", groups.map { g in
                 let params = g.params.count == 1 ? YAMLWriter.string(g.params[0]) : YAMLWriter.flow(.list(g.params.map(ConfigValue.string)))
                 let pairs = [("lr", g.lr), ("weight_decay", g.weightDecay), ("momentum", g.momentum)].compactMap { k, v in v.map { "\(k): \(YAMLWriter.number($0))" } }
@@ -133,40 +106,62 @@ public struct OptimizerConfig: Sendable, Equatable {
             let names = named.prefix(8).map(\.name).joined(separator: ", ") + (named.count > 8 ? ", …" : "")
             throw sources.error("optimizer.groups[\(i)]", "params \(s.patterns) match no parameter left by the groups before (the model's parameters: \(names))")
         }
-        let g = ParameterGroup.byName(named, selectors)
-        let o = options
-        let lr = o.double("lr")!, wd = o.double("weight_decay") ?? 0, eps = o.double("eps") ?? 1e-8, maximize = o.bool("maximize") ?? false
-        let b = o.doubles("betas") ?? [0.9, 0.999], betas = (b[0], b[1])
-        switch kind {
-        case .sgd:
-            return SGD(g, lr: lr, momentum: o.double("momentum") ?? 0, dampening: o.double("dampening") ?? 0, weightDecay: wd,
-                       nesterov: o.bool("nesterov") ?? false, maximize: maximize)
-        case .adam: return Adam(g, lr: lr, betas: betas, eps: eps, weightDecay: wd, amsgrad: o.bool("amsgrad") ?? false, maximize: maximize)
-        case .adamw: return AdamW(g, lr: lr, betas: betas, eps: eps, weightDecay: wd, amsgrad: o.bool("amsgrad") ?? false, maximize: maximize)
-        case .rmsprop:
-            return RMSprop(g, lr: lr, alpha: o.double("alpha") ?? 0.99, eps: eps, weightDecay: wd, momentum: o.double("momentum") ?? 0,
-                           centered: o.bool("centered") ?? false, maximize: maximize)
-        case .adagrad:
-            return Adagrad(g, lr: lr, lrDecay: o.double("lr_decay") ?? 0, weightDecay: wd,
-                           initialAccumulatorValue: o.double("initial_accumulator_value") ?? 0, eps: o.double("eps") ?? 1e-10, maximize: maximize)
-        case .nadam:
-            return NAdam(g, lr: lr, betas: betas, eps: eps, weightDecay: wd, momentumDecay: o.double("momentum_decay") ?? 4e-3,
-                         decoupledWeightDecay: o.bool("decoupled_weight_decay") ?? false, maximize: maximize)
-        case .radam:
-            return RAdam(g, lr: lr, betas: betas, eps: eps, weightDecay: wd, decoupledWeightDecay: o.bool("decoupled_weight_decay") ?? false,
-                         maximize: maximize)
-        case .adamax: return Adamax(g, lr: lr, betas: betas, eps: eps, weightDecay: wd, maximize: maximize)
-        }
+        return rule.makeOptimizer(ParameterGroup.byName(named, selectors), options)
     }
 
     /// `Adam lr 0.001` (and the groups), for one-line summaries.
     var summary: String {
-        let names = ["sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad", "nadam": "NAdam",
-                     "radam": "RAdam", "adamax": "Adamax"]
-        var s = "\(names[kind.rawValue]!) lr \(YAMLWriter.number(lr))"
+        var s = "\(rule.name) lr \(YAMLWriter.number(lr))"
         if let m = options.double("momentum"), m > 0 { s += " momentum \(YAMLWriter.number(m))" }
         if let wd = options.double("weight_decay"), wd > 0 { s += " weight decay \(YAMLWriter.number(wd))" }
         if !groups.isEmpty { s += " (\(groups.count) parameter group\(groups.count == 1 ? "" : "s"))" }
         return s
+    }
+}
+
+extension RegisteredRule {
+    /// The config options of the rule: its hyper-parameters with the defaults of ``RegisteredRule/init()``.
+    static var specs: [OptionSpec] {
+        let defaults = Self()
+        return hyperParameters.map { h in
+            switch h.field {
+            case .number(let path): return .number(h.key, defaults[keyPath: path], h.bound.config)
+            case .flag(let path): return .flag(h.key, defaults[keyPath: path])
+            case .pair(let a, let b): return .numbers(h.key, [defaults[keyPath: a], defaults[keyPath: b]], count: 2, h.bound.config)
+            }
+        }
+    }
+
+    /// The bound of the option that parameter groups override as `momentum` (β₁ for the Adam family), or
+    /// `nil` when the rule has none.
+    static var groupMomentumBound: ConfigBound? {
+        guard let path = momentumKeyPath, let h = hyperParameters.first(where: { $0.holds(path) }) else { return nil }
+        return h.bound.config
+    }
+
+    /// The optimizer over `groups` with `options` (read against ``specs``) on top of the defaults.
+    static func makeOptimizer(_ groups: [ParameterGroup], _ options: ConfigOptions) -> any Optimizer {
+        var rule = Self()
+        for h in hyperParameters {
+            switch h.field {
+            case .number(let path): if let v = options.double(h.key) { rule[keyPath: path] = v }
+            case .flag(let path): if let v = options.bool(h.key) { rule[keyPath: path] = v }
+            case .pair(let a, let b):
+                if let v = options.doubles(h.key), v.count == 2 { (rule[keyPath: a], rule[keyPath: b]) = (v[0], v[1]) }
+            }
+        }
+        return makeOptimizer(groups, rule)
+    }
+}
+
+extension HyperParameter.Bound {
+    /// The config reader's bound.
+    var config: ConfigBound {
+        switch self {
+        case .any: return .any
+        case .positive: return .positive
+        case .nonNegative: return .nonNegative
+        case .fraction: return .fraction
+        }
     }
 }

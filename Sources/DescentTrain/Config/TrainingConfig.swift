@@ -29,7 +29,7 @@ public struct TrainingConfig: Sendable, Equatable {
     /// The `loss` section.
     public var loss = LossConfig(.crossEntropy)
     /// The `optimizer` section.
-    public var optimizer = OptimizerConfig(.adam)
+    public var optimizer = OptimizerConfig("adam")
     /// The `schedule` section.
     public var schedule = ScheduleConfig(.cosine)
     /// The `training` section.
@@ -106,7 +106,7 @@ public struct TrainingConfig: Sendable, Equatable {
         output = try r.string("output") ?? "runs/latest"
         report = try r.bool("report") ?? true
         data = try DataConfig(r.section("data"))
-        model = try ModelConfig(r.section("model"))
+        model = try ModelConfig(r.section("model"), defaultName: data.dataset.defaultModel)
         loss = try LossConfig(r.section("loss"), task: data.task)
         optimizer = try OptimizerConfig(r.section("optimizer"))
         schedule = try ScheduleConfig(r.section("schedule"))

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct ModelSummaryTests {
     @Test func benchCNNCountsParametersShapesAndMultiplyAdds() throws {
-        let s = try ModelSummary(Models.benchCNN(), inputShape: [1, 28, 28])
+        let s = try ModelSummary(Models.cnn(), inputShape: [1, 28, 28])
         // conv 32·9+32, conv 64·32·9+64, linear 3136·128+128, linear 128·10+10.
         #expect(s.totalParameters == 320 + 18_496 + 401_536 + 1_290)
         // conv1 28²·32·9, conv2 14²·64·288, fc1 3136·128, fc2 128·10 (matrix products only).
@@ -17,12 +17,12 @@ import Testing
     }
 
     @Test func residualNetworkIsMeasuredAsBlocks() throws {
-        let s = try ModelSummary(ResNet.w7(), inputShape: [3, 32, 32])
+        let s = try ModelSummary(ResNet.small(), inputShape: [3, 32, 32])
         #expect(s.rows[0].type == "ResNet")
         #expect(s.rows[0].outputShape == [1, 10])
         #expect(s.rows[0].multiplyAdds == s.totalMultiplyAdds)
         #expect(s.rows.contains { $0.name == "layers.2.shortcut.0" && $0.type == "Conv2d" })
-        #expect(s.totalParameters == ResNet.w7().parameterCount)
+        #expect(s.totalParameters == ResNet.small().parameterCount)
     }
 
     @Test func shapesThatDoNotChainNameTheLayer() {

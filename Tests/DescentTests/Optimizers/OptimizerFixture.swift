@@ -82,6 +82,39 @@ struct OptimFixture: Decodable {
         return clipGradNorm(params, maxNorm: clip.value, normType: normType)
     }
 
+    /// The optimizer of case `c` over `params` built as a config does, through ``OptimizerRegistry``: the rule
+    /// registered under the case's `torch.optim` name, its `init()` defaults, the case's options set through the
+    /// rule's ``HyperParameter`` key paths.
+    func makeRegisteredOptimizer(_ c: Case, _ params: [Tensor]) -> any Optimizer {
+        guard let rule = OptimizerRegistry.rules.first(where: { $0.name == c.optimizer }) else {
+            fatalError("no registered optimizer is named \(c.optimizer)")
+        }
+        if c.name.hasSuffix("_defaults") { return rule.makeOptimizer(params) }
+        return Self.registered(rule, c, groups(c, params))
+    }
+
+    private static func registered<R: RegisteredRule>(_ rule: R.Type, _ c: Case, _ groups: [ParameterGroup]) -> any Optimizer {
+        var r = R()
+        for h in R.hyperParameters {
+            switch h.field {
+            case .number(let path): if let v = c.options[h.key] { r[keyPath: path] = v }
+            case .flag(let path): r[keyPath: path] = c.flags.contains(h.key)
+            case .pair(let a, let b):
+                if let v = c.options["beta1"] { r[keyPath: a] = v }
+                if let v = c.options["beta2"] { r[keyPath: b] = v }
+            }
+        }
+        return R.makeOptimizer(groups, r)
+    }
+
+    /// The parameter groups of case `c`.
+    func groups(_ c: Case, _ params: [Tensor]) -> [ParameterGroup] {
+        c.groups?.map { g in
+            ParameterGroup(g.params.map { params[$0] }, lr: g.options["lr"], weightDecay: g.options["weight_decay"],
+                           momentum: g.options["momentum"] ?? g.options["beta1"])
+        } ?? [ParameterGroup(params)]
+    }
+
     /// The optimizer of case `c` over `params`. Cases named `*_defaults` use the initializer's defaults, so they
     /// check that the defaults are PyTorch's.
     func makeOptimizer(_ c: Case, _ params: [Tensor]) -> any Optimizer {

@@ -15,9 +15,30 @@ import Testing
 
     @Test(arguments: OptimFixture.shared.cases)
     func matchesTorch(_ c: OptimFixture.Case) {
+        check(c) { OptimFixture.shared.makeOptimizer(c, $0) }
+    }
+
+    /// The same cases built as a config builds them, through the registry's defaults and key paths.
+    @Test(arguments: OptimFixture.shared.cases)
+    func registeredRuleMatchesTorch(_ c: OptimFixture.Case) {
+        check(c) { OptimFixture.shared.makeRegisteredOptimizer(c, $0) }
+    }
+
+    /// Every registered optimizer has PyTorch trajectories: one with `torch.optim`'s defaults and at least one
+    /// with options set.
+    @Test func everyRegisteredOptimizerHasFixtures() {
+        let cases = OptimFixture.shared.cases
+        for rule in OptimizerRegistry.rules {
+            #expect(cases.contains { $0.optimizer == rule.name && $0.name == "\(rule.configName)_defaults" }, "\(rule.name): no defaults case")
+            #expect(cases.contains { $0.optimizer == rule.name && !$0.name.hasSuffix("_defaults") }, "\(rule.name): no case with options")
+        }
+        #expect(Set(cases.map(\.optimizer)) == Set(OptimizerRegistry.rules.map { $0.name }))
+    }
+
+    private func check(_ c: OptimFixture.Case, _ make: ([Tensor]) -> any Optimizer) {
         let fx = OptimFixture.shared
         let params = fx.makeParameters()
-        let optimizer = fx.makeOptimizer(c, params)
+        let optimizer = make(params)
         #expect(optimizer.name == c.optimizer)
         var snapshot = 0
         var norms: [Float] = []
