@@ -61,6 +61,17 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
     /// feature vectors.
     public var defaultModel: String { self == .sklearnDigits || self == .csv ? "mlp" : "cnn-bn" }
 
+    /// The shape of one sample as configs feed it to the model, where the dataset fixes it (audio depends on the
+    /// log-mel settings; a CSV on its columns).
+    public var sampleShape: [Int]? {
+        switch self {
+        case .shapes, .mnist, .fashionMNIST: return [1, 28, 28]
+        case .cifar10: return [3, 32, 32]
+        case .sklearnDigits: return [64]
+        case .freeSpokenDigits, .csv: return nil
+        }
+    }
+
     /// Class names, indexed by label, where the dataset fixes them.
     public var classNames: [String]? {
         switch self {
