@@ -1,14 +1,15 @@
-/// Activation functions selectable by name in model builders and configs.
+/// The activation functions by name: the one list that model builders, zoo options and `model.layers` use.
 public enum ActivationKind: String, Sendable, CaseIterable, Codable {
     case relu, leakyRelu = "leaky_relu", elu, gelu, silu, sigmoid, tanh
 
-    /// A new activation layer of this kind.
-    public func makeLayer() -> Module {
+    /// A new activation layer of this kind with PyTorch's defaults, or the given `negativeSlope` (LeakyReLU),
+    /// `alpha` (ELU) and tanh approximation (GELU).
+    public func makeLayer(negativeSlope: Float? = nil, alpha: Float? = nil, tanhApproximation: Bool = false) -> Module {
         switch self {
         case .relu: return ReLU()
-        case .leakyRelu: return LeakyReLU()
-        case .elu: return ELU()
-        case .gelu: return GELU()
+        case .leakyRelu: return negativeSlope.map { LeakyReLU(negativeSlope: $0) } ?? LeakyReLU()
+        case .elu: return alpha.map { ELU(alpha: $0) } ?? ELU()
+        case .gelu: return GELU(approximate: tanhApproximation ? .tanh : .none)
         case .silu: return SiLU()
         case .sigmoid: return Sigmoid()
         case .tanh: return Tanh()

@@ -9,7 +9,7 @@ public struct LayerConfig: Sendable, Equatable {
         case linear, conv2d, maxPool2d = "max_pool2d", avgPool2d = "avg_pool2d", adaptiveAvgPool2d = "adaptive_avg_pool2d"
         /// Normalisation and dropout.
         case batchNorm1d = "batch_norm1d", batchNorm2d = "batch_norm2d", layerNorm = "layer_norm", dropout
-        /// Activations and flatten.
+        /// Activations (``Descent/ActivationKind``'s names, built by it) and flatten.
         case relu, leakyRelu = "leaky_relu", elu, gelu, silu, sigmoid, tanh, softmax, logSoftmax = "log_softmax", flatten
 
         /// The options, their types and defaults (PyTorch's).
@@ -80,7 +80,7 @@ public struct LayerConfig: Sendable, Equatable {
         case .linear:
             guard shape.count >= 2 else { throw fail("expects at least one feature dimension") }
             let out = o.string("out_features") == "classes" ? classes : o.int("out_features") ?? classes
-            return Linear(shape[shape.count - 1], out, bias: o.bool("bias") ?? true)
+            return Linear(shape[shape.count - 1], out, bias: o.bool("bias")!)
         case .conv2d:
             let cin = try channels(ranks: [4], "[C, H, W]")
             let cout = o.int("out_channels") ?? 1, groups = o.int("groups") ?? 1
@@ -88,7 +88,7 @@ public struct LayerConfig: Sendable, Equatable {
                 throw fail("in_channels \(cin) and out_channels \(cout) must both be divisible by groups \(groups)")
             }
             return Conv2d(cin, cout, kernelSize: o.size("kernel_size") ?? 1, stride: o.size("stride") ?? 1, padding: o.size("padding") ?? 0,
-                          dilation: o.size("dilation") ?? 1, groups: groups, bias: o.bool("bias") ?? true)
+                          dilation: o.size("dilation")!, groups: groups, bias: o.bool("bias")!)
         case .maxPool2d:
             _ = try channels(ranks: [3, 4], "[C, H, W]")
             return MaxPool2d(kernelSize: o.size("kernel_size") ?? 2, stride: o.size("stride"), padding: o.size("padding") ?? 0,
@@ -101,27 +101,23 @@ public struct LayerConfig: Sendable, Equatable {
             _ = try channels(ranks: [3, 4], "[C, H, W]")
             return AdaptiveAvgPool2d(outputSize: o.size("output_size") ?? 1)
         case .batchNorm1d:
-            return BatchNorm1d(try channels(ranks: [2, 3], "[features] or [C, L]"), eps: o.float("eps") ?? 1e-5,
-                               momentum: o.float("momentum") ?? 0.1, affine: o.bool("affine") ?? true)
+            return BatchNorm1d(try channels(ranks: [2, 3], "[features] or [C, L]"), eps: o.float("eps")!,
+                               momentum: o.float("momentum")!, affine: o.bool("affine")!)
         case .batchNorm2d:
-            return BatchNorm2d(try channels(ranks: [4], "[C, H, W]"), eps: o.float("eps") ?? 1e-5,
-                               momentum: o.float("momentum") ?? 0.1, affine: o.bool("affine") ?? true)
+            return BatchNorm2d(try channels(ranks: [4], "[C, H, W]"), eps: o.float("eps")!,
+                               momentum: o.float("momentum")!, affine: o.bool("affine")!)
         case .layerNorm:
             guard shape.count >= 2 else { throw fail("expects at least one feature dimension") }
-            return LayerNorm([shape[shape.count - 1]], eps: o.float("eps") ?? 1e-5, elementwiseAffine: o.bool("elementwise_affine") ?? true)
-        case .dropout: return Dropout(o.float("p") ?? 0.5)
-        case .relu: return ReLU()
-        case .leakyRelu: return LeakyReLU(negativeSlope: o.float("negative_slope") ?? 0.01)
-        case .elu: return ELU(alpha: o.float("alpha") ?? 1)
-        case .gelu: return GELU(approximate: o.string("approximate") == "tanh" ? .tanh : .none)
-        case .silu: return SiLU()
-        case .sigmoid: return Sigmoid()
-        case .tanh: return Tanh()
+            return LayerNorm([shape[shape.count - 1]], eps: o.float("eps")!, elementwiseAffine: o.bool("elementwise_affine")!)
+        case .dropout: return Dropout(o.float("p")!)
+        case .relu, .leakyRelu, .elu, .gelu, .silu, .sigmoid, .tanh:
+            return ActivationKind(rawValue: kind.rawValue)!.makeLayer(negativeSlope: o.float("negative_slope"), alpha: o.float("alpha"),
+                                                                      tanhApproximation: o.string("approximate") == "tanh")
         case .softmax, .logSoftmax:
-            let dim = o.int("dim") ?? 1
+            let dim = o.int("dim")!
             guard dim >= -shape.count && dim < shape.count else { throw fail("dim \(dim) is out of range for inputs of rank \(shape.count) (batch included)") }
             return kind == .softmax ? Softmax(dim: dim) : LogSoftmax(dim: dim)
-        case .flatten: return Flatten(startDim: o.int("start_dim") ?? 1, endDim: o.int("end_dim") ?? -1)
+        case .flatten: return Flatten(startDim: o.int("start_dim")!, endDim: o.int("end_dim")!)
         }
     }
 }

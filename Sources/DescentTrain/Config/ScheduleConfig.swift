@@ -105,12 +105,12 @@ public struct ScheduleConfig: Sendable, Equatable {
     public func makeReduceOnPlateau() -> (ReduceLROnPlateau, MonitoredMetric)? {
         guard kind == .reduceOnPlateau else { return nil }
         let o = options
-        let monitor = MonitoredMetric(rawValue: o.string("monitor") ?? "val_loss") ?? .validationLoss
+        let monitor = MonitoredMetric(rawValue: o.string("monitor")!)!
         let mode: ReduceLROnPlateau.Mode = o.string("mode").flatMap(ReduceLROnPlateau.Mode.init(rawValue:)) ?? (monitor.higherIsBetter ? .max : .min)
-        let plateau = ReduceLROnPlateau(mode: mode, factor: o.double("factor") ?? 0.1, patience: o.int("patience") ?? 10,
-                                        threshold: o.double("threshold") ?? 1e-4,
+        let plateau = ReduceLROnPlateau(mode: mode, factor: o.double("factor")!, patience: o.int("patience")!,
+                                        threshold: o.double("threshold")!,
                                         thresholdMode: o.string("threshold_mode") == "abs" ? .absolute : .relative,
-                                        cooldown: o.int("cooldown") ?? 0, minLR: o.double("min_lr") ?? 0, eps: o.double("eps") ?? 1e-8)
+                                        cooldown: o.int("cooldown")!, minLR: o.double("min_lr")!, eps: o.double("eps")!)
         return (plateau, monitor)
     }
 
@@ -148,7 +148,7 @@ public struct ScheduleConfig: Sendable, Equatable {
                               finalDivFactor: o.double("final_div_factor")!, threePhase: o.bool("three_phase")!)
         }
         guard let base, warmup > 0 else { return base }
-        return base.withLinearWarmup(steps: warmup, startFactor: o.double("warmup_start_factor") ?? 1.0 / 3)
+        return base.withLinearWarmup(steps: warmup, startFactor: o.double("warmup_start_factor")!)
     }
 
     /// `cosine per epoch`, for one-line summaries.
