@@ -67,15 +67,21 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let inputs = try PredictionInputs.read(input, rawPixels: rawPixels, dropColumn: dropColumn)
+        var runConfig: (folder: URL, manifest: RunManifest, config: TrainingConfig)?
+        if let runFolder {
+            let run = RunFolder(runFolder)
+            try run.requireFinished(option: "--run", manifest: true, weights: weights == nil)
+            runConfig = (run.directory, try RunManifest.read(from: run.directory),
+                         try TrainingConfig.load(contentsOf: run.directory.appendingPathComponent("config.yaml")))
+        }
+        let inputs = try PredictionInputs.read(input, rawPixels: rawPixels, dropColumn: dropColumn,
+                                               runColumns: runConfig?.config.data.csv.map(RunCSVColumns.init))
         let sampleShape = Array(inputs.tensor.shape.dropFirst())
         let net: Module, inputShape: [Int], isClassifier: Bool
         var normalization = try normalize.flatMap { try NormalizationOption.parse($0) }
         var described = inputs.scaling
-        if let run = runFolder {
-            let folder = URL(fileURLWithPath: run)
-            let manifest = try RunManifest.read(from: folder)
-            let trainingConfig = try TrainingConfig.load(contentsOf: folder.appendingPathComponent("config.yaml"))
+        if let runConfig {
+            let (folder, manifest, trainingConfig) = runConfig
             net = try trainingConfig.model.makeModel(inputShape: manifest.inputShape, classes: manifest.outputs)
             try net.loadWeights(from: weights.map { URL(fileURLWithPath: $0) } ?? folder.appendingPathComponent("model.safetensors"))
             inputShape = manifest.inputShape
