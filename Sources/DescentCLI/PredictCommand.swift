@@ -11,8 +11,9 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Predict classes and probabilities (or regression outputs) for the samples of an IDX, NPY or CSV file.",
         discussion: """
-            The model is a run folder of descent train (--run DIR: its preprocessing is applied), or a zoo model or \
-            config with --weights. Output: CSV on standard output, or --output FILE (.csv or .json).
+            The model is a run folder of descent train (--run DIR: its preprocessing is applied, and a CSV file \
+            with a header gives the run's feature columns by name), or a zoo model or config with --weights. \
+            Output: CSV on standard output, or --output FILE (.csv or .json).
             """
     )
 
@@ -40,7 +41,7 @@ struct PredictCommand: ParsableCommand {
     @Flag(help: "Take uint8 inputs as they are instead of scaling them by 1/255 to [0, 1].")
     var rawPixels = false
 
-    @Option(help: "CSV input: a header column to leave out (such as the label).")
+    @Option(help: "CSV input: a header column to leave out (such as the label; with --run the run's feature columns are taken by name).")
     var dropColumn: String?
 
     @Option(help: "How many of the most likely classes to list per sample.")
