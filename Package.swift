@@ -51,5 +51,6 @@ let package = Package(
         .testTarget(name: "DescentTests", dependencies: ["Descent"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentDataTests", dependencies: ["DescentData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentTrainTests", dependencies: ["DescentTrain"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"]),
     ]
 )

@@ -74,9 +74,7 @@ struct EvaluateCommand: ParsableCommand {
         var overrides: [String] = []
         if let dataDir { overrides.append("data.directory=\(dataDir)") }
         let configURL = runFolder.map { URL(fileURLWithPath: $0).appendingPathComponent("config.yaml") } ?? URL(fileURLWithPath: config!)
-        if let run = runFolder, !FileManager.default.fileExists(atPath: configURL.path) {
-            throw DescentError(.argument, "--run \(run)", "is not a run folder (it has no config.yaml)")
-        }
+        if let runFolder { try RunFolder(runFolder).requireFinished(option: "--run", manifest: false, weights: weights == nil) }
         let trainingConfig = try TrainingConfig.load(contentsOf: configURL, overrides: overrides)
         let setup = try trainingConfig.makeSetup()
         let weightsURL = weights.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: runFolder!).appendingPathComponent("model.safetensors")

@@ -11,8 +11,9 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Predict classes and probabilities (or regression outputs) for the samples of an IDX, NPY or CSV file.",
         discussion: """
-            The model is a run folder of descent train (--run DIR: its preprocessing is applied), or a zoo model or \
-            config with --weights. Output: CSV on standard output, or --output FILE (.csv or .json).
+            The model is a run folder of descent train (--run DIR: its preprocessing is applied, and a CSV file \
+            with a header gives the run's feature columns by name), or a zoo model or config with --weights. \
+            Output: CSV on standard output, or --output FILE (.csv or .json).
             """
     )
 
@@ -40,7 +41,7 @@ struct PredictCommand: ParsableCommand {
     @Flag(help: "Take uint8 inputs as they are instead of scaling them by 1/255 to [0, 1].")
     var rawPixels = false
 
-    @Option(help: "CSV input: a header column to leave out (such as the label).")
+    @Option(help: "CSV input: a header column to leave out (such as the label; with --run the run's feature columns are taken by name).")
     var dropColumn: String?
 
     @Option(help: "How many of the most likely classes to list per sample.")
@@ -65,15 +66,21 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let inputs = try PredictionInputs.read(input, rawPixels: rawPixels, dropColumn: dropColumn)
+        var runConfig: (folder: URL, manifest: RunManifest, config: TrainingConfig)?
+        if let runFolder {
+            let run = RunFolder(runFolder)
+            try run.requireFinished(option: "--run", manifest: true, weights: weights == nil)
+            runConfig = (run.directory, try RunManifest.read(from: run.directory),
+                         try TrainingConfig.load(contentsOf: run.directory.appendingPathComponent("config.yaml")))
+        }
+        let inputs = try PredictionInputs.read(input, rawPixels: rawPixels, dropColumn: dropColumn,
+                                               runColumns: runConfig?.config.data.csv.map(RunCSVColumns.init))
         let sampleShape = Array(inputs.tensor.shape.dropFirst())
         let net: Module, inputShape: [Int], isClassifier: Bool
         var normalization = try normalize.flatMap { try NormalizationOption.parse($0) }
         var described = inputs.scaling
-        if let run = runFolder {
-            let folder = URL(fileURLWithPath: run)
-            let manifest = try RunManifest.read(from: folder)
-            let trainingConfig = try TrainingConfig.load(contentsOf: folder.appendingPathComponent("config.yaml"))
+        if let runConfig {
+            let (folder, manifest, trainingConfig) = runConfig
             net = try trainingConfig.model.makeModel(inputShape: manifest.inputShape, classes: manifest.outputs)
             try net.loadWeights(from: weights.map { URL(fileURLWithPath: $0) } ?? folder.appendingPathComponent("model.safetensors"))
             inputShape = manifest.inputShape

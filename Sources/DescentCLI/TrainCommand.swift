@@ -76,13 +76,11 @@ struct TrainCommand: ParsableCommand {
         let trainingConfig: TrainingConfig
         var directory: URL?
         if let resume {
-            let folder = URL(fileURLWithPath: resume)
-            let saved = folder.appendingPathComponent("config.yaml")
-            guard FileManager.default.fileExists(atPath: saved.path) else {
-                throw DescentError(.argument, "--resume \(resume)", "is not a run folder (it has no config.yaml)")
-            }
-            trainingConfig = try TrainingConfig.load(contentsOf: saved, overrides: allOverrides)
-            directory = folder
+            let folder = RunFolder(resume)
+            try folder.requireRun(option: "--resume")
+            trainingConfig = try TrainingConfig.load(contentsOf: folder.directory.appendingPathComponent("config.yaml"),
+                                                     overrides: allOverrides)
+            directory = folder.directory
         } else if let config {
             trainingConfig = try TrainingConfig.load(contentsOf: URL(fileURLWithPath: config), overrides: allOverrides)
         } else {

@@ -107,12 +107,7 @@ public struct CSVTable: Sendable {
         switch header {
         case .present: hasHeader = true
         case .absent: hasHeader = false
-        case .auto:
-            if records.count >= 2 {
-                hasHeader = (0..<width).contains { CSVTable.number(first.fields[$0]) == nil && CSVTable.number(records[1].fields[$0]) != nil }
-            } else {
-                hasHeader = first.fields.allSatisfy { CSVTable.number($0) == nil }
-            }
+        case .auto: hasHeader = CSVTable.startsWithHeader(records)
         }
         let names = hasHeader ? first.fields.map { $0.trimmingCharacters(in: .whitespaces) } : nil
         let rows = hasHeader ? records.dropFirst() : records[...]
