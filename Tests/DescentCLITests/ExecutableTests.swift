@@ -9,7 +9,7 @@ struct ExecutableTests {
         ["summary", "--model", "nope"],
         ["train", "--set", "optimizer.lrr=0.1", "--output", "$TMP/run"],
         ["evaluate", "--run", "$TMP/gone"],
-        ["predict", "$TMP/missing.csv", "--model", "w1", "--weights", "$TMP/w.safetensors"],
+        ["predict", "$TMP/missing.csv", "--model", "mlp", "--weights", "$TMP/w.safetensors"],
         ["bench", "--workloads", "w9"],
     ])
     func sameLineAndStatus(arguments: [String]) throws {
