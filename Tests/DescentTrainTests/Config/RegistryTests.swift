@@ -75,4 +75,21 @@ import Testing
         #expect(try DatasetCatalog.load("shapes", split: .test, seed: 5).sample(at: 3).input.scalars
                 == seeded.test?.dataset.sample(at: 3).input.scalars)
     }
+
+    /// docs/config.md documents every name of every registry a config reads.
+    @Test func theConfigReferenceListsEveryName() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let docs = try String(contentsOf: root.appendingPathComponent("docs/config.md"), encoding: .utf8)
+        let registries: [(String, [String])] = [
+            ("dataset", DatasetName.allCases.map(\.rawValue)), ("model", ModelConfig.Zoo.allCases.map(\.rawValue)),
+            ("layer", LayerConfig.Kind.allCases.map(\.rawValue)), ("activation", ActivationKind.allCases.map(\.rawValue)),
+            ("transform", AugmentConfig.Kind.allCases.map(\.rawValue)), ("loss", LossConfig.Kind.allCases.map(\.rawValue)),
+            ("optimizer", OptimizerRegistry.rules.map { $0.configName }), ("schedule", ScheduleConfig.Kind.allCases.map(\.rawValue)),
+        ]
+        for (what, names) in registries {
+            for name in names { #expect(docs.contains("`\(name)`") || docs.contains("/`\(name)`") || docs.contains("`\(name)/"), "docs/config.md lacks \(what) \(name)") }
+        }
+        for name in ActivationKind.allCases.map(\.rawValue) { #expect(LayerConfig.Kind(rawValue: name) != nil, "activation \(name) is no layer name") }
+    }
 }
