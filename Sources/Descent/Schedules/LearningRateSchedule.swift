@@ -60,39 +60,6 @@ extension LearningRateSchedule {
     }
 }
 
-/// A constant learning rate: `lr(k) = baseLR`.
-public struct ConstantSchedule: LearningRateSchedule, Codable, Equatable {
-    /// The learning rate.
-    public var baseLR: Double
-    /// The constant rate `baseLR`.
-    public init(baseLR: Double) { self.baseLR = baseLR }
-    /// `baseLR`.
-    public func lr(at step: Int) -> Double { baseLR }
-}
-
-/// An epoch-counted schedule queried per iteration: `lr(i) = schedule.lr(at: i / stepsPerEpoch)`.
-public struct PerEpochSchedule<Base: LearningRateSchedule>: LearningRateSchedule {
-    /// The schedule counted in epochs.
-    public var schedule: Base
-    /// Iterations per epoch.
-    public var stepsPerEpoch: Int
-    /// Wraps `schedule`, which advances once every `stepsPerEpoch` iterations.
-    public init(_ schedule: Base, stepsPerEpoch: Int) {
-        precondition(stepsPerEpoch >= 1, "PerEpochSchedule: stepsPerEpoch must be at least 1, not \(stepsPerEpoch)")
-        self.schedule = schedule
-        self.stepsPerEpoch = stepsPerEpoch
-    }
-    /// The wrapped schedule's base rate.
-    public var baseLR: Double {
-        get { schedule.baseLR }
-        set { schedule.baseLR = newValue }
-    }
-    /// `schedule.lr(at: step / stepsPerEpoch)`.
-    public func lr(at step: Int) -> Double { schedule.lr(at: step / stepsPerEpoch) }
-    /// `schedule.momentum(at: step / stepsPerEpoch)`.
-    public func momentum(at step: Int) -> Double? { schedule.momentum(at: step / stepsPerEpoch) }
-}
-
 extension Optimizer {
     /// Sets every group's learning rate to `schedule` at `step`, with the schedule rebased on the group's
     /// initial rate (PyTorch's per-group `base_lrs`), and the groups' momenta when the schedule cycles them.
