@@ -48,7 +48,7 @@ extension DataDirectory {
             }
         }
         if urls.count == downloads.count { return urls }
-        let folders = (searched + [cache]).map(\.path).joined(separator: ", ")
+        let folders = distinctPaths(searched + [cache]).joined(separator: ", ")
         let noRoot = root(explicit) == nil
             ? "no data directory: pass one, or set \(environmentVariable) to the folder that holds `\(remote.folder)/`; " : ""
         let fetched: String
@@ -60,7 +60,13 @@ extension DataDirectory {
         } else {
             fetched = "downloading failed"
         }
-        throw DescentError(.file, dataset, "\(noRoot)files not found: looked for \(looked) in \(folders); \(fetched). \(howToGet) Put them in \((searched.first ?? cache).path)/ or \(cache.path)/, or go online so they are downloaded on first use.")
+        throw DescentError(.file, dataset, "\(noRoot)files not found: looked for \(looked) in \(folders); \(fetched). \(howToGet) Put them in \(distinctPaths([searched.first ?? cache, cache]).map { "\($0)/" }.joined(separator: " or ")), or go online so they are downloaded on first use.")
+    }
+
+    /// The paths of `folders`, each once, in order (the cache folder may be one of the data directory's).
+    static func distinctPaths(_ folders: [URL]) -> [String] {
+        var seen = Set<String>()
+        return folders.map(\.standardizedFileURL.path).filter { seen.insert($0).inserted }
     }
 
     /// Finds every file of `files` (each as `name.gz` or `name`) under the data directory, else in the cache

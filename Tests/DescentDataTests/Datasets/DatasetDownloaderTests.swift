@@ -141,6 +141,27 @@ import Testing
         #expect(Self.contents(cache.appendingPathComponent("mnist")).isEmpty)
     }
 
+    /// The message for missing files lists each folder once, also when the cache folder is one of the data
+    /// directory's or there is no data directory.
+    @Test func theMissingFilesMessageListsEachFolderOnce() throws {
+        let cache = try DataTestFiles.temporaryDirectory("cache"), data = try DataTestFiles.temporaryDirectory("data")
+        let overrides = DatasetDownloader.Overrides(mirrors: [URL(string: "http://127.0.0.1:9/")!], cacheRoot: cache, offline: false)
+        func reason(_ directory: URL?) -> String? {
+            DataTestFiles.descentError {
+                _ = try DatasetDownloader.$overrides.withValue(overrides) { try MNIST(split: .test, directory: directory, download: false) }
+            }?.reason
+        }
+        let files = "t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]"
+        let tail = "downloading is off (download: false). \(MNIST.howToGet) Put them in"
+        let online = ", or go online so they are downloaded on first use."
+        let c = cache.path, d = data.path
+        #expect(reason(data) == "files not found: looked for \(files) in \(d)/mnist, \(d)/MNIST/raw, \(d), \(c)/mnist; \(tail) \(d)/mnist/ or \(c)/mnist/\(online)")
+        #expect(reason(cache) == "files not found: looked for \(files) in \(c)/mnist, \(c)/MNIST/raw, \(c); \(tail) \(c)/mnist/\(online)")
+        if (ProcessInfo.processInfo.environment[DataDirectory.environmentVariable] ?? "").isEmpty {
+            #expect(reason(nil) == "no data directory: pass one, or set DESCENT_DATA to the folder that holds `mnist/`; files not found: looked for \(files) in \(c)/mnist; \(tail) \(c)/mnist/\(online)")
+        }
+    }
+
     @Test func downloadsCanBeForbidden() throws {
         let data = try DataTestFiles.temporaryDirectory("data"), cache = try DataTestFiles.temporaryDirectory("cache")
         // The mirror would be contacted if downloads were allowed; port 9 (discard) on loopback is never served here.
