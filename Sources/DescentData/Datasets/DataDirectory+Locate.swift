@@ -60,7 +60,8 @@ extension DataDirectory {
         } else {
             fetched = "downloading failed"
         }
-        throw DescentError(.file, dataset, "\(noRoot)files not found: looked for \(looked) in \(folders); \(fetched). \(howToGet) Put them in \(distinctPaths([searched.first ?? cache, cache]).map { "\($0)/" }.joined(separator: " or ")), or go online so they are downloaded on first use.")
+        let destinations = distinctPaths([searched.first ?? cache, cache]).map { "\($0)/" }.joined(separator: " or ")
+        throw DescentError(.file, dataset, "\(noRoot)files not found: looked for \(looked) in \(folders); \(fetched). \(howToGet) Put them in \(destinations), or go online so they are downloaded on first use.")
     }
 
     /// The paths of `folders`, each once, in order (the cache folder may be one of the data directory's).
