@@ -20,7 +20,7 @@ cases
 
 stateKeys
     The state_dict key lists of a Sequential with BatchNorm and of ResNet basic blocks (as in
-    /work/shared/bench/peer/torch_bench.py), to compare names and order.
+    ../shared/bench/peer/torch_bench.py beside the checkout), to compare names and order.
 
 All values are rounded to 7 significant digits and to float32 *before* PyTorch uses them (inputs, probes,
 weights), and the layers compute in float64, so the stored outputs are the exact answers for the float32
@@ -129,7 +129,7 @@ def norm_case(make, input_shape, seed, extra_steps=2):
 
 
 class BasicBlock(nn.Module):
-    """As in /work/shared/bench/peer/torch_bench.py."""
+    """As in ../shared/bench/peer/torch_bench.py beside the checkout."""
 
     def __init__(self, cin, cout, stride):
         super().__init__()

@@ -217,6 +217,13 @@ open class Module: CustomStringConvertible {
     /// A `.shape` error located at this module's type: `reason` should give the expected and the actual shape.
     public func shapeError(_ reason: String) -> DescentError { DescentError(.shape, typeName, reason) }
 
+    /// Throws a shape error naming this layer unless `dim` (negative counts from the end) is a dimension of `shape`.
+    func checkDimension(_ dim: Int, of shape: [Int]) throws {
+        guard dim >= -shape.count && dim < shape.count else {
+            throw shapeError("dim \(dim) is out of range for input \(shape)")
+        }
+    }
+
     /// Stops with the ``outputShape(for:)`` error when `x` does not fit this module (used by forward passes).
     public func checkInput(_ x: Tensor) {
         do { _ = try outputShape(for: x.shape) } catch { preconditionFailure("\(error)") }

@@ -13,26 +13,8 @@ import CDNNL
 /// PyTorch's Nesterov form keeps the parameters at the *look-ahead* point; ``LookAheadNesterov`` is the form of
 /// the lecture notes, which keeps the iterate itself and produces the same sequence of look-ahead points.
 ///
-/// ## Batch, stochastic and mini-batch gradient descent
-///
-/// They are one and the same update; only the number of samples `B` behind the gradient differs. With the loss
-/// a mean over samples, `L(θ) = (1/N) Σᵢ ℓᵢ(θ)`, each step uses `g = (1/B) Σ_{i∈batch} ∇ℓᵢ(θ)`:
-///
-/// - **Batch gradient descent** (`B = N`, every sample each step) follows the exact gradient: smooth, monotone
-///   progress with a fixed learning rate (up to `2/L` for an `L`-smooth loss) and linear convergence on
-///   strongly convex problems, but one step costs a pass over the whole data set and it needs the whole batch in
-///   memory; on large data it takes few, expensive steps.
-/// - **Stochastic gradient descent** (`B = 1`) makes `N` cheap steps per pass over the data. Its gradient is an
-///   unbiased but noisy estimate, so with a constant learning rate the iterates do not converge but wander in a
-///   region around the minimum whose size grows with the learning rate; reaching the minimum needs a decaying
-///   learning rate with `Σ lr_k = ∞` and `Σ lr_k² < ∞` (for example `lr₀/k`, ``InverseTimeLR``). The noise can
-///   help escape shallow minima and saddle points, but single samples use the hardware poorly.
-/// - **Mini-batch gradient descent** (`1 < B < N`, typically 32 to 512) is the usual compromise: the gradient
-///   noise shrinks like `1/√B`, the batch fills vector units and GPUs, and a pass over the data still makes
-///   `N/B` steps. The learning rate is usually scaled with `B` (linearly, with a warm-up, for large batches).
-///
-/// All three are ``SGD`` here; the data loader decides `B` (the test suite checks that all three reach the
-/// least-squares solution given by the normal equations).
+/// Batch, stochastic and mini-batch gradient descent are all this one update with a different batch size; see
+/// <doc:GradientDescent>.
 public typealias SGD = RuleOptimizer<SGDRule>
 
 extension RuleOptimizer where Rule == SGDRule {

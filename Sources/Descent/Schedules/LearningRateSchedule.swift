@@ -1,22 +1,8 @@
-/// A learning rate as a function of a step counter (Optax-style): a plain value, no hidden state.
+/// A learning rate as a function of a step counter (Optax-style), `lr = f(k)`: a plain value, no hidden state.
 ///
-/// `lr(at: k)` is the rate after `k` scheduler steps, exactly what `torch.optim.lr_scheduler` reports from
-/// `get_last_lr()` after `k` calls of `scheduler.step()` (so `lr(at: 0)` is the rate at construction). Descent
-/// computes each schedule in closed form in `Double`; PyTorch's chainable schedulers update the rate
-/// recursively, and the two agree to about 1e-14 relative (checked against PyTorch over 200 steps, including
-/// CosineAnnealingLR over several periods, where the chainable form is furthest from the closed one).
-///
-/// **Per iteration or per epoch — the caller decides what `k` counts.**
-/// ```swift
-/// // per iteration (warm-up, one-cycle): k = optimizer steps taken so far
-/// optimizer.apply(schedule, at: optimizer.stepCount)        // before each optimizer.step()
-/// // per epoch (StepLR over epochs): k = finished epochs
-/// optimizer.apply(schedule, at: epoch)                      // at the start of each epoch
-/// // an epoch schedule queried every iteration:
-/// let perIteration = schedule.perEpoch(stepsPerEpoch: batchesPerEpoch)
-/// ```
-/// Stateful learning-rate control that depends on a metric is ``ReduceLROnPlateau`` (not a schedule).
-/// The state of a schedule is just the counter `k`; save and restore that.
+/// `lr(at: k)` is the rate after `k` scheduler steps, as `torch.optim.lr_scheduler`'s `get_last_lr()` after `k`
+/// calls of `scheduler.step()`; the caller decides whether `k` counts iterations or epochs. The state of a
+/// schedule is just `k`. See <doc:LearningRateSchedules>.
 public protocol LearningRateSchedule: Sendable {
     /// The base learning rate the schedule scales (the optimizer's initial rate; the peak for ``OneCycleLR``).
     var baseLR: Double { get set }
@@ -58,39 +44,6 @@ extension LearningRateSchedule {
         SequentialLR([LinearLR(baseLR: baseLR, startFactor: startFactor, endFactor: 1, totalIters: steps), self],
                      milestones: [steps])
     }
-}
-
-/// A constant learning rate: `lr(k) = baseLR`.
-public struct ConstantSchedule: LearningRateSchedule, Codable, Equatable {
-    /// The learning rate.
-    public var baseLR: Double
-    /// The constant rate `baseLR`.
-    public init(baseLR: Double) { self.baseLR = baseLR }
-    /// `baseLR`.
-    public func lr(at step: Int) -> Double { baseLR }
-}
-
-/// An epoch-counted schedule queried per iteration: `lr(i) = schedule.lr(at: i / stepsPerEpoch)`.
-public struct PerEpochSchedule<Base: LearningRateSchedule>: LearningRateSchedule {
-    /// The schedule counted in epochs.
-    public var schedule: Base
-    /// Iterations per epoch.
-    public var stepsPerEpoch: Int
-    /// Wraps `schedule`, which advances once every `stepsPerEpoch` iterations.
-    public init(_ schedule: Base, stepsPerEpoch: Int) {
-        precondition(stepsPerEpoch >= 1, "PerEpochSchedule: stepsPerEpoch must be at least 1, not \(stepsPerEpoch)")
-        self.schedule = schedule
-        self.stepsPerEpoch = stepsPerEpoch
-    }
-    /// The wrapped schedule's base rate.
-    public var baseLR: Double {
-        get { schedule.baseLR }
-        set { schedule.baseLR = newValue }
-    }
-    /// `schedule.lr(at: step / stepsPerEpoch)`.
-    public func lr(at step: Int) -> Double { schedule.lr(at: step / stepsPerEpoch) }
-    /// `schedule.momentum(at: step / stepsPerEpoch)`.
-    public func momentum(at step: Int) -> Double? { schedule.momentum(at: step / stepsPerEpoch) }
 }
 
 extension Optimizer {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Broadcasting binary kernels and the arithmetic operators built on them.
 extension Tensor {
     /// Applies `f` elementwise to `a` and `b` broadcast together (NumPy/PyTorch rules).
@@ -234,5 +236,3 @@ extension Tensor {
         Parallel.forEachChunk(count) { r in for i in r { p[i] += q[i] } }
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reductions along axes (with or without kept dimensions) and their gradients.
 extension Tensor {
     /// The `[outer, n, inner]` view of reducing along `axis`.
@@ -221,5 +223,3 @@ extension Tensor {
         }
     }
 }
-
-import Foundation

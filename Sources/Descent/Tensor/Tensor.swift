@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An n-dimensional array of `Float`, row-major, with value semantics and optional gradient tracking.
 ///
 /// Copies share storage until one of them is written (copy-on-write), so tensors are cheap to pass
@@ -112,12 +118,6 @@ public struct Tensor: Sendable {
         shape == other.shape && memcmp(storage.pointer, other.storage.pointer, count * 4) == 0
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension Tensor: CustomStringConvertible {
     /// A short human-readable form: shape and (up to 16) leading elements.

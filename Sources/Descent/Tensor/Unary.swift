@@ -21,6 +21,27 @@ extension Tensor {
         return out
     }
 
+    /// Runs `body(src, dst, range)` over chunks of the elements of a new tensor of the same shape
+    /// (one call per chunk, never per element).
+    @inline(__always)
+    func mapChunked(_ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Range<Int>) -> Void) -> Tensor {
+        let out = Tensor(uninitializedShape: shape)
+        let src = UnsafePointer(storage.pointer), dst = out.storage.pointer
+        Parallel.forEachChunk(count, cost: 4) { r in body(src, dst, r) }
+        return out
+    }
+
+    /// Like ``mapChunked(_:)`` with a second operand of the same shape (`g` the upstream gradient).
+    @inline(__always)
+    func mapChunked(with g: Tensor,
+                     _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Range<Int>) -> Void) -> Tensor {
+        precondition(g.shape == shape, "mapChunked: shapes \(shape) and \(g.shape) differ")
+        let out = Tensor(uninitializedShape: shape)
+        let src = UnsafePointer(storage.pointer), gp = UnsafePointer(g.storage.pointer), dst = out.storage.pointer
+        Parallel.forEachChunk(count, cost: 4) { r in body(src, gp, dst, r) }
+        return out
+    }
+
     /// `eˣ`; derivative `eˣ`.
     public func exp() -> Tensor {
         let r = map { Foundation.exp($0) }
@@ -61,48 +82,6 @@ extension Tensor {
     public func tanh() -> Tensor {
         let r = map { Foundation.tanh($0) }
         return Tensor.record("tanh", r, self) { g in g.zipMap(r) { $0 * (1 - $1 * $1) } }
-    }
-
-    /// Logistic sigmoid `σ(x) = 1 / (1 + e⁻ˣ)`; derivative `σ(x)(1 − σ(x))`.
-    public func sigmoid() -> Tensor {
-        let r = map { x in x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x)) }
-        return Tensor.record("sigmoid", r, self) { g in g.zipMap(r) { $0 * $1 * (1 - $1) } }
-    }
-
-    /// Rectified linear unit `max(x, 0)`; derivative 1 for x > 0, else 0.
-    public func relu() -> Tensor {
-        let r = Tensor(uninitializedShape: shape)
-        let p = storage.pointer, q = r.storage.pointer
-        Parallel.forEachChunk(count) { range in
-            Kernels.relu(p + range.lowerBound, q + range.lowerBound, range.count)
-        }
-        return Tensor.record("relu", r, self) { g in Tensor.reluBackward(g, output: r) }
-    }
-
-    /// `max(a + b, 0)` for tensors of the same shape, in one pass (a residual connection followed by ReLU); other
-    /// shapes broadcast through `(a + b).relu()`. Backward: `∂a = ∂b = g ⊙ [y > 0]`.
-    static func addReLU(_ a: Tensor, _ b: Tensor) -> Tensor {
-        guard a.shape == b.shape else { return (a + b).relu() }
-        let r = Tensor(uninitializedShape: a.shape)
-        let pa = a.storage.pointer, pb = b.storage.pointer, q = r.storage.pointer
-        Parallel.forEachChunk(r.count) { range in
-            Kernels.addReLU(pa + range.lowerBound, pb + range.lowerBound, q + range.lowerBound, range.count)
-        }
-        return record("add_relu", r, [a, b]) { g, needs in
-            let masked = reluBackward(g, output: r)
-            return [needs[0] ? masked : nil, needs[1] ? masked : nil]
-        }
-    }
-
-    /// `g ⊙ [y > 0]`: the gradient of ReLU (and of the fused ReLU epilogues) from its output `y`.
-    static func reluBackward(_ g: Tensor, output y: Tensor) -> Tensor {
-        precondition(g.shape == y.shape, "relu backward: gradient \(g.shape) for output \(y.shape)")
-        let out = Tensor(uninitializedShape: g.shape)
-        let pg = g.storage.pointer, py = y.storage.pointer, q = out.storage.pointer
-        Parallel.forEachChunk(out.count) { range in
-            Kernels.reluBackward(pg + range.lowerBound, py + range.lowerBound, q + range.lowerBound, range.count)
-        }
-        return out
     }
 
     /// Clamps every element into `[min, max]` (either bound may be omitted); derivative 1 inside, 0 outside.

@@ -8,7 +8,7 @@ import Foundation
 /// names and IDX format as MNIST's and are looked up as described in ``DataDirectory`` (folder
 /// `fashion-mnist/`, or torchvision's `FashionMNIST/raw/`). The gzip files are checked against their published
 /// SHA-256 checksums; uncompressed files, for which none is published, against their sizes.
-public struct FashionMNIST: Dataset {
+public struct FashionMNIST: IDXImageDataset, IDXImageBacked {
     /// Class names, indexed by label.
     public static let classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                                     "Sneaker", "Bag", "Ankle boot"]
@@ -46,17 +46,4 @@ public struct FashionMNIST: Dataset {
             classes: 10, verify: verify, howToGet: FashionMNIST.howToGet,
             remote: FashionMNIST.remote, download: download)
     }
-
-    /// The folder the files were read from.
-    public var directory: URL { data.directory }
-    /// Number of images.
-    public var count: Int { data.count }
-    /// The class of every image, in order.
-    public var labels: [Int] { data.labels }
-    /// Image `index` (`[1, 28, 28]`, in [0, 1]) and its class.
-    public func sample(at index: Int) -> Sample { data.sample(at: index) }
-    /// The class of image `index`.
-    public func label(at index: Int) -> Int? { data.labels[index] }
-    /// Every image at once, `[N, 1, 28, 28]` in [0, 1].
-    public func allInputs() -> Tensor { data.allInputs() }
 }

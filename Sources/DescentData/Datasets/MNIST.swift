@@ -7,7 +7,7 @@ import Foundation
 /// files (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
 /// `t10k-labels-idx1-ubyte`, gzip-compressed or not) are looked up as described in ``DataDirectory`` (folder
 /// `mnist/`, or torchvision's `MNIST/raw/`) and checked against their published SHA-256 checksums.
-public struct MNIST: Dataset {
+public struct MNIST: IDXImageDataset, IDXImageBacked {
     /// Class names, indexed by label.
     public static let classNames = (0...9).map(String.init)
 
@@ -44,17 +44,4 @@ public struct MNIST: Dataset {
             classes: 10, verify: verify, howToGet: MNIST.howToGet,
             remote: MNIST.remote, download: download)
     }
-
-    /// The folder the files were read from.
-    public var directory: URL { data.directory }
-    /// Number of images.
-    public var count: Int { data.count }
-    /// The class of every image, in order.
-    public var labels: [Int] { data.labels }
-    /// Image `index` (`[1, 28, 28]`, in [0, 1]) and its digit.
-    public func sample(at index: Int) -> Sample { data.sample(at: index) }
-    /// The digit of image `index`.
-    public func label(at index: Int) -> Int? { data.labels[index] }
-    /// Every image at once, `[N, 1, 28, 28]` in [0, 1] (for full-batch work on small models).
-    public func allInputs() -> Tensor { data.allInputs() }
 }

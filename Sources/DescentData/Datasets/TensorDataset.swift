@@ -28,6 +28,16 @@ public struct TensorDataset: Dataset {
         self.targets = targets
     }
 
+    /// A CSV table as a dataset: inputs are the feature rows (`[features]`), targets the class labels (or, with no
+    /// label column, the features themselves as tensor targets).
+    public init(_ table: CSVTable) {
+        if let labels = table.labels {
+            self.init(inputs: table.features, labels: labels)
+        } else {
+            self.init(inputs: table.features, targets: table.features)
+        }
+    }
+
     /// Number of samples (the first dimension of `inputs`).
     public var count: Int { inputs.shape[0] }
 

@@ -189,13 +189,6 @@ public struct CSVTable: Sendable {
         self.classNames = classNames
     }
 
-    /// The table as a dataset: inputs are the feature rows (`[features]`), targets the class labels (or, with no
-    /// label column, the features themselves as tensor targets).
-    public func dataset() -> TensorDataset {
-        if let labels { return TensorDataset(inputs: features, labels: labels) }
-        return TensorDataset(inputs: features, targets: features)
-    }
-
     /// The value of a cell, when it is a number (surrounding spaces allowed).
     static func number(_ cell: String) -> Double? {
         let t = cell.trimmingCharacters(in: .whitespaces)

@@ -147,7 +147,7 @@ extension DataConfig {
                     guard let named = try? CSVTable(contentsOf: url, features: features, label: .className(.name(csv.target[0])), header: .present) else { throw error }
                     table = named
                 }
-                return (table.dataset(), table.classNames, 1)
+                return (TensorDataset(table), table.classNames, 1)
             }
             let table = try CSVTable(contentsOf: url, label: .none, header: .present)
             let names = table.columnNames ?? []

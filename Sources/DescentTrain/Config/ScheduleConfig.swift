@@ -127,7 +127,7 @@ public struct ScheduleConfig: Sendable, Equatable {
         let rest = max(1, length - warmup)
         let base: (any LearningRateSchedule)?
         switch kind {
-        case .none: base = warmup > 0 ? ConstantSchedule(baseLR: lr) : nil
+        case .none: base = warmup > 0 ? FixedLR(baseLR: lr) : nil
         case .reduceOnPlateau: base = nil
         case .step: base = StepLR(baseLR: lr, stepSize: o.int("step_size") ?? max(1, rest / 3), gamma: o.double("gamma")!)
         case .multistep: base = MultiStepLR(baseLR: lr, milestones: o.ints("milestones")!, gamma: o.double("gamma")!)

@@ -80,7 +80,7 @@ enum DataTestFiles {
     /// Whether the shared data folder is available (`DESCENT_DATA` set and existing); prints why not.
     static func sharedData(_ what: String) -> URL? {
         guard let root = ProcessInfo.processInfo.environment["DESCENT_DATA"], !root.isEmpty else {
-            print("skipped \(what): DESCENT_DATA is not set (point it at the folder holding mnist/, e.g. /work/shared/data)")
+            print("skipped \(what): DESCENT_DATA is not set (point it at the folder holding mnist/, e.g. ../shared/data)")
             return nil
         }
         var isDir: ObjCBool = false

@@ -75,7 +75,7 @@ import Testing
         let iterations = epochs.perEpoch(stepsPerEpoch: 10)
         for i in 0..<100 { #expect(iterations.lr(at: i) == epochs.lr(at: i / 10)) }
         #expect(iterations(39) == 0.05)
-        #expect(ConstantSchedule(baseLR: 0.3).lr(at: 12345) == 0.3)
+        #expect(FixedLR(baseLR: 0.3).lr(at: 12345) == 0.3)
         #expect(InverseTimeLR.harmonic(baseLR: 1).lr(at: 3) == 0.25)   // lr0 / k with k = 4
     }
 

@@ -1,15 +1,6 @@
 import Descent
 import Foundation
 
-/// A transform of a whole batch (inputs and targets together), for augmentations that mix samples.
-public protocol BatchTransform: Sendable {
-    /// The transformed batch: `inputs` `[B, ...]`, `targets` `[B, classes]` (probabilities or one-hot), with
-    /// randomness drawn only from `generator`.
-    ///
-    /// - Throws: ``DescentError`` when the shapes do not fit.
-    func callAsFunction(inputs: Tensor, targets: Tensor, generator: RandomGenerator) throws -> (inputs: Tensor, targets: Tensor)
-}
-
 /// Mixup (Zhang et al. 2018; torchvision v2's `MixUp` pairing): one `λ ~ Beta(α, α)` per batch, and every
 /// sample mixed with its neighbour in the batch rolled by one: `x'ᵢ = λ·xᵢ + (1−λ)·x₍ᵢ₋₁ mod B₎`,
 /// `y'ᵢ = λ·yᵢ + (1−λ)·y₍ᵢ₋₁ mod B₎`. Targets must be one-hot or probability rows, so mixed rows still sum to 1.

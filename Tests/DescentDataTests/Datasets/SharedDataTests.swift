@@ -3,9 +3,9 @@ import Testing
 @testable import Descent
 @testable import DescentData
 
-/// The built-in datasets on the real files of the shared data folder (`$DESCENT_DATA`, in CI
-/// `/work/shared/data`), with the counts its README publishes. Skipped, with a printed reason, when the folder
-/// is not available.
+/// The built-in datasets on the real files of the shared data folder (`$DESCENT_DATA`, in CI `../shared/data`
+/// beside the checkout), with the counts its README publishes. Skipped, with a printed reason, when the folder is
+/// not available.
 @Suite struct SharedDataTests {
     static func perClass(_ labels: [Int]) -> [Int] {
         var counts = [Int](repeating: 0, count: 10)

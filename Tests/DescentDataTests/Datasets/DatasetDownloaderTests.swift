@@ -141,6 +141,31 @@ import Testing
         #expect(Self.contents(cache.appendingPathComponent("mnist")).isEmpty)
     }
 
+    /// The message for missing files lists each folder once, also when the cache folder is one of the data
+    /// directory's or there is no data directory.
+    @Test func theMissingFilesMessageListsEachFolderOnce() throws {
+        let cache = try DataTestFiles.temporaryDirectory("cache"), data = try DataTestFiles.temporaryDirectory("data")
+        let overrides = DatasetDownloader.Overrides(mirrors: [URL(string: "http://127.0.0.1:9/")!], cacheRoot: cache,
+                                                    offline: false)
+        func reason(_ directory: URL?) -> String? {
+            DataTestFiles.descentError {
+                _ = try DatasetDownloader.$overrides.withValue(overrides) {
+                    try MNIST(split: .test, directory: directory, download: false)
+                }
+            }?.reason
+        }
+        let looked = "files not found: looked for t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz] in"
+        let off = "downloading is off (download: false). \(MNIST.howToGet) Put them in"
+        let online = ", or go online so they are downloaded on first use."
+        let c = cache.path, d = data.path
+        #expect(reason(data) == "\(looked) \(d)/mnist, \(d)/MNIST/raw, \(d), \(c)/mnist; \(off) \(d)/mnist/ or \(c)/mnist/\(online)")
+        #expect(reason(cache) == "\(looked) \(c)/mnist, \(c)/MNIST/raw, \(c); \(off) \(c)/mnist/\(online)")
+        if (ProcessInfo.processInfo.environment[DataDirectory.environmentVariable] ?? "").isEmpty {
+            let noRoot = "no data directory: pass one, or set DESCENT_DATA to the folder that holds `mnist/`;"
+            #expect(reason(nil) == "\(noRoot) \(looked) \(c)/mnist; \(off) \(c)/mnist/\(online)")
+        }
+    }
+
     @Test func downloadsCanBeForbidden() throws {
         let data = try DataTestFiles.temporaryDirectory("data"), cache = try DataTestFiles.temporaryDirectory("cache")
         // The mirror would be contacted if downloads were allowed; port 9 (discard) on loopback is never served here.

@@ -24,6 +24,12 @@ public enum SpectrogramMask {
         return lo..<hi
     }
 
+    /// Stops unless `maskParam` (named `paramName` in `transform`'s message) is non-negative and `p` is in [0, 1].
+    static func checkSettings(_ transform: String, _ paramName: String, _ maskParam: Int, p: Float) {
+        precondition(maskParam >= 0, "\(transform): \(paramName) must be non-negative")
+        precondition(p >= 0 && p <= 1, "\(transform): p must be in [0, 1], got \(p)")
+    }
+
     /// The effective mask parameter: `maskParam` when `p` is 1, else `min(maskParam, trunc(size · p))`.
     public static func effectiveParam(_ maskParam: Int, p: Float, size: Int) -> Int {
         p == 1 ? maskParam : min(maskParam, Int(Float(size) * p))

@@ -1,31 +1,5 @@
 import Foundation
 
-/// Cosine annealing (`CosineAnnealingLR`): `lr(k) = η_min + (baseLR − η_min)·(1 + cos(πk/T_max))/2`.
-///
-/// Past `T_max` the cosine continues (the rate climbs back to `baseLR` at `2·T_max`), as PyTorch's does.
-/// PyTorch computes this recursively from the previous rate; the closed form used here agrees with it to
-/// about 1e-14 relative (measured over 200 steps for several `T_max` and `η_min`).
-public struct CosineAnnealingLR: LearningRateSchedule, Codable, Equatable {
-    /// The rate at step 0.
-    public var baseLR: Double
-    /// Half period `T_max` in steps.
-    public var tMax: Int
-    /// The minimum rate η_min.
-    public var etaMin: Double
-    /// Cosine annealing from `baseLR` to `etaMin` over `tMax` steps.
-    public init(baseLR: Double, tMax: Int, etaMin: Double = 0) {
-        precondition(tMax >= 1, "CosineAnnealingLR: tMax must be at least 1, not \(tMax)")
-        self.baseLR = baseLR
-        self.tMax = tMax
-        self.etaMin = etaMin
-    }
-    /// `η_min + (baseLR − η_min)·(1 + cos(πk/T_max))/2`.
-    public func lr(at step: Int) -> Double {
-        checkScheduleStep(step, "CosineAnnealingLR")
-        return etaMin + (baseLR - etaMin) * (1 + Foundation.cos(Double.pi * Double(step) / Double(tMax))) / 2
-    }
-}
-
 /// Cosine annealing with warm restarts, SGDR (`CosineAnnealingWarmRestarts`): the cosine restarts from
 /// `baseLR` after `T_0` steps, then after `T_0·T_mult`, `T_0·T_mult²`, ... steps:
 /// `lr(k) = η_min + (baseLR − η_min)·(1 + cos(π·T_cur/T_i))/2`, with `T_cur` the steps since the last restart

@@ -1,6 +1,5 @@
 import Foundation
 
-/// Numerically stable softmax and log-softmax along an axis.
 extension Tensor {
     /// `softmax(x)ᵢ = exp(xᵢ − m) / Σⱼ exp(xⱼ − m)` along `axis`, `m` the lane's maximum.
     /// Backward: `y ⊙ (g − Σ g ⊙ y)`.
@@ -26,27 +25,27 @@ extension Tensor {
             return y * (g - (g * y).sum(axis: a, keepingDims: true))
         }
     }
+}
 
-    /// `log_softmax(x)ᵢ = xᵢ − m − log Σⱼ exp(xⱼ − m)` along `axis`. Backward: `g − softmax(x) · Σ g`.
-    public func logSoftmax(axis: Int = -1) -> Tensor {
-        let a = Shape.axis(axis, rank: rank, op: "logSoftmax")
-        let out = Tensor(uninitializedShape: shape)
-        let src = storage.pointer, dst = out.storage.pointer
-        let (outer, n, inner) = reductionGeometry(a)
-        Parallel.forEachChunk(outer * inner, cost: n * 4) { lanes in
-            for lane in lanes {
-                let base = (lane / inner) * n * inner + lane % inner
-                var m = -Float.infinity
-                for j in 0..<n { m = Swift.max(m, src[base + j * inner]) }
-                if !m.isFinite { m = 0 }
-                var s: Float = 0
-                for j in 0..<n { s += Foundation.exp(src[base + j * inner] - m) }
-                let lse = m + Foundation.log(s)
-                for j in 0..<n { dst[base + j * inner] = src[base + j * inner] - lse }
-            }
-        }
-        return Tensor.record("log_softmax", out, self) { g in
-            g - out.detach().exp() * g.sum(axis: a, keepingDims: true)
-        }
+/// Softmax along a dimension, `exp(xᵢ) / Σⱼ exp(xⱼ)` (PyTorch's `nn.Softmax(dim)`).
+public final class Softmax: Module {
+    /// The dimension normalised (negative counts from the end).
+    public let dim: Int
+    /// The layer normalising along `dim`.
+    public init(dim: Int) {
+        self.dim = dim
+        super.init()
     }
+    /// ``Tensor/softmax(axis:)`` along `dim`.
+    public override func callAsFunction(_ x: Tensor) -> Tensor {
+        checkInput(x)
+        return x.softmax(axis: dim)
+    }
+    /// The input shape, after checking that `dim` exists.
+    public override func outputShape(for inputShape: [Int]) throws -> [Int] {
+        try checkDimension(dim, of: inputShape)
+        return inputShape
+    }
+    /// PyTorch's `extra_repr`.
+    public override var extraDescription: String { "dim=\(dim)" }
 }

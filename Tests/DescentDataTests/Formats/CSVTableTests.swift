@@ -64,10 +64,10 @@ import Testing
         let t = try CSVTable(contentsOf: url, features: [-1, -2], label: .classIndex(0))
         #expect(t.features.scalars == [2, 1, 4, 3])
         #expect(t.labels == [9, 8])
-        let ds = t.dataset()
+        let ds = TensorDataset(t)
         #expect(ds.count == 2)
         #expect(ds.sample(at: 1).target == .classIndex(8))
-        #expect(try table("1,2\n3,4\n", label: .none).dataset().sample(at: 0).target == .tensor(Tensor([1, 2])))
+        #expect(TensorDataset(try table("1,2\n3,4\n", label: .none)).sample(at: 0).target == .tensor(Tensor([1, 2])))
     }
 
     @Test func nonNumericCellNamesFileLineAndColumn() {

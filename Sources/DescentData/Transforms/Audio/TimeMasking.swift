@@ -6,7 +6,9 @@ import Descent
 /// With draws `u₁, u₂` from the generator: `v = u₁ · T′`, `v₀ = u₂ · (frames − v)`, frames
 /// `[trunc(v₀), trunc(v₀) + trunc(v))` masked, where `T′ = timeMaskParam` (or `min(timeMaskParam, frames · p)`
 /// when `p < 1`). See ``SpectrogramMask``.
-public struct TimeMasking: Transform {
+public struct TimeMasking: SpectrogramMasking {
+    /// Masks the time axis (the last).
+    public static var axis: SpectrogramMask.Axis { .time }
     /// Upper bound (exclusive) of the mask width, in frames.
     public let timeMaskParam: Int
     /// Whether each example and channel of a 4-D batch `[batch, channel, freq, time]` gets its own mask.
@@ -15,27 +17,15 @@ public struct TimeMasking: Transform {
     public let p: Float
     /// The value written into the masked band.
     public let maskValue: Float
+    /// ``timeMaskParam``.
+    public var maskParam: Int { timeMaskParam }
 
     /// Time masking with torchaudio's defaults: one shared mask, `p` 1, mask value 0.
     public init(timeMaskParam: Int, iidMasks: Bool = false, p: Float = 1, maskValue: Float = 0) {
-        precondition(timeMaskParam >= 0, "TimeMasking: timeMaskParam must be non-negative")
-        precondition(p >= 0 && p <= 1, "TimeMasking: p must be in [0, 1], got \(p)")
+        SpectrogramMask.checkSettings("TimeMasking", "timeMaskParam", timeMaskParam, p: p)
         self.timeMaskParam = timeMaskParam
         self.iidMasks = iidMasks
         self.p = p
         self.maskValue = maskValue
-    }
-
-    /// `spectrogram` `[..., freq, time]` with a time band masked, drawn from `generator`.
-    ///
-    /// - Throws: ``DescentError`` when the tensor has fewer than two dimensions.
-    public func callAsFunction(_ spectrogram: Tensor, generator: RandomGenerator) throws -> Tensor {
-        try SpectrogramMask.mask(spectrogram, axis: .time, maskParam: timeMaskParam, maskValue: maskValue,
-                                 iidMasks: iidMasks, p: p, generator: generator)
-    }
-
-    /// The sample with its input spectrogram masked; the target is kept.
-    public func callAsFunction(_ sample: Sample, generator: RandomGenerator) throws -> Sample {
-        Sample(input: try self(sample.input, generator: generator), target: sample.target)
     }
 }
