@@ -116,7 +116,7 @@ struct ConvPlan {
         #endif
     }
 
-    /// ``im2col(_:_:padded:)`` in Swift (platforms without the C kernels).
+    /// ``im2col(_:_:padded:)`` in Swift (the C kernels' reference).
     func swiftIm2col(_ src: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>) {
         let oH = outHeight, oW = outWidth, hw = colCols, W = width
         for c in 0..<inPerGroup {
@@ -146,7 +146,7 @@ struct ConvPlan {
         }
     }
 
-    /// ``col2im(_:_:padded:bias:)`` in Swift (platforms without the C kernels): adds into `dst`.
+    /// ``col2im(_:_:padded:bias:)`` in Swift (the C kernels' reference): adds into `dst`.
     func swiftCol2im(_ cols: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
         let oH = outHeight, oW = outWidth, hw = colCols, W = width
         for c in 0..<inPerGroup {
