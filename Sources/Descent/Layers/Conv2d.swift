@@ -192,15 +192,7 @@ public final class Conv2d: Module {
     }
 
     /// The convolution of `x` (`[N, inChannels, H, W]` or `[inChannels, H, W]`).
-    public override func callAsFunction(_ x: Tensor) -> Tensor { forward(x, relu: false) }
-
-    /// The convolution of `x`, followed by a fused ReLU when `relu` and by a fused 2×2 max pooling (stride 2) when
-    /// `maxPool2x2` (``Sequential`` uses them for `Conv2d, ReLU` and `Conv2d, ReLU, MaxPool2d(2)`).
-    func forward(_ x: Tensor, relu: Bool, maxPool2x2: Bool = false) -> Tensor {
-        checkInput(x)
-        return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-                        relu: relu, maxPool2x2: maxPool2x2)
-    }
+    public override func callAsFunction(_ x: Tensor) -> Tensor { forward(x, epilogue: .none) }
 
     /// `[N, outChannels, H', W']` (or `[outChannels, H', W']`), `H' = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1`.
     public override func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -225,6 +217,18 @@ public final class Conv2d: Module {
         if groups != 1 { s += ", groups=\(groups)" }
         if bias == nil { s += ", bias=False" }
         return s
+    }
+}
+
+extension Conv2d: EpilogueFusable {
+    /// Every epilogue: ReLU, and ReLU with 2×2 max pooling, run on each image while it is in cache.
+    public func canFuse(_ epilogue: Epilogue) -> Bool { true }
+
+    /// The convolution of `x`, followed by the fused `epilogue`.
+    public func forward(_ x: Tensor, epilogue: Epilogue) -> Tensor {
+        checkInput(x)
+        return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                        relu: epilogue != .none, maxPool2x2: epilogue == .reluMaxPool2x2)
     }
 }
 

@@ -104,8 +104,8 @@ public final class MaxPool2d: Module {
         super.init()
     }
 
-    /// Whether this is the plain 2×2 pooling with stride 2 (no padding or dilation, floor mode) that
-    /// ``Sequential`` fuses into a preceding `Conv2d, ReLU`.
+    /// Whether this is the plain 2×2 pooling with stride 2 (no padding or dilation, floor mode) that a
+    /// ``FusionPlan`` fuses into a preceding `Conv2d, ReLU`.
     var isPlain2x2: Bool {
         kernelSize == 2 && stride == 2 && padding == 0 && dilation == 1 && !ceilMode
     }
@@ -129,5 +129,12 @@ public final class MaxPool2d: Module {
     /// PyTorch's `extra_repr`.
     public override var extraDescription: String {
         "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding), dilation=\(dilation), ceil_mode=\(ceilMode ? "True" : "False")"
+    }
+}
+
+extension MaxPool2d: EpilogueStep {
+    /// `.reluMaxPool2x2` after `.relu`, when this is the plain 2×2 pooling with stride 2.
+    public func epilogue(after epilogue: Epilogue) -> Epilogue? {
+        epilogue == .relu && isPlain2x2 ? .reluMaxPool2x2 : nil
     }
 }
