@@ -2,8 +2,8 @@
 import Foundation
 import PackageDescription
 
-/// `DESCENT_PORTABLE=1` builds without oneDNN and the C kernels on Linux too, i.e. with the pure-Swift kernels and
-/// GEMM that a platform with neither oneDNN nor Accelerate uses (`scripts/portable-check.sh`).
+/// `DESCENT_PORTABLE=1` builds without oneDNN on Linux too, i.e. with the pure-Swift GEMM that a platform with neither
+/// oneDNN nor Accelerate uses (`scripts/portable-check.sh`); Descent's own C kernels (`CDescentKernels`) build everywhere.
 let portable = ProcessInfo.processInfo.environment["DESCENT_PORTABLE"] == "1"
 
 let package = Package(
@@ -25,9 +25,11 @@ let package = Package(
             path: "Sources/CDNNL",
             providers: [.apt(["libdnnl-dev"])]
         ),
+        .target(name: "CDescentKernels"),
         .target(
             name: "Descent",
-            dependencies: portable ? [] : [.target(name: "CDNNL", condition: .when(platforms: [.linux]))]
+            dependencies: ["CDescentKernels"]
+                + (portable ? [] : [.target(name: "CDNNL", condition: .when(platforms: [.linux]))])
         ),
         .systemLibrary(
             name: "CZlib",

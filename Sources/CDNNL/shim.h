@@ -8,7 +8,6 @@
 #include <dlfcn.h>
 #include <stddef.h>
 #include <malloc.h>
-#include "kernels.h"
 #include "matmul.h"
 
 typedef void (*descent_omp_body)(void *context);

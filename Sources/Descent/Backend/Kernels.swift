@@ -1,15 +1,15 @@
-#if canImport(CDNNL)
-import CDNNL
+#if canImport(CDescentKernels)
+import CDescentKernels
 #endif
 
-/// Contiguous float32 kernels shared by layers: on Linux the C kernels of `CDNNL/kernels.h` (compiled for
-/// AVX-512, AVX2 and the baseline, chosen at run time), elsewhere the same loops in Swift. Each call works on one
-/// contiguous range on the calling thread; callers split the work across threads.
+/// Contiguous float32 kernels shared by layers: the C kernels of `CDescentKernels` (on x86-64 compiled for AVX-512,
+/// AVX2 and the baseline, chosen at run time), each next to the same loop in Swift. Each call works on one contiguous
+/// range on the calling thread; callers split the work across threads.
 enum Kernels {
     /// `y[i] = x[i] < 0 ? 0 : x[i]`: ReLU as PyTorch computes it (NaN stays NaN, −0 stays −0).
     @inline(__always)
     static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         descent_relu(x, y, n)
         #else
         for i in 0..<n { let v = x[i]; y[i] = v < 0 ? 0 : v }
@@ -19,7 +19,7 @@ enum Kernels {
     /// `o[i] = y[i] <= 0 ? 0 : g[i]`: the gradient of ReLU from its output `y`.
     @inline(__always)
     static func reluBackward(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int) {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         descent_relu_backward(g, y, o, n)
         #else
         for i in 0..<n { o[i] = y[i] <= 0 ? 0 : g[i] }
@@ -29,7 +29,7 @@ enum Kernels {
     /// `y[i] = relu(a[i] + b[i])`, ReLU as in ``relu(_:_:_:)``.
     @inline(__always)
     static func addReLU(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         descent_add_relu(a, b, y, n)
         #else
         for i in 0..<n { let v = a[i] + b[i]; y[i] = v < 0 ? 0 : v }
@@ -39,7 +39,7 @@ enum Kernels {
     /// `Σ p[i]` (the C kernel sums in vector lanes, then across them; the Swift loop in order).
     @inline(__always)
     static func sum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         return descent_sum(p, n)
         #else
         var s: Float = 0
@@ -51,7 +51,7 @@ enum Kernels {
     /// `Σ (p[i] − mu)²`.
     @inline(__always)
     static func sumSquaredDeviation(_ p: UnsafePointer<Float>, _ n: Int, _ mu: Float) -> Float {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         return descent_sum_squared_deviation(p, n, mu)
         #else
         var s: Float = 0
@@ -64,7 +64,7 @@ enum Kernels {
     @inline(__always)
     static func scaleShift(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ scale: Float,
                            _ shift: Float, relu: Bool) {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         descent_scale_shift(x, y, n, scale, shift, relu ? 1 : 0)
         #else
         if relu {
@@ -79,7 +79,7 @@ enum Kernels {
     @inline(__always)
     static func batchNormBackwardSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?,
                                       _ n: Int, _ mu: Float, _ sums: UnsafeMutablePointer<Float>) {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         descent_bn_backward_sums(g, x, y, n, mu, sums)
         #else
         var sg: Float = 0, sgx: Float = 0
@@ -98,7 +98,7 @@ enum Kernels {
     static func batchNormBackwardApply(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?,
                                        _ o: UnsafeMutablePointer<Float>, _ n: Int, mu: Float, meanG: Float, k: Float,
                                        scale: Float) {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         descent_bn_backward_apply(g, x, y, o, n, mu, meanG, k, scale)
         #else
         for i in 0..<n {
@@ -112,7 +112,7 @@ enum Kernels {
     @inline(__always)
     static func scaledMasked(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ o: UnsafeMutablePointer<Float>,
                              _ n: Int, _ scale: Float) {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         descent_scaled_masked(g, y, o, n, scale)
         #else
         for i in 0..<n { o[i] = (y.map { $0[i] <= 0 ? 0 : g[i] } ?? g[i]) * scale }
@@ -123,7 +123,7 @@ enum Kernels {
     @inline(__always)
     static func biasReLU(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?, channels: Int, spatial: Int,
                          relu: Bool) {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         descent_bias_relu(y, bias, channels, spatial, relu ? 1 : 0)
         #else
         for k in 0..<channels {
@@ -143,7 +143,7 @@ enum Kernels {
     @inline(__always)
     static func rowBiasReLU(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?, rows: Int, cols: Int,
                             relu: Bool) {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         descent_row_bias_relu(y, bias, rows, cols, relu ? 1 : 0)
         #else
         for r in 0..<rows {

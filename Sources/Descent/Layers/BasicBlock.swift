@@ -35,7 +35,7 @@ public final class BasicBlock: Module {
     /// `relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))`.
     public override func callAsFunction(_ x: Tensor) -> Tensor {
         // bn1 + ReLU and the residual sum + ReLU run fused (one pass each, same values).
-        let y = bn2(conv2(bn1.forward(conv1(x), relu: true)))
+        let y = bn2(conv2(bn1.forward(conv1(x), epilogue: .relu)))
         return Tensor.addReLU(y, shortcut(x))
     }
 

@@ -153,7 +153,7 @@ extension Tensor {
 /// (`momentum` weighting, or a cumulative average when `momentum` is `nil`) and counts `num_batches_tracked`; in
 /// eval mode it uses the running statistics. State-dict keys: `weight`, `bias`, `running_mean`, `running_var`,
 /// `num_batches_tracked` (an integer buffer).
-public class BatchNorm: Module {
+public class BatchNorm: Module, EpilogueFusable {
     /// The number of channels `C`.
     public let numFeatures: Int
     /// Added to the variance for numerical stability.
@@ -201,11 +201,10 @@ public class BatchNorm: Module {
     }
 
     /// Normalises `x` per channel; in training mode also updates the running statistics.
-    public override func callAsFunction(_ x: Tensor) -> Tensor { forward(x, relu: false) }
+    public override func callAsFunction(_ x: Tensor) -> Tensor { forward(x, epilogue: .none) }
 
-    /// Normalises `x`, followed by a fused ReLU when `relu` (``Sequential`` and ``BasicBlock`` use it for
-    /// `BatchNorm, ReLU`).
-    func forward(_ x: Tensor, relu: Bool) -> Tensor {
+    /// Normalises `x`, followed by `epilogue` (the ReLU fused into the normalisation's pass).
+    public func forward(_ x: Tensor, epilogue: Epilogue) -> Tensor {
         checkInput(x)
         var factor = momentum ?? 0
         if isTraining, let count = numBatchesTracked {
@@ -215,9 +214,14 @@ public class BatchNorm: Module {
             }
             if momentum == nil { factor = 1 / seen }
         }
-        return x.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                           training: isTraining || runningMean == nil, momentum: factor, eps: eps, relu: relu)
+        let y = x.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+                            training: isTraining || runningMean == nil, momentum: factor, eps: eps,
+                            relu: epilogue != .none)
+        return epilogue == .reluMaxPool2x2 ? y.maxPool2d(kernelSize: 2) : y
     }
+
+    /// ReLU, fused into the normalisation's pass.
+    public func canFuse(_ epilogue: Epilogue) -> Bool { epilogue != .reluMaxPool2x2 }
 
     /// The input shape itself, after checking its rank and channel count.
     public override func outputShape(for inputShape: [Int]) throws -> [Int] {

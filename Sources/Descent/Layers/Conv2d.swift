@@ -1,7 +1,3 @@
-#if canImport(CDNNL)
-import CDNNL
-#endif
-
 extension Tensor {
     /// 2-D cross-correlation (PyTorch's `F.conv2d`) of an input `[N, C, H, W]` (or unbatched `[C, H, W]`) with
     /// `weight` `[K, C/groups, kH, kW]`, plus `bias` `[K]`:
@@ -47,11 +43,9 @@ extension Tensor {
                             kernelH: weight.shape[2], kernelW: weight.shape[3],
                             strideH: stride.height, strideW: stride.width, padH: padding.height, padW: padding.width,
                             dilationH: dilation.height, dilationW: dilation.width)
-        #if canImport(CDNNL)
         if maxPool2x2 && plan.canPool2x2 {
             return conv2dReLUMaxPool(plan, weight: weight, bias: bias)
         }
-        #endif
         if maxPool2x2 {
             return conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
                           relu: true).maxPool2d(kernelSize: 2)
@@ -64,7 +58,6 @@ extension Tensor {
                                  outputGradient: outputGradient)
     }
 
-    #if canImport(CDNNL)
     /// The fused convolution, ReLU and 2×2 max pooling of ``conv2d(weight:bias:stride:padding:dilation:groups:relu:maxPool2x2:)``.
     func conv2dReLUMaxPool(_ plan: ConvPlan, weight: Tensor, bias: Tensor?) -> Tensor {
         let pH = plan.outHeight / 2, pW = plan.outWidth / 2
@@ -86,14 +79,13 @@ extension Tensor {
             Parallel.forEachChunk(planes, cost: outPlane) { range in
                 for p in range {
                     let o = p * pooledPlane
-                    descent_max_pool_2x2_backward(gp + o, yp + o, ix + o, dp + p * outPlane, plan.outHeight,
-                                                  plan.outWidth, pH, pW)
+                    Pooling.maxPool2x2Backward(gp + o, output: yp + o, indices: ix + o, dp + p * outPlane,
+                                               height: plan.outHeight, width: plan.outWidth, outHeight: pH, outWidth: pW)
                 }
             }
             return gy
         }
     }
-    #endif
 
     /// Records the backward pass of a convolution whose output gradient is `outputGradient(upstream)` (the upstream
     /// gradient of `result`, through any fused epilogue).
@@ -200,15 +192,7 @@ public final class Conv2d: Module {
     }
 
     /// The convolution of `x` (`[N, inChannels, H, W]` or `[inChannels, H, W]`).
-    public override func callAsFunction(_ x: Tensor) -> Tensor { forward(x, relu: false) }
-
-    /// The convolution of `x`, followed by a fused ReLU when `relu` and by a fused 2×2 max pooling (stride 2) when
-    /// `maxPool2x2` (``Sequential`` uses them for `Conv2d, ReLU` and `Conv2d, ReLU, MaxPool2d(2)`).
-    func forward(_ x: Tensor, relu: Bool, maxPool2x2: Bool = false) -> Tensor {
-        checkInput(x)
-        return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-                        relu: relu, maxPool2x2: maxPool2x2)
-    }
+    public override func callAsFunction(_ x: Tensor) -> Tensor { forward(x, epilogue: .none) }
 
     /// `[N, outChannels, H', W']` (or `[outChannels, H', W']`), `H' = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1`.
     public override func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -233,6 +217,18 @@ public final class Conv2d: Module {
         if groups != 1 { s += ", groups=\(groups)" }
         if bias == nil { s += ", bias=False" }
         return s
+    }
+}
+
+extension Conv2d: EpilogueFusable {
+    /// Every epilogue: ReLU, and ReLU with 2×2 max pooling, run on each image while it is in cache.
+    public func canFuse(_ epilogue: Epilogue) -> Bool { true }
+
+    /// The convolution of `x`, followed by the fused `epilogue`.
+    public func forward(_ x: Tensor, epilogue: Epilogue) -> Tensor {
+        checkInput(x)
+        return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                        relu: epilogue != .none, maxPool2x2: epilogue == .reluMaxPool2x2)
     }
 }
 

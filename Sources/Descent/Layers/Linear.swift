@@ -73,13 +73,7 @@ public final class Linear: Module {
     }
 
     /// `x · Wᵀ + b` for `x` of shape `[*, inFeatures]`.
-    public override func callAsFunction(_ x: Tensor) -> Tensor { forward(x, relu: false) }
-
-    /// `x · Wᵀ + b`, followed by a fused ReLU when `relu` (``Sequential`` uses it for `Linear, ReLU`).
-    func forward(_ x: Tensor, relu: Bool) -> Tensor {
-        checkInput(x)
-        return x.linear(weight: weight, bias: bias, relu: relu)
-    }
+    public override func callAsFunction(_ x: Tensor) -> Tensor { forward(x, epilogue: .none) }
 
     /// `[*, outFeatures]` for an input `[*, inFeatures]`.
     public override func outputShape(for inputShape: [Int]) throws -> [Int] {
@@ -92,5 +86,17 @@ public final class Linear: Module {
     /// `in_features=…, out_features=…, bias=…`.
     public override var extraDescription: String {
         "in_features=\(inFeatures), out_features=\(outFeatures), bias=\(bias == nil ? "False" : "True")"
+    }
+}
+
+extension Linear: EpilogueFusable {
+    /// ReLU, fused into the matrix product's output.
+    public func canFuse(_ epilogue: Epilogue) -> Bool { epilogue != .reluMaxPool2x2 }
+
+    /// `x · Wᵀ + b`, followed by `epilogue` (the ReLU fused).
+    public func forward(_ x: Tensor, epilogue: Epilogue) -> Tensor {
+        checkInput(x)
+        let y = x.linear(weight: weight, bias: bias, relu: epilogue != .none)
+        return epilogue == .reluMaxPool2x2 ? y.maxPool2d(kernelSize: 2) : y
     }
 }

@@ -1,7 +1,3 @@
-#if canImport(CDNNL)
-import CDNNL
-#endif
-
 extension Tensor {
     /// 2-D max pooling (PyTorch's `F.max_pool2d`) over the last two dimensions of `[N, C, H, W]` or `[C, H, W]`:
     ///
@@ -23,74 +19,36 @@ extension Tensor {
         let outPlane = geo.outHeight * geo.outWidth, inPlane = geo.height * geo.width
         let src = storage.pointer, dst = out.storage.pointer
         // 2×2 windows with stride 2 (the common case) go through a vector kernel.
-        #if canImport(CDNNL)
         let twoByTwo = geo.kernelH == 2 && geo.kernelW == 2 && geo.strideH == 2 && geo.strideW == 2 && geo.padH == 0
             && geo.padW == 0 && geo.dilationH == 1 && geo.dilationW == 1 && 2 * geo.outHeight <= geo.height
             && 2 * geo.outWidth <= geo.width
-        #else
-        let twoByTwo = false
-        #endif
         // The argmax positions are only kept for the backward pass.
         let keepIndices = GradMode.isEnabled && node != nil
-        #if canImport(CDNNL)
         if twoByTwo && !keepIndices {
             Parallel.forEachChunk(geo.planes, cost: outPlane * 4) { range in
                 for p in range {
-                    descent_max_pool_2x2(src + p * inPlane, geo.width, dst + p * outPlane, nil, geo.outHeight,
-                                         geo.outWidth)
+                    Pooling.maxPool2x2(src + p * inPlane, width: geo.width, dst + p * outPlane, indices: nil,
+                                       outHeight: geo.outHeight, outWidth: geo.outWidth)
                 }
             }
             return out
         }
-        #endif
         var indices = [Int32](repeating: 0, count: geo.planes * outPlane)
         indices.withUnsafeMutableBufferPointer { ib in
             let idx = ib.baseAddress!
             Parallel.forEachChunk(geo.planes, cost: outPlane * geo.kernelH * geo.kernelW) { range in
-                #if canImport(CDNNL)
                 if twoByTwo {
                     for p in range {
-                        descent_max_pool_2x2(src + p * inPlane, geo.width, dst + p * outPlane, idx + p * outPlane,
-                                             geo.outHeight, geo.outWidth)
+                        Pooling.maxPool2x2(src + p * inPlane, width: geo.width, dst + p * outPlane,
+                                           indices: idx + p * outPlane, outHeight: geo.outHeight, outWidth: geo.outWidth)
                     }
-                    return
-                }
-                #endif
-                for p in range {
-                    let s = src + p * inPlane, d = dst + p * outPlane, ix = idx + p * outPlane
-                    for oh in 0..<geo.outHeight {
-                        var h0 = oh * geo.strideH - geo.padH
-                        let h1 = Swift.min(h0 + (geo.kernelH - 1) * geo.dilationH + 1, geo.height)
-                        while h0 < 0 { h0 += geo.dilationH }
-                        for ow in 0..<geo.outWidth {
-                            var w0 = ow * geo.strideW - geo.padW
-                            let w1 = Swift.min(w0 + (geo.kernelW - 1) * geo.dilationW + 1, geo.width)
-                            while w0 < 0 { w0 += geo.dilationW }
-                            var best = -Float.infinity
-                            var bestIndex = h0 * geo.width + w0
-                            var ih = h0
-                            while ih < h1 {
-                                var iw = w0
-                                while iw < w1 {
-                                    let v = s[ih * geo.width + iw]
-                                    if v > best || v.isNaN {
-                                        best = v
-                                        bestIndex = ih * geo.width + iw
-                                    }
-                                    iw += geo.dilationW
-                                }
-                                ih += geo.dilationH
-                            }
-                            d[oh * geo.outWidth + ow] = best
-                            ix[oh * geo.outWidth + ow] = Int32(bestIndex)
-                        }
-                    }
+                } else {
+                    for p in range { Pooling.maxPool(src + p * inPlane, dst + p * outPlane, indices: idx + p * outPlane, geo) }
                 }
             }
         }
         let inShape = shape, argmax = indices
         return Tensor.record("max_pool2d", out, self) { g in
-            #if canImport(CDNNL)
             if twoByTwo {
                 // Non-overlapping windows: the gradient plane is written in one pass, zeros included.
                 let gx = Tensor(uninitializedShape: inShape)
@@ -99,22 +57,22 @@ extension Tensor {
                     let idx = ib.baseAddress!
                     Parallel.forEachChunk(geo.planes, cost: inPlane) { range in
                         for p in range {
-                            descent_max_pool_2x2_backward(gp + p * outPlane, nil, idx + p * outPlane, xp + p * inPlane,
-                                                          geo.height, geo.width, geo.outHeight, geo.outWidth)
+                            Pooling.maxPool2x2Backward(gp + p * outPlane, output: nil, indices: idx + p * outPlane,
+                                                       xp + p * inPlane, height: geo.height, width: geo.width,
+                                                       outHeight: geo.outHeight, outWidth: geo.outWidth)
                         }
                     }
                 }
                 return gx
             }
-            #endif
             let gx = Tensor.zeros(inShape)
             let gp = g.storage.pointer, xp = gx.storage.pointer
             argmax.withUnsafeBufferPointer { ib in
                 let idx = ib.baseAddress!
                 Parallel.forEachChunk(geo.planes, cost: outPlane) { range in
                     for p in range {
-                        let d = xp + p * inPlane, s = gp + p * outPlane, ix = idx + p * outPlane
-                        for o in 0..<outPlane { d[Int(ix[o])] += s[o] }
+                        Pooling.maxPoolBackward(gp + p * outPlane, indices: idx + p * outPlane, xp + p * inPlane,
+                                                outPlane: outPlane)
                     }
                 }
             }
@@ -146,8 +104,8 @@ public final class MaxPool2d: Module {
         super.init()
     }
 
-    /// Whether this is the plain 2×2 pooling with stride 2 (no padding or dilation, floor mode) that
-    /// ``Sequential`` fuses into a preceding `Conv2d, ReLU`.
+    /// Whether this is the plain 2×2 pooling with stride 2 (no padding or dilation, floor mode) that a
+    /// ``FusionPlan`` fuses into a preceding `Conv2d, ReLU`.
     var isPlain2x2: Bool {
         kernelSize == 2 && stride == 2 && padding == 0 && dilation == 1 && !ceilMode
     }
@@ -171,5 +129,12 @@ public final class MaxPool2d: Module {
     /// PyTorch's `extra_repr`.
     public override var extraDescription: String {
         "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding), dilation=\(dilation), ceil_mode=\(ceilMode ? "True" : "False")"
+    }
+}
+
+extension MaxPool2d: EpilogueStep {
+    /// `.reluMaxPool2x2` after `.relu`, when this is the plain 2×2 pooling with stride 2.
+    public func epilogue(after epilogue: Epilogue) -> Epilogue? {
+        epilogue == .relu && isPlain2x2 ? .reluMaxPool2x2 : nil
     }
 }

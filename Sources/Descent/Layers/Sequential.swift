@@ -21,11 +21,17 @@ public enum ModuleListBuilder {
 /// state dict reads `0.weight`, `1.running_mean`, …. An empty Sequential is the identity.
 public final class Sequential: Module {
     /// The layers, in order.
-    public private(set) var layers: [Module]
+    public private(set) var layers: [Module] {
+        didSet { fusionPlan = FusionPlan(layers) }
+    }
+
+    /// How the layers run, made whenever they are set (see ``FusionPlan``).
+    public private(set) var fusionPlan: FusionPlan
 
     /// The given layers, in order.
     public init(_ layers: [Module]) {
         self.layers = layers
+        fusionPlan = FusionPlan(layers)
         super.init()
     }
 
@@ -47,41 +53,10 @@ public final class Sequential: Module {
     /// The layers named `"0"`, `"1"`, ….
     public override func namedChildren() -> [(String, Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
 
-    /// Applies the layers in order. A `Conv2d`, `Linear` or `BatchNorm` directly followed by a `ReLU` runs as one
-    /// fused layer (the ReLU applied in the same pass), and so does `Conv2d, ReLU, MaxPool2d(kernelSize: 2)`: same
-    /// values and gradients.
-    public override func callAsFunction(_ x: Tensor) -> Tensor {
-        var y = x
-        var i = 0
-        while i < layers.count {
-            let layer = layers[i]
-            if i + 1 < layers.count, layers[i + 1] is ReLU {
-                if let conv = layer as? Conv2d {
-                    if i + 2 < layers.count, let pool = layers[i + 2] as? MaxPool2d, pool.isPlain2x2 {
-                        y = conv.forward(y, relu: true, maxPool2x2: true)
-                        i += 3
-                        continue
-                    }
-                    y = conv.forward(y, relu: true)
-                    i += 2
-                    continue
-                }
-                if let linear = layer as? Linear {
-                    y = linear.forward(y, relu: true)
-                    i += 2
-                    continue
-                }
-                if let norm = layer as? BatchNorm {
-                    y = norm.forward(y, relu: true)
-                    i += 2
-                    continue
-                }
-            }
-            y = layer(y)
-            i += 1
-        }
-        return y
-    }
+    /// Applies the layers in order through ``fusionPlan``: a `Conv2d`, `Linear` or `BatchNorm` directly followed by a
+    /// `ReLU` runs as one fused layer (the ReLU applied in the same pass), and so does
+    /// `Conv2d, ReLU, MaxPool2d(kernelSize: 2)`: same values and gradients.
+    public override func callAsFunction(_ x: Tensor) -> Tensor { fusionPlan(x) }
 
     /// The shape after all layers; a layer that does not accept its input is named by index and type, with both
     /// shapes (`2 (Linear): expects input [*, 128] (in_features = 128), got [32, 64]`).

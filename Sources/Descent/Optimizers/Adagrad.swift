@@ -1,6 +1,3 @@
-#if canImport(CDNNL)
-import CDNNL
-#endif
 /// Adagrad, as `torch.optim.Adagrad`: per-element learning rates shrinking with the sum of squared gradients.
 /// ```
 /// g ← g + λ·θ                        (if λ ≠ 0; g ← −g first if maximize)
@@ -83,25 +80,7 @@ public struct AdagradRule: UpdateRule {
     public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                               _ buffers: StateBuffers, _ c: Constants) {
         let sum = buffers[0]
-        #if canImport(CDNNL)
-        let o = range.lowerBound
-        descent_adagrad_update(p + o, grad + o, sum + o, range.count, c.negLR, c.eps, c.weightDecay, c.maximize ? 1 : 0,
-                               c.decay ? 1 : 0)
-        #else
-        scalarUpdate(range, p, grad, sum, c)
-        #endif
-    }
-
-    /// The pass one element at a time (used where the C kernels are not built, and as their reference in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ sum: UnsafeMutablePointer<Float>, _ c: Constants) {
-        for i in range {
-            var g = c.maximize ? -grad[i] : grad[i]
-            if c.decay { g = g + c.weightDecay * p[i] }
-            let s = sum[i] + g * g
-            sum[i] = s
-            p[i] = p[i] + c.negLR * g / (s.squareRoot() + c.eps)
-        }
+        kernelUpdate(range, p, grad, sum, c)
     }
 }
 

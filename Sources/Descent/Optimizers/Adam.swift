@@ -1,6 +1,3 @@
-#if canImport(CDNNL)
-import CDNNL
-#endif
 import Foundation
 
 /// Adam, as `torch.optim.Adam`, with coupled (L2) weight decay and optional AMSGrad.
@@ -79,41 +76,13 @@ public struct AdamRule: UpdateRule {
                       decoupled: false, amsgrad: amsgrad, maximize: maximize)
     }
 
-    /// The fused Adam pass: decay, moments, AMSGrad maximum and step (on Linux the vectorized C kernel
+    /// The fused Adam pass: decay, moments, AMSGrad maximum and step (the vectorized C kernel
     /// `descent_adam_update`, which evaluates the same expressions in the same order).
     public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                               _ buffers: StateBuffers, _ c: Constants) {
         let m = buffers[0], v = buffers[1]
         let vmax: UnsafeMutablePointer<Float>? = c.amsgrad ? buffers[2] : nil
-        #if canImport(CDNNL)
-        var step = c.kernelStep
-        let o = range.lowerBound
-        descent_adam_update(p + o, grad + o, m + o, v + o, vmax.map { $0 + o }, range.count, &step, c.amsgrad ? 1 : 0)
-        #else
-        scalarUpdate(range, p, grad, m, v, vmax, c)
-        #endif
-    }
-
-    /// The Adam pass one element at a time (used where the C kernels are not built, and as their reference in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
-                             _ vmax: UnsafeMutablePointer<Float>?, _ c: Constants) {
-        for i in range {
-            var g = c.maximize ? -grad[i] : grad[i]
-            if c.decoupledDecay { p[i] = p[i] * c.decayFactor }
-            if c.coupledDecay { g = g + c.weightDecay * p[i] }
-            let mi = torchLerp(m[i], g, c.oneMinusBeta1)
-            m[i] = mi
-            let vi = v[i] * c.beta2 + c.oneMinusBeta2 * g * g
-            v[i] = vi
-            var second = vi
-            if let vmax {
-                second = Swift.max(vmax[i], vi)
-                vmax[i] = second
-            }
-            let denom = second.squareRoot() / c.biasCorrection2Sqrt + c.eps
-            p[i] = p[i] + c.negStepSize * mi / denom
-        }
+        kernelUpdate(range, p, grad, m, v, vmax, c)
     }
 }
 
@@ -140,17 +109,6 @@ func checkAdamFamily(_ name: String, lr: Double, betas: (Double, Double), eps: D
     precondition(weightDecay >= 0, "\(name): invalid weight decay \(weightDecay)")
 }
 
-#if canImport(CDNNL)
-extension AdamRule.Constants {
-    /// The coefficients as the C kernel `descent_adam_update` takes them.
-    var kernelStep: descent_adam_step {
-        descent_adam_step(oneMinusBeta1: oneMinusBeta1, beta2: beta2, oneMinusBeta2: oneMinusBeta2, negStepSize: negStepSize,
-                          biasCorrection2Sqrt: biasCorrection2Sqrt, eps: eps, weightDecay: weightDecay,
-                          decayFactor: decayFactor, maximize: maximize ? 1 : 0, coupledDecay: coupledDecay ? 1 : 0,
-                          decoupledDecay: decoupledDecay ? 1 : 0)
-    }
-}
-#endif
 
 extension AdamRule: RegisteredRule {
     /// `torch.optim.Adam`'s defaults (those of the memberwise initializer).

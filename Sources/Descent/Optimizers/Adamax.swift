@@ -1,6 +1,3 @@
-#if canImport(CDNNL)
-import CDNNL
-#endif
 import Foundation
 
 /// Adamax, as `torch.optim.Adamax`: Adam with the infinity norm in place of the second moment.
@@ -77,39 +74,10 @@ public struct AdamaxRule: UpdateRule {
     public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                               _ buffers: StateBuffers, _ c: Constants) {
         let m = buffers[0], u = buffers[1]
-        #if canImport(CDNNL)
-        var step = c.kernelStep
-        let o = range.lowerBound
-        descent_adamax_update(p + o, grad + o, m + o, u + o, range.count, &step)
-        #else
-        scalarUpdate(range, p, grad, m, u, c)
-        #endif
-    }
-
-    /// The pass one element at a time (used where the C kernels are not built, and as their reference in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ m: UnsafeMutablePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ c: Constants) {
-        for i in range {
-            var g = c.maximize ? -grad[i] : grad[i]
-            if c.decay { g = g + c.weightDecay * p[i] }
-            let mi = torchLerp(m[i], g, c.oneMinusBeta1)
-            m[i] = mi
-            let ui = Swift.max(u[i] * c.beta2, Swift.abs(g) + c.eps)
-            u[i] = ui
-            p[i] = p[i] + c.negStepSize * mi / ui
-        }
+        kernelUpdate(range, p, grad, m, u, c)
     }
 }
 
-#if canImport(CDNNL)
-extension AdamaxRule.Constants {
-    /// The coefficients as the C kernel `descent_adamax_update` takes them.
-    var kernelStep: descent_adamax_step {
-        descent_adamax_step(oneMinusBeta1: oneMinusBeta1, beta2: beta2, eps: eps, negStepSize: negStepSize,
-                            weightDecay: weightDecay, maximize: maximize ? 1 : 0, decay: decay ? 1 : 0)
-    }
-}
-#endif
 
 extension AdamaxRule: RegisteredRule {
     /// `torch.optim.Adamax`'s defaults (those of the memberwise initializer).

@@ -1,6 +1,3 @@
-#if canImport(CDNNL)
-import CDNNL
-#endif
 import Foundation
 
 /// NAdam, as `torch.optim.NAdam`: Adam with Nesterov momentum and a momentum schedule
@@ -105,45 +102,10 @@ public struct NAdamRule: UpdateRule {
     public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                               _ buffers: StateBuffers, _ c: Constants) {
         let m = buffers[0], v = buffers[1]
-        #if canImport(CDNNL)
-        var step = c.kernelStep
-        let o = range.lowerBound
-        descent_nadam_update(p + o, grad + o, m + o, v + o, range.count, &step)
-        #else
-        scalarUpdate(range, p, grad, m, v, c)
-        #endif
-    }
-
-    /// The pass one element at a time (used where the C kernels are not built, and as their reference in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: Constants) {
-        for i in range {
-            var g = c.maximize ? -grad[i] : grad[i]
-            if c.decoupledDecay { p[i] = p[i] * c.decayFactor }
-            if c.coupledDecay { g = g + c.weightDecay * p[i] }
-            let mi = torchLerp(m[i], g, c.oneMinusBeta1)
-            m[i] = mi
-            let vi = v[i] * c.beta2 + c.oneMinusBeta2 * g * g
-            v[i] = vi
-            let denom = (vi / c.biasCorrection2).squareRoot() + c.eps
-            let q = p[i] + c.gradCoefficient * g / denom
-            p[i] = q + c.momentCoefficient * mi / denom
-        }
+        kernelUpdate(range, p, grad, m, v, c)
     }
 }
 
-#if canImport(CDNNL)
-extension NAdamRule.Constants {
-    /// The coefficients as the C kernel `descent_nadam_update` takes them.
-    var kernelStep: descent_nadam_step {
-        descent_nadam_step(oneMinusBeta1: oneMinusBeta1, beta2: beta2, oneMinusBeta2: oneMinusBeta2,
-                           biasCorrection2: biasCorrection2, eps: eps, weightDecay: weightDecay, decayFactor: decayFactor,
-                           gradCoefficient: gradCoefficient, momentCoefficient: momentCoefficient,
-                           maximize: maximize ? 1 : 0, coupledDecay: coupledDecay ? 1 : 0,
-                           decoupledDecay: decoupledDecay ? 1 : 0)
-    }
-}
-#endif
 
 extension NAdamRule: RegisteredRule {
     /// `torch.optim.NAdam`'s defaults (those of the memberwise initializer).

@@ -17,7 +17,7 @@ public struct OptimizerState: Codable, Sendable, Equatable {
     }
 
     /// The state of one parameter; empty (step 0, no buffers) until its first update.
-    public struct Parameter: Codable, Sendable, Equatable {
+    public struct ParameterState: Codable, Sendable, Equatable {
         /// Number of updates this parameter has received.
         public var step: Int
         /// Shape of the parameter.
@@ -35,7 +35,7 @@ public struct OptimizerState: Codable, Sendable, Equatable {
     /// One entry per parameter group.
     public var groups: [Group]
     /// One entry per parameter, group after group.
-    public var parameters: [Parameter]
+    public var parameters: [ParameterState]
 }
 
 /// A JSON-like value: how an optimizer's hyperparameters are stored inside ``OptimizerState`` without the

@@ -1,6 +1,3 @@
-#if canImport(CDNNL)
-import CDNNL
-#endif
 import Foundation
 
 /// RAdam, as `torch.optim.RAdam`: Adam whose adaptive step is switched on, with a variance rectification
@@ -100,49 +97,10 @@ public struct RAdamRule: UpdateRule {
     public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                               _ buffers: StateBuffers, _ c: Constants) {
         let m = buffers[0], v = buffers[1]
-        #if canImport(CDNNL)
-        var step = c.kernelStep
-        let o = range.lowerBound
-        descent_radam_update(p + o, grad + o, m + o, v + o, range.count, &step)
-        #else
-        scalarUpdate(range, p, grad, m, v, c)
-        #endif
-    }
-
-    /// The pass one element at a time (used where the C kernels are not built, and as their reference in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: Constants) {
-        for i in range {
-            var g = c.maximize ? -grad[i] : grad[i]
-            if c.decoupledDecay { p[i] = p[i] * c.decayFactor }
-            if c.coupledDecay { g = g + c.weightDecay * p[i] }
-            let mi = torchLerp(m[i], g, c.oneMinusBeta1)
-            m[i] = mi
-            let vi = v[i] * c.beta2 + c.oneMinusBeta2 * g * g
-            v[i] = vi
-            let corrected = mi / c.biasCorrection1 * c.lr
-            if c.adaptive {
-                let adaptiveLR = c.biasCorrection2Sqrt / (vi.squareRoot() + c.eps)
-                p[i] = p[i] - corrected * adaptiveLR * c.rectification
-            } else {
-                p[i] = p[i] - corrected
-            }
-        }
+        kernelUpdate(range, p, grad, m, v, c)
     }
 }
 
-#if canImport(CDNNL)
-extension RAdamRule.Constants {
-    /// The coefficients as the C kernel `descent_radam_update` takes them.
-    var kernelStep: descent_radam_step {
-        descent_radam_step(oneMinusBeta1: oneMinusBeta1, beta2: beta2, oneMinusBeta2: oneMinusBeta2,
-                           biasCorrection1: biasCorrection1, lr: lr, biasCorrection2Sqrt: biasCorrection2Sqrt,
-                           rectification: rectification, eps: eps, weightDecay: weightDecay, decayFactor: decayFactor,
-                           adaptive: adaptive ? 1 : 0, maximize: maximize ? 1 : 0, coupledDecay: coupledDecay ? 1 : 0,
-                           decoupledDecay: decoupledDecay ? 1 : 0)
-    }
-}
-#endif
 
 extension RAdamRule: RegisteredRule {
     /// `torch.optim.RAdam`'s defaults (those of the memberwise initializer).

@@ -1,6 +1,3 @@
-#if canImport(CDNNL)
-import CDNNL
-#endif
 /// RMSprop, as `torch.optim.RMSprop`: divide the gradient by a running root mean square of past gradients.
 /// ```
 /// g ← g + λ·θ                              (if λ ≠ 0; g ← −g first if maximize)
@@ -88,54 +85,10 @@ public struct RMSpropRule: UpdateRule {
         let sq = buffers[0]
         let ga: UnsafeMutablePointer<Float>? = c.centered ? buffers[1] : nil
         let buf: UnsafeMutablePointer<Float>? = c.useMomentum ? buffers[2] : nil
-        #if canImport(CDNNL)
-        var step = c.kernelStep
-        let o = range.lowerBound
-        descent_rmsprop_update(p + o, grad + o, sq + o, ga.map { $0 + o }, buf.map { $0 + o }, range.count, &step)
-        #else
-        scalarUpdate(range, p, grad, sq, ga, buf, c)
-        #endif
-    }
-
-    /// The pass one element at a time (used where the C kernels are not built, and as their reference in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ sq: UnsafeMutablePointer<Float>, _ ga: UnsafeMutablePointer<Float>?,
-                             _ buf: UnsafeMutablePointer<Float>?, _ c: Constants) {
-        for i in range {
-            var g = c.maximize ? -grad[i] : grad[i]
-            if c.decay { g = g + c.weightDecay * p[i] }
-            let s = c.alpha * sq[i] + c.oneMinusAlpha * g * g
-            sq[i] = s
-            var avg: Float
-            if let ga {
-                let m = torchLerp(ga[i], g, c.oneMinusAlpha)
-                ga[i] = m
-                avg = (s - m * m).squareRoot()
-            } else {
-                avg = s.squareRoot()
-            }
-            avg = avg + c.eps
-            if let buf {
-                let b = c.momentum * buf[i] + g / avg
-                buf[i] = b
-                p[i] = p[i] + c.negLR * b
-            } else {
-                p[i] = p[i] + c.negLR * g / avg
-            }
-        }
+        kernelUpdate(range, p, grad, sq, ga, buf, c)
     }
 }
 
-#if canImport(CDNNL)
-extension RMSpropRule.Constants {
-    /// The coefficients as the C kernel `descent_rmsprop_update` takes them.
-    var kernelStep: descent_rmsprop_step {
-        descent_rmsprop_step(negLR: negLR, alpha: alpha, oneMinusAlpha: oneMinusAlpha, eps: eps, weightDecay: weightDecay,
-                             momentum: momentum, maximize: maximize ? 1 : 0, decay: decay ? 1 : 0,
-                             centered: centered ? 1 : 0, useMomentum: useMomentum ? 1 : 0)
-    }
-}
-#endif
 
 extension RMSpropRule: RegisteredRule {
     /// `torch.optim.RMSprop`'s defaults (those of the memberwise initializer).

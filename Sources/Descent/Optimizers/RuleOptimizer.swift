@@ -180,7 +180,7 @@ public final class RuleOptimizer<Rule: UpdateRule>: Optimizer {
     /// The complete state as a plain `Codable` value.
     public func stateDict() -> OptimizerState {
         var groupStates: [OptimizerState.Group] = []
-        var paramStates: [OptimizerState.Parameter] = []
+        var paramStates: [OptimizerState.ParameterState] = []
         for (gi, g) in groups.enumerated() {
             let options: StateValue
             do { options = try StateValue(encoding: g.options) } catch {

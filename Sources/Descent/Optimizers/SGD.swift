@@ -1,6 +1,3 @@
-#if canImport(CDNNL)
-import CDNNL
-#endif
 /// Stochastic gradient descent with momentum, dampening and Nesterov momentum, as `torch.optim.SGD`.
 ///
 /// With gradient `g` of the loss at the current parameters `θ`, weight decay `λ`, momentum `μ`, dampening `τ`:
@@ -89,41 +86,10 @@ public struct SGDRule: UpdateRule {
     public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                               _ buffers: StateBuffers, _ c: Constants) {
         let buf: UnsafeMutablePointer<Float>? = c.useMomentum ? buffers[0] : nil
-        #if canImport(CDNNL)
-        var step = c.kernelStep
-        let o = range.lowerBound
-        descent_sgd_update(p + o, grad + o, buf.map { $0 + o }, range.count, &step)
-        #else
-        scalarUpdate(range, p, grad, buf, c)
-        #endif
-    }
-
-    /// The pass one element at a time (used where the C kernels are not built, and as their reference in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ buf: UnsafeMutablePointer<Float>?, _ c: Constants) {
-        for i in range {
-            var g = c.maximize ? -grad[i] : grad[i]
-            if c.decay { g = g + c.weightDecay * p[i] }
-            if let buf {
-                let b = c.first ? g : c.momentum * buf[i] + c.oneMinusDampening * g
-                buf[i] = b
-                g = c.nesterov ? g + c.momentum * b : b
-            }
-            p[i] = p[i] + c.negLR * g
-        }
+        kernelUpdate(range, p, grad, buf, c)
     }
 }
 
-#if canImport(CDNNL)
-extension SGDRule.Constants {
-    /// The coefficients as the C kernel `descent_sgd_update` takes them.
-    var kernelStep: descent_sgd_step {
-        descent_sgd_step(negLR: negLR, weightDecay: weightDecay, momentum: momentum, oneMinusDampening: oneMinusDampening,
-                         maximize: maximize ? 1 : 0, decay: decay ? 1 : 0, useMomentum: useMomentum ? 1 : 0,
-                         first: first ? 1 : 0, nesterov: nesterov ? 1 : 0)
-    }
-}
-#endif
 
 extension SGDRule: RegisteredRule {
     /// `torch.optim.SGD`'s defaults (those of the memberwise initializer).

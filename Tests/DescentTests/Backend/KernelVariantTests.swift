@@ -1,5 +1,5 @@
-#if canImport(CDNNL) && arch(x86_64)
-import CDNNL
+#if canImport(CDescentKernels) && arch(x86_64)
+import CDescentKernels
 import Testing
 @testable import Descent
 

@@ -95,6 +95,40 @@ import Testing
         }
     }
 
+    /// A container of the user's own that runs its layers through the public ``FusionPlan``.
+    final class PlannedStack: Module {
+        let layers: [Module]
+        let plan: FusionPlan
+        init(_ layers: [Module]) {
+            self.layers = layers
+            plan = FusionPlan(layers)
+            super.init()
+        }
+        override func callAsFunction(_ x: Tensor) -> Tensor { plan(x) }
+    }
+
+    @Test func userContainerFusesThroughThePublicPlan() {
+        let g = RandomGenerator(seed: 5)
+        let stack = PlannedStack([
+            Conv2d(3, 8, kernelSize: 3, padding: 1, generator: g), ReLU(), MaxPool2d(kernelSize: 2),
+            BatchNorm2d(8), ReLU(),
+            Linear(6, 6, generator: g), ReLU(), MaxPool2d(kernelSize: 2),  // Linear fuses the ReLU, not the pooling
+            Conv2d(8, 4, kernelSize: 2, generator: g), ReLU(), MaxPool2d(kernelSize: 2, stride: 1),  // not plain 2×2
+            Flatten(), Linear(4, 3, generator: g),
+        ] as [Module])
+        #expect(stack.plan.steps.map(\.layers) == [0..<3, 3..<5, 5..<7, 7..<8, 8..<10, 10..<11, 11..<12, 12..<13])
+        #expect(stack.plan.steps.map(\.epilogue) == [.reluMaxPool2x2, .relu, .relu, .none, .relu, .none, .none, .none])
+        #expect(stack.parameters().count == 10)
+        let x = g.normal([2, 3, 12, 12])
+        let plain: (Tensor) -> Tensor = { x in stack.layers.reduce(x) { y, layer in layer(y) } }
+        let probe = RandomGenerator(seed: 6).normal(withNoGrad { plain(x) }.shape)
+        let (yf, gxf, gpf) = gradients(stack, x, probe: probe) { stack($0) }
+        let (yp, gxp, gpp) = gradients(stack, x, probe: probe, plain)
+        #expect(yf.scalars == yp.scalars, "output")
+        #expect(gxf.scalars == gxp.scalars, "input gradient")
+        for (i, (a, b)) in zip(gpf, gpp).enumerated() { #expect(a.scalars == b.scalars, "parameter \(i) gradient") }
+    }
+
     /// ∂W[k, c, i, j] = Σ_{n, oh, ow} ∂y[n, g·K/G + k', oh, ow] · x[n, g·C/G + c, oh·s − p + i·d, ow·s − p + j·d], in Double.
     func referenceWeightGradient(_ x: Tensor, _ gy: Tensor, wShape: [Int], stride: Size2D, padding: Size2D,
                                  dilation: Size2D, groups: Int) -> Tensor {

@@ -1,5 +1,5 @@
-#if canImport(CDNNL)
-import CDNNL
+#if canImport(CDescentKernels)
+import CDescentKernels
 #endif
 
 /// The kernels of 2-D convolution: im2col / col2im and the three GEMM passes (output, input gradient, weight
@@ -59,7 +59,7 @@ struct ConvPlan {
         return (l, Swift.max(l, Swift.min(hi, count)))
     }
 
-    #if canImport(CDNNL)
+    #if canImport(CDescentKernels)
     /// The geometry of one group of one image, for the C kernels.
     var geometry: descent_conv_geometry {
         descent_conv_geometry(channels: inPerGroup, height: height, width: width, kernelH: kernelH, kernelW: kernelW,
@@ -79,7 +79,7 @@ struct ConvPlan {
     /// `padded` is scratch of ``paddedSize`` floats: the image is first copied with its zero border, so that every
     /// row of `cols` is a plain copy.
     func im2col(_ src: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>) {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         var geo = geometry
         if paddedSize > 0 {
             descent_pad_planes(&geo, src, padded)
@@ -96,7 +96,7 @@ struct ConvPlan {
     /// applied to `cols`, plus `bias[c]` per channel when given. `padded` is scratch of ``paddedSize`` floats.
     func col2im(_ cols: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>,
                 bias: UnsafePointer<Float>?) {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         var geo = geometry
         if paddedSize > 0 {
             descent_col2im_padded(&geo, cols, padded)
@@ -116,7 +116,7 @@ struct ConvPlan {
         #endif
     }
 
-    /// ``im2col(_:_:padded:)`` in Swift (platforms without the C kernels).
+    /// ``im2col(_:_:padded:)`` in Swift (the C kernels' reference).
     func swiftIm2col(_ src: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>) {
         let oH = outHeight, oW = outWidth, hw = colCols, W = width
         for c in 0..<inPerGroup {
@@ -146,7 +146,7 @@ struct ConvPlan {
         }
     }
 
-    /// ``col2im(_:_:padded:bias:)`` in Swift (platforms without the C kernels): adds into `dst`.
+    /// ``col2im(_:_:padded:bias:)`` in Swift (the C kernels' reference): adds into `dst`.
     func swiftCol2im(_ cols: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
         let oH = outHeight, oW = outWidth, hw = colCols, W = width
         for c in 0..<inPerGroup {
@@ -218,7 +218,6 @@ struct ConvPlan {
         }
     }
 
-    #if canImport(CDNNL)
     /// Whether ``forwardPooled(input:weight:bias:pooled:indices:)`` applies: the output has at least 2×2 positions.
     var canPool2x2: Bool { outHeight >= 2 && outWidth >= 2 }
 
@@ -247,12 +246,12 @@ struct ConvPlan {
                 }
                 for k in 0..<outChannels {
                     let o = (n * outChannels + k) * pooledPlane
-                    descent_max_pool_2x2(y + k * colCols, outWidth, pooled + o, indices.map { $0 + o }, pH, pW)
+                    Pooling.maxPool2x2(y + k * colCols, width: outWidth, pooled + o, indices: indices.map { $0 + o },
+                                       outHeight: pH, outWidth: pW)
                 }
             }
         }
     }
-    #endif
 
     /// `inputGradient = convᵀ(outGrad, weight) + bias`, overwritten; `bias` is per *input* channel (the bias of a
     /// transposed convolution, whose forward pass this is).
@@ -285,18 +284,12 @@ struct ConvPlan {
     /// Whether ``weightGradient(outGrad:input:into:)`` builds the column matrix transposed (one row per output
     /// position, from a channels-last copy of the image), so that its GEMM reads both operands untransposed: much
     /// faster when there are many output positions and few output channels, where `∂y · colsᵀ` is slow.
-    var weightGradientUsesRows: Bool {
-        #if canImport(CDNNL)
-        return colCols * 2 >= colRows
-        #else
-        return false
-        #endif
-    }
+    var weightGradientUsesRows: Bool { colCols * 2 >= colRows }
 
     /// `weightGradient = Σₙ outGrad[n] · im2col(input[n])ᵀ`, shape `[outChannels, colRows]`, overwritten.
     func weightGradient(outGrad: UnsafePointer<Float>, input: UnsafePointer<Float>,
                         into result: UnsafeMutablePointer<Float>) {
-        #if canImport(CDNNL)
+        #if canImport(CDescentKernels)
         if weightGradientUsesRows {
             weightGradientFromRows(outGrad: outGrad, input: input, into: result)
             return
@@ -333,7 +326,7 @@ struct ConvPlan {
         }
     }
 
-    #if canImport(CDNNL)
+    #if canImport(CDescentKernels)
     /// ``weightGradient(outGrad:input:into:)`` through transposed column matrices:
     ///
     ///     rows[p, (i·kW + j)·C + c] = x[c, p_h·s_h − p_h + i·d_h, p_w·s_w − p_w + j·d_w]     (im2row, channels last)

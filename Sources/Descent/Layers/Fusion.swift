@@ -1,0 +1,118 @@
+/// What a layer applies to its own output in the same pass (the "epilogue" of its kernel), instead of a separate
+/// layer reading and writing the whole tensor again.
+public enum Epilogue: Sendable, Hashable {
+    /// Nothing: the layer's output as it is.
+    case none
+    /// `max(y, 0)`, as ``ReLU``.
+    case relu
+    /// `maxPool2d(max(y, 0), kernelSize: 2)`, as ``ReLU`` then ``MaxPool2d`` with 2×2 windows and stride 2.
+    case reluMaxPool2x2
+
+    /// `epilogue(y)` computed on its own, unfused: `y`, `y.relu()` or `y.relu().maxPool2d(kernelSize: 2)`.
+    public func apply(to y: Tensor) -> Tensor {
+        switch self {
+        case .none: y
+        case .relu: y.relu()
+        case .reluMaxPool2x2: y.relu().maxPool2d(kernelSize: 2)
+        }
+    }
+}
+
+/// A layer that can apply an ``Epilogue`` in its own forward pass (`Conv2d`, `Linear`, `BatchNorm`): the values and
+/// gradients are those of the layer followed by the epilogue's layers.
+public protocol EpilogueFusable: Module {
+    /// Whether ``forward(_:epilogue:)`` fuses `epilogue` (rather than applying it afterwards); a ``FusionPlan`` only
+    /// merges layers into epilogues that this answers `true` for.
+    func canFuse(_ epilogue: Epilogue) -> Bool
+    /// `epilogue(self(x))`, for every epilogue: fused where ``canFuse(_:)`` says so, else as ``Epilogue/apply(to:)``.
+    func forward(_ x: Tensor, epilogue: Epilogue) -> Tensor
+}
+
+/// A layer that is a step of an epilogue when it follows a fusable layer (``ReLU``, ``MaxPool2d`` with 2×2 windows).
+public protocol EpilogueStep: Module {
+    /// The epilogue equal to `epilogue` followed by this layer, or `nil` when there is none.
+    func epilogue(after epilogue: Epilogue) -> Epilogue?
+}
+
+extension ReLU: EpilogueStep {
+    /// `.relu` after `.none`.
+    public func epilogue(after epilogue: Epilogue) -> Epilogue? { epilogue == .none ? .relu : nil }
+}
+
+/// How a list of layers runs with fusion: each ``EpilogueFusable`` layer takes the longest run of following
+/// ``EpilogueStep`` layers that it can fuse (`Conv2d, ReLU, MaxPool2d(kernelSize: 2)` becomes one call), every other
+/// layer runs on its own. Same values and gradients as calling the layers one after another.
+///
+/// Make the plan once, when the layers are set, and call it on every forward pass; ``Sequential`` does this. A
+/// container of your own can do the same:
+///
+/// ```swift
+/// final class Stack: Module {
+///     let layers: [Module]
+///     let plan: FusionPlan
+///     init(_ layers: [Module]) { self.layers = layers; plan = FusionPlan(layers); super.init() }
+///     override func callAsFunction(_ x: Tensor) -> Tensor { plan(x) }
+/// }
+/// ```
+public struct FusionPlan {
+    /// One call of the plan: the layers at `layers` (indices into the planned list), the first of them applying
+    /// `epilogue` for the others (`.none` and one layer when nothing is fused).
+    public struct Step: Sendable, Equatable {
+        /// The indices of the layers that this call covers.
+        public let layers: Range<Int>
+        /// The epilogue that the first layer applies for the rest.
+        public let epilogue: Epilogue
+    }
+
+    /// What one step runs.
+    private enum Call {
+        case layer(Module)
+        case fused(any EpilogueFusable, Epilogue)
+    }
+
+    /// The calls, in order.
+    public let steps: [Step]
+    private let calls: [Call]
+
+    /// The plan of `layers` (which it keeps: the plan runs them).
+    public init(_ layers: [Module]) {
+        var steps: [Step] = [], calls: [Call] = []
+        var i = 0
+        while i < layers.count {
+            var end = i + 1, epilogue = Epilogue.none
+            if let head = layers[i] as? any EpilogueFusable {
+                var next = Epilogue.none
+                var j = i + 1
+                while j < layers.count, let step = layers[j] as? any EpilogueStep,
+                      let extended = step.epilogue(after: next), head.canFuse(extended) {
+                    next = extended
+                    j += 1
+                    (end, epilogue) = (j, next)
+                }
+                if end > i + 1 {
+                    steps.append(Step(layers: i..<end, epilogue: epilogue))
+                    calls.append(.fused(head, epilogue))
+                    i = end
+                    continue
+                }
+            }
+            steps.append(Step(layers: i..<end, epilogue: .none))
+            calls.append(.layer(layers[i]))
+            i = end
+        }
+        self.steps = steps
+        self.calls = calls
+    }
+
+    /// The planned layers applied to `x`, in order.
+    public func callAsFunction(_ x: Tensor) -> Tensor {
+        var y = x
+        for call in calls {
+            switch call {
+            case .layer(let layer): y = layer(y)
+            case .fused(let layer, let epilogue): y = layer.forward(y, epilogue: epilogue)
+            }
+        }
+        return y
+    }
+}
