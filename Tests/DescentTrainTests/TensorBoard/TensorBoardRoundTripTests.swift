@@ -34,6 +34,33 @@ import Testing
         ])
     }
 
+    @Test func specialValuesStepsAndTagsReadBack() throws {
+        let directory = TensorBoardTestFiles.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let writer = try TensorBoardWriter(directory: directory)
+        let cases: [(String, Double, Int)] = [
+            ("inf", .infinity, -1), ("-inf", -.infinity, Int.min), ("zero", -0.0, Int.max), ("tiny", 1e-45, 0),
+            ("précision/âge λ", 1e39, 7), ("", 3, 8),
+        ]
+        for (tag, value, step) in cases {
+            try writer.addScalar(tag, value, step: step, wallTime: Date(timeIntervalSince1970: 9))
+        }
+        try writer.addScalar("nan", .nan, step: 9)
+        try writer.close()
+        let events = try TensorBoardReader.events(in: writer.url)
+        try #require(events.count == 1 + cases.count + 1)
+        for (i, (tag, value, step)) in cases.enumerated() {
+            let expected = Double(Float(value))
+            let read = try #require(events[1 + i].scalars[tag])
+            #expect(read == expected && read.sign == expected.sign, "\(tag)")
+            #expect(events[1 + i].step == step && events[1 + i].wallTime == 9)
+        }
+        #expect(events[3].scalars["zero"]?.sign == .minus)
+        #expect(events[4].scalars["tiny"] == Double(Float.leastNonzeroMagnitude))
+        #expect(events[5].scalars["précision/âge λ"] == .infinity)
+        #expect(events[7].scalars["nan"]?.isNaN == true)
+    }
+
     @Test func firstRecordIsTheExactFileVersionEvent() throws {
         let directory = TensorBoardTestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
