@@ -28,7 +28,9 @@ public final class TensorBoardWriter {
     private let flushSeconds: TimeInterval
 
     /// Creates `directory` if needed and a new event file in it whose first record is `file_version: brain.Event:2`.
-    /// `flushRecords` and `flushSeconds` default to TensorBoard's own writer's (10 records, 120 s).
+    /// `wallTime` stamps the file name and that record; an existing file is never replaced (two writers started in
+    /// the same second in one folder need different suffixes). `flushRecords` and `flushSeconds` default to
+    /// TensorBoard's own writer's (10 records, 120 s).
     public init(directory: URL, filenameSuffix: String = "", flushRecords: Int = 10, flushSeconds: TimeInterval = 120,
                 wallTime: Date = Date()) throws {
         guard !filenameSuffix.contains("/") else {
