@@ -125,7 +125,8 @@ public final class TensorBoardWriter {
     private static func hostname() -> String {
         var name = [CChar](repeating: 0, count: 256)
         guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
-        let host = String(cString: name).replacingOccurrences(of: "/", with: "_")
+        let bytes = name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        let host = String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "/", with: "_")
         return host.isEmpty ? "localhost" : host
     }
 }
