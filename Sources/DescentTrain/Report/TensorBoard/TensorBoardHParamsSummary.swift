@@ -1,0 +1,9 @@
+/// One summary of TensorBoard's HParams plugin, as `TensorBoardReader` finds it in an event file.
+public enum TensorBoardHParamsSummary: Sendable, Equatable {
+    /// `_hparams_/experiment`: the hyper-parameter names and the metric tags, in file order.
+    case experiment(hparams: [String], metrics: [String])
+    /// `_hparams_/session_start_info`: one trial's hyper-parameter values.
+    case sessionStart(hparams: [String: HParamValue])
+    /// `_hparams_/session_end_info`: how the trial ended (`tensorboard.hparams.Status`: 1 is `STATUS_SUCCESS`).
+    case sessionEnd(status: Int)
+}

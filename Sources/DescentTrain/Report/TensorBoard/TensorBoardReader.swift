@@ -1,0 +1,102 @@
+import Descent
+import Foundation
+
+/// Reads a TensorBoard event file record by record, checking every length against the file size and both masked
+/// CRC-32Cs of every record before decoding it; anything malformed throws a `DescentError` naming the file and the
+/// byte offset of the record.
+public final class TensorBoardReader {
+    /// The event file.
+    public let url: URL
+    /// The open file.
+    private let handle: FileHandle
+    /// The file's size when it was opened.
+    private let fileSize: UInt64
+    /// The byte offset of the next record.
+    private var offset: UInt64 = 0
+
+    /// Opens the event file at `url`.
+    public init(url: URL) throws {
+        self.url = url
+        do {
+            handle = try FileHandle(forReadingFrom: url)
+            fileSize = try handle.seekToEnd()
+            try handle.seek(toOffset: 0)
+        } catch {
+            throw DescentError(.file, url.path, "cannot read the event file: \(error.localizedDescription)")
+        }
+    }
+
+    deinit {
+        try? handle.close()
+    }
+
+    /// Every event of the file at `url`, in file order.
+    public static func events(in url: URL) throws -> [TensorBoardEvent] {
+        let reader = try TensorBoardReader(url: url)
+        var events: [TensorBoardEvent] = []
+        while let event = try reader.next() { events.append(event) }
+        return events
+    }
+
+    /// The next event, or nil at the end of the file.
+    public func next() throws -> TensorBoardEvent? {
+        guard offset < fileSize else { return nil }
+        let start = offset
+        let remaining = fileSize - start
+        guard remaining >= UInt64(TFRecord.headerSize) else {
+            throw failure(start, "truncated record: \(remaining) bytes left, a record header takes 12")
+        }
+        let header = try read(TFRecord.headerSize, at: start)
+        let length = TFRecord.integer(UInt64.self, header[0..<8])
+        let lengthCRC = TFRecord.integer(UInt32.self, header[8..<12])
+        let expectedLengthCRC = CRC32C.maskedChecksum(Array(header[0..<8]))
+        guard lengthCRC == expectedLengthCRC else {
+            throw failure(start, "length checksum mismatch (stored \(hex(lengthCRC)), "
+                + "computed \(hex(expectedLengthCRC)))")
+        }
+        let available = remaining - UInt64(TFRecord.headerSize)
+        guard available >= UInt64(TFRecord.footerSize), length <= available - UInt64(TFRecord.footerSize) else {
+            throw failure(start, "record length \(length) runs past the end of the file (\(available) bytes left "
+                + "after the header, including the 4-byte data checksum)")
+        }
+        let body = try read(Int(length) + TFRecord.footerSize, at: start + UInt64(TFRecord.headerSize))
+        let data = body[0..<Int(length)]
+        let dataCRC = TFRecord.integer(UInt32.self, body[Int(length)...])
+        let expectedDataCRC = CRC32C.maskedChecksum(Array(data))
+        guard dataCRC == expectedDataCRC else {
+            throw failure(start, "data checksum mismatch (stored \(hex(dataCRC)), computed \(hex(expectedDataCRC)))")
+        }
+        offset = start + UInt64(TFRecord.headerSize) + length + UInt64(TFRecord.footerSize)
+        do {
+            return try TensorBoardEvent(decoding: data)
+        } catch let error as ProtobufDecodingError {
+            throw failure(start, "malformed event: \(error.description)")
+        }
+    }
+
+    /// Exactly `count` bytes at `position`.
+    private func read(_ count: Int, at position: UInt64) throws -> ArraySlice<UInt8> {
+        let bytes: Data?
+        do {
+            try handle.seek(toOffset: position)
+            bytes = try handle.read(upToCount: count)
+        } catch {
+            throw failure(position, "cannot read: \(error.localizedDescription)")
+        }
+        guard let bytes, bytes.count == count else {
+            throw failure(position, "the file ended while reading \(count) bytes")
+        }
+        return Array(bytes)[...]
+    }
+
+    /// The error for a problem with the record at byte `position`.
+    private func failure(_ position: UInt64, _ reason: String) -> DescentError {
+        DescentError(.file, url.path, "record at byte \(position): \(reason)")
+    }
+
+    /// `0x` and eight hexadecimal digits.
+    private func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return "0x" + String(repeating: "0", count: 8 - digits.count) + digits
+    }
+}
