@@ -4,7 +4,7 @@ import DescentData
 /// What the model is trained to minimise, given the model's output and the batch.
 public enum Objective: Sendable {
     /// Cross-entropy of logits `[B, C]` against the batch's class labels, with optional label smoothing.
-    case crossEntropy(labelSmoothing: Float = 0)
+    case crossEntropy(labelSmoothing: Float = CrossEntropyLoss.defaultLabelSmoothing)
     /// Mean squared error against the batch's tensor targets (regression).
     case meanSquaredError
     /// Any differentiable scalar function of (output, batch).

@@ -86,9 +86,17 @@ public final class AvgPool2d: Module {
     /// A fixed divisor replacing the window size, if set.
     public let divisorOverride: Int?
 
+    /// `torch.nn.AvgPool2d`'s default `padding`, 0.
+    public static let defaultPadding: Size2D = 0
+    /// `torch.nn.AvgPool2d`'s default `ceil_mode`, false.
+    public static let defaultCeilMode = false
+    /// `torch.nn.AvgPool2d`'s default `count_include_pad`, true.
+    public static let defaultCountIncludePad = true
+
     /// Average pooling with windows of `kernelSize`, moved by `stride` (default: `kernelSize`).
-    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, ceilMode: Bool = false,
-                countIncludePad: Bool = true, divisorOverride: Int? = nil) {
+    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = defaultPadding,
+                ceilMode: Bool = defaultCeilMode, countIncludePad: Bool = defaultCountIncludePad,
+                divisorOverride: Int? = nil) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding

@@ -59,8 +59,11 @@ public final class Dropout: Module {
     /// The source of the masks.
     public let generator: RandomGenerator
 
+    /// `torch.nn.Dropout`'s default `p`, 0.5.
+    public static let defaultP: Float = 0.5
+
     /// Dropout with drop probability `p` (PyTorch's default 0.5), masks drawn from `generator`.
-    public init(_ p: Float = 0.5, scaling: DropoutScaling = .inverted, generator: RandomGenerator = .default) {
+    public init(_ p: Float = defaultP, scaling: DropoutScaling = .inverted, generator: RandomGenerator = .default) {
         precondition(p >= 0 && p <= 1, "Dropout: probability must be in [0, 1], got \(p)")
         self.p = p
         self.scaling = scaling

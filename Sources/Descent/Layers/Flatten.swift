@@ -6,8 +6,13 @@ public final class Flatten: Module {
     /// The last dimension merged (default −1, the last).
     public let endDim: Int
 
+    /// `torch.nn.Flatten`'s default `start_dim`, 1 (the batch dimension stays).
+    public static let defaultStartDim = 1
+    /// `torch.nn.Flatten`'s default `end_dim`, −1 (the last).
+    public static let defaultEndDim = -1
+
     /// A layer merging dimensions `startDim...endDim`.
-    public init(startDim: Int = 1, endDim: Int = -1) {
+    public init(startDim: Int = defaultStartDim, endDim: Int = defaultEndDim) {
         self.startDim = startDim
         self.endDim = endDim
         super.init()

@@ -123,8 +123,14 @@ public final class LayerNorm: Module {
     /// The shift β (shape `normalizedShape`), or `nil` without `elementwiseAffine` (or with `bias: false`).
     @Parameter public var bias: Tensor?
 
+    /// `torch.nn.LayerNorm`'s default `eps`, 1e-5.
+    public static let defaultEps: Float = 1e-5
+    /// `torch.nn.LayerNorm`'s default `elementwise_affine`, true.
+    public static let defaultElementwiseAffine = true
+
     /// Normalises over the trailing `normalizedShape` (PyTorch's defaults: `eps` 1e-5, affine with bias).
-    public init(_ normalizedShape: [Int], eps: Float = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true) {
+    public init(_ normalizedShape: [Int], eps: Float = defaultEps, elementwiseAffine: Bool = defaultElementwiseAffine,
+                bias: Bool = true) {
         precondition(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
                      "LayerNorm: normalized_shape must be non-empty and positive, got \(normalizedShape)")
         self.normalizedShape = normalizedShape

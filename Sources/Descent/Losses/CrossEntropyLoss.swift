@@ -18,7 +18,7 @@ import Foundation
 /// with `p = softmax(x)`, i.e. `softmax − one-hot` when unweighted and unsmoothed, scaled by the reduction.
 public func crossEntropy(
     _ logits: Tensor, _ targets: [Int], weight: Tensor? = nil, ignoreIndex: Int = -100,
-    reduction: Reduction = .mean, labelSmoothing: Float = 0
+    reduction: Reduction = .mean, labelSmoothing: Float = CrossEntropyLoss.defaultLabelSmoothing
 ) -> Tensor {
     let layout = ClassTargets("crossEntropy", inputShape: logits.shape, targets: targets,
                               ignoreIndex: ignoreIndex, weight: weight)
@@ -119,7 +119,7 @@ public func crossEntropy(
 /// - Returns: a scalar, or the per-sample losses of shape `[N, d₁, …]` for `.none`.
 public func crossEntropy(
     _ logits: Tensor, _ targets: Tensor, weight: Tensor? = nil, reduction: Reduction = .mean,
-    labelSmoothing: Float = 0
+    labelSmoothing: Float = CrossEntropyLoss.defaultLabelSmoothing
 ) -> Tensor {
     precondition(logits.rank >= 1, "crossEntropy: input must have a class dimension, got a scalar")
     precondition(targets.shape == logits.shape,
@@ -155,8 +155,12 @@ public struct CrossEntropyLoss: Sendable {
     /// Label smoothing ε ∈ [0, 1].
     public var labelSmoothing: Float
 
+    /// `torch.nn.CrossEntropyLoss`'s default `label_smoothing`, 0 (no smoothing).
+    public static let defaultLabelSmoothing: Float = 0
+
     /// A cross-entropy loss with PyTorch's defaults (no weights, ignore index −100, mean, no smoothing).
-    public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean, labelSmoothing: Float = 0) {
+    public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean,
+                labelSmoothing: Float = defaultLabelSmoothing) {
         self.weight = weight
         self.ignoreIndex = ignoreIndex
         self.reduction = reduction

@@ -12,8 +12,11 @@ public struct CosineAnnealingLR: LearningRateSchedule, Codable, Equatable {
     public var tMax: Int
     /// The minimum rate η_min.
     public var etaMin: Double
+    /// `torch.optim.lr_scheduler.CosineAnnealingLR`'s default `eta_min`, 0.
+    public static let defaultEtaMin: Double = 0
+
     /// Cosine annealing from `baseLR` to `etaMin` over `tMax` steps.
-    public init(baseLR: Double, tMax: Int, etaMin: Double = 0) {
+    public init(baseLR: Double, tMax: Int, etaMin: Double = defaultEtaMin) {
         precondition(tMax >= 1, "CosineAnnealingLR: tMax must be at least 1, not \(tMax)")
         self.baseLR = baseLR
         self.tMax = tMax

@@ -13,8 +13,13 @@ public struct CosineAnnealingWarmRestarts: LearningRateSchedule, Codable, Equata
     public var tMult: Int
     /// The minimum rate η_min.
     public var etaMin: Double
+    /// `torch.optim.lr_scheduler.CosineAnnealingWarmRestarts`'s default `T_mult`, 1.
+    public static let defaultTMult = 1
+    /// `torch.optim.lr_scheduler.CosineAnnealingWarmRestarts`'s default `eta_min`, 0.
+    public static let defaultEtaMin: Double = 0
+
     /// SGDR with first cycle `t0`, cycle growth `tMult` and minimum `etaMin`.
-    public init(baseLR: Double, t0: Int, tMult: Int = 1, etaMin: Double = 0) {
+    public init(baseLR: Double, t0: Int, tMult: Int = defaultTMult, etaMin: Double = defaultEtaMin) {
         precondition(t0 >= 1, "CosineAnnealingWarmRestarts: t0 must be at least 1, not \(t0)")
         precondition(tMult >= 1, "CosineAnnealingWarmRestarts: tMult must be at least 1, not \(tMult)")
         self.baseLR = baseLR

@@ -10,6 +10,9 @@ public struct InverseTimeLR: LearningRateSchedule, Codable, Equatable {
     public var baseLR: Double
     /// Decay rate γ.
     public var gamma: Double
+    /// The default γ, 1: the harmonic series `lr₀ / k` (PyTorch has no such class to take a default from).
+    public static let defaultGamma: Double = 1
+
     /// `baseLR / (1 + γ·k)`.
     public init(baseLR: Double, gamma: Double) {
         precondition(gamma >= 0, "InverseTimeLR: gamma must not be negative, not \(gamma)")
@@ -17,7 +20,7 @@ public struct InverseTimeLR: LearningRateSchedule, Codable, Equatable {
         self.gamma = gamma
     }
     /// The `lr₀ / k` series with `k = step + 1` (γ = 1).
-    public static func harmonic(baseLR: Double) -> InverseTimeLR { InverseTimeLR(baseLR: baseLR, gamma: 1) }
+    public static func harmonic(baseLR: Double) -> InverseTimeLR { InverseTimeLR(baseLR: baseLR, gamma: defaultGamma) }
     /// `baseLR / (1 + γ·k)`.
     public func lr(at step: Int) -> Double {
         checkScheduleStep(step, "InverseTimeLR")

@@ -9,8 +9,11 @@ public struct MultiStepLR: LearningRateSchedule, Codable, Equatable {
     public var milestones: [Int]
     /// Decay factor γ.
     public var gamma: Double
-    /// Milestone decay; γ defaults to 0.1 as in PyTorch.
-    public init(baseLR: Double, milestones: [Int], gamma: Double = 0.1) {
+    /// `torch.optim.lr_scheduler.MultiStepLR`'s default γ, 0.1.
+    public static let defaultGamma: Double = 0.1
+
+    /// Milestone decay; γ defaults to ``defaultGamma`` as in PyTorch.
+    public init(baseLR: Double, milestones: [Int], gamma: Double = defaultGamma) {
         self.baseLR = baseLR
         self.milestones = milestones.sorted()
         self.gamma = gamma

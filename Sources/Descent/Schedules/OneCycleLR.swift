@@ -39,10 +39,29 @@ public struct OneCycleLR: LearningRateSchedule, Codable, Equatable {
     /// Use three phases (up, down to the initial rate, down to the minimum) instead of two.
     public var threePhase: Bool
 
+    /// `torch.optim.lr_scheduler.OneCycleLR`'s default `pct_start`, 0.3.
+    public static let defaultPctStart: Double = 0.3
+    /// `torch.optim.lr_scheduler.OneCycleLR`'s default `anneal_strategy`, cosine.
+    public static let defaultAnnealStrategy = AnnealStrategy.cos
+    /// `torch.optim.lr_scheduler.OneCycleLR`'s default `cycle_momentum`, true.
+    public static let defaultCycleMomentum = true
+    /// `torch.optim.lr_scheduler.OneCycleLR`'s default `base_momentum`, 0.85.
+    public static let defaultBaseMomentum: Double = 0.85
+    /// `torch.optim.lr_scheduler.OneCycleLR`'s default `max_momentum`, 0.95.
+    public static let defaultMaxMomentum: Double = 0.95
+    /// `torch.optim.lr_scheduler.OneCycleLR`'s default `div_factor`, 25.
+    public static let defaultDivFactor: Double = 25
+    /// `torch.optim.lr_scheduler.OneCycleLR`'s default `final_div_factor`, 1e4.
+    public static let defaultFinalDivFactor: Double = 1e4
+    /// `torch.optim.lr_scheduler.OneCycleLR`'s default `three_phase`, false.
+    public static let defaultThreePhase = false
+
     /// A one-cycle schedule; defaults as PyTorch (pct 0.3, cos, momentum 0.85–0.95, div 25, final div 1e4).
-    public init(maxLR: Double, totalSteps: Int, pctStart: Double = 0.3, annealStrategy: AnnealStrategy = .cos,
-                cycleMomentum: Bool = true, baseMomentum: Double = 0.85, maxMomentum: Double = 0.95,
-                divFactor: Double = 25, finalDivFactor: Double = 1e4, threePhase: Bool = false) {
+    public init(maxLR: Double, totalSteps: Int, pctStart: Double = defaultPctStart,
+                annealStrategy: AnnealStrategy = defaultAnnealStrategy, cycleMomentum: Bool = defaultCycleMomentum,
+                baseMomentum: Double = defaultBaseMomentum, maxMomentum: Double = defaultMaxMomentum,
+                divFactor: Double = defaultDivFactor, finalDivFactor: Double = defaultFinalDivFactor,
+                threePhase: Bool = defaultThreePhase) {
         precondition(totalSteps >= 1, "OneCycleLR: totalSteps must be positive, not \(totalSteps)")
         precondition(pctStart >= 0 && pctStart <= 1, "OneCycleLR: pctStart must be in [0, 1], not \(pctStart)")
         self.maxLR = maxLR

@@ -8,8 +8,13 @@ public struct PolynomialLR: LearningRateSchedule, Codable, Equatable {
     public var totalIters: Int
     /// Exponent of the decay (1: linear).
     public var power: Double
+    /// `torch.optim.lr_scheduler.PolynomialLR`'s default `total_iters`, 5.
+    public static let defaultTotalIters = 5
+    /// `torch.optim.lr_scheduler.PolynomialLR`'s default `power`, 1 (linear decay).
+    public static let defaultPower: Double = 1
+
     /// Polynomial decay; defaults as PyTorch (5 steps, power 1).
-    public init(baseLR: Double, totalIters: Int = 5, power: Double = 1) {
+    public init(baseLR: Double, totalIters: Int = defaultTotalIters, power: Double = defaultPower) {
         precondition(totalIters >= 1, "PolynomialLR: totalIters must be at least 1, not \(totalIters)")
         self.baseLR = baseLR
         self.totalIters = totalIters

@@ -48,9 +48,27 @@ public struct ReduceLROnPlateau: Codable, Sendable, Equatable {
     /// Number of ``step(_:learningRates:)`` calls so far.
     public var lastEpoch: Int
 
+    /// `torch.optim.lr_scheduler.ReduceLROnPlateau`'s default `mode`, `min`.
+    public static let defaultMode = Mode.min
+    /// `torch.optim.lr_scheduler.ReduceLROnPlateau`'s default `factor`, 0.1.
+    public static let defaultFactor: Double = 0.1
+    /// `torch.optim.lr_scheduler.ReduceLROnPlateau`'s default `patience`, 10.
+    public static let defaultPatience = 10
+    /// `torch.optim.lr_scheduler.ReduceLROnPlateau`'s default `threshold`, 1e-4.
+    public static let defaultThreshold: Double = 1e-4
+    /// `torch.optim.lr_scheduler.ReduceLROnPlateau`'s default `threshold_mode`, `rel`.
+    public static let defaultThresholdMode = ThresholdMode.relative
+    /// `torch.optim.lr_scheduler.ReduceLROnPlateau`'s default `cooldown`, 0.
+    public static let defaultCooldown = 0
+    /// `torch.optim.lr_scheduler.ReduceLROnPlateau`'s default `min_lr`, 0.
+    public static let defaultMinLR: Double = 0
+    /// `torch.optim.lr_scheduler.ReduceLROnPlateau`'s default `eps`, 1e-8.
+    public static let defaultEps: Double = 1e-8
+
     /// A plateau detector; defaults as PyTorch (min, factor 0.1, patience 10, threshold 1e-4 relative).
-    public init(mode: Mode = .min, factor: Double = 0.1, patience: Int = 10, threshold: Double = 1e-4,
-                thresholdMode: ThresholdMode = .relative, cooldown: Int = 0, minLR: Double = 0, eps: Double = 1e-8) {
+    public init(mode: Mode = defaultMode, factor: Double = defaultFactor, patience: Int = defaultPatience,
+                threshold: Double = defaultThreshold, thresholdMode: ThresholdMode = defaultThresholdMode,
+                cooldown: Int = defaultCooldown, minLR: Double = defaultMinLR, eps: Double = defaultEps) {
         precondition(factor < 1, "ReduceLROnPlateau: factor should be < 1.0, not \(factor)")
         self.mode = mode
         self.factor = factor

@@ -9,8 +9,11 @@ public struct StepLR: LearningRateSchedule, Codable, Equatable {
     public var stepSize: Int
     /// Decay factor γ.
     public var gamma: Double
-    /// Step decay; γ defaults to 0.1 as in PyTorch.
-    public init(baseLR: Double, stepSize: Int, gamma: Double = 0.1) {
+    /// `torch.optim.lr_scheduler.StepLR`'s default γ, 0.1.
+    public static let defaultGamma: Double = 0.1
+
+    /// Step decay; γ defaults to ``defaultGamma`` as in PyTorch.
+    public init(baseLR: Double, stepSize: Int, gamma: Double = defaultGamma) {
         precondition(stepSize >= 1, "StepLR: stepSize must be at least 1, not \(stepSize)")
         self.baseLR = baseLR
         self.stepSize = stepSize

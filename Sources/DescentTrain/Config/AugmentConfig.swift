@@ -27,24 +27,45 @@ public struct AugmentConfig: Sendable, Equatable {
             switch self {
             case .randomAffine:
                 return [OptionSpec.number("degrees", nil, .nonNegative).required(), .numbers("translate", nil, count: 2, .probability),
-                        .numbers("scale", nil, count: 2, .positive), .number("shear", nil, .nonNegative), .number("fill", 0)]
-            case .randomRotation: return [OptionSpec.number("degrees", nil, .nonNegative).required(), .number("fill", 0)]
-            case .randomHorizontalFlip, .randomVerticalFlip: return [.number("p", 0.5, .probability)]
+                        .numbers("scale", nil, count: 2, .positive), .number("shear", nil, .nonNegative),
+                        .number("fill", float: RandomAffine.defaultFill)]
+            case .randomRotation:
+                return [OptionSpec.number("degrees", nil, .nonNegative).required(),
+                        .number("fill", float: RandomRotation.defaultFill)]
+            case .randomHorizontalFlip: return [.number("p", float: RandomHorizontalFlip.defaultP, .probability)]
+            case .randomVerticalFlip: return [.number("p", float: RandomVerticalFlip.defaultP, .probability)]
             case .randomCrop:
-                return [.size("size", nil), .int("padding", 0, .nonNegative), .choice("padding_mode", ["constant", "reflect"], "constant"),
-                        .number("fill", 0)]
+                return [.size("size", nil), .int("padding", RandomCrop.defaultPadding, .nonNegative),
+                        .choice("padding_mode", ["constant", "reflect"], "constant"),
+                        .number("fill", float: RandomCrop.defaultFill)]
             case .randomResizedCrop:
-                return [.numbers("scale", [0.08, 1], count: 2, .probability), .numbers("ratio", [0.75, 4.0 / 3], count: 2, .positive)]
-            case .randomPerspective: return [.number("distortion_scale", 0.5, .probability), .number("p", 0.5, .probability), .number("fill", 0)]
+                return [.numbers("scale", range: RandomResizedCrop.defaultScale, .probability),
+                        .numbers("ratio", range: RandomResizedCrop.defaultRatio, .positive)]
+            case .randomPerspective:
+                return [.number("distortion_scale", RandomPerspective.defaultDistortionScale, .probability),
+                        .number("p", float: RandomPerspective.defaultP, .probability),
+                        .number("fill", float: RandomPerspective.defaultFill)]
             case .randomErasing:
-                return [.number("p", 0.5, .probability), .numbers("scale", [0.02, 0.33], count: 2, .probability),
-                        .numbers("ratio", [0.3, 3.3], count: 2, .positive), .number("value", 0)]
-            case .colorJitter: return [.number("brightness", 0, .nonNegative), .number("contrast", 0, .nonNegative)]
-            case .gaussianNoise: return [.number("mean", 0), .number("std", 0.1, .nonNegative), .flag("clip", false)]
+                return [.number("p", float: RandomErasing.defaultP, .probability),
+                        .numbers("scale", range: RandomErasing.defaultScale, .probability),
+                        .numbers("ratio", range: RandomErasing.defaultRatio, .positive),
+                        .number("value", float: RandomErasing.defaultValue)]
+            case .colorJitter:
+                return [.number("brightness", float: ColorJitter.defaultBrightness, .nonNegative),
+                        .number("contrast", float: ColorJitter.defaultContrast, .nonNegative)]
+            case .gaussianNoise:
+                // `clip` defaults to false, unlike torchvision: the samples are normalised first, not in [0, 1].
+                return [.number("mean", float: GaussianNoise.defaultMean),
+                        .number("std", float: GaussianNoise.defaultStd, .nonNegative), .flag("clip", false)]
             case .timeMasking:
-                return [.int("time_mask_param", nil, .nonNegative), .flag("iid_masks", false), .number("p", 1, .probability), .number("mask_value", 0)]
+                return [.int("time_mask_param", nil, .nonNegative), .flag("iid_masks", TimeMasking.defaultIIDMasks),
+                        .number("p", float: TimeMasking.defaultP, .probability),
+                        .number("mask_value", float: TimeMasking.defaultMaskValue)]
             case .frequencyMasking:
-                return [.int("freq_mask_param", nil, .nonNegative), .flag("iid_masks", false), .number("p", 1, .probability), .number("mask_value", 0)]
+                return [.int("freq_mask_param", nil, .nonNegative),
+                        .flag("iid_masks", FrequencyMasking.defaultIIDMasks),
+                        .number("p", float: FrequencyMasking.defaultP, .probability),
+                        .number("mask_value", float: FrequencyMasking.defaultMaskValue)]
             }
         }
     }

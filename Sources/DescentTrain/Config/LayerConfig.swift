@@ -24,17 +24,22 @@ public struct LayerConfig: Sendable, Equatable {
                 return [OptionSpec.size("kernel_size", nil).required(), .size("stride", nil), .size("padding", 0, .nonNegative),
                         .size("dilation", 1), .flag("ceil_mode", false)]
             case .avgPool2d:
-                return [OptionSpec.size("kernel_size", nil).required(), .size("stride", nil), .size("padding", 0, .nonNegative),
-                        .flag("ceil_mode", false), .flag("count_include_pad", true)]
+                return [OptionSpec.size("kernel_size", nil).required(), .size("stride", nil),
+                        .size("padding", size: AvgPool2d.defaultPadding, .nonNegative),
+                        .flag("ceil_mode", AvgPool2d.defaultCeilMode),
+                        .flag("count_include_pad", AvgPool2d.defaultCountIncludePad)]
             case .adaptiveAvgPool2d: return [.size("output_size", 1)]
             case .batchNorm1d, .batchNorm2d: return [.number("eps", 1e-5, .positive), .number("momentum", 0.1, .probability), .flag("affine", true)]
-            case .layerNorm: return [.number("eps", 1e-5, .positive), .flag("elementwise_affine", true)]
-            case .dropout: return [.number("p", 0.5, .probability)]
-            case .leakyRelu: return [.number("negative_slope", 0.01)]
-            case .elu: return [.number("alpha", 1)]
-            case .gelu: return [.choice("approximate", ["none", "tanh"], "none")]
-            case .softmax, .logSoftmax: return [.int("dim", 1)]
-            case .flatten: return [.int("start_dim", 1), .int("end_dim", -1)]
+            case .layerNorm:
+                return [.number("eps", float: LayerNorm.defaultEps, .positive),
+                        .flag("elementwise_affine", LayerNorm.defaultElementwiseAffine)]
+            case .dropout: return [.number("p", float: Dropout.defaultP, .probability)]
+            case .leakyRelu: return [.number("negative_slope", float: LeakyReLU.defaultNegativeSlope)]
+            case .elu: return [.number("alpha", float: ELU.defaultAlpha)]
+            case .gelu: return [.choice("approximate", ["none", "tanh"], GELU.defaultApproximate.rawValue)]
+            case .softmax: return [.int("dim", Softmax.defaultDim)]
+            case .logSoftmax: return [.int("dim", LogSoftmax.defaultDim)]
+            case .flatten: return [.int("start_dim", Flatten.defaultStartDim), .int("end_dim", Flatten.defaultEndDim)]
             case .relu, .silu, .sigmoid, .tanh: return []
             }
         }
@@ -95,8 +100,10 @@ public struct LayerConfig: Sendable, Equatable {
                              dilation: o.size("dilation") ?? 1, ceilMode: o.bool("ceil_mode") ?? false)
         case .avgPool2d:
             _ = try channels(ranks: [3, 4], "[C, H, W]")
-            return AvgPool2d(kernelSize: o.size("kernel_size") ?? 2, stride: o.size("stride"), padding: o.size("padding") ?? 0,
-                             ceilMode: o.bool("ceil_mode") ?? false, countIncludePad: o.bool("count_include_pad") ?? true)
+            return AvgPool2d(kernelSize: o.size("kernel_size") ?? 2, stride: o.size("stride"),
+                             padding: o.size("padding") ?? AvgPool2d.defaultPadding,
+                             ceilMode: o.bool("ceil_mode") ?? AvgPool2d.defaultCeilMode,
+                             countIncludePad: o.bool("count_include_pad") ?? AvgPool2d.defaultCountIncludePad)
         case .adaptiveAvgPool2d:
             _ = try channels(ranks: [3, 4], "[C, H, W]")
             return AdaptiveAvgPool2d(outputSize: o.size("output_size") ?? 1)

@@ -11,9 +11,10 @@ public struct LossConfig: Sendable, Equatable {
         /// The options, their types and defaults (PyTorch's).
         var specs: [OptionSpec] {
             switch self {
-            case .crossEntropy: return [.number("label_smoothing", 0, .probability)]
-            case .smoothL1: return [.number("beta", 1, .nonNegative)]
-            case .huber: return [.number("delta", 1, .positive)]
+            case .crossEntropy:
+                return [.number("label_smoothing", float: CrossEntropyLoss.defaultLabelSmoothing, .probability)]
+            case .smoothL1: return [.number("beta", float: SmoothL1Loss.defaultBeta, .nonNegative)]
+            case .huber: return [.number("delta", float: HuberLoss.defaultDelta, .positive)]
             case .mse, .l1: return []
             }
         }
@@ -63,14 +64,16 @@ public struct LossConfig: Sendable, Equatable {
             return t.reshaped(output.shape)
         }
         switch kind {
-        case .crossEntropy: return .crossEntropy(labelSmoothing: options.float("label_smoothing") ?? 0)
+        case .crossEntropy:
+            let smoothing = options.float("label_smoothing") ?? CrossEntropyLoss.defaultLabelSmoothing
+            return .crossEntropy(labelSmoothing: smoothing)
         case .mse: return .meanSquaredError
         case .l1: return .custom { l1Loss($0, targets($0, $1)) }
         case .smoothL1:
-            let beta = options.float("beta") ?? 1
+            let beta = options.float("beta") ?? SmoothL1Loss.defaultBeta
             return .custom { smoothL1Loss($0, targets($0, $1), beta: beta) }
         case .huber:
-            let delta = options.float("delta") ?? 1
+            let delta = options.float("delta") ?? HuberLoss.defaultDelta
             return .custom { huberLoss($0, targets($0, $1), delta: delta) }
         }
     }

@@ -27,6 +27,11 @@ struct OptionSpec {
     static func number(_ key: String, _ value: Double?, _ bound: ConfigBound = .any) -> OptionSpec {
         OptionSpec(key: key, kind: .number(bound), fallback: value.map(ConfigValue.number), isRequired: false)
     }
+    /// A number option whose default is a library type's `Float` constant, as its shortest decimal (`1e-05`,
+    /// not the `Double` value of that `Float`, `9.99999974738e-06`), which reads back as the same `Float`.
+    static func number(_ key: String, float value: Float, _ bound: ConfigBound = .any) -> OptionSpec {
+        number(key, Double(value.description)!, bound)
+    }
     static func int(_ key: String, _ value: Int?, _ bound: ConfigBound = .any) -> OptionSpec {
         OptionSpec(key: key, kind: .int(bound), fallback: value.map(ConfigValue.int), isRequired: false)
     }
@@ -39,11 +44,21 @@ struct OptionSpec {
     static func numbers(_ key: String, _ value: [Double]?, count: Int? = nil, _ bound: ConfigBound = .any) -> OptionSpec {
         OptionSpec(key: key, kind: .numbers(count: count, bound), fallback: value.map { .list($0.map(ConfigValue.number)) }, isRequired: false)
     }
+    /// A two-number option whose default is a library type's range, as `[lower, upper]`.
+    static func numbers(_ key: String, range: ClosedRange<Double>, _ bound: ConfigBound = .any) -> OptionSpec {
+        numbers(key, [range.lowerBound, range.upperBound], count: 2, bound)
+    }
     static func ints(_ key: String, _ value: [Int]?, _ bound: ConfigBound = .any) -> OptionSpec {
         OptionSpec(key: key, kind: .ints(bound), fallback: value.map { .list($0.map(ConfigValue.int)) }, isRequired: false)
     }
     static func size(_ key: String, _ value: Int?, _ bound: ConfigBound = .atLeast(1)) -> OptionSpec {
         OptionSpec(key: key, kind: .size(bound), fallback: value.map(ConfigValue.int), isRequired: false)
+    }
+    /// An integer-or-`[height, width]` option whose default is a library type's ``Descent/Size2D``.
+    static func size(_ key: String, size value: Size2D, _ bound: ConfigBound = .atLeast(1)) -> OptionSpec {
+        let fallback: ConfigValue = value.height == value.width ? .int(value.height)
+            : .list([.int(value.height), .int(value.width)])
+        return OptionSpec(key: key, kind: .size(bound), fallback: fallback, isRequired: false)
     }
     /// The same option, required.
     func required() -> OptionSpec { OptionSpec(key: key, kind: kind, fallback: nil, isRequired: true) }

@@ -16,27 +16,50 @@ public struct ScheduleConfig: Sendable, Equatable {
         var specs: [OptionSpec] {
             switch self {
             case .none: return []
-            case .step: return [.int("step_size", nil, .atLeast(1)), .number("gamma", 0.1, .positive)]
-            case .multistep: return [OptionSpec.ints("milestones", nil, .atLeast(1)).required(), .number("gamma", 0.1, .positive)]
+            case .step: return [.int("step_size", nil, .atLeast(1)), .number("gamma", StepLR.defaultGamma, .positive)]
+            case .multistep:
+                return [OptionSpec.ints("milestones", nil, .atLeast(1)).required(),
+                        .number("gamma", MultiStepLR.defaultGamma, .positive)]
             case .exponential: return [OptionSpec.number("gamma", nil, .positive).required()]
-            case .inverseTime: return [.number("gamma", 1, .nonNegative)]
-            case .polynomial: return [.int("total_iters", nil, .atLeast(1)), .number("power", 1, .nonNegative)]
-            case .cosine: return [.int("t_max", nil, .atLeast(1)), .number("eta_min", 0, .nonNegative)]
+            case .inverseTime: return [.number("gamma", InverseTimeLR.defaultGamma, .nonNegative)]
+            case .polynomial:
+                return [.int("total_iters", nil, .atLeast(1)),
+                        .number("power", PolynomialLR.defaultPower, .nonNegative)]
+            case .cosine:
+                return [.int("t_max", nil, .atLeast(1)),
+                        .number("eta_min", CosineAnnealingLR.defaultEtaMin, .nonNegative)]
             case .cosineWarmRestarts:
-                return [OptionSpec.int("t_0", nil, .atLeast(1)).required(), .int("t_mult", 1, .atLeast(1)), .number("eta_min", 0, .nonNegative)]
+                typealias SGDR = CosineAnnealingWarmRestarts
+                return [OptionSpec.int("t_0", nil, .atLeast(1)).required(),
+                        .int("t_mult", SGDR.defaultTMult, .atLeast(1)),
+                        .number("eta_min", SGDR.defaultEtaMin, .nonNegative)]
             case .linear:
-                return [.number("start_factor", 1.0 / 3, .halfOpenUnit), .number("end_factor", 1, .probability), .int("total_iters", 5, .atLeast(1))]
-            case .constant: return [.number("factor", 1.0 / 3, .probability), .int("total_iters", 5, .atLeast(1))]
+                return [.number("start_factor", LinearLR.defaultStartFactor, .halfOpenUnit),
+                        .number("end_factor", LinearLR.defaultEndFactor, .probability),
+                        .int("total_iters", LinearLR.defaultTotalIters, .atLeast(1))]
+            case .constant:
+                return [.number("factor", ConstantLR.defaultFactor, .probability),
+                        .int("total_iters", ConstantLR.defaultTotalIters, .atLeast(1))]
             case .oneCycle:
-                return [.int("total_steps", nil, .atLeast(1)), .number("pct_start", 0.3, .probability),
-                        .choice("anneal_strategy", ["cos", "linear"], "cos"), .flag("cycle_momentum", true),
-                        .number("base_momentum", 0.85, .nonNegative), .number("max_momentum", 0.95, .nonNegative),
-                        .number("div_factor", 25, .positive), .number("final_div_factor", 1e4, .positive), .flag("three_phase", false)]
+                typealias D = OneCycleLR
+                return [.int("total_steps", nil, .atLeast(1)), .number("pct_start", D.defaultPctStart, .probability),
+                        .choice("anneal_strategy", ["cos", "linear"], D.defaultAnnealStrategy.rawValue),
+                        .flag("cycle_momentum", D.defaultCycleMomentum),
+                        .number("base_momentum", D.defaultBaseMomentum, .nonNegative),
+                        .number("max_momentum", D.defaultMaxMomentum, .nonNegative),
+                        .number("div_factor", D.defaultDivFactor, .positive),
+                        .number("final_div_factor", D.defaultFinalDivFactor, .positive),
+                        .flag("three_phase", D.defaultThreePhase)]
             case .reduceOnPlateau:
+                typealias D = ReduceLROnPlateau
                 return [.choice("monitor", MonitoredMetric.allCases.map(\.rawValue), "val_loss"), .choice("mode", ["min", "max"], nil),
-                        .number("factor", 0.1, .openUnit), .int("patience", 10, .nonNegative), .number("threshold", 1e-4, .nonNegative),
-                        .choice("threshold_mode", ["rel", "abs"], "rel"), .int("cooldown", 0, .nonNegative),
-                        .number("min_lr", 0, .nonNegative), .number("eps", 1e-8, .nonNegative)]
+                        .number("factor", D.defaultFactor, .openUnit),
+                        .int("patience", D.defaultPatience, .nonNegative),
+                        .number("threshold", D.defaultThreshold, .nonNegative),
+                        .choice("threshold_mode", ["rel", "abs"], D.defaultThresholdMode.rawValue),
+                        .int("cooldown", D.defaultCooldown, .nonNegative),
+                        .number("min_lr", D.defaultMinLR, .nonNegative),
+                        .number("eps", D.defaultEps, .nonNegative)]
             }
         }
 
@@ -54,7 +77,8 @@ public struct ScheduleConfig: Sendable, Equatable {
 
     /// The schedule.
     public var kind: Kind
-    /// Its options; also `warmup` (units of linear warm-up) and `warmup_start_factor` (default 1/3).
+    /// Its options; also `warmup` (units of linear warm-up) and `warmup_start_factor` (default
+    /// ``Descent/LinearLR/defaultStartFactor``, 1/3).
     public var options: ConfigOptions
     /// What one unit of the schedule is (default: epochs; steps for one_cycle).
     public var every: Unit
@@ -74,7 +98,9 @@ public struct ScheduleConfig: Sendable, Equatable {
     init(_ r: SectionReader) throws {
         kind = Kind(rawValue: try r.choice("name", Kind.allCases.map(\.rawValue), what: "schedule") ?? "cosine")!
         options = try r.options(kind.specs + (kind.allowsWarmup ? Self.warmupSpecs : []), for: kind.rawValue)
-        if options["warmup"] != nil && options["warmup_start_factor"] == nil { options["warmup_start_factor"] = .number(1.0 / 3) }
+        if options["warmup"] != nil && options["warmup_start_factor"] == nil {
+            options["warmup_start_factor"] = .number(LinearLR.defaultStartFactor)
+        }
         if options["warmup"] == nil, options["warmup_start_factor"] != nil {
             throw r.error("warmup_start_factor", "needs warmup (the number of warm-up epochs or steps)")
         }

@@ -18,8 +18,11 @@ extension Tensor {
 public final class ELU: Module {
     /// The saturation value α for negative inputs.
     public let alpha: Float
+    /// `torch.nn.ELU`'s default `alpha`, 1.
+    public static let defaultAlpha: Float = 1
+
     /// The layer with the given α (PyTorch's default 1).
-    public init(alpha: Float = 1) {
+    public init(alpha: Float = defaultAlpha) {
         self.alpha = alpha
         super.init()
     }

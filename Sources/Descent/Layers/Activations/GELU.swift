@@ -11,7 +11,7 @@ public enum GELUApproximation: String, Sendable, Equatable {
 extension Tensor {
     /// GELU: exact `x·Φ(x) = ½x(1 + erf(x/√2))`, derivative `Φ(x) + x·φ(x)`; or with `.tanh`,
     /// `½x(1 + tanh(u))`, `u = √(2/π)(x + 0.044715x³)`, derivative `½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²)`.
-    public func gelu(approximate: GELUApproximation = .none) -> Tensor {
+    public func gelu(approximate: GELUApproximation = GELU.defaultApproximate) -> Tensor {
         let x = detach()
         let invSqrt2: Float = 0.70710678118654752, invSqrt2Pi: Float = 0.39894228040143268
         let k: Float = 0.79788456080286536, c: Float = 0.044715
@@ -55,8 +55,11 @@ extension Tensor {
 public final class GELU: Module {
     /// The form computed.
     public let approximate: GELUApproximation
+    /// `torch.nn.GELU`'s default `approximate`, `'none'` (the exact erf form).
+    public static let defaultApproximate = GELUApproximation.none
+
     /// The layer; `approximate: .tanh` is PyTorch's `approximate="tanh"`.
-    public init(approximate: GELUApproximation = .none) {
+    public init(approximate: GELUApproximation = defaultApproximate) {
         self.approximate = approximate
         super.init()
     }

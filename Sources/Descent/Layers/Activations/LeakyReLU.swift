@@ -14,8 +14,11 @@ extension Tensor {
 public final class LeakyReLU: Module {
     /// The slope for negative inputs.
     public let negativeSlope: Float
+    /// `torch.nn.LeakyReLU`'s default `negative_slope`, 0.01.
+    public static let defaultNegativeSlope: Float = 0.01
+
     /// The layer with the given negative slope (PyTorch's default 0.01).
-    public init(negativeSlope: Float = 0.01) {
+    public init(negativeSlope: Float = defaultNegativeSlope) {
         self.negativeSlope = negativeSlope
         super.init()
     }

@@ -29,8 +29,11 @@ extension Tensor {
 public final class LogSoftmax: Module {
     /// The dimension normalised (negative counts from the end).
     public let dim: Int
+    /// The class dimension of `[N, C, …]` inputs, 1: what `torch.nn.LogSoftmax` infers for them without `dim`.
+    public static let defaultDim = 1
+
     /// The layer normalising along `dim`.
-    public init(dim: Int) {
+    public init(dim: Int = defaultDim) {
         self.dim = dim
         super.init()
     }

@@ -31,8 +31,11 @@ extension Tensor {
 public final class Softmax: Module {
     /// The dimension normalised (negative counts from the end).
     public let dim: Int
+    /// The class dimension of `[N, C, …]` inputs, 1: what `torch.nn.Softmax` infers for them without `dim`.
+    public static let defaultDim = 1
+
     /// The layer normalising along `dim`.
-    public init(dim: Int) {
+    public init(dim: Int = defaultDim) {
         self.dim = dim
         super.init()
     }

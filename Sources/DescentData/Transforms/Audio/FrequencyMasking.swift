@@ -20,8 +20,16 @@ public struct FrequencyMasking: SpectrogramMasking {
     /// ``freqMaskParam``.
     public var maskParam: Int { freqMaskParam }
 
+    /// torchaudio's `FrequencyMasking` default `iid_masks`, false (one mask for the whole batch).
+    public static let defaultIIDMasks = false
+    /// torchaudio's `FrequencyMasking` default `p`, 1.
+    public static let defaultP: Float = 1
+    /// torchaudio's `FrequencyMasking` default `mask_value`, 0 (an argument of its `forward`).
+    public static let defaultMaskValue: Float = 0
+
     /// Frequency masking with torchaudio's defaults: one shared mask, `p` 1, mask value 0.
-    public init(freqMaskParam: Int, iidMasks: Bool = false, p: Float = 1, maskValue: Float = 0) {
+    public init(freqMaskParam: Int, iidMasks: Bool = defaultIIDMasks, p: Float = defaultP,
+                maskValue: Float = defaultMaskValue) {
         SpectrogramMask.checkSettings("FrequencyMasking", "freqMaskParam", freqMaskParam, p: p)
         self.freqMaskParam = freqMaskParam
         self.iidMasks = iidMasks

@@ -20,8 +20,16 @@ public struct TimeMasking: SpectrogramMasking {
     /// ``timeMaskParam``.
     public var maskParam: Int { timeMaskParam }
 
+    /// torchaudio's `TimeMasking` default `iid_masks`, false (one mask for the whole batch).
+    public static let defaultIIDMasks = false
+    /// torchaudio's `TimeMasking` default `p`, 1.
+    public static let defaultP: Float = 1
+    /// torchaudio's `TimeMasking` default `mask_value`, 0 (an argument of its `forward`).
+    public static let defaultMaskValue: Float = 0
+
     /// Time masking with torchaudio's defaults: one shared mask, `p` 1, mask value 0.
-    public init(timeMaskParam: Int, iidMasks: Bool = false, p: Float = 1, maskValue: Float = 0) {
+    public init(timeMaskParam: Int, iidMasks: Bool = defaultIIDMasks, p: Float = defaultP,
+                maskValue: Float = defaultMaskValue) {
         SpectrogramMask.checkSettings("TimeMasking", "timeMaskParam", timeMaskParam, p: p)
         self.timeMaskParam = timeMaskParam
         self.iidMasks = iidMasks

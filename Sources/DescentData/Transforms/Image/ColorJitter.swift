@@ -13,8 +13,13 @@ public struct ColorJitter: Transform {
     /// Range of the contrast factor, or `nil` to leave contrast alone.
     public let contrast: ClosedRange<Float>?
 
+    /// torchvision's `ColorJitter` default `brightness`, 0 (no change).
+    public static let defaultBrightness: Float = 0
+    /// torchvision's `ColorJitter` default `contrast`, 0 (no change).
+    public static let defaultContrast: Float = 0
+
     /// Jitter with brightness and contrast amounts (0 disables one): factor in `[max(0, 1−a), 1+a]`.
-    public init(brightness: Float = 0, contrast: Float = 0) {
+    public init(brightness: Float = defaultBrightness, contrast: Float = defaultContrast) {
         precondition(brightness >= 0 && contrast >= 0, "ColorJitter: amounts must be non-negative")
         self.init(brightnessRange: brightness > 0 ? max(0, 1 - brightness)...(1 + brightness) : nil,
                   contrastRange: contrast > 0 ? max(0, 1 - contrast)...(1 + contrast) : nil)

@@ -11,8 +11,15 @@ public struct GaussianNoise: Transform {
     /// Whether the result is clamped to [0, 1].
     public let clip: Bool
 
+    /// torchvision v2's `GaussianNoise` default `mean`, 0.
+    public static let defaultMean: Float = 0
+    /// torchvision v2's `GaussianNoise` default `sigma`, 0.1.
+    public static let defaultStd: Float = 0.1
+    /// torchvision v2's `GaussianNoise` default `clip`, true.
+    public static let defaultClip = true
+
     /// Noise with standard deviation `std` (default 0.1), mean `mean` (default 0), clamped to [0, 1] by default.
-    public init(mean: Float = 0, std: Float = 0.1, clip: Bool = true) {
+    public init(mean: Float = defaultMean, std: Float = defaultStd, clip: Bool = defaultClip) {
         precondition(std >= 0 && std.isFinite, "GaussianNoise: std must be non-negative, got \(std)")
         self.mean = mean
         self.std = std

@@ -20,10 +20,13 @@ public struct RandomAffine: Transform {
     /// Value of pixels mapped from outside the image.
     public let fill: Float
 
+    /// torchvision's `RandomAffine` default `fill`, 0.
+    public static let defaultFill: Float = 0
+
     /// A random affine transform. `degrees` `d` alone means `[−d, d]`; a single shear `s` means x-shear in
     /// `[−s, s]` and no y-shear (torchvision's conventions).
     public init(degrees: Double, translate: (x: Double, y: Double)? = nil, scale: ClosedRange<Double>? = nil,
-                shear: Double? = nil, fill: Float = 0) {
+                shear: Double? = nil, fill: Float = defaultFill) {
         precondition(degrees >= 0, "RandomAffine: degrees must be non-negative, got \(degrees)")
         precondition(shear.map { $0 >= 0 } ?? true, "RandomAffine: shear must be non-negative")
         self.init(degreesRange: -degrees...degrees, translate: translate, scale: scale,
@@ -33,7 +36,7 @@ public struct RandomAffine: Transform {
     /// A random affine transform with explicit ranges for the angle and both shears.
     public init(degreesRange: ClosedRange<Double>, translate: (x: Double, y: Double)? = nil,
                 scale: ClosedRange<Double>? = nil, shearRange: (x: ClosedRange<Double>, y: ClosedRange<Double>)? = nil,
-                fill: Float = 0) {
+                fill: Float = defaultFill) {
         if let t = translate {
             precondition(t.x >= 0 && t.x <= 1 && t.y >= 0 && t.y <= 1, "RandomAffine: translate fractions must be in [0, 1], got \(t)")
         }

@@ -13,8 +13,13 @@ public struct RandomCrop: Transform {
     /// How the added pixels are filled.
     public let paddingMode: PaddingMode
 
+    /// torchvision's `RandomCrop` default `padding`, 0 (torchvision's `None`: no padding).
+    public static let defaultPadding = 0
+    /// torchvision's `RandomCrop` default `fill`, 0, of its default `padding_mode` `constant`: ``PaddingMode/zero``.
+    public static let defaultFill: Float = 0
+
     /// Crops of `height × width` (one `size` for a square) after padding by `padding` with `paddingMode`.
-    public init(height: Int, width: Int, padding: Int = 0, paddingMode: PaddingMode = .zero) {
+    public init(height: Int, width: Int, padding: Int = defaultPadding, paddingMode: PaddingMode = .zero) {
         precondition(height > 0 && width > 0, "RandomCrop: size \(height)×\(width) must be positive")
         precondition(padding >= 0, "RandomCrop: padding must be non-negative, got \(padding)")
         self.height = height
@@ -24,7 +29,7 @@ public struct RandomCrop: Transform {
     }
 
     /// Square crops of side `size`.
-    public init(size: Int, padding: Int = 0, paddingMode: PaddingMode = .zero) {
+    public init(size: Int, padding: Int = defaultPadding, paddingMode: PaddingMode = .zero) {
         self.init(height: size, width: size, padding: padding, paddingMode: paddingMode)
     }
 
@@ -96,6 +101,6 @@ extension RandomCrop {
         case reflect
 
         /// Zero padding.
-        public static let zero = PaddingMode.constant(0)
+        public static let zero = PaddingMode.constant(RandomCrop.defaultFill)
     }
 }

@@ -18,9 +18,18 @@ public struct RandomErasing: Transform {
     /// The fill value, or `nil` for per-pixel standard-normal noise.
     public let value: Float?
 
+    /// torchvision's `RandomErasing` default `p`, 0.5.
+    public static let defaultP: Float = 0.5
+    /// torchvision's `RandomErasing` default `scale`, (0.02, 0.33).
+    public static let defaultScale: ClosedRange<Double> = 0.02...0.33
+    /// torchvision's `RandomErasing` default `ratio`, (0.3, 3.3).
+    public static let defaultRatio: ClosedRange<Double> = 0.3...3.3
+    /// torchvision's `RandomErasing` default `value`, 0.
+    public static let defaultValue: Float = 0
+
     /// Erasing with torchvision's defaults: p 0.5, scale (0.02, 0.33), ratio (0.3, 3.3), value 0.
-    public init(p: Float = 0.5, scale: ClosedRange<Double> = 0.02...0.33, ratio: ClosedRange<Double> = 0.3...3.3,
-                value: Float? = 0) {
+    public init(p: Float = defaultP, scale: ClosedRange<Double> = defaultScale,
+                ratio: ClosedRange<Double> = defaultRatio, value: Float? = defaultValue) {
         precondition(p >= 0 && p <= 1, "RandomErasing: p = \(p) is not a probability")
         precondition(scale.lowerBound >= 0 && scale.upperBound <= 1, "RandomErasing: scale must lie in [0, 1], got \(scale)")
         precondition(ratio.lowerBound > 0, "RandomErasing: ratio must be positive, got \(ratio)")

@@ -6,8 +6,11 @@ public struct RandomHorizontalFlip: Transform {
     /// Probability of flipping, in [0, 1].
     public let p: Float
 
+    /// torchvision's `RandomHorizontalFlip` default `p`, 0.5.
+    public static let defaultP: Float = 0.5
+
     /// A horizontal flip applied with probability `p` (default 0.5).
-    public init(p: Float = 0.5) {
+    public init(p: Float = defaultP) {
         precondition(p >= 0 && p <= 1, "RandomHorizontalFlip: p = \(p) is not a probability")
         self.p = p
     }

@@ -16,8 +16,15 @@ public struct RandomPerspective: Transform {
     /// Value of pixels mapped from outside the image.
     public let fill: Float
 
+    /// torchvision's `RandomPerspective` default `distortion_scale`, 0.5.
+    public static let defaultDistortionScale: Double = 0.5
+    /// torchvision's `RandomPerspective` default `p`, 0.5.
+    public static let defaultP: Float = 0.5
+    /// torchvision's `RandomPerspective` default `fill`, 0.
+    public static let defaultFill: Float = 0
+
     /// A perspective warp with the given distortion scale (default 0.5), probability (default 0.5) and fill.
-    public init(distortionScale: Double = 0.5, p: Float = 0.5, fill: Float = 0) {
+    public init(distortionScale: Double = defaultDistortionScale, p: Float = defaultP, fill: Float = defaultFill) {
         precondition(distortionScale >= 0 && distortionScale <= 1, "RandomPerspective: distortionScale must be in [0, 1], got \(distortionScale)")
         precondition(p >= 0 && p <= 1, "RandomPerspective: p = \(p) is not a probability")
         self.distortionScale = distortionScale

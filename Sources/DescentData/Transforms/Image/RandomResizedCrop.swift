@@ -19,8 +19,14 @@ public struct RandomResizedCrop: Transform {
     /// Range of the window's aspect ratio (width / height).
     public let ratio: ClosedRange<Double>
 
+    /// torchvision's `RandomResizedCrop` default `scale`, (0.08, 1).
+    public static let defaultScale: ClosedRange<Double> = 0.08...1
+    /// torchvision's `RandomResizedCrop` default `ratio`, (3/4, 4/3).
+    public static let defaultRatio: ClosedRange<Double> = (3.0 / 4)...(4.0 / 3)
+
     /// Crops resized to `height × width`, with torchvision's defaults scale (0.08, 1) and ratio (3/4, 4/3).
-    public init(height: Int, width: Int, scale: ClosedRange<Double> = 0.08...1, ratio: ClosedRange<Double> = (3.0 / 4)...(4.0 / 3)) {
+    public init(height: Int, width: Int, scale: ClosedRange<Double> = defaultScale,
+                ratio: ClosedRange<Double> = defaultRatio) {
         precondition(height > 0 && width > 0, "RandomResizedCrop: size \(height)×\(width) must be positive")
         precondition(scale.lowerBound > 0, "RandomResizedCrop: scale must be positive, got \(scale)")
         precondition(ratio.lowerBound > 0, "RandomResizedCrop: ratio must be positive, got \(ratio)")
@@ -31,7 +37,7 @@ public struct RandomResizedCrop: Transform {
     }
 
     /// Square crops resized to `size × size`.
-    public init(size: Int, scale: ClosedRange<Double> = 0.08...1, ratio: ClosedRange<Double> = (3.0 / 4)...(4.0 / 3)) {
+    public init(size: Int, scale: ClosedRange<Double> = defaultScale, ratio: ClosedRange<Double> = defaultRatio) {
         self.init(height: size, width: size, scale: scale, ratio: ratio)
     }
 

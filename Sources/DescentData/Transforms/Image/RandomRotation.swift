@@ -9,14 +9,17 @@ public struct RandomRotation: Transform {
     /// Value of pixels mapped from outside the image.
     public let fill: Float
 
+    /// torchvision's `RandomRotation` default `fill`, 0.
+    public static let defaultFill: Float = 0
+
     /// Rotation by an angle in `[−degrees, degrees]`.
-    public init(degrees: Double, fill: Float = 0) {
+    public init(degrees: Double, fill: Float = defaultFill) {
         precondition(degrees >= 0, "RandomRotation: degrees must be non-negative, got \(degrees)")
         self.init(range: -degrees...degrees, fill: fill)
     }
 
     /// Rotation by an angle in `range` (degrees).
-    public init(range: ClosedRange<Double>, fill: Float = 0) {
+    public init(range: ClosedRange<Double>, fill: Float = defaultFill) {
         self.degrees = range
         self.fill = fill
     }
