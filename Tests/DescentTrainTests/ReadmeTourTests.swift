@@ -15,8 +15,8 @@ import DescentTrain
         let model = Models.benchCNN(batchNorm: true, dropout: true)
         let data = try GeneratedShapes(count: 300, seed: 0).randomSplit([0.9, 0.1], seed: 0, stratified: true)
         let trainer = Trainer(model: model, optimizer: Adam(model.parameters(), lr: 1e-3))
-        trainer.schedule = CosineAnnealingLR(baseLR: 1e-3, tMax: 2)
-        trainer.callbacks = [ProgressPrinter(live: false, write: { _ in }), EarlyStopping(monitor: .validationLoss, patience: 3)]
+        trainer.callbacks += [LearningRateScheduler(CosineAnnealingLR(baseLR: 1e-3, tMax: 2)),
+                              ProgressPrinter(live: false, write: { _ in }), EarlyStopping(monitor: .validationLoss, patience: 3)]
         let history = try trainer.fit(DataLoader(data[0], batchSize: 64, shuffle: true, seed: 0, workers: 1),
                                       validation: DataLoader(data[1], batchSize: 256), epochs: 2)
         #expect(history.epochs.count == 2)
