@@ -206,6 +206,41 @@ final class InterruptAt: TrainingCallback {
         }
     }
 
+    @Test func checkpointFilesKeepTheirNamesAndOlderCheckpointsStillResume() throws {
+        let reference = ResumableRun(folder: temporaryFolder("layout-ref"), everySteps: nil, policy: .rollback)
+        _ = try reference.fit()
+        let folder = temporaryFolder("layout")
+        _ = try ResumableRun(folder: folder, everySteps: nil, extra: [InterruptAt(step: 13)], policy: .rollback).fit()
+        let latest = try #require(try CheckpointStore(directory: folder).latest())
+        let files = try #require(FileManager.default.subpaths(atPath: latest.path)).sorted()
+        #expect(files == ["callbacks", "callbacks/early_stopping.json", "callbacks/early_stopping.safetensors",
+                          "callbacks/model_checkpoint.json", "callbacks/non_finite.json", "callbacks/reduce_on_plateau.json",
+                          "epoch-start", "epoch-start/model.safetensors", "epoch-start/optimizer.json",
+                          "epoch-start/optimizer.safetensors", "epoch-start/trainer.json",
+                          "model.safetensors", "optimizer.json", "optimizer.safetensors", "trainer.json"])
+
+        // A checkpoint written before the policies had their own files kept their state in trainer.json.
+        let callbacks = latest.appendingPathComponent("callbacks")
+        let plateauData = try Data(contentsOf: callbacks.appendingPathComponent("reduce_on_plateau.json"))
+        let saved = try JSONFile.decode(ReduceLROnPlateau.self, from: plateauData)
+        #expect(saved != ReduceLROnPlateau(patience: 0, threshold: 0.5))  // epoch 1 set its best
+        let plateau = try JSONSerialization.jsonObject(with: plateauData)
+        let trainerURL = latest.appendingPathComponent("trainer.json")
+        var trainer = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: trainerURL)) as? [String: Any])
+        trainer["reduceOnPlateau"] = plateau
+        trainer["rollbacks"] = 2
+        try JSONSerialization.data(withJSONObject: trainer).write(to: trainerURL)
+        try FileManager.default.removeItem(at: callbacks.appendingPathComponent("reduce_on_plateau.json"))
+        try FileManager.default.removeItem(at: callbacks.appendingPathComponent("non_finite.json"))
+
+        let resumed = ResumableRun(folder: folder, everySteps: nil, initSeed: 99, policy: .rollback)
+        try resumed.checkpoint.store.restore(resumed.trainer)
+        #expect(resumed.trainer.callbacks.compactMap { ($0 as? PlateauScheduler)?.detector } == [saved])
+        #expect(resumed.trainer.callbacks.compactMap { ($0 as? NonFiniteLossGuard)?.rollbacks } == [2])
+        _ = try resumed.fit()
+        #expect(zip(resumed.weights, reference.weights).allSatisfy { $0.isBitwiseEqual($1) })
+    }
+
     @Test func noCheckpointIsWrittenFromNonFiniteWeights() throws {
         let folder = temporaryFolder("nonfinite")
         let model = Models.mlp([2, 3])
