@@ -87,7 +87,7 @@ final class TrialReport: TrainingCallback {
     }
 
     @Test func perStepScheduleSetsTheRateOfTheNextStep() throws {
-        let model = Models.mlp([2, 4, 3])
+        let model = Models.mlp([2, 4, 3], generator: RandomGenerator(seed: 5))
         let trainer = Trainer(model: model, optimizer: SGD(model.parameters(), lr: 0.1))
         trainer.callbacks.append(LearningRateScheduler(StepLR(baseLR: 0.1, stepSize: 2, gamma: 0.5), everyStep: true))
         let history = try trainer.fit(DataLoader(blobs(count: 30, seed: 1), batchSize: 10), epochs: 2)  // 6 steps

@@ -20,8 +20,15 @@ public final class TopKAccuracy: Metric {
     /// Adds a batch of logits `[B, C]` and its labels.
     public func update(output: Tensor, batch: Batch) {
         let labels = batch.classLabels(for: output, metric: "TopKAccuracy")
-        let classes = output.shape[1]
-        output.withUnsafeBufferPointer { p in
+        hits += Self.hits(output, labels: labels, k: k)
+        count += labels.count
+    }
+
+    /// How many rows of `logits` `[B, C]` rank their label among the `k` highest scores (ties: lower index first).
+    static func hits(_ logits: Tensor, labels: [Int], k: Int) -> Int {
+        let classes = logits.shape[1]
+        var hits = 0
+        logits.withUnsafeBufferPointer { p in
             for (i, label) in labels.enumerated() {
                 let row = p.baseAddress! + i * classes
                 let mine = row[label]
@@ -30,7 +37,7 @@ public final class TopKAccuracy: Metric {
                 if above < k { hits += 1 }
             }
         }
-        count += labels.count
+        return hits
     }
 
     /// The top-k accuracy so far.
