@@ -40,8 +40,10 @@ public final class NonFiniteLossGuard: TrainingCallback, Checkpointable {
     /// Under the rollback policy, takes the epoch's start (part-way through an epoch after a resume, the
     /// epoch's own start is kept when the checkpoint had it).
     public func epochWillBegin(_ state: inout TrainingState) {
-        guard policy == .rollback, state.batchInEpoch == 0 || epochStart?.progress.completedEpochs != state.completedEpochs else { return }
-        epochStart = Snapshot(weights: state.model.stateDict(), optimizerState: state.optimizer.stateDict(), progress: state.snapshot())
+        guard policy == .rollback,
+              state.batchInEpoch == 0 || epochStart?.progress.completedEpochs != state.completedEpochs else { return }
+        epochStart = Snapshot(weights: state.model.stateDict(), optimizerState: state.optimizer.stateDict(),
+                              progress: state.snapshot())
     }
 
     /// Checks the loss and the gradients; applies the policy to the first non-finite value.
@@ -62,7 +64,8 @@ public final class NonFiniteLossGuard: TrainingCallback, Checkpointable {
                 try state.model.load(stateDict: start.weights)
                 try state.optimizer.load(state: start.optimizerState)
             } catch {
-                return state.abort(reason: "non-finite values at \(place): \(problem); the epoch's start cannot be restored: \(error)")
+                return state.abort(reason: "non-finite values at \(place): \(problem); "
+                                   + "the epoch's start cannot be restored: \(error)")
             }
             let scale = state.learningRateScale
             state.restore(start.progress)
@@ -96,7 +99,8 @@ public final class NonFiniteLossGuard: TrainingCallback, Checkpointable {
     /// progress), so a resumed run rolls back to the same point as an uninterrupted one.
     public func writeCheckpoint(to folder: CheckpointFolder, state: TrainingState) throws {
         try folder.writeCallback(CallbackCheckpoint(values: ["rollbacks": Double(rollbacks)]), key: checkpointKey)
-        guard state.batchInEpoch > 0, let start = epochStart, start.progress.completedEpochs == state.completedEpochs else { return }
+        guard state.batchInEpoch > 0, let start = epochStart,
+              start.progress.completedEpochs == state.completedEpochs else { return }
         let sub = try folder.subfolder(creating: "epoch-start")
         try sub.writeWeights(start.weights, of: state.model, to: "model.safetensors")
         try sub.writeOptimizer(start.optimizerState, prefix: "optimizer")
@@ -120,9 +124,11 @@ public final class NonFiniteLossGuard: TrainingCallback, Checkpointable {
         let current = state.optimizer.stateDict()
         guard optimizerState.optimizer == current.optimizer,
               optimizerState.parameters.map(\.shape) == current.parameters.map(\.shape) else {
-            throw DescentError(.file, sub.file("optimizer.json").path, "does not fit the optimizer being resumed (\(current.optimizer))")
+            throw DescentError(.file, sub.file("optimizer.json").path,
+                               "does not fit the optimizer being resumed (\(current.optimizer))")
         }
-        epochStart = Snapshot(weights: weights, optimizerState: optimizerState, progress: try sub.read(TrainerState.self, from: "trainer.json"))
+        let progress = try sub.read(TrainerState.self, from: "trainer.json")
+        epochStart = Snapshot(weights: weights, optimizerState: optimizerState, progress: progress)
     }
 
     /// The rollback count as checkpoints before ``NonFiniteLossGuard`` kept it.

@@ -16,8 +16,9 @@ import Foundation
 ///                             weights, optimizer and trainer state of the epoch's start, which a rollback returns to
 ///   best/model.safetensors    weights of the best epoch, with best/best.json
 /// ```
-/// Each ``Checkpointable`` component of the run writes its own files. A checkpoint is written into `step-N.partial/` (every file flushed), renamed to `step-N/`, and only then
-/// named in `latest`; so a process killed at any moment leaves `latest` naming a complete checkpoint.
+/// Each ``Checkpointable`` component of the run writes its own files. A checkpoint is written into
+/// `step-N.partial/` (every file flushed), renamed to `step-N/`, and only then named in `latest`; so a process
+/// killed at any moment leaves `latest` naming a complete checkpoint.
 public struct CheckpointStore: Sendable {
     /// The `checkpoints` folder.
     public let directory: URL

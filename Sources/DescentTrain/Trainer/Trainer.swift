@@ -141,8 +141,9 @@ public final class Trainer: Checkpointable {
         for c in callbacks { try c.epochDidEnd(&state, log: log) }
     }
 
-    /// The state that callbacks see, for a `fit` of `epochs` epochs (or a checkpoint between runs).
-    func makeState(epochs: Int, stepsPerEpoch: Int, validation: DataLoader?) -> TrainingState {
+    /// The state that callbacks see, for a `fit` of `epochs` epochs (or a checkpoint between runs, or a test of
+    /// a callback's hooks).
+    public func makeState(epochs: Int, stepsPerEpoch: Int, validation: DataLoader?) -> TrainingState {
         let step = trainingStep
         return TrainingState(model: model, optimizer: optimizer, generators: randomGenerators, checkpointables: checkpointables,
                              epochs: epochs, stepsPerEpoch: stepsPerEpoch, validation: validation, progress: progress,
