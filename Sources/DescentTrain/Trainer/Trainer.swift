@@ -80,13 +80,13 @@ public final class Trainer: Checkpointable {
         defer { (progress, interrupted) = (state.progress, state.interrupted) }
         let hooks = TrainingHooks(callbacks: callbacks)
         for c in callbacks { try c.trainingWillBegin(&state) }
-        epochs: while state.completedEpochs < epochs && state.stopReason == nil {
+        training: while state.completedEpochs < epochs && state.stopReason == nil {
             switch try runEpoch(train, &state, hooks, maxSteps: maxSteps) {
-            case .restarted: continue epochs
-            case .stopped: break epochs
+            case .restarted: continue training
+            case .stopped: break training
             case .completed(let last):
                 try endEpoch(&state)
-                if last { break epochs }
+                if last { break training }
             }
         }
         state.progress.history.stoppedEarly = state.stopReason
