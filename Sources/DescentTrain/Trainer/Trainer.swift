@@ -144,8 +144,10 @@ public final class Trainer: Checkpointable {
     /// The state that callbacks see, for a `fit` of `epochs` epochs (or a checkpoint between runs, or a test of
     /// a callback's hooks).
     public func makeState(epochs: Int, stepsPerEpoch: Int, validation: DataLoader?) -> TrainingState {
-        let step = trainingStep
-        return TrainingState(model: model, optimizer: optimizer, generators: randomGenerators, checkpointables: checkpointables,
+        let step = trainingStep, components = checkpointables
+        precondition(Set(components.map(\.checkpointKey)).count == components.count,
+                     "Trainer: two components share a checkpoint key in \(components.map(\.checkpointKey))")
+        return TrainingState(model: model, optimizer: optimizer, generators: randomGenerators, checkpointables: components,
                              epochs: epochs, stepsPerEpoch: stepsPerEpoch, validation: validation, progress: progress,
                              evaluator: { try step.evaluate($0) })
     }
