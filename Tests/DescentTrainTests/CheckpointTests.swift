@@ -241,6 +241,20 @@ final class InterruptAt: TrainingCallback {
         #expect(zip(resumed.weights, reference.weights).allSatisfy { $0.isBitwiseEqual($1) })
     }
 
+    @Test func aTrainerSavedAfterAnInterruptionResumes() throws {
+        let reference = ResumableRun(folder: temporaryFolder("saved-ref"), everySteps: nil)
+        _ = try reference.fit()
+        let first = ResumableRun(folder: temporaryFolder("saved-run"), everySteps: nil, extra: [InterruptAt(step: 13)])
+        _ = try first.fit()
+        let folder = temporaryFolder("saved")
+        try CheckpointStore(directory: folder).save(first.trainer)  // between runs of fit, not by ModelCheckpoint
+        let resumed = ResumableRun(folder: folder, everySteps: nil, initSeed: 99)
+        try resumed.checkpoint.store.restore(resumed.trainer)
+        #expect(resumed.trainer.progress.stopReason == nil && resumed.trainer.step == 13)
+        _ = try resumed.fit()
+        #expect(zip(resumed.weights, reference.weights).allSatisfy { $0.isBitwiseEqual($1) })
+    }
+
     @Test func noCheckpointIsWrittenFromNonFiniteWeights() throws {
         let folder = temporaryFolder("nonfinite")
         let model = Models.mlp([2, 3])

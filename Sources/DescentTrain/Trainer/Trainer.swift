@@ -75,7 +75,7 @@ public final class Trainer: Checkpointable {
     public func fit(_ train: DataLoader, validation: DataLoader? = nil, epochs: Int, maxSteps: Int? = nil) throws -> History {
         precondition(epochs >= 0, "fit: epochs must be non-negative")
         if !restored { progress.stopReason = nil }
-        restored = false
+        (restored, interrupted) = (false, false)
         var state = makeState(epochs: epochs, stepsPerEpoch: train.batchesPerEpoch, validation: validation)
         defer { (progress, interrupted) = (state.progress, state.interrupted) }
         let hooks = TrainingHooks(callbacks: callbacks)
@@ -147,9 +147,11 @@ public final class Trainer: Checkpointable {
         let step = trainingStep, components = checkpointables
         precondition(Set(components.map(\.checkpointKey)).count == components.count,
                      "Trainer: two components share a checkpoint key in \(components.map(\.checkpointKey))")
-        return TrainingState(model: model, optimizer: optimizer, generators: randomGenerators, checkpointables: components,
-                             epochs: epochs, stepsPerEpoch: stepsPerEpoch, validation: validation, progress: progress,
-                             evaluator: { try step.evaluate($0) })
+        var state = TrainingState(model: model, optimizer: optimizer, generators: randomGenerators, checkpointables: components,
+                                  epochs: epochs, stepsPerEpoch: stepsPerEpoch, validation: validation, progress: progress,
+                                  evaluator: { try step.evaluate($0) })
+        state.interrupted = interrupted
+        return state
     }
 
     /// The loss and metrics of the model on `data` (``TrainingStep/evaluate(_:)``: eval mode, no gradients).
