@@ -89,8 +89,7 @@ struct EvaluateCommand: ParsableCommand {
             throw DescentError(.argument, "--split \(split)", "the config's data has no \(split) part")
         }
         print("descent evaluate: \(weightsURL.path) on \(trainingConfig.data.dataset) \(split) (\(loader.dataset.count) samples); preprocessing: \(setup.preprocessing)")
-        let trainer = Trainer(model: setup.model, optimizer: SGD(setup.model.parameters(), lr: 0), objective: setup.objective)
-        try report(try trainer.evaluate(loader))
+        try report(try evaluate(model: setup.model, data: loader, objective: setup.objective))
     }
 
     /// A zoo model with a weights file on a catalog dataset.
@@ -109,8 +108,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         transforms.append(ReshapeInput(shape: input, location: "--model \(model)"))
         print("descent evaluate: \(model) with \(weights!) on \(dataset) \(split) (\(data.count) samples); preprocessing: \(preprocessing)")
-        let trainer = Trainer(model: net, optimizer: SGD(net.parameters(), lr: 0))
-        try report(try trainer.evaluate(DataLoader(data, batchSize: 256, transform: Compose(transforms))))
+        try report(try evaluate(model: net, data: DataLoader(data, batchSize: 256, transform: Compose(transforms))))
     }
 
     func report(_ result: Evaluation) throws {

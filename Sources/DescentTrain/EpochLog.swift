@@ -50,7 +50,7 @@ public enum MonitoredMetric: String, Sendable, Codable, CaseIterable {
     public var higherIsBetter: Bool { self == .trainAccuracy || self == .validationAccuracy }
 }
 
-/// One validation pass run every N steps (``Trainer/evaluationInterval``), between epoch ends.
+/// One validation pass run every N steps (``StepValidation``), between epoch ends.
 public struct EvaluationLog: Sendable, Codable, Equatable {
     /// Optimizer steps taken when it ran.
     public var step: Int

@@ -1,4 +1,4 @@
-/// How often the trainer validates.
+/// How often a configured run validates (``StepValidation`` for `.steps`).
 public enum EvaluationInterval: Sendable, Codable, Equatable {
     /// After every epoch (the default).
     case epoch

@@ -5,6 +5,7 @@ public enum NonFiniteLossPolicy: String, Sendable, Codable, CaseIterable {
     /// Skip that step's update and go on.
     case skipStep = "skip"
     /// Restore the state at the start of the epoch (weights, optimizer, random state, counters), multiply the
-    /// learning rate by ``Trainer/rollbackFactor`` and run the epoch again; stops after ``Trainer/maxRollbacks``.
+    /// learning rate by ``NonFiniteLossGuard/rollbackFactor`` and run the epoch again; stops after
+    /// ``NonFiniteLossGuard/maxRollbacks``.
     case rollback
 }

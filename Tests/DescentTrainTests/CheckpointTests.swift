@@ -12,8 +12,8 @@ func temporaryFolder(_ name: String) -> URL {
 }
 
 /// Everything of one training run that a resume must reproduce: a dropout MLP drawing from its own
-/// generator, Adam with a per-step cosine schedule, plateau detection, early stopping and shuffled batches
-/// from two workers.
+/// generator, Adam with a per-step cosine schedule, plateau detection, early stopping, a NaN/Inf policy and
+/// shuffled batches from two workers.
 final class ResumableRun {
     let generator = RandomGenerator(seed: 77)
     let model: Module
@@ -24,32 +24,35 @@ final class ResumableRun {
     let epochs = 4
 
     init(folder: URL, everySteps: Int?, extra: [any TrainingCallback] = [], initSeed: UInt64 = 1,
-         objective: Objective = .crossEntropy(), listGenerators: Bool = true) {
+         objective: Objective = .crossEntropy(), listGenerators: Bool = true, policy: NonFiniteLossPolicy = .stop) {
         model = Sequential(Linear(2, 16, generator: RandomGenerator(seed: initSeed)), ReLU(),
                            Dropout(0.3, generator: generator), Linear(16, 3, generator: RandomGenerator(seed: initSeed + 1)))
         trainer = Trainer(model: model, optimizer: Adam(model.parameters(), lr: 0.02), objective: objective)
         trainer.generators = listGenerators ? [generator] : []  // else found in the Dropout layer
-        trainer.schedule = CosineAnnealingLR(baseLR: 0.02, tMax: 40)
-        trainer.scheduleEveryStep = true
-        trainer.reduceOnPlateau = ReduceLROnPlateau(patience: 0, threshold: 0.5)
         checkpoint = ModelCheckpoint(store: CheckpointStore(directory: folder), policy: CheckpointPolicy(everyEpochs: 1, everySteps: everySteps, keep: 2))
-        trainer.callbacks = [EarlyStopping(patience: 10)] + extra + [checkpoint]
+        trainer.callbacks = [NonFiniteLossGuard(policy), LearningRateScheduler(CosineAnnealingLR(baseLR: 0.02, tMax: 40), everyStep: true),
+                             PlateauScheduler(ReduceLROnPlateau(patience: 0, threshold: 0.5)), EarlyStopping(patience: 10)]
+            + extra + [checkpoint]
     }
 
     func fit() throws -> History { try trainer.fit(train, validation: validation, epochs: epochs) }
     var weights: [Tensor] { model.stateDict().map(\.1) }
 }
 
-/// A cross-entropy objective that is NaN once, on optimizer step `step` of whichever trainer `trainer` is.
-final class NaNOnceAtStep: @unchecked Sendable {
+/// A cross-entropy objective that is NaN once, on optimizer step `step` of the run it is a callback of (it
+/// follows the run's step count through the hooks).
+final class NaNOnceAtStep: TrainingCallback, @unchecked Sendable {
     let step: Int
     var fired = false
-    weak var trainer: Trainer?
+    var current = 0
     init(step: Int) { self.step = step }
+    func trainingWillBegin(_ state: inout TrainingState) { current = state.step }
+    func epochWillBegin(_ state: inout TrainingState) { current = state.step }
+    func stepDidEnd(_ state: inout TrainingState) { current = state.step }
     var objective: Objective {
         .custom { [self] out, batch in
             let loss = crossEntropy(out, batch.labels!)
-            guard !fired, let trainer, trainer.step + 1 == step else { return loss }
+            guard !fired, current + 1 == step else { return loss }
             fired = true
             return loss * Float.nan
         }
@@ -59,9 +62,9 @@ final class NaNOnceAtStep: @unchecked Sendable {
 /// Stops the run at `step` as an interruption would.
 final class InterruptAt: TrainingCallback {
     let step: Int
-    var action: (Trainer) -> Void = { $0.requestStop("test interruption", immediately: true) }
+    var action: (inout TrainingState) -> Void = { $0.stop(reason: "test interruption", immediately: true) }
     init(step: Int) { self.step = step }
-    func stepDidEnd(_ trainer: Trainer, epoch: Int, step: Int, loss: Float) { if step == self.step { action(trainer) } }
+    func stepDidEnd(_ state: inout TrainingState) { if state.step == step { action(&state) } }
 }
 
 @Suite struct CheckpointTests {
@@ -91,10 +94,8 @@ final class InterruptAt: TrainingCallback {
         // NaN on step 16 (epoch 2, batch 6): the rollback policy returns to the start of epoch 2 (step 10).
         func run(_ folder: URL, extra: [any TrainingCallback] = [], initSeed: UInt64 = 1) -> ResumableRun {
             let nan = NaNOnceAtStep(step: 16)
-            let run = ResumableRun(folder: folder, everySteps: nil, extra: extra, initSeed: initSeed, objective: nan.objective)
-            nan.trainer = run.trainer
-            run.trainer.nonFiniteLoss = .rollback
-            return run
+            return ResumableRun(folder: folder, everySteps: nil, extra: [nan] + extra, initSeed: initSeed, objective: nan.objective,
+                                policy: .rollback)
         }
         let reference = run(temporaryFolder("rollback-ref"))
         let full = try reference.fit()
@@ -141,10 +142,10 @@ final class InterruptAt: TrainingCallback {
         // A kill at step 27 leaves what the store held then: the checkpoint of step 24 (every 8 steps).
         let folder = temporaryFolder("killed"), survivor = temporaryFolder("survivor")
         let kill = InterruptAt(step: 27)
-        kill.action = { trainer in
+        kill.action = { state in
             try! FileManager.default.removeItem(at: survivor)
             try! FileManager.default.copyItem(at: folder, to: survivor)
-            trainer.requestStop("killed", immediately: true)
+            state.stop(reason: "killed", immediately: true)
         }
         _ = try ResumableRun(folder: folder, everySteps: 8, extra: [kill]).fit()
         let store = CheckpointStore(directory: survivor)
@@ -191,13 +192,11 @@ final class InterruptAt: TrainingCallback {
         }
         // A damaged epoch-start snapshot is refused at restore (not at the rollback), naming its file.
         let rollbackFolder = temporaryFolder("epoch-start")
-        let interrupted = ResumableRun(folder: rollbackFolder, everySteps: nil, extra: [InterruptAt(step: 13)])
-        interrupted.trainer.nonFiniteLoss = .rollback
+        let interrupted = ResumableRun(folder: rollbackFolder, everySteps: nil, extra: [InterruptAt(step: 13)], policy: .rollback)
         _ = try interrupted.fit()
         let start = try #require(try CheckpointStore(directory: rollbackFolder).latest()).appendingPathComponent("epoch-start")
         try other.saveWeights(to: start.appendingPathComponent("model.safetensors"))
-        let resumed = ResumableRun(folder: rollbackFolder, everySteps: nil)
-        resumed.trainer.nonFiniteLoss = .rollback
+        let resumed = ResumableRun(folder: rollbackFolder, everySteps: nil, policy: .rollback)
         do {
             try resumed.checkpoint.store.restore(resumed.trainer)
             Issue.record("restoring a damaged epoch-start snapshot succeeded")
@@ -205,6 +204,55 @@ final class InterruptAt: TrainingCallback {
             #expect(e.location.hasSuffix("epoch-start/model.safetensors"))
             #expect(e.reason == "does not hold the tensors of the model being resumed")
         }
+    }
+
+    @Test func checkpointFilesKeepTheirNamesAndOlderCheckpointsStillResume() throws {
+        let reference = ResumableRun(folder: temporaryFolder("layout-ref"), everySteps: nil, policy: .rollback)
+        _ = try reference.fit()
+        let folder = temporaryFolder("layout")
+        _ = try ResumableRun(folder: folder, everySteps: nil, extra: [InterruptAt(step: 13)], policy: .rollback).fit()
+        let latest = try #require(try CheckpointStore(directory: folder).latest())
+        let files = try #require(FileManager.default.subpaths(atPath: latest.path)).sorted()
+        #expect(files == ["callbacks", "callbacks/early_stopping.json", "callbacks/early_stopping.safetensors",
+                          "callbacks/model_checkpoint.json", "callbacks/non_finite.json", "callbacks/reduce_on_plateau.json",
+                          "epoch-start", "epoch-start/model.safetensors", "epoch-start/optimizer.json",
+                          "epoch-start/optimizer.safetensors", "epoch-start/trainer.json",
+                          "model.safetensors", "optimizer.json", "optimizer.safetensors", "trainer.json"])
+
+        // A checkpoint written before the policies had their own files kept their state in trainer.json.
+        let callbacks = latest.appendingPathComponent("callbacks")
+        let plateauData = try Data(contentsOf: callbacks.appendingPathComponent("reduce_on_plateau.json"))
+        let saved = try JSONFile.decode(ReduceLROnPlateau.self, from: plateauData)
+        #expect(saved != ReduceLROnPlateau(patience: 0, threshold: 0.5))  // epoch 1 set its best
+        let plateau = try JSONSerialization.jsonObject(with: plateauData)
+        let trainerURL = latest.appendingPathComponent("trainer.json")
+        var trainer = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: trainerURL)) as? [String: Any])
+        trainer["reduceOnPlateau"] = plateau
+        trainer["rollbacks"] = 2
+        try JSONSerialization.data(withJSONObject: trainer).write(to: trainerURL)
+        try FileManager.default.removeItem(at: callbacks.appendingPathComponent("reduce_on_plateau.json"))
+        try FileManager.default.removeItem(at: callbacks.appendingPathComponent("non_finite.json"))
+
+        let resumed = ResumableRun(folder: folder, everySteps: nil, initSeed: 99, policy: .rollback)
+        try resumed.checkpoint.store.restore(resumed.trainer)
+        #expect(resumed.trainer.callbacks.compactMap { ($0 as? PlateauScheduler)?.detector } == [saved])
+        #expect(resumed.trainer.callbacks.compactMap { ($0 as? NonFiniteLossGuard)?.rollbacks } == [2])
+        _ = try resumed.fit()
+        #expect(zip(resumed.weights, reference.weights).allSatisfy { $0.isBitwiseEqual($1) })
+    }
+
+    @Test func aTrainerSavedAfterAnInterruptionResumes() throws {
+        let reference = ResumableRun(folder: temporaryFolder("saved-ref"), everySteps: nil)
+        _ = try reference.fit()
+        let first = ResumableRun(folder: temporaryFolder("saved-run"), everySteps: nil, extra: [InterruptAt(step: 13)])
+        _ = try first.fit()
+        let folder = temporaryFolder("saved")
+        try CheckpointStore(directory: folder).save(first.trainer)  // between runs of fit, not by ModelCheckpoint
+        let resumed = ResumableRun(folder: folder, everySteps: nil, initSeed: 99)
+        try resumed.checkpoint.store.restore(resumed.trainer)
+        #expect(resumed.trainer.progress.stopReason == nil && resumed.trainer.step == 13)
+        _ = try resumed.fit()
+        #expect(zip(resumed.weights, reference.weights).allSatisfy { $0.isBitwiseEqual($1) })
     }
 
     @Test func noCheckpointIsWrittenFromNonFiniteWeights() throws {
@@ -218,7 +266,8 @@ final class InterruptAt: TrainingCallback {
         #expect(good?.lastPathComponent == "step-00000002")
         model.parameters()[0].assignInPlace(Tensor.full(model.parameters()[0].shape, .nan))
         let checkpoint = ModelCheckpoint(store: CheckpointStore(directory: folder), log: { lines.append($0) })
-        checkpoint.epochDidEnd(trainer, log: EpochLog(epoch: 2, trainLoss: 1, learningRate: 0.1, seconds: 1, samplesPerSecond: 1))
+        var state = trainer.makeState(epochs: 2, stepsPerEpoch: 2, validation: nil)
+        checkpoint.epochDidEnd(&state, log: EpochLog(epoch: 2, trainLoss: 1, learningRate: 0.1, seconds: 1, samplesPerSecond: 1))
         #expect(try CheckpointStore(directory: folder).latest() == good)
         #expect(lines.count == 1 && lines[0].contains("not finite"))
     }

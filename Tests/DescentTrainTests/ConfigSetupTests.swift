@@ -30,7 +30,26 @@ import Testing
         let batch = try s.train.batch(0, epoch: 0)
         #expect(batch.inputs.shape == [32, 1, 28, 28] && batch.labels?.count == 32)
         let trainer = s.makeTrainer()
-        #expect(trainer.callbacks.count == 1 && trainer.schedule != nil && trainer.evaluationInterval == .epoch)
+        #expect(trainer.callbacks.map { "\(type(of: $0))" } == ["NonFiniteLossGuard", "LearningRateScheduler", "EarlyStopping", "InterruptCheck"])
+    }
+
+    @Test func callbacksComeInTheOrderTheyAct() throws {
+        let s = try setup("""
+            schedule: {name: reduce_on_plateau, monitor: train_loss}
+            training: {clip_grad_norm: 1, clip_grad_value: 0.5, eval_every: 3, non_finite: rollback, rollback_factor: 0.25, max_rollbacks: 5}
+            """)
+        let checkpoint = ModelCheckpoint(store: CheckpointStore(directory: temporaryFolder("order")))
+        let callbacks = s.makeCallbacks(progress: ProgressPrinter(live: false, write: { _ in }), logs: temporaryFolder("order-logs"),
+                                        checkpoint: checkpoint)
+        #expect(callbacks.map { "\(type(of: $0))" } == ["NonFiniteLossGuard", "GradientClipping", "PlateauScheduler", "StepValidation",
+                                                       "ProgressPrinter", "EarlyStopping", "CSVLogger", "JSONLinesLogger",
+                                                       "InterruptCheck", "ModelCheckpoint"])
+        let guardian = try #require(callbacks[0] as? NonFiniteLossGuard)
+        #expect(guardian.policy == .rollback && guardian.rollbackFactor == 0.25 && guardian.maxRollbacks == 5)
+        let clipping = try #require(callbacks[1] as? GradientClipping)
+        #expect(clipping.maxNorm == 1 && clipping.maxValue == 0.5)
+        #expect((callbacks[2] as? PlateauScheduler)?.monitor == .trainLoss && (callbacks[3] as? StepValidation)?.interval == 3)
+        #expect(callbacks.last === checkpoint)
     }
 
     @Test func seedMakesInitialWeightsReproducible() throws {

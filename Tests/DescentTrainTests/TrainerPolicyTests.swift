@@ -23,7 +23,7 @@ final class NaNInjector: @unchecked Sendable {
         let model = Models.mlp([2, 4, 3])
         let injector = NaNInjector(at: [3])
         let trainer = Trainer(model: model, optimizer: SGD(model.parameters(), lr: 0.1), objective: injector.objective)
-        trainer.nonFiniteLoss = .skipStep
+        trainer.callbacks = [NonFiniteLossGuard(.skipStep)]
         let history = try trainer.fit(DataLoader(blobs(count: 50, seed: 1), batchSize: 10), epochs: 2)
         #expect(history.epochs.count == 2)
         #expect(trainer.step == 9)  // 10 batches, one skipped
@@ -47,7 +47,7 @@ final class NaNInjector: @unchecked Sendable {
         let model = Models.mlp([2, 4, 3], generator: RandomGenerator(seed: 3))
         let injector = NaNInjector(at: [7])  // epoch 2, batch 2 (5 batches per epoch)
         let trainer = Trainer(model: model, optimizer: SGD(model.parameters(), lr: 0.1), objective: injector.objective)
-        trainer.nonFiniteLoss = .rollback
+        trainer.callbacks = [NonFiniteLossGuard(.rollback)]
         let loader = DataLoader(blobs(count: 50, seed: 1), batchSize: 10, shuffle: true, seed: 4)
         let history = try trainer.fit(loader, epochs: 3)
         #expect(history.epochs.count == 3)
@@ -58,7 +58,7 @@ final class NaNInjector: @unchecked Sendable {
         let twin = Models.mlp([2, 4, 3], generator: RandomGenerator(seed: 3))
         let plain = Trainer(model: twin, optimizer: SGD(twin.parameters(), lr: 0.1))
         final class Halve: TrainingCallback {
-            func epochDidEnd(_ trainer: Trainer, log: EpochLog) { if log.epoch == 1 { trainer.optimizer.lr = 0.05 } }
+            func epochDidEnd(_ state: inout TrainingState, log: EpochLog) { if log.epoch == 1 { state.optimizer.lr = 0.05 } }
         }
         plain.callbacks = [Halve()]
         try plain.fit(loader, epochs: 3)
@@ -69,8 +69,7 @@ final class NaNInjector: @unchecked Sendable {
         let model = Models.mlp([2, 4, 3])
         let trainer = Trainer(model: model, optimizer: SGD(model.parameters(), lr: 0.1),
                               objective: .custom { out, _ in out.sum() * Float.nan })
-        trainer.nonFiniteLoss = .rollback
-        trainer.maxRollbacks = 2
+        trainer.callbacks = [NonFiniteLossGuard(.rollback, maxRollbacks: 2)]
         let history = try trainer.fit(DataLoader(blobs(count: 20, seed: 1), batchSize: 10), epochs: 2)
         #expect(history.stoppedEarly?.contains("2 rollbacks already") == true)
         #expect(abs(trainer.optimizer.lr - 0.025) < 1e-12)
@@ -81,7 +80,7 @@ final class NaNInjector: @unchecked Sendable {
         // A 99% relative threshold: no epoch counts as an improvement after the first, so with patience 2
         // the third bad epoch (epoch 4) cuts the rate, and three more (epoch 7) cut it again.
         let trainer = Trainer(model: model, optimizer: SGD(model.parameters(), lr: 0.01))
-        trainer.reduceOnPlateau = ReduceLROnPlateau(factor: 0.5, patience: 2, threshold: 0.99)
+        trainer.callbacks.append(PlateauScheduler(ReduceLROnPlateau(factor: 0.5, patience: 2, threshold: 0.99)))
         let history = try trainer.fit(DataLoader(blobs(count: 20, seed: 1), batchSize: 10),
                                       validation: DataLoader(blobs(count: 20, seed: 2), batchSize: 20), epochs: 7)
         let rates = history.epochs.map { $0.learningRate / 0.01 }
@@ -92,8 +91,7 @@ final class NaNInjector: @unchecked Sendable {
         let folder = temporaryFolder("logs")
         let model = Models.mlp([2, 8, 3], generator: RandomGenerator(seed: 1))
         let trainer = Trainer(model: model, optimizer: Adam(model.parameters(), lr: 0.05))
-        trainer.evaluationInterval = .steps(4)
-        trainer.callbacks = [CSVLogger(url: folder.appendingPathComponent("log.csv")),
+        trainer.callbacks = [StepValidation(every: 4), CSVLogger(url: folder.appendingPathComponent("log.csv")),
                              JSONLinesLogger(url: folder.appendingPathComponent("log.jsonl"))]
         let history = try trainer.fit(DataLoader(blobs(count: 60, seed: 1), batchSize: 10),
                                       validation: DataLoader(blobs(count: 30, seed: 2), batchSize: 30), epochs: 2)

@@ -22,10 +22,10 @@ func blobs(count: Int, seed: UInt64) -> TensorDataset {
 
 final class RecordingCallback: TrainingCallback {
     var steps = 0, epochs: [Int] = [], began = false, ended = false
-    func trainingWillBegin(_ trainer: Trainer, epochs: Int, stepsPerEpoch: Int) { began = true }
-    func stepDidEnd(_ trainer: Trainer, epoch: Int, step: Int, loss: Float) { steps = step }
-    func epochDidEnd(_ trainer: Trainer, log: EpochLog) { epochs.append(log.epoch) }
-    func trainingDidEnd(_ trainer: Trainer, history: inout History) { ended = true }
+    func trainingWillBegin(_ state: inout TrainingState) { began = true }
+    func stepDidEnd(_ state: inout TrainingState) { steps = state.step }
+    func epochDidEnd(_ state: inout TrainingState, log: EpochLog) { epochs.append(log.epoch) }
+    func trainingDidEnd(_ state: inout TrainingState) { ended = true }
 }
 
 @Suite struct TrainerTests {
@@ -62,7 +62,7 @@ final class RecordingCallback: TrainingCallback {
     @Test func scheduleIsAppliedPerEpoch() throws {
         let model = Models.mlp([2, 4, 3])
         let trainer = Trainer(model: model, optimizer: SGD(model.parameters(), lr: 0.1))
-        trainer.schedule = StepLR(baseLR: 0.1, stepSize: 1, gamma: 0.5)
+        trainer.callbacks.append(LearningRateScheduler(StepLR(baseLR: 0.1, stepSize: 1, gamma: 0.5)))
         let history = try trainer.fit(DataLoader(blobs(count: 30, seed: 1), batchSize: 10), epochs: 3)
         #expect(history.epochs.map(\.learningRate).map { ($0 * 1e6).rounded() / 1e6 } == [0.05, 0.025, 0.0125])
     }
@@ -89,14 +89,16 @@ final class RecordingCallback: TrainingCallback {
         }
         let weight = model.parameters()[0]
         weight.assignInPlace(Tensor.full(weight.shape, 1))
-        stopper.epochDidEnd(trainer, log: log(1, 0.5))  // best
+        var state = trainer.makeState(epochs: 3, stepsPerEpoch: 1, validation: nil)
+        stopper.epochDidEnd(&state, log: log(1, 0.5))  // best
         weight.assignInPlace(Tensor.full(weight.shape, 2))
-        stopper.epochDidEnd(trainer, log: log(2, 0.6))  // 1 stale epoch: within patience
-        var history = History()
-        stopper.epochDidEnd(trainer, log: log(3, 0.7))  // 2 stale epochs: stop
-        stopper.trainingDidEnd(trainer, history: &history)
+        stopper.epochDidEnd(&state, log: log(2, 0.6))  // 1 stale epoch: within patience
+        #expect(state.stopReason == nil)
+        stopper.epochDidEnd(&state, log: log(3, 0.7))  // 2 stale epochs: stop
+        #expect(state.stopReason?.hasPrefix("early stopping: val_loss has not improved for 2 epochs") == true)
+        stopper.trainingDidEnd(&state)
         #expect(stopper.best?.epoch == 1)
-        #expect(history.restoredEpoch == 1)
+        #expect(state.history.restoredEpoch == 1)
         #expect(model.parameters()[0].scalars.allSatisfy { $0 == 1 })
     }
 }

@@ -24,18 +24,18 @@ public final class CSVLogger: TrainingCallback {
     }
 
     /// Writes the header and the rows of the history so far.
-    public func trainingWillBegin(_ trainer: Trainer, epochs: Int, stepsPerEpoch: Int) {
-        let text = ([Self.header] + trainer.history.epochs.map(Self.row)).joined(separator: "\n") + "\n"
+    public func trainingWillBegin(_ state: inout TrainingState) {
+        let text = ([Self.header] + state.history.epochs.map(Self.row)).joined(separator: "\n") + "\n"
         handle = LogFile.open(url, replacingWith: text)
     }
 
     /// Appends the epoch's row.
-    public func epochDidEnd(_ trainer: Trainer, log: EpochLog) {
+    public func epochDidEnd(_ state: inout TrainingState, log: EpochLog) {
         LogFile.append(handle, Self.row(log) + "\n")
     }
 
     /// Closes the file.
-    public func trainingDidEnd(_ trainer: Trainer, history: inout History) {
+    public func trainingDidEnd(_ state: inout TrainingState) {
         try? handle?.close()
         handle = nil
     }

@@ -5,7 +5,7 @@ import Descent
 /// early.
 ///
 /// An epoch improves on the best value `b` when `v < b − minDelta` (losses) or `v > b + minDelta` (accuracies).
-public final class EarlyStopping: CheckpointableCallback {
+public final class EarlyStopping: TrainingCallback, Checkpointable {
     /// The watched quantity.
     public let monitor: MonitoredMetric
     /// Epochs without improvement before stopping.
@@ -30,7 +30,7 @@ public final class EarlyStopping: CheckpointableCallback {
     }
 
     /// Records an improvement (and the weights) or counts a stale epoch, stopping after `patience` of them.
-    public func epochDidEnd(_ trainer: Trainer, log: EpochLog) {
+    public func epochDidEnd(_ state: inout TrainingState, log: EpochLog) {
         guard let v = log.value(of: monitor), v.isFinite else { return }
         let improved: Bool
         if let best {
@@ -41,34 +41,39 @@ public final class EarlyStopping: CheckpointableCallback {
         if improved {
             best = (v, log.epoch)
             wait = 0
-            if restoreBestWeights { bestState = trainer.model.stateDict() }
+            if restoreBestWeights { bestState = state.model.stateDict() }
         } else {
             wait += 1
             if wait > patience {
-                trainer.requestStop("early stopping: \(monitor.rawValue) has not improved for \(wait) epochs (best \(best!.value) at epoch \(best!.epoch))")
+                state.stop(reason: "early stopping: \(monitor.rawValue) has not improved for \(wait) epochs (best \(best!.value) at epoch \(best!.epoch))")
             }
         }
     }
 
     /// Restores the best epoch's weights, if asked to (not when the run was interrupted: it is not over).
-    public func trainingDidEnd(_ trainer: Trainer, history: inout History) {
-        guard restoreBestWeights, !trainer.interrupted, let bestState, let best else { return }
-        _ = try? trainer.model.load(stateDict: bestState)
-        history.restoredEpoch = best.epoch
+    public func trainingDidEnd(_ state: inout TrainingState) {
+        guard restoreBestWeights, !state.interrupted, let bestState, let best else { return }
+        _ = try? state.model.load(stateDict: bestState)
+        state.progress.history.restoredEpoch = best.epoch
     }
 
     /// `early_stopping`.
-    public var checkpointName: String { "early_stopping" }
+    public var checkpointKey: String { "early_stopping" }
 
-    /// The best value and epoch, the count of stale epochs, and the best weights.
-    public func checkpointState() -> CallbackCheckpoint {
+    /// Writes the best value and epoch, the count of stale epochs, and the best weights.
+    public func writeCheckpoint(to folder: CheckpointFolder, state: TrainingState) throws {
         var values = ["wait": Double(wait)]
         if let best { values["best"] = best.value; values["best_epoch"] = Double(best.epoch) }
-        return CallbackCheckpoint(values: values, tensors: bestState ?? [])
+        try folder.writeCallback(CallbackCheckpoint(values: values, tensors: bestState ?? []), key: checkpointKey)
+    }
+
+    /// Restores the saved state.
+    public func readCheckpoint(from folder: CheckpointFolder, state: TrainingState) throws {
+        restore(try folder.readCallback(key: checkpointKey))
     }
 
     /// Restores a saved state.
-    public func restore(_ state: CallbackCheckpoint) throws {
+    public func restore(_ state: CallbackCheckpoint) {
         wait = Int(state.values["wait"] ?? 0)
         if let v = state.values["best"], let e = state.values["best_epoch"] { best = (v, Int(e)) } else { best = nil }
         bestState = state.tensors.isEmpty ? nil : state.tensors

@@ -16,38 +16,38 @@ public final class ProgressPrinter: TrainingCallback {
     }
 
     /// Remembers the run's size.
-    public func trainingWillBegin(_ trainer: Trainer, epochs: Int, stepsPerEpoch: Int) {
-        self.epochs = epochs
-        self.stepsPerEpoch = stepsPerEpoch
+    public func trainingWillBegin(_ state: inout TrainingState) {
+        epochs = state.epochs
+        stepsPerEpoch = state.stepsPerEpoch
         epochStart = Date()
-        startSamples = trainer.epochSamples
-        startBatch = trainer.batchInEpoch
+        startSamples = state.epochSamples
+        startBatch = state.batchInEpoch
     }
 
     /// Redraws the live bar.
-    public func stepDidEnd(_ trainer: Trainer, epoch: Int, step: Int, loss: Float) {
+    public func stepDidEnd(_ state: inout TrainingState) {
         guard live else { return }
-        let inEpoch = trainer.batchInEpoch
-        if inEpoch <= 1 || trainer.epochSamples < startSamples {
+        let inEpoch = state.batchInEpoch
+        if inEpoch <= 1 || state.epochSamples < startSamples {
             epochStart = Date()
-            startSamples = trainer.epochSamples
+            startSamples = state.epochSamples
             startBatch = inEpoch
         }
         let elapsed = Date().timeIntervalSince(epochStart)
         let done = max(inEpoch - startBatch, 1)
         let eta = elapsed / Double(done) * Double(max(stepsPerEpoch - inEpoch, 0))
-        let rate = Double(trainer.epochSamples - startSamples) / max(elapsed, 1e-9)
+        let rate = Double(state.epochSamples - startSamples) / max(elapsed, 1e-9)
         let width = 24, filled = width * min(inEpoch, stepsPerEpoch) / max(stepsPerEpoch, 1)
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        var line = String(format: "\r\u{1B}[2Kepoch %d/%d %@ %d/%d loss %.4f", epoch, epochs, bar, inEpoch,
-                          stepsPerEpoch, trainer.epochLoss)
-        if let a = trainer.epochAccuracy { line += String(format: " acc %.4f", a) }
+        var line = String(format: "\r\u{1B}[2Kepoch %d/%d %@ %d/%d loss %.4f", state.epoch, epochs, bar, inEpoch,
+                          stepsPerEpoch, state.epochLoss)
+        if let a = state.epochAccuracy { line += String(format: " acc %.4f", a) }
         if elapsed > 0.5 { line += String(format: "  %.0f samples/s  eta %.0fs", rate, eta) }
         write(line)
     }
 
     /// Prints the epoch's summary line.
-    public func epochDidEnd(_ trainer: Trainer, log: EpochLog) {
+    public func epochDidEnd(_ state: inout TrainingState, log: EpochLog) {
         var line = String(format: "epoch %d/%d  train loss %.4f", log.epoch, epochs, log.trainLoss)
         if let a = log.trainAccuracy { line += String(format: "  acc %.4f", a) }
         if let v = log.validationLoss { line += String(format: "  val loss %.4f", v) }
@@ -57,7 +57,7 @@ public final class ProgressPrinter: TrainingCallback {
     }
 
     /// Says why training stopped early, if it did.
-    public func trainingDidEnd(_ trainer: Trainer, history: inout History) {
-        if let reason = history.stoppedEarly { write("stopped: \(reason)\n") }
+    public func trainingDidEnd(_ state: inout TrainingState) {
+        if let reason = state.history.stoppedEarly { write("stopped: \(reason)\n") }
     }
 }

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// Ctrl-C (SIGINT) and SIGTERM as a request to stop training: after ``install()``, the first signal raises a
-/// process-wide flag that ``Trainer`` checks after every step (it stops, and ``ModelCheckpoint`` saves the
+/// process-wide flag that ``InterruptCheck`` checks after every step (it stops, and ``ModelCheckpoint`` saves the
 /// state so the run can be resumed); a second signal ends the process at once with status 130.
 ///
 /// The signals are blocked in the calling thread (and so in every thread it starts afterwards) and taken

@@ -3,11 +3,11 @@ import Foundation
 
 /// Saves checkpoints while training (Keras' `ModelCheckpoint`): every N epochs and/or steps, the best epoch's
 /// weights by a monitored metric, and the state at an interruption or at the end, so `descent train --resume`
-/// continues exactly. Put it after the callbacks whose state it saves (early stopping).
+/// continues exactly. Put it last: it saves the state that the callbacks before it leave at each hook.
 ///
 /// A checkpoint is not written while any weight is NaN or infinite, so the last good checkpoint survives a
 /// diverging run. A failed write stops training; the error is kept in ``error``.
-public final class ModelCheckpoint: CheckpointableCallback {
+public final class ModelCheckpoint: TrainingCallback, Checkpointable {
     /// Where checkpoints go.
     public let store: CheckpointStore
     /// When to save.
@@ -30,61 +30,63 @@ public final class ModelCheckpoint: CheckpointableCallback {
     }
 
     /// `model_checkpoint`.
-    public var checkpointName: String { "model_checkpoint" }
+    public var checkpointKey: String { "model_checkpoint" }
 
-    /// The best value.
-    public func checkpointState() -> CallbackCheckpoint {
-        CallbackCheckpoint(values: best.map { ["best": $0] } ?? [:])
+    /// Writes the best value.
+    public func writeCheckpoint(to folder: CheckpointFolder, state: TrainingState) throws {
+        try folder.writeCallback(CallbackCheckpoint(values: best.map { ["best": $0] } ?? [:]), key: checkpointKey)
     }
 
     /// Restores the best value.
-    public func restore(_ state: CallbackCheckpoint) throws { best = state.values["best"] }
+    public func readCheckpoint(from folder: CheckpointFolder, state: TrainingState) throws {
+        best = try folder.readCallback(key: checkpointKey).values["best"]
+    }
 
     /// Saves every `everySteps` steps.
-    public func stepDidEnd(_ trainer: Trainer, epoch: Int, step: Int, loss: Float) {
-        if let n = policy.everySteps, n > 0, step % n == 0 { save(trainer) }
+    public func stepDidEnd(_ state: inout TrainingState) {
+        if let n = policy.everySteps, n > 0, state.step % n == 0 { save(&state) }
     }
 
     /// Saves the best weights when the monitored metric improves, and a checkpoint every `everyEpochs` epochs.
-    public func epochDidEnd(_ trainer: Trainer, log: EpochLog) {
+    public func epochDidEnd(_ state: inout TrainingState, log: EpochLog) {
         if policy.saveBest, let v = log.value(of: policy.monitor), v.isFinite,
-           best.map({ policy.monitor.higherIsBetter ? v > $0 : v < $0 }) ?? true, allFinite(trainer.model) {
+           best.map({ policy.monitor.higherIsBetter ? v > $0 : v < $0 }) ?? true, allFinite(state.model) {
             best = v
             do {
-                try store.saveBest(trainer.model, epoch: log.epoch, monitor: policy.monitor, value: v)
+                try store.saveBest(state.model, epoch: log.epoch, monitor: policy.monitor, value: v)
             } catch let e as DescentError {
-                fail(trainer, e)
+                fail(&state, e)
             } catch {
-                fail(trainer, DescentError(.file, store.directory.path, "\(error)"))
+                fail(&state, DescentError(.file, store.directory.path, "\(error)"))
             }
         }
-        if let n = policy.everyEpochs, n > 0, log.epoch % n == 0 { save(trainer) }
+        if let n = policy.everyEpochs, n > 0, log.epoch % n == 0 { save(&state) }
     }
 
     /// Saves the state at an interruption, or the final state if the last step is not saved yet.
-    public func trainingDidEnd(_ trainer: Trainer, history: inout History) {
-        if trainer.interrupted || lastSavedStep != trainer.step { save(trainer) }
+    public func trainingDidEnd(_ state: inout TrainingState) {
+        if state.interrupted || lastSavedStep != state.step { save(&state) }
     }
 
-    private func save(_ trainer: Trainer) {
-        guard error == nil, lastSavedStep != trainer.step || trainer.interrupted else { return }
-        guard allFinite(trainer.model) else {
-            log("descent: step \(trainer.step): weights are not finite; keeping the previous checkpoint")
+    private func save(_ state: inout TrainingState) {
+        guard error == nil, lastSavedStep != state.step || state.interrupted else { return }
+        guard allFinite(state.model) else {
+            log("descent: step \(state.step): weights are not finite; keeping the previous checkpoint")
             return
         }
         do {
-            lastCheckpoint = try store.save(trainer, keep: policy.keep)
-            lastSavedStep = trainer.step
+            lastCheckpoint = try store.save(state, keep: policy.keep)
+            lastSavedStep = state.step
         } catch let e as DescentError {
-            fail(trainer, e)
+            fail(&state, e)
         } catch {
-            fail(trainer, DescentError(.file, store.directory.path, "\(error)"))
+            fail(&state, DescentError(.file, store.directory.path, "\(error)"))
         }
     }
 
-    private func fail(_ trainer: Trainer, _ e: DescentError) {
+    private func fail(_ state: inout TrainingState, _ e: DescentError) {
         error = e
-        trainer.requestStop("checkpoint failed: \(e)", immediately: true)
+        state.stop(reason: "checkpoint failed: \(e)", immediately: true)
     }
 
     private func allFinite(_ model: Module) -> Bool {

@@ -1,5 +1,6 @@
 import Descent
 import DescentData
+import Foundation
 
 /// Everything a ``TrainingConfig`` describes, built: the model, the optimizer, the objective, the loaders,
 /// the schedule and the callbacks' settings, ready for a ``Trainer`` (``makeTrainer()``).
@@ -92,25 +93,37 @@ public final class TrainingSetup {
             + "(\(Self.grouped(model.parameterCount)) parameters); \(config.optimizer.summary), \(scheduleConfig.summary); batch \(d.batchSize)"
     }
 
-    /// A trainer for this setup: the model, optimizer, objective, schedule (or reduce-on-plateau), clipping,
-    /// non-finite loss policy, validation interval and the early-stopping callback. Add progress printing and
-    /// checkpointing callbacks as needed, then `fit(train, validation: validation, epochs: config.training.epochs,
-    /// maxSteps: config.training.maxSteps)`.
-    public func makeTrainer() -> Trainer {
-        let t = Trainer(model: model, optimizer: optimizer, objective: objective)
+    /// The run's callbacks, in the one order they act in: the NaN/Inf guard (`training.non_finite`), gradient
+    /// clipping, the learning-rate schedule, reduce-on-plateau, validation every N steps, `progress`, early
+    /// stopping, the CSV and JSON-lines logs in `logs` (a folder), the interrupt check (Ctrl-C), and `checkpoint`
+    /// last (it saves the state the others leave).
+    public func makeCallbacks(progress: ProgressPrinter? = nil, logs: URL? = nil,
+                              checkpoint: ModelCheckpoint? = nil) -> [any TrainingCallback] {
         let loop = config.training
-        t.schedule = schedule
-        t.scheduleEveryStep = scheduleEveryStep
-        t.reduceOnPlateau = reduceOnPlateau
-        t.plateauMonitor = plateauMonitor
-        t.clipGradientNorm = loop.clipGradNorm.map(Float.init)
-        t.clipGradientValue = loop.clipGradValue.map(Float.init)
-        t.nonFiniteLoss = loop.nonFinite
-        t.rollbackFactor = loop.rollbackFactor
-        t.maxRollbacks = loop.maxRollbacks
-        t.evaluationInterval = loop.evalEvery
-        if let earlyStopping { t.callbacks.append(earlyStopping) }
-        return t
+        var list: [any TrainingCallback] = [NonFiniteLossGuard(loop.nonFinite, rollbackFactor: loop.rollbackFactor,
+                                                               maxRollbacks: loop.maxRollbacks)]
+        if loop.clipGradNorm != nil || loop.clipGradValue != nil {
+            list.append(GradientClipping(maxNorm: loop.clipGradNorm.map(Float.init), maxValue: loop.clipGradValue.map(Float.init)))
+        }
+        if let schedule { list.append(LearningRateScheduler(schedule, everyStep: scheduleEveryStep)) }
+        if let reduceOnPlateau { list.append(PlateauScheduler(reduceOnPlateau, monitor: plateauMonitor)) }
+        if case .steps(let n) = loop.evalEvery, n > 0 { list.append(StepValidation(every: n)) }
+        if let progress { list.append(progress) }
+        if let earlyStopping { list.append(earlyStopping) }
+        if let logs {
+            list += [CSVLogger(url: logs.appendingPathComponent("log.csv")), JSONLinesLogger(url: logs.appendingPathComponent("log.jsonl"))]
+        }
+        list.append(InterruptCheck())
+        if let checkpoint { list.append(checkpoint) }
+        return list
+    }
+
+    /// A trainer for this setup: the model, optimizer and objective, with ``makeCallbacks(progress:logs:checkpoint:)``.
+    /// Then `fit(train, validation: validation, epochs: config.training.epochs, maxSteps: config.training.maxSteps)`.
+    public func makeTrainer(progress: ProgressPrinter? = nil, logs: URL? = nil, checkpoint: ModelCheckpoint? = nil) -> Trainer {
+        let trainer = Trainer(model: model, optimizer: optimizer, objective: objective)
+        trainer.callbacks = makeCallbacks(progress: progress, logs: logs, checkpoint: checkpoint)
+        return trainer
     }
 
     /// `12,000`.

@@ -1,7 +1,8 @@
 import Descent
 
-/// Accumulates classification results over batches: mean loss, accuracy, top-k accuracy, the confusion
-/// matrix and per-class precision, recall and F1.
+/// The classification summary of an evaluation (the report's and `metrics.json`'s figures, and the training
+/// accuracy a checkpoint keeps): mean loss, accuracy, top-k accuracy (as ``TopKAccuracy``), the confusion matrix
+/// (as ``ConfusionMatrix``) and per-class precision, recall and F1.
 public struct ClassificationMetrics: Sendable, Codable, Equatable {
     /// Number of classes.
     public let classes: Int
@@ -26,17 +27,8 @@ public struct ClassificationMetrics: Sendable, Codable, Equatable {
     public mutating func add(logits: Tensor, labels: [Int], meanLoss: Float) {
         precondition(logits.shape == [labels.count, classes],
                      "ClassificationMetrics: logits \(logits.shape) for \(labels.count) labels and \(classes) classes")
-        let predicted = logits.argmax(axis: 1)
-        logits.withUnsafeBufferPointer { p in
-            for (i, label) in labels.enumerated() {
-                confusion[label][predicted[i]] += 1
-                let row = p.baseAddress! + i * classes
-                let mine = row[label]
-                var above = 0
-                for c in 0..<classes where row[c] > mine || (row[c] == mine && c < label) { above += 1 }
-                if above < topK { topKHits += 1 }
-            }
-        }
+        for (label, predicted) in zip(labels, logits.argmax(axis: 1)) { confusion[label][predicted] += 1 }
+        topKHits += TopKAccuracy.hits(logits, labels: labels, k: topK)
         count += labels.count
         lossSum += Double(meanLoss) * Double(labels.count)
     }

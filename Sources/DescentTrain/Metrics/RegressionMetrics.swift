@@ -1,6 +1,8 @@
 import Descent
 
-/// Accumulates regression results over batches: MAE, RMSE and R² (coefficient of determination).
+/// The regression summary of an evaluation (the report's and `metrics.json`'s figures): MAE, RMSE and R²
+/// (coefficient of determination) over all output elements, as ``MeanAbsoluteError``, ``RootMeanSquaredError``
+/// and, for one output per sample, ``R2Score``.
 public struct RegressionMetrics: Sendable, Codable, Equatable {
     /// Samples (elements) seen.
     public private(set) var count = 0

@@ -36,11 +36,11 @@ public struct RunManifest: Codable, Sendable, Equatable {
     ///
     /// - Throws: ``DescentError`` naming the file when it is missing or damaged.
     public static func read(from folder: URL) throws -> RunManifest {
-        try CheckpointStore.decode(folder.appendingPathComponent("run.json"))
+        try CheckpointFolder(url: folder).read(RunManifest.self, from: "run.json")
     }
 
     /// Writes `run.json` into `folder`, atomically.
     public func write(to folder: URL) throws {
-        try AtomicFile.write(try CheckpointStore.encode(self), to: folder.appendingPathComponent("run.json"))
+        try AtomicFile.write(try JSONFile.encode(self), to: folder.appendingPathComponent("run.json"))
     }
 }

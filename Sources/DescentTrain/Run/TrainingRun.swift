@@ -61,13 +61,9 @@ public struct TrainingRun {
                         normalizeMean: normalize?.mean, normalizeStd: normalize?.std,
                         preprocessing: setup.preprocessing, dataset: config.data.dataset.rawValue).write(to: directory)
 
-        let trainer = setup.makeTrainer()
-        trainer.callbacks.insert(ProgressPrinter(), at: 0)
-        trainer.callbacks += [CSVLogger(url: directory.appendingPathComponent("log.csv")),
-                              JSONLinesLogger(url: directory.appendingPathComponent("log.jsonl"))]
         let store = CheckpointStore(directory: directory.appendingPathComponent("checkpoints"))
         let checkpoint = ModelCheckpoint(store: store, policy: setup.checkpoint ?? CheckpointPolicy(everyEpochs: nil, saveBest: false))
-        trainer.callbacks.append(checkpoint)  // last: it saves the state of the callbacks before it
+        let trainer = setup.makeTrainer(progress: ProgressPrinter(), logs: directory, checkpoint: checkpoint)
 
         write("descent train: \(setup.description)")
         write("preprocessing: \(setup.preprocessing)")
@@ -94,8 +90,8 @@ public struct TrainingRun {
 
         try setup.model.saveWeights(to: directory.appendingPathComponent("model.safetensors"),
                                     metadata: ["dataset": config.data.dataset.rawValue])
-        try AtomicFile.write(try CheckpointStore.encode(history), to: directory.appendingPathComponent("history.json"))
-        try AtomicFile.write(try CheckpointStore.encode(RunMetrics(test, seconds: seconds)),
+        try AtomicFile.write(try JSONFile.encode(history), to: directory.appendingPathComponent("history.json"))
+        try AtomicFile.write(try JSONFile.encode(RunMetrics(test, seconds: seconds)),
                              to: directory.appendingPathComponent("metrics.json"))
         if config.report {
             let trainSeconds = history.epochs.reduce(0) { $0 + $1.seconds }

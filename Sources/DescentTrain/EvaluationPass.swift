@@ -1,0 +1,37 @@
+import Descent
+import DescentData
+
+/// The loss of `model` on `data` under `objective`, in eval mode and without gradients (the model's mode is
+/// restored afterwards), with the standard summary — ``ClassificationMetrics`` for batches with class labels and
+/// outputs `[B, C]`, ``RegressionMetrics`` for tensor targets — and each of `metrics` updated with every batch.
+///
+/// The loss is the mean per sample, `Σ loss_b · n_b / Σ n_b` over batches `b` of `n_b` samples.
+///
+/// - Throws: errors from loading batches (a ``DescentError`` naming the file or sample).
+public func evaluate(model: Module, data: DataLoader, objective: Objective = .crossEntropy(),
+                     metrics: [any Metric] = []) throws -> Evaluation {
+    let wasTraining = model.isTraining
+    model.eval()
+    defer { model.train(wasTraining) }
+    return try withNoGrad {
+        var classification: ClassificationMetrics?
+        var regression: RegressionMetrics?
+        var lossSum = 0.0, samples = 0
+        var batches = data.epoch(0).makeIterator()
+        while let batch = try batches.nextBatch() {
+            let output = model(batch.inputs)
+            let loss = objective.loss(output, batch).item
+            lossSum += Double(loss) * Double(batch.count)
+            samples += batch.count
+            for metric in metrics { metric.update(output: output, batch: batch) }
+            if let labels = batch.labels, output.rank == 2 {
+                if classification == nil { classification = ClassificationMetrics(classes: output.shape[1]) }
+                classification!.add(logits: output, labels: labels, meanLoss: loss)
+            } else if let targets = batch.targets {
+                if regression == nil { regression = RegressionMetrics() }
+                regression!.add(predictions: output, targets: targets.reshaped(output.shape), meanLoss: loss)
+            }
+        }
+        return Evaluation(loss: lossSum / Double(max(samples, 1)), classification: classification, regression: regression)
+    }
+}

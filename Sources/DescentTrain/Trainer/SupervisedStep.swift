@@ -1,0 +1,52 @@
+import Descent
+import DescentData
+
+/// The default ``TrainingStep``: one model, one optimizer, one objective. Per batch: `zeroGrad`, forward,
+/// loss, backward, the hooks after backward, then `optimizer.step()` unless a hook skipped it.
+public final class SupervisedStep: TrainingStep {
+    /// The model being trained.
+    public let model: Module
+    /// The optimizer holding the model's parameters.
+    public let optimizer: any Optimizer
+    /// The loss.
+    public var objective: Objective
+
+    /// A step training `model` with `optimizer` (built over the model's parameters) on `objective`.
+    public init(model: Module, optimizer: any Optimizer, objective: Objective = .crossEntropy()) {
+        self.model = model
+        self.optimizer = optimizer
+        self.objective = objective
+    }
+
+    /// Forward, loss, backward, hooks, optimizer step; records the loss and the output in `state`.
+    public func train(on batch: Batch, state: inout TrainingState, hooks: TrainingHooks) throws {
+        optimizer.zeroGrad()
+        let output = model(batch.inputs)
+        let loss = objective.loss(output, batch)
+        state.loss = loss.item
+        loss.backward()
+        guard try hooks.backwardDidEnd(&state, model: model, optimizer: optimizer) else { return }
+        optimizer.step()
+        state.record(loss: state.loss, batch: batch, output: output)
+    }
+
+    /// ``evaluate(model:data:objective:metrics:)`` of the model on `data` with the step's objective.
+    public func evaluate(_ data: DataLoader) throws -> Evaluation {
+        try DescentTrain.evaluate(model: model, data: data, objective: objective)
+    }
+
+    /// `model`: the weights and the optimizer state live at the checkpoint's top level.
+    public var checkpointKey: String { "model" }
+
+    /// Writes `model.safetensors`, `optimizer.json` and `optimizer.safetensors`.
+    public func writeCheckpoint(to folder: CheckpointFolder, state: TrainingState) throws {
+        try folder.writeWeights(of: model, to: "model.safetensors")
+        try folder.writeOptimizer(optimizer.stateDict(), prefix: "optimizer")
+    }
+
+    /// Loads the weights and the optimizer state (errors name the file).
+    public func readCheckpoint(from folder: CheckpointFolder, state: TrainingState) throws {
+        try folder.readWeights(into: model, from: "model.safetensors")
+        try folder.readOptimizer(into: optimizer, prefix: "optimizer")
+    }
+}
