@@ -15,7 +15,7 @@ enum ConfigFiles {
 
     /// The repository's `examples/` folder.
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("examples")
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples")
 
     /// Every example configuration.
     static var exampleConfigs: [URL] {
