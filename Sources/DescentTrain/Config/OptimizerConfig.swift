@@ -26,7 +26,7 @@ public struct OptimizerConfig: Sendable, Equatable {
     }
 
     /// The optimizer's name in ``Descent/OptimizerRegistry`` (`adam`).
-    public var name: String
+    public private(set) var name: String
     /// Its options.
     public var options: ConfigOptions
     /// Parameter groups with their own options.
@@ -34,11 +34,11 @@ public struct OptimizerConfig: Sendable, Equatable {
     /// Where the section's keys were written.
     var sources = SourceMap()
 
-    /// The optimizer registered as `name`; options left out take `torch.optim`'s defaults.
-    public init(_ name: String, options: ConfigOptions = ConfigOptions(), groups: [Group] = []) {
-        precondition(OptimizerRegistry.rule(named: name) != nil, "OptimizerConfig: no optimizer is registered as '\(name)'")
-        self.name = name
-        self.options = ConfigOptions.defaults(OptimizerRegistry.rule(named: name)!.specs).merging(options)
+    /// The optimizer of `rule` (one of ``Descent/OptimizerRegistry/rules``, e.g. `AdamRule.self`); options left out
+    /// take `torch.optim`'s defaults.
+    public init(_ rule: any RegisteredRule.Type, options: ConfigOptions = ConfigOptions(), groups: [Group] = []) {
+        name = rule.configName
+        self.options = ConfigOptions.defaults(rule.specs).merging(options)
         self.groups = groups
     }
 

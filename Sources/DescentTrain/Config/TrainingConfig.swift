@@ -29,7 +29,7 @@ public struct TrainingConfig: Sendable, Equatable {
     /// The `loss` section.
     public var loss = LossConfig(.crossEntropy)
     /// The `optimizer` section.
-    public var optimizer = OptimizerConfig("adam")
+    public var optimizer = OptimizerConfig(AdamRule.self)
     /// The `schedule` section.
     public var schedule = ScheduleConfig(.cosine)
     /// The `training` section.
