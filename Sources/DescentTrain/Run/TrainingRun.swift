@@ -50,8 +50,9 @@ public struct TrainingRun {
     public func start(resume: Bool = false) throws -> Outcome {
         let (config, found) = try self.config.resolvingLearningRate()
         if let found {
-            write("optimizer.lr: find: the range test suggests \(found.suggestion.map(YAMLWriter.number) ?? "-") "
-                  + "(\(found.points.count) steps); training with lr \(YAMLWriter.number(config.optimizer.lr))")
+            let suggested = found.suggestion.map { String(format: "%.4g", $0) } ?? "-"
+            write("optimizer.lr: find: the range test suggests \(suggested) (steepest descent of the smoothed loss over "
+                  + "\(found.points.count) steps); training with lr \(YAMLWriter.number(config.optimizer.lr))")
         }
         let setup = try config.makeSetup()
         let fm = FileManager.default
