@@ -19,7 +19,7 @@ import Testing
     @Test(arguments: [
         (["--set", "optimizer.lr"], CommandOutcome.failure("--set optimizer.lr: expected dotted.key=value, such as optimizer.lr=0.01")),
         (["--set", "optimizer.lrr=0.1"], .failure("--set optimizer.lrr: unknown key (did you mean 'lr'?)")),
-        (["--set", "optimizer.lr=fast"], .failure("--set optimizer.lr: expected a number, got 'fast'")),
+        (["--set", "optimizer.lr=fast"], .failure("--set optimizer.lr: expected a number or 'find', got 'fast'")),
         (["--set", "seed=-1"], .failure("--set seed: expected a non-negative integer, got '-1'")),
         (["--epochs", "0"], .failure("--set training.epochs: must be at least 1, got 0")),
         (["--set", "optimizer.name=adamm"],

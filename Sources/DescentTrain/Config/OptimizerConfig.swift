@@ -31,6 +31,9 @@ public struct OptimizerConfig: Sendable, Equatable {
     public var options: ConfigOptions
     /// Parameter groups with their own options.
     public var groups: [Group]
+    /// Whether `lr: find` asks for the learning-rate range test (``LearningRateFinder``) before training; ``lr``
+    /// then holds the rule's default until ``TrainingConfig/resolvingLearningRate(_:)`` sets the rate found.
+    public var findsLearningRate = false
     /// Where the section's keys were written.
     var sources = SourceMap()
 
@@ -48,14 +51,28 @@ public struct OptimizerConfig: Sendable, Equatable {
     /// The names configs accept.
     static var names: [String] { OptimizerRegistry.rules.map { $0.configName } }
 
-    /// The learning rate (of the parameters outside the groups).
-    public var lr: Double { options.double("lr") ?? 1e-3 }
+    /// The learning rate (of the parameters outside the groups); setting it ends ``findsLearningRate``.
+    public var lr: Double {
+        get { options.double("lr") ?? 1e-3 }
+        set {
+            options["lr"] = .number(newValue)
+            findsLearningRate = false
+        }
+    }
 
     /// Reads the `optimizer` section (absent: Adam with lr 0.001).
     init(_ r: SectionReader) throws {
         name = try r.choice("name", Self.names, what: "optimizer") ?? "adam"
         let rule = OptimizerRegistry.rule(named: name)!
-        options = try r.options(rule.specs, for: name)
+        var specs = rule.specs
+        if let n = r.value("lr"), case .scalar(let s, _) = n.content,
+           Double(s.replacingOccurrences(of: "_", with: "")) == nil {
+            guard s == "find" else { throw r.error("lr", "expected a number or 'find', got \(n.described)") }
+            findsLearningRate = true
+            specs.removeAll { $0.key == "lr" }
+        }
+        options = try r.options(specs, for: name)
+        if findsLearningRate { options["lr"] = rule.specs.first { $0.key == "lr" }?.fallback }
         if options.bool("nesterov") == true && ((options.double("momentum") ?? 0) <= 0 || options.double("dampening") != 0) {
             throw r.error("nesterov", "Nesterov momentum needs a momentum above 0 and dampening 0")
         }
@@ -86,7 +103,9 @@ public struct OptimizerConfig: Sendable, Equatable {
     func write(_ w: inout YAMLWriter) {
         w.section("optimizer") { w in
             w.line("name", name)
-            for spec in rule.specs { w.line(spec.key, options[spec.key]) }
+            for spec in rule.specs {
+                w.line(spec.key, spec.key == "lr" && findsLearningRate ? .string("find") : options[spec.key])
+            }
             w.list("groups", groups.map { g in
                 let params = g.params.count == 1 ? YAMLWriter.string(g.params[0]) : YAMLWriter.flow(.list(g.params.map(ConfigValue.string)))
                 let pairs = [("lr", g.lr), ("weight_decay", g.weightDecay), ("momentum", g.momentum)].compactMap { k, v in v.map { "\(k): \(YAMLWriter.number($0))" } }
@@ -111,7 +130,7 @@ public struct OptimizerConfig: Sendable, Equatable {
 
     /// `Adam lr 0.001` (and the groups), for one-line summaries.
     var summary: String {
-        var s = "\(rule.name) lr \(YAMLWriter.number(lr))"
+        var s = "\(rule.name) lr \(findsLearningRate ? "find" : YAMLWriter.number(lr))"
         if let m = options.double("momentum"), m > 0 { s += " momentum \(YAMLWriter.number(m))" }
         if let wd = options.double("weight_decay"), wd > 0 { s += " weight decay \(YAMLWriter.number(wd))" }
         if !groups.isEmpty { s += " (\(groups.count) parameter group\(groups.count == 1 ? "" : "s"))" }

@@ -42,11 +42,18 @@ public struct TrainingRun {
     }
 
     /// Trains (continuing from the newest checkpoint in the run folder when `resume`), evaluates on the test
-    /// split and writes the outputs.
+    /// split and writes the outputs. With `optimizer.lr: find` the learning-rate range test runs first and the
+    /// run (and its `config.yaml`) takes the rate it suggests.
     ///
     /// - Throws: ``DescentError`` for a config the data or model cannot satisfy, unreadable data, or an output
     ///   that cannot be written.
     public func start(resume: Bool = false) throws -> Outcome {
+        let (config, found) = try self.config.resolvingLearningRate()
+        if let found {
+            let suggested = found.suggestion.map { String(format: "%.4g", $0) } ?? "-"
+            write("optimizer.lr: find: the range test suggests \(suggested) (steepest descent of the smoothed loss over "
+                  + "\(found.points.count) steps); training with lr \(YAMLWriter.number(config.optimizer.lr))")
+        }
         let setup = try config.makeSetup()
         let fm = FileManager.default
         do {

@@ -26,7 +26,7 @@ import Testing
     @Test func wrongTypeNamesTheValue() throws {
         let e = try #require(fixtureError("config-wrong-type.yaml"))
         #expect(e.location.hasSuffix("config-wrong-type.yaml:7 optimizer.lr"))
-        #expect(e.reason == "expected a number, got 'fast'")
+        #expect(e.reason == "expected a number or 'find', got 'fast'")
     }
 
     @Test func unknownLayerNamesIndexAndLine() throws {

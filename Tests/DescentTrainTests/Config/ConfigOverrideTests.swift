@@ -41,7 +41,7 @@ import Testing
             #expect(throws: DescentError.self) { try TrainingConfig.parse(yaml: "optimizer: {name: adam}", source: "c.yaml", overrides: [o]) }
         }
         #expect(error("optimizer.lrr=0.1")?.description == "--set optimizer.lrr: unknown key (did you mean 'lr'?)")
-        #expect(error("optimizer.lr=fast")?.description == "--set optimizer.lr: expected a number, got 'fast'")
+        #expect(error("optimizer.lr=fast")?.description == "--set optimizer.lr: expected a number or 'find', got 'fast'")
         #expect(error("optimizer.lr")?.description == "--set optimizer.lr: expected dotted.key=value, such as optimizer.lr=0.01")
         #expect(error("optimizer..lr=1")?.location == "--set optimizer..lr")
         #expect(error("data.dataset=[oops")?.description.hasPrefix("--set data.dataset: invalid YAML") == true)
