@@ -85,7 +85,12 @@ struct SearchExecutableTests {
         let folder = TemporaryFolder.make("search-resume").appendingPathComponent("search")
         try FileManager.default.copyItem(at: original, to: folder)
         var results = try SearchResults.read(from: folder)
+        let stray = Process()  // a trial process that outlived its killed search: --resume must stop it
+        stray.executableURL = URL(fileURLWithPath: "/bin/sh")
+        stray.arguments = ["-c", "while :; do sleep 0.1; done", "\(folder.path)/trials/002"]
+        try stray.run()
         results.trials[1].status = .running
+        results.trials[1].pid = stray.processIdentifier
         (results.trials[1].metric, results.trials[1].epochs, results.trials[1].seconds) = (nil, nil, nil)
         try results.write(to: folder)
         let kept = try ["001/history.json", "001/model.safetensors", "003/train.log"].map {
@@ -93,10 +98,12 @@ struct SearchExecutableTests {
         }
         let result = try DescentExecutable.run(["search", "--resume", folder.path])
         #expect(result.status == 0, "\(result.errorLines)")
+        stray.waitUntilExit()
+        #expect(stray.terminationReason == .uncaughtSignal && stray.terminationStatus == SIGKILL)
         #expect(result.output.contains("trials 002 to run") && !result.output.contains("trial 001 running"))
         let after = try SearchResults.read(from: folder)
         #expect(after.trials[0] == results.trials[0] && after.trials[2] == results.trials[2])
-        #expect(after.trials[1].status == .done && after.best?.number == 2)
+        #expect(after.trials[1].status == .done && after.trials[1].pid == nil && after.best?.number == 2)
         let now = try ["001/history.json", "001/model.safetensors", "003/train.log"].map {
             try Data(contentsOf: folder.appendingPathComponent("trials/\($0)"))
         }

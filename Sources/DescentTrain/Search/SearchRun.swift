@@ -1,5 +1,10 @@
 import Descent
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A search from a plan to a search folder — the library side of `descent search`:
 ///
@@ -41,12 +46,29 @@ public final class SearchRun: @unchecked Sendable {
                                   trials: configurations.enumerated().map { SearchTrial(number: $0.offset + 1, parameters: $0.element) })
         if resume {
             let saved = try SearchResults.read(from: directory)
-            for (i, t) in saved.trials.enumerated() where i < fresh.trials.count && (t.status == .done || t.status == .failed) {
-                fresh.trials[i] = t
+            for (i, t) in saved.trials.enumerated() where i < fresh.trials.count {
+                if t.status == .done || t.status == .failed {
+                    fresh.trials[i] = t
+                } else if t.status == .running, let pid = t.pid {
+                    Self.stopStray(pid, folder: directory.appendingPathComponent("trials").appendingPathComponent(t.folderName))
+                }
             }
         }
         results = fresh
         queue = fresh.trials.indices.filter { fresh.trials[$0].status != .done && fresh.trials[$0].status != .failed }
+    }
+
+    /// Kills the trial process `pid` left running by a search that was killed, if it is still alive and its
+    /// command line names `folder` (so that a reused process id is left alone), and waits for it to end.
+    static func stopStray(_ pid: Int32, folder: URL) {
+        guard pid > 0, let bytes = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return }
+        let command = String(decoding: bytes.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+        guard command.contains(folder.path) else { return }
+        kill(pid, SIGKILL)
+        for _ in 0..<200 where FileManager.default.fileExists(atPath: "/proc/\(pid)/cmdline") {
+            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), stat.contains(") Z ") { break }
+            usleep(10_000)
+        }
     }
 
     /// The trials run again by ``start()`` (numbers).
@@ -89,11 +111,12 @@ public final class SearchRun: @unchecked Sendable {
         return queue.isEmpty ? nil : queue.removeFirst()
     }
 
-    private func update(_ index: Int, _ change: (inout SearchTrial) -> Void) throws {
+    private func update(_ index: Int, announce: Bool = true, _ change: (inout SearchTrial) -> Void) throws {
         lock.lock()
         defer { lock.unlock() }
         change(&results.trials[index])
         try results.write(to: directory)
+        guard announce else { return }
         let t = results.trials[index]
         var line = "trial \(t.folderName) \(t.status.rawValue)"
         if t.status == .running { line += ": " + t.parameters.joined(separator: " ") }
@@ -119,13 +142,15 @@ public final class SearchRun: @unchecked Sendable {
             let yaml = folder.appendingPathComponent("trial.yaml")
             try AtomicFile.write(Data(config.yaml.utf8), to: yaml)
             let log = folder.appendingPathComponent("train.log")
-            let status = try run(["train", yaml.path, "--output", folder.path, "--threads", String(plan.threadsPerTrial)], log: log)
+            let arguments = ["train", yaml.path, "--output", folder.path, "--threads", String(plan.threadsPerTrial)]
+            let status = try run(arguments, log: log) { pid in try? self.update(index, announce: false) { $0.pid = pid } }
             outcome = Self.outcome(folder: folder, status: status, log: log, metric: plan.metric)
         } catch let e as DescentError {
             outcome = (nil, nil, nil, e.description)
         }
         try update(index) {
             $0.status = outcome.reason == nil ? .done : .failed
+            $0.pid = nil
             $0.reason = outcome.reason
             $0.metric = outcome.metric
             $0.bestEpoch = outcome.epoch
@@ -134,8 +159,8 @@ public final class SearchRun: @unchecked Sendable {
         }
     }
 
-    /// Runs `descent arguments…` with its output in `log`; returns the exit status.
-    private func run(_ arguments: [String], log: URL) throws -> Int32 {
+    /// Runs `descent arguments…` with its output in `log`, telling `started` its process id; returns the exit status.
+    private func run(_ arguments: [String], log: URL, started: (Int32) -> Void = { _ in }) throws -> Int32 {
         try Data().write(to: log)
         let process = Process()
         process.executableURL = executable
@@ -149,6 +174,7 @@ public final class SearchRun: @unchecked Sendable {
         } catch {
             throw DescentError(.file, executable.path, "cannot start a trial: \(error.localizedDescription)")
         }
+        started(process.processIdentifier)
         process.waitUntilExit()
         return process.terminationStatus
     }

@@ -31,6 +31,9 @@ public struct SearchTrial: Sendable, Codable, Equatable {
     public var epochs: Int?
     /// Wall-clock seconds.
     public var seconds: Double?
+    /// The process id of the `descent train` child while the trial runs (stopped by `--resume` if it outlived
+    /// its search).
+    public var pid: Int32?
 
     /// A trial that has not run.
     public init(number: Int, parameters: [String]) {
