@@ -20,10 +20,12 @@ struct SearchCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "A YAML or JSON config file (its search: section, if any, adds parameters); omit it for the built-in config.")
+    @Argument(help: ArgumentHelp("A YAML or JSON config file (its search: section, if any, adds parameters); omit "
+                                 + "it for the built-in config."))
     var config: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key in every trial (repeatable).", valueName: "key=value"))
+    @Option(name: .customLong("set"),
+            help: ArgumentHelp("Override a config key in every trial (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
     @Option(help: ArgumentHelp("A grid axis: every value is tried (repeatable).", valueName: "key=v1,v2,…"))
@@ -33,7 +35,8 @@ struct SearchCommand: ParsableCommand {
                                valueName: "key=distribution"))
     var random: [String] = []
 
-    @Option(help: "Trials with sampled keys (default: the search: section's trials, or 10); at most this many grid points.")
+    @Option(help: ArgumentHelp("Trials with sampled keys (default: the search: section's trials, or 10); at most "
+                               + "this many grid points."))
     var trials: Int?
 
     @Option(help: "Seed of the sampled values.")
@@ -51,17 +54,22 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "The search folder (default runs/search).")
     var output: String?
 
-    @Option(help: ArgumentHelp("Continue the search in this folder: finished and failed trials are kept, the others run again.",
+    @Option(help: ArgumentHelp("Continue the search in this folder: finished and failed trials are kept, the others "
+                               + "run again.",
                                valueName: "search-folder"))
     var resume: String?
 
     func validate() throws {
-        if resume != nil, config != nil || !grid.isEmpty || !random.isEmpty || !overrides.isEmpty || trials != nil || output != nil {
-            throw ValidationError("--resume takes the search from the folder's search.json: give no CONFIG, --grid, --random, --set, --trials or --output with it")
+        let space = config != nil || !grid.isEmpty || !random.isEmpty || !overrides.isEmpty || trials != nil
+        if resume != nil, space || output != nil {
+            throw ValidationError("--resume takes the search from the folder's search.json: give no CONFIG, --grid, "
+                                  + "--random, --set, --trials or --output with it")
         }
         if let trials, trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
         if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1, got \(parallel)") }
-        if threadsPerTrial < 1 { throw ValidationError("--threads-per-trial must be at least 1, got \(threadsPerTrial)") }
+        if threadsPerTrial < 1 {
+            throw ValidationError("--threads-per-trial must be at least 1, got \(threadsPerTrial)")
+        }
         if MonitoredMetric(rawValue: metric).map({ $0 != .validationLoss && $0 != .validationAccuracy }) ?? true {
             throw ValidationError("--metric must be val_loss or val_accuracy, got '\(metric)'")
         }
@@ -84,7 +92,8 @@ struct SearchCommand: ParsableCommand {
         let parallel = parallel ?? SearchPlan.defaultParallel(cores: ProcessInfo.processInfo.activeProcessorCount,
                                                               threadsPerTrial: threadsPerTrial)
         return SearchPlan(config: base?.path, overrides: overrides, space: space, seed: seed,
-                          metric: MonitoredMetric(rawValue: metric)!, parallel: parallel, threadsPerTrial: threadsPerTrial)
+                          metric: MonitoredMetric(rawValue: metric)!, parallel: parallel,
+                          threadsPerTrial: threadsPerTrial)
     }
 
     /// The running `descent` executable (`/proc/self/exe` on Linux, else the first argument).
@@ -102,7 +111,8 @@ struct SearchCommand: ParsableCommand {
             var plan = try SearchPlan.read(from: folder)
             if let parallel { plan.parallel = parallel }
             search = try SearchRun(plan: plan, directory: folder, executable: Self.executable, resume: true)
-            print("resuming \(folder.path): trials \(search.unfinished.map { String(format: "%03d", $0) }.joined(separator: ", ")) to run")
+            let numbers = search.unfinished.map { String(format: "%03d", $0) }.joined(separator: ", ")
+            print("resuming \(folder.path): trials \(numbers) to run")
         } else {
             search = try SearchRun(plan: plan(), directory: URL(fileURLWithPath: output ?? "runs/search"),
                                    executable: Self.executable)

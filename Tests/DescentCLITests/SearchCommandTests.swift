@@ -8,16 +8,21 @@ import Testing
 /// trial left `running`.
 @Suite struct SearchCommandTests {
     @Test(arguments: [
-        (["--grid", "optimizer.lrr=0.1,0.01"], CommandOutcome.failure("search optimizer.lrr=0.1: unknown key (did you mean 'lr'?)")),
+        (["--grid", "optimizer.lrr=0.1,0.01"],
+         CommandOutcome.failure("search optimizer.lrr=0.1: unknown key (did you mean 'lr'?)")),
         (["--grid", "optimizer.lr="], .failure("--grid optimizer.lr: empty list of values in ''")),
         (["--random", "optimizer.lr=loguniform:0:1"],
          .failure("--random optimizer.lr: a log range needs bounds greater than 0, got 'loguniform:0:1'")),
-        (["--grid", "training.epochs=1,lots"], .failure("search training.epochs=lots: expected an integer, got 'lots'")),
+        (["--grid", "training.epochs=1,lots"],
+         .failure("search training.epochs=lots: expected an integer, got 'lots'")),
         (["--grid", "optimizer.lr=0.1,-1"], .failure("search optimizer.lr=-1: must be greater than 0, got -1")),
-        (["--set", "training.epochs=1"], .failure("search: no parameters to search: give a search: section, --grid or --random")),
-        (["--grid", "optimizer.lr=0.1", "--metric", "accuracy"], .usage("--metric must be val_loss or val_accuracy, got 'accuracy'")),
+        (["--set", "training.epochs=1"],
+         .failure("search: no parameters to search: give a search: section, --grid or --random")),
+        (["--grid", "optimizer.lr=0.1", "--metric", "accuracy"],
+         .usage("--metric must be val_loss or val_accuracy, got 'accuracy'")),
         (["--resume", "$TMP/none", "--grid", "optimizer.lr=0.1"],
-         .usage("--resume takes the search from the folder's search.json: give no CONFIG, --grid, --random, --set, --trials or --output with it")),
+         .usage("--resume takes the search from the folder's search.json: give no CONFIG, --grid, --random, --set, "
+                + "--trials or --output with it")),
         (["--resume", "$TMP/none"], .failure("$TMP/none: not a search folder (no search.json)")),
     ])
     func badSearchesStopBeforeAnyTrial(arguments: [String], expected: CommandOutcome) throws {
@@ -61,22 +66,26 @@ struct SearchExecutableTests {
     @Test func theBestTrialIsTheObviousOneAndTheNaNTrialFails() throws {
         let (folder, output) = try TinySearch.folder.get()
         let results = try SearchResults.read(from: folder)
-        #expect(results.trials.map(\.parameters) == [["optimizer.lr=10"], ["optimizer.lr=0.001"], ["optimizer.lr=1e38"]])
+        #expect(results.trials.map(\.parameters)
+                == [["optimizer.lr=10"], ["optimizer.lr=0.001"], ["optimizer.lr=1e38"]])
         #expect(results.best?.number == 2, "\(output)")
-        #expect(results.trials[2].status == .failed && results.trials[2].reason?.contains("non-finite") == true, "\(results.trials[2])")
+        let nan = results.trials[2]
+        #expect(nan.status == .failed && nan.reason?.contains("non-finite") == true, "\(nan)")
         #expect(results.trials[1].epochs == 1 && results.trials[1].bestEpoch == 1 && results.trials[1].metric!.isFinite)
         let best = try TrainingConfig.load(contentsOf: folder.appendingPathComponent("best.yaml"))
         #expect(best.optimizer.lr == 0.001 && best.training.evaluateTest && best.threads == nil)
         let csv = try String(contentsOf: folder.appendingPathComponent("results.csv"), encoding: .utf8)
         #expect(csv.hasPrefix("trial,optimizer.lr,status,val_loss,best_epoch,epochs,seconds,reason\n"))
         for trial in ["001", "002"] {  // trials are scored on validation only: no test figures in their run folders
-            let metrics = try String(contentsOf: folder.appendingPathComponent("trials/\(trial)/metrics.json"), encoding: .utf8)
+            let run = folder.appendingPathComponent("trials/\(trial)")
+            let metrics = try String(contentsOf: run.appendingPathComponent("metrics.json"), encoding: .utf8)
             #expect(!metrics.contains("accuracy") && !metrics.contains("loss"), "\(metrics)")
-            let log = try String(contentsOf: folder.appendingPathComponent("trials/\(trial)/train.log"), encoding: .utf8)
+            let log = try String(contentsOf: run.appendingPathComponent("train.log"), encoding: .utf8)
             #expect(!log.contains("test accuracy"))
         }
         let test = try String(contentsOf: folder.appendingPathComponent("test.txt"), encoding: .utf8)
-        #expect(test.hasPrefix("test split, read once for the best trial 002") && test.contains("test (20 samples)"), "\(test)")
+        #expect(test.hasPrefix("test split, read once for the best trial 002"), "\(test)")
+        #expect(test.contains("test (20 samples)"), "\(test)")
         #expect(output.contains("trial 003 failed") && output.contains("best: trial 002"))
     }
 

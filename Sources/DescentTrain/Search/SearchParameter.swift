@@ -40,7 +40,9 @@ public struct SearchParameter: Sendable, Equatable, Codable {
         func fail(_ reason: String) -> DescentError { DescentError(.config, at, reason) }
         if grid {
             let items = Self.split(spec)
-            guard !items.isEmpty, !items.contains(where: \.isEmpty) else { throw fail("empty list of values in '\(spec)'") }
+            guard !items.isEmpty, !items.contains(where: \.isEmpty) else {
+                throw fail("empty list of values in '\(spec)'")
+            }
             if let twice = items.enumerated().first(where: { items[..<$0.offset].contains($0.element) }) {
                 throw fail("the value '\(twice.element)' is listed twice (a grid has no duplicate configurations)")
             }
@@ -53,7 +55,9 @@ public struct SearchParameter: Sendable, Equatable, Codable {
         let kind = String(spec[..<colon]), rest = String(spec[spec.index(after: colon)...])
         if kind == "choice" {
             let items = Self.split(rest)
-            guard !items.isEmpty, !items.contains(where: \.isEmpty) else { throw fail("empty list of choices in '\(spec)'") }
+            guard !items.isEmpty, !items.contains(where: \.isEmpty) else {
+                throw fail("empty list of choices in '\(spec)'")
+            }
             values = .choice(items.enumerated().filter { !items[..<$0.offset].contains($0.element) }.map(\.element))
             return
         }
@@ -61,7 +65,9 @@ public struct SearchParameter: Sendable, Equatable, Codable {
         guard bounds.count == 2 else { throw fail("expected \(kind):A:B, got '\(spec)'") }
         switch kind {
         case "int":
-            guard let a = Int(bounds[0]), let b = Int(bounds[1]) else { throw fail("int bounds must be integers, got '\(spec)'") }
+            guard let a = Int(bounds[0]), let b = Int(bounds[1]) else {
+                throw fail("int bounds must be integers, got '\(spec)'")
+            }
             guard a <= b else { throw fail("empty range: \(a) > \(b)") }
             values = .integer(a, b)
         case "uniform", "loguniform":

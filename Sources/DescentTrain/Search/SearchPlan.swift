@@ -32,7 +32,9 @@ public struct SearchPlan: Sendable, Codable, Equatable {
     }
 
     /// Trials at a time that fit `cores` without oversubscribing: cores / threads per trial, at least 1.
-    public static func defaultParallel(cores: Int, threadsPerTrial: Int) -> Int { max(1, cores / max(1, threadsPerTrial)) }
+    public static func defaultParallel(cores: Int, threadsPerTrial: Int) -> Int {
+        max(1, cores / max(1, threadsPerTrial))
+    }
 
     /// The resolved config of trial overrides `parameters` (validated).
     public func trialConfig(_ parameters: [String]) throws -> TrainingConfig {

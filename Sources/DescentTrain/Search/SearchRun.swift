@@ -42,15 +42,16 @@ public final class SearchRun: @unchecked Sendable {
         self.directory = directory
         self.executable = executable
         let configurations = plan.space.configurations(seed: plan.seed)
-        var fresh = SearchResults(metric: plan.metric, keys: plan.space.parameters.map(\.key),
-                                  trials: configurations.enumerated().map { SearchTrial(number: $0.offset + 1, parameters: $0.element) })
+        let trials = configurations.enumerated().map { SearchTrial(number: $0.offset + 1, parameters: $0.element) }
+        var fresh = SearchResults(metric: plan.metric, keys: plan.space.parameters.map(\.key), trials: trials)
         if resume {
             let saved = try SearchResults.read(from: directory)
             for (i, t) in saved.trials.enumerated() where i < fresh.trials.count {
                 if t.status == .done || t.status == .failed {
                     fresh.trials[i] = t
                 } else if t.status == .running, let pid = t.pid {
-                    Self.stopStray(pid, folder: directory.appendingPathComponent("trials").appendingPathComponent(t.folderName))
+                    let folder = directory.appendingPathComponent("trials").appendingPathComponent(t.folderName)
+                    Self.stopStray(pid, folder: folder)
                 }
             }
         }
@@ -66,7 +67,8 @@ public final class SearchRun: @unchecked Sendable {
         guard command.contains(folder.path) else { return }
         kill(pid, SIGKILL)
         for _ in 0..<200 where FileManager.default.fileExists(atPath: "/proc/\(pid)/cmdline") {
-            if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), stat.contains(") Z ") { break }
+            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+            if stat?.contains(") Z ") == true { break }  // ended, waiting for its parent to collect it
             usleep(10_000)
         }
     }
@@ -84,7 +86,8 @@ public final class SearchRun: @unchecked Sendable {
         try plan.write(to: directory)
         try results.write(to: directory)
         write("descent search: \(results.trials.count) trials (\(queue.count) to run), \(plan.parallel) at a time, "
-              + "\(plan.threadsPerTrial) kernel thread(s) per trial; ranked by \(plan.metric.rawValue) on the validation split; in \(directory.path)")
+              + "\(plan.threadsPerTrial) kernel thread(s) per trial; ranked by \(plan.metric.rawValue) on the "
+              + "validation split; in \(directory.path)")
         let group = DispatchGroup()
         let failure = LockedError()
         for _ in 0..<max(1, min(plan.parallel, queue.count)) {
@@ -124,7 +127,8 @@ public final class SearchRun: @unchecked Sendable {
         if let s = t.seconds { line += String(format: " in %.1f s", s) }
         if let r = t.reason { line += ": \(r)" }
         let count = { (s: SearchTrial.Status) in self.results.trials.filter { $0.status == s }.count }
-        line += "  [running \(count(.running)), done \(count(.done)), failed \(count(.failed)), pending \(count(.pending))"
+        line += "  [running \(count(.running)), done \(count(.done)), failed \(count(.failed)), "
+            + "pending \(count(.pending))"
         if let b = results.best { line += String(format: "; best %@ %.4f", b.folderName, b.metric!) }
         write(line + "]")
     }
@@ -143,7 +147,9 @@ public final class SearchRun: @unchecked Sendable {
             try AtomicFile.write(Data(config.yaml.utf8), to: yaml)
             let log = folder.appendingPathComponent("train.log")
             let arguments = ["train", yaml.path, "--output", folder.path, "--threads", String(plan.threadsPerTrial)]
-            let status = try run(arguments, log: log) { pid in try? self.update(index, announce: false) { $0.pid = pid } }
+            let status = try run(arguments, log: log) { pid in
+                try? self.update(index, announce: false) { $0.pid = pid }
+            }
             outcome = Self.outcome(folder: folder, status: status, log: log, metric: plan.metric)
         } catch let e as DescentError {
             outcome = (nil, nil, nil, e.description)
@@ -194,7 +200,9 @@ public final class SearchRun: @unchecked Sendable {
         if let stop = history.stoppedEarly, !stop.hasPrefix("early stopping") {
             return (nil, nil, history.epochs.count, stop)
         }
-        let values = history.epochs.compactMap { e in e.value(of: metric).flatMap { $0.isFinite ? (e.epoch, $0) : nil } }
+        let values = history.epochs.compactMap { e in
+            e.value(of: metric).flatMap { $0.isFinite ? (e.epoch, $0) : nil }
+        }
         let best = values.min { metric.higherIsBetter ? $0.1 > $1.1 : $0.1 < $1.1 }
         guard let best else { return (nil, nil, history.epochs.count, "no finite \(metric.rawValue) in history.json") }
         return (best.1, best.0, history.epochs.count, nil)
@@ -218,7 +226,8 @@ public final class SearchRun: @unchecked Sendable {
                      directory.appendingPathComponent("best.yaml").path))
         let run = directory.appendingPathComponent("trials").appendingPathComponent(best.folderName)
         let test = directory.appendingPathComponent("test.txt")
-        let header = "test split, read once for the best trial \(best.folderName) (descent evaluate --run \(run.path) --split test):"
+        let header = "test split, read once for the best trial \(best.folderName) "
+            + "(descent evaluate --run \(run.path) --split test):"
         if let old = try? String(contentsOf: test, encoding: .utf8), old.hasPrefix(header + "\n") {
             write(old.trimmingCharacters(in: .newlines))
             return

@@ -31,7 +31,8 @@ public struct SearchSpace: Sendable, Equatable, Codable {
     ///
     /// - Throws: ``DescentError`` of kind `.config` located at `file:line search.…` for a malformed section.
     public static func load(contentsOf url: URL) throws -> SearchSpace {
-        guard let bytes = FileManager.default.contents(atPath: url.path), let text = String(data: bytes, encoding: .utf8) else {
+        guard let bytes = FileManager.default.contents(atPath: url.path),
+              let text = String(data: bytes, encoding: .utf8) else {
             throw DescentError(.file, url.relativePath, "cannot read the configuration file")
         }
         return try parse(yaml: text, source: url.relativePath)
@@ -43,7 +44,8 @@ public struct SearchSpace: Sendable, Equatable, Codable {
     public static func parse(yaml: String, source: String = "config") throws -> SearchSpace {
         let root = try ConfigNode.parse(yaml: yaml, source: source)
         let box = SectionReader.Box()
-        let top = try SectionReader(root.isNull ? .emptyMapping(root.origin) : root, path: "", origin: root.origin, sources: box)
+        let document = root.isNull ? .emptyMapping(root.origin) : root
+        let top = try SectionReader(document, path: "", origin: root.origin, sources: box)
         let r = try top.section("search")
         var space = SearchSpace()
         space.trials = try r.int("trials", .atLeast(1))
@@ -56,7 +58,8 @@ public struct SearchSpace: Sendable, Equatable, Codable {
                 case .sequence(let items) where grid:
                     spec = try items.map { item -> String in
                         guard case .scalar(let s, _) = item.content, !item.isNull else {
-                            throw DescentError(.config, item.origin.location(path), "expected a value, got \(item.described)")
+                            throw DescentError(.config, item.origin.location(path),
+                                               "expected a value, got \(item.described)")
                         }
                         return s
                     }.joined(separator: ",")
@@ -82,7 +85,8 @@ public struct SearchSpace: Sendable, Equatable, Codable {
             throw DescentError(.config, "\(name) \(flag)", "expected key=\(grid ? "v1,v2,…" : "loguniform:A:B")")
         }
         let key = String(flag[..<eq]).trimmingCharacters(in: .whitespaces)
-        try add(SearchParameter(key: key, spec: String(flag[flag.index(after: eq)...]), grid: grid, location: "\(name) \(key)"))
+        let spec = String(flag[flag.index(after: eq)...])
+        try add(SearchParameter(key: key, spec: spec, grid: grid, location: "\(name) \(key)"))
     }
 
     /// Adds `parameter`, replacing a `search:` section's parameter of the same key (flags win over the file).
@@ -104,7 +108,8 @@ public struct SearchSpace: Sendable, Equatable, Codable {
             guard case .grid(let values) = axis.values else { continue }
             combinations = combinations.flatMap { c in values.map { c.merging([axis.key: $0]) { $1 } } }
         }
-        let count = sampled.isEmpty ? (trials.map { min($0, combinations.count) } ?? combinations.count) : (trials ?? 10)
+        let gridCount = trials.map { min($0, combinations.count) } ?? combinations.count
+        let count = sampled.isEmpty ? gridCount : (trials ?? 10)
         var random = SearchRandom(seed: seed)
         var result: [[String]] = []
         for i in 0..<count {

@@ -27,7 +27,8 @@ public struct SearchTable: Sendable {
         let widths = (0..<rows[0].count).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { c, cell in
-                c < widths.count && c < row.count - 1 ? cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) : cell
+                let last = c >= widths.count || c == row.count - 1
+                return last ? cell : cell.padding(toLength: widths[c], withPad: " ", startingAt: 0)
             }.joined(separator: "  ")
         }.joined(separator: "\n")
     }

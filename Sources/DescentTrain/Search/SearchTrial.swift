@@ -71,7 +71,8 @@ public struct SearchResults: Sendable, Codable, Equatable {
     public var ranked: [SearchTrial] {
         let done = trials.filter { $0.status == .done && $0.metric != nil }
         return done.sorted { a, b in
-            a.metric! == b.metric! ? a.number < b.number : (metric.higherIsBetter ? a.metric! > b.metric! : a.metric! < b.metric!)
+            if a.metric! == b.metric! { return a.number < b.number }
+            return metric.higherIsBetter ? a.metric! > b.metric! : a.metric! < b.metric!
         }
     }
 
@@ -96,9 +97,11 @@ public struct SearchResults: Sendable, Codable, Equatable {
     /// One row per trial: number, the parameters, status, metric, best epoch, epochs, seconds, reason.
     public var csv: String {
         func field(_ s: String) -> String {
-            s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+            guard s.contains(",") || s.contains("\"") || s.contains("\n") else { return s }
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
-        var lines = [(["trial"] + keys + ["status", metric.rawValue, "best_epoch", "epochs", "seconds", "reason"]).joined(separator: ",")]
+        let header = ["trial"] + keys + ["status", metric.rawValue, "best_epoch", "epochs", "seconds", "reason"]
+        var lines = [header.joined(separator: ",")]
         for t in trials {
             let metric: String = t.metric.map { "\($0)" } ?? ""
             let seconds: String = t.seconds.map { String(format: "%.2f", $0) } ?? ""

@@ -37,7 +37,8 @@ import Testing
         #expect(c.count == 50 && Set(c.map { $0.joined(separator: " ") }).count == 50)
         for (i, t) in c.enumerated() {
             #expect(t[0] == (i % 2 == 0 ? "optimizer.name=sgd" : "optimizer.name=adam"))
-            let lr = Double(t[1].dropFirst("optimizer.lr=".count))!, wd = Double(t[2].dropFirst("optimizer.weight_decay=".count))!
+            let lr = Double(t[1].dropFirst("optimizer.lr=".count))!
+            let wd = Double(t[2].dropFirst("optimizer.weight_decay=".count))!
             let batch = Int(t[3].dropFirst("data.batch_size=".count))!
             #expect(lr >= 1e-4 * 0.9999 && lr <= 1e-1 * 1.0001 && wd >= 0 && wd <= 0.5 && (8...64).contains(batch))
             #expect(["model.name=mlp", "model.name=cnn"].contains(t[4]))
@@ -83,12 +84,15 @@ import Testing
     @Test(arguments: [
         (["optimizer.lrr=0.1,0.01"], [String](), "search optimizer.lrr=0.1: unknown key (did you mean 'lr'?)"),
         (["optimizer.lr="], [], "--grid optimizer.lr: empty list of values in ''"),
-        ([], ["optimizer.lr=loguniform:-1:0.1"], "--random optimizer.lr: a log range needs bounds greater than 0, got 'loguniform:-1:0.1'"),
+        ([], ["optimizer.lr=loguniform:-1:0.1"],
+         "--random optimizer.lr: a log range needs bounds greater than 0, got 'loguniform:-1:0.1'"),
         (["training.epochs=two,three"], [], "search training.epochs=two: expected an integer, got 'two'"),
         (["optimizer.lr=0.1,-0.1"], [], "search optimizer.lr=-0.1: must be greater than 0, got -0.1"),
         ([], ["optimizer.lr=uniform:-0.5:0.1"], "search optimizer.lr=-0.5: must be greater than 0, got -0.5"),
-        (["optimizer.lr=0.1,0.1"], [], "--grid optimizer.lr: the value '0.1' is listed twice (a grid has no duplicate configurations)"),
-        ([], ["optimizer.lr=normal:0:1"], "--random optimizer.lr: unknown distribution 'normal' (available: uniform, loguniform, int, choice)"),
+        (["optimizer.lr=0.1,0.1"], [],
+         "--grid optimizer.lr: the value '0.1' is listed twice (a grid has no duplicate configurations)"),
+        ([], ["optimizer.lr=normal:0:1"],
+         "--random optimizer.lr: unknown distribution 'normal' (available: uniform, loguniform, int, choice)"),
         ([], ["data.batch_size=int:9:8"], "--random data.batch_size: empty range: 9 > 8"),
     ])
     func badSpacesStopNamingTheKey(grid: [String], random: [String], message: String) throws {
@@ -99,7 +103,8 @@ import Testing
     }
 
     @Test func resultsRankByTheMetricAndWriteCSV() throws {
-        var a = SearchTrial(number: 1, parameters: ["optimizer.lr=10"]), b = SearchTrial(number: 2, parameters: ["optimizer.lr=0.001"])
+        var a = SearchTrial(number: 1, parameters: ["optimizer.lr=10"])
+        var b = SearchTrial(number: 2, parameters: ["optimizer.lr=0.001"])
         a.status = .failed
         a.reason = "non-finite values at step 3: loss"
         b.status = .done
@@ -116,7 +121,8 @@ import Testing
 
             """)
         let text = SearchTable(r).text.split(separator: "\n").map(String.init)
-        #expect(text[1].hasPrefix("002") && text[2].hasPrefix("001") && text[2].hasSuffix("non-finite values at step 3: loss"))
+        #expect(text[1].hasPrefix("002") && text[2].hasPrefix("001"))
+        #expect(text[2].hasSuffix("non-finite values at step 3: loss"))
     }
 
     @Test func trialsDoNotEvaluateOnTheTestSplit() throws {
