@@ -5,7 +5,7 @@ import Testing
 /// `descent search`: bad spaces stop before any trial naming the key or flag (in process), and a tiny real
 /// grid through the built executable: the best trial is the obviously best setting, a NaN trial is recorded
 /// as failed and the search goes on, trials never evaluate on the test split, and `--resume` reruns only the
-/// trial left `running`.
+/// trial left `running` (from its checkpoint) after stopping its stray process.
 @Suite struct SearchCommandTests {
     @Test(arguments: [
         (["--grid", "optimizer.lrr=0.1,0.01"],
@@ -117,5 +117,7 @@ struct SearchExecutableTests {
             try Data(contentsOf: folder.appendingPathComponent("trials/\($0)"))
         }
         #expect(now == kept)
+        let log = try String(contentsOf: folder.appendingPathComponent("trials/002/train.log"), encoding: .utf8)
+        #expect(log.contains("resuming from"), "\(log)")  // it had a checkpoint: continued, not retrained
     }
 }

@@ -32,9 +32,11 @@ public final class SearchRun: @unchecked Sendable {
     private let lock = NSLock()
     private var results: SearchResults
     private var queue: [Int] = []
+    private var interrupted: Set<Int> = []
 
     /// A search of `plan` in `directory`, its trials run by `executable`; with `resume`, the trials that are
-    /// `done` or `failed` in the folder's `results.json` are kept and the others run again from scratch.
+    /// `done` or `failed` in the folder's `results.json` are kept and the others run again: from their newest
+    /// checkpoint (`descent train --resume`) when they were `running` and have one, else from scratch.
     ///
     /// - Throws: ``DescentError`` when resuming a folder without `results.json`.
     public init(plan: SearchPlan, directory: URL, executable: URL, resume: Bool = false) throws {
@@ -49,9 +51,10 @@ public final class SearchRun: @unchecked Sendable {
             for (i, t) in saved.trials.enumerated() where i < fresh.trials.count {
                 if t.status == .done || t.status == .failed {
                     fresh.trials[i] = t
-                } else if t.status == .running, let pid = t.pid {
+                } else if t.status == .running {
                     let folder = directory.appendingPathComponent("trials").appendingPathComponent(t.folderName)
-                    Self.stopStray(pid, folder: folder)
+                    if let pid = t.pid { Self.stopStray(pid, folder: folder) }
+                    interrupted.insert(i)
                 }
             }
         }
@@ -136,19 +139,28 @@ public final class SearchRun: @unchecked Sendable {
     private func runTrial(_ index: Int) throws {
         let trial = results.trials[index]
         let folder = directory.appendingPathComponent("trials").appendingPathComponent(trial.folderName)
-        try? FileManager.default.removeItem(at: folder)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let fm = FileManager.default
+        // A trial interrupted after a checkpoint continues from it (`descent train --resume`); others start afresh.
+        let resumable = interrupted.contains(index)
+            && fm.fileExists(atPath: folder.appendingPathComponent("checkpoints/latest").path)
+            && fm.fileExists(atPath: folder.appendingPathComponent("config.yaml").path)
         try update(index) { $0.status = .running }
         let start = Date()
         let outcome: (metric: Double?, epoch: Int?, epochs: Int?, reason: String?)
         do {
-            let config = try plan.trialConfig(trial.parameters)
-            let yaml = folder.appendingPathComponent("trial.yaml")
-            try AtomicFile.write(Data(config.yaml.utf8), to: yaml)
             let log = folder.appendingPathComponent("train.log")
-            let arguments = ["train", yaml.path, "--output", folder.path, "--threads", String(plan.threadsPerTrial)]
-            let status = try run(arguments, log: log) { pid in
-                try? self.update(index, announce: false) { $0.pid = pid }
+            let threads = ["--threads", String(plan.threadsPerTrial)]
+            let started = { (pid: Int32) -> Void in _ = try? self.update(index, announce: false) { $0.pid = pid } }
+            var status: Int32 = -1
+            if resumable {
+                status = try run(["train", "--resume", folder.path] + threads, log: log, started: started)
+            }
+            if status != 0 {
+                try? fm.removeItem(at: folder)
+                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+                let yaml = folder.appendingPathComponent("trial.yaml")
+                try AtomicFile.write(Data(try plan.trialConfig(trial.parameters).yaml.utf8), to: yaml)
+                status = try run(["train", yaml.path, "--output", folder.path] + threads, log: log, started: started)
             }
             outcome = Self.outcome(folder: folder, status: status, log: log, metric: plan.metric)
         } catch let e as DescentError {
@@ -165,14 +177,16 @@ public final class SearchRun: @unchecked Sendable {
         }
     }
 
-    /// Runs `descent arguments…` with its output in `log`, telling `started` its process id; returns the exit status.
+    /// Runs `descent arguments…` with its output appended to `log`, telling `started` its process id; returns
+    /// the exit status.
     private func run(_ arguments: [String], log: URL, started: (Int32) -> Void = { _ in }) throws -> Int32 {
-        try Data().write(to: log)
+        if !FileManager.default.fileExists(atPath: log.path) { try Data().write(to: log) }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
+        try handle.seekToEnd()
         process.standardOutput = handle
         process.standardError = handle
         do {
@@ -233,6 +247,7 @@ public final class SearchRun: @unchecked Sendable {
             return
         }
         let log = directory.appendingPathComponent("test.log")
+        try? FileManager.default.removeItem(at: log)
         let status = try self.run(["evaluate", "--run", run.path, "--split", "test"], log: log)
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(at: log)
