@@ -105,6 +105,7 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
+        InterruptSignal.install()  // Ctrl-C: no new trials; the running ones checkpoint and stop (exit 130)
         let search: SearchRun
         if let resume {
             let folder = URL(fileURLWithPath: resume)
@@ -118,5 +119,6 @@ struct SearchCommand: ParsableCommand {
                                    executable: Self.executable)
         }
         _ = try search.start()
+        if search.interrupted { throw ExitCode(130) }
     }
 }

@@ -5,7 +5,8 @@ import Testing
 /// `descent search`: bad spaces stop before any trial naming the key or flag (in process), and a tiny real
 /// grid through the built executable: the best trial is the obviously best setting, a NaN trial is recorded
 /// as failed and the search goes on, trials never evaluate on the test split, and `--resume` reruns only the
-/// trial left `running` (from its checkpoint) after stopping its stray process.
+/// trial left `running` (from its checkpoint) after stopping its stray process; Ctrl-C stops a search with
+/// status 130 and `--resume` finishes it.
 @Suite struct SearchCommandTests {
     @Test(arguments: [
         (["--grid", "optimizer.lrr=0.1,0.01"],
@@ -87,6 +88,40 @@ struct SearchExecutableTests {
         #expect(test.hasPrefix("test split, read once for the best trial 002"), "\(test)")
         #expect(test.contains("test (20 samples)"), "\(test)")
         #expect(output.contains("trial 003 failed") && output.contains("best: trial 002"))
+    }
+
+    @Test func ctrlCStopsTheSearchAndResumeFinishesIt() throws {
+        let base = TemporaryFolder.make("search-interrupt")
+        let file = base.appendingPathComponent("long.yaml")
+        try Data((TinySearch.config.replacingOccurrences(of: "epochs: 1", with: "epochs: 40")
+                  + "\nearly_stopping: null\n").utf8).write(to: file)
+        let folder = base.appendingPathComponent("search")
+        let search = Process()
+        search.executableURL = DescentExecutable.url
+        search.arguments = ["search", file.path, "--grid", "optimizer.lr=0.01,0.001", "--parallel", "1",
+                            "--output", folder.path]
+        search.standardOutput = FileHandle.nullDevice
+        try search.run()
+        let log = folder.appendingPathComponent("trials/001/train.log")
+        var pid: Int32?
+        for _ in 0..<500 where pid == nil {  // until trial 001 trains (its signal watcher installed)
+            usleep(10_000)
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if text.contains("descent train:") { pid = (try? SearchResults.read(from: folder))?.trials[0].pid }
+        }
+        let trial = try #require(pid)
+        kill(trial, SIGINT)  // Ctrl-C at a terminal reaches the search and its trials
+        kill(search.processIdentifier, SIGINT)
+        search.waitUntilExit()
+        #expect(search.terminationStatus == 130)
+        let stopped = try SearchResults.read(from: folder)
+        #expect(stopped.trials.map(\.status) == [.running, .pending])
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("best.yaml").path))
+        let result = try DescentExecutable.run(["search", "--resume", folder.path])
+        #expect(result.status == 0, "\(result.errorLines)")
+        let done = try SearchResults.read(from: folder)
+        #expect(done.trials.map(\.status) == [.done, .done] && done.trials.map(\.epochs) == [40, 40])
+        #expect(try String(contentsOf: log, encoding: .utf8).contains("resuming from"))
     }
 
     @Test func resumeRerunsOnlyTheRunningTrial() throws {

@@ -32,7 +32,9 @@ public final class SearchRun: @unchecked Sendable {
     private let lock = NSLock()
     private var results: SearchResults
     private var queue: [Int] = []
-    private var interrupted: Set<Int> = []
+    private var cutShort: Set<Int> = []
+    /// Whether the last ``start()`` stopped on Ctrl-C (SIGINT) or SIGTERM before every trial had run.
+    public private(set) var interrupted = false
 
     /// A search of `plan` in `directory`, its trials run by `executable`; with `resume`, the trials that are
     /// `done` or `failed` in the folder's `results.json` are kept and the others run again: from their newest
@@ -54,7 +56,7 @@ public final class SearchRun: @unchecked Sendable {
                 } else if t.status == .running {
                     let folder = directory.appendingPathComponent("trials").appendingPathComponent(t.folderName)
                     if let pid = t.pid { Self.stopStray(pid, folder: folder) }
-                    interrupted.insert(i)
+                    cutShort.insert(i)
                 }
             }
         }
@@ -105,6 +107,12 @@ public final class SearchRun: @unchecked Sendable {
         }
         group.wait()
         if let error = failure.error { throw error }
+        if InterruptSignal.isRaised {
+            interrupted = true
+            let left = results.trials.filter { $0.status == .running || $0.status == .pending }.count
+            write("interrupted: \(left) trials unfinished; continue with: descent search --resume \(directory.path)")
+            return results
+        }
         try finish()
         return results
     }
@@ -114,7 +122,7 @@ public final class SearchRun: @unchecked Sendable {
     private func next() -> Int? {
         lock.lock()
         defer { lock.unlock() }
-        return queue.isEmpty ? nil : queue.removeFirst()
+        return queue.isEmpty || InterruptSignal.isRaised ? nil : queue.removeFirst()
     }
 
     private func update(_ index: Int, announce: Bool = true, _ change: (inout SearchTrial) -> Void) throws {
@@ -141,7 +149,7 @@ public final class SearchRun: @unchecked Sendable {
         let folder = directory.appendingPathComponent("trials").appendingPathComponent(trial.folderName)
         let fm = FileManager.default
         // A trial interrupted after a checkpoint continues from it (`descent train --resume`); others start afresh.
-        let resumable = interrupted.contains(index)
+        let resumable = cutShort.contains(index)
             && fm.fileExists(atPath: folder.appendingPathComponent("checkpoints/latest").path)
             && fm.fileExists(atPath: folder.appendingPathComponent("config.yaml").path)
         try update(index) { $0.status = .running }
@@ -161,6 +169,10 @@ public final class SearchRun: @unchecked Sendable {
                 let yaml = folder.appendingPathComponent("trial.yaml")
                 try AtomicFile.write(Data(try plan.trialConfig(trial.parameters).yaml.utf8), to: yaml)
                 status = try run(["train", yaml.path, "--output", folder.path] + threads, log: log, started: started)
+            }
+            if status == Self.interruptedStatus {  // Ctrl-C: checkpointed, left `running` for --resume
+                try update(index) { $0.pid = nil }
+                return
             }
             outcome = Self.outcome(folder: folder, status: status, log: log, metric: plan.metric)
         } catch let e as DescentError {
@@ -196,8 +208,15 @@ public final class SearchRun: @unchecked Sendable {
         }
         started(process.processIdentifier)
         process.waitUntilExit()
+        if process.terminationReason == .uncaughtSignal {
+            let signal = process.terminationStatus
+            return signal == SIGINT || signal == SIGTERM ? Self.interruptedStatus : 128 + signal
+        }
         return process.terminationStatus
     }
+
+    /// The exit status of an interrupted `descent train` (130), and of a trial ended by SIGINT or SIGTERM.
+    static let interruptedStatus: Int32 = 130
 
     /// A finished trial's metric from its `history.json`, or why it has none.
     static func outcome(folder: URL, status: Int32, log: URL, metric: MonitoredMetric)
