@@ -30,7 +30,7 @@ public struct SearchParameter: Sendable, Equatable, Codable {
 
     /// Parses `spec` for `key`; with `grid`, `spec` is a comma-separated list of values, otherwise a distribution.
     ///
-    /// - Throws: ``DescentError`` of kind `.config` located at `where` (default `search key`) for an empty
+    /// - Throws: ``DescentError`` of kind `.config` located at `location` (default `search KEY`) for an empty
     ///   list, a repeated value, an unknown distribution, a bound that is not a number, an empty range or a
     ///   log range with a bound ≤ 0.
     public init(key: String, spec: String, grid: Bool, location: String? = nil) throws {
