@@ -51,7 +51,7 @@ public struct TrainingConfig: Sendable, Equatable {
 
     /// The top-level keys, in the order they are written.
     static let keys = ["seed", "threads", "output", "report", "data", "model", "loss", "optimizer", "schedule", "training",
-                       "early_stopping", "checkpoint"]
+                       "early_stopping", "checkpoint", "search"]
 
     // MARK: Reading
 
@@ -113,6 +113,7 @@ public struct TrainingConfig: Sendable, Equatable {
         training = try TrainingLoopConfig(r.section("training"))
         earlyStopping = try EarlyStoppingConfig.read(r.node("early_stopping"), r)
         checkpoint = try CheckpointPolicy.read(r.node("checkpoint"), r)
+        _ = r.node("search")  // read by `descent search` (SearchSpace); ignored by `descent train`
         try r.finish(known: Self.keys)
         sources = box.map
     }

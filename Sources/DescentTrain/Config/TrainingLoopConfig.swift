@@ -19,6 +19,8 @@ public struct TrainingLoopConfig: Sendable, Equatable {
     public var clipGradNorm: Double?
     /// Clip every gradient element into [−v, v] before each step.
     public var clipGradValue: Double?
+    /// Evaluate on the test split at the end (`false` in `descent search` trials, which must not see it).
+    public var evaluateTest = true
 
     /// The defaults: 6 epochs, validation after each, stop on a non-finite loss, no clipping.
     public init() {}
@@ -43,7 +45,9 @@ public struct TrainingLoopConfig: Sendable, Equatable {
         maxRollbacks = try r.int("max_rollbacks", .nonNegative) ?? 3
         clipGradNorm = try r.double("clip_grad_norm", .positive)
         clipGradValue = try r.double("clip_grad_value", .positive)
-        try r.finish(known: ["epochs", "max_steps", "eval_every", "non_finite", "rollback_factor", "max_rollbacks", "clip_grad_norm", "clip_grad_value"])
+        evaluateTest = try r.bool("evaluate_test") ?? true
+        try r.finish(known: ["epochs", "max_steps", "eval_every", "non_finite", "rollback_factor", "max_rollbacks", "clip_grad_norm",
+                             "clip_grad_value", "evaluate_test"])
     }
 
     /// Writes the section.
@@ -60,6 +64,7 @@ public struct TrainingLoopConfig: Sendable, Equatable {
             w.line("max_rollbacks", ConfigValue.int(maxRollbacks))
             w.line("clip_grad_norm", clipGradNorm.map(ConfigValue.number))
             w.line("clip_grad_value", clipGradValue.map(ConfigValue.number))
+            w.line("evaluate_test", ConfigValue.bool(evaluateTest))
         }
     }
 }

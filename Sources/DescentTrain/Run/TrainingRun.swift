@@ -92,7 +92,7 @@ public struct TrainingRun {
             write("continue with: descent train --resume \(directory.path)")
             return Outcome(history: history, test: nil, interrupted: true, trainer: trainer)
         }
-        let test = try setup.test.map { try trainer.evaluate($0) }
+        let test = config.training.evaluateTest ? try setup.test.map { try trainer.evaluate($0) } : nil
         let seconds = Date().timeIntervalSince(start)
 
         try setup.model.saveWeights(to: directory.appendingPathComponent("model.safetensors"),

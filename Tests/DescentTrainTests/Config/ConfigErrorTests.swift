@@ -128,6 +128,7 @@ import Testing
         #expect(error("training: {epochz: 3}")?.reason == "unknown key (did you mean 'epochs'?)")
         #expect(error("early_stopping: {patienc: 3}")?.reason == "unknown key (did you mean 'patience'?)")
         #expect(error("training: {speed: 3}")?.reason
-                == "unknown key (known keys: epochs, max_steps, eval_every, non_finite, rollback_factor, max_rollbacks, clip_grad_norm, clip_grad_value)")
+                == "unknown key (known keys: epochs, max_steps, eval_every, non_finite, rollback_factor, max_rollbacks, clip_grad_norm, "
+                + "clip_grad_value, evaluate_test)")
     }
 }

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Descent
+import DescentTrain
+import Foundation
+
+/// `descent search`: a hyper-parameter search over any config keys — grid and seeded random sampling, each
+/// trial a `descent train` child process scored on the validation split, results written as each trial ends,
+/// resumable, and the best configuration evaluated once on the test split.
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search hyper-parameters: grid or random trials of descent train, ranked on the validation split.",
+        discussion: """
+            The space comes from the config's search: section and from flags, e.g. \
+            descent search my.yaml --grid optimizer.lr=0.1,0.01,0.001 --grid optimizer.name=sgd,adam \
+            --random optimizer.weight_decay=loguniform:1e-6:1e-2 --trials 20. Distributions: uniform:A:B, \
+            loguniform:A:B, int:A:B, choice:A,B,C. Every trial's config is checked before any trial starts. \
+            The folder (--output, default runs/search) receives search.json, results.json, results.csv, \
+            trials/NNN/, best.yaml and test.txt; `descent search --resume DIR` continues an interrupted search.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A YAML or JSON config file (its search: section, if any, adds parameters); omit "
+                                 + "it for the built-in config."))
+    var config: String?
+
+    @Option(name: .customLong("set"),
+            help: ArgumentHelp("Override a config key in every trial (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
+
+    @Option(help: ArgumentHelp("A grid axis: every value is tried (repeatable).", valueName: "key=v1,v2,…"))
+    var grid: [String] = []
+
+    @Option(help: ArgumentHelp("A sampled key: uniform:A:B, loguniform:A:B, int:A:B or choice:A,B,… (repeatable).",
+                               valueName: "key=distribution"))
+    var random: [String] = []
+
+    @Option(help: ArgumentHelp("Trials with sampled keys (default: the search: section's trials, or 10); at most "
+                               + "this many grid points."))
+    var trials: Int?
+
+    @Option(help: "Seed of the sampled values.")
+    var seed: UInt64 = 0
+
+    @Option(help: "The validation metric trials are ranked by: val_loss (lowest best) or val_accuracy (highest best).")
+    var metric: String = "val_loss"
+
+    @Option(help: "Trials at a time (default: the cores divided by --threads-per-trial).")
+    var parallel: Int?
+
+    @Option(help: "Kernel threads of each trial (descent train --threads).")
+    var threadsPerTrial: Int = 1
+
+    @Option(help: "The search folder (default runs/search).")
+    var output: String?
+
+    @Option(help: ArgumentHelp("Continue the search in this folder: finished and failed trials are kept, the others "
+                               + "run again.",
+                               valueName: "search-folder"))
+    var resume: String?
+
+    func validate() throws {
+        let space = config != nil || !grid.isEmpty || !random.isEmpty || !overrides.isEmpty || trials != nil
+        if resume != nil, space || output != nil {
+            throw ValidationError("--resume takes the search from the folder's search.json: give no CONFIG, --grid, "
+                                  + "--random, --set, --trials or --output with it")
+        }
+        if let trials, trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
+        if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1, got \(parallel)") }
+        if threadsPerTrial < 1 {
+            throw ValidationError("--threads-per-trial must be at least 1, got \(threadsPerTrial)")
+        }
+        if MonitoredMetric(rawValue: metric).map({ $0 != .validationLoss && $0 != .validationAccuracy }) ?? true {
+            throw ValidationError("--metric must be val_loss or val_accuracy, got '\(metric)'")
+        }
+    }
+
+    /// The plan the flags describe, every trial's config checked.
+    func plan() throws -> SearchPlan {
+        var space = SearchSpace()
+        var base: URL?
+        if let config {
+            let url = URL(fileURLWithPath: config)
+            _ = try TrainingConfig.load(contentsOf: url, overrides: overrides)
+            space = try SearchSpace.load(contentsOf: url)
+            base = url.standardizedFileURL
+        }
+        for g in grid { try space.add(flag: g, grid: true) }
+        for r in random { try space.add(flag: r, grid: false) }
+        if let trials { space.trials = trials }
+        try space.validate(base: base, overrides: overrides, seed: seed)
+        let parallel = parallel ?? SearchPlan.defaultParallel(cores: ProcessInfo.processInfo.activeProcessorCount,
+                                                              threadsPerTrial: threadsPerTrial)
+        return SearchPlan(config: base?.path, overrides: overrides, space: space, seed: seed,
+                          metric: MonitoredMetric(rawValue: metric)!, parallel: parallel,
+                          threadsPerTrial: threadsPerTrial)
+    }
+
+    /// The running `descent` executable (`/proc/self/exe` on Linux, else the first argument).
+    static var executable: URL {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: path)
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+    }
+
+    func run() throws {
+        InterruptSignal.install()  // Ctrl-C: no new trials; the running ones checkpoint and stop (exit 130)
+        let search: SearchRun
+        if let resume {
+            let folder = URL(fileURLWithPath: resume)
+            var plan = try SearchPlan.read(from: folder)
+            if let parallel { plan.parallel = parallel }
+            search = try SearchRun(plan: plan, directory: folder, executable: Self.executable, resume: true)
+            let numbers = search.unfinished.map { String(format: "%03d", $0) }.joined(separator: ", ")
+            print("resuming \(folder.path): trials \(numbers) to run")
+        } else {
+            search = try SearchRun(plan: plan(), directory: URL(fileURLWithPath: output ?? "runs/search"),
+                                   executable: Self.executable)
+        }
+        _ = try search.start()
+        if search.interrupted { throw ExitCode(130) }
+    }
+}

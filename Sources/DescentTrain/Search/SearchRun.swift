@@ -1,0 +1,296 @@
+import Descent
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A search from a plan to a search folder — the library side of `descent search`:
+///
+/// ```
+/// DIR/
+///   search.json         the plan (base config, overrides, space, seed, metric), read back by --resume
+///   results.json, results.csv   every trial: parameters, status (with the reason of a failure), metric,
+///                               epochs, seconds; rewritten atomically as each trial starts and ends
+///   trials/NNN/         trial.yaml (its resolved config), train.log, and the `descent train` run folder
+///   best.yaml           the best trial's config, ready for `descent train`
+///   test.txt            the one test-split evaluation of the best trial's weights
+/// ```
+/// Each trial is a child process, `descent train trials/NNN/trial.yaml --output trials/NNN --threads K`, run with
+/// `training.evaluate_test: false`, so trials are scored on the validation split only and never read the test
+/// split. A trial that fails is recorded with its reason and the search goes on.
+public final class SearchRun: @unchecked Sendable {
+    /// The plan.
+    public let plan: SearchPlan
+    /// The search folder.
+    public let directory: URL
+    /// The `descent` executable that runs the trials.
+    public let executable: URL
+    /// Where progress and the tables go.
+    public var write: @Sendable (String) -> Void = { print($0); fflush(nil) }
+    private let lock = NSLock()
+    private var results: SearchResults
+    private var queue: [Int] = []
+    private var cutShort: Set<Int> = []
+    /// Whether the last ``start()`` stopped on Ctrl-C (SIGINT) or SIGTERM before every trial had run.
+    public private(set) var interrupted = false
+
+    /// A search of `plan` in `directory`, its trials run by `executable`; with `resume`, the trials that are
+    /// `done` or `failed` in the folder's `results.json` are kept and the others run again: from their newest
+    /// checkpoint (`descent train --resume`) when they were `running` and have one, else from scratch.
+    ///
+    /// - Throws: ``DescentError`` when resuming a folder without `results.json`.
+    public init(plan: SearchPlan, directory: URL, executable: URL, resume: Bool = false) throws {
+        self.plan = plan
+        self.directory = directory
+        self.executable = executable
+        let configurations = plan.space.configurations(seed: plan.seed)
+        let trials = configurations.enumerated().map { SearchTrial(number: $0.offset + 1, parameters: $0.element) }
+        var fresh = SearchResults(metric: plan.metric, keys: plan.space.parameters.map(\.key), trials: trials)
+        if resume {
+            let saved = try SearchResults.read(from: directory)
+            for (i, t) in saved.trials.enumerated() where i < fresh.trials.count {
+                if t.status == .done || t.status == .failed {
+                    fresh.trials[i] = t
+                } else if t.status == .running {
+                    let folder = directory.appendingPathComponent("trials").appendingPathComponent(t.folderName)
+                    if let pid = t.pid { Self.stopStray(pid, folder: folder) }
+                    cutShort.insert(i)
+                }
+            }
+        }
+        results = fresh
+        queue = fresh.trials.indices.filter { fresh.trials[$0].status != .done && fresh.trials[$0].status != .failed }
+    }
+
+    /// Kills the trial process `pid` left running by a search that was killed, if it is still alive and its
+    /// command line names `folder` (so that a reused process id is left alone), and waits for it to end.
+    static func stopStray(_ pid: Int32, folder: URL) {
+        guard pid > 0, let bytes = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return }
+        let command = String(decoding: bytes.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+        guard command.contains(folder.path) else { return }
+        kill(pid, SIGKILL)
+        for _ in 0..<200 where FileManager.default.fileExists(atPath: "/proc/\(pid)/cmdline") {
+            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+            if stat?.contains(") Z ") == true { break }  // ended, waiting for its parent to collect it
+            usleep(10_000)
+        }
+    }
+
+    /// The trials run again by ``start()`` (numbers).
+    public var unfinished: [Int] { queue.map { results.trials[$0].number } }
+
+    /// Runs the unfinished trials, `plan.parallel` at a time, then prints the final table, writes `best.yaml`
+    /// and evaluates the best trial's weights once on the test split.
+    ///
+    /// - Throws: ``DescentError`` when the folder cannot be written or the executable cannot be started.
+    public func start() throws -> SearchResults {
+        let trials = directory.appendingPathComponent("trials")
+        try FileManager.default.createDirectory(at: trials, withIntermediateDirectories: true)
+        try plan.write(to: directory)
+        try results.write(to: directory)
+        write("descent search: \(results.trials.count) trials (\(queue.count) to run), \(plan.parallel) at a time, "
+              + "\(plan.threadsPerTrial) kernel thread(s) per trial; ranked by \(plan.metric.rawValue) on the "
+              + "validation split; in \(directory.path)")
+        let group = DispatchGroup()
+        let failure = LockedError()
+        for _ in 0..<max(1, min(plan.parallel, queue.count)) {
+            group.enter()
+            let worker = Thread { [self] in
+                defer { group.leave() }
+                while let index = next() {
+                    do { try runTrial(index) } catch { failure.set(error) }
+                }
+            }
+            worker.start()
+        }
+        group.wait()
+        if let error = failure.error { throw error }
+        if InterruptSignal.isRaised {
+            interrupted = true
+            let left = results.trials.filter { $0.status == .running || $0.status == .pending }.count
+            write("interrupted: \(left) trials unfinished; continue with: descent search --resume \(directory.path)")
+            return results
+        }
+        try finish()
+        return results
+    }
+
+    // MARK: Trials
+
+    private func next() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        return queue.isEmpty || InterruptSignal.isRaised ? nil : queue.removeFirst()
+    }
+
+    private func update(_ index: Int, announce: Bool = true, _ change: (inout SearchTrial) -> Void) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        change(&results.trials[index])
+        try results.write(to: directory)
+        guard announce else { return }
+        let t = results.trials[index]
+        var line = "trial \(t.folderName) \(t.status.rawValue)"
+        if t.status == .running { line += ": " + t.parameters.joined(separator: " ") }
+        if let m = t.metric { line += String(format: " %@ %.4f (epoch %d)", plan.metric.rawValue, m, t.bestEpoch ?? 0) }
+        if let s = t.seconds { line += String(format: " in %.1f s", s) }
+        if let r = t.reason { line += ": \(r)" }
+        let count = { (s: SearchTrial.Status) in self.results.trials.filter { $0.status == s }.count }
+        line += "  [running \(count(.running)), done \(count(.done)), failed \(count(.failed)), "
+            + "pending \(count(.pending))"
+        if let b = results.best { line += String(format: "; best %@ %.4f", b.folderName, b.metric!) }
+        write(line + "]")
+    }
+
+    private func runTrial(_ index: Int) throws {
+        let trial = results.trials[index]
+        let folder = directory.appendingPathComponent("trials").appendingPathComponent(trial.folderName)
+        let fm = FileManager.default
+        // A trial interrupted after a checkpoint continues from it (`descent train --resume`); others start afresh.
+        let resumable = cutShort.contains(index)
+            && fm.fileExists(atPath: folder.appendingPathComponent("checkpoints/latest").path)
+            && fm.fileExists(atPath: folder.appendingPathComponent("config.yaml").path)
+        try update(index) { $0.status = .running }
+        let start = Date()
+        let outcome: (metric: Double?, epoch: Int?, epochs: Int?, reason: String?)
+        do {
+            let log = folder.appendingPathComponent("train.log")
+            let threads = ["--threads", String(plan.threadsPerTrial)]
+            let started = { (pid: Int32) -> Void in _ = try? self.update(index, announce: false) { $0.pid = pid } }
+            var status: Int32 = -1
+            if resumable {
+                status = try run(["train", "--resume", folder.path] + threads, log: log, started: started)
+            }
+            if status != 0 {
+                try? fm.removeItem(at: folder)
+                try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+                let yaml = folder.appendingPathComponent("trial.yaml")
+                try AtomicFile.write(Data(try plan.trialConfig(trial.parameters).yaml.utf8), to: yaml)
+                status = try run(["train", yaml.path, "--output", folder.path] + threads, log: log, started: started)
+            }
+            if status == Self.interruptedStatus {  // Ctrl-C: checkpointed, left `running` for --resume
+                try update(index) { $0.pid = nil }
+                return
+            }
+            outcome = Self.outcome(folder: folder, status: status, log: log, metric: plan.metric)
+        } catch let e as DescentError {
+            outcome = (nil, nil, nil, e.description)
+        }
+        try update(index) {
+            $0.status = outcome.reason == nil ? .done : .failed
+            $0.pid = nil
+            $0.reason = outcome.reason
+            $0.metric = outcome.metric
+            $0.bestEpoch = outcome.epoch
+            $0.epochs = outcome.epochs
+            $0.seconds = (Date().timeIntervalSince(start) * 100).rounded() / 100
+        }
+    }
+
+    /// Runs `descent arguments…` with its output appended to `log`, telling `started` its process id; returns
+    /// the exit status.
+    private func run(_ arguments: [String], log: URL, started: (Int32) -> Void = { _ in }) throws -> Int32 {
+        if !FileManager.default.fileExists(atPath: log.path) { try Data().write(to: log) }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let handle = try FileHandle(forWritingTo: log)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        process.standardOutput = handle
+        process.standardError = handle
+        do {
+            try process.run()
+        } catch {
+            throw DescentError(.file, executable.path, "cannot start a trial: \(error.localizedDescription)")
+        }
+        started(process.processIdentifier)
+        process.waitUntilExit()
+        if process.terminationReason == .uncaughtSignal {
+            let signal = process.terminationStatus
+            return signal == SIGINT || signal == SIGTERM ? Self.interruptedStatus : 128 + signal
+        }
+        return process.terminationStatus
+    }
+
+    /// The exit status of an interrupted `descent train` (130), and of a trial ended by SIGINT or SIGTERM.
+    static let interruptedStatus: Int32 = 130
+
+    /// A finished trial's metric from its `history.json`, or why it has none.
+    static func outcome(folder: URL, status: Int32, log: URL, metric: MonitoredMetric)
+        -> (metric: Double?, epoch: Int?, epochs: Int?, reason: String?) {
+        let lines = (try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+        guard status == 0 else {
+            let error = lines.last { $0.hasPrefix("Error:") } ?? lines.last ?? ""
+            return (nil, nil, nil, "exit status \(status)" + (error.isEmpty ? "" : ": \(error)"))
+        }
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("history.json").path),
+              let history = try? JSONFile.decode(History.self, from: data) else {
+            return (nil, nil, nil, "no history.json")
+        }
+        if let stop = history.stoppedEarly, !stop.hasPrefix("early stopping") {
+            return (nil, nil, history.epochs.count, stop)
+        }
+        let values = history.epochs.compactMap { e in
+            e.value(of: metric).flatMap { $0.isFinite ? (e.epoch, $0) : nil }
+        }
+        let best = values.min { metric.higherIsBetter ? $0.1 > $1.1 : $0.1 < $1.1 }
+        guard let best else { return (nil, nil, history.epochs.count, "no finite \(metric.rawValue) in history.json") }
+        return (best.1, best.0, history.epochs.count, nil)
+    }
+
+    // MARK: The end
+
+    private func finish() throws {
+        write("")
+        write(table)
+        guard let best = results.best else {
+            write("no trial finished with a \(plan.metric.rawValue): no best.yaml, no test evaluation")
+            return
+        }
+        var config = try plan.trialConfig(best.parameters)
+        config.training.evaluateTest = true
+        config.threads = nil
+        try AtomicFile.write(Data(config.yaml.utf8), to: directory.appendingPathComponent("best.yaml"))
+        write(String(format: "best: trial %@ (%@) with validation %@ %.4f; its config: %@", best.folderName,
+                     best.parameters.joined(separator: " "), plan.metric.rawValue, best.metric!,
+                     directory.appendingPathComponent("best.yaml").path))
+        let run = directory.appendingPathComponent("trials").appendingPathComponent(best.folderName)
+        let test = directory.appendingPathComponent("test.txt")
+        let header = "test split, read once for the best trial \(best.folderName) "
+            + "(descent evaluate --run \(run.path) --split test):"
+        if let old = try? String(contentsOf: test, encoding: .utf8), old.hasPrefix(header + "\n") {
+            write(old.trimmingCharacters(in: .newlines))
+            return
+        }
+        let log = directory.appendingPathComponent("test.log")
+        try? FileManager.default.removeItem(at: log)
+        let status = try self.run(["evaluate", "--run", run.path, "--split", "test"], log: log)
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(at: log)
+        guard status == 0 else {
+            write("the test evaluation failed (exit status \(status)): \(output.split(separator: "\n").last ?? "")")
+            return
+        }
+        let text = header + "\n" + output.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+        try AtomicFile.write(Data((text + "\n").utf8), to: test)
+        write(text)
+    }
+
+    /// The trials as a table: finished ones by the metric (best first), then the failed ones with their reason.
+    public var table: String { SearchTable(results).text }
+}
+
+/// The first error of the worker threads.
+private final class LockedError: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var error: (any Error)?
+
+    func set(_ e: any Error) {
+        lock.lock()
+        defer { lock.unlock() }
+        if error == nil { error = e }
+    }
+}

@@ -1,0 +1,116 @@
+import Descent
+import Foundation
+
+/// One trial of a search as `results.json` and `results.csv` record it.
+public struct SearchTrial: Sendable, Codable, Equatable {
+    /// Where a trial stands.
+    public enum Status: String, Sendable, Codable {
+        /// Not started yet.
+        case pending
+        /// Started and not finished (a trial of an interrupted search is run again by `--resume`).
+        case running
+        /// Finished with a validation metric.
+        case done
+        /// Finished without one: a non-zero exit, a non-finite loss, a bad value; see ``reason``.
+        case failed
+    }
+
+    /// The trial's number, from 1 (its folder is `trials/NNN`).
+    public var number: Int
+    /// Its overrides, `key=value`, in the space's order.
+    public var parameters: [String]
+    /// Where it stands.
+    public var status: Status
+    /// Why it failed.
+    public var reason: String?
+    /// The best validation metric over its epochs.
+    public var metric: Double?
+    /// The epoch that reached ``metric``.
+    public var bestEpoch: Int?
+    /// Epochs trained.
+    public var epochs: Int?
+    /// Wall-clock seconds.
+    public var seconds: Double?
+    /// The process id of the `descent train` child while the trial runs (stopped by `--resume` if it outlived
+    /// its search).
+    public var pid: Int32?
+
+    /// A trial that has not run.
+    public init(number: Int, parameters: [String]) {
+        self.number = number
+        self.parameters = parameters
+        status = .pending
+    }
+
+    /// The folder name under `trials/`: the number with three digits.
+    public var folderName: String { String(format: "%03d", number) }
+
+    /// The value of `key` among the parameters.
+    public func value(of key: String) -> String? {
+        parameters.first { $0.hasPrefix(key + "=") }.map { String($0.dropFirst(key.count + 1)) }
+    }
+}
+
+/// The trials of a search, written as `results.json` and `results.csv` (each atomically).
+public struct SearchResults: Sendable, Codable, Equatable {
+    /// The metric the trials are ranked by (`val_loss` or `val_accuracy`).
+    public var metric: MonitoredMetric
+    /// The searched keys, in order (the CSV's parameter columns).
+    public var keys: [String]
+    /// Every trial, by number.
+    public var trials: [SearchTrial]
+
+    /// Results of trials that have not run yet.
+    public init(metric: MonitoredMetric, keys: [String], trials: [SearchTrial]) {
+        self.metric = metric
+        self.keys = keys
+        self.trials = trials
+    }
+
+    /// The finished trials, best first.
+    public var ranked: [SearchTrial] {
+        let done = trials.filter { $0.status == .done && $0.metric != nil }
+        return done.sorted { a, b in
+            if a.metric! == b.metric! { return a.number < b.number }
+            return metric.higherIsBetter ? a.metric! > b.metric! : a.metric! < b.metric!
+        }
+    }
+
+    /// The best finished trial.
+    public var best: SearchTrial? { ranked.first }
+
+    /// Reads `results.json` in `folder`.
+    public static func read(from folder: URL) throws -> SearchResults {
+        let url = folder.appendingPathComponent("results.json")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw DescentError(.file, url.path, "no such file: not a search folder")
+        }
+        return try JSONFile.decode(SearchResults.self, from: data)
+    }
+
+    /// Writes `results.json` and `results.csv` into `folder`.
+    public func write(to folder: URL) throws {
+        try AtomicFile.write(try JSONFile.encode(self), to: folder.appendingPathComponent("results.json"))
+        try AtomicFile.write(Data(csv.utf8), to: folder.appendingPathComponent("results.csv"))
+    }
+
+    /// One row per trial: number, the parameters, status, metric, best epoch, epochs, seconds, reason.
+    public var csv: String {
+        func field(_ s: String) -> String {
+            guard s.contains(",") || s.contains("\"") || s.contains("\n") else { return s }
+            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        let header = ["trial"] + keys + ["status", metric.rawValue, "best_epoch", "epochs", "seconds", "reason"]
+        var lines = [header.joined(separator: ",")]
+        for t in trials {
+            let metric: String = t.metric.map { "\($0)" } ?? ""
+            let seconds: String = t.seconds.map { String(format: "%.2f", $0) } ?? ""
+            let epoch: String = t.bestEpoch.map(String.init) ?? "", epochs: String = t.epochs.map(String.init) ?? ""
+            var row: [String] = [String(t.number)]
+            row += keys.map { t.value(of: $0) ?? "" }
+            row += [t.status.rawValue, metric, epoch, epochs, seconds, t.reason ?? ""]
+            lines.append(row.map(field).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
