@@ -1,6 +1,4 @@
-#if canImport(CDescentKernels)
 import CDescentKernels
-#endif
 
 /// The kernels of 2-D convolution: im2col / col2im and the three GEMM passes (output, input gradient, weight
 /// gradient), batched and parallel over the images of the batch.
@@ -59,14 +57,12 @@ struct ConvPlan {
         return (l, Swift.max(l, Swift.min(hi, count)))
     }
 
-    #if canImport(CDescentKernels)
     /// The geometry of one group of one image, for the C kernels.
     var geometry: descent_conv_geometry {
         descent_conv_geometry(channels: inPerGroup, height: height, width: width, kernelH: kernelH, kernelW: kernelW,
                               strideH: strideH, strideW: strideW, padH: padH, padW: padW, dilationH: dilationH,
                               dilationW: dilationW, outH: outHeight, outW: outWidth)
     }
-    #endif
 
     /// Floats of one group's zero-padded planes (`inPerGroup · (H + 2p_h) · (W + 2p_w)`), the scratch that
     /// ``im2col(_:_:padded:)`` and ``col2im(_:_:padded:bias:)`` need (0 without padding).
@@ -79,7 +75,6 @@ struct ConvPlan {
     /// `padded` is scratch of ``paddedSize`` floats: the image is first copied with its zero border, so that every
     /// row of `cols` is a plain copy.
     func im2col(_ src: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>) {
-        #if canImport(CDescentKernels)
         var geo = geometry
         if paddedSize > 0 {
             descent_pad_planes(&geo, src, padded)
@@ -87,16 +82,12 @@ struct ConvPlan {
         } else {
             descent_im2col_padded(&geo, src, cols)
         }
-        #else
-        swiftIm2col(src, cols)
-        #endif
     }
 
     /// Overwrites one group of one image (`dst` at its first channel) with the adjoint of ``im2col(_:_:padded:)``
     /// applied to `cols`, plus `bias[c]` per channel when given. `padded` is scratch of ``paddedSize`` floats.
     func col2im(_ cols: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>,
                 bias: UnsafePointer<Float>?) {
-        #if canImport(CDescentKernels)
         var geo = geometry
         if paddedSize > 0 {
             descent_col2im_padded(&geo, cols, padded)
@@ -110,10 +101,6 @@ struct ConvPlan {
                 }
             }
         }
-        #else
-        for c in 0..<inPerGroup { (dst + c * imageSize).update(repeating: bias?[c] ?? 0, count: imageSize) }
-        swiftCol2im(cols, dst)
-        #endif
     }
 
     /// ``im2col(_:_:padded:)`` in Swift (the C kernels' reference).
@@ -289,12 +276,10 @@ struct ConvPlan {
     /// `weightGradient = Σₙ outGrad[n] · im2col(input[n])ᵀ`, shape `[outChannels, colRows]`, overwritten.
     func weightGradient(outGrad: UnsafePointer<Float>, input: UnsafePointer<Float>,
                         into result: UnsafeMutablePointer<Float>) {
-        #if canImport(CDescentKernels)
         if weightGradientUsesRows {
             weightGradientFromRows(outGrad: outGrad, input: input, into: result)
             return
         }
-        #endif
         let pointwise = isPointwise
         let chunks = chunkCount
         let size = outChannels * colRows
@@ -326,7 +311,6 @@ struct ConvPlan {
         }
     }
 
-    #if canImport(CDescentKernels)
     /// ``weightGradient(outGrad:input:into:)`` through transposed column matrices:
     ///
     ///     rows[p, (i·kW + j)·C + c] = x[c, p_h·s_h − p_h + i·d_h, p_w·s_w − p_w + j·d_w]     (im2row, channels last)
@@ -374,7 +358,6 @@ struct ConvPlan {
             }
         }
     }
-    #endif
 
     /// Per-channel sums of `grad` of shape `[batch, channels, spatial]`: the gradient of a bias.
     static func channelSums(_ grad: Tensor, batch: Int, channels: Int, spatial: Int) -> Tensor {

@@ -1,6 +1,4 @@
-#if canImport(CDescentKernels)
 import CDescentKernels
-#endif
 
 // The element passes of the seven optimizers' update rules: each rule's C kernel (compiled for AVX-512, AVX2 and the
 // baseline, chosen at run time) next to the same pass written one element at a time in Swift, which the tests
@@ -13,13 +11,9 @@ extension AdamRule {
     static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                              _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
                              _ vmax: UnsafeMutablePointer<Float>?, _ c: Constants) {
-        #if canImport(CDescentKernels)
         var step = c.kernelStep
         let o = range.lowerBound
         descent_adam_update(p + o, grad + o, m + o, v + o, vmax.map { $0 + o }, range.count, &step, c.amsgrad ? 1 : 0)
-        #else
-        scalarUpdate(range, p, grad, m, v, vmax, c)
-        #endif
     }
 
     /// The Adam pass one element at a time (the reference of the C kernel in tests).
@@ -45,7 +39,6 @@ extension AdamRule {
     }
 }
 
-#if canImport(CDescentKernels)
 extension AdamRule.Constants {
     /// The coefficients as the C kernel `descent_adam_update` takes them.
     var kernelStep: descent_adam_step {
@@ -55,7 +48,6 @@ extension AdamRule.Constants {
                           decoupledDecay: decoupledDecay ? 1 : 0)
     }
 }
-#endif
 
 extension SGDRule {
     /// The SGD pass over `range` through the vectorized C kernel `descent_sgd_update`, which evaluates the same
@@ -63,13 +55,9 @@ extension SGDRule {
     @inline(__always)
     static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                              _ buf: UnsafeMutablePointer<Float>?, _ c: Constants) {
-        #if canImport(CDescentKernels)
         var step = c.kernelStep
         let o = range.lowerBound
         descent_sgd_update(p + o, grad + o, buf.map { $0 + o }, range.count, &step)
-        #else
-        scalarUpdate(range, p, grad, buf, c)
-        #endif
     }
 
     /// The SGD pass one element at a time (the reference of the C kernel in tests).
@@ -88,7 +76,6 @@ extension SGDRule {
     }
 }
 
-#if canImport(CDescentKernels)
 extension SGDRule.Constants {
     /// The coefficients as the C kernel `descent_sgd_update` takes them.
     var kernelStep: descent_sgd_step {
@@ -97,7 +84,6 @@ extension SGDRule.Constants {
                          first: first ? 1 : 0, nesterov: nesterov ? 1 : 0)
     }
 }
-#endif
 
 extension RMSpropRule {
     /// The RMSprop pass over `range` through the vectorized C kernel `descent_rmsprop_update`, which evaluates the same
@@ -106,13 +92,9 @@ extension RMSpropRule {
     static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                              _ sq: UnsafeMutablePointer<Float>, _ ga: UnsafeMutablePointer<Float>?,
                              _ buf: UnsafeMutablePointer<Float>?, _ c: Constants) {
-        #if canImport(CDescentKernels)
         var step = c.kernelStep
         let o = range.lowerBound
         descent_rmsprop_update(p + o, grad + o, sq + o, ga.map { $0 + o }, buf.map { $0 + o }, range.count, &step)
-        #else
-        scalarUpdate(range, p, grad, sq, ga, buf, c)
-        #endif
     }
 
     /// The RMSprop pass one element at a time (the reference of the C kernel in tests).
@@ -144,7 +126,6 @@ extension RMSpropRule {
     }
 }
 
-#if canImport(CDescentKernels)
 extension RMSpropRule.Constants {
     /// The coefficients as the C kernel `descent_rmsprop_update` takes them.
     var kernelStep: descent_rmsprop_step {
@@ -153,7 +134,6 @@ extension RMSpropRule.Constants {
                              centered: centered ? 1 : 0, useMomentum: useMomentum ? 1 : 0)
     }
 }
-#endif
 
 extension AdagradRule {
     /// The Adagrad pass over `range` through the vectorized C kernel `descent_adagrad_update`, which evaluates the same
@@ -161,13 +141,9 @@ extension AdagradRule {
     @inline(__always)
     static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                              _ sum: UnsafeMutablePointer<Float>, _ c: Constants) {
-        #if canImport(CDescentKernels)
         let o = range.lowerBound
         descent_adagrad_update(p + o, grad + o, sum + o, range.count, c.negLR, c.eps, c.weightDecay, c.maximize ? 1 : 0,
                                c.decay ? 1 : 0)
-        #else
-        scalarUpdate(range, p, grad, sum, c)
-        #endif
     }
 
     /// The Adagrad pass one element at a time (the reference of the C kernel in tests).
@@ -189,13 +165,9 @@ extension AdamaxRule {
     @inline(__always)
     static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                              _ m: UnsafeMutablePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ c: Constants) {
-        #if canImport(CDescentKernels)
         var step = c.kernelStep
         let o = range.lowerBound
         descent_adamax_update(p + o, grad + o, m + o, u + o, range.count, &step)
-        #else
-        scalarUpdate(range, p, grad, m, u, c)
-        #endif
     }
 
     /// The Adamax pass one element at a time (the reference of the C kernel in tests).
@@ -213,7 +185,6 @@ extension AdamaxRule {
     }
 }
 
-#if canImport(CDescentKernels)
 extension AdamaxRule.Constants {
     /// The coefficients as the C kernel `descent_adamax_update` takes them.
     var kernelStep: descent_adamax_step {
@@ -221,7 +192,6 @@ extension AdamaxRule.Constants {
                             weightDecay: weightDecay, maximize: maximize ? 1 : 0, decay: decay ? 1 : 0)
     }
 }
-#endif
 
 extension NAdamRule {
     /// The NAdam pass over `range` through the vectorized C kernel `descent_nadam_update`, which evaluates the same
@@ -229,13 +199,9 @@ extension NAdamRule {
     @inline(__always)
     static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                              _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: Constants) {
-        #if canImport(CDescentKernels)
         var step = c.kernelStep
         let o = range.lowerBound
         descent_nadam_update(p + o, grad + o, m + o, v + o, range.count, &step)
-        #else
-        scalarUpdate(range, p, grad, m, v, c)
-        #endif
     }
 
     /// The NAdam pass one element at a time (the reference of the C kernel in tests).
@@ -256,7 +222,6 @@ extension NAdamRule {
     }
 }
 
-#if canImport(CDescentKernels)
 extension NAdamRule.Constants {
     /// The coefficients as the C kernel `descent_nadam_update` takes them.
     var kernelStep: descent_nadam_step {
@@ -267,7 +232,6 @@ extension NAdamRule.Constants {
                            decoupledDecay: decoupledDecay ? 1 : 0)
     }
 }
-#endif
 
 extension RAdamRule {
     /// The RAdam pass over `range` through the vectorized C kernel `descent_radam_update`, which evaluates the same
@@ -275,13 +239,9 @@ extension RAdamRule {
     @inline(__always)
     static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
                              _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: Constants) {
-        #if canImport(CDescentKernels)
         var step = c.kernelStep
         let o = range.lowerBound
         descent_radam_update(p + o, grad + o, m + o, v + o, range.count, &step)
-        #else
-        scalarUpdate(range, p, grad, m, v, c)
-        #endif
     }
 
     /// The RAdam pass one element at a time (the reference of the C kernel in tests).
@@ -306,7 +266,6 @@ extension RAdamRule {
     }
 }
 
-#if canImport(CDescentKernels)
 extension RAdamRule.Constants {
     /// The coefficients as the C kernel `descent_radam_update` takes them.
     var kernelStep: descent_radam_step {
@@ -317,4 +276,3 @@ extension RAdamRule.Constants {
                            decoupledDecay: decoupledDecay ? 1 : 0)
     }
 }
-#endif

@@ -177,6 +177,13 @@ public class BatchNorm: Module, EpilogueFusable {
     /// The input ranks accepted (`[2, 3]` for 1-D, `[4]` for 2-D).
     let acceptedRanks: [Int]
 
+    /// `torch.nn.BatchNorm1d`/`BatchNorm2d`'s default `eps`, 1e-5.
+    public static let defaultEps: Float = 1e-5
+    /// `torch.nn.BatchNorm1d`/`BatchNorm2d`'s default `momentum`, 0.1.
+    public static let defaultMomentum: Float = 0.1
+    /// `torch.nn.BatchNorm1d`/`BatchNorm2d`'s default `affine`, true.
+    public static let defaultAffine = true
+
     init(numFeatures: Int, eps: Float, momentum: Float?, affine: Bool, trackRunningStats: Bool, acceptedRanks: [Int]) {
         precondition(numFeatures >= 1, "BatchNorm: num_features must be positive, got \(numFeatures)")
         self.numFeatures = numFeatures
@@ -243,8 +250,8 @@ public class BatchNorm: Module, EpilogueFusable {
 /// `nn.BatchNorm1d`); see ``BatchNorm``.
 public final class BatchNorm1d: BatchNorm {
     /// A layer for `numFeatures` channels (PyTorch's defaults: `eps` 1e-5, `momentum` 0.1, affine, tracking).
-    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
-                trackRunningStats: Bool = true) {
+    public init(_ numFeatures: Int, eps: Float = defaultEps, momentum: Float? = defaultMomentum,
+                affine: Bool = defaultAffine, trackRunningStats: Bool = true) {
         super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
                    trackRunningStats: trackRunningStats, acceptedRanks: [2, 3])
     }
@@ -254,8 +261,8 @@ public final class BatchNorm1d: BatchNorm {
 /// see ``BatchNorm``.
 public final class BatchNorm2d: BatchNorm {
     /// A layer for `numFeatures` channels (PyTorch's defaults: `eps` 1e-5, `momentum` 0.1, affine, tracking).
-    public init(_ numFeatures: Int, eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
-                trackRunningStats: Bool = true) {
+    public init(_ numFeatures: Int, eps: Float = defaultEps, momentum: Float? = defaultMomentum,
+                affine: Bool = defaultAffine, trackRunningStats: Bool = true) {
         super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
                    trackRunningStats: trackRunningStats, acceptedRanks: [4])
     }

@@ -171,9 +171,21 @@ public final class Conv2d: Module {
     /// The bias, `[outChannels]`, or `nil` when created with `bias: false`.
     @Parameter public var bias: Tensor?
 
+    /// `torch.nn.Conv2d`'s default `stride`, 1.
+    public static let defaultStride: Size2D = 1
+    /// `torch.nn.Conv2d`'s default `padding`, 0.
+    public static let defaultPadding: Size2D = 0
+    /// `torch.nn.Conv2d`'s default `dilation`, 1.
+    public static let defaultDilation: Size2D = 1
+    /// `torch.nn.Conv2d`'s default `groups`, 1.
+    public static let defaultGroups = 1
+    /// `torch.nn.Conv2d`'s default `bias`, true.
+    public static let defaultBias = true
+
     /// A convolution from `inChannels` to `outChannels`, with PyTorch's default initialisation drawn from `generator`.
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = 1, padding: Size2D = 0,
-                dilation: Size2D = 1, groups: Int = 1, bias: Bool = true, generator: RandomGenerator = .default) {
+    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = defaultStride,
+                padding: Size2D = defaultPadding, dilation: Size2D = defaultDilation, groups: Int = defaultGroups,
+                bias: Bool = defaultBias, generator: RandomGenerator = .default) {
         precondition(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
                      "Conv2d: in_channels \(inChannels) and out_channels \(outChannels) must be divisible by groups \(groups)")
         precondition(kernelSize.height >= 1 && kernelSize.width >= 1, "Conv2d: kernel size \(kernelSize) must be positive")

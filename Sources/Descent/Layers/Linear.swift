@@ -62,8 +62,12 @@ public final class Linear: Module {
     /// The bias, `[outFeatures]`, or `nil` when created with `bias: false`.
     @Parameter public var bias: Tensor?
 
+    /// `torch.nn.Linear`'s default `bias`, true.
+    public static let defaultBias = true
+
     /// A layer mapping `inFeatures` to `outFeatures`, with PyTorch's default initialisation drawn from `generator`.
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, generator: RandomGenerator = .default) {
+    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = defaultBias,
+                generator: RandomGenerator = .default) {
         precondition(inFeatures >= 0 && outFeatures >= 0, "Linear: negative size (\(inFeatures), \(outFeatures))")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures

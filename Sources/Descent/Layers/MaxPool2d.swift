@@ -94,8 +94,16 @@ public final class MaxPool2d: Module {
     /// Whether the output size rounds up, so that a last partial window is kept.
     public let ceilMode: Bool
 
+    /// `torch.nn.MaxPool2d`'s default `padding`, 0.
+    public static let defaultPadding: Size2D = 0
+    /// `torch.nn.MaxPool2d`'s default `dilation`, 1.
+    public static let defaultDilation: Size2D = 1
+    /// `torch.nn.MaxPool2d`'s default `ceil_mode`, false.
+    public static let defaultCeilMode = false
+
     /// Max pooling with windows of `kernelSize`, moved by `stride` (default: `kernelSize`).
-    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1, ceilMode: Bool = false) {
+    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = defaultPadding,
+                dilation: Size2D = defaultDilation, ceilMode: Bool = defaultCeilMode) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding

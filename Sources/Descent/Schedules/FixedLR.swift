@@ -8,7 +8,3 @@ public struct FixedLR: LearningRateSchedule, Codable, Equatable {
     /// `baseLR`.
     public func lr(at step: Int) -> Double { baseLR }
 }
-
-/// The former name of ``FixedLR``.
-@available(*, deprecated, renamed: "FixedLR")
-public typealias ConstantSchedule = FixedLR

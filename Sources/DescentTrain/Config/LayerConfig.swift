@@ -15,21 +15,29 @@ public struct LayerConfig: Sendable, Equatable {
         /// The options, their types and defaults (PyTorch's).
         var specs: [OptionSpec] {
             switch self {
-            case .linear: return [.outputs("out_features"), .flag("bias", true)]
+            case .linear: return [.outputs("out_features"), .flag("bias", Linear.defaultBias)]
             case .conv2d:
                 return [OptionSpec.int("out_channels", nil, .atLeast(1)).required(), OptionSpec.size("kernel_size", nil).required(),
-                        .size("stride", 1), .size("padding", 0, .nonNegative), .size("dilation", 1), .int("groups", 1, .atLeast(1)),
-                        .flag("bias", true)]
+                        .size("stride", size: Conv2d.defaultStride),
+                        .size("padding", size: Conv2d.defaultPadding, .nonNegative),
+                        .size("dilation", size: Conv2d.defaultDilation),
+                        .int("groups", Conv2d.defaultGroups, .atLeast(1)),
+                        .flag("bias", Conv2d.defaultBias)]
             case .maxPool2d:
-                return [OptionSpec.size("kernel_size", nil).required(), .size("stride", nil), .size("padding", 0, .nonNegative),
-                        .size("dilation", 1), .flag("ceil_mode", false)]
+                return [OptionSpec.size("kernel_size", nil).required(), .size("stride", nil),
+                        .size("padding", size: MaxPool2d.defaultPadding, .nonNegative),
+                        .size("dilation", size: MaxPool2d.defaultDilation),
+                        .flag("ceil_mode", MaxPool2d.defaultCeilMode)]
             case .avgPool2d:
                 return [OptionSpec.size("kernel_size", nil).required(), .size("stride", nil),
                         .size("padding", size: AvgPool2d.defaultPadding, .nonNegative),
                         .flag("ceil_mode", AvgPool2d.defaultCeilMode),
                         .flag("count_include_pad", AvgPool2d.defaultCountIncludePad)]
             case .adaptiveAvgPool2d: return [.size("output_size", 1)]
-            case .batchNorm1d, .batchNorm2d: return [.number("eps", 1e-5, .positive), .number("momentum", 0.1, .probability), .flag("affine", true)]
+            case .batchNorm1d, .batchNorm2d:
+                return [.number("eps", float: BatchNorm.defaultEps, .positive),
+                        .number("momentum", float: BatchNorm.defaultMomentum, .probability),
+                        .flag("affine", BatchNorm.defaultAffine)]
             case .layerNorm:
                 return [.number("eps", float: LayerNorm.defaultEps, .positive),
                         .flag("elementwise_affine", LayerNorm.defaultElementwiseAffine)]
@@ -73,10 +81,15 @@ public struct LayerConfig: Sendable, Equatable {
 
     /// The layer for inputs of shape `shape` (batch first); `classes` fills `out_features: classes`.
     ///
-    /// - Throws: ``DescentError`` of kind `.shape` when the input cannot feed this layer.
+    /// - Throws: ``DescentError`` of kind `.shape` when the input cannot feed this layer, `.config` when a required
+    ///   option (`kernel_size`, `out_channels`) is missing.
     func makeLayer(input shape: [Int], classes: Int) throws -> Module {
         let o = options
         func fail(_ reason: String) -> DescentError { DescentError(.shape, kind.rawValue, reason) }
+        func required<T>(_ value: T?, _ key: String) throws -> T {
+            guard let value else { throw DescentError(.config, kind.rawValue, "needs \(key)") }
+            return value
+        }
         func channels(ranks: [Int], _ form: String) throws -> Int {
             guard ranks.contains(shape.count) else { throw fail("expects \(form) inputs, got \(Array(shape.dropFirst())) (add or remove a flatten layer?)") }
             return shape[1]
@@ -88,25 +101,26 @@ public struct LayerConfig: Sendable, Equatable {
             return Linear(shape[shape.count - 1], out, bias: o.bool("bias")!)
         case .conv2d:
             let cin = try channels(ranks: [4], "[C, H, W]")
-            let cout = o.int("out_channels") ?? 1, groups = o.int("groups") ?? 1
+            let cout = try required(o.int("out_channels"), "out_channels"), groups = o.int("groups")!
             guard cin % groups == 0 && cout % groups == 0 else {
                 throw fail("in_channels \(cin) and out_channels \(cout) must both be divisible by groups \(groups)")
             }
-            return Conv2d(cin, cout, kernelSize: o.size("kernel_size") ?? 1, stride: o.size("stride") ?? 1, padding: o.size("padding") ?? 0,
-                          dilation: o.size("dilation")!, groups: groups, bias: o.bool("bias")!)
+            return Conv2d(cin, cout, kernelSize: try required(o.size("kernel_size"), "kernel_size"),
+                          stride: o.size("stride")!, padding: o.size("padding")!, dilation: o.size("dilation")!,
+                          groups: groups, bias: o.bool("bias")!)
         case .maxPool2d:
             _ = try channels(ranks: [3, 4], "[C, H, W]")
-            return MaxPool2d(kernelSize: o.size("kernel_size") ?? 2, stride: o.size("stride"), padding: o.size("padding") ?? 0,
-                             dilation: o.size("dilation") ?? 1, ceilMode: o.bool("ceil_mode") ?? false)
+            return MaxPool2d(kernelSize: try required(o.size("kernel_size"), "kernel_size"), stride: o.size("stride"),
+                             padding: o.size("padding")!, dilation: o.size("dilation")!, ceilMode: o.bool("ceil_mode")!)
         case .avgPool2d:
             _ = try channels(ranks: [3, 4], "[C, H, W]")
-            return AvgPool2d(kernelSize: o.size("kernel_size") ?? 2, stride: o.size("stride"),
+            return AvgPool2d(kernelSize: try required(o.size("kernel_size"), "kernel_size"), stride: o.size("stride"),
                              padding: o.size("padding") ?? AvgPool2d.defaultPadding,
                              ceilMode: o.bool("ceil_mode") ?? AvgPool2d.defaultCeilMode,
                              countIncludePad: o.bool("count_include_pad") ?? AvgPool2d.defaultCountIncludePad)
         case .adaptiveAvgPool2d:
             _ = try channels(ranks: [3, 4], "[C, H, W]")
-            return AdaptiveAvgPool2d(outputSize: o.size("output_size") ?? 1)
+            return AdaptiveAvgPool2d(outputSize: o.size("output_size")!)
         case .batchNorm1d:
             return BatchNorm1d(try channels(ranks: [2, 3], "[features] or [C, L]"), eps: o.float("eps")!,
                                momentum: o.float("momentum")!, affine: o.bool("affine")!)

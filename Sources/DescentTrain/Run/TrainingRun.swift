@@ -45,6 +45,10 @@ public struct TrainingRun {
     /// split and writes the outputs. With `optimizer.lr: find` the learning-rate range test runs first and the
     /// run (and its `config.yaml`) takes the rate it suggests.
     ///
+    /// The run stops after the current step, checkpointed for `resume`, once ``InterruptSignal`` is raised. For
+    /// Ctrl-C and SIGTERM to raise it, the executable calls ``InterruptSignal/install()`` first thing, before any
+    /// thread starts (as `descent train` does); this method does not install it, as threads run by then.
+    ///
     /// - Throws: ``DescentError`` for a config the data or model cannot satisfy, unreadable data, or an output
     ///   that cannot be written.
     public func start(resume: Bool = false) throws -> Outcome {
@@ -82,7 +86,6 @@ public struct TrainingRun {
                 write("no checkpoint in \(store.directory.path) yet: starting from the beginning")
             }
         }
-        InterruptSignal.install()
         let start = Date()
         let history = try trainer.fit(setup.train, validation: setup.validation, epochs: config.training.epochs,
                                       maxSteps: config.training.maxSteps)

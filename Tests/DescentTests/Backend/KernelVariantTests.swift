@@ -1,4 +1,4 @@
-#if canImport(CDescentKernels) && arch(x86_64)
+#if arch(x86_64)
 import CDescentKernels
 import Testing
 @testable import Descent

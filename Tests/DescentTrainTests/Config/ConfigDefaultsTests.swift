@@ -121,5 +121,25 @@ import Testing
         let pool = try layer(.avgPool2d, ", kernel_size: 2", as: AvgPool2d.self), torchPool = AvgPool2d(kernelSize: 2)
         #expect(pool.padding == torchPool.padding && pool.ceilMode == torchPool.ceilMode)
         #expect(pool.countIncludePad == torchPool.countIncludePad)
+        let linear = try layer(.linear, ", out_features: 4", input: [2, 8], as: Linear.self)
+        #expect(linear.bias != nil && Linear.defaultBias && Linear(8, 4).bias != nil)
+        let conv = try layer(.conv2d, ", out_channels: 4, kernel_size: 3", as: Conv2d.self)
+        let torchConv = Conv2d(3, 4, kernelSize: 3)
+        #expect(conv.stride == Conv2d.defaultStride && torchConv.stride == Conv2d.defaultStride)
+        #expect(conv.padding == Conv2d.defaultPadding && torchConv.padding == Conv2d.defaultPadding)
+        #expect(conv.dilation == Conv2d.defaultDilation && torchConv.dilation == Conv2d.defaultDilation)
+        #expect(conv.groups == Conv2d.defaultGroups && torchConv.groups == Conv2d.defaultGroups)
+        #expect((conv.bias != nil) == Conv2d.defaultBias && (torchConv.bias != nil) == Conv2d.defaultBias)
+        let maxPool = try layer(.maxPool2d, ", kernel_size: 2", as: MaxPool2d.self)
+        let torchMaxPool = MaxPool2d(kernelSize: 2)
+        #expect(maxPool.padding == MaxPool2d.defaultPadding && torchMaxPool.padding == MaxPool2d.defaultPadding)
+        #expect(maxPool.dilation == MaxPool2d.defaultDilation && torchMaxPool.dilation == MaxPool2d.defaultDilation)
+        #expect(maxPool.ceilMode == MaxPool2d.defaultCeilMode && torchMaxPool.ceilMode == MaxPool2d.defaultCeilMode)
+        let norms: [BatchNorm] = [try layer(.batchNorm1d, input: [2, 3], as: BatchNorm1d.self),
+                                  try layer(.batchNorm2d, as: BatchNorm2d.self), BatchNorm1d(3), BatchNorm2d(3)]
+        for norm in norms {
+            #expect(norm.eps == BatchNorm.defaultEps && norm.momentum == BatchNorm.defaultMomentum)
+            #expect(norm.affine == BatchNorm.defaultAffine)
+        }
     }
 }
