@@ -12,8 +12,9 @@ import Foundation
 ///   of `history.json`.
 ///
 /// The writer buffers records (written every 10 records or 120 s, as TensorBoard's own writer); the logger
-/// also flushes at each epoch's end and closes the file when training ends or stops, so a killed run loses at most
-/// the step points after the last flush. Each `fit` writes a new file; when it starts past step 0 (a resumed run)
+/// also flushes at each epoch's end and whenever a checkpoint is written (it is ``Checkpointable`` for that
+/// alone), and closes the file when training ends or stops, so a killed run loses no point up to the checkpoint it
+/// resumes from. Each `fit` writes a new file; when it starts past step 0 (a resumed run)
 /// or the folder already holds event files, the file begins with TensorBoard's purge marker
 /// (``TensorBoardWriter/addSessionStart(step:wallTime:)``) at the next step, so the points an earlier file holds
 /// from that step on — written after the checkpoint the run resumed from — are discarded, as with
@@ -143,4 +144,17 @@ public final class TensorBoardLogger: TrainingCallback {
             log("descent: TensorBoard logging stopped: \(e)")
         }
     }
+}
+
+extension TensorBoardLogger: Checkpointable {
+    /// `tensorboard` (nothing is stored under it).
+    public var checkpointKey: String { "tensorboard" }
+
+    /// Flushes the event file, so the points up to the checkpoint's step are on disk before the checkpoint is.
+    public func writeCheckpoint(to folder: CheckpointFolder, state: TrainingState) {
+        write { try writer?.flush() }
+    }
+
+    /// Nothing to restore: the resumed run's file starts with the purge marker.
+    public func readCheckpoint(from folder: CheckpointFolder, state: TrainingState) {}
 }

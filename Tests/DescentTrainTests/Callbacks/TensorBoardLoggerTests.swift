@@ -98,12 +98,16 @@ import Testing
             + [Double](repeating: Double(Float(history.epochs[0].learningRate)), count: 3))
     }
 
-    /// Throws at a step, as a crash would end the process.
+    /// Throws at a step, as a crash would end the process, noting the steps of `train/loss` then on disk.
     final class Crash: TrainingCallback {
-        let step: Int
-        init(atStep step: Int) { self.step = step }
+        let step: Int, folder: URL
+        var onDisk: [Int] = []
+        init(atStep step: Int, folder: URL) { (self.step, self.folder) = (step, folder) }
         func stepDidEnd(_ state: inout TrainingState) throws {
-            if state.step == step { throw DescentError(.file, "crash", "crashed at step \(step)") }
+            guard state.step == step else { return }
+            onDisk = try TensorBoardLoggerTests.visiblePoints(TensorBoardLogger.eventFiles(in: folder))["train/loss"]?
+                .map(\.step) ?? []
+            throw DescentError(.file, "crash", "crashed at step \(step)")
         }
     }
 
@@ -116,8 +120,11 @@ import Testing
             let store = CheckpointStore(directory: folder.appendingPathComponent("checkpoints"))
             let checkpoint = ModelCheckpoint(store: store, policy: config.checkpoint!)
             let trainer = setup.makeTrainer(logs: folder, checkpoint: checkpoint)
-            trainer.callbacks.append(Crash(atStep: 5))
+            let crash = Crash(atStep: 5, folder: folder)
+            trainer.callbacks.append(crash)
             #expect(throws: DescentError.self) { try trainer.fit(setup.train, validation: setup.validation, epochs: 2) }
+            // The checkpoint of step 4 flushed the file: a kill would lose no point up to it.
+            #expect(crash.onDisk == [1, 2, 3, 4])
         }
         let crashed = TensorBoardLogger.eventFiles(in: folder)
         #expect(crashed.count == 1)
