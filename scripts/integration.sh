@@ -29,7 +29,9 @@ for f in config.yaml run.json model.safetensors history.json metrics.json log.cs
          accuracy.svg learning_rate.svg confusion_matrix.svg checkpoints/latest checkpoints/best/model.safetensors; do
   [ -s "$out/shapes/$f" ] || { echo "integration: the run folder lacks $f" >&2; exit 1; }
 done
-echo "integration: the run folder holds the weights, logs, report and checkpoints: ok"
+events=("$out"/shapes/events.out.tfevents.*)
+[ -s "${events[0]}" ] || { echo "integration: the run folder lacks events.out.tfevents.* (TensorBoard)" >&2; exit 1; }
+echo "integration: the run folder holds the weights, logs, TensorBoard events, report and checkpoints: ok"
 
 # The saved run, loaded again by `descent evaluate`, gives the same test accuracy.
 evaluated=$("$bin" evaluate --run "$out/shapes" | sed -n 's/^accuracy \([0-9.]*\)%.*/\1/p')

@@ -15,7 +15,17 @@ This script reads the folder with TensorBoard 2.21's own code, in four ways:
 4. the HParams plugin: the three summaries parsed with plugin_data_pb2, then the plugin's own backend
    (get_experiment and list_session_groups, what the HParams dashboard shows) on a log folder holding the run.
 Exit status 0 when everything matches.
+
+With --run RUN_FOLDER it checks instead a folder written by `descent train` (TensorBoardLogger), resumed runs
+included: every event file through the record reader, the purge markers (SessionLog START) found with
+EventFileLoader, then EventAccumulator on the folder (which discards, at each marker, the points of earlier
+events at its step and later): each step of train/loss and train/learning_rate once, in order, and the epoch
+scalars equal to history.json (as float32) at the steps where the `epoch` scalar is written:
+
+    descent train --set training.epochs=2 --output /tmp/run    # Ctrl-C, then descent train --resume /tmp/run
+    python3 Tests/Fixtures/check_tensorboard.py --run /tmp/run
 """
+import json
 import glob
 import os
 import re
@@ -167,7 +177,57 @@ def main(folder):
     return 0 if not problems else 1
 
 
+EPOCH_TAGS = {"epoch/train_loss": "trainLoss", "epoch/train_accuracy": "trainAccuracy",
+              "epoch/validation_loss": "validationLoss", "epoch/validation_accuracy": "validationAccuracy",
+              "epoch/learning_rate": "learningRate"}
+
+
+def check_run(folder):
+    problems = []
+    files = sorted(glob.glob(os.path.join(folder, "events.out.tfevents.*")))
+    check(problems, len(files) >= 1, f"no event file in {folder}")
+    for path in files:
+        reader = pywrap_tensorflow.PyRecordReader_New(path)
+        count = 0
+        while True:
+            try:
+                reader.GetNext()
+            except errors.OutOfRangeError:
+                break
+            count += 1
+        events = list(event_file_loader.EventFileLoader(path).Load())
+        markers = [e.step for e in events if e.HasField("session_log") and e.session_log.status == e.session_log.START]
+        check(problems, events and events[0].file_version == "brain.Event:2", f"{path}: file_version")
+        print(f"{os.path.basename(path)}: {count} records, both CRC-32Cs verified; purge markers (SessionLog START) "
+              f"at steps {markers}")
+    acc = event_accumulator.EventAccumulator(folder, size_guidance={event_accumulator.SCALARS: 0})
+    acc.Reload()
+    scalars = {tag: [(e.step, e.value) for e in acc.Scalars(tag)] for tag in acc.Tags()["scalars"]}
+    with open(os.path.join(folder, "history.json")) as f:
+        history = json.load(f)["epochs"]
+    epochs = scalars.get("epoch", [])
+    check(problems, [v for _, v in epochs] == [float(e["epoch"]) for e in history],
+          f"epoch scalar {epochs} != history epochs {[e['epoch'] for e in history]}")
+    last = epochs[-1][0] if epochs else 0
+    for tag in ("train/loss", "train/learning_rate"):
+        steps = [s for s, _ in scalars.get(tag, [])]
+        check(problems, steps == list(range(1, last + 1)), f"{tag}: steps {steps} != 1...{last}")
+        print(f"EventAccumulator {tag}: {len(steps)} points, steps {steps[:3]}…{steps[-3:]}, each once")
+    for tag, key in EPOCH_TAGS.items():
+        expected = [(s, f32(e[key])) for (s, _), e in zip(epochs, history) if e.get(key) is not None]
+        got = scalars.get(tag, [])
+        check(problems, got == expected, f"{tag}: {got} != history.json {expected}")
+        print(f"EventAccumulator {tag}: " + ", ".join(f"step {s} = {v!r}" for s, v in got))
+    for problem in problems:
+        print("MISMATCH", problem)
+    print("OK: TensorBoard shows each step once and the epoch scalars of history.json" if not problems
+          else f"{len(problems)} mismatches")
+    return 0 if not problems else 1
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--run":
+        sys.exit(check_run(sys.argv[2]))
     if len(sys.argv) != 2:
         print(__doc__)
         sys.exit(2)

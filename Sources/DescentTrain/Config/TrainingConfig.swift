@@ -22,6 +22,8 @@ public struct TrainingConfig: Sendable, Equatable {
     public var output = "runs/latest"
     /// Write the HTML report at the end.
     public var report = true
+    /// Write TensorBoard event files into the run folder while training (``TensorBoardLogger``).
+    public var tensorboard = true
     /// The `data` section.
     public var data = DataConfig()
     /// The `model` section.
@@ -50,8 +52,8 @@ public struct TrainingConfig: Sendable, Equatable {
     public static let `default` = TrainingConfig()
 
     /// The top-level keys, in the order they are written.
-    static let keys = ["seed", "threads", "output", "report", "data", "model", "loss", "optimizer", "schedule", "training",
-                       "early_stopping", "checkpoint", "search"]
+    static let keys = ["seed", "threads", "output", "report", "tensorboard", "data", "model", "loss", "optimizer",
+                       "schedule", "training", "early_stopping", "checkpoint", "search"]
 
     // MARK: Reading
 
@@ -105,6 +107,7 @@ public struct TrainingConfig: Sendable, Equatable {
         threads = try r.int("threads", .atLeast(1))
         output = try r.string("output") ?? "runs/latest"
         report = try r.bool("report") ?? true
+        tensorboard = try r.bool("tensorboard") ?? true
         data = try DataConfig(r.section("data"))
         model = try ModelConfig(r.section("model"), defaultName: data.dataset.defaultModel)
         loss = try LossConfig(r.section("loss"), task: data.task)
@@ -129,6 +132,7 @@ public struct TrainingConfig: Sendable, Equatable {
         w.line("threads", threads.map(String.init) ?? "null")
         w.line("output", YAMLWriter.string(output))
         w.line("report", ConfigValue.bool(report))
+        w.line("tensorboard", ConfigValue.bool(tensorboard))
         data.write(&w)
         model.write(&w)
         loss.write(&w)

@@ -95,8 +95,10 @@ public final class TrainingSetup {
 
     /// The run's callbacks, in the one order they act in: the NaN/Inf guard (`training.non_finite`), gradient
     /// clipping, the learning-rate schedule, reduce-on-plateau, validation every N steps, `progress`, early
-    /// stopping, the CSV and JSON-lines logs in `logs` (a folder), the interrupt check (Ctrl-C), and `checkpoint`
-    /// last (it saves the state the others leave).
+    /// stopping, the CSV and JSON-lines logs in `logs` (a folder) and, with `tensorboard: true`, the TensorBoard
+    /// event files there (after the schedules, so they log the rates the steps used; before the interrupt check,
+    /// so the interrupted step's point is written and the file closed before the checkpoint saves that step), the
+    /// interrupt check (Ctrl-C), and `checkpoint` last (it saves the state the others leave).
     public func makeCallbacks(progress: ProgressPrinter? = nil, logs: URL? = nil,
                               checkpoint: ModelCheckpoint? = nil) -> [any TrainingCallback] {
         let loop = config.training
@@ -112,6 +114,7 @@ public final class TrainingSetup {
         if let earlyStopping { list.append(earlyStopping) }
         if let logs {
             list += [CSVLogger(url: logs.appendingPathComponent("log.csv")), JSONLinesLogger(url: logs.appendingPathComponent("log.jsonl"))]
+            if config.tensorboard { list.append(TensorBoardLogger(directory: logs)) }
         }
         list.append(InterruptCheck())
         if let checkpoint { list.append(checkpoint) }

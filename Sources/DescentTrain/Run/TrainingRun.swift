@@ -12,6 +12,7 @@ import Foundation
 ///   history.json, metrics.json, log.csv, log.jsonl
 ///   report.html, loss.svg, accuracy.svg, learning_rate.svg, confusion_matrix.svg
 ///   checkpoints/       see ``CheckpointStore``
+///   events.out.tfevents.*  TensorBoard scalars (``TensorBoardLogger``; `tensorboard: true`), one file per start
 /// ```
 /// The config is checked and the data loaded before anything is written, so a bad config leaves an existing
 /// output folder as it was.

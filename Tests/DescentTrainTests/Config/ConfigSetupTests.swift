@@ -43,7 +43,7 @@ import Testing
                                         checkpoint: checkpoint)
         #expect(callbacks.map { "\(type(of: $0))" } == ["NonFiniteLossGuard", "GradientClipping", "PlateauScheduler", "StepValidation",
                                                        "ProgressPrinter", "EarlyStopping", "CSVLogger", "JSONLinesLogger",
-                                                       "InterruptCheck", "ModelCheckpoint"])
+                                                       "TensorBoardLogger", "InterruptCheck", "ModelCheckpoint"])
         let guardian = try #require(callbacks[0] as? NonFiniteLossGuard)
         #expect(guardian.policy == .rollback && guardian.rollbackFactor == 0.25 && guardian.maxRollbacks == 5)
         let clipping = try #require(callbacks[1] as? GradientClipping)

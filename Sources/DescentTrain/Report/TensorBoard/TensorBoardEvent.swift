@@ -2,7 +2,8 @@
 ///
 /// Field numbers follow `tensorboard/compat/proto/event.proto`, `summary.proto` and `tensor.proto` of
 /// TensorBoard 2.21.0: `Event { double wall_time = 1; int64 step = 2; string file_version = 3;
-/// Summary summary = 5; }`, `Summary { repeated Value value = 1; }`, `Summary.Value { string tag = 1;
+/// Summary summary = 5; SessionLog session_log = 7; }`, `SessionLog { SessionStatus status = 1; }` (`START` 1,
+/// `STOP` 2, `CHECKPOINT` 3), `Summary { repeated Value value = 1; }`, `Summary.Value { string tag = 1;
 /// float simple_value = 2; TensorProto tensor = 8; SummaryMetadata metadata = 9; }`,
 /// `SummaryMetadata { PluginData plugin_data = 1; }`, `PluginData { string plugin_name = 1; bytes content = 2; }`,
 /// `TensorProto { DataType dtype = 1; bytes tensor_content = 4; repeated float float_val = 5;
@@ -18,15 +19,22 @@ public struct TensorBoardEvent: Sendable, Equatable {
     public var scalars: [String: Double]
     /// The HParams-plugin summaries of the event, in file order.
     public var hparams: [TensorBoardHParamsSummary]
+    /// `session_log.status` of a session-log event (`SessionLog.START` is 1: TensorBoard's purge marker), nil for
+    /// the others.
+    public var sessionStatus: Int?
+
+    /// `SessionLog.START`: TensorBoard discards the points of earlier events at this event's step and later.
+    public static let sessionStart = 1
 
     /// An event with the given fields.
     public init(wallTime: Double, step: Int, fileVersion: String? = nil, scalars: [String: Double] = [:],
-                hparams: [TensorBoardHParamsSummary] = []) {
+                hparams: [TensorBoardHParamsSummary] = [], sessionStatus: Int? = nil) {
         self.wallTime = wallTime
         self.step = step
         self.fileVersion = fileVersion
         self.scalars = scalars
         self.hparams = hparams
+        self.sessionStatus = sessionStatus
     }
 
     /// Decodes an `Event` message.
@@ -39,8 +47,18 @@ public struct TensorBoardEvent: Sendable, Equatable {
             case .varint(2, let v): step = Int(truncatingIfNeeded: Int64(bitPattern: v))
             case .bytes(3, let s): fileVersion = String(decoding: s, as: UTF8.self)
             case .bytes(5, let summary): try decodeSummary(summary)
+            case .bytes(7, let sessionLog): try decodeSessionLog(sessionLog)
             default: break
             }
+        }
+    }
+
+    /// Reads the status of a `SessionLog` message (0, `STATUS_UNSPECIFIED`, when absent).
+    private mutating func decodeSessionLog(_ bytes: ArraySlice<UInt8>) throws {
+        sessionStatus = 0
+        var d = ProtobufDecoder(bytes)
+        while let field = try d.next() {
+            if case .varint(1, let status) = field { sessionStatus = Int(truncatingIfNeeded: status) }
         }
     }
 
@@ -144,9 +162,10 @@ enum TensorBoardSummaryValue {
 }
 
 extension TensorBoardEvent {
-    /// An encoded `Event` with `fileVersion` or a `Summary` of `values` (proto3: a zero step is left out).
+    /// An encoded `Event` with `fileVersion`, a `Summary` of `values` or a `SessionLog` of `sessionStatus`
+    /// (proto3: a zero step is left out).
     static func encode(wallTime: Double, step: Int, fileVersion: String? = nil,
-                       values: [TensorBoardSummaryValue] = []) -> [UInt8] {
+                       values: [TensorBoardSummaryValue] = [], sessionStatus: Int? = nil) -> [UInt8] {
         var e = ProtobufEncoder()
         e.double(1, wallTime)
         if step != 0 { e.varint(2, Int64(step)) }
@@ -156,6 +175,7 @@ extension TensorBoardEvent {
                 for value in values { summary.message(1) { value.encode(into: &$0) } }
             }
         }
+        if let sessionStatus { e.message(7) { $0.varint(1, Int64(sessionStatus)) } }
         return e.output
     }
 }

@@ -66,6 +66,15 @@ public final class TensorBoardWriter {
                                            values: [.scalar(tag: tag, value: Float(value))]))
     }
 
+    /// Appends TensorBoard's purge marker at `step`, as `SummaryWriter(purge_step: step)` does: an event whose
+    /// `session_log` has status `START`. TensorBoard then discards the points that earlier events (in this file and
+    /// in the files before it) hold at `step` and later, so a run resumed from a checkpoint does not show the
+    /// points written between that checkpoint and the interruption twice.
+    public func addSessionStart(step: Int, wallTime: Date = Date()) throws {
+        try append(TensorBoardEvent.encode(wallTime: wallTime.timeIntervalSince1970, step: step,
+                                           sessionStatus: TensorBoardEvent.sessionStart))
+    }
+
     /// Appends one trial's hyper-parameters and final metrics as `SummaryWriter.add_hparams` does: the experiment,
     /// session-start and session-end (`STATUS_SUCCESS`) summaries, then each metric as a scalar at `step`, all in
     /// name order. Give each trial its own directory; metric tags should differ from the tags of `addScalar`.
