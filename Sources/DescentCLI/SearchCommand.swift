@@ -15,6 +15,9 @@ struct SearchCommand: ParsableCommand {
             descent search my.yaml --grid optimizer.lr=0.1,0.01,0.001 --grid optimizer.name=sgd,adam \
             --random optimizer.weight_decay=loguniform:1e-6:1e-2 --trials 20. Distributions: uniform:A:B, \
             loguniform:A:B, int:A:B, choice:A,B,C. Every trial's config is checked before any trial starts. \
+            Strategies: full (every trial trains training.epochs) or halving (successive halving: every trial \
+            trains --min-epochs, the best 1/--reduction-factor continue from their checkpoint, up to \
+            training.epochs; the default above \(SearchStrategy.halvingAbove) trials). \
             The folder (--output, default runs/search) receives search.json, results.json, results.csv, \
             trials/NNN/, best.yaml and test.txt; `descent search --resume DIR` continues an interrupted search.
             """
@@ -45,6 +48,18 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "The validation metric trials are ranked by: val_loss (lowest best) or val_accuracy (highest best).")
     var metric: String = "val_loss"
 
+    @Option(help: ArgumentHelp("full or halving (successive halving; default: the search: section's strategy, "
+                               + "else halving above \(SearchStrategy.halvingAbove) trials, else full)."))
+    var strategy: String?
+
+    @Option(help: ArgumentHelp("Epochs of successive halving's first rung (default: search.min_epochs, or 1).",
+                               valueName: "R"))
+    var minEpochs: Int?
+
+    @Option(help: ArgumentHelp("Successive halving's η: the best 1/η of a rung continue (default: "
+                               + "search.reduction_factor, or 3).", valueName: "η"))
+    var reductionFactor: Int?
+
     @Option(help: "Trials at a time (default: the cores divided by --threads-per-trial).")
     var parallel: Int?
 
@@ -61,11 +76,20 @@ struct SearchCommand: ParsableCommand {
 
     func validate() throws {
         let space = config != nil || !grid.isEmpty || !random.isEmpty || !overrides.isEmpty || trials != nil
+            || strategy != nil || minEpochs != nil || reductionFactor != nil
         if resume != nil, space || output != nil {
             throw ValidationError("--resume takes the search from the folder's search.json: give no CONFIG, --grid, "
-                                  + "--random, --set, --trials or --output with it")
+                                  + "--random, --set, --trials, --strategy, --min-epochs, --reduction-factor or "
+                                  + "--output with it")
         }
         if let trials, trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
+        if let strategy, SearchStrategy(rawValue: strategy) == nil {
+            throw ValidationError("--strategy must be full or halving, got '\(strategy)'")
+        }
+        if let minEpochs, minEpochs < 1 { throw ValidationError("--min-epochs must be at least 1, got \(minEpochs)") }
+        if let reductionFactor, reductionFactor < 2 {
+            throw ValidationError("--reduction-factor must be at least 2, got \(reductionFactor)")
+        }
         if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1, got \(parallel)") }
         if threadsPerTrial < 1 {
             throw ValidationError("--threads-per-trial must be at least 1, got \(threadsPerTrial)")
@@ -91,9 +115,37 @@ struct SearchCommand: ParsableCommand {
         try space.validate(base: base, overrides: overrides, seed: seed)
         let parallel = parallel ?? SearchPlan.defaultParallel(cores: ProcessInfo.processInfo.activeProcessorCount,
                                                               threadsPerTrial: threadsPerTrial)
-        return SearchPlan(config: base?.path, overrides: overrides, space: space, seed: seed,
-                          metric: MonitoredMetric(rawValue: metric)!, parallel: parallel,
-                          threadsPerTrial: threadsPerTrial)
+        var plan = SearchPlan(config: base?.path, overrides: overrides, space: space, seed: seed,
+                              metric: MonitoredMetric(rawValue: metric)!, parallel: parallel,
+                              threadsPerTrial: threadsPerTrial)
+        plan.halving = try halving(plan)
+        return plan
+    }
+
+    /// The successive-halving rungs of `plan`, or `nil` for the full strategy: `--strategy` (else the search:
+    /// section's, else halving above ``SearchStrategy/halvingAbove`` trials) from `--min-epochs` up to the
+    /// config's `training.epochs`.
+    func halving(_ plan: SearchPlan) throws -> SuccessiveHalving? {
+        let space = plan.space
+        let configurations = space.configurations(seed: plan.seed)
+        let given = strategy.flatMap(SearchStrategy.init) ?? space.strategy
+        guard (given ?? SearchStrategy.defaultFor(trials: configurations.count)) == .halving else { return nil }
+        let flag = strategy != nil ? "--strategy halving" : "search.strategy: halving"
+        if space.parameters.contains(where: { $0.key == "training.epochs" }) {
+            guard given == nil else { throw DescentError(.config, flag, "training.epochs is searched; use full") }
+            return nil
+        }
+        let epochs = try plan.trialConfig(configurations.first ?? []).training.epochs
+        let r = minEpochs ?? space.minEpochs ?? 1
+        guard r < epochs else {
+            guard given == nil else {
+                throw DescentError(.config, minEpochs != nil ? "--min-epochs" : "search.min_epochs",
+                                   "must be less than training.epochs (\(epochs)) with halving, got \(r)")
+            }
+            return nil
+        }
+        return SuccessiveHalving(minEpochs: r, reductionFactor: reductionFactor ?? space.reductionFactor ?? 3,
+                                 maxEpochs: epochs)
     }
 
     /// The running `descent` executable (`/proc/self/exe` on Linux, else the first argument).

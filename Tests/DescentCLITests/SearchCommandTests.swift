@@ -23,7 +23,13 @@ import Testing
          .usage("--metric must be val_loss or val_accuracy, got 'accuracy'")),
         (["--resume", "$TMP/none", "--grid", "optimizer.lr=0.1"],
          .usage("--resume takes the search from the folder's search.json: give no CONFIG, --grid, --random, --set, "
-                + "--trials or --output with it")),
+                + "--trials, --strategy, --min-epochs, --reduction-factor or --output with it")),
+        (["--grid", "optimizer.lr=0.1", "--strategy", "asha"],
+         .usage("--strategy must be full or halving, got 'asha'")),
+        (["--grid", "optimizer.lr=0.1", "--reduction-factor", "1"],
+         .usage("--reduction-factor must be at least 2, got 1")),
+        (["--grid", "optimizer.lr=0.1", "--strategy", "halving", "--min-epochs", "6"],
+         .failure("--min-epochs: must be less than training.epochs (6) with halving, got 6")),
         (["--resume", "$TMP/none"], .failure("$TMP/none: not a search folder (no search.json)")),
     ])
     func badSearchesStopBeforeAnyTrial(arguments: [String], expected: CommandOutcome) throws {

@@ -2,7 +2,8 @@ import Descent
 import Foundation
 
 /// What a search runs, saved as `search.json` in its folder so that `descent search --resume DIR` runs the
-/// same trials: the base config, the overrides, the space, the seed, the metric and the parallelism.
+/// same trials: the base config, the overrides, the space, the seed, the metric, the parallelism and the rungs
+/// of successive halving.
 public struct SearchPlan: Sendable, Codable, Equatable {
     /// The base config file (absolute path), or `nil` for the built-in config.
     public var config: String?
@@ -18,10 +19,13 @@ public struct SearchPlan: Sendable, Codable, Equatable {
     public var parallel: Int
     /// Kernel threads of each trial (`descent train --threads`).
     public var threadsPerTrial: Int
+    /// The rungs of successive halving (`search.strategy: halving`), or `nil` for the full strategy.
+    public var halving: SuccessiveHalving?
 
-    /// A plan of `space` over `config` (an absolute path, or `nil`) with `overrides`.
+    /// A plan of `space` over `config` (an absolute path, or `nil`) with `overrides`; successive halving with
+    /// `halving`, else every trial trains for `training.epochs`.
     public init(config: String?, overrides: [String], space: SearchSpace, seed: UInt64, metric: MonitoredMetric,
-                parallel: Int, threadsPerTrial: Int) {
+                parallel: Int, threadsPerTrial: Int, halving: SuccessiveHalving? = nil) {
         self.config = config
         self.overrides = overrides
         self.space = space
@@ -29,6 +33,7 @@ public struct SearchPlan: Sendable, Codable, Equatable {
         self.metric = metric
         self.parallel = parallel
         self.threadsPerTrial = threadsPerTrial
+        self.halving = halving
     }
 
     /// Trials at a time that fit `cores` without oversubscribing: cores / threads per trial, at least 1.

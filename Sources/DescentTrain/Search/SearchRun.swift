@@ -20,6 +20,12 @@ import Darwin
 /// Each trial is a child process, `descent train trials/NNN/trial.yaml --output trials/NNN --threads K`, run with
 /// `training.evaluate_test: false`, so trials are scored on the validation split only and never read the test
 /// split. A trial that fails is recorded with its reason and the search goes on.
+///
+/// With `plan.halving` (successive halving) the trials run rung by rung: every trial trains the first rung's
+/// epochs (`--set training.epochs=E`); once every trial of a rung has finished, the best 1/η by the metric at
+/// that rung (ties: the lower trial number) are promoted and the others `stopped`, a decision written to
+/// `results.json` before any promoted trial starts; the promoted ones continue from their checkpoint
+/// (`descent train --resume trials/NNN --set training.epochs=E'`) to the next rung's epochs.
 public final class SearchRun: @unchecked Sendable {
     /// The plan.
     public let plan: SearchPlan
@@ -37,8 +43,9 @@ public final class SearchRun: @unchecked Sendable {
     public private(set) var interrupted = false
 
     /// A search of `plan` in `directory`, its trials run by `executable`; with `resume`, the trials that are
-    /// `done` or `failed` in the folder's `results.json` are kept and the others run again: from their newest
-    /// checkpoint (`descent train --resume`) when they were `running` and have one, else from scratch.
+    /// `done`, `failed` or `stopped` in the folder's `results.json` are kept and the others run again: from their
+    /// newest checkpoint (`descent train --resume`) when they were `running` and have one, else from scratch. A
+    /// successive-halving search keeps every trial's rung, so it goes on at the rung it had reached.
     ///
     /// - Throws: ``DescentError`` when resuming a folder without `results.json`.
     public init(plan: SearchPlan, directory: URL, executable: URL, resume: Bool = false) throws {
@@ -46,14 +53,21 @@ public final class SearchRun: @unchecked Sendable {
         self.directory = directory
         self.executable = executable
         let configurations = plan.space.configurations(seed: plan.seed)
-        let trials = configurations.enumerated().map { SearchTrial(number: $0.offset + 1, parameters: $0.element) }
-        var fresh = SearchResults(metric: plan.metric, keys: plan.space.parameters.map(\.key), trials: trials)
+        let trials = configurations.enumerated().map { n, parameters in
+            var trial = SearchTrial(number: n + 1, parameters: parameters)
+            if plan.halving != nil { (trial.rung, trial.rungMetrics) = (1, []) }
+            return trial
+        }
+        var fresh = SearchResults(metric: plan.metric, keys: plan.space.parameters.map(\.key), trials: trials,
+                                  rungEpochs: plan.halving?.rungEpochs)
         if resume {
             let saved = try SearchResults.read(from: directory)
             for (i, t) in saved.trials.enumerated() where i < fresh.trials.count {
-                if t.status == .done || t.status == .failed {
+                if t.status == .done || t.status == .failed || t.status == .stopped || plan.halving != nil {
                     fresh.trials[i] = t
-                } else if t.status == .running {
+                }
+                if t.status == .running {
+                    fresh.trials[i].pid = nil
                     let folder = directory.appendingPathComponent("trials").appendingPathComponent(t.folderName)
                     if let pid = t.pid { Self.stopStray(pid, folder: folder) }
                     cutShort.insert(i)
@@ -61,7 +75,7 @@ public final class SearchRun: @unchecked Sendable {
             }
         }
         results = fresh
-        queue = fresh.trials.indices.filter { fresh.trials[$0].status != .done && fresh.trials[$0].status != .failed }
+        queue = fresh.trials.indices.filter { [.pending, .running].contains(fresh.trials[$0].status) }
     }
 
     /// Kills the trial process `pid` left running by a search that was killed, if it is still alive and its
@@ -78,11 +92,14 @@ public final class SearchRun: @unchecked Sendable {
         }
     }
 
-    /// The trials run again by ``start()`` (numbers).
+    /// The trials run again by ``start()`` (numbers): those left `pending` or `running`.
     public var unfinished: [Int] { queue.map { results.trials[$0].number } }
 
-    /// Runs the unfinished trials, `plan.parallel` at a time, then prints the final table, writes `best.yaml`
-    /// and evaluates the best trial's weights once on the test split.
+    /// The number of rungs: 1 in a full search.
+    private var rungCount: Int { plan.halving?.rungEpochs.count ?? 1 }
+
+    /// Runs the unfinished trials, `plan.parallel` at a time (rung by rung in a successive-halving search), then
+    /// prints the final table, writes `best.yaml` and evaluates the best trial's weights once on the test split.
     ///
     /// - Throws: ``DescentError`` when the folder cannot be written or the executable cannot be started.
     public func start() throws -> SearchResults {
@@ -93,6 +110,30 @@ public final class SearchRun: @unchecked Sendable {
         write("descent search: \(results.trials.count) trials (\(queue.count) to run), \(plan.parallel) at a time, "
               + "\(plan.threadsPerTrial) kernel thread(s) per trial; ranked by \(plan.metric.rawValue) on the "
               + "validation split; in \(directory.path)")
+        if let halving = plan.halving { write(halving.summary(results.trials.count)) }
+        for rung in 1...rungCount {
+            lock.lock()
+            queue = results.trials.indices.filter {
+                (results.trials[$0].rung ?? 1) == rung
+                    && (results.trials[$0].status == .pending || results.trials[$0].status == .running)
+            }
+            lock.unlock()
+            try runQueue()
+            if InterruptSignal.isRaised { break }
+            if rung < rungCount { try promote(from: rung) }
+        }
+        if InterruptSignal.isRaised {
+            interrupted = true
+            let left = results.trials.filter { $0.status == .running || $0.status == .pending }.count
+            write("interrupted: \(left) trials unfinished; continue with: descent search --resume \(directory.path)")
+            return results
+        }
+        try finish()
+        return results
+    }
+
+    /// Runs the queue's trials, `plan.parallel` at a time, until it is empty or the search is interrupted.
+    private func runQueue() throws {
         let group = DispatchGroup()
         let failure = LockedError()
         for _ in 0..<max(1, min(plan.parallel, queue.count)) {
@@ -107,14 +148,35 @@ public final class SearchRun: @unchecked Sendable {
         }
         group.wait()
         if let error = failure.error { throw error }
-        if InterruptSignal.isRaised {
-            interrupted = true
-            let left = results.trials.filter { $0.status == .running || $0.status == .pending }.count
-            write("interrupted: \(left) trials unfinished; continue with: descent search --resume \(directory.path)")
-            return results
+    }
+
+    /// Decides rung `rung` once all its trials have finished: its best 1/η `done` trials (by the metric at the
+    /// rung, ties to the lower number) become `pending` at the next rung, the other `done` ones `stopped`, in one
+    /// atomic write of `results.json`. A rung already decided has no `done` trial left, so deciding is idempotent.
+    private func promote(from rung: Int) throws {
+        guard let halving = plan.halving else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let finished = results.trials.indices.filter {
+            results.trials[$0].rung == rung && results.trials[$0].status == .done
         }
-        try finish()
-        return results
+        guard !finished.isEmpty else { return }
+        let count = halving.rungTrials(results.trials.count)[rung]
+        let scored = finished.map { (number: results.trials[$0].number, metric: results.trials[$0].metric!) }
+        let chosen = Set(SuccessiveHalving.promoted(scored, count: count, higherIsBetter: plan.metric.higherIsBetter))
+        let epochs = halving.rungEpochs
+        for i in finished {
+            if chosen.contains(results.trials[i].number) {
+                (results.trials[i].status, results.trials[i].rung) = (.pending, rung + 1)
+            } else {
+                results.trials[i].status = .stopped
+                results.trials[i].reason = "pruned at rung \(rung) (\(epochs[rung - 1]) epochs)"
+            }
+        }
+        try results.write(to: directory)
+        let numbers = results.trials.filter { chosen.contains($0.number) }.map(\.folderName)
+        write("rung \(rung) (\(epochs[rung - 1]) epochs) decided: trials \(numbers.joined(separator: ", ")) "
+              + "continue to \(epochs[rung]) epochs, \(finished.count - chosen.count) stopped")
     }
 
     // MARK: Trials
@@ -133,13 +195,18 @@ public final class SearchRun: @unchecked Sendable {
         guard announce else { return }
         let t = results.trials[index]
         var line = "trial \(t.folderName) \(t.status.rawValue)"
+        if let rung = t.rung, let epochs = plan.halving?.rungEpochs {
+            line += " (rung \(rung), \(epochs[rung - 1]) epochs)"
+        }
         if t.status == .running { line += ": " + t.parameters.joined(separator: " ") }
-        if let m = t.metric { line += String(format: " %@ %.4f (epoch %d)", plan.metric.rawValue, m, t.bestEpoch ?? 0) }
-        if let s = t.seconds { line += String(format: " in %.1f s", s) }
+        if t.status != .running, let m = t.metric {
+            line += String(format: " %@ %.4f (epoch %d)", plan.metric.rawValue, m, t.bestEpoch ?? 0)
+        }
+        if t.status != .running, let s = t.seconds { line += String(format: " in %.1f s", s) }
         if let r = t.reason { line += ": \(r)" }
         let count = { (s: SearchTrial.Status) in self.results.trials.filter { $0.status == s }.count }
         line += "  [running \(count(.running)), done \(count(.done)), failed \(count(.failed)), "
-            + "pending \(count(.pending))"
+            + (plan.halving == nil ? "" : "stopped \(count(.stopped)), ") + "pending \(count(.pending))"
         if let b = results.best { line += String(format: "; best %@ %.4f", b.folderName, b.metric!) }
         write(line + "]")
     }
@@ -148,8 +215,11 @@ public final class SearchRun: @unchecked Sendable {
         let trial = results.trials[index]
         let folder = directory.appendingPathComponent("trials").appendingPathComponent(trial.folderName)
         let fm = FileManager.default
-        // A trial interrupted after a checkpoint continues from it (`descent train --resume`); others start afresh.
-        let resumable = cutShort.contains(index)
+        // A trial interrupted after a checkpoint, or promoted to a later rung, continues from it
+        // (`descent train --resume`); others start afresh.
+        let rung = trial.rung ?? 1
+        let epochs = plan.halving.map { ["--set", "training.epochs=\($0.rungEpochs[rung - 1])"] } ?? []
+        let resumable = (cutShort.contains(index) || rung > 1)
             && fm.fileExists(atPath: folder.appendingPathComponent("checkpoints/latest").path)
             && fm.fileExists(atPath: folder.appendingPathComponent("config.yaml").path)
         try update(index) { $0.status = .running }
@@ -157,7 +227,7 @@ public final class SearchRun: @unchecked Sendable {
         let outcome: (metric: Double?, epoch: Int?, epochs: Int?, reason: String?)
         do {
             let log = folder.appendingPathComponent("train.log")
-            let threads = ["--threads", String(plan.threadsPerTrial)]
+            let threads = ["--threads", String(plan.threadsPerTrial)] + epochs
             let started = { (pid: Int32) -> Void in _ = try? self.update(index, announce: false) { $0.pid = pid } }
             var status: Int32 = -1
             if resumable {
@@ -185,7 +255,10 @@ public final class SearchRun: @unchecked Sendable {
             $0.metric = outcome.metric
             $0.bestEpoch = outcome.epoch
             $0.epochs = outcome.epochs
-            $0.seconds = (Date().timeIntervalSince(start) * 100).rounded() / 100
+            $0.seconds = (Date().timeIntervalSince(start) * 100).rounded() / 100 + (rung > 1 ? $0.seconds ?? 0 : 0)
+            if $0.rung != nil, let metric = outcome.metric {
+                $0.rungMetrics = Array(($0.rungMetrics ?? []).prefix(rung - 1)) + [metric]
+            }
         }
     }
 

@@ -20,12 +20,18 @@ public struct SearchSpace: Sendable, Equatable, Codable {
     public var parameters: [SearchParameter] = []
     /// The number of trials when some parameters are sampled (`nil`: the grid size, or 10).
     public var trials: Int?
+    /// The section's `strategy` (`nil`: chosen by the number of trials, see ``SearchStrategy/defaultFor(trials:)``).
+    public var strategy: SearchStrategy?
+    /// The section's `min_epochs`: the epochs of successive halving's first rung (`nil`: 1).
+    public var minEpochs: Int?
+    /// The section's `reduction_factor`: successive halving's η (`nil`: 3).
+    public var reductionFactor: Int?
 
     /// An empty space.
     public init() {}
 
     /// The keys of the `search:` section.
-    static let keys = ["trials", "grid", "random"]
+    static let keys = ["trials", "grid", "random", "strategy", "min_epochs", "reduction_factor"]
 
     /// Reads the `search:` section of the config file at `url` (an empty space when there is none).
     ///
@@ -49,6 +55,9 @@ public struct SearchSpace: Sendable, Equatable, Codable {
         let r = try top.section("search")
         var space = SearchSpace()
         space.trials = try r.int("trials", .atLeast(1))
+        space.strategy = try r.choice("strategy", SearchStrategy.allCases.map(\.rawValue)).flatMap(SearchStrategy.init)
+        space.minEpochs = try r.int("min_epochs", .atLeast(1))
+        space.reductionFactor = try r.int("reduction_factor", .atLeast(2))
         for (name, grid) in [("grid", true), ("random", false)] {
             let section = try r.section(name)
             for entry in section.entries {

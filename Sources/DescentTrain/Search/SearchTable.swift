@@ -1,7 +1,8 @@
 import Foundation
 
 /// The final table of a search: the finished trials sorted by the validation metric (best first), then the
-/// failed and unfinished ones, one column per searched key.
+/// failed, pruned (`stopped`) and unfinished ones, one column per searched key (and the rung reached in a
+/// successive-halving search).
 public struct SearchTable: Sendable {
     /// The results shown.
     public let results: SearchResults
@@ -13,7 +14,9 @@ public struct SearchTable: Sendable {
     public var text: String {
         let ranked = results.ranked
         let others = results.trials.filter { t in !ranked.contains { $0.number == t.number } }
-        var rows = [["trial"] + results.keys + ["status", results.metric.rawValue, "epoch", "epochs", "seconds"]]
+        let halving = results.rungEpochs != nil
+        var rows = [["trial"] + results.keys + ["status", results.metric.rawValue, "epoch", "epochs", "seconds"]
+            + (halving ? ["rung"] : [])]
         for t in ranked + others {
             let metric: String = t.metric.map { String(format: "%.4f", $0) } ?? "-"
             let seconds: String = t.seconds.map { String(format: "%.1f", $0) } ?? "-"
@@ -21,6 +24,7 @@ public struct SearchTable: Sendable {
             var row: [String] = [t.folderName]
             row += results.keys.map { t.value(of: $0) ?? "" }
             row += [t.status.rawValue, metric, epoch, epochs, seconds]
+            if halving { row.append(t.rung.map(String.init) ?? "-") }
             if let reason = t.reason { row.append(reason) }
             rows.append(row)
         }

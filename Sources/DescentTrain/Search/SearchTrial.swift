@@ -13,6 +13,8 @@ public struct SearchTrial: Sendable, Codable, Equatable {
         case done
         /// Finished without one: a non-zero exit, a non-finite loss, a bad value; see ``reason``.
         case failed
+        /// Pruned by successive halving after its ``rung`` (not among the best 1/η there); not a failure.
+        case stopped
     }
 
     /// The trial's number, from 1 (its folder is `trials/NNN`).
@@ -34,6 +36,10 @@ public struct SearchTrial: Sendable, Codable, Equatable {
     /// The process id of the `descent train` child while the trial runs (stopped by `--resume` if it outlived
     /// its search).
     public var pid: Int32?
+    /// The successive-halving rung it reached, from 1 (`nil` in a full search).
+    public var rung: Int?
+    /// Its metric at each rung it finished (the best over its epochs up to the rung's), in rung order.
+    public var rungMetrics: [Double]?
 
     /// A trial that has not run.
     public init(number: Int, parameters: [String]) {
@@ -59,13 +65,19 @@ public struct SearchResults: Sendable, Codable, Equatable {
     public var keys: [String]
     /// Every trial, by number.
     public var trials: [SearchTrial]
+    /// The epochs of each successive-halving rung (`nil` in a full search).
+    public var rungEpochs: [Int]?
 
-    /// Results of trials that have not run yet.
-    public init(metric: MonitoredMetric, keys: [String], trials: [SearchTrial]) {
+    /// Results of trials that have not run yet; with `rungEpochs`, of a successive-halving search.
+    public init(metric: MonitoredMetric, keys: [String], trials: [SearchTrial], rungEpochs: [Int]? = nil) {
         self.metric = metric
         self.keys = keys
         self.trials = trials
+        self.rungEpochs = rungEpochs
     }
+
+    /// The epochs trained by all trials together (each trial's `epochs`).
+    public var trialEpochs: Int { trials.reduce(0) { $0 + ($1.epochs ?? 0) } }
 
     /// The finished trials, best first.
     public var ranked: [SearchTrial] {
@@ -94,13 +106,17 @@ public struct SearchResults: Sendable, Codable, Equatable {
         try AtomicFile.write(Data(csv.utf8), to: folder.appendingPathComponent("results.csv"))
     }
 
-    /// One row per trial: number, the parameters, status, metric, best epoch, epochs, seconds, reason.
+    /// One row per trial: number, the parameters, status, metric, best epoch, epochs, seconds, then, in a
+    /// successive-halving search, the rung reached and the metric at each rung (`val_loss@3`: at the rung of 3
+    /// epochs), and the reason.
     public var csv: String {
         func field(_ s: String) -> String {
             guard s.contains(",") || s.contains("\"") || s.contains("\n") else { return s }
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
-        let header = ["trial"] + keys + ["status", metric.rawValue, "best_epoch", "epochs", "seconds", "reason"]
+        let rungs = (rungEpochs ?? []).map { "\(metric.rawValue)@\($0)" }
+        let header = ["trial"] + keys + ["status", metric.rawValue, "best_epoch", "epochs", "seconds"]
+            + (rungEpochs == nil ? [] : ["rung"]) + rungs + ["reason"]
         var lines = [header.joined(separator: ",")]
         for t in trials {
             let metric: String = t.metric.map { "\($0)" } ?? ""
@@ -108,7 +124,13 @@ public struct SearchResults: Sendable, Codable, Equatable {
             let epoch: String = t.bestEpoch.map(String.init) ?? "", epochs: String = t.epochs.map(String.init) ?? ""
             var row: [String] = [String(t.number)]
             row += keys.map { t.value(of: $0) ?? "" }
-            row += [t.status.rawValue, metric, epoch, epochs, seconds, t.reason ?? ""]
+            row += [t.status.rawValue, metric, epoch, epochs, seconds]
+            if rungEpochs != nil {
+                let values = t.rungMetrics ?? []
+                row.append(t.rung.map(String.init) ?? "")
+                row += rungs.indices.map { $0 < values.count ? "\(values[$0])" : "" }
+            }
+            row.append(t.reason ?? "")
             lines.append(row.map(field).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
