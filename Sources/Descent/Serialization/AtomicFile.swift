@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Crash-safe file writes: a reader sees either the old file or the complete new one, never a torn file.
 public enum AtomicFile {
@@ -53,9 +48,5 @@ public enum AtomicFile {
 
 /// POSIX `write(2)` (a file-scope name, out of reach of `AtomicFile.write(_:to:)`).
 private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-    Glibc.write(fd, buffer, count)
-    #else
-    Darwin.write(fd, buffer, count)
-    #endif
+    write(fd, buffer, count)
 }

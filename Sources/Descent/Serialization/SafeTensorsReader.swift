@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension SafeTensors {
     /// Reads every tensor of the safetensors file at `url`, in data order, converted to `Float`.

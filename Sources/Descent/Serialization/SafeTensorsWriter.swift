@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension SafeTensors {
     /// Writes `entries` (in this order) and optional `metadata` as a safetensors file at `url`, atomically: the

@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// An n-dimensional array of `Float`, row-major, with value semantics and optional gradient tracking.
 ///

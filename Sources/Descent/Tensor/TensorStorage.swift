@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation
 
 /// The memory behind a tensor: a 64-byte-aligned buffer of `Float`s, freed when the last tensor lets go.
 ///

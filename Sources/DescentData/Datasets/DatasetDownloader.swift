@@ -3,11 +3,6 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Downloads the files of a built-in dataset (``MNIST``, ``FashionMNIST``, ``CIFAR10``) into a cache directory on
 /// first use.

@@ -1,10 +1,5 @@
 import Foundation
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Ctrl-C (SIGINT) and SIGTERM as a request to stop training: after ``install()``, the first signal raises a
 /// process-wide flag that ``InterruptCheck`` checks after every step (it stops, and ``ModelCheckpoint`` saves the

@@ -1,10 +1,5 @@
 import Descent
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A search from a plan to a search folder — the library side of `descent search`:
 ///

@@ -1,10 +1,5 @@
 import Descent
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Writes a TensorBoard event file (`events.out.tfevents.<unix time>.<hostname>[.suffix]`) that
 /// `tensorboard --logdir` reads: scalars as `torch.utils.tensorboard`'s `add_scalar` writes them and the HParams
