@@ -16,7 +16,8 @@ struct SearchCommand: ParsableCommand {
             --random optimizer.weight_decay=loguniform:1e-6:1e-2 --trials 20. Distributions: uniform:A:B, \
             loguniform:A:B, int:A:B, choice:A,B,C. Every trial's config is checked before any trial starts. \
             The folder (--output, default runs/search) receives search.json, results.json, results.csv, \
-            trials/NNN/, best.yaml and test.txt; `descent search --resume DIR` continues an interrupted search.
+            trials/NNN/, best.yaml, test.txt and report.html; `descent search --resume DIR` continues an interrupted \
+            search.
             """
     )
 
