@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what Descent needs on a fresh Debian/Ubuntu machine that has the Swift toolchain:
 # oneDNN (libdnnl-dev), the compute backend, and zlib (zlib1g-dev), which DescentData uses to read
-# .gz data files. Does nothing when they are already there.
+# .gz data files, and jq, which scripts/search-check.sh reads results.json with. Does nothing when they are
+# already there.
 set -euo pipefail
 
 need_apt=()
 [ -f /usr/include/oneapi/dnnl/dnnl.h ] || [ -f /usr/include/dnnl.h ] || need_apt+=(libdnnl-dev)
 [ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev)
+command -v jq >/dev/null || need_apt+=(jq)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} with apt-get" >&2

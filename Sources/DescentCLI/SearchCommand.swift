@@ -19,7 +19,8 @@ struct SearchCommand: ParsableCommand {
             trains --min-epochs, the best 1/--reduction-factor continue from their checkpoint, up to \
             training.epochs; the default above \(SearchStrategy.halvingAbove) trials). \
             The folder (--output, default runs/search) receives search.json, results.json, results.csv, \
-            trials/NNN/, best.yaml and test.txt; `descent search --resume DIR` continues an interrupted search.
+            trials/NNN/, best.yaml, test.txt and report.html; `descent search --resume DIR` continues an interrupted \
+            search.
             """
     )
 

@@ -79,6 +79,8 @@ public struct LinePlot: Sendable {
     public var width: Int
     /// Height of the picture in pixels.
     public var height: Int
+    /// Labels of a categorical x axis: category *i* stands at x = *i*, evenly spaced and labelled (nil: numeric).
+    public var xCategories: [String]?
 
     /// A plot; everything but the series has a default.
     public init(title: String = "", xLabel: String = "", yLabel: String = "", series: [Series] = [],
@@ -89,7 +91,13 @@ public struct LinePlot: Sendable {
     }
 
     /// The ticks of the x axis (its domain encloses the drawable points and the vertical lines).
-    public var xTicks: AxisTicks { Self.ticks(drawablePoints.map(\.x) + verticalLines.map(\.x), scale: xScale, target: 8) }
+    public var xTicks: AxisTicks {
+        if let categories = xCategories, !categories.isEmpty {
+            return AxisTicks(domain: -0.5...Double(categories.count) - 0.5,
+                             values: categories.indices.map(Double.init), labels: categories)
+        }
+        return Self.ticks(drawablePoints.map(\.x) + verticalLines.map(\.x), scale: xScale, target: 8)
+    }
 
     /// The ticks of the y axis (its domain encloses the drawable points).
     public var yTicks: AxisTicks { Self.ticks(drawablePoints.map(\.y), scale: yScale, target: 5) }

@@ -124,6 +124,7 @@ public final class SearchRun: @unchecked Sendable {
             return results
         }
         try finish()
+        SearchReport.write(in: directory, log: write)
         return results
     }
 
