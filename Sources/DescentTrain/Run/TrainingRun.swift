@@ -113,7 +113,8 @@ public struct TrainingRun {
             let pause = RunPause(epoch: trainer.completedEpochs, epochs: config.training.epochs)
             try AtomicFile.write(try JSONFile.encode(history), to: directory.appendingPathComponent("history.json"))
             try pause.write(to: directory)
-            write("\(pause.description); the state is saved in \(checkpoint.lastCheckpoint?.path ?? store.directory.path)")
+            let saved = checkpoint.lastCheckpoint?.path ?? store.directory.path
+            write("\(pause.description); the state is saved in \(saved)")
             write("continue with: descent train --resume \(directory.path)")
             return Outcome(history: history, test: nil, interrupted: false, trainer: trainer, paused: true)
         }

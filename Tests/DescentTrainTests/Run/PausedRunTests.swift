@@ -28,7 +28,8 @@ import Testing
             """, source: "paused.yaml")
     }
 
-    static func start(_ config: TrainingConfig, _ folder: URL, pause: Int?, resume: Bool) throws -> TrainingRun.Outcome {
+    static func start(_ config: TrainingConfig, _ folder: URL, pause: Int?,
+                      resume: Bool) throws -> TrainingRun.Outcome {
         var run = TrainingRun(config: config, directory: folder)
         run.write = { _ in }
         run.pauseAfterEpoch = pause
@@ -81,7 +82,8 @@ import Testing
     func thePauseMustFallInsideTheRun(pause: Int) throws {
         let config = try Self.config(schedule: "")
         let folder = temporaryFolder("outside")
-        #expect(throws: DescentError(.argument, "--pause-after-epoch \(pause)", "must be ≥ 1 and < training.epochs (4)")) {
+        let error = DescentError(.argument, "--pause-after-epoch \(pause)", "must be ≥ 1 and < training.epochs (4)")
+        #expect(throws: error) {
             _ = try Self.start(config, folder, pause: pause, resume: false)
         }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("config.yaml").path))
