@@ -15,7 +15,10 @@ struct TrainCommand: ParsableCommand {
             Any config key can be overridden: --set optimizer.lr=0.01 --set data.batch_size=full. The run folder \
             (--output, default runs/latest) receives config.yaml, run.json, model.safetensors, history.json, \
             metrics.json, log.csv, log.jsonl, report.html with SVG plots, and checkpoints/. Ctrl-C saves a \
-            checkpoint; `descent train --resume DIR` continues exactly where the run stopped.
+            checkpoint; `descent train --resume DIR` continues exactly where the run stopped. \
+            --pause-after-epoch E stops the run after epoch E without changing its length (schedules still span \
+            training.epochs): it saves the checkpoint, history.json and paused.json, and --resume continues it \
+            exactly.
             """
     )
 
@@ -30,6 +33,10 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Shorthand for --set training.epochs=N.")
     var epochs: Int?
+
+    @Option(help: ArgumentHelp("Pause after this epoch (≥ 1, < training.epochs), checkpointed for --resume; the run "
+                               + "keeps its length for schedules.", valueName: "E"))
+    var pauseAfterEpoch: Int?
 
     @Option(help: "Shorthand for --set data.dataset=NAME (shapes, mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits, csv).")
     var dataset: String?
@@ -87,7 +94,9 @@ struct TrainCommand: ParsableCommand {
             trainingConfig = try TrainingConfig.parse(yaml: "", source: "the built-in config",
                                                       overrides: allOverrides)
         }
-        let outcome = try TrainingRun(config: trainingConfig, directory: directory).start(resume: resume != nil)
+        var run = TrainingRun(config: trainingConfig, directory: directory)
+        run.pauseAfterEpoch = pauseAfterEpoch
+        let outcome = try run.start(resume: resume != nil)
         if outcome.interrupted { throw ExitCode(130) }
     }
 }

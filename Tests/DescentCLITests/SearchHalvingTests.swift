@@ -3,9 +3,10 @@ import Testing
 @testable import DescentTrain
 
 /// Successive halving through the built executable on a small problem whose best learning rate is known (Adam
-/// on 60 generated shapes, 4 epochs, lr 10, 0.03, 0.001, 1e-5: 0.03 is best): the full grid and halving (η 2,
-/// rungs at 1, 2 and 4 epochs) pick the same trial, halving with 8 trial-epochs against 16; and a halving
-/// search killed between rungs resumes without rerunning any finished rung work.
+/// on 60 generated shapes, 4 epochs with the default cosine schedule per epoch, lr 10, 0.03, 0.001, 1e-5: 0.03
+/// is best): the full grid and halving (η 2, rungs at 1, 2 and 4 epochs) pick the same trial, halving with 8
+/// trial-epochs against 16, and its winner, paused at each rung and resumed, ends with the full grid's weights
+/// byte for byte; and a halving search killed between rungs resumes without rerunning any finished rung work.
 enum HalvingSearch {
     static let config = """
         seed: 0
@@ -13,7 +14,6 @@ enum HalvingSearch {
         data: {dataset: shapes, train_samples: 60, test_samples: 20, validation_fraction: 0.25, batch_size: 15}
         model: {name: mlp, hidden: [16]}
         optimizer: {name: adam}
-        schedule: {name: none}
         training: {epochs: 4, non_finite: stop}
         search:
           grid:
@@ -52,6 +52,13 @@ struct SearchHalvingTests {
         #expect(full.best?.number == 2 && halving.best?.number == 2, "\(output)")
         #expect(full.trialEpochs == 16 && halving.trialEpochs == 8)
         #expect(halving.best?.metric == full.best?.metric)  // continued from its checkpoints: the same training
+        let weights = { (search: URL) in
+            try Data(contentsOf: search.appendingPathComponent("trials/002/model.safetensors"))
+        }
+        #expect(try weights(folder) == weights(try HalvingSearch.full.get().folder))
+        let pruned = folder.appendingPathComponent("trials/003")  // paused at rung 2, never finished
+        #expect(!FileManager.default.fileExists(atPath: pruned.appendingPathComponent("model.safetensors").path))
+        #expect(RunPause.read(from: pruned) == RunPause(epoch: 2, epochs: 4))
         #expect(output.contains("successive halving: 4 trials, η 2, rungs at 1, 2, 4 epochs with 4, 2, 1 trials: "
                                 + "4×1 + 2×1 + 1×2 = 8 trial-epochs (the full search: 4×4 = 16)"))
         #expect(halving.rungEpochs == [1, 2, 4] && full.rungEpochs == nil)

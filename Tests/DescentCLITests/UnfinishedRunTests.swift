@@ -41,4 +41,20 @@ import Testing
         #expect(CommandOutcome.of(["train", "--resume", run.path]) == .success)
         #expect(CommandOutcome.of(["evaluate", "--run", run.path]) == .success)
     }
+
+    @Test func aPausedRunSaysSoAndResumes() throws {
+        let (finished, csv) = try TinyRuns.regression.get()
+        let run = TemporaryFolder.make("paused").appendingPathComponent("run")
+        let config = finished.appendingPathComponent("config.yaml").path
+        #expect(CommandOutcome.of(["train", config, "--output", run.path, "--epochs", "3", "--pause-after-epoch", "1"])
+                == .success)
+        let paused = "--run \(run.path): holds no finished run: it is paused after epoch 1 of 3 (the state is in "
+            + "checkpoints/); continue with descent train --resume \(run.path)"
+        #expect(CommandOutcome.of(["evaluate", "--run", run.path]) == .failure(paused))
+        #expect(CommandOutcome.of(["predict", csv.path, "--run", run.path]) == .failure(paused))
+        #expect(CommandOutcome.of(["train", "--resume", run.path, "--pause-after-epoch", "3"])
+                == .failure("--pause-after-epoch 3: must be ≥ 1 and < training.epochs (3)"))
+        #expect(CommandOutcome.of(["train", "--resume", run.path]) == .success)
+        #expect(CommandOutcome.of(["evaluate", "--run", run.path]) == .success)
+    }
 }

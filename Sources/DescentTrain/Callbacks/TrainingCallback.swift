@@ -24,7 +24,7 @@ public protocol TrainingCallback: AnyObject {
     func epochWillEnd(_ state: inout TrainingState, validation: Evaluation?) throws
     /// After each epoch, with its measurements (already in ``TrainingState/history``).
     func epochDidEnd(_ state: inout TrainingState, log: EpochLog) throws
-    /// After the last epoch (or a stop), before ``Trainer/fit(_:validation:epochs:maxSteps:)`` returns.
+    /// After the last epoch (or a stop), before ``Trainer/fit(_:validation:epochs:maxSteps:pauseAfter:)`` returns.
     func trainingDidEnd(_ state: inout TrainingState) throws
 }
 

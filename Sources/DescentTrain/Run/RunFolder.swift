@@ -5,7 +5,8 @@ import Foundation
 /// `descent predict --run` can say in one line why a folder cannot be read as a finished run.
 ///
 /// `TrainingRun` writes `config.yaml` and `run.json` before training and `model.safetensors` only once training
-/// has finished; a run that failed or was interrupted has the first two and perhaps `checkpoints/`.
+/// has finished; a run that failed or was interrupted has the first two and perhaps `checkpoints/`; a paused run
+/// (`descent train --pause-after-epoch`) also has `paused.json` (``RunPause``).
 public struct RunFolder: Sendable {
     /// The folder.
     public let directory: URL
@@ -49,10 +50,15 @@ public struct RunFolder: Sendable {
     /// and the final `model.safetensors` when `weights` (not needed when other weights are given).
     ///
     /// - Throws: ``DescentError`` located at `option DIR`: the folder is not a run folder (``requireRun(option:)``),
-    ///   or holds a run that failed or was interrupted before it finished (saying what it holds and how to go on).
+    ///   or holds a run that is paused, or failed or was interrupted before it finished (saying what it holds and
+    ///   how to go on).
     public func requireFinished(option: String, manifest: Bool, weights: Bool) throws {
         try requireRun(option: option)
         let location = "\(option) \(name)"
+        if let pause = RunPause.read(from: directory) {
+            throw DescentError(.argument, location, "holds no finished run: it is \(pause.description) (the state is "
+                               + "in checkpoints/); continue with descent train --resume \(name)")
+        }
         let missing = (manifest ? ["run.json"] : []) + (weights ? ["model.safetensors"] : [])
         guard let absent = missing.first(where: { !has($0) }) else { return }
         let (holds, next) = hasCheckpoints

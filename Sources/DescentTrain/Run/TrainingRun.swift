@@ -12,10 +12,15 @@ import Foundation
 ///   history.json, metrics.json, log.csv, log.jsonl
 ///   report.html, loss.svg, accuracy.svg, learning_rate.svg, confusion_matrix.svg
 ///   checkpoints/       see ``CheckpointStore``
+///   paused.json        only while the run is paused (``pauseAfterEpoch``; ``RunPause``)
 ///   events.out.tfevents.*  TensorBoard scalars (``TensorBoardLogger``; `tensorboard: true`), one file per start
 /// ```
 /// The config is checked and the data loaded before anything is written, so a bad config leaves an existing
 /// output folder as it was.
+///
+/// A run paused with ``pauseAfterEpoch`` holds `config.yaml`, `run.json`, `history.json`, the logs,
+/// `checkpoints/` and `paused.json`, but no test evaluation, `metrics.json`, report or `model.safetensors`: those
+/// are written only when the run finishes.
 public struct TrainingRun {
     /// The resolved config.
     public let config: TrainingConfig
@@ -23,6 +28,11 @@ public struct TrainingRun {
     public let directory: URL
     /// Where progress and summary lines go.
     public var write: @Sendable (String) -> Void = { print($0); fflush(nil) }
+    /// Pause once this many epochs are complete (`descent train --pause-after-epoch`): the run keeps its length
+    /// `training.epochs` for everything that depends on it (schedules, progress), saves its checkpoint,
+    /// `history.json` and `paused.json`, and a later `start(resume: true)` continues exactly as if there had been
+    /// no pause. Must be at least 1 and less than `training.epochs`.
+    public var pauseAfterEpoch: Int?
 
     /// A run of `config` into `directory` (default: the config's `output`).
     public init(config: TrainingConfig, directory: URL? = nil) {
@@ -40,6 +50,9 @@ public struct TrainingRun {
         public var interrupted: Bool
         /// The trainer, for further use of the model.
         public var trainer: Trainer
+        /// Whether the run paused after ``TrainingRun/pauseAfterEpoch`` epochs; the state is checkpointed for
+        /// `--resume`.
+        public var paused = false
     }
 
     /// Trains (continuing from the newest checkpoint in the run folder when `resume`), evaluates on the test
@@ -53,6 +66,10 @@ public struct TrainingRun {
     /// - Throws: ``DescentError`` for a config the data or model cannot satisfy, unreadable data, or an output
     ///   that cannot be written.
     public func start(resume: Bool = false) throws -> Outcome {
+        if let pause = pauseAfterEpoch, !(1..<self.config.training.epochs).contains(pause) {
+            throw DescentError(.argument, "--pause-after-epoch \(pause)",
+                               "must be ≥ 1 and < training.epochs (\(self.config.training.epochs))")
+        }
         let (config, found) = try self.config.resolvingLearningRate()
         if let found {
             let suggested = found.suggestion.map { String(format: "%.4g", $0) } ?? "-"
@@ -67,6 +84,7 @@ public struct TrainingRun {
             throw DescentError(.file, directory.path, "cannot create the output folder: \(error.localizedDescription)")
         }
         try AtomicFile.write(Data(config.yaml.utf8), to: directory.appendingPathComponent("config.yaml"))
+        try? fm.removeItem(at: directory.appendingPathComponent(RunPause.fileName))
         let normalize = setup.normalize
         try RunManifest(inputShape: setup.inputShape, classes: setup.classes,
                         outputs: try setup.model.outputShape(for: [1] + setup.inputShape).last ?? 1,
@@ -89,8 +107,17 @@ public struct TrainingRun {
         }
         let start = Date()
         let history = try trainer.fit(setup.train, validation: setup.validation, epochs: config.training.epochs,
-                                      maxSteps: config.training.maxSteps)
+                                      maxSteps: config.training.maxSteps, pauseAfter: pauseAfterEpoch)
         if let error = checkpoint.error { throw error }
+        if trainer.paused {
+            let pause = RunPause(epoch: trainer.completedEpochs, epochs: config.training.epochs)
+            try AtomicFile.write(try JSONFile.encode(history), to: directory.appendingPathComponent("history.json"))
+            try pause.write(to: directory)
+            let saved = checkpoint.lastCheckpoint?.path ?? store.directory.path
+            write("\(pause.description); the state is saved in \(saved)")
+            write("continue with: descent train --resume \(directory.path)")
+            return Outcome(history: history, test: nil, interrupted: false, trainer: trainer, paused: true)
+        }
         if trainer.interrupted {
             write("interrupted at step \(trainer.step); the state is saved in \(checkpoint.lastCheckpoint?.path ?? store.directory.path)")
             write("continue with: descent train --resume \(directory.path)")

@@ -16,11 +16,14 @@ import Foundation
 /// `training.evaluate_test: false`, so trials are scored on the validation split only and never read the test
 /// split. A trial that fails is recorded with its reason and the search goes on.
 ///
-/// With `plan.halving` (successive halving) the trials run rung by rung: every trial trains the first rung's
-/// epochs (`--set training.epochs=E`); once every trial of a rung has finished, the best 1/η by the metric at
-/// that rung (ties: the lower trial number) are promoted and the others `stopped`, a decision written to
-/// `results.json` before any promoted trial starts; the promoted ones continue from their checkpoint
-/// (`descent train --resume trials/NNN --set training.epochs=E'`) to the next rung's epochs.
+/// With `plan.halving` (successive halving) the trials run rung by rung: every trial keeps the config's
+/// `training.epochs` (the last rung's) as its length and pauses after the first rung's epochs
+/// (`--pause-after-epoch E`); once every trial of a rung has finished, the best 1/η by the metric at that rung
+/// (ties: the lower trial number) are promoted and the others `stopped`, a decision written to `results.json`
+/// before any promoted trial starts; the promoted ones continue from their checkpoint
+/// (`descent train --resume trials/NNN --pause-after-epoch E'`, no pause at the last rung). Since a pause leaves
+/// the schedule spanning the whole run, a trial that reaches the last rung ends with the same weights, byte for
+/// byte, as the same trial trained straight in a full search.
 public final class SearchRun: @unchecked Sendable {
     /// The plan.
     public let plan: SearchPlan
@@ -214,7 +217,11 @@ public final class SearchRun: @unchecked Sendable {
         // A trial interrupted after a checkpoint, or promoted to a later rung, continues from it
         // (`descent train --resume`); others start afresh.
         let rung = trial.rung ?? 1
-        let epochs = plan.halving.map { ["--set", "training.epochs=\($0.rungEpochs[rung - 1])"] } ?? []
+        // Every trial keeps `training.epochs` (the last rung's) as its length, so schedules span the whole run;
+        // a rung below the last pauses at its epochs.
+        let pause = plan.halving.flatMap { h in
+            rung < h.rungEpochs.count ? ["--pause-after-epoch", String(h.rungEpochs[rung - 1])] : nil
+        } ?? []
         let resumable = (cutShort.contains(index) || rung > 1)
             && fm.fileExists(atPath: folder.appendingPathComponent("checkpoints/latest").path)
             && fm.fileExists(atPath: folder.appendingPathComponent("config.yaml").path)
@@ -223,18 +230,18 @@ public final class SearchRun: @unchecked Sendable {
         let outcome: (metric: Double?, epoch: Int?, epochs: Int?, reason: String?)
         do {
             let log = folder.appendingPathComponent("train.log")
-            let threads = ["--threads", String(plan.threadsPerTrial)] + epochs
+            let flags = ["--threads", String(plan.threadsPerTrial)] + pause
             let started = { (pid: Int32) -> Void in _ = try? self.update(index, announce: false) { $0.pid = pid } }
             var status: Int32 = -1
             if resumable {
-                status = try run(["train", "--resume", folder.path] + threads, log: log, started: started)
+                status = try run(["train", "--resume", folder.path] + flags, log: log, started: started)
             }
             if status != 0 {
                 try? fm.removeItem(at: folder)
                 try fm.createDirectory(at: folder, withIntermediateDirectories: true)
                 let yaml = folder.appendingPathComponent("trial.yaml")
                 try AtomicFile.write(Data(try plan.trialConfig(trial.parameters).yaml.utf8), to: yaml)
-                status = try run(["train", yaml.path, "--output", folder.path] + threads, log: log, started: started)
+                status = try run(["train", yaml.path, "--output", folder.path] + flags, log: log, started: started)
             }
             if status == Self.interruptedStatus {  // Ctrl-C: checkpointed, left `running` for --resume
                 try update(index) { $0.pid = nil }

@@ -18,6 +18,8 @@ public enum SearchStrategy: String, Sendable, Codable, CaseIterable {
 /// The rungs of a successive-halving search (Jamieson & Talwalkar; one Hyperband bracket, synchronous): every
 /// trial trains `minEpochs` epochs; the best 1/η by the validation metric at that rung continue, from their
 /// checkpoint, to `minEpochs`·η epochs, and so on up to `maxEpochs` (the config's `training.epochs`), the last rung.
+/// Every trial keeps `maxEpochs` as its run's length and pauses at each rung (`descent train --pause-after-epoch`),
+/// so a survivor is exactly the run it would have been trained straight, whatever its schedule.
 ///
 /// With 27 trials, `minEpochs` 1, η 3 and 9 epochs: rungs at 1, 3 and 9 epochs with 27, 9 and 3 trials, which
 /// train 27×1 + 9×2 + 3×6 = 63 trial-epochs, against 27×9 = 243 for the full search.

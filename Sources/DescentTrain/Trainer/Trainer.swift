@@ -30,6 +30,9 @@ public final class Trainer: Checkpointable {
     /// Whether the last `fit` ended on an interruption (``TrainingState/stop(reason:immediately:)``) part-way
     /// through an epoch.
     public private(set) var interrupted = false
+    /// Whether the last `fit` ended on a pause: its `pauseAfter` epochs were complete before its `epochs`, so
+    /// the run is not over (a checkpoint taken now continues exactly).
+    public private(set) var paused = false
     private var restored = false
 
     /// A trainer of the supervised step: `model` with `optimizer` (over its parameters) on `objective`.
@@ -70,17 +73,27 @@ public final class Trainer: Checkpointable {
     /// Trains until `epochs` epochs are complete (counting those of a restored state) or `maxSteps` optimizer
     /// steps are taken, validating on `validation` after each epoch.
     ///
+    /// With `pauseAfter`, training pauses once that many epochs are complete (before `epochs`): the run keeps its
+    /// length `epochs` for everything that depends on it, ends like an interruption (``paused`` is set, the
+    /// callbacks see ``TrainingState/interrupted``, so a checkpoint is saved and early stopping restores no
+    /// weights), and a later `fit` of the restored state continues exactly as if there had been no pause.
+    ///
     /// - Throws: errors from loading batches (a ``DescentError`` naming the file or sample) or from callbacks.
     @discardableResult
-    public func fit(_ train: DataLoader, validation: DataLoader? = nil, epochs: Int, maxSteps: Int? = nil) throws -> History {
+    public func fit(_ train: DataLoader, validation: DataLoader? = nil, epochs: Int, maxSteps: Int? = nil,
+                    pauseAfter: Int? = nil) throws -> History {
         precondition(epochs >= 0, "fit: epochs must be non-negative")
         if !restored { progress.stopReason = nil }
-        (restored, interrupted) = (false, false)
+        (restored, interrupted, paused) = (false, false, false)
         var state = makeState(epochs: epochs, stepsPerEpoch: train.batchesPerEpoch, validation: validation)
-        defer { (progress, interrupted) = (state.progress, state.interrupted) }
+        defer { (progress, interrupted) = (state.progress, state.interrupted && !paused) }
         let hooks = TrainingHooks(callbacks: callbacks)
         for c in callbacks { try c.trainingWillBegin(&state) }
         training: while state.completedEpochs < epochs && state.stopReason == nil {
+            if let pauseAfter, state.completedEpochs >= pauseAfter {
+                (paused, state.interrupted) = (true, true)
+                break training
+            }
             switch try runEpoch(train, &state, hooks, maxSteps: maxSteps) {
             case .restarted: continue training
             case .stopped: break training
@@ -158,7 +171,7 @@ public final class Trainer: Checkpointable {
     public func evaluate(_ data: DataLoader) throws -> Evaluation { try trainingStep.evaluate(data) }
 
     /// Continues from `state` (with the weights and optimizer state restored separately): the next
-    /// ``fit(_:validation:epochs:maxSteps:)`` picks up at the saved step, batch and random state.
+    /// ``fit(_:validation:epochs:maxSteps:pauseAfter:)`` picks up at the saved step, batch and random state.
     public func restore(_ state: TrainerState) {
         progress = state
         for (g, saved) in zip(randomGenerators, state.generators) { g.state = (saved.seed, saved.offset) }

@@ -1,7 +1,7 @@
 import Descent
 import DescentData
 
-/// The state of a running ``Trainer/fit(_:validation:epochs:maxSteps:)``, handed `inout` to every
+/// The state of a running ``Trainer/fit(_:validation:epochs:maxSteps:pauseAfter:)``, handed `inout` to every
 /// ``TrainingCallback`` hook: the progress (saved in checkpoints), the primary model and optimizer, and the
 /// requests a callback can make (``stop(reason:immediately:)``, ``skipStep()``, ``restartEpoch()``).
 public struct TrainingState {
