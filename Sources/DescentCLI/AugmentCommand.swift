@@ -8,13 +8,20 @@ import Foundation
 struct AugmentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augment",
-        abstract: "Write a PNG grid of dataset samples (first column) and their augmentations (one column per transform); audio is shown as log-mel spectrograms."
+        abstract:
+            "Write a PNG grid of dataset samples (first column) and their augmentations (one column per transform); audio is shown as log-mel spectrograms."
     )
 
-    @Option(help: "Dataset: \(AugmentCommand.datasets.map(\.rawValue).joined(separator: ", ")) (cifar10 shown as grey; free-spoken-digits as log-mel spectrograms; from --data-dir).")
+    @Option(
+        help:
+            "Dataset: \(AugmentCommand.datasets.map(\.rawValue).joined(separator: ", ")) (cifar10 shown as grey; free-spoken-digits as log-mel spectrograms; from --data-dir)."
+    )
     var dataset: String = "shapes"
 
-    @Option(help: "Comma-separated transforms, with the names of a config's data.augment; images: \(AugmentCommand.imageTransforms.map(\.rawValue).joined(separator: ", ")); audio: \(AugmentCommand.audioTransforms.map(\.rawValue).joined(separator: ", ")) (default: all of the kind).")
+    @Option(
+        help:
+            "Comma-separated transforms, with the names of a config's data.augment; images: \(AugmentCommand.imageTransforms.map(\.rawValue).joined(separator: ", ")); audio: \(AugmentCommand.audioTransforms.map(\.rawValue).joined(separator: ", ")) (default: all of the kind)."
+    )
     var transforms: String?
 
     @Option(help: "Number of samples (grid rows), taken from the start of the test split.")
@@ -46,12 +53,16 @@ struct AugmentCommand: ParsableCommand {
     func validate() throws {
         guard count >= 1 else { throw ValidationError("--count must be at least 1, got \(count)") }
         guard let name = DatasetName(lookup: dataset), Self.datasets.contains(name) else {
-            throw ValidationError("--dataset: unknown dataset '\(dataset)' (available: \(Self.datasets.map(\.rawValue).joined(separator: ", ")))")
+            throw ValidationError(
+                "--dataset: unknown dataset '\(dataset)' (available: \(Self.datasets.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         guard !transformNames.isEmpty else { throw ValidationError("--transforms: give at least one transform") }
         let known = (isAudio ? Self.audioTransforms : Self.imageTransforms).map(\.rawValue)
         for name in transformNames where !known.contains(name) {
-            throw ValidationError("--transforms: unknown transform '\(name)' for \(dataset) (available: \(known.joined(separator: ", ")))")
+            throw ValidationError(
+                "--transforms: unknown transform '\(name)' for \(dataset) (available: \(known.joined(separator: ", ")))"
+            )
         }
     }
 
@@ -78,7 +89,8 @@ struct AugmentCommand: ParsableCommand {
         let originals = (0..<rows).map { data.sample(at: $0) }
         let shape = originals[0].input.shape
         let transforms = try names.map {
-            try AugmentConfig.preview(AugmentConfig.Kind(rawValue: $0)!).makeTransform(sampleShape: shape, location: "--transforms \($0)")
+            try AugmentConfig.preview(AugmentConfig.Kind(rawValue: $0)!).makeTransform(
+                sampleShape: shape, location: "--transforms \($0)")
         }
         var cells: [Tensor] = []
         for (i, sample) in originals.enumerated() {
@@ -133,7 +145,8 @@ struct AugmentCommand: ParsableCommand {
                 var preview = AugmentConfig.preview(AugmentConfig.Kind(rawValue: name)!)
                 preview.options["mask_value"] = .number(Double(floor))
                 let mask = try preview.makeTransform(sampleShape: original.shape, location: "--transforms \(name)")
-                cells.append(picture(try mask(Sample(input: original, target: sample.target), generator: generator).input))
+                cells.append(
+                    picture(try mask(Sample(input: original, target: sample.target), generator: generator).input))
             }
         }
         var grid = ImageGrid(images: cells, columns: names.count + 1)
@@ -143,6 +156,8 @@ struct AugmentCommand: ParsableCommand {
         } catch {
             throw DescentError(.file, output, "cannot write the PNG: \(error.localizedDescription)")
         }
-        print("wrote \(output): \(rows) log-mel spectrograms of \(dataset) × columns original, \(names.joined(separator: ", "))")
+        print(
+            "wrote \(output): \(rows) log-mel spectrograms of \(dataset) × columns original, \(names.joined(separator: ", "))"
+        )
     }
 }

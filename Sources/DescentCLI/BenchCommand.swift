@@ -9,25 +9,33 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Run benchmark workloads and print one JSON line per workload (release builds only give meaningful numbers)."
+        abstract:
+            "Run benchmark workloads and print one JSON line per workload (release builds only give meaningful numbers)."
     )
 
     @Option(help: "Threads for Descent's kernels and the compute library.")
     var threads: Int = 2
 
-    @Option(help: "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, elementwise, data (loading + augmentation), optimizers (update ns per parameter).")
+    @Option(
+        help:
+            "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, elementwise, data (loading + augmentation), optimizers (update ns per parameter)."
+    )
     var workloads: String = "w1,w2,w3,w4_mlp,w4_cnn,w5,w6,w7"
 
-    @Flag(inversion: .prefixedNo,
-          help: "Run each workload in its own process, so that peak_rss_mb is per workload.")
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Run each workload in its own process, so that peak_rss_mb is per workload.")
     var processPerWorkload: Bool = true
 
-    static let available = ["w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "elementwise", "data", "optimizers"]
+    static let available = [
+        "w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "elementwise", "data", "optimizers",
+    ]
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
         for w in workloads.split(separator: ",").map(String.init) where !Self.available.contains(w) {
-            throw ValidationError("--workloads: unknown workload '\(w)' (available: \(Self.available.joined(separator: ", ")))")
+            throw ValidationError(
+                "--workloads: unknown workload '\(w)' (available: \(Self.available.joined(separator: ", ")))")
         }
     }
 

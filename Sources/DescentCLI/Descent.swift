@@ -6,7 +6,9 @@ struct DescentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "descent",
         abstract: "Deep-learning training toolkit: train, benchmark and inspect models.",
-        subcommands: [TrainCommand.self, SearchCommand.self, LRFindCommand.self, EvaluateCommand.self, PredictCommand.self,
-                      AugmentCommand.self, SummaryCommand.self, BenchCommand.self]
+        subcommands: [
+            TrainCommand.self, SearchCommand.self, LRFindCommand.self, EvaluateCommand.self, PredictCommand.self,
+            AugmentCommand.self, SummaryCommand.self, BenchCommand.self,
+        ]
     )
 }

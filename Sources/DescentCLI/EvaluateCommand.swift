@@ -10,7 +10,8 @@ import Foundation
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Evaluate a trained model on a dataset split: accuracy as a percentage and correct/total, loss, per-class recall.",
+        abstract:
+            "Evaluate a trained model on a dataset split: accuracy as a percentage and correct/total, loss, per-class recall.",
         discussion: """
             Either --run DIR (a folder written by descent train: its config, preprocessing and splits are used), \
             or --config FILE / --model NAME with --weights FILE, e.g. \
@@ -24,25 +25,38 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "A config file describing the model and data (with --weights).")
     var config: String?
 
-    @Option(help: "Zoo model the weights belong to (with its default options): \(ModelConfig.Zoo.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(
+        help:
+            "Zoo model the weights belong to (with its default options): \(ModelConfig.Zoo.allCases.map(\.rawValue).joined(separator: ", "))."
+    )
     var model: String?
 
-    @Option(help: "Safetensors file with the model's state dict (PyTorch names); default with --run: the run's model.safetensors.")
+    @Option(
+        help:
+            "Safetensors file with the model's state dict (PyTorch names); default with --run: the run's model.safetensors."
+    )
     var weights: String?
 
     @Option(help: "Split: test or train; with --run or --config also validation.")
     var split: String = "test"
 
-    @Option(help: "With --model: dataset \(DatasetName.builtIn.map(\.rawValue).joined(separator: ", ")) (from --data-dir).")
+    @Option(
+        help: "With --model: dataset \(DatasetName.builtIn.map(\.rawValue).joined(separator: ", ")) (from --data-dir).")
     var dataset: String = "mnist"
 
-    @Option(help: "With --model and --dataset shapes: the seed of the run whose generated images to use (default 0, as descent train).")
+    @Option(
+        help:
+            "With --model and --dataset shapes: the seed of the run whose generated images to use (default 0, as descent train)."
+    )
     var seed: UInt64 = 0
 
     @Option(help: "Folder holding the datasets (default: $DESCENT_DATA).")
     var dataDir: String?
 
-    @Option(help: "With --model: per-channel normalisation after scaling pixels to [0, 1], as mean,std pairs (e.g. 0.1307,0.3081); default none.")
+    @Option(
+        help:
+            "With --model: per-channel normalisation after scaling pixels to [0, 1], as mean,std pairs (e.g. 0.1307,0.3081); default none."
+    )
     var normalize: String?
 
     @Option(help: "With --model: number of classes of the model's output.")
@@ -51,13 +65,19 @@ struct EvaluateCommand: ParsableCommand {
     func validate() throws {
         let sources = [runFolder, config, model].compactMap { $0 }.count
         guard sources == 1 else { throw ValidationError("give exactly one of --run, --config or --model") }
-        if model != nil || config != nil, weights == nil { throw ValidationError("--model and --config need --weights FILE") }
+        if model != nil || config != nil, weights == nil {
+            throw ValidationError("--model and --config need --weights FILE")
+        }
         if let model { _ = try SummaryCommand.zoo(model) }
         if model != nil, DatasetName(lookup: dataset) == nil || DatasetName(lookup: dataset) == .csv {
-            throw ValidationError("--dataset: unknown dataset '\(dataset)' (available: \(DatasetName.builtIn.map(\.rawValue).joined(separator: ", ")))")
+            throw ValidationError(
+                "--dataset: unknown dataset '\(dataset)' (available: \(DatasetName.builtIn.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         let splits = model != nil ? ["train", "test"] : ["train", "validation", "test"]
-        guard splits.contains(split) else { throw ValidationError("--split must be \(splits.joined(separator: ", ")), got '\(split)'") }
+        guard splits.contains(split) else {
+            throw ValidationError("--split must be \(splits.joined(separator: ", ")), got '\(split)'")
+        }
         if let normalize { _ = try NormalizationOption.parse(normalize) }
     }
 
@@ -73,11 +93,17 @@ struct EvaluateCommand: ParsableCommand {
     func evaluateConfigured() throws {
         var overrides: [String] = []
         if let dataDir { overrides.append("data.directory=\(dataDir)") }
-        let configURL = runFolder.map { URL(fileURLWithPath: $0).appendingPathComponent("config.yaml") } ?? URL(fileURLWithPath: config!)
-        if let runFolder { try RunFolder(runFolder).requireFinished(option: "--run", manifest: false, weights: weights == nil) }
+        let configURL =
+            runFolder.map { URL(fileURLWithPath: $0).appendingPathComponent("config.yaml") }
+            ?? URL(fileURLWithPath: config!)
+        if let runFolder {
+            try RunFolder(runFolder).requireFinished(option: "--run", manifest: false, weights: weights == nil)
+        }
         let trainingConfig = try TrainingConfig.load(contentsOf: configURL, overrides: overrides)
         let setup = try trainingConfig.makeSetup()
-        let weightsURL = weights.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: runFolder!).appendingPathComponent("model.safetensors")
+        let weightsURL =
+            weights.map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: runFolder!).appendingPathComponent("model.safetensors")
         try setup.model.loadWeights(from: weightsURL)
         let loader: DataLoader?
         switch split {
@@ -88,7 +114,9 @@ struct EvaluateCommand: ParsableCommand {
         guard let loader else {
             throw DescentError(.argument, "--split \(split)", "the config's data has no \(split) part")
         }
-        print("descent evaluate: \(weightsURL.path) on \(trainingConfig.data.dataset) \(split) (\(loader.dataset.count) samples); preprocessing: \(setup.preprocessing)")
+        print(
+            "descent evaluate: \(weightsURL.path) on \(trainingConfig.data.dataset) \(split) (\(loader.dataset.count) samples); preprocessing: \(setup.preprocessing)"
+        )
         try report(try evaluate(model: setup.model, data: loader, objective: setup.objective))
     }
 
@@ -98,8 +126,9 @@ struct EvaluateCommand: ParsableCommand {
         let input = zoo.defaultInput
         let net = try SummaryCommand.build(zoo, inputShape: input, classes: classes)
         try net.loadWeights(from: URL(fileURLWithPath: weights!))
-        let data = try DatasetCatalog.load(dataset, split: split == "test" ? .test : .train,
-                                           directory: dataDir.map { URL(fileURLWithPath: $0) }, seed: seed)
+        let data = try DatasetCatalog.load(
+            dataset, split: split == "test" ? .test : .train,
+            directory: dataDir.map { URL(fileURLWithPath: $0) }, seed: seed)
         var transforms: [any Transform] = []
         var preprocessing = "pixels scaled to [0, 1]"
         if let normalize, let n = try NormalizationOption.parse(normalize) {
@@ -107,14 +136,19 @@ struct EvaluateCommand: ParsableCommand {
             preprocessing += ", then (x − \(n.mean)) / \(n.std) per channel"
         }
         transforms.append(ReshapeInput(shape: input, location: "--model \(model)"))
-        print("descent evaluate: \(model) with \(weights!) on \(dataset) \(split) (\(data.count) samples); preprocessing: \(preprocessing)")
+        print(
+            "descent evaluate: \(model) with \(weights!) on \(dataset) \(split) (\(data.count) samples); preprocessing: \(preprocessing)"
+        )
         try report(try evaluate(model: net, data: DataLoader(data, batchSize: 256, transform: Compose(transforms))))
     }
 
     func report(_ result: Evaluation) throws {
         if let metrics = result.classification {
             let correct = (0..<metrics.classes).reduce(0) { $0 + metrics.confusion[$1][$1] }
-            print(String(format: "accuracy %.2f%% (%d/%d)  loss %.4f", 100 * metrics.accuracy, correct, metrics.count, result.loss))
+            print(
+                String(
+                    format: "accuracy %.2f%% (%d/%d)  loss %.4f", 100 * metrics.accuracy, correct, metrics.count,
+                    result.loss))
             print("recall per class: " + metrics.recall.map { String(format: "%.3f", $0) }.joined(separator: " "))
         } else if let r = result.regression {
             print(String(format: "MAE %.4f  RMSE %.4f  R² %.4f  loss %.4f", r.mae, r.rmse, r.r2, result.loss))
@@ -130,10 +164,14 @@ enum NormalizationOption {
     static func parse(_ text: String) throws -> Normalize? {
         if text == "none" { return nil }
         let v = text.split(separator: ",").map { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard !v.isEmpty, v.count % 2 == 0, v.allSatisfy({ $0 != nil }), stride(from: 1, to: v.count, by: 2).allSatisfy({ v[$0]! > 0 }) else {
+        guard !v.isEmpty, v.count % 2 == 0, v.allSatisfy({ $0 != nil }),
+            stride(from: 1, to: v.count, by: 2).allSatisfy({ v[$0]! > 0 })
+        else {
             throw ValidationError("--normalize needs 'none' or mean,std pairs with positive std, got '\(text)'")
         }
-        return Normalize(mean: stride(from: 0, to: v.count, by: 2).map { v[$0]! }, std: stride(from: 1, to: v.count, by: 2).map { v[$0]! })
+        return Normalize(
+            mean: stride(from: 0, to: v.count, by: 2).map { v[$0]! },
+            std: stride(from: 1, to: v.count, by: 2).map { v[$0]! })
     }
 }
 
@@ -144,7 +182,8 @@ struct ReshapeInput: Transform {
 
     func callAsFunction(_ sample: Sample, generator: RandomGenerator) throws -> Sample {
         guard sample.input.count == Shape.count(shape) else {
-            throw DescentError(.shape, location, "expects inputs of shape \(shape), the data gives \(sample.input.shape)")
+            throw DescentError(
+                .shape, location, "expects inputs of shape \(shape), the data gives \(sample.input.shape)")
         }
         var s = sample
         s.input = sample.input.reshaped(shape)

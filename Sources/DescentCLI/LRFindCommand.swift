@@ -20,9 +20,11 @@ struct LRFindCommand: ParsableCommand {
     @Argument(help: "A YAML or JSON config file (keys: docs/config.md); omit it for the built-in main job.")
     var config: String?
 
-    @Option(name: .customLong("set"),
-            help: ArgumentHelp("Override a config key, e.g. --set data.batch_size=64 (repeatable).",
-                               valueName: "key=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Override a config key, e.g. --set data.batch_size=64 (repeatable).",
+            valueName: "key=value"))
     var overrides: [String] = []
 
     @Option(help: "The learning rate of the first step.")
@@ -41,7 +43,9 @@ struct LRFindCommand: ParsableCommand {
         guard start > 0, start.isFinite else {
             throw ValidationError("--start must be a positive learning rate, got \(start)")
         }
-        guard end > start, end.isFinite else { throw ValidationError("--end must be above --start (\(start)), got \(end)") }
+        guard end > start, end.isFinite else {
+            throw ValidationError("--end must be above --start (\(start)), got \(end)")
+        }
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
     }
 

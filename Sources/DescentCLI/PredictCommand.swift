@@ -9,7 +9,8 @@ import Foundation
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Predict classes and probabilities (or regression outputs) for the samples of an IDX, NPY or CSV file.",
+        abstract:
+            "Predict classes and probabilities (or regression outputs) for the samples of an IDX, NPY or CSV file.",
         discussion: """
             The model is a run folder of descent train (--run DIR: its preprocessing is applied, and a CSV file \
             with a header gives the run's feature columns by name), or a zoo model or config with --weights. \
@@ -17,16 +18,24 @@ struct PredictCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Input samples: an IDX file (e.g. t10k-images-idx3-ubyte.gz), a .npy array [N, …] or a CSV file (one sample per row).")
+    @Argument(
+        help:
+            "Input samples: an IDX file (e.g. t10k-images-idx3-ubyte.gz), a .npy array [N, …] or a CSV file (one sample per row)."
+    )
     var input: String
 
-    @Option(name: .customLong("run"), help: "A run folder written by descent train (config.yaml, run.json, model.safetensors).")
+    @Option(
+        name: .customLong("run"),
+        help: "A run folder written by descent train (config.yaml, run.json, model.safetensors).")
     var runFolder: String?
 
     @Option(help: "A config file describing the model (with --weights).")
     var config: String?
 
-    @Option(help: "Zoo model (with its default options): \(ModelConfig.Zoo.allCases.map(\.rawValue).joined(separator: ", ")) (with --weights).")
+    @Option(
+        help:
+            "Zoo model (with its default options): \(ModelConfig.Zoo.allCases.map(\.rawValue).joined(separator: ", ")) (with --weights)."
+    )
     var model: String?
 
     @Option(help: "Safetensors weights (default with --run: the run's model.safetensors).")
@@ -35,13 +44,19 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "With --model or --config: number of classes (outputs) of the model.")
     var classes: Int = 10
 
-    @Option(help: "Normalisation after scaling: 'none' or per-channel mean,std pairs (default: the run's own; none for --model/--config).")
+    @Option(
+        help:
+            "Normalisation after scaling: 'none' or per-channel mean,std pairs (default: the run's own; none for --model/--config)."
+    )
     var normalize: String?
 
     @Flag(help: "Take uint8 inputs as they are instead of scaling them by 1/255 to [0, 1].")
     var rawPixels = false
 
-    @Option(help: "CSV input: a header column to leave out (such as the label; with --run the run's feature columns are taken by name).")
+    @Option(
+        help:
+            "CSV input: a header column to leave out (such as the label; with --run the run's feature columns are taken by name)."
+    )
     var dropColumn: String?
 
     @Option(help: "How many of the most likely classes to list per sample.")
@@ -54,8 +69,12 @@ struct PredictCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        guard [runFolder, config, model].compactMap({ $0 }).count == 1 else { throw ValidationError("give exactly one of --run, --config or --model") }
-        if model != nil || config != nil, weights == nil { throw ValidationError("--model and --config need --weights FILE") }
+        guard [runFolder, config, model].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give exactly one of --run, --config or --model")
+        }
+        if model != nil || config != nil, weights == nil {
+            throw ValidationError("--model and --config need --weights FILE")
+        }
         if let model { _ = try SummaryCommand.zoo(model) }
         guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
         guard classes >= 1 else { throw ValidationError("--classes must be at least 1, got \(classes)") }
@@ -70,11 +89,14 @@ struct PredictCommand: ParsableCommand {
         if let runFolder {
             let run = RunFolder(runFolder)
             try run.requireFinished(option: "--run", manifest: true, weights: weights == nil)
-            runConfig = (run.directory, try RunManifest.read(from: run.directory),
-                         try TrainingConfig.load(contentsOf: run.directory.appendingPathComponent("config.yaml")))
+            runConfig = (
+                run.directory, try RunManifest.read(from: run.directory),
+                try TrainingConfig.load(contentsOf: run.directory.appendingPathComponent("config.yaml"))
+            )
         }
-        let inputs = try PredictionInputs.read(input, rawPixels: rawPixels, dropColumn: dropColumn,
-                                               runColumns: runConfig?.config.data.csv.map(RunCSVColumns.init))
+        let inputs = try PredictionInputs.read(
+            input, rawPixels: rawPixels, dropColumn: dropColumn,
+            runColumns: runConfig?.config.data.csv.map(RunCSVColumns.init))
         let sampleShape = Array(inputs.tensor.shape.dropFirst())
         let net: Module, inputShape: [Int], isClassifier: Bool
         var normalization = try normalize.flatMap { try NormalizationOption.parse($0) }
@@ -82,7 +104,8 @@ struct PredictCommand: ParsableCommand {
         if let runConfig {
             let (folder, manifest, trainingConfig) = runConfig
             net = try trainingConfig.model.makeModel(inputShape: manifest.inputShape, classes: manifest.outputs)
-            try net.loadWeights(from: weights.map { URL(fileURLWithPath: $0) } ?? folder.appendingPathComponent("model.safetensors"))
+            try net.loadWeights(
+                from: weights.map { URL(fileURLWithPath: $0) } ?? folder.appendingPathComponent("model.safetensors"))
             inputShape = manifest.inputShape
             isClassifier = manifest.classes != nil
             if normalize == nil, let mean = manifest.normalizeMean, let std = manifest.normalizeStd {
@@ -105,7 +128,9 @@ struct PredictCommand: ParsableCommand {
             throw DescentError(.shape, input, "holds samples of shape \(sampleShape); the model expects \(inputShape)")
         }
         if let n = normalization { described += ", then (x − \(n.mean)) / \(n.std) per channel" }
-        FileHandle.standardError.write(Data("descent predict: \(inputs.tensor.shape[0]) samples from \(input); preprocessing: \(described)\n".utf8))
+        FileHandle.standardError.write(
+            Data("descent predict: \(inputs.tensor.shape[0]) samples from \(input); preprocessing: \(described)\n".utf8)
+        )
 
         let count = inputs.tensor.shape[0]
         var outputs: [Tensor] = []
@@ -115,9 +140,10 @@ struct PredictCommand: ParsableCommand {
                 let end = min(start + 256, count)
                 var x = inputs.tensor[start..<end].reshaped([end - start] + inputShape)
                 if let normalization {
-                    x = try Tensor.stack((0..<(end - start)).map { i in
-                        try normalization(Sample(input: x[i], target: .classIndex(0)), generator: .default).input
-                    })
+                    x = try Tensor.stack(
+                        (0..<(end - start)).map { i in
+                            try normalization(Sample(input: x[i], target: .classIndex(0)), generator: .default).input
+                        })
                 }
                 let y = net(x)
                 outputs.append(isClassifier ? y.softmax(axis: 1) : y)
@@ -157,9 +183,10 @@ struct PredictCommand: ParsableCommand {
     func regression(_ y: Tensor) -> String {
         let n = y.shape[0], m = y.count / max(n, 1)
         let values = y.scalars
-        return render((0..<n).map { i in
-            [("index", "\(i)")] + (0..<m).map { j in (m == 1 ? "output" : "output_\(j)", "\(values[i * m + j])") }
-        })
+        return render(
+            (0..<n).map { i in
+                [("index", "\(i)")] + (0..<m).map { j in (m == 1 ? "output" : "output_\(j)", "\(values[i * m + j])") }
+            })
     }
 
     func render(_ rows: [[(String, String)]]) -> String {

@@ -24,23 +24,30 @@ struct SearchCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("A YAML or JSON config file (its search: section, if any, adds parameters); omit "
-                                 + "it for the built-in config."))
+    @Argument(
+        help: ArgumentHelp(
+            "A YAML or JSON config file (its search: section, if any, adds parameters); omit "
+                + "it for the built-in config."))
     var config: String?
 
-    @Option(name: .customLong("set"),
-            help: ArgumentHelp("Override a config key in every trial (repeatable).", valueName: "key=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("Override a config key in every trial (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
     @Option(help: ArgumentHelp("A grid axis: every value is tried (repeatable).", valueName: "key=v1,v2,…"))
     var grid: [String] = []
 
-    @Option(help: ArgumentHelp("A sampled key: uniform:A:B, loguniform:A:B, int:A:B or choice:A,B,… (repeatable).",
-                               valueName: "key=distribution"))
+    @Option(
+        help: ArgumentHelp(
+            "A sampled key: uniform:A:B, loguniform:A:B, int:A:B or choice:A,B,… (repeatable).",
+            valueName: "key=distribution"))
     var random: [String] = []
 
-    @Option(help: ArgumentHelp("Trials with sampled keys (default: the search: section's trials, or 10); at most "
-                               + "this many grid points."))
+    @Option(
+        help: ArgumentHelp(
+            "Trials with sampled keys (default: the search: section's trials, or 10); at most "
+                + "this many grid points."))
     var trials: Int?
 
     @Option(help: "Seed of the sampled values.")
@@ -49,16 +56,22 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "The validation metric trials are ranked by: val_loss (lowest best) or val_accuracy (highest best).")
     var metric: String = "val_loss"
 
-    @Option(help: ArgumentHelp("full or halving (successive halving; default: the search: section's strategy, "
-                               + "else halving above \(SearchStrategy.halvingAbove) trials, else full)."))
+    @Option(
+        help: ArgumentHelp(
+            "full or halving (successive halving; default: the search: section's strategy, "
+                + "else halving above \(SearchStrategy.halvingAbove) trials, else full)."))
     var strategy: String?
 
-    @Option(help: ArgumentHelp("Epochs of successive halving's first rung (default: search.min_epochs, or 1).",
-                               valueName: "R"))
+    @Option(
+        help: ArgumentHelp(
+            "Epochs of successive halving's first rung (default: search.min_epochs, or 1).",
+            valueName: "R"))
     var minEpochs: Int?
 
-    @Option(help: ArgumentHelp("Successive halving's η: the best 1/η of a rung continue (default: "
-                               + "search.reduction_factor, or 3).", valueName: "η"))
+    @Option(
+        help: ArgumentHelp(
+            "Successive halving's η: the best 1/η of a rung continue (default: "
+                + "search.reduction_factor, or 3).", valueName: "η"))
     var reductionFactor: Int?
 
     @Option(help: "Trials at a time (default: the cores divided by --threads-per-trial).")
@@ -70,18 +83,22 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "The search folder (default runs/search).")
     var output: String?
 
-    @Option(help: ArgumentHelp("Continue the search in this folder: finished and failed trials are kept, the others "
-                               + "run again.",
-                               valueName: "search-folder"))
+    @Option(
+        help: ArgumentHelp(
+            "Continue the search in this folder: finished and failed trials are kept, the others "
+                + "run again.",
+            valueName: "search-folder"))
     var resume: String?
 
     func validate() throws {
-        let space = config != nil || !grid.isEmpty || !random.isEmpty || !overrides.isEmpty || trials != nil
+        let space =
+            config != nil || !grid.isEmpty || !random.isEmpty || !overrides.isEmpty || trials != nil
             || strategy != nil || minEpochs != nil || reductionFactor != nil
         if resume != nil, space || output != nil {
-            throw ValidationError("--resume takes the search from the folder's search.json: give no CONFIG, --grid, "
-                                  + "--random, --set, --trials, --strategy, --min-epochs, --reduction-factor or "
-                                  + "--output with it")
+            throw ValidationError(
+                "--resume takes the search from the folder's search.json: give no CONFIG, --grid, "
+                    + "--random, --set, --trials, --strategy, --min-epochs, --reduction-factor or "
+                    + "--output with it")
         }
         if let trials, trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
         if let strategy, SearchStrategy(rawValue: strategy) == nil {
@@ -114,11 +131,15 @@ struct SearchCommand: ParsableCommand {
         for r in random { try space.add(flag: r, grid: false) }
         if let trials { space.trials = trials }
         try space.validate(base: base, overrides: overrides, seed: seed)
-        let parallel = parallel ?? SearchPlan.defaultParallel(cores: ProcessInfo.processInfo.activeProcessorCount,
-                                                              threadsPerTrial: threadsPerTrial)
-        var plan = SearchPlan(config: base?.path, overrides: overrides, space: space, seed: seed,
-                              metric: MonitoredMetric(rawValue: metric)!, parallel: parallel,
-                              threadsPerTrial: threadsPerTrial)
+        let parallel =
+            parallel
+            ?? SearchPlan.defaultParallel(
+                cores: ProcessInfo.processInfo.activeProcessorCount,
+                threadsPerTrial: threadsPerTrial)
+        var plan = SearchPlan(
+            config: base?.path, overrides: overrides, space: space, seed: seed,
+            metric: MonitoredMetric(rawValue: metric)!, parallel: parallel,
+            threadsPerTrial: threadsPerTrial)
         plan.halving = try halving(plan)
         return plan
     }
@@ -140,13 +161,15 @@ struct SearchCommand: ParsableCommand {
         let r = minEpochs ?? space.minEpochs ?? 1
         guard r < epochs else {
             guard given == nil else {
-                throw DescentError(.config, minEpochs != nil ? "--min-epochs" : "search.min_epochs",
-                                   "must be less than training.epochs (\(epochs)) with halving, got \(r)")
+                throw DescentError(
+                    .config, minEpochs != nil ? "--min-epochs" : "search.min_epochs",
+                    "must be less than training.epochs (\(epochs)) with halving, got \(r)")
             }
             return nil
         }
-        return SuccessiveHalving(minEpochs: r, reductionFactor: reductionFactor ?? space.reductionFactor ?? 3,
-                                 maxEpochs: epochs)
+        return SuccessiveHalving(
+            minEpochs: r, reductionFactor: reductionFactor ?? space.reductionFactor ?? 3,
+            maxEpochs: epochs)
     }
 
     /// The running `descent` executable (`/proc/self/exe` on Linux, else the first argument).
@@ -168,8 +191,9 @@ struct SearchCommand: ParsableCommand {
             let numbers = search.unfinished.map { String(format: "%03d", $0) }.joined(separator: ", ")
             print("resuming \(folder.path): trials \(numbers) to run")
         } else {
-            search = try SearchRun(plan: plan(), directory: URL(fileURLWithPath: output ?? "runs/search"),
-                                   executable: Self.executable)
+            search = try SearchRun(
+                plan: plan(), directory: URL(fileURLWithPath: output ?? "runs/search"),
+                executable: Self.executable)
         }
         _ = try search.start()
         if search.interrupted { throw ExitCode(130) }

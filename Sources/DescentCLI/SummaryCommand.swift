@@ -22,7 +22,9 @@ struct SummaryCommand: ParsableCommand {
     /// The zoo model named by `--model`, or a one-line error listing the zoo.
     static func zoo(_ name: String) throws -> ModelConfig.Zoo {
         guard let zoo = ModelConfig.Zoo(rawValue: name) else {
-            throw ValidationError("--model: unknown model '\(name)' (available: \(ModelConfig.Zoo.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw ValidationError(
+                "--model: unknown model '\(name)' (available: \(ModelConfig.Zoo.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         return zoo
     }
@@ -32,7 +34,9 @@ struct SummaryCommand: ParsableCommand {
         do {
             return try zoo.makeModel(inputShape: shape, classes: classes)
         } catch let e as DescentError {
-            throw DescentError(.argument, "--model \(zoo.rawValue)", e.reason.replacingOccurrences(of: "\(zoo.rawValue) expects", with: "expects"))
+            throw DescentError(
+                .argument, "--model \(zoo.rawValue)",
+                e.reason.replacingOccurrences(of: "\(zoo.rawValue) expects", with: "expects"))
         }
     }
 
@@ -49,7 +53,9 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         let zoo = try Self.zoo(model)
-        let shape = input.map { $0.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces))! } } ?? zoo.defaultInput
+        let shape =
+            input.map { $0.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces))! } }
+            ?? zoo.defaultInput
         print(try ModelSummary(try Self.build(zoo, inputShape: shape, classes: classes), inputShape: shape).table)
     }
 }

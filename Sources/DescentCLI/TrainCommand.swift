@@ -25,20 +25,30 @@ struct TrainCommand: ParsableCommand {
     @Argument(help: "A YAML or JSON config file (keys: docs/config.md); omit it for the built-in main job.")
     var config: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a config key, e.g. --set optimizer.lr=0.01 (repeatable).", valueName: "key=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp("Override a config key, e.g. --set optimizer.lr=0.01 (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
-    @Option(help: ArgumentHelp("Continue the run in this folder from its newest checkpoint, with its config.yaml (and any --set).", valueName: "run-folder"))
+    @Option(
+        help: ArgumentHelp(
+            "Continue the run in this folder from its newest checkpoint, with its config.yaml (and any --set).",
+            valueName: "run-folder"))
     var resume: String?
 
     @Option(help: "Shorthand for --set training.epochs=N.")
     var epochs: Int?
 
-    @Option(help: ArgumentHelp("Pause after this epoch (≥ 1, < training.epochs), checkpointed for --resume; the run "
-                               + "keeps its length for schedules.", valueName: "E"))
+    @Option(
+        help: ArgumentHelp(
+            "Pause after this epoch (≥ 1, < training.epochs), checkpointed for --resume; the run "
+                + "keeps its length for schedules.", valueName: "E"))
     var pauseAfterEpoch: Int?
 
-    @Option(help: "Shorthand for --set data.dataset=NAME (shapes, mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits, csv).")
+    @Option(
+        help:
+            "Shorthand for --set data.dataset=NAME (shapes, mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits, csv)."
+    )
     var dataset: String?
 
     @Option(help: "Shorthand for --set data.directory=DIR (default: $DESCENT_DATA).")
@@ -58,7 +68,8 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if resume != nil && config != nil {
-            throw ValidationError("--resume takes the config from the run folder: give either CONFIG or --resume, not both")
+            throw ValidationError(
+                "--resume takes the config from the run folder: give either CONFIG or --resume, not both")
         }
         if resume != nil && output != nil {
             throw ValidationError("--resume continues in the run folder it names: --output cannot be combined with it")
@@ -85,14 +96,16 @@ struct TrainCommand: ParsableCommand {
         if let resume {
             let folder = RunFolder(resume)
             try folder.requireRun(option: "--resume")
-            trainingConfig = try TrainingConfig.load(contentsOf: folder.directory.appendingPathComponent("config.yaml"),
-                                                     overrides: allOverrides)
+            trainingConfig = try TrainingConfig.load(
+                contentsOf: folder.directory.appendingPathComponent("config.yaml"),
+                overrides: allOverrides)
             directory = folder.directory
         } else if let config {
             trainingConfig = try TrainingConfig.load(contentsOf: URL(fileURLWithPath: config), overrides: allOverrides)
         } else {
-            trainingConfig = try TrainingConfig.parse(yaml: "", source: "the built-in config",
-                                                      overrides: allOverrides)
+            trainingConfig = try TrainingConfig.parse(
+                yaml: "", source: "the built-in config",
+                overrides: allOverrides)
         }
         var run = TrainingRun(config: trainingConfig, directory: directory)
         run.pauseAfterEpoch = pauseAfterEpoch

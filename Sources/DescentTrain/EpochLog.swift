@@ -18,8 +18,10 @@ public struct EpochLog: Sendable, Codable, Equatable {
     public var samplesPerSecond: Double
 
     /// A record of one epoch.
-    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double? = nil, validationLoss: Double? = nil,
-                validationAccuracy: Double? = nil, learningRate: Double, seconds: Double, samplesPerSecond: Double) {
+    public init(
+        epoch: Int, trainLoss: Double, trainAccuracy: Double? = nil, validationLoss: Double? = nil,
+        validationAccuracy: Double? = nil, learningRate: Double, seconds: Double, samplesPerSecond: Double
+    ) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.trainAccuracy = trainAccuracy

@@ -8,8 +8,10 @@ import DescentData
 /// The loss is the mean per sample, `Σ loss_b · n_b / Σ n_b` over batches `b` of `n_b` samples.
 ///
 /// - Throws: errors from loading batches (a ``DescentError`` naming the file or sample).
-public func evaluate(model: Module, data: DataLoader, objective: Objective = .crossEntropy(),
-                     metrics: [any Metric] = []) throws -> Evaluation {
+public func evaluate(
+    model: Module, data: DataLoader, objective: Objective = .crossEntropy(),
+    metrics: [any Metric] = []
+) throws -> Evaluation {
     let wasTraining = model.isTraining
     model.eval()
     defer { model.train(wasTraining) }
@@ -32,6 +34,7 @@ public func evaluate(model: Module, data: DataLoader, objective: Objective = .cr
                 regression!.add(predictions: output, targets: targets.reshaped(output.shape), meanLoss: loss)
             }
         }
-        return Evaluation(loss: lossSum / Double(max(samples, 1)), classification: classification, regression: regression)
+        return Evaluation(
+            loss: lossSum / Double(max(samples, 1)), classification: classification, regression: regression)
     }
 }

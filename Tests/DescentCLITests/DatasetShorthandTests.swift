@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DescentData
 @testable import DescentTrain
 
@@ -21,11 +22,17 @@ import Testing
             // Too large to train in a unit test, or absent: the config the shorthand makes must still fit.
             let config = try TrainingConfig.parse(yaml: "", overrides: ["data.dataset=\(dataset.rawValue)"])
             let shape = dataset.sampleShape ?? [1, DataConfig.Audio().mels, DataConfig.Audio().frames]
-            #expect(try config.model.makeModel(inputShape: shape, classes: 10).outputShape(for: [1] + shape) == [1, 10])
-            print("DatasetShorthandTests: \(dataset.rawValue) not trained: \(Self.available(dataset) ? "too large for a unit test" : "its files are not under DESCENT_DATA (e.g. ../shared/data)")")
+            #expect(
+                try config.model.makeModel(inputShape: shape, classes: 10).outputShape(for: [1] + shape) == [1, 10])
+            print(
+                "DatasetShorthandTests: \(dataset.rawValue) not trained: \(Self.available(dataset) ? "too large for a unit test" : "its files are not under DESCENT_DATA (e.g. ../shared/data)")"
+            )
             return
         }
-        var arguments = ["train", "--dataset", dataset.rawValue, "--epochs", "1", "--output", folder.appendingPathComponent("run").path]
+        var arguments = [
+            "train", "--dataset", dataset.rawValue, "--epochs", "1", "--output",
+            folder.appendingPathComponent("run").path,
+        ]
         if dataset == .shapes { arguments += ["--set", "data.train_samples=200", "--set", "data.test_samples=50"] }
         #expect(CommandOutcome.of(arguments) == .success)
         let metrics = try Data(contentsOf: folder.appendingPathComponent("run/metrics.json"))

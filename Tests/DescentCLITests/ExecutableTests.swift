@@ -26,7 +26,8 @@ struct ExecutableTests {
         let (run, csv) = try TinyRuns.regression.get()
         let result = try DescentExecutable.run(["predict", csv.path, "--run", run.path])
         #expect(result.status == 0)
-        let prefix = "descent predict: 40 samples from \(csv.path); preprocessing: the run's feature columns x1, x2, x3 chosen by header name (y left out), CSV numbers as written, then (x − "
+        let prefix =
+            "descent predict: 40 samples from \(csv.path); preprocessing: the run's feature columns x1, x2, x3 chosen by header name (y left out), CSV numbers as written, then (x − "
         #expect(result.errorLines.count == 1 && result.errorLines[0].hasPrefix(prefix), "\(result.errorLines)")
         #expect(result.output.split(separator: "\n").count == 41)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DescentCLI
 
 /// `descent lr-find` checks its range before loading anything, writes its plot and table, and
@@ -12,7 +13,10 @@ import Testing
         (["lr-find", "--end", "1e-7"], .usage("--end must be above --start (1e-07), got 1e-07")),
         (["lr-find", "--steps", "0"], .usage("--steps must be at least 1, got 0")),
         (["lr-find", "--steps", "many"], .usage("The value 'many' is invalid for '--steps <steps>'")),
-        (["lr-find", "--set", "optimizer.lr=fnd"], .failure("--set optimizer.lr: expected a number or 'find', got 'fnd'")),
+        (
+            ["lr-find", "--set", "optimizer.lr=fnd"],
+            .failure("--set optimizer.lr: expected a number or 'find', got 'fnd'")
+        ),
     ])
     func badArguments(arguments: [String], expected: CommandOutcome) {
         #expect(CommandOutcome.of(arguments) == expected)
@@ -57,7 +61,8 @@ import Testing
         let run = folder.appendingPathComponent("run")
         #expect(CommandOutcome.of(["train", config.path, "--output", run.path]) == .success)
         let saved = try String(contentsOf: run.appendingPathComponent("config.yaml"), encoding: .utf8)
-        let line = try #require(saved.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("lr:") })
+        let line = try #require(
+            saved.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("lr:") })
         let lr = try #require(Double(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)))
         #expect(lr > 1e-7 && lr < 10)
         #expect(!saved.contains("lr: find"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DescentCLI
 
 /// `descent predict FILE.csv --run DIR` takes the run's feature columns from a CSV file with a header by name,
@@ -40,7 +41,8 @@ import Testing
     @Test func regressionColumnsAreChosenByName() throws {
         let (run, csv) = try TinyRuns.regression.get()
         let original = try predictions(csv, run: run)
-        let shuffled = try write("shuffled.csv", rearranged(TinyRuns.regressionCSV, ["y", "id", "x3", "note", "x1", "x2"]))
+        let shuffled = try write(
+            "shuffled.csv", rearranged(TinyRuns.regressionCSV, ["y", "id", "x3", "note", "x1", "x2"]))
         #expect(try predictions(shuffled, run: run) == original)
         let inputsOnly = try write("inputs.csv", rearranged(TinyRuns.regressionCSV, ["x2", "x1", "x3"]))
         #expect(try predictions(inputsOnly, run: run) == original)
@@ -50,7 +52,10 @@ import Testing
     @Test func aFileWithoutHeaderIsTakenAsItIs() throws {
         let (run, csv) = try TinyRuns.regression.get()
         let original = try predictions(csv, run: run)
-        let bare = try write("bare.csv", rearranged(TinyRuns.regressionCSV, ["x1", "x2", "x3"]).split(separator: "\n").dropFirst().joined(separator: "\n"))
+        let bare = try write(
+            "bare.csv",
+            rearranged(TinyRuns.regressionCSV, ["x1", "x2", "x3"]).split(separator: "\n").dropFirst().joined(
+                separator: "\n"))
         #expect(try predictions(bare, run: run) == original)
     }
 
@@ -59,7 +64,9 @@ import Testing
         let columns = RunCSVColumns(features: ["x1", "x2", "x3"], targets: ["y"])
         let inputs = try PredictionInputs.read(csv.path, rawPixels: false, dropColumn: nil, runColumns: columns)
         #expect(inputs.tensor.shape == [40, 3])
-        #expect(inputs.scaling == "the run's feature columns x1, x2, x3 chosen by header name (y left out), CSV numbers as written")
+        #expect(
+            inputs.scaling
+                == "the run's feature columns x1, x2, x3 chosen by header name (y left out), CSV numbers as written")
         let plain = try PredictionInputs.read(csv.path, rawPixels: false, dropColumn: "y")
         #expect(plain.scaling == "CSV numbers as written (3 columns)")
     }
@@ -74,28 +81,39 @@ import Testing
     }
 
     @Test(arguments: [
-        ("regression", ["x1", "x3", "y"],
-         "Error: $FILE: has no column 'x2', one of the run's feature columns x1, x2, x3 (the file's columns: x1, x3, y)"),
-        ("regression", ["x1", "X2", "x3"],
-         "Error: $FILE: has no column 'x2', one of the run's feature columns x1, x2, x3 (the file's columns: x1, X2, x3)"),
-        ("classification", ["a", "label"],
-         "Error: $FILE: has no column 'b', one of the run's feature columns a, b (the file's columns: a, label)"),
-        ("classification", ["label", "b"],
-         "Error: $FILE: has no column 'a', one of the run's feature columns a, b (the file's columns: label, b)"),
+        (
+            "regression", ["x1", "x3", "y"],
+            "Error: $FILE: has no column 'x2', one of the run's feature columns x1, x2, x3 (the file's columns: x1, x3, y)"
+        ),
+        (
+            "regression", ["x1", "X2", "x3"],
+            "Error: $FILE: has no column 'x2', one of the run's feature columns x1, x2, x3 (the file's columns: x1, X2, x3)"
+        ),
+        (
+            "classification", ["a", "label"],
+            "Error: $FILE: has no column 'b', one of the run's feature columns a, b (the file's columns: a, label)"
+        ),
+        (
+            "classification", ["label", "b"],
+            "Error: $FILE: has no column 'a', one of the run's feature columns a, b (the file's columns: label, b)"
+        ),
     ])
     func aMissingFeatureColumnIsNamed(runName: String, header: [String], expected: String) throws {
         let isRegression = runName == "regression"
         let (run, _) = try (isRegression ? TinyRuns.regression : TinyRuns.classification).get()
-        let file = try write("missing.csv", rearranged(isRegression ? TinyRuns.regressionCSV : TinyRuns.classificationCSV, header))
+        let file = try write(
+            "missing.csv", rearranged(isRegression ? TinyRuns.regressionCSV : TinyRuns.classificationCSV, header))
         let outcome = CommandOutcome.of(["predict", file.path, "--run", run.path])
         #expect(outcome == CommandOutcome(line: expected.replacingOccurrences(of: "$FILE", with: file.path), status: 1))
     }
 
     @Test func dropColumnCannotDropAFeature() throws {
         let (run, csv) = try TinyRuns.regression.get()
-        #expect(CommandOutcome.of(["predict", csv.path, "--run", run.path, "--drop-column", "x2"])
+        #expect(
+            CommandOutcome.of(["predict", csv.path, "--run", run.path, "--drop-column", "x2"])
                 == .failure("--drop-column: 'x2' is one of the run's feature columns (x1, x2, x3)"))
-        #expect(CommandOutcome.of(["predict", csv.path, "--run", run.path, "--drop-column", "z"])
+        #expect(
+            CommandOutcome.of(["predict", csv.path, "--run", run.path, "--drop-column", "z"])
                 == .failure("--drop-column: \(csv.path) has no header column 'z'"))
     }
 }

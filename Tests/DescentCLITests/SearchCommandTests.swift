@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DescentTrain
 
 /// `descent search`: bad spaces stop before any trial naming the key or flag (in process), and a tiny real
@@ -9,27 +10,46 @@ import Testing
 /// status 130 and `--resume` finishes it.
 @Suite struct SearchCommandTests {
     @Test(arguments: [
-        (["--grid", "optimizer.lrr=0.1,0.01"],
-         CommandOutcome.failure("search optimizer.lrr=0.1: unknown key (did you mean 'lr'?)")),
+        (
+            ["--grid", "optimizer.lrr=0.1,0.01"],
+            CommandOutcome.failure("search optimizer.lrr=0.1: unknown key (did you mean 'lr'?)")
+        ),
         (["--grid", "optimizer.lr="], .failure("--grid optimizer.lr: empty list of values in ''")),
-        (["--random", "optimizer.lr=loguniform:0:1"],
-         .failure("--random optimizer.lr: a log range needs bounds greater than 0, got 'loguniform:0:1'")),
-        (["--grid", "training.epochs=1,lots"],
-         .failure("search training.epochs=lots: expected an integer, got 'lots'")),
+        (
+            ["--random", "optimizer.lr=loguniform:0:1"],
+            .failure("--random optimizer.lr: a log range needs bounds greater than 0, got 'loguniform:0:1'")
+        ),
+        (
+            ["--grid", "training.epochs=1,lots"],
+            .failure("search training.epochs=lots: expected an integer, got 'lots'")
+        ),
         (["--grid", "optimizer.lr=0.1,-1"], .failure("search optimizer.lr=-1: must be greater than 0, got -1")),
-        (["--set", "training.epochs=1"],
-         .failure("search: no parameters to search: give a search: section, --grid or --random")),
-        (["--grid", "optimizer.lr=0.1", "--metric", "accuracy"],
-         .usage("--metric must be val_loss or val_accuracy, got 'accuracy'")),
-        (["--resume", "$TMP/none", "--grid", "optimizer.lr=0.1"],
-         .usage("--resume takes the search from the folder's search.json: give no CONFIG, --grid, --random, --set, "
-                + "--trials, --strategy, --min-epochs, --reduction-factor or --output with it")),
-        (["--grid", "optimizer.lr=0.1", "--strategy", "asha"],
-         .usage("--strategy must be full or halving, got 'asha'")),
-        (["--grid", "optimizer.lr=0.1", "--reduction-factor", "1"],
-         .usage("--reduction-factor must be at least 2, got 1")),
-        (["--grid", "optimizer.lr=0.1", "--strategy", "halving", "--min-epochs", "6"],
-         .failure("--min-epochs: must be less than training.epochs (6) with halving, got 6")),
+        (
+            ["--set", "training.epochs=1"],
+            .failure("search: no parameters to search: give a search: section, --grid or --random")
+        ),
+        (
+            ["--grid", "optimizer.lr=0.1", "--metric", "accuracy"],
+            .usage("--metric must be val_loss or val_accuracy, got 'accuracy'")
+        ),
+        (
+            ["--resume", "$TMP/none", "--grid", "optimizer.lr=0.1"],
+            .usage(
+                "--resume takes the search from the folder's search.json: give no CONFIG, --grid, --random, --set, "
+                    + "--trials, --strategy, --min-epochs, --reduction-factor or --output with it")
+        ),
+        (
+            ["--grid", "optimizer.lr=0.1", "--strategy", "asha"],
+            .usage("--strategy must be full or halving, got 'asha'")
+        ),
+        (
+            ["--grid", "optimizer.lr=0.1", "--reduction-factor", "1"],
+            .usage("--reduction-factor must be at least 2, got 1")
+        ),
+        (
+            ["--grid", "optimizer.lr=0.1", "--strategy", "halving", "--min-epochs", "6"],
+            .failure("--min-epochs: must be less than training.epochs (6) with halving, got 6")
+        ),
         (["--resume", "$TMP/none"], .failure("$TMP/none: not a search folder (no search.json)")),
     ])
     func badSearchesStopBeforeAnyTrial(arguments: [String], expected: CommandOutcome) throws {
@@ -73,7 +93,8 @@ struct SearchExecutableTests {
     @Test func theBestTrialIsTheObviousOneAndTheNaNTrialFails() throws {
         let (folder, output) = try TinySearch.folder.get()
         let results = try SearchResults.read(from: folder)
-        #expect(results.trials.map(\.parameters)
+        #expect(
+            results.trials.map(\.parameters)
                 == [["optimizer.lr=10"], ["optimizer.lr=0.001"], ["optimizer.lr=1e38"]])
         #expect(results.best?.number == 2, "\(output)")
         let nan = results.trials[2]
@@ -99,13 +120,17 @@ struct SearchExecutableTests {
     @Test func ctrlCStopsTheSearchAndResumeFinishesIt() throws {
         let base = TemporaryFolder.make("search-interrupt")
         let file = base.appendingPathComponent("long.yaml")
-        try Data((TinySearch.config.replacingOccurrences(of: "epochs: 1", with: "epochs: 40")
-                  + "\nearly_stopping: null\n").utf8).write(to: file)
+        try Data(
+            (TinySearch.config.replacingOccurrences(of: "epochs: 1", with: "epochs: 40")
+                + "\nearly_stopping: null\n").utf8
+        ).write(to: file)
         let folder = base.appendingPathComponent("search")
         let search = Process()
         search.executableURL = DescentExecutable.url
-        search.arguments = ["search", file.path, "--grid", "optimizer.lr=0.01,0.001", "--parallel", "1",
-                            "--output", folder.path]
+        search.arguments = [
+            "search", file.path, "--grid", "optimizer.lr=0.01,0.001", "--parallel", "1",
+            "--output", folder.path,
+        ]
         search.standardOutput = FileHandle.nullDevice
         try search.run()
         let log = folder.appendingPathComponent("trials/001/train.log")

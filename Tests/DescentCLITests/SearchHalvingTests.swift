@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DescentTrain
 
 /// Successive halving through the built executable on a small problem whose best learning rate is known (Adam
@@ -31,8 +32,9 @@ enum HalvingSearch {
     static func run(_ flags: [String], name: String) throws -> (folder: URL, output: String) {
         let file = try file(name)
         let folder = file.deletingLastPathComponent().appendingPathComponent("search")
-        let result = try DescentExecutable.run(["search", file.path, "--parallel", "2", "--output", folder.path]
-                                               + flags)
+        let result = try DescentExecutable.run(
+            ["search", file.path, "--parallel", "2", "--output", folder.path]
+                + flags)
         guard result.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: ["stderr": result.errorLines]) }
         return (folder, result.output)
     }
@@ -59,8 +61,10 @@ struct SearchHalvingTests {
         let pruned = folder.appendingPathComponent("trials/003")  // paused at rung 2, never finished
         #expect(!FileManager.default.fileExists(atPath: pruned.appendingPathComponent("model.safetensors").path))
         #expect(RunPause.read(from: pruned) == RunPause(epoch: 2, epochs: 4))
-        #expect(output.contains("successive halving: 4 trials, η 2, rungs at 1, 2, 4 epochs with 4, 2, 1 trials: "
-                                + "4×1 + 2×1 + 1×2 = 8 trial-epochs (the full search: 4×4 = 16)"))
+        #expect(
+            output.contains(
+                "successive halving: 4 trials, η 2, rungs at 1, 2, 4 epochs with 4, 2, 1 trials: "
+                    + "4×1 + 2×1 + 1×2 = 8 trial-epochs (the full search: 4×4 = 16)"))
         #expect(halving.rungEpochs == [1, 2, 4] && full.rungEpochs == nil)
         #expect(halving.trials.map(\.status) == [.stopped, .done, .stopped, .stopped])
         #expect(halving.trials.map(\.rung) == [1, 3, 2, 1] && halving.trials.map(\.epochs) == [1, 4, 2, 1])
@@ -69,8 +73,10 @@ struct SearchHalvingTests {
         let log = try String(contentsOf: folder.appendingPathComponent("trials/002/train.log"), encoding: .utf8)
         #expect(log.components(separatedBy: "resuming from").count == 3, "\(log)")
         let csv = try String(contentsOf: folder.appendingPathComponent("results.csv"), encoding: .utf8)
-        #expect(csv.hasPrefix("trial,optimizer.lr,status,val_loss,best_epoch,epochs,seconds,rung,val_loss@1,"
-                              + "val_loss@2,val_loss@4,reason\n"))
+        #expect(
+            csv.hasPrefix(
+                "trial,optimizer.lr,status,val_loss,best_epoch,epochs,seconds,rung,val_loss@1,"
+                    + "val_loss@2,val_loss@4,reason\n"))
     }
 
     @Test func resumeAfterAKillBetweenRungsRerunsNoFinishedWork() throws {
@@ -78,8 +84,10 @@ struct SearchHalvingTests {
         let folder = file.deletingLastPathComponent().appendingPathComponent("search")
         let search = Process()
         search.executableURL = DescentExecutable.url
-        search.arguments = ["search", file.path, "--strategy", "halving", "--reduction-factor", "2",
-                            "--parallel", "1", "--output", folder.path]
+        search.arguments = [
+            "search", file.path, "--strategy", "halving", "--reduction-factor", "2",
+            "--parallel", "1", "--output", folder.path,
+        ]
         search.standardOutput = FileHandle.nullDevice
         try search.run()
         var decided: SearchResults?, trial: Int32?

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 @Suite struct DescentErrorTests {

@@ -102,7 +102,9 @@ extension Tensor {
 
     /// Wraps the result of an operation: when gradients are enabled and any input requires one, records
     /// a node whose `backward` maps the output gradient to input gradients.
-    static func record(_ op: String, _ result: Tensor, _ inputs: [Tensor], backward: @escaping GradNode.Backward) -> Tensor {
+    static func record(_ op: String, _ result: Tensor, _ inputs: [Tensor], backward: @escaping GradNode.Backward)
+        -> Tensor
+    {
         var any = false
         for t in inputs where t.node != nil { any = true; break }
         if !any || !GradMode.isEnabled { return result }
@@ -112,7 +114,9 @@ extension Tensor {
     }
 
     /// Single-input form of ``record(_:_:_:backward:)``.
-    static func record(_ op: String, _ result: Tensor, _ input: Tensor, backward: @escaping (Tensor) -> Tensor) -> Tensor {
+    static func record(_ op: String, _ result: Tensor, _ input: Tensor, backward: @escaping (Tensor) -> Tensor)
+        -> Tensor
+    {
         if input.node == nil || !GradMode.isEnabled { return result }
         var r = result
         r.node = GradNode(op: op, shape: result.shape, inputs: [input.node]) { g, _ in [backward(g)] }
@@ -131,10 +135,12 @@ extension Tensor {
         }
         let seed: Tensor
         if let gradient {
-            precondition(gradient.shape == shape, "backward: gradient of shape \(gradient.shape) for a tensor of shape \(shape)")
+            precondition(
+                gradient.shape == shape, "backward: gradient of shape \(gradient.shape) for a tensor of shape \(shape)")
             seed = gradient
         } else {
-            precondition(count == 1, "backward: a gradient can be implied only for a one-element output, not shape \(shape)")
+            precondition(
+                count == 1, "backward: a gradient can be implied only for a one-element output, not shape \(shape)")
             seed = Tensor.ones(shape)
         }
         // Topological order by iterative depth-first search (post-order).
@@ -168,13 +174,16 @@ extension Tensor {
                     continue
                 }
                 guard let fn = n.backwardFn else {
-                    preconditionFailure("backward: the graph through '\(n.op)' was already freed; pass retainGraph: true to the first backward")
+                    preconditionFailure(
+                        "backward: the graph through '\(n.op)' was already freed; pass retainGraph: true to the first backward"
+                    )
                 }
                 let grads = fn(g, n.needs)
                 for (i, input) in n.inputs.enumerated() {
                     guard let input, i < grads.count, let gi = grads[i] else { continue }
-                    precondition(gi.shape == input.shape,
-                                 "backward of '\(n.op)': gradient of shape \(gi.shape) for input \(i) of shape \(input.shape)")
+                    precondition(
+                        gi.shape == input.shape,
+                        "backward of '\(n.op)': gradient of shape \(gi.shape) for input \(i) of shape \(input.shape)")
                     if var p = input.pending {
                         input.pending = nil
                         p.addInPlace(gi)

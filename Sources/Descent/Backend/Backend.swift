@@ -1,10 +1,11 @@
+import Foundation
+import Synchronization
+
 #if canImport(CDNNL)
 import CDNNL
 #elseif canImport(Accelerate)
 import Accelerate
 #endif
-import Foundation
-import Synchronization
 
 /// The one place that calls the compute library: single-precision GEMM and the thread count.
 ///
@@ -64,23 +65,30 @@ public enum Backend {
     /// On Linux this is oneDNN's matmul primitive with the bias and ReLU fused into its output tiles (primitives are
     /// cached per shape); elsewhere, and for products too small to gain from it, ``sgemm`` and one pass for the
     /// bias and ReLU.
-    public static func affine(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-                              bias: UnsafePointer<Float>?, relu: Bool, c: UnsafeMutablePointer<Float>) {
+    public static func affine(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, relu: Bool, c: UnsafeMutablePointer<Float>
+    ) {
         if m == 0 || n == 0 { return }
         #if canImport(CDNNL)
         if k > 0 && m * n * k >= MatmulCache.minimumWork,
-           let entry = MatmulCache.shared.entry(MatmulCache.Key(m: m, n: n, k: k, bias: bias != nil, relu: relu,
-                                                                 threads: threads)) {
+            let entry = MatmulCache.shared.entry(
+                MatmulCache.Key(
+                    m: m, n: n, k: k, bias: bias != nil, relu: relu,
+                    threads: threads))
+        {
             descent_omp_set_num_threads(Int32(threads))
             if let stream = MatmulCache.shared.stream(),
-               descent_matmul_execute(entry.matmul, stream, a, b, bias, c) == 0 {
+                descent_matmul_execute(entry.matmul, stream, a, b, bias, c) == 0
+            {
                 MultiplyAddCounter.current?.add(m * n * k)
                 return
             }
         }
         #endif
-        sgemm(transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k,
-              beta: 0, c: c, ldc: n)
+        sgemm(
+            transposeA: false, transposeB: true, m: m, n: n, k: k, alpha: 1, a: a, lda: k, b: b, ldb: k,
+            beta: 0, c: c, ldc: n)
         if bias != nil || relu {
             Parallel.forEachChunk(m, cost: n) { r in
                 Kernels.rowBiasReLU(c + r.lowerBound * n, bias, rows: r.count, cols: n, relu: relu)
@@ -117,10 +125,11 @@ public enum Backend {
 /// Holder of the process-wide thread count (an atomic, read on every kernel call).
 final class ThreadSettings: Sendable {
     static let shared = ThreadSettings()
-    private let value = Atomic<Int>({
-        if let s = ProcessInfo.processInfo.environment["DESCENT_THREADS"], let n = Int(s), n >= 1 { return n }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
-    }())
+    private let value = Atomic<Int>(
+        {
+            if let s = ProcessInfo.processInfo.environment["DESCENT_THREADS"], let n = Int(s), n >= 1 { return n }
+            return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        }())
     var count: Int {
         get { value.load(ordering: .relaxed) }
         set { value.store(newValue, ordering: .relaxed) }

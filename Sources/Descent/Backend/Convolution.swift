@@ -59,9 +59,10 @@ struct ConvPlan {
 
     /// The geometry of one group of one image, for the C kernels.
     var geometry: descent_conv_geometry {
-        descent_conv_geometry(channels: inPerGroup, height: height, width: width, kernelH: kernelH, kernelW: kernelW,
-                              strideH: strideH, strideW: strideW, padH: padH, padW: padW, dilationH: dilationH,
-                              dilationW: dilationW, outH: outHeight, outW: outWidth)
+        descent_conv_geometry(
+            channels: inPerGroup, height: height, width: width, kernelH: kernelH, kernelW: kernelW,
+            strideH: strideH, strideW: strideW, padH: padH, padW: padW, dilationH: dilationH,
+            dilationW: dilationW, outH: outHeight, outW: outWidth)
     }
 
     /// Floats of one group's zero-padded planes (`inPerGroup · (H + 2p_h) · (W + 2p_w)`), the scratch that
@@ -86,8 +87,10 @@ struct ConvPlan {
 
     /// Overwrites one group of one image (`dst` at its first channel) with the adjoint of ``im2col(_:_:padded:)``
     /// applied to `cols`, plus `bias[c]` per channel when given. `padded` is scratch of ``paddedSize`` floats.
-    func col2im(_ cols: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>,
-                bias: UnsafePointer<Float>?) {
+    func col2im(
+        _ cols: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, padded: UnsafeMutablePointer<Float>,
+        bias: UnsafePointer<Float>?
+    ) {
         var geo = geometry
         if paddedSize > 0 {
             descent_col2im_padded(&geo, cols, padded)
@@ -169,8 +172,10 @@ struct ConvPlan {
 
     /// Calls `body(images, scratch, chunk)` for `chunks` contiguous ranges of images in parallel, each with its
     /// own scratch buffer of `scratch` floats (allocated once per chunk and reused for all its images).
-    func forEachImageChunk(_ chunks: Int, scratch: Int,
-                           _ body: (Range<Int>, UnsafeMutablePointer<Float>, Int) -> Void) {
+    func forEachImageChunk(
+        _ chunks: Int, scratch: Int,
+        _ body: (Range<Int>, UnsafeMutablePointer<Float>, Int) -> Void
+    ) {
         Parallel.forEachChunk(chunks, cost: Parallel.grainSize) { range in
             for c in range {
                 let buffer = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(scratch, 1))
@@ -182,8 +187,10 @@ struct ConvPlan {
 
     /// `output = conv(input, weight) + bias`, then `max(output, 0)` when `relu`; output overwritten; `bias` is per
     /// output channel. The bias and ReLU are applied to each image right after its GEMM, while it is in cache.
-    func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                 output: UnsafeMutablePointer<Float>, relu: Bool = false) {
+    func forward(
+        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        output: UnsafeMutablePointer<Float>, relu: Bool = false
+    ) {
         let pointwise = isPointwise
         let colSize = colRows * colCols
         forEachImageChunk(chunkCount, scratch: pointwise ? 0 : colSize + paddedSize) { images, cols, _ in
@@ -192,13 +199,15 @@ struct ConvPlan {
                     let src = input + (n * inChannels + g * inPerGroup) * imageSize
                     let dst = output + (n * outChannels + g * outPerGroup) * colCols
                     if !pointwise { im2col(src, cols, padded: cols + colSize) }
-                    Backend.sgemm(transposeA: false, transposeB: false, m: outPerGroup, n: colCols, k: colRows,
-                                  alpha: 1, a: weight + g * outPerGroup * colRows, lda: colRows,
-                                  b: pointwise ? src : UnsafePointer(cols), ldb: colCols,
-                                  beta: 0, c: dst, ldc: colCols)
+                    Backend.sgemm(
+                        transposeA: false, transposeB: false, m: outPerGroup, n: colCols, k: colRows,
+                        alpha: 1, a: weight + g * outPerGroup * colRows, lda: colRows,
+                        b: pointwise ? src : UnsafePointer(cols), ldb: colCols,
+                        beta: 0, c: dst, ldc: colCols)
                     if bias != nil || relu {
-                        Kernels.biasReLU(dst, bias.map { $0 + g * outPerGroup }, channels: outPerGroup, spatial: colCols,
-                                         relu: relu)
+                        Kernels.biasReLU(
+                            dst, bias.map { $0 + g * outPerGroup }, channels: outPerGroup, spatial: colCols,
+                            relu: relu)
                     }
                 }
             }
@@ -212,8 +221,10 @@ struct ConvPlan {
     /// window's maximum in its output plane (`indices`, as ``Tensor/maxPool2d(kernelSize:stride:padding:dilation:ceilMode:)``
     /// records them). Each image's convolution output stays in a per-thread scratch buffer (in cache) and is pooled
     /// right away; the full output is never written. `indices` may be `nil` (inference).
-    func forwardPooled(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                       pooled: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?) {
+    func forwardPooled(
+        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        pooled: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?
+    ) {
         let pointwise = isPointwise
         let colSize = colRows * colCols, outSize = outChannels * colCols
         let pH = outHeight / 2, pW = outWidth / 2, pooledPlane = pH * pW
@@ -224,17 +235,20 @@ struct ConvPlan {
                     let src = input + (n * inChannels + g * inPerGroup) * imageSize
                     let dst = y + g * outPerGroup * colCols
                     if !pointwise { im2col(src, cols, padded: cols + colSize) }
-                    Backend.sgemm(transposeA: false, transposeB: false, m: outPerGroup, n: colCols, k: colRows,
-                                  alpha: 1, a: weight + g * outPerGroup * colRows, lda: colRows,
-                                  b: pointwise ? src : UnsafePointer(cols), ldb: colCols,
-                                  beta: 0, c: dst, ldc: colCols)
-                    Kernels.biasReLU(dst, bias.map { $0 + g * outPerGroup }, channels: outPerGroup, spatial: colCols,
-                                     relu: true)
+                    Backend.sgemm(
+                        transposeA: false, transposeB: false, m: outPerGroup, n: colCols, k: colRows,
+                        alpha: 1, a: weight + g * outPerGroup * colRows, lda: colRows,
+                        b: pointwise ? src : UnsafePointer(cols), ldb: colCols,
+                        beta: 0, c: dst, ldc: colCols)
+                    Kernels.biasReLU(
+                        dst, bias.map { $0 + g * outPerGroup }, channels: outPerGroup, spatial: colCols,
+                        relu: true)
                 }
                 for k in 0..<outChannels {
                     let o = (n * outChannels + k) * pooledPlane
-                    Pooling.maxPool2x2(y + k * colCols, width: outWidth, pooled + o, indices: indices.map { $0 + o },
-                                       outHeight: pH, outWidth: pW)
+                    Pooling.maxPool2x2(
+                        y + k * colCols, width: outWidth, pooled + o, indices: indices.map { $0 + o },
+                        outHeight: pH, outWidth: pW)
                 }
             }
         }
@@ -242,8 +256,10 @@ struct ConvPlan {
 
     /// `inputGradient = convᵀ(outGrad, weight) + bias`, overwritten; `bias` is per *input* channel (the bias of a
     /// transposed convolution, whose forward pass this is).
-    func inputGradient(outGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                       into result: UnsafeMutablePointer<Float>) {
+    func inputGradient(
+        outGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        into result: UnsafeMutablePointer<Float>
+    ) {
         let pointwise = isPointwise
         let colSize = colRows * colCols
         forEachImageChunk(chunkCount, scratch: pointwise ? 0 : colSize + paddedSize) { images, cols, _ in
@@ -256,10 +272,11 @@ struct ConvPlan {
                             (dst + c * imageSize).update(repeating: bias?[g * inPerGroup + c] ?? 0, count: imageSize)
                         }
                     }
-                    Backend.sgemm(transposeA: true, transposeB: false, m: colRows, n: colCols, k: outPerGroup,
-                                  alpha: 1, a: weight + g * outPerGroup * colRows, lda: colRows,
-                                  b: src, ldb: colCols,
-                                  beta: pointwise ? 1 : 0, c: pointwise ? dst : cols, ldc: colCols)
+                    Backend.sgemm(
+                        transposeA: true, transposeB: false, m: colRows, n: colCols, k: outPerGroup,
+                        alpha: 1, a: weight + g * outPerGroup * colRows, lda: colRows,
+                        b: src, ldb: colCols,
+                        beta: pointwise ? 1 : 0, c: pointwise ? dst : cols, ldc: colCols)
                     if !pointwise {
                         col2im(cols, dst, padded: cols + colSize, bias: bias.map { $0 + g * inPerGroup })
                     }
@@ -274,8 +291,10 @@ struct ConvPlan {
     var weightGradientUsesRows: Bool { colCols * 2 >= colRows }
 
     /// `weightGradient = Σₙ outGrad[n] · im2col(input[n])ᵀ`, shape `[outChannels, colRows]`, overwritten.
-    func weightGradient(outGrad: UnsafePointer<Float>, input: UnsafePointer<Float>,
-                        into result: UnsafeMutablePointer<Float>) {
+    func weightGradient(
+        outGrad: UnsafePointer<Float>, input: UnsafePointer<Float>,
+        into result: UnsafeMutablePointer<Float>
+    ) {
         if weightGradientUsesRows {
             weightGradientFromRows(outGrad: outGrad, input: input, into: result)
             return
@@ -294,10 +313,11 @@ struct ConvPlan {
                 for g in 0..<groups {
                     let src = input + (n * inChannels + g * inPerGroup) * imageSize
                     if !pointwise { im2col(src, cols, padded: cols + colSize) }
-                    Backend.sgemm(transposeA: false, transposeB: true, m: outPerGroup, n: colRows, k: colCols,
-                                  alpha: 1, a: outGrad + (n * outChannels + g * outPerGroup) * colCols, lda: colCols,
-                                  b: pointwise ? src : UnsafePointer(cols), ldb: colCols,
-                                  beta: n == images.lowerBound ? 0 : 1, c: acc + g * outPerGroup * colRows, ldc: colRows)
+                    Backend.sgemm(
+                        transposeA: false, transposeB: true, m: outPerGroup, n: colRows, k: colCols,
+                        alpha: 1, a: outGrad + (n * outChannels + g * outPerGroup) * colCols, lda: colCols,
+                        b: pointwise ? src : UnsafePointer(cols), ldb: colCols,
+                        beta: n == images.lowerBound ? 0 : 1, c: acc + g * outPerGroup * colRows, ldc: colRows)
                 }
             }
         }
@@ -318,8 +338,10 @@ struct ConvPlan {
     ///     ∂W[k, c, i, j] = ∂W'[k, (i·kW + j)·C + c]
     ///
     /// parallel over chunks of images, each with its own accumulator, summed at the end.
-    func weightGradientFromRows(outGrad: UnsafePointer<Float>, input: UnsafePointer<Float>,
-                                into result: UnsafeMutablePointer<Float>) {
+    func weightGradientFromRows(
+        outGrad: UnsafePointer<Float>, input: UnsafePointer<Float>,
+        into result: UnsafeMutablePointer<Float>
+    ) {
         let chunks = chunkCount
         let size = outChannels * colRows
         let paddedSize = (height + 2 * padH) * (width + 2 * padW) * inPerGroup
@@ -336,10 +358,11 @@ struct ConvPlan {
                     let src = input + (n * inChannels + g * inPerGroup) * imageSize
                     descent_pad_to_hwc(&geo, src, hwc)
                     descent_im2row(&geo, hwc, rows)
-                    Backend.sgemm(transposeA: false, transposeB: false, m: outPerGroup, n: colRows, k: colCols,
-                                  alpha: 1, a: outGrad + (n * outChannels + g * outPerGroup) * colCols, lda: colCols,
-                                  b: rows, ldb: colRows,
-                                  beta: n == images.lowerBound ? 0 : 1, c: acc + g * outPerGroup * colRows, ldc: colRows)
+                    Backend.sgemm(
+                        transposeA: false, transposeB: false, m: outPerGroup, n: colRows, k: colCols,
+                        alpha: 1, a: outGrad + (n * outChannels + g * outPerGroup) * colCols, lda: colCols,
+                        b: rows, ldb: colRows,
+                        beta: n == images.lowerBound ? 0 : 1, c: acc + g * outPerGroup * colRows, ldc: colRows)
                 }
             }
         }

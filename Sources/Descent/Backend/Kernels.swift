@@ -13,13 +13,17 @@ enum Kernels {
 
     /// `o[i] = y[i] <= 0 ? 0 : g[i]`: the gradient of ReLU from its output `y`.
     @inline(__always)
-    static func reluBackward(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int) {
+    static func reluBackward(
+        _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ o: UnsafeMutablePointer<Float>, _ n: Int
+    ) {
         descent_relu_backward(g, y, o, n)
     }
 
     /// `y[i] = relu(a[i] + b[i])`, ReLU as in ``relu(_:_:_:)``.
     @inline(__always)
-    static func addReLU(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    static func addReLU(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int
+    ) {
         descent_add_relu(a, b, y, n)
     }
 
@@ -37,45 +41,57 @@ enum Kernels {
 
     /// `y[i] = x[i]·scale + shift`, followed by `max(·, 0)` when `relu`.
     @inline(__always)
-    static func scaleShift(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ scale: Float,
-                           _ shift: Float, relu: Bool) {
+    static func scaleShift(
+        _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ scale: Float,
+        _ shift: Float, relu: Bool
+    ) {
         descent_scale_shift(x, y, n, scale, shift, relu ? 1 : 0)
     }
 
     /// Adds `Σ g'` and `Σ g'·(x − mu)` to `sums[0]`, `sums[1]`, with `g' = g`, or `g·[y > 0]` when `y` is given.
     @inline(__always)
-    static func batchNormBackwardSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?,
-                                      _ n: Int, _ mu: Float, _ sums: UnsafeMutablePointer<Float>) {
+    static func batchNormBackwardSums(
+        _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?,
+        _ n: Int, _ mu: Float, _ sums: UnsafeMutablePointer<Float>
+    ) {
         descent_bn_backward_sums(g, x, y, n, mu, sums)
     }
 
     /// `o[i] = (g'[i] − meanG − (x[i] − mu)·k)·scale`, `g'` as in ``batchNormBackwardSums``.
     @inline(__always)
-    static func batchNormBackwardApply(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?,
-                                       _ o: UnsafeMutablePointer<Float>, _ n: Int, mu: Float, meanG: Float, k: Float,
-                                       scale: Float) {
+    static func batchNormBackwardApply(
+        _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?,
+        _ o: UnsafeMutablePointer<Float>, _ n: Int, mu: Float, meanG: Float, k: Float,
+        scale: Float
+    ) {
         descent_bn_backward_apply(g, x, y, o, n, mu, meanG, k, scale)
     }
 
     /// `o[i] = g'[i]·scale`, `g'` as in ``batchNormBackwardSums``.
     @inline(__always)
-    static func scaledMasked(_ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ o: UnsafeMutablePointer<Float>,
-                             _ n: Int, _ scale: Float) {
+    static func scaledMasked(
+        _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, _ o: UnsafeMutablePointer<Float>,
+        _ n: Int, _ scale: Float
+    ) {
         descent_scaled_masked(g, y, o, n, scale)
     }
 
     /// For each of `channels` rows of `spatial` values: adds `bias[k]` (when given), then applies ReLU (when `relu`).
     @inline(__always)
-    static func biasReLU(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?, channels: Int, spatial: Int,
-                         relu: Bool) {
+    static func biasReLU(
+        _ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?, channels: Int, spatial: Int,
+        relu: Bool
+    ) {
         descent_bias_relu(y, bias, channels, spatial, relu ? 1 : 0)
     }
 
     /// For each of `rows` rows of `cols` values: adds `bias[j]` to column `j` (when given), then applies ReLU
     /// (when `relu`).
     @inline(__always)
-    static func rowBiasReLU(_ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?, rows: Int, cols: Int,
-                            relu: Bool) {
+    static func rowBiasReLU(
+        _ y: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>?, rows: Int, cols: Int,
+        relu: Bool
+    ) {
         descent_row_bias_relu(y, bias, rows, cols, relu ? 1 : 0)
     }
 }

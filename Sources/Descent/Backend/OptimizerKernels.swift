@@ -8,18 +8,22 @@ extension AdamRule {
     /// The Adam pass over `range` through the vectorized C kernel `descent_adam_update`, which evaluates the same
     /// expressions in the same order as ``scalarUpdate``.
     @inline(__always)
-    static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
-                             _ vmax: UnsafeMutablePointer<Float>?, _ c: Constants) {
+    static func kernelUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+        _ vmax: UnsafeMutablePointer<Float>?, _ c: Constants
+    ) {
         var step = c.kernelStep
         let o = range.lowerBound
         descent_adam_update(p + o, grad + o, m + o, v + o, vmax.map { $0 + o }, range.count, &step, c.amsgrad ? 1 : 0)
     }
 
     /// The Adam pass one element at a time (the reference of the C kernel in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
-                             _ vmax: UnsafeMutablePointer<Float>?, _ c: Constants) {
+    static func scalarUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+        _ vmax: UnsafeMutablePointer<Float>?, _ c: Constants
+    ) {
         for i in range {
             var g = c.maximize ? -grad[i] : grad[i]
             if c.decoupledDecay { p[i] = p[i] * c.decayFactor }
@@ -42,10 +46,11 @@ extension AdamRule {
 extension AdamRule.Constants {
     /// The coefficients as the C kernel `descent_adam_update` takes them.
     var kernelStep: descent_adam_step {
-        descent_adam_step(oneMinusBeta1: oneMinusBeta1, beta2: beta2, oneMinusBeta2: oneMinusBeta2, negStepSize: negStepSize,
-                          biasCorrection2Sqrt: biasCorrection2Sqrt, eps: eps, weightDecay: weightDecay,
-                          decayFactor: decayFactor, maximize: maximize ? 1 : 0, coupledDecay: coupledDecay ? 1 : 0,
-                          decoupledDecay: decoupledDecay ? 1 : 0)
+        descent_adam_step(
+            oneMinusBeta1: oneMinusBeta1, beta2: beta2, oneMinusBeta2: oneMinusBeta2, negStepSize: negStepSize,
+            biasCorrection2Sqrt: biasCorrection2Sqrt, eps: eps, weightDecay: weightDecay,
+            decayFactor: decayFactor, maximize: maximize ? 1 : 0, coupledDecay: coupledDecay ? 1 : 0,
+            decoupledDecay: decoupledDecay ? 1 : 0)
     }
 }
 
@@ -53,16 +58,20 @@ extension SGDRule {
     /// The SGD pass over `range` through the vectorized C kernel `descent_sgd_update`, which evaluates the same
     /// expressions in the same order as ``scalarUpdate``.
     @inline(__always)
-    static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ buf: UnsafeMutablePointer<Float>?, _ c: Constants) {
+    static func kernelUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ buf: UnsafeMutablePointer<Float>?, _ c: Constants
+    ) {
         var step = c.kernelStep
         let o = range.lowerBound
         descent_sgd_update(p + o, grad + o, buf.map { $0 + o }, range.count, &step)
     }
 
     /// The SGD pass one element at a time (the reference of the C kernel in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ buf: UnsafeMutablePointer<Float>?, _ c: Constants) {
+    static func scalarUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ buf: UnsafeMutablePointer<Float>?, _ c: Constants
+    ) {
         for i in range {
             var g = c.maximize ? -grad[i] : grad[i]
             if c.decay { g = g + c.weightDecay * p[i] }
@@ -79,9 +88,10 @@ extension SGDRule {
 extension SGDRule.Constants {
     /// The coefficients as the C kernel `descent_sgd_update` takes them.
     var kernelStep: descent_sgd_step {
-        descent_sgd_step(negLR: negLR, weightDecay: weightDecay, momentum: momentum, oneMinusDampening: oneMinusDampening,
-                         maximize: maximize ? 1 : 0, decay: decay ? 1 : 0, useMomentum: useMomentum ? 1 : 0,
-                         first: first ? 1 : 0, nesterov: nesterov ? 1 : 0)
+        descent_sgd_step(
+            negLR: negLR, weightDecay: weightDecay, momentum: momentum, oneMinusDampening: oneMinusDampening,
+            maximize: maximize ? 1 : 0, decay: decay ? 1 : 0, useMomentum: useMomentum ? 1 : 0,
+            first: first ? 1 : 0, nesterov: nesterov ? 1 : 0)
     }
 }
 
@@ -89,18 +99,22 @@ extension RMSpropRule {
     /// The RMSprop pass over `range` through the vectorized C kernel `descent_rmsprop_update`, which evaluates the same
     /// expressions in the same order as ``scalarUpdate``.
     @inline(__always)
-    static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ sq: UnsafeMutablePointer<Float>, _ ga: UnsafeMutablePointer<Float>?,
-                             _ buf: UnsafeMutablePointer<Float>?, _ c: Constants) {
+    static func kernelUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ sq: UnsafeMutablePointer<Float>, _ ga: UnsafeMutablePointer<Float>?,
+        _ buf: UnsafeMutablePointer<Float>?, _ c: Constants
+    ) {
         var step = c.kernelStep
         let o = range.lowerBound
         descent_rmsprop_update(p + o, grad + o, sq + o, ga.map { $0 + o }, buf.map { $0 + o }, range.count, &step)
     }
 
     /// The RMSprop pass one element at a time (the reference of the C kernel in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ sq: UnsafeMutablePointer<Float>, _ ga: UnsafeMutablePointer<Float>?,
-                             _ buf: UnsafeMutablePointer<Float>?, _ c: Constants) {
+    static func scalarUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ sq: UnsafeMutablePointer<Float>, _ ga: UnsafeMutablePointer<Float>?,
+        _ buf: UnsafeMutablePointer<Float>?, _ c: Constants
+    ) {
         for i in range {
             var g = c.maximize ? -grad[i] : grad[i]
             if c.decay { g = g + c.weightDecay * p[i] }
@@ -129,9 +143,10 @@ extension RMSpropRule {
 extension RMSpropRule.Constants {
     /// The coefficients as the C kernel `descent_rmsprop_update` takes them.
     var kernelStep: descent_rmsprop_step {
-        descent_rmsprop_step(negLR: negLR, alpha: alpha, oneMinusAlpha: oneMinusAlpha, eps: eps, weightDecay: weightDecay,
-                             momentum: momentum, maximize: maximize ? 1 : 0, decay: decay ? 1 : 0,
-                             centered: centered ? 1 : 0, useMomentum: useMomentum ? 1 : 0)
+        descent_rmsprop_step(
+            negLR: negLR, alpha: alpha, oneMinusAlpha: oneMinusAlpha, eps: eps, weightDecay: weightDecay,
+            momentum: momentum, maximize: maximize ? 1 : 0, decay: decay ? 1 : 0,
+            centered: centered ? 1 : 0, useMomentum: useMomentum ? 1 : 0)
     }
 }
 
@@ -139,16 +154,21 @@ extension AdagradRule {
     /// The Adagrad pass over `range` through the vectorized C kernel `descent_adagrad_update`, which evaluates the same
     /// expressions in the same order as ``scalarUpdate``.
     @inline(__always)
-    static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ sum: UnsafeMutablePointer<Float>, _ c: Constants) {
+    static func kernelUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ sum: UnsafeMutablePointer<Float>, _ c: Constants
+    ) {
         let o = range.lowerBound
-        descent_adagrad_update(p + o, grad + o, sum + o, range.count, c.negLR, c.eps, c.weightDecay, c.maximize ? 1 : 0,
-                               c.decay ? 1 : 0)
+        descent_adagrad_update(
+            p + o, grad + o, sum + o, range.count, c.negLR, c.eps, c.weightDecay, c.maximize ? 1 : 0,
+            c.decay ? 1 : 0)
     }
 
     /// The Adagrad pass one element at a time (the reference of the C kernel in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ sum: UnsafeMutablePointer<Float>, _ c: Constants) {
+    static func scalarUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ sum: UnsafeMutablePointer<Float>, _ c: Constants
+    ) {
         for i in range {
             var g = c.maximize ? -grad[i] : grad[i]
             if c.decay { g = g + c.weightDecay * p[i] }
@@ -163,16 +183,20 @@ extension AdamaxRule {
     /// The Adamax pass over `range` through the vectorized C kernel `descent_adamax_update`, which evaluates the same
     /// expressions in the same order as ``scalarUpdate``.
     @inline(__always)
-    static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ m: UnsafeMutablePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ c: Constants) {
+    static func kernelUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ m: UnsafeMutablePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ c: Constants
+    ) {
         var step = c.kernelStep
         let o = range.lowerBound
         descent_adamax_update(p + o, grad + o, m + o, u + o, range.count, &step)
     }
 
     /// The Adamax pass one element at a time (the reference of the C kernel in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ m: UnsafeMutablePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ c: Constants) {
+    static func scalarUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ m: UnsafeMutablePointer<Float>, _ u: UnsafeMutablePointer<Float>, _ c: Constants
+    ) {
         for i in range {
             var g = c.maximize ? -grad[i] : grad[i]
             if c.decay { g = g + c.weightDecay * p[i] }
@@ -188,8 +212,9 @@ extension AdamaxRule {
 extension AdamaxRule.Constants {
     /// The coefficients as the C kernel `descent_adamax_update` takes them.
     var kernelStep: descent_adamax_step {
-        descent_adamax_step(oneMinusBeta1: oneMinusBeta1, beta2: beta2, eps: eps, negStepSize: negStepSize,
-                            weightDecay: weightDecay, maximize: maximize ? 1 : 0, decay: decay ? 1 : 0)
+        descent_adamax_step(
+            oneMinusBeta1: oneMinusBeta1, beta2: beta2, eps: eps, negStepSize: negStepSize,
+            weightDecay: weightDecay, maximize: maximize ? 1 : 0, decay: decay ? 1 : 0)
     }
 }
 
@@ -197,16 +222,20 @@ extension NAdamRule {
     /// The NAdam pass over `range` through the vectorized C kernel `descent_nadam_update`, which evaluates the same
     /// expressions in the same order as ``scalarUpdate``.
     @inline(__always)
-    static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: Constants) {
+    static func kernelUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: Constants
+    ) {
         var step = c.kernelStep
         let o = range.lowerBound
         descent_nadam_update(p + o, grad + o, m + o, v + o, range.count, &step)
     }
 
     /// The NAdam pass one element at a time (the reference of the C kernel in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: Constants) {
+    static func scalarUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: Constants
+    ) {
         for i in range {
             var g = c.maximize ? -grad[i] : grad[i]
             if c.decoupledDecay { p[i] = p[i] * c.decayFactor }
@@ -225,11 +254,12 @@ extension NAdamRule {
 extension NAdamRule.Constants {
     /// The coefficients as the C kernel `descent_nadam_update` takes them.
     var kernelStep: descent_nadam_step {
-        descent_nadam_step(oneMinusBeta1: oneMinusBeta1, beta2: beta2, oneMinusBeta2: oneMinusBeta2,
-                           biasCorrection2: biasCorrection2, eps: eps, weightDecay: weightDecay, decayFactor: decayFactor,
-                           gradCoefficient: gradCoefficient, momentCoefficient: momentCoefficient,
-                           maximize: maximize ? 1 : 0, coupledDecay: coupledDecay ? 1 : 0,
-                           decoupledDecay: decoupledDecay ? 1 : 0)
+        descent_nadam_step(
+            oneMinusBeta1: oneMinusBeta1, beta2: beta2, oneMinusBeta2: oneMinusBeta2,
+            biasCorrection2: biasCorrection2, eps: eps, weightDecay: weightDecay, decayFactor: decayFactor,
+            gradCoefficient: gradCoefficient, momentCoefficient: momentCoefficient,
+            maximize: maximize ? 1 : 0, coupledDecay: coupledDecay ? 1 : 0,
+            decoupledDecay: decoupledDecay ? 1 : 0)
     }
 }
 
@@ -237,16 +267,20 @@ extension RAdamRule {
     /// The RAdam pass over `range` through the vectorized C kernel `descent_radam_update`, which evaluates the same
     /// expressions in the same order as ``scalarUpdate``.
     @inline(__always)
-    static func kernelUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: Constants) {
+    static func kernelUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: Constants
+    ) {
         var step = c.kernelStep
         let o = range.lowerBound
         descent_radam_update(p + o, grad + o, m + o, v + o, range.count, &step)
     }
 
     /// The RAdam pass one element at a time (the reference of the C kernel in tests).
-    static func scalarUpdate(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                             _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: Constants) {
+    static func scalarUpdate(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ c: Constants
+    ) {
         for i in range {
             var g = c.maximize ? -grad[i] : grad[i]
             if c.decoupledDecay { p[i] = p[i] * c.decayFactor }
@@ -269,10 +303,11 @@ extension RAdamRule {
 extension RAdamRule.Constants {
     /// The coefficients as the C kernel `descent_radam_update` takes them.
     var kernelStep: descent_radam_step {
-        descent_radam_step(oneMinusBeta1: oneMinusBeta1, beta2: beta2, oneMinusBeta2: oneMinusBeta2,
-                           biasCorrection1: biasCorrection1, lr: lr, biasCorrection2Sqrt: biasCorrection2Sqrt,
-                           rectification: rectification, eps: eps, weightDecay: weightDecay, decayFactor: decayFactor,
-                           adaptive: adaptive ? 1 : 0, maximize: maximize ? 1 : 0, coupledDecay: coupledDecay ? 1 : 0,
-                           decoupledDecay: decoupledDecay ? 1 : 0)
+        descent_radam_step(
+            oneMinusBeta1: oneMinusBeta1, beta2: beta2, oneMinusBeta2: oneMinusBeta2,
+            biasCorrection1: biasCorrection1, lr: lr, biasCorrection2Sqrt: biasCorrection2Sqrt,
+            rectification: rectification, eps: eps, weightDecay: weightDecay, decayFactor: decayFactor,
+            adaptive: adaptive ? 1 : 0, maximize: maximize ? 1 : 0, coupledDecay: coupledDecay ? 1 : 0,
+            decoupledDecay: decoupledDecay ? 1 : 0)
     }
 }

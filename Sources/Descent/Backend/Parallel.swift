@@ -1,7 +1,8 @@
+import Dispatch
+
 #if canImport(CDNNL)
 import CDNNL
 #endif
-import Dispatch
 
 /// Parallel loops over index ranges, on the same OpenMP pool that the compute library uses.
 public enum Parallel {
@@ -37,15 +38,16 @@ public enum Parallel {
             #if canImport(CDNNL)
             _ = Backend.configured
             let ran = withUnsafeMutablePointer(to: &context) { ptr in
-                descent_omp_parallel({ raw in
-                    let ctx = raw!.assumingMemoryBound(to: Context.self)
-                    let team = max(1, Int(descent_omp_num_threads()))
-                    var c = Int(descent_omp_thread_num())
-                    while c < ctx.pointee.chunks {
-                        ctx.pointee.body(c)
-                        c += team
-                    }
-                }, UnsafeMutableRawPointer(ptr), UInt32(chunks)) != 0
+                descent_omp_parallel(
+                    { raw in
+                        let ctx = raw!.assumingMemoryBound(to: Context.self)
+                        let team = max(1, Int(descent_omp_num_threads()))
+                        var c = Int(descent_omp_thread_num())
+                        while c < ctx.pointee.chunks {
+                            ctx.pointee.body(c)
+                            c += team
+                        }
+                    }, UnsafeMutableRawPointer(ptr), UInt32(chunks)) != 0
             }
             if ran { return }
             #endif

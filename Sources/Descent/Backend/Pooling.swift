@@ -8,8 +8,10 @@ enum Pooling {
     /// scanned in row-major order, a later value winning when larger or NaN (PyTorch's rule), and, when `indices` is
     /// given, the flat position of each maximum in the plane.
     @inline(__always)
-    static func maxPool2x2(_ src: UnsafePointer<Float>, width: Int, _ dst: UnsafeMutablePointer<Float>,
-                           indices: UnsafeMutablePointer<Int32>?, outHeight: Int, outWidth: Int) {
+    static func maxPool2x2(
+        _ src: UnsafePointer<Float>, width: Int, _ dst: UnsafeMutablePointer<Float>,
+        indices: UnsafeMutablePointer<Int32>?, outHeight: Int, outWidth: Int
+    ) {
         descent_max_pool_2x2(src, width, dst, indices, outHeight, outWidth)
     }
 
@@ -17,16 +19,20 @@ enum Pooling {
     /// written in one pass: `dst[h, w] = g[oh, ow]` at each window's maximum, `+0` everywhere else. With `output` (the
     /// pooled output of a fused ReLU) a window's gradient passes only where not `output ≤ 0`.
     @inline(__always)
-    static func maxPool2x2Backward(_ g: UnsafePointer<Float>, output: UnsafePointer<Float>?,
-                                   indices: UnsafePointer<Int32>, _ dst: UnsafeMutablePointer<Float>, height: Int,
-                                   width: Int, outHeight: Int, outWidth: Int) {
+    static func maxPool2x2Backward(
+        _ g: UnsafePointer<Float>, output: UnsafePointer<Float>?,
+        indices: UnsafePointer<Int32>, _ dst: UnsafeMutablePointer<Float>, height: Int,
+        width: Int, outHeight: Int, outWidth: Int
+    ) {
         descent_max_pool_2x2_backward(g, output, indices, dst, height, width, outHeight, outWidth)
     }
 
     /// Max pooling of one plane with any window (`geo`): `d[i, j] = max_{p, q} s[i·s_h − p_h + p·d_h, j·s_w − p_w + q·d_w]`
     /// over the positions inside the plane, a later value winning when larger or NaN, and `ix[i, j]` its flat position.
-    static func maxPool(_ s: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, indices ix: UnsafeMutablePointer<Int32>,
-                        _ geo: PoolGeometry) {
+    static func maxPool(
+        _ s: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, indices ix: UnsafeMutablePointer<Int32>,
+        _ geo: PoolGeometry
+    ) {
         for oh in 0..<geo.outHeight {
             var h0 = oh * geo.strideH - geo.padH
             let h1 = Swift.min(h0 + (geo.kernelH - 1) * geo.dilationH + 1, geo.height)
@@ -58,8 +64,10 @@ enum Pooling {
 
     /// The input gradient of ``maxPool(_:_:indices:_:)`` for one plane: `d[ix[o]] += s[o]` for each output `o`
     /// (`d` zeroed by the caller; overlapping windows add up).
-    static func maxPoolBackward(_ s: UnsafePointer<Float>, indices ix: UnsafePointer<Int32>,
-                                _ d: UnsafeMutablePointer<Float>, outPlane: Int) {
+    static func maxPoolBackward(
+        _ s: UnsafePointer<Float>, indices ix: UnsafePointer<Int32>,
+        _ d: UnsafeMutablePointer<Float>, outPlane: Int
+    ) {
         for o in 0..<outPlane { d[Int(ix[o])] += s[o] }
     }
 }

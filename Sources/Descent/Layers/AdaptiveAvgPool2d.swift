@@ -52,7 +52,8 @@ extension Tensor {
     /// `[…, oH, oW]` for an input `[N, C, H, W]` or `[C, H, W]`, or a `.shape` error.
     static func adaptivePoolOutputShape(_ shape: [Int], outputSize: Size2D) throws -> [Int] {
         guard shape.count == 3 || shape.count == 4, shape[shape.count - 2] > 0, shape[shape.count - 1] > 0 else {
-            throw DescentError(.shape, "adaptiveAvgPool2d", "expects input [N, C, H, W] or [C, H, W] with H, W > 0, got \(shape)")
+            throw DescentError(
+                .shape, "adaptiveAvgPool2d", "expects input [N, C, H, W] or [C, H, W] with H, W > 0, got \(shape)")
         }
         guard outputSize.height >= 1, outputSize.width >= 1 else {
             throw DescentError(.shape, "adaptiveAvgPool2d", "output size \(outputSize) must be positive")

@@ -7,12 +7,15 @@ extension Tensor {
     /// where the window starts at `(i·s_h − p_h, j·s_w − p_w)`, and the divisor `D` is `divisorOverride`, else the
     /// window's size clipped to the padded input (`countIncludePad`, PyTorch's default), else the number of input
     /// elements in it. `stride` defaults to the kernel size. The gradient spreads `∂y / D` over the window.
-    public func avgPool2d(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, ceilMode: Bool = false,
-                          countIncludePad: Bool = true, divisorOverride: Int? = nil) -> Tensor {
+    public func avgPool2d(
+        kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, ceilMode: Bool = false,
+        countIncludePad: Bool = true, divisorOverride: Int? = nil
+    ) -> Tensor {
         let geo: PoolGeometry
         do {
-            geo = try PoolGeometry(op: "avgPool2d", shape: shape, kernel: kernelSize, stride: stride ?? kernelSize,
-                                   padding: padding, dilation: 1, ceilMode: ceilMode)
+            geo = try PoolGeometry(
+                op: "avgPool2d", shape: shape, kernel: kernelSize, stride: stride ?? kernelSize,
+                padding: padding, dilation: 1, ceilMode: ceilMode)
         } catch {
             preconditionFailure("\(error)")
         }
@@ -94,9 +97,11 @@ public final class AvgPool2d: Module {
     public static let defaultCountIncludePad = true
 
     /// Average pooling with windows of `kernelSize`, moved by `stride` (default: `kernelSize`).
-    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = defaultPadding,
-                ceilMode: Bool = defaultCeilMode, countIncludePad: Bool = defaultCountIncludePad,
-                divisorOverride: Int? = nil) {
+    public init(
+        kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = defaultPadding,
+        ceilMode: Bool = defaultCeilMode, countIncludePad: Bool = defaultCountIncludePad,
+        divisorOverride: Int? = nil
+    ) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
@@ -109,15 +114,18 @@ public final class AvgPool2d: Module {
     /// The window averages of `x` (`[N, C, H, W]` or `[C, H, W]`).
     public override func callAsFunction(_ x: Tensor) -> Tensor {
         checkInput(x)
-        return x.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
-                           countIncludePad: countIncludePad, divisorOverride: divisorOverride)
+        return x.avgPool2d(
+            kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
+            countIncludePad: countIncludePad, divisorOverride: divisorOverride)
     }
 
     /// The input's leading dimensions, then the pooled height and width.
     public override func outputShape(for inputShape: [Int]) throws -> [Int] {
         do {
-            return try PoolGeometry(op: typeName, shape: inputShape, kernel: kernelSize, stride: stride, padding: padding,
-                                    dilation: 1, ceilMode: ceilMode).outputShape(inputShape)
+            return try PoolGeometry(
+                op: typeName, shape: inputShape, kernel: kernelSize, stride: stride, padding: padding,
+                dilation: 1, ceilMode: ceilMode
+            ).outputShape(inputShape)
         } catch let e as DescentError {
             throw shapeError(e.reason)
         }

@@ -19,13 +19,18 @@ public final class BasicBlock: Module {
 
     /// A block from `inChannels` to `outChannels` whose first convolution has `stride`.
     public init(_ inChannels: Int, _ outChannels: Int, stride: Int = 1, generator: RandomGenerator = .default) {
-        conv1 = Conv2d(inChannels, outChannels, kernelSize: 3, stride: Size2D(stride), padding: 1, bias: false, generator: generator)
+        conv1 = Conv2d(
+            inChannels, outChannels, kernelSize: 3, stride: Size2D(stride), padding: 1, bias: false,
+            generator: generator)
         bn1 = BatchNorm2d(outChannels)
-        conv2 = Conv2d(outChannels, outChannels, kernelSize: 3, stride: 1, padding: 1, bias: false, generator: generator)
+        conv2 = Conv2d(
+            outChannels, outChannels, kernelSize: 3, stride: 1, padding: 1, bias: false, generator: generator)
         bn2 = BatchNorm2d(outChannels)
         if stride != 1 || inChannels != outChannels {
-            shortcut = Sequential(Conv2d(inChannels, outChannels, kernelSize: 1, stride: Size2D(stride), bias: false, generator: generator),
-                                  BatchNorm2d(outChannels))
+            shortcut = Sequential(
+                Conv2d(
+                    inChannels, outChannels, kernelSize: 1, stride: Size2D(stride), bias: false, generator: generator),
+                BatchNorm2d(outChannels))
         } else {
             shortcut = Sequential()
         }

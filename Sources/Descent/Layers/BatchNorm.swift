@@ -12,25 +12,35 @@ extension Tensor {
     ///
     /// Backward in training goes through the batch statistics (with `x̂ = (x − μ)/σ`):
     /// `∂x = γ/σ · (g − mean(g) − x̂ · mean(g·x̂))`, `∂γ = Σ g·x̂`, `∂β = Σ g`; in eval mode `∂x = γ/σ · g`.
-    public func batchNorm(runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
-                          training: Bool, momentum: Float = 0.1, eps: Float = 1e-5) -> Tensor {
-        batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias, training: training,
-                  momentum: momentum, eps: eps, relu: false)
+    public func batchNorm(
+        runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
+        training: Bool, momentum: Float = 0.1, eps: Float = 1e-5
+    ) -> Tensor {
+        batchNorm(
+            runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias, training: training,
+            momentum: momentum, eps: eps, relu: false)
     }
 
     /// ``batchNorm(runningMean:runningVar:weight:bias:training:momentum:eps:)`` followed by `max(·, 0)` when `relu`,
     /// in one pass (the backward pass masks the gradient with `y > 0` inside the batch-norm kernels).
-    func batchNorm(runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?, training: Bool,
-                   momentum: Float, eps: Float, relu: Bool) -> Tensor {
+    func batchNorm(
+        runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?, training: Bool,
+        momentum: Float, eps: Float, relu: Bool
+    ) -> Tensor {
         precondition(rank >= 2, "batchNorm: expects input [N, C, *], got \(shape)")
         let n = shape[0], c = shape[1], spatial = shape.dropFirst(2).reduce(1, *)
         let m = n * spatial
-        for (name, t) in [("runningMean", runningMean), ("runningVar", runningVar), ("weight", weight), ("bias", bias)] {
-            if let t { precondition(t.shape == [c], "batchNorm: \(name) must be [\(c)] for input \(shape), got \(t.shape)") }
+        for (name, t) in [("runningMean", runningMean), ("runningVar", runningVar), ("weight", weight), ("bias", bias)]
+        {
+            if let t {
+                precondition(t.shape == [c], "batchNorm: \(name) must be [\(c)] for input \(shape), got \(t.shape)")
+            }
         }
-        precondition(training || (runningMean != nil && runningVar != nil),
-                     "batchNorm: eval mode needs running statistics (pass training: true to use batch statistics)")
-        precondition(!training || m > 1, "batchNorm: expected more than 1 value per channel when training, got input \(shape)")
+        precondition(
+            training || (runningMean != nil && runningVar != nil),
+            "batchNorm: eval mode needs running statistics (pass training: true to use batch statistics)")
+        precondition(
+            !training || m > 1, "batchNorm: expected more than 1 value per channel when training, got input \(shape)")
         let out = Tensor(uninitializedShape: shape)
         let meanT = Tensor(uninitializedShape: [c]), invstdT = Tensor(uninitializedShape: [c])
         let src = storage.pointer, dst = out.storage.pointer
@@ -87,8 +97,12 @@ extension Tensor {
             }
         }
         var inputs = [self]
-        let weightSlot = weight.map { inputs.append($0); return inputs.count - 1 }
-        let biasSlot = bias.map { inputs.append($0); return inputs.count - 1 }
+        let weightSlot = weight.map {
+            inputs.append($0); return inputs.count - 1
+        }
+        let biasSlot = bias.map {
+            inputs.append($0); return inputs.count - 1
+        }
         let x = detach(), w = weight?.detach()
         // With the fused ReLU, the output (y > 0) masks the incoming gradient.
         let y: Tensor? = relu ? out : nil
@@ -112,7 +126,8 @@ extension Tensor {
                         pair = SIMD2<Float>()
                         withUnsafeMutablePointer(to: &pair) { pp in
                             pp.withMemoryRebound(to: Float.self, capacity: 2) { sums in
-                                Kernels.batchNormBackwardSums(gp + off, xp + off, yp.map { $0 + off }, spatial, mu, sums)
+                                Kernels.batchNormBackwardSums(
+                                    gp + off, xp + off, yp.map { $0 + off }, spatial, mu, sums)
                             }
                         }
                         sumG += Double(pair[0])
@@ -127,8 +142,9 @@ extension Tensor {
                         let k = Float(sumGX / Double(m)) * istd * istd
                         for b in 0..<n {
                             let off = (b * c + ch) * spatial
-                            Kernels.batchNormBackwardApply(gp + off, xp + off, yp.map { $0 + off }, gxp + off, spatial,
-                                                           mu: mu, meanG: meanG, k: k, scale: scale)
+                            Kernels.batchNormBackwardApply(
+                                gp + off, xp + off, yp.map { $0 + off }, gxp + off, spatial,
+                                mu: mu, meanG: meanG, k: k, scale: scale)
                         }
                     } else {
                         for b in 0..<n {
@@ -221,9 +237,10 @@ public class BatchNorm: Module, EpilogueFusable {
             }
             if momentum == nil { factor = 1 / seen }
         }
-        let y = x.batchNorm(runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-                            training: isTraining || runningMean == nil, momentum: factor, eps: eps,
-                            relu: epilogue != .none)
+        let y = x.batchNorm(
+            runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+            training: isTraining || runningMean == nil, momentum: factor, eps: eps,
+            relu: epilogue != .none)
         return epilogue == .reluMaxPool2x2 ? y.maxPool2d(kernelSize: 2) : y
     }
 
@@ -250,10 +267,13 @@ public class BatchNorm: Module, EpilogueFusable {
 /// `nn.BatchNorm1d`); see ``BatchNorm``.
 public final class BatchNorm1d: BatchNorm {
     /// A layer for `numFeatures` channels (PyTorch's defaults: `eps` 1e-5, `momentum` 0.1, affine, tracking).
-    public init(_ numFeatures: Int, eps: Float = defaultEps, momentum: Float? = defaultMomentum,
-                affine: Bool = defaultAffine, trackRunningStats: Bool = true) {
-        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
-                   trackRunningStats: trackRunningStats, acceptedRanks: [2, 3])
+    public init(
+        _ numFeatures: Int, eps: Float = defaultEps, momentum: Float? = defaultMomentum,
+        affine: Bool = defaultAffine, trackRunningStats: Bool = true
+    ) {
+        super.init(
+            numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
+            trackRunningStats: trackRunningStats, acceptedRanks: [2, 3])
     }
 }
 
@@ -261,9 +281,12 @@ public final class BatchNorm1d: BatchNorm {
 /// see ``BatchNorm``.
 public final class BatchNorm2d: BatchNorm {
     /// A layer for `numFeatures` channels (PyTorch's defaults: `eps` 1e-5, `momentum` 0.1, affine, tracking).
-    public init(_ numFeatures: Int, eps: Float = defaultEps, momentum: Float? = defaultMomentum,
-                affine: Bool = defaultAffine, trackRunningStats: Bool = true) {
-        super.init(numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
-                   trackRunningStats: trackRunningStats, acceptedRanks: [4])
+    public init(
+        _ numFeatures: Int, eps: Float = defaultEps, momentum: Float? = defaultMomentum,
+        affine: Bool = defaultAffine, trackRunningStats: Bool = true
+    ) {
+        super.init(
+            numFeatures: numFeatures, eps: eps, momentum: momentum, affine: affine,
+            trackRunningStats: trackRunningStats, acceptedRanks: [4])
     }
 }

@@ -7,55 +7,71 @@ extension Tensor {
     /// (zero outside the input), with output size `⌊(H + 2p − d(kH − 1) − 1)/s⌋ + 1` per dimension. Computed by
     /// im2col and one GEMM per image and group, parallel over the batch; the backward pass computes
     /// `∂x = col2im(Wᵀ·∂y)`, `∂W = Σ ∂y·colsᵀ` and `∂b = Σ ∂y` the same way.
-    public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0,
-                       dilation: Size2D = 1, groups: Int = 1) -> Tensor {
-        conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-               relu: false)
+    public func conv2d(
+        weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Size2D = 0,
+        dilation: Size2D = 1, groups: Int = 1
+    ) -> Tensor {
+        conv2d(
+            weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+            relu: false)
     }
 
     /// ``conv2d(weight:bias:stride:padding:dilation:groups:)``, followed by `max(·, 0)` when `relu` (fused: applied
     /// to each image right after its GEMM; the backward pass masks the gradient with `y > 0` first).
-    func conv2d(weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int,
-                relu: Bool) -> Tensor {
-        conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-               relu: relu, maxPool2x2: false)
+    func conv2d(
+        weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int,
+        relu: Bool
+    ) -> Tensor {
+        conv2d(
+            weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+            relu: relu, maxPool2x2: false)
     }
 
     /// ``conv2d(weight:bias:stride:padding:dilation:groups:)`` followed by ReLU (when `relu`) and, when `maxPool2x2`,
     /// by `maxPool2d(kernelSize: 2)` (which implies the ReLU): each image is convolved, rectified and pooled while in
     /// cache. The pooled backward pass routes each gradient to its window's maximum when that maximum is positive
     /// (`∂y = scatter(g ⊙ [pooled > 0])`, the composition's gradient), then runs the convolution's backward pass.
-    func conv2d(weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int,
-                relu: Bool, maxPool2x2: Bool) -> Tensor {
+    func conv2d(
+        weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int,
+        relu: Bool, maxPool2x2: Bool
+    ) -> Tensor {
         if rank == 3 {
-            return unsqueezed(0).conv2d(weight: weight, bias: bias, stride: stride, padding: padding,
-                                        dilation: dilation, groups: groups, relu: relu, maxPool2x2: maxPool2x2).squeezed(0)
+            return unsqueezed(0).conv2d(
+                weight: weight, bias: bias, stride: stride, padding: padding,
+                dilation: dilation, groups: groups, relu: relu, maxPool2x2: maxPool2x2
+            ).squeezed(0)
         }
         let outShape: [Int]
         do {
-            outShape = try Tensor.conv2dOutputShape(input: shape, weight: weight.shape, bias: bias?.shape, stride: stride,
-                                                    padding: padding, dilation: dilation, groups: groups)
+            outShape = try Tensor.conv2dOutputShape(
+                input: shape, weight: weight.shape, bias: bias?.shape, stride: stride,
+                padding: padding, dilation: dilation, groups: groups)
         } catch {
             preconditionFailure("conv2d: \(error)")
         }
-        let plan = ConvPlan(batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
-                            outChannels: outShape[1], outHeight: outShape[2], outWidth: outShape[3], groups: groups,
-                            kernelH: weight.shape[2], kernelW: weight.shape[3],
-                            strideH: stride.height, strideW: stride.width, padH: padding.height, padW: padding.width,
-                            dilationH: dilation.height, dilationW: dilation.width)
+        let plan = ConvPlan(
+            batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
+            outChannels: outShape[1], outHeight: outShape[2], outWidth: outShape[3], groups: groups,
+            kernelH: weight.shape[2], kernelW: weight.shape[3],
+            strideH: stride.height, strideW: stride.width, padH: padding.height, padW: padding.width,
+            dilationH: dilation.height, dilationW: dilation.width)
         if maxPool2x2 && plan.canPool2x2 {
             return conv2dReLUMaxPool(plan, weight: weight, bias: bias)
         }
         if maxPool2x2 {
-            return conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-                          relu: true).maxPool2d(kernelSize: 2)
+            return conv2d(
+                weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                relu: true
+            ).maxPool2d(kernelSize: 2)
         }
         let out = Tensor(uninitializedShape: outShape)
-        plan.forward(input: storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
-                     output: out.storage.pointer, relu: relu)
+        plan.forward(
+            input: storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
+            output: out.storage.pointer, relu: relu)
         let outputGradient: (Tensor) -> Tensor = relu ? { Tensor.reluBackward($0, output: out) } : { $0 }
-        return recordConvolution(plan, weight: weight, bias: bias, result: out, op: relu ? "conv2d_relu" : "conv2d",
-                                 outputGradient: outputGradient)
+        return recordConvolution(
+            plan, weight: weight, bias: bias, result: out, op: relu ? "conv2d_relu" : "conv2d",
+            outputGradient: outputGradient)
     }
 
     /// The fused convolution, ReLU and 2×2 max pooling of ``conv2d(weight:bias:stride:padding:dilation:groups:relu:maxPool2x2:)``.
@@ -63,13 +79,15 @@ extension Tensor {
         let pH = plan.outHeight / 2, pW = plan.outWidth / 2
         let pooled = Tensor(uninitializedShape: [plan.batch, plan.outChannels, pH, pW])
         guard GradMode.isEnabled && (node != nil || weight.node != nil || bias?.node != nil) else {
-            plan.forwardPooled(input: storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
-                               pooled: pooled.storage.pointer, indices: nil)
+            plan.forwardPooled(
+                input: storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
+                pooled: pooled.storage.pointer, indices: nil)
             return pooled
         }
         let argmax = PoolIndices(.allocate(capacity: Swift.max(pooled.count, 1)))
-        plan.forwardPooled(input: storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
-                           pooled: pooled.storage.pointer, indices: argmax.buffer.baseAddress!)
+        plan.forwardPooled(
+            input: storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
+            pooled: pooled.storage.pointer, indices: argmax.buffer.baseAddress!)
         let planes = plan.batch * plan.outChannels, outPlane = plan.colCols, pooledPlane = pH * pW
         return recordConvolution(plan, weight: weight, bias: bias, result: pooled, op: "conv2d_relu_max_pool2d") { g in
             // The output gradient through the pooling and the ReLU (masked by the pooled output), written densely.
@@ -79,8 +97,9 @@ extension Tensor {
             Parallel.forEachChunk(planes, cost: outPlane) { range in
                 for p in range {
                     let o = p * pooledPlane
-                    Pooling.maxPool2x2Backward(gp + o, output: yp + o, indices: ix + o, dp + p * outPlane,
-                                               height: plan.outHeight, width: plan.outWidth, outHeight: pH, outWidth: pW)
+                    Pooling.maxPool2x2Backward(
+                        gp + o, output: yp + o, indices: ix + o, dp + p * outPlane,
+                        height: plan.outHeight, width: plan.outWidth, outHeight: pH, outWidth: pW)
                 }
             }
             return gy
@@ -89,8 +108,10 @@ extension Tensor {
 
     /// Records the backward pass of a convolution whose output gradient is `outputGradient(upstream)` (the upstream
     /// gradient of `result`, through any fused epilogue).
-    func recordConvolution(_ plan: ConvPlan, weight: Tensor, bias: Tensor?, result: Tensor, op: String,
-                           outputGradient: @escaping (Tensor) -> Tensor) -> Tensor {
+    func recordConvolution(
+        _ plan: ConvPlan, weight: Tensor, bias: Tensor?, result: Tensor, op: String,
+        outputGradient: @escaping (Tensor) -> Tensor
+    ) -> Tensor {
         let x = detach(), w = weight.detach()
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         let inShape = shape, wShape = weight.shape
@@ -99,8 +120,9 @@ extension Tensor {
             var grads: [Tensor?] = Array(repeating: nil, count: inputs.count)
             if needs[0] {
                 let gx = Tensor(uninitializedShape: inShape)
-                plan.inputGradient(outGrad: g.storage.pointer, weight: w.storage.pointer, bias: nil,
-                                   into: gx.storage.pointer)
+                plan.inputGradient(
+                    outGrad: g.storage.pointer, weight: w.storage.pointer, bias: nil,
+                    into: gx.storage.pointer)
                 grads[0] = gx
             }
             if needs[1] {
@@ -117,17 +139,23 @@ extension Tensor {
 
     /// The output shape of ``conv2d(weight:bias:stride:padding:dilation:groups:)`` for a 4-D input, or a `.shape`
     /// error that gives the expected and the actual shapes.
-    static func conv2dOutputShape(input: [Int], weight: [Int], bias: [Int]?, stride: Size2D, padding: Size2D,
-                                  dilation: Size2D, groups: Int) throws -> [Int] {
+    static func conv2dOutputShape(
+        input: [Int], weight: [Int], bias: [Int]?, stride: Size2D, padding: Size2D,
+        dilation: Size2D, groups: Int
+    ) throws -> [Int] {
         guard weight.count == 4 else {
-            throw DescentError(.shape, "conv2d", "weight must be [out_channels, in_channels/groups, kH, kW], got \(weight)")
+            throw DescentError(
+                .shape, "conv2d", "weight must be [out_channels, in_channels/groups, kH, kW], got \(weight)")
         }
         guard groups >= 1, weight[0] % groups == 0 else {
             throw DescentError(.shape, "conv2d", "out_channels \(weight[0]) is not divisible by groups = \(groups)")
         }
         guard stride.height >= 1, stride.width >= 1, dilation.height >= 1, dilation.width >= 1,
-              padding.height >= 0, padding.width >= 0 else {
-            throw DescentError(.shape, "conv2d", "stride \(stride) and dilation \(dilation) must be positive, padding \(padding) non-negative")
+            padding.height >= 0, padding.width >= 0
+        else {
+            throw DescentError(
+                .shape, "conv2d",
+                "stride \(stride) and dilation \(dilation) must be positive, padding \(padding) non-negative")
         }
         let cin = weight[1] * groups
         guard input.count == 4, input[1] == cin else {
@@ -136,12 +164,17 @@ extension Tensor {
         if let bias, bias != [weight[0]] {
             throw DescentError(.shape, "conv2d", "bias must be [\(weight[0])], got \(bias)")
         }
-        let oh = ConvPlan.outputSize(input[2], kernel: weight[2], stride: stride.height, padding: padding.height,
-                                     dilation: dilation.height)
-        let ow = ConvPlan.outputSize(input[3], kernel: weight[3], stride: stride.width, padding: padding.width,
-                                     dilation: dilation.width)
+        let oh = ConvPlan.outputSize(
+            input[2], kernel: weight[2], stride: stride.height, padding: padding.height,
+            dilation: dilation.height)
+        let ow = ConvPlan.outputSize(
+            input[3], kernel: weight[3], stride: stride.width, padding: padding.width,
+            dilation: dilation.width)
         guard oh > 0, ow > 0 else {
-            throw DescentError(.shape, "conv2d", "kernel \(weight[2])×\(weight[3]) with dilation \(dilation) and padding \(padding) does not fit input \(input[2])×\(input[3]) of \(input)")
+            throw DescentError(
+                .shape, "conv2d",
+                "kernel \(weight[2])×\(weight[3]) with dilation \(dilation) and padding \(padding) does not fit input \(input[2])×\(input[3]) of \(input)"
+            )
         }
         return [input[0], weight[0], oh, ow]
     }
@@ -183,12 +216,16 @@ public final class Conv2d: Module {
     public static let defaultBias = true
 
     /// A convolution from `inChannels` to `outChannels`, with PyTorch's default initialisation drawn from `generator`.
-    public init(_ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = defaultStride,
-                padding: Size2D = defaultPadding, dilation: Size2D = defaultDilation, groups: Int = defaultGroups,
-                bias: Bool = defaultBias, generator: RandomGenerator = .default) {
-        precondition(groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
-                     "Conv2d: in_channels \(inChannels) and out_channels \(outChannels) must be divisible by groups \(groups)")
-        precondition(kernelSize.height >= 1 && kernelSize.width >= 1, "Conv2d: kernel size \(kernelSize) must be positive")
+    public init(
+        _ inChannels: Int, _ outChannels: Int, kernelSize: Size2D, stride: Size2D = defaultStride,
+        padding: Size2D = defaultPadding, dilation: Size2D = defaultDilation, groups: Int = defaultGroups,
+        bias: Bool = defaultBias, generator: RandomGenerator = .default
+    ) {
+        precondition(
+            groups >= 1 && inChannels % groups == 0 && outChannels % groups == 0,
+            "Conv2d: in_channels \(inChannels) and out_channels \(outChannels) must be divisible by groups \(groups)")
+        precondition(
+            kernelSize.height >= 1 && kernelSize.width >= 1, "Conv2d: kernel size \(kernelSize) must be positive")
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.kernelSize = kernelSize
@@ -199,7 +236,8 @@ public final class Conv2d: Module {
         let wShape = [outChannels, inChannels / groups, kernelSize.height, kernelSize.width]
         self.weight = Initializer.pytorchDefaultWeight.tensor(wShape, generator: generator)
         let fanIn = Initializer.fans(wShape).fanIn
-        self.bias = bias ? Initializer.pytorchDefaultBias(fanIn: fanIn).tensor([outChannels], generator: generator) : nil
+        self.bias =
+            bias ? Initializer.pytorchDefaultBias(fanIn: fanIn).tensor([outChannels], generator: generator) : nil
         super.init()
     }
 
@@ -213,8 +251,9 @@ public final class Conv2d: Module {
         }
         let batched = inputShape.count == 4 ? inputShape : [1] + inputShape
         do {
-            let out = try Tensor.conv2dOutputShape(input: batched, weight: weight.shape, bias: bias?.shape, stride: stride,
-                                                   padding: padding, dilation: dilation, groups: groups)
+            let out = try Tensor.conv2dOutputShape(
+                input: batched, weight: weight.shape, bias: bias?.shape, stride: stride,
+                padding: padding, dilation: dilation, groups: groups)
             return inputShape.count == 4 ? out : Array(out.dropFirst())
         } catch let e as DescentError {
             throw shapeError(e.reason)
@@ -239,8 +278,9 @@ extension Conv2d: EpilogueFusable {
     /// The convolution of `x`, followed by the fused `epilogue`.
     public func forward(_ x: Tensor, epilogue: Epilogue) -> Tensor {
         checkInput(x)
-        return x.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
-                        relu: epilogue != .none, maxPool2x2: epilogue == .reluMaxPool2x2)
+        return x.conv2d(
+            weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+            relu: epilogue != .none, maxPool2x2: epilogue == .reluMaxPool2x2)
     }
 }
 

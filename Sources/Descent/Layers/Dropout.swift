@@ -15,8 +15,10 @@ extension Tensor {
     ///
     /// Both keep the expected value of the training output equal to the eval output. With `p = 1` the training
     /// output is zero. Backward multiplies by the same mask and scale.
-    public func dropout(p: Float, training: Bool = true, scaling: DropoutScaling = .inverted,
-                        generator: RandomGenerator = .default) -> Tensor {
+    public func dropout(
+        p: Float, training: Bool = true, scaling: DropoutScaling = .inverted,
+        generator: RandomGenerator = .default
+    ) -> Tensor {
         precondition(p >= 0 && p <= 1, "dropout: probability must be in [0, 1], got \(p)")
         let keep = 1 - p
         if !training {

@@ -84,7 +84,8 @@ public struct FusionPlan {
                 var next = Epilogue.none
                 var j = i + 1
                 while j < layers.count, let step = layers[j] as? any EpilogueStep,
-                      let extended = step.epilogue(after: next), head.canFuse(extended) {
+                    let extended = step.epilogue(after: next), head.canFuse(extended)
+                {
                     next = extended
                     j += 1
                     (end, epilogue) = (j, next)

@@ -75,7 +75,9 @@ public enum Initializer: Sendable, Equatable {
     /// `(fan_in, fan_out)` of a weight of `shape` as PyTorch computes them: `shape[1]·r` and `shape[0]·r`, `r` the
     /// product of the remaining (receptive-field) dimensions. Needs at least two dimensions.
     public static func fans(_ shape: [Int]) -> (fanIn: Int, fanOut: Int) {
-        precondition(shape.count >= 2, "Initializer: fan in and fan out need a tensor of at least 2 dimensions, got shape \(shape)")
+        precondition(
+            shape.count >= 2,
+            "Initializer: fan in and fan out need a tensor of at least 2 dimensions, got shape \(shape)")
         let receptive = shape.dropFirst(2).reduce(1, *)
         return (shape[1] * receptive, shape[0] * receptive)
     }
@@ -100,7 +102,8 @@ public enum Initializer: Sendable, Equatable {
             let bound = Float(3).squareRoot() * std
             return generator.uniform(shape, low: -bound, high: bound)
         case .kaimingNormal(let a, let mode, let nonlinearity):
-            return generator.normal(shape, mean: 0, std: Initializer.kaimingStd(shape, a: a, mode: mode, nonlinearity: nonlinearity))
+            return generator.normal(
+                shape, mean: 0, std: Initializer.kaimingStd(shape, a: a, mode: mode, nonlinearity: nonlinearity))
         }
     }
 

@@ -9,14 +9,21 @@ extension Tensor {
     /// with `μ`, `σ²` the mean and biased variance of each row; `weight` (γ) and `bias` (β) have shape
     /// `normalizedShape` or are absent. Backward, with `x̂ = (x − μ)/σ` and `h = g·γ`:
     /// `∂x = (h − mean(h) − x̂ · mean(h·x̂)) / σ`, `∂γ = Σ_rows g·x̂`, `∂β = Σ_rows g`.
-    public func layerNorm(normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Float = 1e-5) -> Tensor {
+    public func layerNorm(normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, eps: Float = 1e-5)
+        -> Tensor
+    {
         do {
             try Tensor.checkLayerNorm(shape, normalizedShape: normalizedShape)
         } catch {
             preconditionFailure("\(error)")
         }
-        if let weight { precondition(weight.shape == normalizedShape, "layerNorm: weight must be \(normalizedShape), got \(weight.shape)") }
-        if let bias { precondition(bias.shape == normalizedShape, "layerNorm: bias must be \(normalizedShape), got \(bias.shape)") }
+        if let weight {
+            precondition(
+                weight.shape == normalizedShape, "layerNorm: weight must be \(normalizedShape), got \(weight.shape)")
+        }
+        if let bias {
+            precondition(bias.shape == normalizedShape, "layerNorm: bias must be \(normalizedShape), got \(bias.shape)")
+        }
         let d = Shape.count(normalizedShape), rows = count / Swift.max(d, 1)
         let out = Tensor(uninitializedShape: shape)
         let meanT = Tensor(uninitializedShape: [rows]), rstdT = Tensor(uninitializedShape: [rows])
@@ -41,8 +48,12 @@ extension Tensor {
             }
         }
         var inputs = [self]
-        let weightSlot = weight.map { inputs.append($0); return inputs.count - 1 }
-        let biasSlot = bias.map { inputs.append($0); return inputs.count - 1 }
+        let weightSlot = weight.map {
+            inputs.append($0); return inputs.count - 1
+        }
+        let biasSlot = bias.map {
+            inputs.append($0); return inputs.count - 1
+        }
         let x = detach(), w = scaleT.detach()
         return Tensor.record("layer_norm", out, inputs) { g, needs in
             let needW = weightSlot.map { needs[$0] } ?? false, needB = biasSlot.map { needs[$0] } ?? false
@@ -90,7 +101,9 @@ extension Tensor {
                 let t = Tensor(uninitializedShape: normalizedShape)
                 let tp = t.storage.pointer
                 tp.update(from: partial + offset, count: d)
-                for c in 1..<Swift.max(chunks, 1) { let s = partial + c * 2 * d + offset; for j in 0..<d { tp[j] += s[j] } }
+                for c in 1..<Swift.max(chunks, 1) {
+                    let s = partial + c * 2 * d + offset; for j in 0..<d { tp[j] += s[j] }
+                }
                 return t
             }
             var grads: [Tensor?] = [gx]
@@ -103,8 +116,12 @@ extension Tensor {
     /// Checks that `shape` ends in `normalizedShape`, or throws a `.shape` error with both shapes.
     static func checkLayerNorm(_ shape: [Int], normalizedShape: [Int]) throws {
         guard !normalizedShape.isEmpty, shape.count >= normalizedShape.count,
-              Array(shape.suffix(normalizedShape.count)) == normalizedShape else {
-            throw DescentError(.shape, "layerNorm", "expects input [*, \(normalizedShape.map(String.init).joined(separator: ", "))] (normalized_shape = \(normalizedShape)), got \(shape)")
+            Array(shape.suffix(normalizedShape.count)) == normalizedShape
+        else {
+            throw DescentError(
+                .shape, "layerNorm",
+                "expects input [*, \(normalizedShape.map(String.init).joined(separator: ", "))] (normalized_shape = \(normalizedShape)), got \(shape)"
+            )
         }
     }
 }
@@ -129,10 +146,13 @@ public final class LayerNorm: Module {
     public static let defaultElementwiseAffine = true
 
     /// Normalises over the trailing `normalizedShape` (PyTorch's defaults: `eps` 1e-5, affine with bias).
-    public init(_ normalizedShape: [Int], eps: Float = defaultEps, elementwiseAffine: Bool = defaultElementwiseAffine,
-                bias: Bool = true) {
-        precondition(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
-                     "LayerNorm: normalized_shape must be non-empty and positive, got \(normalizedShape)")
+    public init(
+        _ normalizedShape: [Int], eps: Float = defaultEps, elementwiseAffine: Bool = defaultElementwiseAffine,
+        bias: Bool = true
+    ) {
+        precondition(
+            !normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
+            "LayerNorm: normalized_shape must be non-empty and positive, got \(normalizedShape)")
         self.normalizedShape = normalizedShape
         self.eps = eps
         self.elementwiseAffine = elementwiseAffine
@@ -142,7 +162,8 @@ public final class LayerNorm: Module {
     }
 
     /// Normalises over one trailing dimension of size `normalizedSize`.
-    public convenience init(_ normalizedSize: Int, eps: Float = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true) {
+    public convenience init(_ normalizedSize: Int, eps: Float = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true)
+    {
         self.init([normalizedSize], eps: eps, elementwiseAffine: elementwiseAffine, bias: bias)
     }
 

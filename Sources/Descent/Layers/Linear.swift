@@ -4,21 +4,25 @@ extension Tensor {
     ///
     /// One matrix product with the bias fused into its output (``Backend/affine(m:n:k:a:b:bias:relu:c:)``).
     /// Backward: `∂x = g · W`, `∂W = gᵀ · x`, `∂b = Σ_rows g`.
-    public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor { linear(weight: weight, bias: bias, relu: false) }
+    public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
+        linear(weight: weight, bias: bias, relu: false)
+    }
 
     /// ``linear(weight:bias:)`` followed by `max(·, 0)` when `relu`, fused into the matrix product's output; the
     /// backward pass masks the gradient with `y > 0` first.
     func linear(weight: Tensor, bias: Tensor?, relu: Bool) -> Tensor {
         precondition(weight.rank == 2, "linear: weight must be [out, in], got \(weight.shape)")
         let outF = weight.shape[0], inF = weight.shape[1]
-        precondition(rank >= 1 && shape[rank - 1] == inF,
-                     "linear: input \(shape) does not end in in_features = \(inF) (weight \(weight.shape))")
+        precondition(
+            rank >= 1 && shape[rank - 1] == inF,
+            "linear: input \(shape) does not end in in_features = \(inF) (weight \(weight.shape))")
         if let bias { precondition(bias.shape == [outF], "linear: bias must be [\(outF)], got \(bias.shape)") }
         let rows = count / Swift.max(inF, 1)
         let outShape = Array(shape.dropLast()) + [outF]
         let out = Tensor(uninitializedShape: outShape)
-        Backend.affine(m: rows, n: outF, k: inF, a: storage.pointer, b: weight.storage.pointer,
-                       bias: bias.map { UnsafePointer($0.storage.pointer) }, relu: relu, c: out.storage.pointer)
+        Backend.affine(
+            m: rows, n: outF, k: inF, a: storage.pointer, b: weight.storage.pointer,
+            bias: bias.map { UnsafePointer($0.storage.pointer) }, relu: relu, c: out.storage.pointer)
         let x = detach(), w = weight.detach()
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         let inShape = shape
@@ -28,16 +32,18 @@ extension Tensor {
             let pg = g.storage.pointer
             if needs[0] {
                 let gx = Tensor(uninitializedShape: inShape)
-                Backend.sgemm(transposeA: false, transposeB: false, m: rows, n: inF, k: outF,
-                              alpha: 1, a: pg, lda: outF, b: w.storage.pointer, ldb: inF,
-                              beta: 0, c: gx.storage.pointer, ldc: inF)
+                Backend.sgemm(
+                    transposeA: false, transposeB: false, m: rows, n: inF, k: outF,
+                    alpha: 1, a: pg, lda: outF, b: w.storage.pointer, ldb: inF,
+                    beta: 0, c: gx.storage.pointer, ldc: inF)
                 grads[0] = gx
             }
             if needs[1] {
                 let gw = Tensor(uninitializedShape: [outF, inF])
-                Backend.sgemm(transposeA: true, transposeB: false, m: outF, n: inF, k: rows,
-                              alpha: 1, a: pg, lda: outF, b: x.storage.pointer, ldb: inF,
-                              beta: 0, c: gw.storage.pointer, ldc: inF)
+                Backend.sgemm(
+                    transposeA: true, transposeB: false, m: outF, n: inF, k: rows,
+                    alpha: 1, a: pg, lda: outF, b: x.storage.pointer, ldb: inF,
+                    beta: 0, c: gw.storage.pointer, ldc: inF)
                 grads[1] = gw
             }
             if inputs.count == 3 && needs[2] {
@@ -66,13 +72,16 @@ public final class Linear: Module {
     public static let defaultBias = true
 
     /// A layer mapping `inFeatures` to `outFeatures`, with PyTorch's default initialisation drawn from `generator`.
-    public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = defaultBias,
-                generator: RandomGenerator = .default) {
+    public init(
+        _ inFeatures: Int, _ outFeatures: Int, bias: Bool = defaultBias,
+        generator: RandomGenerator = .default
+    ) {
         precondition(inFeatures >= 0 && outFeatures >= 0, "Linear: negative size (\(inFeatures), \(outFeatures))")
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         self.weight = Initializer.pytorchDefaultWeight.tensor([outFeatures, inFeatures], generator: generator)
-        self.bias = bias ? Initializer.pytorchDefaultBias(fanIn: inFeatures).tensor([outFeatures], generator: generator) : nil
+        self.bias =
+            bias ? Initializer.pytorchDefaultBias(fanIn: inFeatures).tensor([outFeatures], generator: generator) : nil
         super.init()
     }
 

@@ -6,12 +6,15 @@ extension Tensor {
     /// over the positions inside the input (padding never wins). `stride` defaults to the kernel size. Output size
     /// `⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1` (rounded up with `ceilMode`). The gradient goes to the first maximum of
     /// each window (a NaN counts as the maximum), as in PyTorch.
-    public func maxPool2d(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1,
-                          ceilMode: Bool = false) -> Tensor {
+    public func maxPool2d(
+        kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1,
+        ceilMode: Bool = false
+    ) -> Tensor {
         let geo: PoolGeometry
         do {
-            geo = try PoolGeometry(op: "maxPool2d", shape: shape, kernel: kernelSize, stride: stride ?? kernelSize,
-                                   padding: padding, dilation: dilation, ceilMode: ceilMode)
+            geo = try PoolGeometry(
+                op: "maxPool2d", shape: shape, kernel: kernelSize, stride: stride ?? kernelSize,
+                padding: padding, dilation: dilation, ceilMode: ceilMode)
         } catch {
             preconditionFailure("\(error)")
         }
@@ -19,7 +22,8 @@ extension Tensor {
         let outPlane = geo.outHeight * geo.outWidth, inPlane = geo.height * geo.width
         let src = storage.pointer, dst = out.storage.pointer
         // 2×2 windows with stride 2 (the common case) go through a vector kernel.
-        let twoByTwo = geo.kernelH == 2 && geo.kernelW == 2 && geo.strideH == 2 && geo.strideW == 2 && geo.padH == 0
+        let twoByTwo =
+            geo.kernelH == 2 && geo.kernelW == 2 && geo.strideH == 2 && geo.strideW == 2 && geo.padH == 0
             && geo.padW == 0 && geo.dilationH == 1 && geo.dilationW == 1 && 2 * geo.outHeight <= geo.height
             && 2 * geo.outWidth <= geo.width
         // The argmax positions are only kept for the backward pass.
@@ -27,8 +31,9 @@ extension Tensor {
         if twoByTwo && !keepIndices {
             Parallel.forEachChunk(geo.planes, cost: outPlane * 4) { range in
                 for p in range {
-                    Pooling.maxPool2x2(src + p * inPlane, width: geo.width, dst + p * outPlane, indices: nil,
-                                       outHeight: geo.outHeight, outWidth: geo.outWidth)
+                    Pooling.maxPool2x2(
+                        src + p * inPlane, width: geo.width, dst + p * outPlane, indices: nil,
+                        outHeight: geo.outHeight, outWidth: geo.outWidth)
                 }
             }
             return out
@@ -39,11 +44,14 @@ extension Tensor {
             Parallel.forEachChunk(geo.planes, cost: outPlane * geo.kernelH * geo.kernelW) { range in
                 if twoByTwo {
                     for p in range {
-                        Pooling.maxPool2x2(src + p * inPlane, width: geo.width, dst + p * outPlane,
-                                           indices: idx + p * outPlane, outHeight: geo.outHeight, outWidth: geo.outWidth)
+                        Pooling.maxPool2x2(
+                            src + p * inPlane, width: geo.width, dst + p * outPlane,
+                            indices: idx + p * outPlane, outHeight: geo.outHeight, outWidth: geo.outWidth)
                     }
                 } else {
-                    for p in range { Pooling.maxPool(src + p * inPlane, dst + p * outPlane, indices: idx + p * outPlane, geo) }
+                    for p in range {
+                        Pooling.maxPool(src + p * inPlane, dst + p * outPlane, indices: idx + p * outPlane, geo)
+                    }
                 }
             }
         }
@@ -57,9 +65,10 @@ extension Tensor {
                     let idx = ib.baseAddress!
                     Parallel.forEachChunk(geo.planes, cost: inPlane) { range in
                         for p in range {
-                            Pooling.maxPool2x2Backward(gp + p * outPlane, output: nil, indices: idx + p * outPlane,
-                                                       xp + p * inPlane, height: geo.height, width: geo.width,
-                                                       outHeight: geo.outHeight, outWidth: geo.outWidth)
+                            Pooling.maxPool2x2Backward(
+                                gp + p * outPlane, output: nil, indices: idx + p * outPlane,
+                                xp + p * inPlane, height: geo.height, width: geo.width,
+                                outHeight: geo.outHeight, outWidth: geo.outWidth)
                         }
                     }
                 }
@@ -71,8 +80,9 @@ extension Tensor {
                 let idx = ib.baseAddress!
                 Parallel.forEachChunk(geo.planes, cost: outPlane) { range in
                     for p in range {
-                        Pooling.maxPoolBackward(gp + p * outPlane, indices: idx + p * outPlane, xp + p * inPlane,
-                                                outPlane: outPlane)
+                        Pooling.maxPoolBackward(
+                            gp + p * outPlane, indices: idx + p * outPlane, xp + p * inPlane,
+                            outPlane: outPlane)
                     }
                 }
             }
@@ -102,8 +112,10 @@ public final class MaxPool2d: Module {
     public static let defaultCeilMode = false
 
     /// Max pooling with windows of `kernelSize`, moved by `stride` (default: `kernelSize`).
-    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = defaultPadding,
-                dilation: Size2D = defaultDilation, ceilMode: Bool = defaultCeilMode) {
+    public init(
+        kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = defaultPadding,
+        dilation: Size2D = defaultDilation, ceilMode: Bool = defaultCeilMode
+    ) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
@@ -121,14 +133,17 @@ public final class MaxPool2d: Module {
     /// The window maxima of `x` (`[N, C, H, W]` or `[C, H, W]`).
     public override func callAsFunction(_ x: Tensor) -> Tensor {
         checkInput(x)
-        return x.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+        return x.maxPool2d(
+            kernelSize: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
 
     /// The input's leading dimensions, then the pooled height and width.
     public override func outputShape(for inputShape: [Int]) throws -> [Int] {
         do {
-            return try PoolGeometry(op: typeName, shape: inputShape, kernel: kernelSize, stride: stride, padding: padding,
-                                    dilation: dilation, ceilMode: ceilMode).outputShape(inputShape)
+            return try PoolGeometry(
+                op: typeName, shape: inputShape, kernel: kernelSize, stride: stride, padding: padding,
+                dilation: dilation, ceilMode: ceilMode
+            ).outputShape(inputShape)
         } catch let e as DescentError {
             throw shapeError(e.reason)
         }

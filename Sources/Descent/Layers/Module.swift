@@ -185,12 +185,18 @@ open class Module: CustomStringConvertible {
         let unexpected = stateDict.map(\.0).filter { !modelKeys.contains($0) }
         if strict {
             if let key = missing.first {
-                let more = missing.count > 1 ? " (and \(missing.count - 1) more: \(missing.dropFirst().prefix(5).joined(separator: ", ")))" : ""
+                let more =
+                    missing.count > 1
+                    ? " (and \(missing.count - 1) more: \(missing.dropFirst().prefix(5).joined(separator: ", ")))" : ""
                 throw DescentError(.file, key, "missing from the state dict; \(typeName) expects it\(more)")
             }
             if let key = unexpected.first {
-                let more = unexpected.count > 1 ? " (and \(unexpected.count - 1) more: \(unexpected.dropFirst().prefix(5).joined(separator: ", ")))" : ""
-                throw DescentError(.file, key, "unexpected key: \(typeName) has no parameter or buffer of this name\(more)")
+                let more =
+                    unexpected.count > 1
+                    ? " (and \(unexpected.count - 1) more: \(unexpected.dropFirst().prefix(5).joined(separator: ", ")))"
+                    : ""
+                throw DescentError(
+                    .file, key, "unexpected key: \(typeName) has no parameter or buffer of this name\(more)")
             }
         }
         for e in entries {
@@ -236,7 +242,8 @@ open class Module: CustomStringConvertible {
             return try child.outputShape(for: shape)
         } catch let e as DescentError where e.kind == .shape {
             // A leaf reports its type name; a container has already written "path (Type)".
-            let location = e.location.hasSuffix(")") && e.location.contains(" (")
+            let location =
+                e.location.hasSuffix(")") && e.location.contains(" (")
                 ? "\(name).\(e.location)" : "\(name) (\(e.location))"
             throw DescentError(.shape, location, e.reason)
         }

@@ -51,7 +51,9 @@ public final class Sequential: Module {
     public subscript(index: Int) -> Module { layers[index] }
 
     /// The layers named `"0"`, `"1"`, ….
-    public override func namedChildren() -> [(String, Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
+    public override func namedChildren() -> [(String, Module)] {
+        layers.enumerated().map { ("\($0.offset)", $0.element) }
+    }
 
     /// Applies the layers in order through ``fusionPlan``: a `Conv2d`, `Linear` or `BatchNorm` directly followed by a
     /// `ReLU` runs as one fused layer (the ReLU applied in the same pass), and so does

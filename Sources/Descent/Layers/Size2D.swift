@@ -1,6 +1,8 @@
 /// A (height, width) pair for kernel sizes, strides, paddings and dilations, written as an integer
 /// (`3` means 3×3) or an array of two (`[3, 1]`), as PyTorch accepts `3` or `(3, 1)`.
-public struct Size2D: Sendable, Equatable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral, CustomStringConvertible {
+public struct Size2D: Sendable, Equatable, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral,
+    CustomStringConvertible
+{
     /// The size along the height (rows).
     public var height: Int
     /// The size along the width (columns).

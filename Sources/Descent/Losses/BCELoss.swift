@@ -47,7 +47,9 @@ public func binaryCrossEntropyWithLogits(
 ) -> Tensor {
     let op = "binaryCrossEntropyWithLogits"
     // softplus(−x) = −log σ(x), stable for any x.
-    @inline(__always) func softplusNeg(_ x: Float) -> Float { Swift.max(-x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x))) }
+    @inline(__always) func softplusNeg(_ x: Float) -> Float {
+        Swift.max(-x, 0) + Foundation.log1p(Foundation.exp(-Swift.abs(x)))
+    }
     // σ(−x), stable for any x.
     @inline(__always) func sigmoidNeg(_ x: Float) -> Float {
         x >= 0 ? Foundation.exp(-x) / (1 + Foundation.exp(-x)) : 1 / (1 + Foundation.exp(x))

@@ -33,15 +33,18 @@ struct ClassTargets {
             inner = inputShape[2...].reduce(1, *)
             outputShape = [inputShape[0]] + inputShape[2...]
         }
-        precondition(targets.count == batch * inner,
-                     "\(op): \(targets.count) targets for input of shape \(inputShape) (expected \(batch * inner))")
+        precondition(
+            targets.count == batch * inner,
+            "\(op): \(targets.count) targets for input of shape \(inputShape) (expected \(batch * inner))")
         for (i, t) in targets.enumerated() where t != ignoreIndex {
-            precondition(t >= 0 && t < classes,
-                         "\(op): target \(t) at position \(i) is out of range for \(classes) classes")
+            precondition(
+                t >= 0 && t < classes,
+                "\(op): target \(t) at position \(i) is out of range for \(classes) classes")
         }
         if let weight {
-            precondition(weight.shape == [classes],
-                         "\(op): weight of shape \(weight.shape) for \(classes) classes (expected [\(classes)])")
+            precondition(
+                weight.shape == [classes],
+                "\(op): weight of shape \(weight.shape) for \(classes) classes (expected [\(classes)])")
         }
     }
 

@@ -20,17 +20,19 @@ public func crossEntropy(
     _ logits: Tensor, _ targets: [Int], weight: Tensor? = nil, ignoreIndex: Int = -100,
     reduction: Reduction = .mean, labelSmoothing: Float = CrossEntropyLoss.defaultLabelSmoothing
 ) -> Tensor {
-    let layout = ClassTargets("crossEntropy", inputShape: logits.shape, targets: targets,
-                              ignoreIndex: ignoreIndex, weight: weight)
-    precondition(labelSmoothing >= 0 && labelSmoothing <= 1,
-                 "crossEntropy: labelSmoothing \(labelSmoothing) is outside [0, 1]")
+    let layout = ClassTargets(
+        "crossEntropy", inputShape: logits.shape, targets: targets,
+        ignoreIndex: ignoreIndex, weight: weight)
+    precondition(
+        labelSmoothing >= 0 && labelSmoothing <= 1,
+        "crossEntropy: labelSmoothing \(labelSmoothing) is outside [0, 1]")
     let x = logits.detach(), w = weight?.detach()
     let classes = layout.classes, inner = layout.inner, lanes = layout.lanes
     let keep = 1 - labelSmoothing, spread = labelSmoothing / Float(classes)
     let smoothing = labelSmoothing > 0
     let loss = Tensor(uninitializedShape: layout.outputShape)  // ℓ per lane
-    let used = Tensor(uninitializedShape: [lanes])            // w_{yᵢ}, 0 when ignored
-    let lse = Tensor(uninitializedShape: [lanes])             // log Σⱼ exp xᵢⱼ
+    let used = Tensor(uninitializedShape: [lanes])  // w_{yᵢ}, 0 when ignored
+    let lse = Tensor(uninitializedShape: [lanes])  // log Σⱼ exp xᵢⱼ
     let px = x.storage.pointer, pw = w?.storage.pointer
     let pl = loss.storage.pointer, pu = used.storage.pointer, pe = lse.storage.pointer
     targets.withUnsafeBufferPointer { pt in
@@ -122,18 +124,21 @@ public func crossEntropy(
     labelSmoothing: Float = CrossEntropyLoss.defaultLabelSmoothing
 ) -> Tensor {
     precondition(logits.rank >= 1, "crossEntropy: input must have a class dimension, got a scalar")
-    precondition(targets.shape == logits.shape,
-                 "crossEntropy: probability targets of shape \(targets.shape) for logits of shape \(logits.shape)")
-    precondition(labelSmoothing >= 0 && labelSmoothing <= 1,
-                 "crossEntropy: labelSmoothing \(labelSmoothing) is outside [0, 1]")
+    precondition(
+        targets.shape == logits.shape,
+        "crossEntropy: probability targets of shape \(targets.shape) for logits of shape \(logits.shape)")
+    precondition(
+        labelSmoothing >= 0 && labelSmoothing <= 1,
+        "crossEntropy: labelSmoothing \(labelSmoothing) is outside [0, 1]")
     let axis = logits.rank == 1 ? 0 : 1
     let classes = logits.shape[axis]
     var q = targets
     if labelSmoothing > 0 { q = q * (1 - labelSmoothing) + labelSmoothing / Float(classes) }
     var terms = logits.logSoftmax(axis: axis) * q
     if let weight {
-        precondition(weight.shape == [classes],
-                     "crossEntropy: weight of shape \(weight.shape) for \(classes) classes (expected [\(classes)])")
+        precondition(
+            weight.shape == [classes],
+            "crossEntropy: weight of shape \(weight.shape) for \(classes) classes (expected [\(classes)])")
         terms = terms * weight.detach().reshaped([classes] + Array(repeating: 1, count: logits.rank - axis - 1))
     }
     let perSample = -terms.sum(axis: axis)
@@ -159,8 +164,10 @@ public struct CrossEntropyLoss: Sendable {
     public static let defaultLabelSmoothing: Float = 0
 
     /// A cross-entropy loss with PyTorch's defaults (no weights, ignore index −100, mean, no smoothing).
-    public init(weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean,
-                labelSmoothing: Float = defaultLabelSmoothing) {
+    public init(
+        weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean,
+        labelSmoothing: Float = defaultLabelSmoothing
+    ) {
         self.weight = weight
         self.ignoreIndex = ignoreIndex
         self.reduction = reduction
@@ -169,8 +176,9 @@ public struct CrossEntropyLoss: Sendable {
 
     /// The loss of `logits` against class indices: `(1−ε) w_y (lse − x_y) + (ε/C) Σⱼ wⱼ (lse − xⱼ)`, reduced.
     public func callAsFunction(_ logits: Tensor, _ targets: [Int]) -> Tensor {
-        crossEntropy(logits, targets, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction,
-                     labelSmoothing: labelSmoothing)
+        crossEntropy(
+            logits, targets, weight: weight, ignoreIndex: ignoreIndex, reduction: reduction,
+            labelSmoothing: labelSmoothing)
     }
 
     /// The loss of `logits` against class probabilities: `−Σⱼ wⱼ qⱼ log softmax(x)ⱼ`, reduced (`ignoreIndex` unused).

@@ -18,7 +18,9 @@ public enum KLDivReduction: String, Sendable, CaseIterable {
 ///
 /// Both are differentiable: `∂ℓ/∂x = −y` (or `−eʸ`); `∂ℓ/∂y = log y + 1 − x` (NaN at y = 0, as in PyTorch),
 /// or `eʸ (y − x + 1)` with `logTarget`.
-public func klDiv(_ input: Tensor, _ target: Tensor, reduction: KLDivReduction = .mean, logTarget: Bool = false) -> Tensor {
+public func klDiv(_ input: Tensor, _ target: Tensor, reduction: KLDivReduction = .mean, logTarget: Bool = false)
+    -> Tensor
+{
     let scale: Double?
     switch reduction {
     case .mean: scale = 1 / Double(input.count)

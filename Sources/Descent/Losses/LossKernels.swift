@@ -39,8 +39,9 @@ enum LossKernels {
 
     /// A constant per-element operand (a weight) materialised to `shape`, checked to broadcast.
     static func expandedConstant(_ t: Tensor, to shape: [Int], _ op: String, _ what: String) -> Tensor {
-        precondition(Shape.broadcast(t.shape, shape) == shape,
-                     "\(op): \(what) of shape \(t.shape) does not broadcast to the input shape \(shape)")
+        precondition(
+            Shape.broadcast(t.shape, shape) == shape,
+            "\(op): \(what) of shape \(t.shape) does not broadcast to the input shape \(shape)")
         return t.detach().expanded(to: shape)
     }
 
@@ -57,8 +58,9 @@ enum LossKernels {
         dInput: @escaping (Float, Float, Float) -> Float,
         dTarget: @escaping (Float, Float, Float) -> Float
     ) -> Tensor {
-        precondition(input.shape == target.shape,
-                     "\(op): input shape \(input.shape) and target shape \(target.shape) differ")
+        precondition(
+            input.shape == target.shape,
+            "\(op): input shape \(input.shape) and target shape \(target.shape) differ")
         let x = input.detach(), y = target.detach()
         let n = x.count
         let result: Tensor

@@ -13,8 +13,9 @@
 public func nllLoss(
     _ input: Tensor, _ targets: [Int], weight: Tensor? = nil, ignoreIndex: Int = -100, reduction: Reduction = .mean
 ) -> Tensor {
-    let layout = ClassTargets("nllLoss", inputShape: input.shape, targets: targets, ignoreIndex: ignoreIndex,
-                              weight: weight)
+    let layout = ClassTargets(
+        "nllLoss", inputShape: input.shape, targets: targets, ignoreIndex: ignoreIndex,
+        weight: weight)
     let x = input.detach(), w = weight?.detach()
     let inner = layout.inner, lanes = layout.lanes
     let loss = Tensor(uninitializedShape: layout.outputShape)

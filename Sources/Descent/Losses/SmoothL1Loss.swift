@@ -1,8 +1,10 @@
 /// Smooth L1 loss: with `d = x − y`, `ℓ = 0.5 d²/β` where `|d| < β`, else `|d| − 0.5 β`, reduced (PyTorch's
 /// `smooth_l1_loss`; `β = 0` is the L1 loss). Both input and target are differentiable
 /// (`∂ℓ/∂x = d/β` inside, `sign(d)` outside, `= −∂ℓ/∂y`).
-public func smoothL1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean,
-                         beta: Float = SmoothL1Loss.defaultBeta) -> Tensor {
+public func smoothL1Loss(
+    _ input: Tensor, _ target: Tensor, reduction: Reduction = .mean,
+    beta: Float = SmoothL1Loss.defaultBeta
+) -> Tensor {
     precondition(beta >= 0, "smoothL1Loss: beta \(beta) is negative")
     if beta == 0 { return l1Loss(input, target, reduction: reduction) }
     func derivative(_ d: Float) -> Float { d < -beta ? -1 : (d > beta ? 1 : d / beta) }
@@ -19,8 +21,10 @@ public func smoothL1Loss(_ input: Tensor, _ target: Tensor, reduction: Reduction
 /// Huber loss: with `d = x − y`, `ℓ = 0.5 d²` where `|d| < δ`, else `δ (|d| − 0.5 δ)`, reduced (PyTorch's
 /// `huber_loss`; equals `δ ·` smooth L1 with `β = δ`). Both input and target are differentiable
 /// (`∂ℓ/∂x = d` inside, `δ · sign(d)` outside, `= −∂ℓ/∂y`).
-public func huberLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean,
-                      delta: Float = HuberLoss.defaultDelta) -> Tensor {
+public func huberLoss(
+    _ input: Tensor, _ target: Tensor, reduction: Reduction = .mean,
+    delta: Float = HuberLoss.defaultDelta
+) -> Tensor {
     precondition(delta > 0, "huberLoss: delta \(delta) must be positive")
     func derivative(_ d: Float) -> Float { d < -delta ? -delta : (d > delta ? delta : d) }
     return LossKernels.pointwise(

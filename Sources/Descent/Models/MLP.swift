@@ -22,8 +22,10 @@ extension Models {
     /// followed by optional `BatchNorm1d`, the activation and optional `Dropout(dropout)`; the last Linear is bare.
     ///
     /// `mlp([784, 512, 512, 10])` is the W1 benchmark model (`0`, `2`, `4` are the Linear layers, as in PyTorch).
-    public static func mlp(_ sizes: [Int], activation: ActivationKind = .relu, dropout: Float = 0,
-                           batchNorm: Bool = false, generator: RandomGenerator = .default) -> Sequential {
+    public static func mlp(
+        _ sizes: [Int], activation: ActivationKind = .relu, dropout: Float = 0,
+        batchNorm: Bool = false, generator: RandomGenerator = .default
+    ) -> Sequential {
         precondition(sizes.count >= 2, "mlp: needs at least an input and an output size, got \(sizes)")
         var layers: [Module] = []
         for i in 0..<(sizes.count - 1) {

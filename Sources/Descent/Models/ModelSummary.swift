@@ -58,12 +58,16 @@ public struct ModelSummary: Sendable {
         if let seq = module as? Sequential {
             var s = shape
             if !name.isEmpty {
-                rows.append(Row(name: display, type: "Sequential", outputShape: nil, parameters: module.parameterCount,
-                                multiplyAdds: nil, depth: depth))
+                rows.append(
+                    Row(
+                        name: display, type: "Sequential", outputShape: nil, parameters: module.parameterCount,
+                        multiplyAdds: nil, depth: depth))
             }
             let start = rows.count
             for (childName, child) in seq.namedChildren() {
-                s = try visit(child, name: name.isEmpty ? childName : "\(name).\(childName)", shape: s, depth: name.isEmpty ? depth : depth + 1)
+                s = try visit(
+                    child, name: name.isEmpty ? childName : "\(name).\(childName)", shape: s,
+                    depth: name.isEmpty ? depth : depth + 1)
             }
             if !name.isEmpty {
                 let inner = rows[start...].filter { $0.depth == depth + 1 }.compactMap(\.multiplyAdds).reduce(0, +)
@@ -81,12 +85,16 @@ public struct ModelSummary: Sendable {
         }
         let counter = MultiplyAddCounter()
         counter.counting { withNoGrad { _ = module(Tensor.zeros(shape)) } }
-        rows.append(Row(name: display, type: module.typeName, outputShape: out, parameters: module.parameterCount,
-                        multiplyAdds: counter.count, depth: depth))
+        rows.append(
+            Row(
+                name: display, type: module.typeName, outputShape: out, parameters: module.parameterCount,
+                multiplyAdds: counter.count, depth: depth))
         for (childName, child) in module.namedModules().dropFirst() {
             let childDepth = depth + 1 + childName.filter { $0 == "." }.count
-            rows.append(Row(name: name.isEmpty ? childName : "\(name).\(childName)", type: child.typeName, outputShape: nil,
-                            parameters: child.parameterCount, multiplyAdds: nil, depth: childDepth))
+            rows.append(
+                Row(
+                    name: name.isEmpty ? childName : "\(name).\(childName)", type: child.typeName, outputShape: nil,
+                    parameters: child.parameterCount, multiplyAdds: nil, depth: childDepth))
         }
         return out
     }
@@ -104,19 +112,26 @@ public struct ModelSummary: Sendable {
         }
         var lines: [[String]] = [["layer", "type", "output shape", "parameters", "multiply-adds"]]
         for r in rows {
-            lines.append([String(repeating: "  ", count: r.depth) + r.name, r.type,
-                          r.outputShape.map { "\($0)" } ?? "—", fmt(r.parameters), r.multiplyAdds.map(fmt) ?? "—"])
+            lines.append([
+                String(repeating: "  ", count: r.depth) + r.name, r.type,
+                r.outputShape.map { "\($0)" } ?? "—", fmt(r.parameters), r.multiplyAdds.map(fmt) ?? "—",
+            ])
         }
         let widths = (0..<5).map { c in lines.map { $0[c].count }.max()! }
         var text = lines.map { l in
-            l.enumerated().map { c, v in c >= 3 ? String(repeating: " ", count: widths[c] - v.count) + v
-                                               : v + String(repeating: " ", count: widths[c] - v.count) }
-                .joined(separator: "  ")
+            l.enumerated().map { c, v in
+                c >= 3
+                    ? String(repeating: " ", count: widths[c] - v.count) + v
+                    : v + String(repeating: " ", count: widths[c] - v.count)
+            }
+            .joined(separator: "  ")
         }
         text.insert(String(repeating: "─", count: widths.reduce(0, +) + 8), at: 1)
         text.append(String(repeating: "─", count: widths.reduce(0, +) + 8))
         text.append("input \([1] + inputShape) → output \(outputShape)")
-        text.append("parameters: \(fmt(totalParameters)) (\(fmt(trainableParameters)) trainable, \(fmt(totalParameters * 4)) bytes as float32)")
+        text.append(
+            "parameters: \(fmt(totalParameters)) (\(fmt(trainableParameters)) trainable, \(fmt(totalParameters * 4)) bytes as float32)"
+        )
         text.append("multiply-adds per sample: \(fmt(totalMultiplyAdds))")
         return text.joined(separator: "\n")
     }

@@ -12,10 +12,13 @@ public final class ResNet: Module {
     public let fc: Linear
 
     /// A ResNet with `blocksPerStage[i]` basic blocks of `widths[i]` channels in stage `i`.
-    public init(inChannels: Int = 3, classes: Int = 10, widths: [Int], blocksPerStage: [Int],
-                generator: RandomGenerator = .default) {
-        precondition(widths.count == blocksPerStage.count && !widths.isEmpty,
-                     "ResNet: widths \(widths) and blocksPerStage \(blocksPerStage) must be non-empty and of equal length")
+    public init(
+        inChannels: Int = 3, classes: Int = 10, widths: [Int], blocksPerStage: [Int],
+        generator: RandomGenerator = .default
+    ) {
+        precondition(
+            widths.count == blocksPerStage.count && !widths.isEmpty,
+            "ResNet: widths \(widths) and blocksPerStage \(blocksPerStage) must be non-empty and of equal length")
         conv1 = Conv2d(inChannels, widths[0], kernelSize: 3, padding: 1, bias: false, generator: generator)
         bn1 = BatchNorm2d(widths[0])
         var blocks: [Module] = []
@@ -44,8 +47,10 @@ public final class ResNet: Module {
     }
 
     /// A ResNet-18-style network for 32×32 inputs (four stages of two blocks, 64/128/256/512 channels).
-    public static func resNet18(inChannels: Int = 3, classes: Int = 10, generator: RandomGenerator = .default) -> ResNet {
-        ResNet(inChannels: inChannels, classes: classes, widths: [64, 128, 256, 512], blocksPerStage: [2, 2, 2, 2],
-               generator: generator)
+    public static func resNet18(inChannels: Int = 3, classes: Int = 10, generator: RandomGenerator = .default) -> ResNet
+    {
+        ResNet(
+            inChannels: inChannels, classes: classes, widths: [64, 128, 256, 512], blocksPerStage: [2, 2, 2, 2],
+            generator: generator)
     }
 }

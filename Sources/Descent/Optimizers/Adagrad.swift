@@ -8,18 +8,26 @@ public typealias Adagrad = RuleOptimizer<AdagradRule>
 
 extension RuleOptimizer where Rule == AdagradRule {
     /// Adagrad over one group of `parameters`; defaults as `torch.optim.Adagrad` (lr 1e-2, ε 1e-10).
-    public convenience init(_ parameters: [Tensor], lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
-                            initialAccumulatorValue: Double = 0, eps: Double = 1e-10, maximize: Bool = false) {
-        self.init([ParameterGroup(parameters)], lr: lr, lrDecay: lrDecay, weightDecay: weightDecay,
-                  initialAccumulatorValue: initialAccumulatorValue, eps: eps, maximize: maximize)
+    public convenience init(
+        _ parameters: [Tensor], lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
+        initialAccumulatorValue: Double = 0, eps: Double = 1e-10, maximize: Bool = false
+    ) {
+        self.init(
+            [ParameterGroup(parameters)], lr: lr, lrDecay: lrDecay, weightDecay: weightDecay,
+            initialAccumulatorValue: initialAccumulatorValue, eps: eps, maximize: maximize)
     }
 
     /// Adagrad over parameter groups; groups override `lr` and `weightDecay`.
-    public convenience init(_ groups: [ParameterGroup], lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
-                            initialAccumulatorValue: Double = 0, eps: Double = 1e-10, maximize: Bool = false) {
-        self.init(groups, defaults: AdagradRule(lr: lr, lrDecay: lrDecay, weightDecay: weightDecay,
-                                                initialAccumulatorValue: initialAccumulatorValue, eps: eps,
-                                                maximize: maximize))
+    public convenience init(
+        _ groups: [ParameterGroup], lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0,
+        initialAccumulatorValue: Double = 0, eps: Double = 1e-10, maximize: Bool = false
+    ) {
+        self.init(
+            groups,
+            defaults: AdagradRule(
+                lr: lr, lrDecay: lrDecay, weightDecay: weightDecay,
+                initialAccumulatorValue: initialAccumulatorValue, eps: eps,
+                maximize: maximize))
     }
 }
 
@@ -39,12 +47,15 @@ public struct AdagradRule: UpdateRule {
     public var maximize: Bool
 
     /// Adagrad hyperparameters; defaults as `torch.optim.Adagrad`.
-    public init(lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0, initialAccumulatorValue: Double = 0,
-                eps: Double = 1e-10, maximize: Bool = false) {
+    public init(
+        lr: Double = 1e-2, lrDecay: Double = 0, weightDecay: Double = 0, initialAccumulatorValue: Double = 0,
+        eps: Double = 1e-10, maximize: Bool = false
+    ) {
         precondition(lr >= 0, "Adagrad: invalid learning rate \(lr)")
         precondition(lrDecay >= 0, "Adagrad: invalid lr_decay value \(lrDecay)")
         precondition(weightDecay >= 0, "Adagrad: invalid weight decay \(weightDecay)")
-        precondition(initialAccumulatorValue >= 0, "Adagrad: invalid initial accumulator value \(initialAccumulatorValue)")
+        precondition(
+            initialAccumulatorValue >= 0, "Adagrad: invalid initial accumulator value \(initialAccumulatorValue)")
         precondition(eps >= 0, "Adagrad: invalid epsilon \(eps)")
         self.lr = lr
         self.lrDecay = lrDecay
@@ -72,13 +83,16 @@ public struct AdagradRule: UpdateRule {
     /// Coefficients for step `t`: the decayed rate `lr / (1 + (t − 1)·lrDecay)`.
     public func constants(step: Int, newBuffers: BufferSet, scalars: inout [Double]) -> Constants {
         let clr = lr / (1 + Double(step - 1) * lrDecay)
-        return Constants(negLR: Float(-clr), eps: Float(eps), weightDecay: Float(weightDecay),
-                         decay: weightDecay != 0, maximize: maximize)
+        return Constants(
+            negLR: Float(-clr), eps: Float(eps), weightDecay: Float(weightDecay),
+            decay: weightDecay != 0, maximize: maximize)
     }
 
     /// `s ← s + g²; θ ← θ − lr_t·g/(√s + ε)`.
-    public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                              _ buffers: StateBuffers, _ c: Constants) {
+    public static func update(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ buffers: StateBuffers, _ c: Constants
+    ) {
         let sum = buffers[0]
         kernelUpdate(range, p, grad, sum, c)
     }
@@ -90,7 +104,10 @@ extension AdagradRule: RegisteredRule {
 
     /// The options a config may set, under `torch.optim.Adagrad`'s names.
     public static var hyperParameters: [HyperParameter<AdagradRule>] {
-        [.number("lr", \.lr, .positive), .number("lr_decay", \.lrDecay), .number("weight_decay", \.weightDecay),
-         .number("initial_accumulator_value", \.initialAccumulatorValue), .number("eps", \.eps), .flag("maximize", \.maximize)]
+        [
+            .number("lr", \.lr, .positive), .number("lr_decay", \.lrDecay), .number("weight_decay", \.weightDecay),
+            .number("initial_accumulator_value", \.initialAccumulatorValue), .number("eps", \.eps),
+            .flag("maximize", \.maximize),
+        ]
     }
 }

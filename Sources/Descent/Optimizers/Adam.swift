@@ -12,17 +12,25 @@ public typealias Adam = RuleOptimizer<AdamRule>
 
 extension RuleOptimizer where Rule == AdamRule {
     /// Adam over one group of `parameters`; defaults as `torch.optim.Adam` (lr 1e-3, β (0.9, 0.999), ε 1e-8).
-    public convenience init(_ parameters: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false) {
-        self.init([ParameterGroup(parameters)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
-                  amsgrad: amsgrad, maximize: maximize)
+    public convenience init(
+        _ parameters: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false
+    ) {
+        self.init(
+            [ParameterGroup(parameters)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
+            amsgrad: amsgrad, maximize: maximize)
     }
 
     /// Adam over parameter groups; groups override `lr`, `weightDecay` and `momentum` (β₁).
-    public convenience init(_ groups: [ParameterGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false) {
-        self.init(groups, defaults: AdamRule(lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
-                                             amsgrad: amsgrad, maximize: maximize))
+    public convenience init(
+        _ groups: [ParameterGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0, amsgrad: Bool = false, maximize: Bool = false
+    ) {
+        self.init(
+            groups,
+            defaults: AdamRule(
+                lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
+                amsgrad: amsgrad, maximize: maximize))
     }
 }
 
@@ -44,8 +52,10 @@ public struct AdamRule: UpdateRule {
     public var maximize: Bool
 
     /// Adam hyperparameters; defaults as `torch.optim.Adam`.
-    public init(lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0,
-                amsgrad: Bool = false, maximize: Bool = false) {
+    public init(
+        lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0,
+        amsgrad: Bool = false, maximize: Bool = false
+    ) {
         checkAdamFamily("Adam", lr: lr, betas: betas, eps: eps, weightDecay: weightDecay)
         self.lr = lr
         (beta1, beta2) = betas
@@ -72,14 +82,17 @@ public struct AdamRule: UpdateRule {
 
     /// Coefficients for step `t`: step size `lr/(1 − β₁ᵗ)` and `√(1 − β₂ᵗ)`.
     public func constants(step: Int, newBuffers: BufferSet, scalars: inout [Double]) -> Constants {
-        adamConstants(step: step, lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
-                      decoupled: false, amsgrad: amsgrad, maximize: maximize)
+        adamConstants(
+            step: step, lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
+            decoupled: false, amsgrad: amsgrad, maximize: maximize)
     }
 
     /// The fused Adam pass: decay, moments, AMSGrad maximum and step (the vectorized C kernel
     /// `descent_adam_update`, which evaluates the same expressions in the same order).
-    public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                              _ buffers: StateBuffers, _ c: Constants) {
+    public static func update(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ buffers: StateBuffers, _ c: Constants
+    ) {
         let m = buffers[0], v = buffers[1]
         let vmax: UnsafeMutablePointer<Float>? = c.amsgrad ? buffers[2] : nil
         kernelUpdate(range, p, grad, m, v, vmax, c)
@@ -87,8 +100,10 @@ public struct AdamRule: UpdateRule {
 }
 
 /// The coefficients of one Adam or AdamW step.
-func adamConstants(step: Int, lr: Double, beta1: Double, beta2: Double, eps: Double, weightDecay: Double,
-                   decoupled: Bool, amsgrad: Bool, maximize: Bool) -> AdamRule.Constants {
+func adamConstants(
+    step: Int, lr: Double, beta1: Double, beta2: Double, eps: Double, weightDecay: Double,
+    decoupled: Bool, amsgrad: Bool, maximize: Bool
+) -> AdamRule.Constants {
     let t = Double(step)
     let biasCorrection1 = 1 - Foundation.pow(beta1, t)
     let biasCorrection2 = 1 - Foundation.pow(beta2, t)
@@ -109,14 +124,15 @@ func checkAdamFamily(_ name: String, lr: Double, betas: (Double, Double), eps: D
     precondition(weightDecay >= 0, "\(name): invalid weight decay \(weightDecay)")
 }
 
-
 extension AdamRule: RegisteredRule {
     /// `torch.optim.Adam`'s defaults (those of the memberwise initializer).
     public init() { self.init(maximize: false) }
 
     /// The options a config may set, under `torch.optim.Adam`'s names.
     public static var hyperParameters: [HyperParameter<AdamRule>] {
-        [.number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
-         .number("weight_decay", \.weightDecay), .flag("amsgrad", \.amsgrad), .flag("maximize", \.maximize)]
+        [
+            .number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
+            .number("weight_decay", \.weightDecay), .flag("amsgrad", \.amsgrad), .flag("maximize", \.maximize),
+        ]
     }
 }

@@ -8,17 +8,25 @@ public typealias AdamW = RuleOptimizer<AdamWRule>
 
 extension RuleOptimizer where Rule == AdamWRule {
     /// AdamW over one group of `parameters`; defaults as `torch.optim.AdamW` (lr 1e-3, β (0.9, 0.999), ε 1e-8, λ 0.01).
-    public convenience init(_ parameters: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false) {
-        self.init([ParameterGroup(parameters)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
-                  amsgrad: amsgrad, maximize: maximize)
+    public convenience init(
+        _ parameters: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false
+    ) {
+        self.init(
+            [ParameterGroup(parameters)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
+            amsgrad: amsgrad, maximize: maximize)
     }
 
     /// AdamW over parameter groups; groups override `lr`, `weightDecay` and `momentum` (β₁).
-    public convenience init(_ groups: [ParameterGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false) {
-        self.init(groups, defaults: AdamWRule(lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
-                                              amsgrad: amsgrad, maximize: maximize))
+    public convenience init(
+        _ groups: [ParameterGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 1e-2, amsgrad: Bool = false, maximize: Bool = false
+    ) {
+        self.init(
+            groups,
+            defaults: AdamWRule(
+                lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
+                amsgrad: amsgrad, maximize: maximize))
     }
 }
 
@@ -40,8 +48,10 @@ public struct AdamWRule: UpdateRule {
     public var maximize: Bool
 
     /// AdamW hyperparameters; defaults as `torch.optim.AdamW`.
-    public init(lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 1e-2,
-                amsgrad: Bool = false, maximize: Bool = false) {
+    public init(
+        lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 1e-2,
+        amsgrad: Bool = false, maximize: Bool = false
+    ) {
         checkAdamFamily("AdamW", lr: lr, betas: betas, eps: eps, weightDecay: weightDecay)
         self.lr = lr
         (beta1, beta2) = betas
@@ -62,13 +72,16 @@ public struct AdamWRule: UpdateRule {
 
     /// Coefficients for step `t`, with the decoupled decay factor `1 − lr·λ`.
     public func constants(step: Int, newBuffers: BufferSet, scalars: inout [Double]) -> AdamRule.Constants {
-        adamConstants(step: step, lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
-                      decoupled: true, amsgrad: amsgrad, maximize: maximize)
+        adamConstants(
+            step: step, lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay,
+            decoupled: true, amsgrad: amsgrad, maximize: maximize)
     }
 
     /// The fused Adam pass (see ``AdamRule/update(_:_:_:_:_:)``).
-    public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                              _ buffers: StateBuffers, _ c: AdamRule.Constants) {
+    public static func update(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ buffers: StateBuffers, _ c: AdamRule.Constants
+    ) {
         AdamRule.update(range, p, grad, buffers, c)
     }
 }
@@ -79,7 +92,9 @@ extension AdamWRule: RegisteredRule {
 
     /// The options a config may set, under `torch.optim.AdamW`'s names.
     public static var hyperParameters: [HyperParameter<AdamWRule>] {
-        [.number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
-         .number("weight_decay", \.weightDecay), .flag("amsgrad", \.amsgrad), .flag("maximize", \.maximize)]
+        [
+            .number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
+            .number("weight_decay", \.weightDecay), .flag("amsgrad", \.amsgrad), .flag("maximize", \.maximize),
+        ]
     }
 }

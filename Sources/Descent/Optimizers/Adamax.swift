@@ -10,15 +10,21 @@ public typealias Adamax = RuleOptimizer<AdamaxRule>
 
 extension RuleOptimizer where Rule == AdamaxRule {
     /// Adamax over one group of `parameters`; defaults as `torch.optim.Adamax` (lr 2e-3, β (0.9, 0.999), ε 1e-8).
-    public convenience init(_ parameters: [Tensor], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0, maximize: Bool = false) {
-        self.init([ParameterGroup(parameters)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, maximize: maximize)
+    public convenience init(
+        _ parameters: [Tensor], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0, maximize: Bool = false
+    ) {
+        self.init(
+            [ParameterGroup(parameters)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, maximize: maximize)
     }
 
     /// Adamax over parameter groups; groups override `lr`, `weightDecay` and `momentum` (β₁).
-    public convenience init(_ groups: [ParameterGroup], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0, maximize: Bool = false) {
-        self.init(groups, defaults: AdamaxRule(lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, maximize: maximize))
+    public convenience init(
+        _ groups: [ParameterGroup], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0, maximize: Bool = false
+    ) {
+        self.init(
+            groups, defaults: AdamaxRule(lr: lr, betas: betas, eps: eps, weightDecay: weightDecay, maximize: maximize))
     }
 }
 
@@ -38,8 +44,10 @@ public struct AdamaxRule: UpdateRule {
     public var maximize: Bool
 
     /// Adamax hyperparameters; defaults as `torch.optim.Adamax`.
-    public init(lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0,
-                maximize: Bool = false) {
+    public init(
+        lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0,
+        maximize: Bool = false
+    ) {
         checkAdamFamily("Adamax", lr: lr, betas: betas, eps: eps, weightDecay: weightDecay)
         self.lr = lr
         (beta1, beta2) = betas
@@ -66,18 +74,20 @@ public struct AdamaxRule: UpdateRule {
     /// Coefficients for step `t`: the step size `lr/(1 − β₁ᵗ)`.
     public func constants(step: Int, newBuffers: BufferSet, scalars: inout [Double]) -> Constants {
         let clr = lr / (1 - Foundation.pow(beta1, Double(step)))
-        return Constants(oneMinusBeta1: Float(1 - beta1), beta2: Float(beta2), eps: Float(eps), negStepSize: Float(-clr),
-                         weightDecay: Float(weightDecay), decay: weightDecay != 0, maximize: maximize)
+        return Constants(
+            oneMinusBeta1: Float(1 - beta1), beta2: Float(beta2), eps: Float(eps), negStepSize: Float(-clr),
+            weightDecay: Float(weightDecay), decay: weightDecay != 0, maximize: maximize)
     }
 
     /// `m ← β₁m + (1 − β₁)g; u ← max(β₂u, |g| + ε); θ ← θ − lr_t·m/u`.
-    public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                              _ buffers: StateBuffers, _ c: Constants) {
+    public static func update(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ buffers: StateBuffers, _ c: Constants
+    ) {
         let m = buffers[0], u = buffers[1]
         kernelUpdate(range, p, grad, m, u, c)
     }
 }
-
 
 extension AdamaxRule: RegisteredRule {
     /// `torch.optim.Adamax`'s defaults (those of the memberwise initializer).
@@ -85,7 +95,9 @@ extension AdamaxRule: RegisteredRule {
 
     /// The options a config may set, under `torch.optim.Adamax`'s names.
     public static var hyperParameters: [HyperParameter<AdamaxRule>] {
-        [.number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
-         .number("weight_decay", \.weightDecay), .flag("maximize", \.maximize)]
+        [
+            .number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
+            .number("weight_decay", \.weightDecay), .flag("maximize", \.maximize),
+        ]
     }
 }

@@ -18,12 +18,15 @@ public typealias LookAheadNesterov = RuleOptimizer<LookAheadNesterovRule>
 
 extension RuleOptimizer where Rule == LookAheadNesterovRule {
     /// The look-ahead Nesterov method over one group of `parameters` (momentum 0.9 unless given).
-    public convenience init(_ parameters: [Tensor], lr: Double = 1e-3, momentum: Double = 0.9, weightDecay: Double = 0) {
+    public convenience init(_ parameters: [Tensor], lr: Double = 1e-3, momentum: Double = 0.9, weightDecay: Double = 0)
+    {
         self.init([ParameterGroup(parameters)], lr: lr, momentum: momentum, weightDecay: weightDecay)
     }
 
     /// The look-ahead Nesterov method over parameter groups; groups override `lr`, `weightDecay` and `momentum`.
-    public convenience init(_ groups: [ParameterGroup], lr: Double = 1e-3, momentum: Double = 0.9, weightDecay: Double = 0) {
+    public convenience init(
+        _ groups: [ParameterGroup], lr: Double = 1e-3, momentum: Double = 0.9, weightDecay: Double = 0
+    ) {
         self.init(groups, defaults: LookAheadNesterovRule(lr: lr, momentum: momentum, weightDecay: weightDecay))
     }
 }
@@ -81,12 +84,15 @@ public struct LookAheadNesterovRule: UpdateRule {
 
     /// Coefficients.
     public func constants(step: Int, newBuffers: BufferSet, scalars: inout [Double]) -> Constants {
-        Constants(negLR: Float(-lr), momentum: Float(momentum), weightDecay: Float(weightDecay), decay: weightDecay != 0)
+        Constants(
+            negLR: Float(-lr), momentum: Float(momentum), weightDecay: Float(weightDecay), decay: weightDecay != 0)
     }
 
     /// `v ← μv − lr·(g + λθ̃); θ ← iterate + v` (add the two).
-    public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                              _ buffers: StateBuffers, _ c: Constants) {
+    public static func update(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ buffers: StateBuffers, _ c: Constants
+    ) {
         let v = buffers[0], x = buffers[1]
         for i in range {
             var g = grad[i]

@@ -11,20 +11,28 @@ public typealias NAdam = RuleOptimizer<NAdamRule>
 
 extension RuleOptimizer where Rule == NAdamRule {
     /// NAdam over one group of `parameters`; defaults as `torch.optim.NAdam` (lr 2e-3, ψ 4e-3).
-    public convenience init(_ parameters: [Tensor], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0, momentumDecay: Double = 4e-3,
-                            decoupledWeightDecay: Bool = false, maximize: Bool = false) {
-        self.init([ParameterGroup(parameters)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
-                  momentumDecay: momentumDecay, decoupledWeightDecay: decoupledWeightDecay, maximize: maximize)
+    public convenience init(
+        _ parameters: [Tensor], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0, momentumDecay: Double = 4e-3,
+        decoupledWeightDecay: Bool = false, maximize: Bool = false
+    ) {
+        self.init(
+            [ParameterGroup(parameters)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
+            momentumDecay: momentumDecay, decoupledWeightDecay: decoupledWeightDecay, maximize: maximize)
     }
 
     /// NAdam over parameter groups; groups override `lr`, `weightDecay` and `momentum` (β₁).
-    public convenience init(_ groups: [ParameterGroup], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0, momentumDecay: Double = 4e-3,
-                            decoupledWeightDecay: Bool = false, maximize: Bool = false) {
-        self.init(groups, defaults: NAdamRule(lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
-                                              momentumDecay: momentumDecay, decoupledWeightDecay: decoupledWeightDecay,
-                                              maximize: maximize))
+    public convenience init(
+        _ groups: [ParameterGroup], lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0, momentumDecay: Double = 4e-3,
+        decoupledWeightDecay: Bool = false, maximize: Bool = false
+    ) {
+        self.init(
+            groups,
+            defaults: NAdamRule(
+                lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
+                momentumDecay: momentumDecay, decoupledWeightDecay: decoupledWeightDecay,
+                maximize: maximize))
     }
 }
 
@@ -48,8 +56,10 @@ public struct NAdamRule: UpdateRule {
     public var maximize: Bool
 
     /// NAdam hyperparameters; defaults as `torch.optim.NAdam`.
-    public init(lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0,
-                momentumDecay: Double = 4e-3, decoupledWeightDecay: Bool = false, maximize: Bool = false) {
+    public init(
+        lr: Double = 2e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0,
+        momentumDecay: Double = 4e-3, decoupledWeightDecay: Bool = false, maximize: Bool = false
+    ) {
         checkAdamFamily("NAdam", lr: lr, betas: betas, eps: eps, weightDecay: weightDecay)
         precondition(momentumDecay >= 0, "NAdam: invalid momentum decay \(momentumDecay)")
         self.lr = lr
@@ -76,7 +86,8 @@ public struct NAdamRule: UpdateRule {
 
     /// The step's coefficients in `Float`.
     public struct Constants {
-        let oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, weightDecay, decayFactor, gradCoefficient, momentCoefficient: Float
+        let oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, weightDecay, decayFactor, gradCoefficient,
+            momentCoefficient: Float
         let coupledDecay, decoupledDecay, maximize: Bool
     }
 
@@ -94,18 +105,20 @@ public struct NAdamRule: UpdateRule {
             decayFactor: Float(1 - lr * weightDecay),
             gradCoefficient: Float(-lr * (1 - mu) / (1 - muProduct)),
             momentCoefficient: Float((-lr * muNext) / (1 - muProductNext)),
-            coupledDecay: !decoupledWeightDecay && weightDecay != 0, decoupledDecay: decoupledWeightDecay && weightDecay != 0,
+            coupledDecay: !decoupledWeightDecay && weightDecay != 0,
+            decoupledDecay: decoupledWeightDecay && weightDecay != 0,
             maximize: maximize)
     }
 
     /// The fused NAdam pass.
-    public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                              _ buffers: StateBuffers, _ c: Constants) {
+    public static func update(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ buffers: StateBuffers, _ c: Constants
+    ) {
         let m = buffers[0], v = buffers[1]
         kernelUpdate(range, p, grad, m, v, c)
     }
 }
-
 
 extension NAdamRule: RegisteredRule {
     /// `torch.optim.NAdam`'s defaults (those of the memberwise initializer).
@@ -113,8 +126,10 @@ extension NAdamRule: RegisteredRule {
 
     /// The options a config may set, under `torch.optim.NAdam`'s names.
     public static var hyperParameters: [HyperParameter<NAdamRule>] {
-        [.number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
-         .number("weight_decay", \.weightDecay), .number("momentum_decay", \.momentumDecay),
-         .flag("decoupled_weight_decay", \.decoupledWeightDecay), .flag("maximize", \.maximize)]
+        [
+            .number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
+            .number("weight_decay", \.weightDecay), .number("momentum_decay", \.momentumDecay),
+            .flag("decoupled_weight_decay", \.decoupledWeightDecay), .flag("maximize", \.maximize),
+        ]
     }
 }

@@ -69,7 +69,9 @@ public struct HyperParameter<Rule: UpdateRule> {
     public let bound: Bound
 
     /// A real-valued option.
-    public static func number(_ key: String, _ path: WritableKeyPath<Rule, Double>, _ bound: Bound = .nonNegative) -> Self {
+    public static func number(_ key: String, _ path: WritableKeyPath<Rule, Double>, _ bound: Bound = .nonNegative)
+        -> Self
+    {
         Self(key: key, field: .number(path), bound: bound)
     }
     /// A flag.
@@ -77,8 +79,10 @@ public struct HyperParameter<Rule: UpdateRule> {
         Self(key: key, field: .flag(path), bound: .any)
     }
     /// A pair of numbers.
-    public static func pair(_ key: String, _ first: WritableKeyPath<Rule, Double>, _ second: WritableKeyPath<Rule, Double>,
-                            _ bound: Bound = .fraction) -> Self {
+    public static func pair(
+        _ key: String, _ first: WritableKeyPath<Rule, Double>, _ second: WritableKeyPath<Rule, Double>,
+        _ bound: Bound = .fraction
+    ) -> Self {
         Self(key: key, field: .pair(first, second), bound: bound)
     }
 

@@ -57,12 +57,19 @@ public enum StateValue: Codable, Sendable, Equatable {
     /// Decodes whichever kind of value is present.
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([StateValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: StateValue].self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let d = try? c.decode(Double.self) {
+            self = .number(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([StateValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: StateValue].self))
+        }
     }
 
     /// Encodes the value as itself.
@@ -81,14 +88,16 @@ public enum StateValue: Codable, Sendable, Equatable {
     /// The value of any `Encodable` (through its JSON form; numbers round-trip exactly).
     public init<T: Encodable>(encoding value: T) throws {
         let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         self = try JSONDecoder().decode(StateValue.self, from: encoder.encode(value))
     }
 
     /// Decodes a `Decodable` from this value.
     public func decode<T: Decodable>(as type: T.Type = T.self) throws -> T {
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try decoder.decode(T.self, from: JSONEncoder().encode(self))
     }
 }

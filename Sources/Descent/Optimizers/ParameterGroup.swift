@@ -20,10 +20,13 @@ public struct ParameterGroup: Sendable {
     public var momentum: Double?
 
     /// A group of `parameters` (named `"0"`, `"1"`, ... unless `names` is given).
-    public init(_ parameters: [Tensor], names: [String]? = nil, lr: Double? = nil, weightDecay: Double? = nil,
-                momentum: Double? = nil) {
-        precondition(names == nil || names!.count == parameters.count,
-                     "ParameterGroup: \(names!.count) names for \(parameters.count) parameters")
+    public init(
+        _ parameters: [Tensor], names: [String]? = nil, lr: Double? = nil, weightDecay: Double? = nil,
+        momentum: Double? = nil
+    ) {
+        precondition(
+            names == nil || names!.count == parameters.count,
+            "ParameterGroup: \(names!.count) names for \(parameters.count) parameters")
         self.parameters = parameters
         self.names = names ?? parameters.indices.map { String($0) }
         self.lr = lr
@@ -32,10 +35,13 @@ public struct ParameterGroup: Sendable {
     }
 
     /// A group of named parameters (as a module's `namedParameters()` lists them).
-    public init(named: [(name: String, tensor: Tensor)], lr: Double? = nil, weightDecay: Double? = nil,
-                momentum: Double? = nil) {
-        self.init(named.map { $0.tensor }, names: named.map { $0.name }, lr: lr, weightDecay: weightDecay,
-                  momentum: momentum)
+    public init(
+        named: [(name: String, tensor: Tensor)], lr: Double? = nil, weightDecay: Double? = nil,
+        momentum: Double? = nil
+    ) {
+        self.init(
+            named.map { $0.tensor }, names: named.map { $0.name }, lr: lr, weightDecay: weightDecay,
+            momentum: momentum)
     }
 }
 
@@ -54,8 +60,10 @@ extension ParameterGroup {
         public var momentum: Double?
 
         /// Selects names matching `patterns` (and 1-D parameters if `oneDimensional`) with these hyperparameters.
-        public init(_ patterns: [String], oneDimensional: Bool = false, lr: Double? = nil, weightDecay: Double? = nil,
-                    momentum: Double? = nil) {
+        public init(
+            _ patterns: [String], oneDimensional: Bool = false, lr: Double? = nil, weightDecay: Double? = nil,
+            momentum: Double? = nil
+        ) {
             self.patterns = patterns
             self.oneDimensional = oneDimensional
             self.lr = lr
@@ -96,9 +104,11 @@ extension ParameterGroup {
     /// Two groups: parameters with the optimizer's weight decay, then those without (weight decay 0): names
     /// matching `noDecay` and, if `oneDimensional`, every tensor with at most one dimension (this catches
     /// BatchNorm and LayerNorm parameters whatever their names). Empty groups are left out.
-    public static func separatingWeightDecay(_ named: [(name: String, tensor: Tensor)],
-                                             noDecay: [String] = defaultNoDecayPatterns,
-                                             oneDimensional: Bool = true) -> [ParameterGroup] {
+    public static func separatingWeightDecay(
+        _ named: [(name: String, tensor: Tensor)],
+        noDecay: [String] = defaultNoDecayPatterns,
+        oneDimensional: Bool = true
+    ) -> [ParameterGroup] {
         byName(named, [Selector(noDecay, oneDimensional: oneDimensional, weightDecay: 0)])
     }
 }

@@ -13,19 +13,27 @@ public typealias RAdam = RuleOptimizer<RAdamRule>
 
 extension RuleOptimizer where Rule == RAdamRule {
     /// RAdam over one group of `parameters`; defaults as `torch.optim.RAdam` (lr 1e-3, β (0.9, 0.999), ε 1e-8).
-    public convenience init(_ parameters: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0, decoupledWeightDecay: Bool = false,
-                            maximize: Bool = false) {
-        self.init([ParameterGroup(parameters)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
-                  decoupledWeightDecay: decoupledWeightDecay, maximize: maximize)
+    public convenience init(
+        _ parameters: [Tensor], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0, decoupledWeightDecay: Bool = false,
+        maximize: Bool = false
+    ) {
+        self.init(
+            [ParameterGroup(parameters)], lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
+            decoupledWeightDecay: decoupledWeightDecay, maximize: maximize)
     }
 
     /// RAdam over parameter groups; groups override `lr`, `weightDecay` and `momentum` (β₁).
-    public convenience init(_ groups: [ParameterGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-                            eps: Double = 1e-8, weightDecay: Double = 0, decoupledWeightDecay: Bool = false,
-                            maximize: Bool = false) {
-        self.init(groups, defaults: RAdamRule(lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
-                                              decoupledWeightDecay: decoupledWeightDecay, maximize: maximize))
+    public convenience init(
+        _ groups: [ParameterGroup], lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+        eps: Double = 1e-8, weightDecay: Double = 0, decoupledWeightDecay: Bool = false,
+        maximize: Bool = false
+    ) {
+        self.init(
+            groups,
+            defaults: RAdamRule(
+                lr: lr, betas: betas, eps: eps, weightDecay: weightDecay,
+                decoupledWeightDecay: decoupledWeightDecay, maximize: maximize))
     }
 }
 
@@ -47,8 +55,10 @@ public struct RAdamRule: UpdateRule {
     public var maximize: Bool
 
     /// RAdam hyperparameters; defaults as `torch.optim.RAdam`.
-    public init(lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0,
-                decoupledWeightDecay: Bool = false, maximize: Bool = false) {
+    public init(
+        lr: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999), eps: Double = 1e-8, weightDecay: Double = 0,
+        decoupledWeightDecay: Bool = false, maximize: Bool = false
+    ) {
         checkAdamFamily("RAdam", lr: lr, betas: betas, eps: eps, weightDecay: weightDecay)
         self.lr = lr
         (beta1, beta2) = betas
@@ -86,21 +96,24 @@ public struct RAdamRule: UpdateRule {
         let rect = adaptive ? ((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT)).squareRoot() : 1
         return Constants(
             oneMinusBeta1: Float(1 - beta1), beta2: Float(beta2), oneMinusBeta2: Float(1 - beta2),
-            biasCorrection1: Float(biasCorrection1), lr: Float(lr), biasCorrection2Sqrt: Float(biasCorrection2.squareRoot()),
+            biasCorrection1: Float(biasCorrection1), lr: Float(lr),
+            biasCorrection2Sqrt: Float(biasCorrection2.squareRoot()),
             rectification: Float(rect), eps: Float(eps), weightDecay: Float(weightDecay),
             decayFactor: Float(1 - lr * weightDecay), adaptive: adaptive,
-            coupledDecay: !decoupledWeightDecay && weightDecay != 0, decoupledDecay: decoupledWeightDecay && weightDecay != 0,
+            coupledDecay: !decoupledWeightDecay && weightDecay != 0,
+            decoupledDecay: decoupledWeightDecay && weightDecay != 0,
             maximize: maximize)
     }
 
     /// The fused RAdam pass.
-    public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                              _ buffers: StateBuffers, _ c: Constants) {
+    public static func update(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ buffers: StateBuffers, _ c: Constants
+    ) {
         let m = buffers[0], v = buffers[1]
         kernelUpdate(range, p, grad, m, v, c)
     }
 }
-
 
 extension RAdamRule: RegisteredRule {
     /// `torch.optim.RAdam`'s defaults (those of the memberwise initializer).
@@ -108,8 +121,10 @@ extension RAdamRule: RegisteredRule {
 
     /// The options a config may set, under `torch.optim.RAdam`'s names.
     public static var hyperParameters: [HyperParameter<RAdamRule>] {
-        [.number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
-         .number("weight_decay", \.weightDecay), .flag("decoupled_weight_decay", \.decoupledWeightDecay),
-         .flag("maximize", \.maximize)]
+        [
+            .number("lr", \.lr, .positive), .pair("betas", \.beta1, \.beta2), .number("eps", \.eps),
+            .number("weight_decay", \.weightDecay), .flag("decoupled_weight_decay", \.decoupledWeightDecay),
+            .flag("maximize", \.maximize),
+        ]
     }
 }

@@ -9,17 +9,25 @@ public typealias RMSprop = RuleOptimizer<RMSpropRule>
 
 extension RuleOptimizer where Rule == RMSpropRule {
     /// RMSprop over one group of `parameters`; defaults as `torch.optim.RMSprop` (lr 1e-2, α 0.99, ε 1e-8).
-    public convenience init(_ parameters: [Tensor], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
-                            weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false, maximize: Bool = false) {
-        self.init([ParameterGroup(parameters)], lr: lr, alpha: alpha, eps: eps, weightDecay: weightDecay,
-                  momentum: momentum, centered: centered, maximize: maximize)
+    public convenience init(
+        _ parameters: [Tensor], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
+        weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false, maximize: Bool = false
+    ) {
+        self.init(
+            [ParameterGroup(parameters)], lr: lr, alpha: alpha, eps: eps, weightDecay: weightDecay,
+            momentum: momentum, centered: centered, maximize: maximize)
     }
 
     /// RMSprop over parameter groups; groups override `lr`, `weightDecay` and `momentum`.
-    public convenience init(_ groups: [ParameterGroup], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
-                            weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false, maximize: Bool = false) {
-        self.init(groups, defaults: RMSpropRule(lr: lr, alpha: alpha, eps: eps, weightDecay: weightDecay,
-                                                momentum: momentum, centered: centered, maximize: maximize))
+    public convenience init(
+        _ groups: [ParameterGroup], lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8,
+        weightDecay: Double = 0, momentum: Double = 0, centered: Bool = false, maximize: Bool = false
+    ) {
+        self.init(
+            groups,
+            defaults: RMSpropRule(
+                lr: lr, alpha: alpha, eps: eps, weightDecay: weightDecay,
+                momentum: momentum, centered: centered, maximize: maximize))
     }
 }
 
@@ -41,8 +49,10 @@ public struct RMSpropRule: UpdateRule {
     public var maximize: Bool
 
     /// RMSprop hyperparameters; defaults as `torch.optim.RMSprop`.
-    public init(lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0,
-                momentum: Double = 0, centered: Bool = false, maximize: Bool = false) {
+    public init(
+        lr: Double = 1e-2, alpha: Double = 0.99, eps: Double = 1e-8, weightDecay: Double = 0,
+        momentum: Double = 0, centered: Bool = false, maximize: Bool = false
+    ) {
         precondition(lr >= 0, "RMSprop: invalid learning rate \(lr)")
         precondition(eps >= 0, "RMSprop: invalid epsilon \(eps)")
         precondition(momentum >= 0, "RMSprop: invalid momentum \(momentum)")
@@ -74,14 +84,17 @@ public struct RMSpropRule: UpdateRule {
 
     /// Coefficients.
     public func constants(step: Int, newBuffers: BufferSet, scalars: inout [Double]) -> Constants {
-        Constants(negLR: Float(-lr), alpha: Float(alpha), oneMinusAlpha: Float(1 - alpha), eps: Float(eps),
-                  weightDecay: Float(weightDecay), momentum: Float(momentum), decay: weightDecay != 0,
-                  centered: centered, useMomentum: momentum > 0, maximize: maximize)
+        Constants(
+            negLR: Float(-lr), alpha: Float(alpha), oneMinusAlpha: Float(1 - alpha), eps: Float(eps),
+            weightDecay: Float(weightDecay), momentum: Float(momentum), decay: weightDecay != 0,
+            centered: centered, useMomentum: momentum > 0, maximize: maximize)
     }
 
     /// `s ← αs + (1 − α)g²; a ← √(s [− ḡ²]) + ε; θ ← θ − lr·(μb + g/a or g/a)`.
-    public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                              _ buffers: StateBuffers, _ c: Constants) {
+    public static func update(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ buffers: StateBuffers, _ c: Constants
+    ) {
         let sq = buffers[0]
         let ga: UnsafeMutablePointer<Float>? = c.centered ? buffers[1] : nil
         let buf: UnsafeMutablePointer<Float>? = c.useMomentum ? buffers[2] : nil
@@ -89,15 +102,16 @@ public struct RMSpropRule: UpdateRule {
     }
 }
 
-
 extension RMSpropRule: RegisteredRule {
     /// `torch.optim.RMSprop`'s defaults (those of the memberwise initializer).
     public init() { self.init(maximize: false) }
 
     /// The options a config may set, under `torch.optim.RMSprop`'s names.
     public static var hyperParameters: [HyperParameter<RMSpropRule>] {
-        [.number("lr", \.lr, .positive), .number("alpha", \.alpha), .number("eps", \.eps),
-         .number("weight_decay", \.weightDecay), .number("momentum", \.momentum), .flag("centered", \.centered),
-         .flag("maximize", \.maximize)]
+        [
+            .number("lr", \.lr, .positive), .number("alpha", \.alpha), .number("eps", \.eps),
+            .number("weight_decay", \.weightDecay), .number("momentum", \.momentum), .flag("centered", \.centered),
+            .flag("maximize", \.maximize),
+        ]
     }
 }

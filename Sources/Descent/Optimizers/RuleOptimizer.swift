@@ -24,8 +24,9 @@ public final class RuleOptimizer<Rule: UpdateRule>: Optimizer {
     /// The parameter groups. Their hyperparameters may be changed; their parameters may not (use ``addGroup(_:)``).
     public var groups: [Group] {
         didSet {
-            precondition(groups.count == slots.count && zip(groups, slots).allSatisfy { $0.parameters.count == $1.count },
-                         "\(Rule.name): the parameters of a group cannot be changed; use addGroup(_:)")
+            precondition(
+                groups.count == slots.count && zip(groups, slots).allSatisfy { $0.parameters.count == $1.count },
+                "\(Rule.name): the parameters of a group cannot be changed; use addGroup(_:)")
         }
     }
     /// How many times ``step()`` has run.
@@ -39,8 +40,9 @@ public final class RuleOptimizer<Rule: UpdateRule>: Optimizer {
     public init(_ groups: [ParameterGroup], defaults: Rule) {
         self.defaults = defaults
         self.groups = []
-        precondition(!groups.isEmpty && groups.contains { !$0.parameters.isEmpty },
-                     "\(Rule.name): got an empty parameter list")
+        precondition(
+            !groups.isEmpty && groups.contains { !$0.parameters.isEmpty },
+            "\(Rule.name): got an empty parameter list")
         for g in groups { addGroup(g) }
     }
 
@@ -53,10 +55,12 @@ public final class RuleOptimizer<Rule: UpdateRule>: Optimizer {
     public func addGroup(_ group: ParameterGroup) {
         var seen = Set(groups.flatMap { $0.parameters }.compactMap { $0.node.map(ObjectIdentifier.init) })
         for (p, name) in zip(group.parameters, group.names) {
-            precondition(p.requiresGrad && p.isLeaf,
-                         "\(Rule.name): parameter '\(name)' is not a leaf tensor that requires a gradient")
-            precondition(seen.insert(ObjectIdentifier(p.node!)).inserted,
-                         "\(Rule.name): parameter '\(name)' appears in more than one group")
+            precondition(
+                p.requiresGrad && p.isLeaf,
+                "\(Rule.name): parameter '\(name)' is not a leaf tensor that requires a gradient")
+            precondition(
+                seen.insert(ObjectIdentifier(p.node!)).inserted,
+                "\(Rule.name): parameter '\(name)' appears in more than one group")
         }
         var options = defaults
         if let lr = group.lr { options.lr = lr }
@@ -67,9 +71,10 @@ public final class RuleOptimizer<Rule: UpdateRule>: Optimizer {
             }
             options[keyPath: path] = m
         }
-        slots.append(group.parameters.map {
-            OptimizerSlot(count: $0.count, buffers: Rule.bufferNames.count, scalars: Rule.scalarNames.count)
-        })
+        slots.append(
+            group.parameters.map {
+                OptimizerSlot(count: $0.count, buffers: Rule.bufferNames.count, scalars: Rule.scalarNames.count)
+            })
         groups.append(Group(parameters: group.parameters, names: group.names, options: options, initialLR: options.lr))
     }
 
@@ -83,7 +88,9 @@ public final class RuleOptimizer<Rule: UpdateRule>: Optimizer {
     public var learningRates: [Double] {
         get { groups.map { $0.options.lr } }
         set {
-            precondition(newValue.count == groups.count, "\(Rule.name): \(newValue.count) learning rates for \(groups.count) groups")
+            precondition(
+                newValue.count == groups.count,
+                "\(Rule.name): \(newValue.count) learning rates for \(groups.count) groups")
             for i in groups.indices { groups[i].options.lr = newValue[i] }
         }
     }
@@ -96,15 +103,17 @@ public final class RuleOptimizer<Rule: UpdateRule>: Optimizer {
         get { Rule.momentumKeyPath.map { path in groups.map { $0.options[keyPath: path] } } }
         set {
             guard let newValue, let path = Rule.momentumKeyPath else { return }
-            precondition(newValue.count == groups.count, "\(Rule.name): \(newValue.count) momenta for \(groups.count) groups")
+            precondition(
+                newValue.count == groups.count, "\(Rule.name): \(newValue.count) momenta for \(groups.count) groups")
             for i in groups.indices { groups[i].options[keyPath: path] = newValue[i] }
         }
     }
 
     /// Updates every parameter that has a gradient with one fused pass over its elements.
     public func step() {
-        precondition(!Rule.movesBeforeGradient || moved,
-                     "\(Rule.name): use step(computingGradients:) so that the gradient is taken at the look-ahead point")
+        precondition(
+            !Rule.movesBeforeGradient || moved,
+            "\(Rule.name): use step(computingGradients:) so that the gradient is taken at the look-ahead point")
         stepCount += 1
         for gi in groups.indices {
             let rule = groups[gi].options
@@ -190,7 +199,10 @@ public final class RuleOptimizer<Rule: UpdateRule>: Optimizer {
             for (p, slot) in zip(g.parameters, slots[gi]) {
                 var buffers: [String: [Float]] = [:]
                 for (k, storage) in slot.buffers.enumerated() {
-                    if let storage { buffers[Rule.bufferNames[k]] = Array(UnsafeBufferPointer(start: storage.pointer, count: slot.count)) }
+                    if let storage {
+                        buffers[Rule.bufferNames[k]] = Array(
+                            UnsafeBufferPointer(start: storage.pointer, count: slot.count))
+                    }
                 }
                 var scalars: [String: Double] = [:]
                 for (name, v) in zip(Rule.scalarNames, slot.scalars) { scalars[name] = v }
@@ -216,7 +228,9 @@ public final class RuleOptimizer<Rule: UpdateRule>: Optimizer {
         var options: [Rule] = []
         for (gi, g) in state.groups.enumerated() {
             guard g.names.count == groups[gi].parameters.count else {
-                throw fail("group \(gi) has \(g.names.count) parameters in the state, \(groups[gi].parameters.count) in the optimizer")
+                throw fail(
+                    "group \(gi) has \(g.names.count) parameters in the state, \(groups[gi].parameters.count) in the optimizer"
+                )
             }
             do { options.append(try g.options.decode(as: Rule.self)) } catch {
                 throw fail("the hyperparameters of group \(gi) do not decode: \(error)")
@@ -228,9 +242,12 @@ public final class RuleOptimizer<Rule: UpdateRule>: Optimizer {
             }
             guard saved.step >= 0 else { throw fail("parameter \(i) has a negative step count \(saved.step)") }
             for (name, values) in saved.buffers {
-                guard Rule.bufferNames.contains(name) else { throw fail("parameter \(i) has an unknown buffer '\(name)'") }
+                guard Rule.bufferNames.contains(name) else {
+                    throw fail("parameter \(i) has an unknown buffer '\(name)'")
+                }
                 guard values.count == p.count else {
-                    throw fail("buffer '\(name)' of parameter \(i) has \(values.count) elements, the parameter \(p.count)")
+                    throw fail(
+                        "buffer '\(name)' of parameter \(i) has \(values.count) elements, the parameter \(p.count)")
                 }
             }
             if !saved.scalars.isEmpty && Set(saved.scalars.keys) != Set(Rule.scalarNames) {
@@ -248,7 +265,9 @@ public final class RuleOptimizer<Rule: UpdateRule>: Optimizer {
             for (k, name) in Rule.bufferNames.enumerated() {
                 if let values = saved.buffers[name] {
                     let storage = TensorStorage(uninitializedCount: slot.count)
-                    values.withUnsafeBufferPointer { storage.pointer.initialize(from: $0.baseAddress!, count: slot.count) }
+                    values.withUnsafeBufferPointer {
+                        storage.pointer.initialize(from: $0.baseAddress!, count: slot.count)
+                    }
                     slot.buffers[k] = storage
                 } else {
                     slot.buffers[k] = nil

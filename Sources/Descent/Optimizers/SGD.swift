@@ -16,17 +16,25 @@ public typealias SGD = RuleOptimizer<SGDRule>
 
 extension RuleOptimizer where Rule == SGDRule {
     /// SGD over one group of `parameters`; defaults as `torch.optim.SGD` (lr 1e-3, no momentum, no decay).
-    public convenience init(_ parameters: [Tensor], lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
-                            weightDecay: Double = 0, nesterov: Bool = false, maximize: Bool = false) {
-        self.init([ParameterGroup(parameters)], lr: lr, momentum: momentum, dampening: dampening,
-                  weightDecay: weightDecay, nesterov: nesterov, maximize: maximize)
+    public convenience init(
+        _ parameters: [Tensor], lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
+        weightDecay: Double = 0, nesterov: Bool = false, maximize: Bool = false
+    ) {
+        self.init(
+            [ParameterGroup(parameters)], lr: lr, momentum: momentum, dampening: dampening,
+            weightDecay: weightDecay, nesterov: nesterov, maximize: maximize)
     }
 
     /// SGD over parameter groups; groups override `lr`, `weightDecay` and `momentum`.
-    public convenience init(_ groups: [ParameterGroup], lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
-                            weightDecay: Double = 0, nesterov: Bool = false, maximize: Bool = false) {
-        self.init(groups, defaults: SGDRule(lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
-                                            nesterov: nesterov, maximize: maximize))
+    public convenience init(
+        _ groups: [ParameterGroup], lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0,
+        weightDecay: Double = 0, nesterov: Bool = false, maximize: Bool = false
+    ) {
+        self.init(
+            groups,
+            defaults: SGDRule(
+                lr: lr, momentum: momentum, dampening: dampening, weightDecay: weightDecay,
+                nesterov: nesterov, maximize: maximize))
     }
 }
 
@@ -46,12 +54,16 @@ public struct SGDRule: UpdateRule {
     public var maximize: Bool
 
     /// SGD hyperparameters; defaults as `torch.optim.SGD`.
-    public init(lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, weightDecay: Double = 0,
-                nesterov: Bool = false, maximize: Bool = false) {
+    public init(
+        lr: Double = 1e-3, momentum: Double = 0, dampening: Double = 0, weightDecay: Double = 0,
+        nesterov: Bool = false, maximize: Bool = false
+    ) {
         precondition(lr >= 0, "SGD: invalid learning rate \(lr)")
         precondition(momentum >= 0, "SGD: invalid momentum \(momentum)")
         precondition(weightDecay >= 0, "SGD: invalid weight decay \(weightDecay)")
-        precondition(!nesterov || (momentum > 0 && dampening == 0), "SGD: Nesterov momentum requires a momentum and zero dampening")
+        precondition(
+            !nesterov || (momentum > 0 && dampening == 0),
+            "SGD: Nesterov momentum requires a momentum and zero dampening")
         self.lr = lr
         self.momentum = momentum
         self.dampening = dampening
@@ -77,19 +89,21 @@ public struct SGDRule: UpdateRule {
 
     /// Coefficients; the momentum buffer is initialised with the gradient when it has just been allocated.
     public func constants(step: Int, newBuffers: BufferSet, scalars: inout [Double]) -> Constants {
-        Constants(negLR: Float(-lr), weightDecay: Float(weightDecay), momentum: Float(momentum),
-                  oneMinusDampening: Float(1 - dampening), decay: weightDecay != 0, useMomentum: momentum != 0,
-                  first: newBuffers.contains(0), nesterov: nesterov, maximize: maximize)
+        Constants(
+            negLR: Float(-lr), weightDecay: Float(weightDecay), momentum: Float(momentum),
+            oneMinusDampening: Float(1 - dampening), decay: weightDecay != 0, useMomentum: momentum != 0,
+            first: newBuffers.contains(0), nesterov: nesterov, maximize: maximize)
     }
 
     /// `g ← g + λθ; b ← μb + (1 − τ)g; θ ← θ − lr·(g + μb or b)`.
-    public static func update(_ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
-                              _ buffers: StateBuffers, _ c: Constants) {
+    public static func update(
+        _ range: Range<Int>, _ p: UnsafeMutablePointer<Float>, _ grad: UnsafePointer<Float>,
+        _ buffers: StateBuffers, _ c: Constants
+    ) {
         let buf: UnsafeMutablePointer<Float>? = c.useMomentum ? buffers[0] : nil
         kernelUpdate(range, p, grad, buf, c)
     }
 }
-
 
 extension SGDRule: RegisteredRule {
     /// `torch.optim.SGD`'s defaults (those of the memberwise initializer).
@@ -97,7 +111,9 @@ extension SGDRule: RegisteredRule {
 
     /// The options a config may set, under `torch.optim.SGD`'s names.
     public static var hyperParameters: [HyperParameter<SGDRule>] {
-        [.number("lr", \.lr, .positive), .number("momentum", \.momentum), .number("dampening", \.dampening),
-         .number("weight_decay", \.weightDecay), .flag("nesterov", \.nesterov), .flag("maximize", \.maximize)]
+        [
+            .number("lr", \.lr, .positive), .number("momentum", \.momentum), .number("dampening", \.dampening),
+            .number("weight_decay", \.weightDecay), .flag("nesterov", \.nesterov), .flag("maximize", \.maximize),
+        ]
     }
 }

@@ -43,8 +43,9 @@ public protocol UpdateRule: Codable, Sendable, Equatable {
     func constants(step: Int, newBuffers: BufferSet, scalars: inout [Double]) -> Constants
 
     /// The fused element pass over `range`: reads the gradient, updates the state buffers and the parameter.
-    static func update(_ range: Range<Int>, _ parameter: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
-                       _ buffers: StateBuffers, _ constants: Constants)
+    static func update(
+        _ range: Range<Int>, _ parameter: UnsafeMutablePointer<Float>, _ gradient: UnsafePointer<Float>,
+        _ buffers: StateBuffers, _ constants: Constants)
 
     /// Whether the rule moves the parameters *before* the gradient is computed (the look-ahead form of
     /// Nesterov momentum); such a rule must be stepped with ``Optimizer/step(computingGradients:)``.
@@ -69,9 +70,13 @@ extension UpdateRule {
     /// The gradient is taken where the parameters are.
     public static var movesBeforeGradient: Bool { false }
     /// Nothing to do.
-    public func moveBeforeGradient(_ range: Range<Int>, _ parameter: UnsafeMutablePointer<Float>, _ buffers: StateBuffers) {}
+    public func moveBeforeGradient(
+        _ range: Range<Int>, _ parameter: UnsafeMutablePointer<Float>, _ buffers: StateBuffers
+    ) {}
     /// Nothing to do.
-    public func undoMoveBeforeGradient(_ range: Range<Int>, _ parameter: UnsafeMutablePointer<Float>, _ buffers: StateBuffers) {}
+    public func undoMoveBeforeGradient(
+        _ range: Range<Int>, _ parameter: UnsafeMutablePointer<Float>, _ buffers: StateBuffers
+    ) {}
 }
 
 /// A small set of state-buffer slots (0 to 3), such as the buffers allocated during this step.
@@ -92,8 +97,10 @@ public struct StateBuffers {
     @usableFromInline let b0, b1, b2, b3: UnsafeMutablePointer<Float>?
 
     /// The buffers in slots 0 to 3.
-    public init(_ b0: UnsafeMutablePointer<Float>?, _ b1: UnsafeMutablePointer<Float>?,
-                _ b2: UnsafeMutablePointer<Float>?, _ b3: UnsafeMutablePointer<Float>?) {
+    public init(
+        _ b0: UnsafeMutablePointer<Float>?, _ b1: UnsafeMutablePointer<Float>?,
+        _ b2: UnsafeMutablePointer<Float>?, _ b3: UnsafeMutablePointer<Float>?
+    ) {
         (self.b0, self.b1, self.b2, self.b3) = (b0, b1, b2, b3)
     }
 

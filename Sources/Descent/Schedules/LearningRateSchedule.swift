@@ -41,8 +41,9 @@ extension LearningRateSchedule {
     /// `SequentialLR([LinearLR(start_factor, total_iters=steps), self], milestones=[steps])`): the warm-up
     /// rises linearly, then this schedule starts from its own step 0.
     public func withLinearWarmup(steps: Int, startFactor: Double) -> SequentialLR {
-        SequentialLR([LinearLR(baseLR: baseLR, startFactor: startFactor, endFactor: 1, totalIters: steps), self],
-                     milestones: [steps])
+        SequentialLR(
+            [LinearLR(baseLR: baseLR, startFactor: startFactor, endFactor: 1, totalIters: steps), self],
+            milestones: [steps])
     }
 }
 

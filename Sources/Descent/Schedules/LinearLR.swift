@@ -17,8 +17,10 @@ public struct LinearLR: LearningRateSchedule, Codable, Equatable {
     public static let defaultTotalIters = 5
 
     /// A linear ramp; defaults as PyTorch (from 1/3 to 1 over 5 steps).
-    public init(baseLR: Double, startFactor: Double = defaultStartFactor, endFactor: Double = defaultEndFactor,
-                totalIters: Int = defaultTotalIters) {
+    public init(
+        baseLR: Double, startFactor: Double = defaultStartFactor, endFactor: Double = defaultEndFactor,
+        totalIters: Int = defaultTotalIters
+    ) {
         precondition(startFactor > 0 && startFactor <= 1, "LinearLR: startFactor must be in (0, 1], not \(startFactor)")
         precondition(endFactor >= 0 && endFactor <= 1, "LinearLR: endFactor must be in [0, 1], not \(endFactor)")
         precondition(totalIters >= 1, "LinearLR: totalIters must be at least 1, not \(totalIters)")
@@ -30,6 +32,7 @@ public struct LinearLR: LearningRateSchedule, Codable, Equatable {
     /// `baseLR · (s + (e − s)·min(k, T)/T)`.
     public func lr(at step: Int) -> Double {
         checkScheduleStep(step, "LinearLR")
-        return baseLR * (startFactor + (endFactor - startFactor) * Double(Swift.min(totalIters, step)) / Double(totalIters))
+        return baseLR
+            * (startFactor + (endFactor - startFactor) * Double(Swift.min(totalIters, step)) / Double(totalIters))
     }
 }

@@ -57,11 +57,13 @@ public struct OneCycleLR: LearningRateSchedule, Codable, Equatable {
     public static let defaultThreePhase = false
 
     /// A one-cycle schedule; defaults as PyTorch (pct 0.3, cos, momentum 0.85–0.95, div 25, final div 1e4).
-    public init(maxLR: Double, totalSteps: Int, pctStart: Double = defaultPctStart,
-                annealStrategy: AnnealStrategy = defaultAnnealStrategy, cycleMomentum: Bool = defaultCycleMomentum,
-                baseMomentum: Double = defaultBaseMomentum, maxMomentum: Double = defaultMaxMomentum,
-                divFactor: Double = defaultDivFactor, finalDivFactor: Double = defaultFinalDivFactor,
-                threePhase: Bool = defaultThreePhase) {
+    public init(
+        maxLR: Double, totalSteps: Int, pctStart: Double = defaultPctStart,
+        annealStrategy: AnnealStrategy = defaultAnnealStrategy, cycleMomentum: Bool = defaultCycleMomentum,
+        baseMomentum: Double = defaultBaseMomentum, maxMomentum: Double = defaultMaxMomentum,
+        divFactor: Double = defaultDivFactor, finalDivFactor: Double = defaultFinalDivFactor,
+        threePhase: Bool = defaultThreePhase
+    ) {
         precondition(totalSteps >= 1, "OneCycleLR: totalSteps must be positive, not \(totalSteps)")
         precondition(pctStart >= 0 && pctStart <= 1, "OneCycleLR: pctStart must be in [0, 1], not \(pctStart)")
         self.maxLR = maxLR
@@ -90,12 +92,16 @@ public struct OneCycleLR: LearningRateSchedule, Codable, Equatable {
     func phases() -> [(end: Double, lr: (Double, Double), momentum: (Double, Double))] {
         let total = Double(totalSteps)
         if threePhase {
-            return [(pctStart * total - 1, (initialLR, maxLR), (maxMomentum, baseMomentum)),
-                    (2 * pctStart * total - 2, (maxLR, initialLR), (baseMomentum, maxMomentum)),
-                    (total - 1, (initialLR, minLR), (maxMomentum, maxMomentum))]
+            return [
+                (pctStart * total - 1, (initialLR, maxLR), (maxMomentum, baseMomentum)),
+                (2 * pctStart * total - 2, (maxLR, initialLR), (baseMomentum, maxMomentum)),
+                (total - 1, (initialLR, minLR), (maxMomentum, maxMomentum)),
+            ]
         }
-        return [(pctStart * total - 1, (initialLR, maxLR), (maxMomentum, baseMomentum)),
-                (total - 1, (maxLR, minLR), (baseMomentum, maxMomentum))]
+        return [
+            (pctStart * total - 1, (initialLR, maxLR), (maxMomentum, baseMomentum)),
+            (total - 1, (maxLR, minLR), (baseMomentum, maxMomentum)),
+        ]
     }
 
     func anneal(_ start: Double, _ end: Double, _ pct: Double) -> Double {

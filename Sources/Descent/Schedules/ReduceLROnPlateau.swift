@@ -66,9 +66,11 @@ public struct ReduceLROnPlateau: Codable, Sendable, Equatable {
     public static let defaultEps: Double = 1e-8
 
     /// A plateau detector; defaults as PyTorch (min, factor 0.1, patience 10, threshold 1e-4 relative).
-    public init(mode: Mode = defaultMode, factor: Double = defaultFactor, patience: Int = defaultPatience,
-                threshold: Double = defaultThreshold, thresholdMode: ThresholdMode = defaultThresholdMode,
-                cooldown: Int = defaultCooldown, minLR: Double = defaultMinLR, eps: Double = defaultEps) {
+    public init(
+        mode: Mode = defaultMode, factor: Double = defaultFactor, patience: Int = defaultPatience,
+        threshold: Double = defaultThreshold, thresholdMode: ThresholdMode = defaultThresholdMode,
+        cooldown: Int = defaultCooldown, minLR: Double = defaultMinLR, eps: Double = defaultEps
+    ) {
         precondition(factor < 1, "ReduceLROnPlateau: factor should be < 1.0, not \(factor)")
         self.mode = mode
         self.factor = factor
@@ -148,7 +150,8 @@ public struct ReduceLROnPlateau: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case mode, factor, patience, threshold, thresholdMode, cooldown, minLR, eps, best, numBadEpochs, cooldownCounter, lastEpoch
+        case mode, factor, patience, threshold, thresholdMode, cooldown, minLR, eps, best, numBadEpochs,
+            cooldownCounter, lastEpoch
     }
 
     /// Decodes a saved plateau state (`best` is `null` before the first step).

@@ -10,9 +10,12 @@ public struct SequentialLR: LearningRateSchedule {
     /// Chains `schedules`, switching at `milestones`; all share the first schedule's base rate.
     public init(_ schedules: [any LearningRateSchedule], milestones: [Int]) {
         precondition(!schedules.isEmpty, "SequentialLR: expects at least one schedule")
-        precondition(milestones.count == schedules.count - 1,
-                     "SequentialLR: \(schedules.count) schedules need \(schedules.count - 1) milestones, not \(milestones.count)")
-        precondition(zip(milestones, milestones.dropFirst()).allSatisfy { $0 <= $1 }, "SequentialLR: milestones must increase")
+        precondition(
+            milestones.count == schedules.count - 1,
+            "SequentialLR: \(schedules.count) schedules need \(schedules.count - 1) milestones, not \(milestones.count)"
+        )
+        precondition(
+            zip(milestones, milestones.dropFirst()).allSatisfy { $0 <= $1 }, "SequentialLR: milestones must increase")
         let base = schedules[0].baseLR
         self.schedules = schedules.map { s in
             var s = s

@@ -9,7 +9,8 @@ public enum AtomicFile {
     public static func write(_ bytes: Data, to url: URL) throws {
         let path = url.path
         let directory = url.deletingLastPathComponent().path
-        let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporary =
+            directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         func failure(_ what: String) -> DescentError {
             DescentError(.file, path, "\(what): \(String(cString: strerror(errno)))")
         }

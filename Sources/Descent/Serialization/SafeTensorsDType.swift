@@ -36,15 +36,20 @@ extension SafeTensors {
             switch self {
             case .float32:
                 for i in 0..<count {
-                    destination[i] = Float(bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+                    destination[i] = Float(
+                        bitPattern: UInt32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
                 }
             case .float64:
                 for i in 0..<count {
-                    destination[i] = Float(Double(bitPattern: UInt64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
+                    destination[i] = Float(
+                        Double(
+                            bitPattern: UInt64(
+                                littleEndian: source.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
                 }
             case .float16:
                 for i in 0..<count {
-                    destination[i] = Self.floatFromHalf(UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+                    destination[i] = Self.floatFromHalf(
+                        UInt16(littleEndian: source.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
                 }
             case .bfloat16:
                 for i in 0..<count {
@@ -53,11 +58,13 @@ extension SafeTensors {
                 }
             case .int64:
                 for i in 0..<count {
-                    destination[i] = Float(Int64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)))
+                    destination[i] = Float(
+                        Int64(littleEndian: source.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)))
                 }
             case .int32:
                 for i in 0..<count {
-                    destination[i] = Float(Int32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
+                    destination[i] = Float(
+                        Int32(littleEndian: source.loadUnaligned(fromByteOffset: 4 * i, as: Int32.self)))
                 }
             case .uint8:
                 for i in 0..<count { destination[i] = Float(source.load(fromByteOffset: i, as: UInt8.self)) }

@@ -78,11 +78,15 @@ extension SafeTensors {
                 let known = DType.allCases.map(\.rawValue).joined(separator: ", ")
                 throw bad("unsupported dtype '\(dtypeName)' (supported: \(known))")
             }
-            guard let shapeList = info["shape"] as? [Any], let shape = integers(shapeList), shape.allSatisfy({ $0 >= 0 }) else {
+            guard let shapeList = info["shape"] as? [Any], let shape = integers(shapeList),
+                shape.allSatisfy({ $0 >= 0 })
+            else {
                 throw bad("'shape' is not a list of non-negative integers")
             }
-            guard let offsetList = info["data_offsets"] as? [Any], let offsets = integers(offsetList), offsets.count == 2,
-                  offsets[0] >= 0, offsets[1] >= 0 else {
+            guard let offsetList = info["data_offsets"] as? [Any], let offsets = integers(offsetList),
+                offsets.count == 2,
+                offsets[0] >= 0, offsets[1] >= 0
+            else {
                 throw bad("'data_offsets' is not a pair of non-negative integers")
             }
             let (begin, end) = (offsets[0], offsets[1])
@@ -93,7 +97,9 @@ extension SafeTensors {
             var bytes = dtype.byteSize, overflow = false
             for d in shape where !overflow { (bytes, overflow) = bytes.multipliedReportingOverflow(by: d) }
             guard !overflow, bytes == end - begin else {
-                throw bad("data_offsets [\(begin), \(end)] span \(end - begin) bytes, but shape \(shape) of \(dtype.rawValue) needs \(overflow ? "more than \(Int.max)" : String(bytes))")
+                throw bad(
+                    "data_offsets [\(begin), \(end)] span \(end - begin) bytes, but shape \(shape) of \(dtype.rawValue) needs \(overflow ? "more than \(Int.max)" : String(bytes))"
+                )
             }
             layout.append((name, dtype, shape, begin, end))
         }
@@ -103,10 +109,14 @@ extension SafeTensors {
         var previous: String?
         for t in layout {
             if t.begin < cursor {
-                throw failure("tensor '\(t.name)' (data_offsets [\(t.begin), \(t.end)]) overlaps tensor '\(previous ?? "")', which ends at \(cursor)")
+                throw failure(
+                    "tensor '\(t.name)' (data_offsets [\(t.begin), \(t.end)]) overlaps tensor '\(previous ?? "")', which ends at \(cursor)"
+                )
             }
             if t.begin > cursor {
-                throw failure("\(t.begin - cursor) unused bytes before tensor '\(t.name)' at data offset \(cursor) (tensors must tile the data section)")
+                throw failure(
+                    "\(t.begin - cursor) unused bytes before tensor '\(t.name)' at data offset \(cursor) (tensors must tile the data section)"
+                )
             }
             cursor = t.end
             previous = t.name
@@ -162,7 +172,9 @@ extension SafeTensors {
             }
             return done
         }
-        guard done == size else { throw DescentError(.file, path, "file shrank from \(size) to \(done) bytes while reading") }
+        guard done == size else {
+            throw DescentError(.file, path, "file shrank from \(size) to \(done) bytes while reading")
+        }
         return data
     }
 }

@@ -40,18 +40,25 @@ extension SafeTensors {
                 throw DescentError(.file, location, "tensor '\(e.name)' appears twice")
             }
             guard e.dtype.isWritable else {
-                throw DescentError(.file, location, "tensor '\(e.name)': writing dtype \(e.dtype.rawValue) is not supported (use F32 or I64)")
+                throw DescentError(
+                    .file, location,
+                    "tensor '\(e.name)': writing dtype \(e.dtype.rawValue) is not supported (use F32 or I64)")
             }
             if e.dtype == .int64 {
                 try e.tensor.withUnsafeBufferPointer { p in
                     for (i, v) in p.enumerated() where !(v.rounded(.towardZero) == v && Swift.abs(v) < 0x1p63) {
-                        throw DescentError(.file, location, "tensor '\(e.name)': element \(i) (\(v)) is not a whole number in Int64's range, cannot be stored as I64")
+                        throw DescentError(
+                            .file, location,
+                            "tensor '\(e.name)': element \(i) (\(v)) is not a whole number in Int64's range, cannot be stored as I64"
+                        )
                     }
                 }
             }
             let end = offset + e.tensor.count * e.dtype.byteSize
             let shape = e.tensor.shape.map(String.init).joined(separator: ",")
-            fields.append("\(jsonString(e.name)):{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            fields.append(
+                "\(jsonString(e.name)):{\"dtype\":\"\(e.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}"
+            )
             offset = end
         }
         header += fields.joined(separator: ",") + "}"
@@ -69,9 +76,13 @@ extension SafeTensors {
                 e.tensor.withUnsafeBufferPointer { p in
                     switch e.dtype {
                     case .int64:
-                        for i in 0..<p.count { cursor.storeBytes(of: Int64(p[i]).littleEndian, toByteOffset: 8 * i, as: Int64.self) }
+                        for i in 0..<p.count {
+                            cursor.storeBytes(of: Int64(p[i]).littleEndian, toByteOffset: 8 * i, as: Int64.self)
+                        }
                     default:
-                        for i in 0..<p.count { cursor.storeBytes(of: p[i].bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self) }
+                        for i in 0..<p.count {
+                            cursor.storeBytes(of: p[i].bitPattern.littleEndian, toByteOffset: 4 * i, as: UInt32.self)
+                        }
                     }
                 }
                 cursor = cursor.advanced(by: e.tensor.count * e.dtype.byteSize)
@@ -92,7 +103,8 @@ extension SafeTensors {
             case "\t": out += "\\t"
             default:
                 if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    out +=
+                        "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                         + String(scalar.value, radix: 16)
                 } else {
                     out.unicodeScalars.append(scalar)

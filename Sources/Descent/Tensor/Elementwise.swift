@@ -29,8 +29,9 @@ extension Tensor {
             Parallel.forEachChunk(out.count) { r in for i in r { po[i] = f(s, pb[i]) } }
             return out
         }
-        let walk = BroadcastWalk(shape: shape, stridesA: Shape.broadcastStrides(a.shape, to: shape),
-                                 stridesB: Shape.broadcastStrides(b.shape, to: shape))
+        let walk = BroadcastWalk(
+            shape: shape, stridesA: Shape.broadcastStrides(a.shape, to: shape),
+            stridesB: Shape.broadcastStrides(b.shape, to: shape))
         let n = walk.inner, sa = walk.innerStrideA, sb = walk.innerStrideB
         Parallel.forEachChunk(walk.outer, cost: n) { rows in
             for row in rows {
@@ -129,8 +130,10 @@ extension Tensor {
     public static func * (a: Tensor, b: Tensor) -> Tensor {
         let r = arithmetic(.mul, a, b)
         return record("mul", r, [a, b]) { g, needs in
-            [needs[0] ? arithmetic(.mul, g, b).sum(toShape: a.shape) : nil,
-             needs[1] ? arithmetic(.mul, g, a).sum(toShape: b.shape) : nil]
+            [
+                needs[0] ? arithmetic(.mul, g, b).sum(toShape: a.shape) : nil,
+                needs[1] ? arithmetic(.mul, g, a).sum(toShape: b.shape) : nil,
+            ]
         }
     }
 
@@ -139,8 +142,10 @@ extension Tensor {
         let r = arithmetic(.div, a, b)
         return record("div", r, [a, b]) { g, needs in
             let bd = b.detach()
-            return [needs[0] ? (g / bd).sum(toShape: a.shape) : nil,
-                    needs[1] ? (-(g * a.detach()) / (bd * bd)).sum(toShape: b.shape) : nil]
+            return [
+                needs[0] ? (g / bd).sum(toShape: a.shape) : nil,
+                needs[1] ? (-(g * a.detach()) / (bd * bd)).sum(toShape: b.shape) : nil,
+            ]
         }
     }
 
@@ -151,11 +156,16 @@ extension Tensor {
         let r = Tensor.broadcastKernel("pow", a, b) { Foundation.pow($0, $1) }
         return Tensor.record("pow", r, [a, b]) { g, needs in
             let ad = a.detach(), bd = b.detach()
-            return [needs[0] ? (g * Tensor.broadcastKernel("pow", ad, bd) { x, y in y == 0 ? 0 : y * Foundation.pow(x, y - 1) })
+            return [
+                needs[0]
+                    ? (g * Tensor.broadcastKernel("pow", ad, bd) { x, y in y == 0 ? 0 : y * Foundation.pow(x, y - 1) })
                         .sum(toShape: a.shape) : nil,
-                    needs[1] ? (g * Tensor.broadcastKernel("pow", ad, bd) { x, y in
-                        x == 0 && y >= 0 ? 0 : Foundation.pow(x, y) * Foundation.log(x)
-                    }).sum(toShape: b.shape) : nil]
+                needs[1]
+                    ? (g
+                        * Tensor.broadcastKernel("pow", ad, bd) { x, y in
+                            x == 0 && y >= 0 ? 0 : Foundation.pow(x, y) * Foundation.log(x)
+                        }).sum(toShape: b.shape) : nil,
+            ]
         }
     }
 
@@ -164,8 +174,10 @@ extension Tensor {
         let r = broadcastKernel("maximum", a, b) { Swift.max($0, $1) }
         return record("maximum", r, [a, b]) { g, needs in
             let mask = broadcastKernel("maximum", a, b) { $0 >= $1 ? 1 : 0 }
-            return [needs[0] ? (g * mask).sum(toShape: a.shape) : nil,
-                    needs[1] ? (g * (Tensor(1) - mask)).sum(toShape: b.shape) : nil]
+            return [
+                needs[0] ? (g * mask).sum(toShape: a.shape) : nil,
+                needs[1] ? (g * (Tensor(1) - mask)).sum(toShape: b.shape) : nil,
+            ]
         }
     }
 
@@ -174,8 +186,10 @@ extension Tensor {
         let r = broadcastKernel("minimum", a, b) { Swift.min($0, $1) }
         return record("minimum", r, [a, b]) { g, needs in
             let mask = broadcastKernel("minimum", a, b) { $0 <= $1 ? 1 : 0 }
-            return [needs[0] ? (g * mask).sum(toShape: a.shape) : nil,
-                    needs[1] ? (g * (Tensor(1) - mask)).sum(toShape: b.shape) : nil]
+            return [
+                needs[0] ? (g * mask).sum(toShape: a.shape) : nil,
+                needs[1] ? (g * (Tensor(1) - mask)).sum(toShape: b.shape) : nil,
+            ]
         }
     }
 
@@ -209,7 +223,13 @@ extension Tensor {
     public func pow(_ s: Float) -> Tensor {
         let a = self
         let r: Tensor
-        if s == 2 { r = a.map { $0 * $0 } } else if s == 1 { r = a.map { $0 } } else { r = a.map { Foundation.pow($0, s) } }
+        if s == 2 {
+            r = a.map { $0 * $0 }
+        } else if s == 1 {
+            r = a.map { $0 }
+        } else {
+            r = a.map { Foundation.pow($0, s) }
+        }
         return Tensor.record("pow", r, a) { g in
             let ad = a.detach()
             if s == 0 { return Tensor.zeros(g.shape) }

@@ -3,8 +3,9 @@ extension Tensor {
     /// Elements `range` along `axis` (PyTorch's `narrow` / `x[:, a:b]`); a copy. The gradient is scattered back.
     public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "slice")
-        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a],
-                     "slice: range \(range) out of bounds for dimension \(a) of size \(shape[a])")
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= shape[a],
+            "slice: range \(range) out of bounds for dimension \(a) of size \(shape[a])")
         if range == 0..<shape[a] { return self }
         let (outer, n, inner) = reductionGeometry(a)
         var outShape = shape
@@ -26,7 +27,8 @@ extension Tensor {
     public subscript(_ index: Int) -> Tensor {
         precondition(rank >= 1, "subscript: cannot index a scalar")
         let i = index < 0 ? index + shape[0] : index
-        precondition(i >= 0 && i < shape[0], "subscript: index \(index) out of range for dimension 0 of size \(shape[0])")
+        precondition(
+            i >= 0 && i < shape[0], "subscript: index \(index) out of range for dimension 0 of size \(shape[0])")
         return slice(axis: 0, i..<(i + 1)).squeezed(0)
     }
 
@@ -38,7 +40,9 @@ extension Tensor {
     public func indexSelect(axis: Int, _ indices: [Int]) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "indexSelect")
         let (outer, n, inner) = reductionGeometry(a)
-        for i in indices { precondition(i >= 0 && i < n, "indexSelect: index \(i) out of range for dimension \(a) of size \(n)") }
+        for i in indices {
+            precondition(i >= 0 && i < n, "indexSelect: index \(i) out of range for dimension \(a) of size \(n)")
+        }
         var outShape = shape
         outShape[a] = indices.count
         let out = Tensor(uninitializedShape: outShape)
@@ -69,10 +73,13 @@ extension Tensor {
     /// must match `self` in every dimension but `axis`.
     public func gather(axis: Int, index: [Int], indexShape: [Int]) -> Tensor {
         let a = Shape.axis(axis, rank: rank, op: "gather")
-        precondition(indexShape.count == rank && Shape.count(indexShape) == index.count,
-                     "gather: index shape \(indexShape) does not fit \(index.count) indices for a tensor of rank \(rank)")
+        precondition(
+            indexShape.count == rank && Shape.count(indexShape) == index.count,
+            "gather: index shape \(indexShape) does not fit \(index.count) indices for a tensor of rank \(rank)")
         for d in 0..<rank where d != a {
-            precondition(indexShape[d] == shape[d], "gather: index shape \(indexShape) differs from \(shape) outside dimension \(a)")
+            precondition(
+                indexShape[d] == shape[d],
+                "gather: index shape \(indexShape) differs from \(shape) outside dimension \(a)")
         }
         let (outer, n, inner) = reductionGeometry(a)
         let k = indexShape[a]
@@ -110,8 +117,9 @@ extension Tensor {
         let first = tensors[0]
         let a = Shape.axis(axis, rank: first.rank, op: "concatenate")
         for t in tensors {
-            precondition(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == a || t.shape[$0] == first.shape[$0] },
-                         "concatenate: shape \(t.shape) does not match \(first.shape) outside dimension \(a)")
+            precondition(
+                t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == a || t.shape[$0] == first.shape[$0] },
+                "concatenate: shape \(t.shape) does not match \(first.shape) outside dimension \(a)")
         }
         var outShape = first.shape
         outShape[a] = tensors.reduce(0) { $0 + $1.shape[a] }
@@ -143,14 +151,17 @@ extension Tensor {
     public static func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
         precondition(!tensors.isEmpty, "stack: needs at least one tensor")
         let a = Shape.axis(axis, rank: tensors[0].rank + 1, op: "stack")
-        for t in tensors { precondition(t.shape == tensors[0].shape, "stack: shape \(t.shape) differs from \(tensors[0].shape)") }
+        for t in tensors {
+            precondition(t.shape == tensors[0].shape, "stack: shape \(t.shape) differs from \(tensors[0].shape)")
+        }
         return concatenate(tensors.map { $0.unsqueezed(a) }, axis: a)
     }
 
     /// Splits along `axis` into pieces of the given sizes (PyTorch's `split` with a list).
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
         let a = Shape.axis(axis, rank: rank, op: "split")
-        precondition(sizes.reduce(0, +) == shape[a], "split: sizes \(sizes) do not add up to \(shape[a]) along dimension \(a)")
+        precondition(
+            sizes.reduce(0, +) == shape[a], "split: sizes \(sizes) do not add up to \(shape[a]) along dimension \(a)")
         var start = 0
         return sizes.map { s in
             defer { start += s }

@@ -7,11 +7,15 @@ extension Tensor {
         let k = transposeA ? a.shape[0] : a.shape[1]
         let kb = transposeB ? b.shape[1] : b.shape[0]
         let n = transposeB ? b.shape[0] : b.shape[1]
-        precondition(k == kb, "matmul: shapes \(a.shape)\(transposeA ? "ᵀ" : "") and \(b.shape)\(transposeB ? "ᵀ" : "") do not chain (\(k) ≠ \(kb))")
+        precondition(
+            k == kb,
+            "matmul: shapes \(a.shape)\(transposeA ? "ᵀ" : "") and \(b.shape)\(transposeB ? "ᵀ" : "") do not chain (\(k) ≠ \(kb))"
+        )
         let out = Tensor(uninitializedShape: [m, n])
-        Backend.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
-                      a: a.storage.pointer, lda: a.shape[1], b: b.storage.pointer, ldb: b.shape[1],
-                      beta: 0, c: out.storage.pointer, ldc: n)
+        Backend.sgemm(
+            transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+            a: a.storage.pointer, lda: a.shape[1], b: b.storage.pointer, ldb: b.shape[1],
+            beta: 0, c: out.storage.pointer, ldc: n)
         return out
     }
 
@@ -24,9 +28,10 @@ extension Tensor {
         precondition(k == kb, "matmul: batched shapes \(a.shape) and \(b.shape) do not chain (\(k) ≠ \(kb))")
         let out = Tensor(uninitializedShape: [batch, m, n])
         for i in 0..<batch {
-            Backend.sgemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
-                          a: a.storage.pointer + i * ar * ac, lda: ac, b: b.storage.pointer + i * br * bc, ldb: bc,
-                          beta: 0, c: out.storage.pointer + i * m * n, ldc: n)
+            Backend.sgemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1,
+                a: a.storage.pointer + i * ar * ac, lda: ac, b: b.storage.pointer + i * br * bc, ldb: bc,
+                beta: 0, c: out.storage.pointer + i * m * n, ldc: n)
         }
         return out
     }
@@ -35,7 +40,9 @@ extension Tensor {
     /// (batch) dimensions broadcast. ∂/∂A = G·Bᵀ, ∂/∂B = Aᵀ·G.
     public func matmul(_ other: Tensor) -> Tensor {
         let a = self, b = other
-        precondition(a.rank >= 1 && b.rank >= 1, "matmul: both operands need at least one dimension, got \(a.shape) and \(b.shape)")
+        precondition(
+            a.rank >= 1 && b.rank >= 1,
+            "matmul: both operands need at least one dimension, got \(a.shape) and \(b.shape)")
         if a.rank == 1 && b.rank == 1 {
             return (a * b).sum()
         }
@@ -44,8 +51,10 @@ extension Tensor {
         if a.rank == 2 && b.rank == 2 {
             let r = Tensor.gemm(a, b)
             return Tensor.record("matmul", r, [a, b]) { g, needs in
-                [needs[0] ? Tensor.gemm(g, b, transposeB: true) : nil,
-                 needs[1] ? Tensor.gemm(a, g, transposeA: true) : nil]
+                [
+                    needs[0] ? Tensor.gemm(g, b, transposeB: true) : nil,
+                    needs[1] ? Tensor.gemm(a, g, transposeA: true) : nil,
+                ]
             }
         }
         // Batched: broadcast the batch dimensions, then run one GEMM per matrix.
@@ -58,8 +67,10 @@ extension Tensor {
         let a3 = ea.reshaped([nb] + Array(a.shape.suffix(2))), b3 = eb.reshaped([nb] + Array(b.shape.suffix(2)))
         let r3 = Tensor.batchedGemm(a3.detach(), b3.detach())
         let r = Tensor.record("bmm", r3, [a3, b3]) { g, needs in
-            [needs[0] ? Tensor.batchedGemm(g, b3.detach(), transposeB: true) : nil,
-             needs[1] ? Tensor.batchedGemm(a3.detach(), g, transposeA: true) : nil]
+            [
+                needs[0] ? Tensor.batchedGemm(g, b3.detach(), transposeB: true) : nil,
+                needs[1] ? Tensor.batchedGemm(a3.detach(), g, transposeA: true) : nil,
+            ]
         }
         return r.reshaped(batch + [a.shape[a.rank - 2], b.shape[b.rank - 1]])
     }

@@ -146,8 +146,10 @@ public final class RandomGenerator: @unchecked Sendable {
 
 extension Tensor {
     /// Uniform samples in `[low, high)` from `generator` (default: the process-wide generator).
-    public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
-                               generator: RandomGenerator = .default) -> Tensor {
+    public static func uniform(
+        _ shape: [Int], low: Float = 0, high: Float = 1,
+        generator: RandomGenerator = .default
+    ) -> Tensor {
         generator.uniform(shape, low: low, high: high)
     }
 
@@ -157,8 +159,10 @@ extension Tensor {
     }
 
     /// Normal samples with the given mean and standard deviation from `generator`.
-    public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1,
-                              generator: RandomGenerator = .default) -> Tensor {
+    public static func normal(
+        _ shape: [Int], mean: Float = 0, std: Float = 1,
+        generator: RandomGenerator = .default
+    ) -> Tensor {
         generator.normal(shape, mean: mean, std: std)
     }
 

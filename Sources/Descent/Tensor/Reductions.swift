@@ -58,7 +58,9 @@ extension Tensor {
         if r.shape != kept { r = Tensor(shape: kept, storage: r.storage) }
         let inShape = shape
         var result = Tensor.record("sum", r, self) { g in g.reshaped(kept).expanded(to: inShape) }
-        if !keepingDims { result = result.reshaped(inShape.enumerated().filter { !axes.contains($0.offset) }.map(\.element)) }
+        if !keepingDims {
+            result = result.reshaped(inShape.enumerated().filter { !axes.contains($0.offset) }.map(\.element))
+        }
         return result
     }
 
@@ -78,7 +80,9 @@ extension Tensor {
     }
 
     /// Mean along one axis.
-    public func mean(axis: Int, keepingDims: Bool = false) -> Tensor { mean(alongAxes: [axis], keepingDims: keepingDims) }
+    public func mean(axis: Int, keepingDims: Bool = false) -> Tensor {
+        mean(alongAxes: [axis], keepingDims: keepingDims)
+    }
 
     /// Mean of all elements (a scalar).
     public func mean() -> Tensor { sum() / Float(count) }
@@ -87,7 +91,8 @@ extension Tensor {
     public func variance(alongAxes axes: [Int], correction: Int = 1, keepingDims: Bool = false) -> Tensor {
         let n = Set(axes.map { Shape.axis($0, rank: rank, op: "var") }).reduce(1) { $0 * shape[$1] }
         let centered = self - mean(alongAxes: axes, keepingDims: true)
-        return (centered * centered).sum(alongAxes: axes, keepingDims: keepingDims) / Float(Swift.max(n - correction, 0))
+        return (centered * centered).sum(alongAxes: axes, keepingDims: keepingDims)
+            / Float(Swift.max(n - correction, 0))
     }
 
     /// Variance along one axis (see ``variance(alongAxes:correction:keepingDims:)``).
@@ -131,7 +136,8 @@ extension Tensor {
                         var bi = 0
                         for j in 1..<n {
                             let v = src[(o * n + j) * inner + k]
-                            if largest ? (v > best || (v.isNaN && !best.isNaN)) : (v < best || (v.isNaN && !best.isNaN)) {
+                            if largest ? (v > best || (v.isNaN && !best.isNaN)) : (v < best || (v.isNaN && !best.isNaN))
+                            {
                                 best = v
                                 bi = j
                             }
@@ -178,9 +184,13 @@ extension Tensor {
     public func min() -> Tensor { reshaped([count]).min(axis: 0).values }
 
     /// Indices of the maxima along `axis`, in row-major order of the remaining dimensions.
-    public func argmax(axis: Int) -> [Int] { rawExtreme(axis: Shape.axis(axis, rank: rank, op: "argmax"), largest: true).indices }
+    public func argmax(axis: Int) -> [Int] {
+        rawExtreme(axis: Shape.axis(axis, rank: rank, op: "argmax"), largest: true).indices
+    }
     /// Indices of the minima along `axis`, in row-major order of the remaining dimensions.
-    public func argmin(axis: Int) -> [Int] { rawExtreme(axis: Shape.axis(axis, rank: rank, op: "argmin"), largest: false).indices }
+    public func argmin(axis: Int) -> [Int] {
+        rawExtreme(axis: Shape.axis(axis, rank: rank, op: "argmin"), largest: false).indices
+    }
     /// Flat index of the largest element.
     public func argmax() -> Int { reshaped([count]).argmax(axis: 0)[0] }
     /// Flat index of the smallest element.

@@ -8,8 +8,9 @@ extension Tensor {
             precondition(known > 0 && count % known == 0, "reshape: cannot reshape \(self.shape) into \(newShape)")
             shape[i] = count / known
         }
-        precondition(Shape.count(shape) == count && shape.allSatisfy { $0 >= 0 },
-                     "reshape: cannot reshape \(self.shape) (\(count) elements) into \(newShape)")
+        precondition(
+            Shape.count(shape) == count && shape.allSatisfy { $0 >= 0 },
+            "reshape: cannot reshape \(self.shape) (\(count) elements) into \(newShape)")
         if shape == self.shape { return self }
         let old = self.shape
         let r = Tensor(shape: shape, storage: storage)
@@ -50,8 +51,9 @@ extension Tensor {
 
     /// Reorders the dimensions: result dimension `i` is input dimension `dims[i]` (a copy).
     public func permuted(_ dims: [Int]) -> Tensor {
-        precondition(dims.count == rank && Set(dims.map { Shape.axis($0, rank: rank, op: "permute") }).count == rank,
-                     "permute: \(dims) is not a permutation of the \(rank) dimensions of \(shape)")
+        precondition(
+            dims.count == rank && Set(dims.map { Shape.axis($0, rank: rank, op: "permute") }).count == rank,
+            "permute: \(dims) is not a permutation of the \(rank) dimensions of \(shape)")
         let dims = dims.map { Shape.axis($0, rank: rank, op: "permute") }
         if dims == Array(0..<rank) { return self }
         let outShape = dims.map { shape[$0] }

@@ -31,8 +31,9 @@ public struct Tensor: Sendable {
     /// A tensor holding `values` with the given shape (`shape` defaults to `[values.count]`).
     public init(_ values: [Float], shape: [Int]? = nil) {
         let shape = shape ?? [values.count]
-        precondition(Shape.count(shape) == values.count,
-                     "Tensor(_:shape:): \(values.count) values do not fill shape \(shape)")
+        precondition(
+            Shape.count(shape) == values.count,
+            "Tensor(_:shape:): \(values.count) values do not fill shape \(shape)")
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor(_:shape:): negative dimension in \(shape)")
         self.init(uninitializedShape: shape)
         values.withUnsafeBufferPointer { storage.pointer.initialize(from: $0.baseAddress!, count: values.count) }
@@ -75,7 +76,8 @@ public struct Tensor: Sendable {
     }
 
     func flatIndex(_ indices: [Int]) -> Int {
-        precondition(indices.count == rank, "index \(indices) has \(indices.count) components for a tensor of shape \(shape)")
+        precondition(
+            indices.count == rank, "index \(indices) has \(indices.count) components for a tensor of shape \(shape)")
         var flat = 0
         for (i, idx) in indices.enumerated() {
             let j = idx < 0 ? idx + shape[i] : idx
@@ -133,7 +135,8 @@ extension Tensor {
 
     /// Copies `source` (same number of elements) into this tensor's shared storage; see ``withSharedStorage(_:)``.
     public func assignInPlace(_ source: Tensor) {
-        precondition(source.count == count, "assignInPlace: \(source.shape) has \(source.count) elements, \(shape) has \(count)")
+        precondition(
+            source.count == count, "assignInPlace: \(source.shape) has \(source.count) elements, \(shape) has \(count)")
         storage.pointer.update(from: source.storage.pointer, count: count)
     }
 }

@@ -33,8 +33,10 @@ extension Tensor {
 
     /// Like ``mapChunked(_:)`` with a second operand of the same shape (`g` the upstream gradient).
     @inline(__always)
-    func mapChunked(with g: Tensor,
-                     _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Range<Int>) -> Void) -> Tensor {
+    func mapChunked(
+        with g: Tensor,
+        _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Range<Int>) -> Void
+    ) -> Tensor {
         precondition(g.shape == shape, "mapChunked: shapes \(shape) and \(g.shape) differ")
         let out = Tensor(uninitializedShape: shape)
         let src = UnsafePointer(storage.pointer), gp = UnsafePointer(g.storage.pointer), dst = out.storage.pointer
@@ -101,7 +103,8 @@ extension Tensor {
     /// `cos x`; derivative `−sin x`.
     public func cos() -> Tensor {
         let a = self
-        return Tensor.record("cos", map { Foundation.cos($0) }, self) { g in g * a.detach().map { -Foundation.sin($0) } }
+        return Tensor.record("cos", map { Foundation.cos($0) }, self) { g in g * a.detach().map { -Foundation.sin($0) }
+        }
     }
 
     /// `x²`.

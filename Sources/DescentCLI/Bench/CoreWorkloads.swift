@@ -15,7 +15,9 @@ func benchGEMM(n: Int = 1024, seconds: Double = 2) -> BenchResult {
         }
     }
     let gflops = 2 * Double(n * n * n) * Double(reps) / elapsed / 1e9
-    return BenchResult(workload: "w6", fields: [("gflops", gflops), ("n", n), ("ms_per_step", 1000 * elapsed / Double(reps)), ("steps", reps)])
+    return BenchResult(
+        workload: "w6",
+        fields: [("gflops", gflops), ("n", n), ("ms_per_step", 1000 * elapsed / Double(reps)), ("steps", reps)])
 }
 
 /// Elementwise throughput on 16M floats: add, mul and relu, in GB/s of memory traffic, next to the
@@ -41,8 +43,10 @@ func benchElementwise(count: Int = 1 << 24, seconds: Double = 1) -> BenchResult 
     let add = rate(bytesPerElement: 12) { _ = a + b }
     let mul = rate(bytesPerElement: 12) { _ = a * b }
     let relu = rate(bytesPerElement: 8) { _ = a.relu() }
-    return BenchResult(workload: "elementwise", fields: [
-        ("elements", count), ("add_gb_per_s", add), ("mul_gb_per_s", mul), ("relu_gb_per_s", relu),
-        ("copy_gb_per_s", copy), ("add_vs_copy", add / copy),
-    ])
+    return BenchResult(
+        workload: "elementwise",
+        fields: [
+            ("elements", count), ("add_gb_per_s", add), ("mul_gb_per_s", mul), ("relu_gb_per_s", relu),
+            ("copy_gb_per_s", copy), ("add_vs_copy", add / copy),
+        ])
 }

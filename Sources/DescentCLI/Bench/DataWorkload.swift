@@ -9,11 +9,16 @@ func benchData(images: Int = 60_000, batch: Int = 128) -> BenchResult {
     let inputs = RandomGenerator(seed: 0).uniform([images, 1, 28, 28])
     let data = TensorDataset(inputs: inputs, labels: (0..<images).map { $0 % 10 })
     let augment = Compose(RandomHorizontalFlip(), RandomCrop(size: 28, padding: 2), RandomRotation(degrees: 10))
-    let loader = DataLoader(data, batchSize: .size(batch), shuffle: true, seed: 0, transform: augment,
-                            workers: Backend.threads)
+    let loader = DataLoader(
+        data, batchSize: .size(batch), shuffle: true, seed: 0, transform: augment,
+        workers: Backend.threads)
     var seen = 0
     let dt = measureSeconds { for b in loader.epoch(0) { seen += b.count } }
-    return BenchResult(workload: "data", fields: [("samples_per_s", Double(seen) / dt),
-                                                  ("ms_per_step", 1000 * dt / Double(loader.batchesPerEpoch)),
-                                                  ("steps", loader.batchesPerEpoch), ("batch", batch)])
+    return BenchResult(
+        workload: "data",
+        fields: [
+            ("samples_per_s", Double(seen) / dt),
+            ("ms_per_step", 1000 * dt / Double(loader.batchesPerEpoch)),
+            ("steps", loader.batchesPerEpoch), ("batch", batch),
+        ])
 }

@@ -13,7 +13,8 @@ enum ModelWorkloads {
             return train(name, m, Adam(m.parameters(), lr: 1e-3), input: [784], batch: 128, steps: 100)
         case "w2":
             let m = Models.cnn()
-            return train(name, m, SGD(m.parameters(), lr: 0.01, momentum: 0.9), input: [1, 28, 28], batch: 64, steps: 50)
+            return train(
+                name, m, SGD(m.parameters(), lr: 0.01, momentum: 0.9), input: [1, 28, 28], batch: 64, steps: 50)
         case "w3":
             let m = Models.cnn(batchNorm: true, dropout: true)
             return train(name, m, Adam(m.parameters(), lr: 1e-3), input: [1, 28, 28], batch: 64, steps: 50)
@@ -26,8 +27,9 @@ enum ModelWorkloads {
             return train(name, m, SGD(m.parameters(), lr: 0.01), input: [784], batch: 16, steps: 500)
         case "w7":
             let m = ResNet.small()
-            return train(name, m, SGD(m.parameters(), lr: 0.05, momentum: 0.9, weightDecay: 5e-4),
-                         input: [3, 32, 32], batch: 32, steps: 20)
+            return train(
+                name, m, SGD(m.parameters(), lr: 0.05, momentum: 0.9, weightDecay: 5e-4),
+                input: [3, 32, 32], batch: 32, steps: 20)
         default:
             preconditionFailure("unknown workload \(name)")
         }
@@ -35,8 +37,10 @@ enum ModelWorkloads {
 
     /// `zero_grad → forward → cross-entropy → backward → step`, 5 warm-up steps, then `steps` timed steps
     /// cycling through 8 fixed random batches.
-    static func train(_ name: String, _ model: Module, _ optimizer: some Optimizer, input: [Int], batch: Int,
-                      steps: Int, warmup: Int = 5) -> BenchResult {
+    static func train(
+        _ name: String, _ model: Module, _ optimizer: some Optimizer, input: [Int], batch: Int,
+        steps: Int, warmup: Int = 5
+    ) -> BenchResult {
         let gen = RandomGenerator(seed: 0)
         let xs = (0..<8).map { _ in gen.normal([batch] + input) }
         let ys = (0..<8).map { _ in (0..<batch).map { _ in gen.integer(in: 0..<10) } }
@@ -53,7 +57,9 @@ enum ModelWorkloads {
     }
 
     /// Forward passes in eval mode without gradients, 3 warm-up passes, then `steps` timed passes.
-    static func infer(_ name: String, _ model: Module, input: [Int], batch: Int, steps: Int, warmup: Int = 3) -> BenchResult {
+    static func infer(_ name: String, _ model: Module, input: [Int], batch: Int, steps: Int, warmup: Int = 3)
+        -> BenchResult
+    {
         let x = RandomGenerator(seed: 0).normal([batch] + input)
         model.eval()
         return withNoGrad {
@@ -65,8 +71,12 @@ enum ModelWorkloads {
 
     /// The result line; `cpu_ms_per_step` is the process's CPU time (all threads) per timed step.
     static func result(_ name: String, dt: Double, cpu: Double, steps: Int, batch: Int) -> BenchResult {
-        BenchResult(workload: name, fields: [("samples_per_s", Double(steps * batch) / dt),
-                                             ("ms_per_step", 1000 * dt / Double(steps)), ("steps", steps), ("batch", batch),
-                                             ("cpu_ms_per_step", 1000 * cpu / Double(steps))])
+        BenchResult(
+            workload: name,
+            fields: [
+                ("samples_per_s", Double(steps * batch) / dt),
+                ("ms_per_step", 1000 * dt / Double(steps)), ("steps", steps), ("batch", batch),
+                ("cpu_ms_per_step", 1000 * cpu / Double(steps)),
+            ])
     }
 }

@@ -19,7 +19,9 @@ func benchOptimizers(count: Int = 1 << 20, seconds: Double = 0.3) -> BenchResult
         return 1e9 * t / Double(steps * count)
     }
     // Every registered optimizer with its defaults, then the variants scripts/bench-optimizers-torch.py also times.
-    var cases: [(String, ([Tensor]) -> any Optimizer)] = OptimizerRegistry.rules.map { rule in (rule.configName, { rule.makeOptimizer($0) }) }
+    var cases: [(String, ([Tensor]) -> any Optimizer)] = OptimizerRegistry.rules.map { rule in
+        (rule.configName, { rule.makeOptimizer($0) })
+    }
     cases += [
         ("sgd_momentum", { SGD($0, lr: 0.01, momentum: 0.9, weightDecay: 5e-4) }),
         ("sgd_nesterov", { SGD($0, lr: 0.01, momentum: 0.9, nesterov: true) }),

@@ -16,10 +16,13 @@ public struct LogMelSpectrogram: Transform {
     /// Log-mel features with the given STFT and mel parameters (torchaudio's defaults otherwise), `topDB`
     /// (default 80 dB) and an optional fixed number of frames (padded with the smallest dB value of the clip,
     /// cropped at the start).
-    public init(sampleRate: Int = 16000, nFFT: Int = 400, winLength: Int? = nil, hopLength: Int? = nil,
-                fMin: Float = 0, fMax: Float? = nil, nMels: Int = 128, topDB: Float? = 80, frames: Int? = nil) {
-        self.melSpectrogram = MelSpectrogram(sampleRate: sampleRate, nFFT: nFFT, winLength: winLength,
-                                             hopLength: hopLength, fMin: fMin, fMax: fMax, nMels: nMels)
+    public init(
+        sampleRate: Int = 16000, nFFT: Int = 400, winLength: Int? = nil, hopLength: Int? = nil,
+        fMin: Float = 0, fMax: Float? = nil, nMels: Int = 128, topDB: Float? = 80, frames: Int? = nil
+    ) {
+        self.melSpectrogram = MelSpectrogram(
+            sampleRate: sampleRate, nFFT: nFFT, winLength: winLength,
+            hopLength: hopLength, fMin: fMin, fMax: fMax, nMels: nMels)
         self.toDB = AmplitudeToDB(stype: .power, topDB: topDB)
         self.fixedFrames = frames.map { FixedLength(length: $0) }
     }

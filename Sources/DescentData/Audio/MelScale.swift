@@ -84,8 +84,9 @@ public struct MelScale: Sendable {
     /// - Throws: ``DescentError`` when the frequency dimension is not `nFreq`.
     public func callAsFunction(_ spectrogram: Tensor) throws -> Tensor {
         guard spectrogram.rank >= 2, spectrogram.shape[spectrogram.rank - 2] == nFreq else {
-            throw DescentError(.shape, "MelScale",
-                               "expected a spectrogram [..., \(nFreq), frames], got \(spectrogram.shape)")
+            throw DescentError(
+                .shape, "MelScale",
+                "expected a spectrogram [..., \(nFreq), frames], got \(spectrogram.shape)")
         }
         let lead = Array(spectrogram.shape.dropLast(2)), frames = spectrogram.shape[spectrogram.rank - 1]
         if lead.isEmpty { return filterbankT.matmul(spectrogram) }

@@ -12,11 +12,14 @@ public struct MelSpectrogram: Transform {
 
     /// A mel spectrogram with torchaudio's defaults: `sampleRate` 16000, `nFFT` 400, `winLength = nFFT`,
     /// `hopLength = winLength / 2`, `fMin` 0, `fMax = sampleRate / 2`, 128 mels, power 2, HTK scale, no norm.
-    public init(sampleRate: Int = 16000, nFFT: Int = 400, winLength: Int? = nil, hopLength: Int? = nil,
-                fMin: Float = 0, fMax: Float? = nil, nMels: Int = 128, power: Float = 2,
-                center: Bool = true, normalized: Bool = false) {
-        self.spectrogram = Spectrogram(nFFT: nFFT, winLength: winLength, hopLength: hopLength, center: center,
-                                       power: power, normalized: normalized)
+    public init(
+        sampleRate: Int = 16000, nFFT: Int = 400, winLength: Int? = nil, hopLength: Int? = nil,
+        fMin: Float = 0, fMax: Float? = nil, nMels: Int = 128, power: Float = 2,
+        center: Bool = true, normalized: Bool = false
+    ) {
+        self.spectrogram = Spectrogram(
+            nFFT: nFFT, winLength: winLength, hopLength: hopLength, center: center,
+            power: power, normalized: normalized)
         self.melScale = MelScale(nMels: nMels, sampleRate: sampleRate, fMin: fMin, fMax: fMax, nFreq: nFFT / 2 + 1)
     }
 

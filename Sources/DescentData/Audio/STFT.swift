@@ -111,8 +111,9 @@ public struct STFT: Sendable {
         let lead = Array(waveform.shape.dropLast())
         let pad = center ? nFFT / 2 : 0
         if center && n <= pad {
-            throw DescentError(.shape, "STFT",
-                               "reflect padding by \(pad) needs more than \(pad) samples, got \(n) (shape \(waveform.shape))")
+            throw DescentError(
+                .shape, "STFT",
+                "reflect padding by \(pad) needs more than \(pad) samples, got \(n) (shape \(waveform.shape))")
         }
         let frames = frameCount(samples: n)
         guard frames >= 1 else {

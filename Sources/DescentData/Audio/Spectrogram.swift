@@ -18,8 +18,10 @@ public struct Spectrogram: Transform {
 
     /// A spectrogram with torchaudio's defaults: `nFFT` 400, `winLength = nFFT`, `hopLength = winLength / 2`,
     /// centred, `power` 2, not normalized.
-    public init(nFFT: Int = 400, winLength: Int? = nil, hopLength: Int? = nil, center: Bool = true,
-                power: Float? = 2, normalized: Bool = false) {
+    public init(
+        nFFT: Int = 400, winLength: Int? = nil, hopLength: Int? = nil, center: Bool = true,
+        power: Float? = 2, normalized: Bool = false
+    ) {
         self.stft = STFT(nFFT: nFFT, winLength: winLength, hopLength: hopLength, center: center)
         self.power = power
         self.normalized = normalized
@@ -74,7 +76,8 @@ public struct Spectrogram: Transform {
     /// - Throws: ``DescentError`` when the last dimension is not 2.
     public static func magnitude(ofComplex complex: Tensor, power: Float = 1) throws -> Tensor {
         guard complex.rank >= 1, complex.shape[complex.rank - 1] == 2 else {
-            throw DescentError(.shape, "Spectrogram.magnitude", "expected a complex tensor [..., 2], got \(complex.shape)")
+            throw DescentError(
+                .shape, "Spectrogram.magnitude", "expected a complex tensor [..., 2], got \(complex.shape)")
         }
         let n = complex.count / 2
         var out = [Float](repeating: 0, count: n)

@@ -11,14 +11,17 @@ import Foundation
 /// `cifar-10-binary.tar.gz` (in `cifar10/` or the data directory; checked against its published SHA-256).
 public struct CIFAR10: Dataset {
     /// Class names, indexed by label.
-    public static let classNames = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+    public static let classNames = [
+        "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
+    ]
 
     /// The archive's file name.
     static let archiveName = "cifar-10-binary.tar.gz"
     /// Published SHA-256 of the archive.
     static let archiveSHA256 = "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"
     /// Where to get the data, for error messages.
-    static let howToGet = "Get the binary version, https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz (it may stay packed, or be extracted)."
+    static let howToGet =
+        "Get the binary version, https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz (it may stay packed, or be extracted)."
 
     /// Which part this is.
     public let split: OfficialSplit
@@ -42,28 +45,38 @@ public struct CIFAR10: Dataset {
     /// - Throws: ``DescentError`` when neither the batch files nor the archive are found or downloaded (saying
     ///   where it looked, which URLs it tried, and how to get them), when a check fails, or when a file is
     ///   malformed.
-    public init(split: OfficialSplit = .train, directory: URL? = nil, verify: Bool = true, download: Bool = true) throws {
+    public init(split: OfficialSplit = .train, directory: URL? = nil, verify: Bool = true, download: Bool = true) throws
+    {
         self.split = split
         let root = DataDirectory.root(directory)
         let folders = ["cifar10/cifar-10-batches-bin", "cifar10", "cifar-10-batches-bin"]
         let candidates = root.map { DataDirectory.candidates(root: $0, folders: folders, explicit: directory) } ?? []
         let names = CIFAR10.batchNames(split)
-        let files = names.map { DataDirectory.KnownFile(name: $0, gzipSHA256: nil, rawSHA256: nil, rawSize: 10_000 * 3073) }
+        let files = names.map {
+            DataDirectory.KnownFile(name: $0, gzipSHA256: nil, rawSHA256: nil, rawSize: 10_000 * 3073)
+        }
         if let urls = DataDirectory.find(files, in: candidates) {
             if verify { try DataDirectory.verify(urls, files) }
             batches = try urls.map { try CIFARBatch(contentsOf: $0, variant: .cifar10) }
             source = urls[0].deletingLastPathComponent()
         } else {
-            let archives = (root.map { [$0.appendingPathComponent("cifar10"), $0] } ?? []).map { $0.appendingPathComponent(CIFAR10.archiveName) }
+            let archives = (root.map { [$0.appendingPathComponent("cifar10"), $0] } ?? []).map {
+                $0.appendingPathComponent(CIFAR10.archiveName)
+            }
             let archive: URL
             if let found = archives.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
-                if verify { try DataDirectory.check(found, sha256: DataDirectory.checksum(CIFAR10.archiveName, CIFAR10.archiveSHA256), size: nil) }
+                if verify {
+                    try DataDirectory.check(
+                        found, sha256: DataDirectory.checksum(CIFAR10.archiveName, CIFAR10.archiveSHA256), size: nil)
+                }
                 archive = found
             } else {
                 archive = try DataDirectory.cached(
-                    dataset: "CIFAR10", remote: CIFAR10.remote, downloads: [(CIFAR10.archiveName, CIFAR10.archiveSHA256)],
+                    dataset: "CIFAR10", remote: CIFAR10.remote,
+                    downloads: [(CIFAR10.archiveName, CIFAR10.archiveSHA256)],
                     verify: verify, download: download, searched: candidates, explicit: directory,
-                    looked: names.joined(separator: ", ") + " (or the archive \(CIFAR10.archiveName))", howToGet: CIFAR10.howToGet)[0]
+                    looked: names.joined(separator: ", ") + " (or the archive \(CIFAR10.archiveName))",
+                    howToGet: CIFAR10.howToGet)[0]
             }
             let tar = try TarArchive(contentsOf: archive)
             batches = try names.map { name in

@@ -31,13 +31,18 @@ public struct ChannelStatistics: Sendable, Equatable {
         var sum = [Double](), squares = [Double](), perChannel = 0
         for i in 0..<dataset.count {
             let x = dataset.sample(at: i).input
-            guard x.rank >= 1 else { throw DescentError(.shape, "ChannelStatistics", "sample \(i) has a scalar input; inputs need a channel axis") }
+            guard x.rank >= 1 else {
+                throw DescentError(
+                    .shape, "ChannelStatistics", "sample \(i) has a scalar input; inputs need a channel axis")
+            }
             let c = x.shape[0]
             if i == 0 {
                 sum = [Double](repeating: 0, count: c)
                 squares = sum
             } else if c != sum.count {
-                throw DescentError(.shape, "ChannelStatistics", "sample \(i) has \(c) channels (shape \(x.shape)), sample 0 has \(sum.count)")
+                throw DescentError(
+                    .shape, "ChannelStatistics",
+                    "sample \(i) has \(c) channels (shape \(x.shape)), sample 0 has \(sum.count)")
             }
             let n = c == 0 ? 0 : x.count / c
             if i == 0 { perChannel = 0 }

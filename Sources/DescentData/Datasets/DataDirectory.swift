@@ -40,7 +40,10 @@ public enum DataDirectory {
     /// The data directory, or an error saying that none is set.
     static func requireRoot(dataset: String, explicit: URL?, folder: String, howToGet: String) throws -> URL {
         guard let root = root(explicit) else {
-            throw DescentError(.file, dataset, "no data directory: pass one, or set \(environmentVariable) to the folder that holds `\(folder)/`. \(howToGet)")
+            throw DescentError(
+                .file, dataset,
+                "no data directory: pass one, or set \(environmentVariable) to the folder that holds `\(folder)/`. \(howToGet)"
+            )
         }
         return root
     }
@@ -58,7 +61,13 @@ public enum DataDirectory {
             var found = [URL]()
             for f in files {
                 let gz = dir.appendingPathComponent(f.name + ".gz"), raw = dir.appendingPathComponent(f.name)
-                if fm.fileExists(atPath: gz.path) { found.append(gz) } else if fm.fileExists(atPath: raw.path) { found.append(raw) } else { break }
+                if fm.fileExists(atPath: gz.path) {
+                    found.append(gz)
+                } else if fm.fileExists(atPath: raw.path) {
+                    found.append(raw)
+                } else {
+                    break
+                }
             }
             if found.count == files.count { return found }
         }
@@ -74,20 +83,28 @@ public enum DataDirectory {
     }
 
     /// The error for files that were not found.
-    static func notFound(dataset: String, looked: String, candidates: [URL], explicit: URL?, howToGet: String) -> DescentError {
+    static func notFound(dataset: String, looked: String, candidates: [URL], explicit: URL?, howToGet: String)
+        -> DescentError
+    {
         let places = candidates.map(\.path).joined(separator: ", ")
-        return DescentError(.file, dataset, "files not found: looked for \(looked) in \(places). \(howToGet) Put them in \(candidates[0].path)/ (the data directory is \(explicit != nil ? "the one passed" : "$\(environmentVariable)")).")
+        return DescentError(
+            .file, dataset,
+            "files not found: looked for \(looked) in \(places). \(howToGet) Put them in \(candidates[0].path)/ (the data directory is \(explicit != nil ? "the one passed" : "$\(environmentVariable)"))."
+        )
     }
 
     /// Finds the folder holding every file of `files` (each as `name.gz` or `name`) under the data directory
     /// and returns each file's URL, checked when `verify` is set.
-    static func locate(dataset: String, explicit: URL?, folders: [String], files: [KnownFile], verify: Bool,
-                       howToGet: String) throws -> [URL] {
+    static func locate(
+        dataset: String, explicit: URL?, folders: [String], files: [KnownFile], verify: Bool,
+        howToGet: String
+    ) throws -> [URL] {
         let root = try requireRoot(dataset: dataset, explicit: explicit, folder: folders[0], howToGet: howToGet)
         let candidates = candidates(root: root, folders: folders, explicit: explicit)
         guard let found = find(files, in: candidates) else {
-            throw notFound(dataset: dataset, looked: files.map { "\($0.name)[.gz]" }.joined(separator: ", "),
-                           candidates: candidates, explicit: explicit, howToGet: howToGet)
+            throw notFound(
+                dataset: dataset, looked: files.map { "\($0.name)[.gz]" }.joined(separator: ", "),
+                candidates: candidates, explicit: explicit, howToGet: howToGet)
         }
         if verify { try self.verify(found, files) }
         return found
@@ -100,12 +117,18 @@ public enum DataDirectory {
         if let sha256 {
             let actual = try SHA256.hexDigest(ofFileAt: url)
             guard actual == sha256 else {
-                throw DescentError(.file, url.path, "SHA-256 is \(actual), but the published checksum is \(sha256): the file is damaged or not the original; delete it and get it again (or pass verify: false to use it anyway)")
+                throw DescentError(
+                    .file, url.path,
+                    "SHA-256 is \(actual), but the published checksum is \(sha256): the file is damaged or not the original; delete it and get it again (or pass verify: false to use it anyway)"
+                )
             }
         } else if let size {
             let actual = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? -1
             guard actual == size else {
-                throw DescentError(.file, url.path, "size is \(actual) bytes, but the published file has \(size): the file is damaged or not the original")
+                throw DescentError(
+                    .file, url.path,
+                    "size is \(actual) bytes, but the published file has \(size): the file is damaged or not the original"
+                )
             }
         }
     }

@@ -15,7 +15,6 @@ public enum Target: Sendable, Equatable {
     }
 }
 
-
 /// One example: an input tensor and its target.
 public struct Sample: Sendable {
     /// The input (for an image, `[channels, height, width]`).

@@ -30,17 +30,23 @@ public enum DatasetCatalog {
     ///
     /// - Throws: ``DescentError`` of kind `.argument` for an unknown name or `csv` (which needs a path), or the
     ///   dataset's own error.
-    public static func load(_ name: String, split: OfficialSplit = .train, directory: URL? = nil, download: Bool = true,
-                            seed: UInt64 = 0) throws -> any Dataset {
+    public static func load(
+        _ name: String, split: OfficialSplit = .train, directory: URL? = nil, download: Bool = true,
+        seed: UInt64 = 0
+    ) throws -> any Dataset {
         guard let dataset = DatasetName(lookup: name) else {
-            throw DescentError(.argument, "dataset", "unknown dataset \"\(name)\" (known: \(names.map(\.name).joined(separator: ", ")))")
+            throw DescentError(
+                .argument, "dataset",
+                "unknown dataset \"\(name)\" (known: \(names.map(\.name).joined(separator: ", ")))")
         }
         return try load(dataset, split: split, directory: directory, download: download, seed: seed)
     }
 
     /// The built-in `dataset`, part `split` (see ``load(_:split:directory:download:seed:)-swift.type.method``).
-    public static func load(_ dataset: DatasetName, split: OfficialSplit = .train, directory: URL? = nil, download: Bool = true,
-                            seed: UInt64 = 0) throws -> any Dataset {
+    public static func load(
+        _ dataset: DatasetName, split: OfficialSplit = .train, directory: URL? = nil, download: Bool = true,
+        seed: UInt64 = 0
+    ) throws -> any Dataset {
         switch dataset {
         case .shapes: return shapes(split, seed: seed)
         case .mnist: return try MNIST(split: split, directory: directory, download: download)

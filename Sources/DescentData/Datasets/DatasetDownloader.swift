@@ -1,5 +1,6 @@
 import Descent
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -50,15 +51,22 @@ public struct DatasetDownloader: Sendable {
         public let attempts: [Attempt]
 
         /// `url (reason); url (reason)`, one line.
-        public var summary: String { attempts.map { "\($0.url.absoluteString) (\($0.reason))" }.joined(separator: "; ") }
+        public var summary: String {
+            attempts.map { "\($0.url.absoluteString) (\($0.reason))" }.joined(separator: "; ")
+        }
         /// `could not download file: url (reason); ...`, one line.
         public var description: String { "could not download \(file): \(summary)" }
         /// The same failure as a ``DescentError``: for a checksum mismatch, one naming the URL and both hashes.
         public var descentError: DescentError {
             if let bad = attempts.first(where: \.checksumMismatch) {
                 let others = attempts.filter { $0 != bad }
-                return DescentError(.file, bad.url.absoluteString, bad.reason
-                    + (others.isEmpty ? "" : "; other tries: " + others.map { "\($0.url.absoluteString) (\($0.reason))" }.joined(separator: "; ")))
+                return DescentError(
+                    .file, bad.url.absoluteString,
+                    bad.reason
+                        + (others.isEmpty
+                            ? ""
+                            : "; other tries: "
+                                + others.map { "\($0.url.absoluteString) (\($0.reason))" }.joined(separator: "; ")))
             }
             return DescentError(.file, file, "could not download: \(summary)")
         }
@@ -114,7 +122,10 @@ public struct DatasetDownloader: Sendable {
             do {
                 try fm.createDirectory(at: directory, withIntermediateDirectories: true)
             } catch {
-                attempts.append(Attempt(url: url, reason: "cannot create \(directory.path): \(error.localizedDescription)", checksumMismatch: false))
+                attempts.append(
+                    Attempt(
+                        url: url, reason: "cannot create \(directory.path): \(error.localizedDescription)",
+                        checksumMismatch: false))
                 break
             }
             let temporary = directory.appendingPathComponent(".\(name).\(UUID().uuidString).part")
@@ -127,19 +138,28 @@ public struct DatasetDownloader: Sendable {
                 let actual: String
                 do { actual = try SHA256.hexDigest(ofFileAt: temporary) } catch {
                     try? fm.removeItem(at: temporary)
-                    attempts.append(Attempt(url: url, reason: "cannot read the download: \(error)", checksumMismatch: false))
+                    attempts.append(
+                        Attempt(url: url, reason: "cannot read the download: \(error)", checksumMismatch: false))
                     continue
                 }
                 guard actual == sha256 else {
                     try? fm.removeItem(at: temporary)
-                    attempts.append(Attempt(url: url, reason: "SHA-256 of the download is \(actual), but the published checksum is \(sha256): the copy was rejected and deleted", checksumMismatch: true))
+                    attempts.append(
+                        Attempt(
+                            url: url,
+                            reason:
+                                "SHA-256 of the download is \(actual), but the published checksum is \(sha256): the copy was rejected and deleted",
+                            checksumMismatch: true))
                     continue
                 }
             }
             guard rename(temporary.path, destination.path) == 0 else {
                 let why = String(cString: strerror(errno))
                 try? fm.removeItem(at: temporary)
-                attempts.append(Attempt(url: url, reason: "cannot move the download to \(destination.path): \(why)", checksumMismatch: false))
+                attempts.append(
+                    Attempt(
+                        url: url, reason: "cannot move the download to \(destination.path): \(why)",
+                        checksumMismatch: false))
                 continue
             }
             return destination

@@ -34,7 +34,9 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
     /// The dataset called `text`: its name or an alias, ignoring case and treating `_` as `-`.
     public init?(lookup text: String) {
         let key = text.lowercased().replacingOccurrences(of: "_", with: "-")
-        guard let match = Self.allCases.first(where: { $0.rawValue == key || $0.aliases.contains(key) }) else { return nil }
+        guard let match = Self.allCases.first(where: { $0.rawValue == key || $0.aliases.contains(key) }) else {
+            return nil
+        }
         self = match
     }
 
@@ -45,7 +47,8 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .mnist: return "MNIST handwritten digits, [1, 28, 28], 10 classes, 60,000 + 10,000"
         case .fashionMNIST: return "Fashion-MNIST clothing, [1, 28, 28], 10 classes, 60,000 + 10,000"
         case .cifar10: return "CIFAR-10 colour images, [3, 32, 32], 10 classes, 50,000 + 10,000"
-        case .sklearnDigits: return "scikit-learn 8x8 digits, [64], 10 classes, 1,797 (no official split: a test fraction)"
+        case .sklearnDigits:
+            return "scikit-learn 8x8 digits, [64], 10 classes, 1,797 (no official split: a test fraction)"
         case .freeSpokenDigits: return "Free Spoken Digit Dataset waveforms, [1, samples], 10 classes, 2,700 + 300"
         case .csv: return "a CSV file of numeric columns (data.path), split with a test fraction"
         }

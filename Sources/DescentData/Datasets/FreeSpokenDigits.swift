@@ -32,7 +32,8 @@ public struct FreeSpokenDigits: Dataset {
     /// Published SHA-256 of the `SHA256SUMS` listing (`<sha256>  recordings/<file>` lines, files in byte order).
     static let listingSHA256 = "04e1baae96c6a26e39c623f2b01d0182ddae627ba0ac02a3cdc17ba2af99fd9b"
     /// Where to get the files, for error messages.
-    static let howToGet = "Get the folder recordings/ of https://github.com/Jakobovski/free-spoken-digit-dataset (release v1.0.10)."
+    static let howToGet =
+        "Get the folder recordings/ of https://github.com/Jakobovski/free-spoken-digit-dataset (release v1.0.10)."
 
     /// The part loaded (`nil`: all 3,000 recordings).
     public let split: OfficialSplit?
@@ -50,22 +51,31 @@ public struct FreeSpokenDigits: Dataset {
     ///   name does not follow `{digit}_{speaker}_{index}.wav`, the check fails, or a WAV file is malformed.
     public init(split: OfficialSplit? = .train, directory: URL? = nil, verify: Bool = true) throws {
         let folders = ["free-spoken-digit/recordings", "free-spoken-digit-dataset/recordings", "recordings"]
-        let root = try DataDirectory.requireRoot(dataset: "FreeSpokenDigits", explicit: directory, folder: "free-spoken-digit", howToGet: FreeSpokenDigits.howToGet)
+        let root = try DataDirectory.requireRoot(
+            dataset: "FreeSpokenDigits", explicit: directory, folder: "free-spoken-digit",
+            howToGet: FreeSpokenDigits.howToGet)
         let candidates = DataDirectory.candidates(root: root, folders: folders, explicit: directory)
         let fm = FileManager.default
-        guard let dir = candidates.first(where: { d in
-            ((try? fm.contentsOfDirectory(atPath: d.path)) ?? []).contains { $0.hasSuffix(".wav") }
-        }) else {
-            throw DataDirectory.notFound(dataset: "FreeSpokenDigits", looked: "{digit}_{speaker}_{index}.wav files",
-                                         candidates: candidates, explicit: directory, howToGet: FreeSpokenDigits.howToGet)
+        guard
+            let dir = candidates.first(where: { d in
+                ((try? fm.contentsOfDirectory(atPath: d.path)) ?? []).contains { $0.hasSuffix(".wav") }
+            })
+        else {
+            throw DataDirectory.notFound(
+                dataset: "FreeSpokenDigits", looked: "{digit}_{speaker}_{index}.wav files",
+                candidates: candidates, explicit: directory, howToGet: FreeSpokenDigits.howToGet)
         }
         let names = try fm.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".wav") }
         if verify { try FreeSpokenDigits.verify(names, in: dir) }
         var all = [Recording]()
         for name in names {
             let parts = name.dropLast(4).split(separator: "_", omittingEmptySubsequences: false)
-            guard parts.count == 3, let d = Int(parts[0]), (0...9).contains(d), let i = Int(parts[2]), i >= 0, !parts[1].isEmpty else {
-                throw DescentError(.file, dir.appendingPathComponent(name).path, "file name does not follow {digit}_{speaker}_{index}.wav")
+            guard parts.count == 3, let d = Int(parts[0]), (0...9).contains(d), let i = Int(parts[2]), i >= 0,
+                !parts[1].isEmpty
+            else {
+                throw DescentError(
+                    .file, dir.appendingPathComponent(name).path,
+                    "file name does not follow {digit}_{speaker}_{index}.wav")
             }
             all.append(Recording(digit: d, speaker: String(parts[1]), index: i, fileName: name))
         }
@@ -89,7 +99,10 @@ public struct FreeSpokenDigits: Dataset {
     /// Checks the set of files against the published checksum of its listing.
     static func verify(_ names: [String], in dir: URL) throws {
         guard names.count == 3000 else {
-            throw DescentError(.file, dir.path, "holds \(names.count) WAV files; the published dataset has 3,000 (pass verify: false to use a partial copy)")
+            throw DescentError(
+                .file, dir.path,
+                "holds \(names.count) WAV files; the published dataset has 3,000 (pass verify: false to use a partial copy)"
+            )
         }
         let sorted = names.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         var digests = [String: String]()
@@ -103,19 +116,26 @@ public struct FreeSpokenDigits: Dataset {
         guard actual != listingSHA256 else { return }
         // Name the first damaged file when the dataset's own SHA256SUMS is at hand and genuine.
         let sums = dir.deletingLastPathComponent().appendingPathComponent("SHA256SUMS")
-        if let text = try? String(contentsOf: sums, encoding: .utf8), SHA256.hexDigest(Data(text.utf8)) == listingSHA256 {
+        if let text = try? String(contentsOf: sums, encoding: .utf8), SHA256.hexDigest(Data(text.utf8)) == listingSHA256
+        {
             for line in text.split(separator: "\n") {
                 let fields = line.split(separator: " ", omittingEmptySubsequences: true)
                 guard fields.count == 2 else { continue }
                 let name = String(fields[1].dropFirst("recordings/".count))
                 if digests[name] != String(fields[0]) {
-                    throw DescentError(.file, dir.appendingPathComponent(name).path, digests[name] == nil
-                        ? "missing from the folder, which the published dataset has"
-                        : "SHA-256 is \(digests[name]!), but the published checksum is \(fields[0]): the file is damaged or not the original")
+                    throw DescentError(
+                        .file, dir.appendingPathComponent(name).path,
+                        digests[name] == nil
+                            ? "missing from the folder, which the published dataset has"
+                            : "SHA-256 is \(digests[name]!), but the published checksum is \(fields[0]): the file is damaged or not the original"
+                    )
                 }
             }
         }
-        throw DescentError(.file, dir.path, "the recordings do not match the published dataset (SHA-256 of their listing is \(actual), expected \(listingSHA256)); get them again or pass verify: false")
+        throw DescentError(
+            .file, dir.path,
+            "the recordings do not match the published dataset (SHA-256 of their listing is \(actual), expected \(listingSHA256)); get them again or pass verify: false"
+        )
     }
 
     /// Number of recordings.

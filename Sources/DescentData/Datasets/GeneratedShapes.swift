@@ -10,8 +10,10 @@ import Foundation
 /// Sample `i` is the same on every machine and thread count.
 public struct GeneratedShapes: Dataset {
     /// Class names, indexed by label.
-    public static let classNames = ["disk", "ring", "square", "square outline", "triangle", "triangle outline",
-                                    "plus", "cross", "equals", "L"]
+    public static let classNames = [
+        "disk", "ring", "square", "square outline", "triangle", "triangle outline",
+        "plus", "cross", "equals", "L",
+    ]
     /// Image side in pixels.
     public static let side = 28
 
@@ -31,8 +33,9 @@ public struct GeneratedShapes: Dataset {
     public func sample(at index: Int) -> Sample {
         precondition(index >= 0 && index < count, "GeneratedShapes: index \(index) out of range 0..<\(count)")
         let label = index % 10
-        return Sample(input: GeneratedShapes.draw(label: label, generator: RandomGenerator(seed: seed, stream: UInt64(index))),
-                      target: .classIndex(label))
+        return Sample(
+            input: GeneratedShapes.draw(label: label, generator: RandomGenerator(seed: seed, stream: UInt64(index))),
+            target: .classIndex(label))
     }
 
     /// The class of sample `index` (`index % 10`), without drawing it.
@@ -84,7 +87,9 @@ public struct GeneratedShapes: Dataset {
             return Swift.min(segment(p, SIMD2(-r, -o), SIMD2(r, -o)), segment(p, SIMD2(-r, o), SIMD2(r, o))) - w / 2
         default:
             let k = r * 0.8
-            return Swift.min(segment(p, SIMD2(-k * 0.6, -k), SIMD2(-k * 0.6, k)), segment(p, SIMD2(-k * 0.6, k), SIMD2(k * 0.7, k))) - w / 2
+            return Swift.min(
+                segment(p, SIMD2(-k * 0.6, -k), SIMD2(-k * 0.6, k)), segment(p, SIMD2(-k * 0.6, k), SIMD2(k * 0.7, k)))
+                - w / 2
         }
     }
 

@@ -21,7 +21,8 @@ public struct SklearnDigits: Dataset {
         name: "digits.csv", gzipSHA256: "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22",
         rawSHA256: "6ebb3d2fee246a4e99363262ddf8a00a3c41bee6014c373ed9d9216ba7f651b8", rawSize: nil)
     /// Where to get the file, for error messages.
-    static let howToGet = "Copy digits.csv.gz from scikit-learn (sklearn/datasets/data/digits.csv.gz in the scikit-learn package or wheel)."
+    static let howToGet =
+        "Copy digits.csv.gz from scikit-learn (sklearn/datasets/data/digits.csv.gz in the scikit-learn package or wheel)."
 
     /// The input shape.
     public let layout: Layout
@@ -38,11 +39,13 @@ public struct SklearnDigits: Dataset {
     /// - Throws: ``DescentError`` when the file is missing (saying where it looked and how to get it), does not
     ///   match its checksum, or is malformed.
     public init(directory: URL? = nil, layout: Layout = .flat, divisor: Float = 16, verify: Bool = true) throws {
-        let url = try DataDirectory.locate(dataset: "SklearnDigits", explicit: directory, folders: ["sklearn-digits"],
-                                           files: [SklearnDigits.file], verify: verify, howToGet: SklearnDigits.howToGet)[0]
+        let url = try DataDirectory.locate(
+            dataset: "SklearnDigits", explicit: directory, folders: ["sklearn-digits"],
+            files: [SklearnDigits.file], verify: verify, howToGet: SklearnDigits.howToGet)[0]
         let csv = try CSVTable(contentsOf: url, label: .classIndex(.index(-1)), header: .absent)
         guard csv.featureColumns.count == 64 else {
-            throw DescentError(.file, url.path, "expected 65 columns (64 pixels and the label), found \(csv.featureColumns.count + 1)")
+            throw DescentError(
+                .file, url.path, "expected 65 columns (64 pixels and the label), found \(csv.featureColumns.count + 1)")
         }
         if let bad = csv.labels!.firstIndex(where: { $0 > 9 }) {
             throw DescentError(.file, url.path, "row \(bad + 1) has label \(csv.labels![bad]), not a digit")

@@ -134,7 +134,10 @@ public enum Splits {
 
     static func checkFolds(_ folds: Int, count: Int) throws {
         guard folds >= 2 else { throw DescentError(.argument, "k-fold", "needs at least 2 folds, got \(folds)") }
-        guard folds <= count else { throw DescentError(.argument, "k-fold", "\(folds) folds need at least \(folds) samples, the dataset has \(count)") }
+        guard folds <= count else {
+            throw DescentError(
+                .argument, "k-fold", "\(folds) folds need at least \(folds) samples, the dataset has \(count)")
+        }
     }
 }
 
@@ -162,8 +165,10 @@ extension Dataset {
     ///
     /// - Throws: ``DescentError`` for invalid fractions, or when `stratified` is set and a sample has a tensor
     ///   target instead of a class.
-    public func split(train: Double, validation: Double = 0, test: Double = 0, seed: UInt64,
-                      stratified: Bool = false) throws -> DatasetSplits<Self> {
+    public func split(
+        train: Double, validation: Double = 0, test: Double = 0, seed: UInt64,
+        stratified: Bool = false
+    ) throws -> DatasetSplits<Self> {
         let parts = try randomSplit([train, validation, test], seed: seed, stratified: stratified)
         return DatasetSplits(train: parts[0], validation: parts[1], test: parts[2])
     }
@@ -173,8 +178,10 @@ extension Dataset {
     ///
     /// - Throws: ``DescentError`` for invalid fractions, or a sample without a class when `stratified` is set.
     public func randomSplit(_ fractions: [Double], seed: UInt64, stratified: Bool = false) throws -> [Subset<Self>] {
-        let parts = stratified
-            ? try Splits.stratifiedPartition(labels: classLabels(for: "a stratified split"), fractions: fractions, seed: seed)
+        let parts =
+            stratified
+            ? try Splits.stratifiedPartition(
+                labels: classLabels(for: "a stratified split"), fractions: fractions, seed: seed)
             : try Splits.partition(count: count, fractions: fractions, seed: seed)
         return parts.map { Subset(self, indices: $0) }
     }
@@ -185,17 +192,21 @@ extension Dataset {
     /// - Throws: ``DescentError`` when `k < 2`, `k` exceeds the number of samples, or a sample has no class
     ///   when `stratified` is set.
     public func kFold(_ k: Int, seed: UInt64, stratified: Bool = false) throws -> [DatasetFold<Self>] {
-        let folds = stratified
+        let folds =
+            stratified
             ? try Splits.stratifiedKFold(labels: classLabels(for: "a stratified k-fold split"), folds: k, seed: seed)
             : try Splits.kFold(count: count, folds: k, seed: seed)
-        return folds.map { DatasetFold(train: Subset(self, indices: $0.train), validation: Subset(self, indices: $0.validation)) }
+        return folds.map {
+            DatasetFold(train: Subset(self, indices: $0.train), validation: Subset(self, indices: $0.validation))
+        }
     }
 
     /// Every sample's class, or an error naming the first sample without one.
     func classLabels(for purpose: String) throws -> [Int] {
         try (0..<count).map { i in
             guard let l = label(at: i) else {
-                throw DescentError(.argument, "split", "\(purpose) needs class targets, but sample \(i) has a tensor target")
+                throw DescentError(
+                    .argument, "split", "\(purpose) needs class targets, but sample \(i) has a tensor target")
             }
             return l
         }

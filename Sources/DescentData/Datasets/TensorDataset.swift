@@ -13,7 +13,8 @@ public struct TensorDataset: Dataset {
     /// A dataset of `inputs` (`[N, ...]`) with one class index per sample.
     public init(inputs: Tensor, labels: [Int]) {
         precondition(inputs.rank >= 1, "TensorDataset: inputs need a sample axis, got shape \(inputs.shape)")
-        precondition(labels.count == inputs.shape[0], "TensorDataset: \(labels.count) labels for \(inputs.shape[0]) inputs")
+        precondition(
+            labels.count == inputs.shape[0], "TensorDataset: \(labels.count) labels for \(inputs.shape[0]) inputs")
         self.inputs = inputs
         self.labels = labels
         self.targets = nil
@@ -22,7 +23,9 @@ public struct TensorDataset: Dataset {
     /// A dataset of `inputs` (`[N, ...]`) with one target row per sample (`targets` is `[N, ...]`).
     public init(inputs: Tensor, targets: Tensor) {
         precondition(inputs.rank >= 1 && targets.rank >= 1, "TensorDataset: inputs and targets need a sample axis")
-        precondition(targets.shape[0] == inputs.shape[0], "TensorDataset: \(targets.shape[0]) targets for \(inputs.shape[0]) inputs")
+        precondition(
+            targets.shape[0] == inputs.shape[0],
+            "TensorDataset: \(targets.shape[0]) targets for \(inputs.shape[0]) inputs")
         self.inputs = inputs
         self.labels = nil
         self.targets = targets
@@ -56,9 +59,12 @@ public struct TensorDataset: Dataset {
     /// - Throws: ``DescentError`` of kind `.argument` when the dataset has no labels or a label is outside
     ///   `0..<classes`.
     public func oneHotTargets(classes: Int) throws -> TensorDataset {
-        guard let labels else { throw DescentError(.argument, "oneHotTargets", "the dataset has tensor targets, not class labels") }
+        guard let labels else {
+            throw DescentError(.argument, "oneHotTargets", "the dataset has tensor targets, not class labels")
+        }
         if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classes }) {
-            throw DescentError(.argument, "oneHotTargets", "sample \(bad) has label \(labels[bad]), outside 0..<\(classes)")
+            throw DescentError(
+                .argument, "oneHotTargets", "sample \(bad) has label \(labels[bad]), outside 0..<\(classes)")
         }
         return TensorDataset(inputs: inputs, targets: Tensor.oneHot(labels, classes: classes))
     }

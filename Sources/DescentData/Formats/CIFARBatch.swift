@@ -50,7 +50,10 @@ public struct CIFARBatch: Sendable {
         let record = variant.recordSize
         guard !data.isEmpty else { throw DescentError(.file, path, "empty CIFAR batch file") }
         guard data.count % record == 0 else {
-            throw DescentError(.file, path, "size \(data.count) bytes is not a whole number of \(record)-byte CIFAR records (\(variant.labelBytes) label byte(s) + 3072 pixel bytes); \(data.count / record) records and \(data.count % record) extra bytes")
+            throw DescentError(
+                .file, path,
+                "size \(data.count) bytes is not a whole number of \(record)-byte CIFAR records (\(variant.labelBytes) label byte(s) + 3072 pixel bytes); \(data.count / record) records and \(data.count % record) extra bytes"
+            )
         }
         let n = data.count / record
         var fine = [Int](repeating: 0, count: n)
@@ -59,12 +62,20 @@ public struct CIFARBatch: Sendable {
             for i in 0..<n {
                 if variant == .cifar10 {
                     let l = Int(raw[i * record])
-                    guard l < 10 else { throw DescentError(.file, path, "record \(i): label \(l) is not a CIFAR-10 class (0...9)") }
+                    guard l < 10 else {
+                        throw DescentError(.file, path, "record \(i): label \(l) is not a CIFAR-10 class (0...9)")
+                    }
                     fine[i] = l
                 } else {
                     let c = Int(raw[i * record]), f = Int(raw[i * record + 1])
-                    guard c < 20 else { throw DescentError(.file, path, "record \(i): coarse label \(c) is not a CIFAR-100 super-class (0...19)") }
-                    guard f < 100 else { throw DescentError(.file, path, "record \(i): fine label \(f) is not a CIFAR-100 class (0...99)") }
+                    guard c < 20 else {
+                        throw DescentError(
+                            .file, path, "record \(i): coarse label \(c) is not a CIFAR-100 super-class (0...19)")
+                    }
+                    guard f < 100 else {
+                        throw DescentError(
+                            .file, path, "record \(i): fine label \(f) is not a CIFAR-100 class (0...99)")
+                    }
                     coarse![i] = c
                     fine[i] = f
                 }

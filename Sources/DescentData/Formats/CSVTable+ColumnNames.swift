@@ -8,7 +8,10 @@ extension CSVTable {
     /// - Throws: ``DescentError`` naming the file when it is missing, unreadable, empty or malformed.
     public static func columnNames(contentsOf url: URL, delimiter: Character = ",") throws -> [String]? {
         guard let sep = delimiter.asciiValue, sep != UInt8(ascii: "\""), sep != 10, sep != 13 else {
-            throw DescentError(.argument, "delimiter", "\"\(delimiter)\" cannot separate CSV fields (use an ASCII character other than a quote or a line break)")
+            throw DescentError(
+                .argument, "delimiter",
+                "\"\(delimiter)\" cannot separate CSV fields (use an ASCII character other than a quote or a line break)"
+            )
         }
         let records = try Self.records(FileBytes.read(url), path: url.path, separator: sep)
         guard let first = records.first else { throw DescentError(.file, url.path, "empty CSV file (no rows)") }
@@ -21,6 +24,8 @@ extension CSVTable {
         guard let first = records.first else { return false }
         guard records.count >= 2 else { return first.fields.allSatisfy { number($0) == nil } }
         let second = records[1].fields
-        return first.fields.indices.contains { $0 < second.count && number(first.fields[$0]) == nil && number(second[$0]) != nil }
+        return first.fields.indices.contains {
+            $0 < second.count && number(first.fields[$0]) == nil && number(second[$0]) != nil
+        }
     }
 }

@@ -2,7 +2,9 @@ import Descent
 import Foundation
 
 /// A column of a CSV file, by position or by header name.
-public enum CSVColumn: Sendable, Hashable, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral, CustomStringConvertible {
+public enum CSVColumn: Sendable, Hashable, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral,
+    CustomStringConvertible
+{
     /// The column at this 0-based position; negative positions count from the end (`-1` is the last column).
     case index(Int)
     /// The column with this header name (the file must have a header).
@@ -83,24 +85,33 @@ public struct CSVTable: Sendable {
     ///   - delimiter: the field separator (an ASCII character).
     /// - Throws: ``DescentError`` naming the file (and line and column where it applies) for a missing file,
     ///   an unknown column, a row of the wrong length, an empty or non-numeric feature cell, or a bad label.
-    public init(contentsOf url: URL, features: [CSVColumn]? = nil, label: CSVLabel = .classIndex(.index(-1)),
-                header: CSVHeader = .auto, delimiter: Character = ",") throws {
-        try self.init(data: FileBytes.read(url), path: url.path, features: features, label: label,
-                      header: header, delimiter: delimiter)
+    public init(
+        contentsOf url: URL, features: [CSVColumn]? = nil, label: CSVLabel = .classIndex(.index(-1)),
+        header: CSVHeader = .auto, delimiter: Character = ","
+    ) throws {
+        try self.init(
+            data: FileBytes.read(url), path: url.path, features: features, label: label,
+            header: header, delimiter: delimiter)
     }
 
     /// Parses CSV bytes (UTF-8, already decompressed); `path` names them in errors. Parameters as in
     /// ``init(contentsOf:features:label:header:delimiter:)``.
-    public init(data: Data, path: String, features: [CSVColumn]? = nil, label: CSVLabel = .classIndex(.index(-1)),
-                header: CSVHeader = .auto, delimiter: Character = ",") throws {
+    public init(
+        data: Data, path: String, features: [CSVColumn]? = nil, label: CSVLabel = .classIndex(.index(-1)),
+        header: CSVHeader = .auto, delimiter: Character = ","
+    ) throws {
         guard let sep = delimiter.asciiValue, sep != UInt8(ascii: "\""), sep != 10, sep != 13 else {
-            throw DescentError(.argument, "delimiter", "\"\(delimiter)\" cannot separate CSV fields (use an ASCII character other than a quote or a line break)")
+            throw DescentError(
+                .argument, "delimiter",
+                "\"\(delimiter)\" cannot separate CSV fields (use an ASCII character other than a quote or a line break)"
+            )
         }
         let records = try CSVTable.records(data, path: path, separator: sep)
         guard let first = records.first else { throw DescentError(.file, path, "empty CSV file (no rows)") }
         let width = first.fields.count
         for r in records where r.fields.count != width {
-            throw DescentError(.file, "\(path):\(r.line)", "row has \(r.fields.count) fields, but the first row has \(width)")
+            throw DescentError(
+                .file, "\(path):\(r.line)", "row has \(r.fields.count) fields, but the first row has \(width)")
         }
 
         let hasHeader: Bool
@@ -126,7 +137,8 @@ public struct CSVTable: Sendable {
                     throw DescentError(.file, path, "column \"\(n)\" chosen by name, but the file has no header row")
                 }
                 guard let j = names.firstIndex(of: n) else {
-                    throw DescentError(.file, path, "no column named \"\(n)\" (columns: \(names.joined(separator: ", ")))")
+                    throw DescentError(
+                        .file, path, "no column named \"\(n)\" (columns: \(names.joined(separator: ", ")))")
                 }
                 return j
             }
@@ -151,7 +163,9 @@ public struct CSVTable: Sendable {
                 let cell = r.fields[j]
                 guard let v = CSVTable.number(cell) else {
                     let shown = cell.trimmingCharacters(in: .whitespaces)
-                    throw DescentError(.file, place(r.line, j), shown.isEmpty ? "empty cell where a number is expected" : "cell \"\(shown)\" is not a number")
+                    throw DescentError(
+                        .file, place(r.line, j),
+                        shown.isEmpty ? "empty cell where a number is expected" : "cell \"\(shown)\" is not a number")
                 }
                 values.append(Float(v))
             }
@@ -173,7 +187,11 @@ public struct CSVTable: Sendable {
                 labels = try rows.map { r in
                     let cell = r.fields[li].trimmingCharacters(in: .whitespaces)
                     guard let v = CSVTable.number(cell), v >= 0, v == v.rounded(), v < Double(Int32.max) else {
-                        throw DescentError(.file, place(r.line, li), cell.isEmpty ? "empty label cell" : "label \"\(cell)\" is not a class index (a non-negative integer)")
+                        throw DescentError(
+                            .file, place(r.line, li),
+                            cell.isEmpty
+                                ? "empty label cell" : "label \"\(cell)\" is not a class index (a non-negative integer)"
+                        )
                     }
                     return Int(v)
                 }

@@ -57,7 +57,9 @@ struct ByteReader {
     /// Throws unless `count` more bytes are available; `what` names them in the error.
     func require(_ count: Int, _ what: String) throws {
         guard count >= 0, count <= remaining else {
-            throw error("truncated: \(what) needs \(count) bytes at offset \(offset), but the file has \(remaining) left (\(data.count) in all)")
+            throw error(
+                "truncated: \(what) needs \(count) bytes at offset \(offset), but the file has \(remaining) left (\(data.count) in all)"
+            )
         }
     }
 

@@ -23,7 +23,8 @@ public enum Gzip {
         }
         var output = Data()
         // The last four bytes of a single-member file hold the uncompressed size modulo 2^32: a good first guess.
-        let hint = data.count >= 18 ? data.suffix(4).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) } : 0
+        let hint =
+            data.count >= 18 ? data.suffix(4).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) } : 0
         output.reserveCapacity(min(max(hint, data.count * 2), 1 << 31))
         var stream = z_stream()
         guard descent_inflate_init_gzip(&stream) == Z_OK else {
@@ -66,16 +67,23 @@ public enum Gzip {
                         continue
                     }
                     if rest.allSatisfy({ $0 == 0 }) { return }
-                    throw DescentError(.file, name, "\(rest.count) bytes of trailing data after gzip member \(member) (at byte \(consumed)) are not another gzip member")
+                    throw DescentError(
+                        .file, name,
+                        "\(rest.count) bytes of trailing data after gzip member \(member) (at byte \(consumed)) are not another gzip member"
+                    )
                 case Z_BUF_ERROR where stream.avail_in == 0:
-                    throw DescentError(.file, name, "truncated gzip data: member \(member) ends after \(total) bytes, before its deflate stream and trailer are complete")
+                    throw DescentError(
+                        .file, name,
+                        "truncated gzip data: member \(member) ends after \(total) bytes, before its deflate stream and trailer are complete"
+                    )
                 case Z_BUF_ERROR:
                     continue
                 case Z_MEM_ERROR:
                     throw DescentError(.file, name, "zlib ran out of memory while decompressing")
                 default:
                     let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
-                    throw DescentError(.file, name, "corrupt gzip data in member \(member) near byte \(position): \(message)")
+                    throw DescentError(
+                        .file, name, "corrupt gzip data in member \(member) near byte \(position): \(message)")
                 }
             }
         }

@@ -61,11 +61,17 @@ public struct IDXArray: Sendable {
         var r = ByteReader(data, path: path)
         let magic = try r.bytes(4, "the IDX magic number")
         guard magic[0] == 0, magic[1] == 0 else {
-            throw r.error(String(format: "bad IDX magic number 0x%02x%02x%02x%02x (expected 00 00, a type byte and the number of dimensions)",
-                                 magic[0], magic[1], magic[2], magic[3]))
+            throw r.error(
+                String(
+                    format:
+                        "bad IDX magic number 0x%02x%02x%02x%02x (expected 00 00, a type byte and the number of dimensions)",
+                    magic[0], magic[1], magic[2], magic[3]))
         }
         guard let type = ElementType(rawValue: magic[2]) else {
-            throw r.error(String(format: "unknown IDX element type 0x%02x (known: 08 u8, 09 i8, 0B i16, 0C i32, 0D f32, 0E f64)", magic[2]))
+            throw r.error(
+                String(
+                    format: "unknown IDX element type 0x%02x (known: 08 u8, 09 i8, 0B i16, 0C i32, 0D f32, 0E f64)",
+                    magic[2]))
         }
         let rank = Int(magic[3])
         guard rank > 0 else { throw r.error("IDX header declares 0 dimensions") }
@@ -78,7 +84,9 @@ public struct IDXArray: Sendable {
         let (bytes, overflow2) = count.multipliedReportingOverflow(by: type.size)
         guard !overflow, !overflow2 else { throw r.error("IDX dimensions \(shape) are too large") }
         guard r.remaining == bytes else {
-            throw r.error("IDX header declares shape \(shape) of \(type) (\(bytes) bytes of data), but the file has \(r.remaining) bytes after the header")
+            throw r.error(
+                "IDX header declares shape \(shape) of \(type) (\(bytes) bytes of data), but the file has \(r.remaining) bytes after the header"
+            )
         }
         self.shape = shape
         self.elementType = type
@@ -115,7 +123,8 @@ public struct IDXArray: Sendable {
     /// Elements `range` (flat, row-major) as floats divided by `divisor` (for example 255 for pixels in [0, 1],
     /// as torchvision's `ToTensor` does).
     public func floats(_ range: Range<Int>, dividedBy divisor: Float = 1) -> [Float] {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count, "IDXArray.floats: \(range) out of 0..<\(count)")
+        precondition(
+            range.lowerBound >= 0 && range.upperBound <= count, "IDXArray.floats: \(range) out of 0..<\(count)")
         return withUnsafeElementBytes { raw in
             if elementType == .uint8 {
                 let table = (0..<256).map { Float($0) / divisor }

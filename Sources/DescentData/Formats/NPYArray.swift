@@ -80,14 +80,18 @@ public struct NPYArray: Sendable {
             throw r.error("NPY header has no 'shape' tuple")
         }
         if fortran {
-            throw r.error("array is stored in Fortran (column-major) order, which is not supported; save it with np.ascontiguousarray or fortran_order=False")
+            throw r.error(
+                "array is stored in Fortran (column-major) order, which is not supported; save it with np.ascontiguousarray or fortran_order=False"
+            )
         }
         guard shape.allSatisfy({ $0 >= 0 }) else { throw r.error("NPY shape \(shape) has a negative dimension") }
         var order = descr.first ?? "<"
         var code = Substring(descr)
         if "<>|=".contains(order) { code = code.dropFirst() } else { order = "=" }
         guard let type = DType(rawValue: String(code)) else {
-            throw r.error("unsupported NPY dtype '\(descr)' (supported: float32 <f4, float64 <f8, uint8 |u1, int32 <i4, int64 <i8)")
+            throw r.error(
+                "unsupported NPY dtype '\(descr)' (supported: float32 <f4, float64 <f8, uint8 |u1, int32 <i4, int64 <i8)"
+            )
         }
         let (count, o1) = shape.reduce((1, false)) { acc, n in
             let (m, o) = acc.0.multipliedReportingOverflow(by: n)
@@ -96,7 +100,9 @@ public struct NPYArray: Sendable {
         let (size, o2) = count.multipliedReportingOverflow(by: type.size)
         guard !o1, !o2 else { throw r.error("NPY shape \(shape) is too large") }
         guard r.remaining == size else {
-            throw r.error("NPY header declares shape \(shape) of \(type) (\(size) bytes of data), but the file has \(r.remaining) bytes after the header")
+            throw r.error(
+                "NPY header declares shape \(shape) of \(type) (\(size) bytes of data), but the file has \(r.remaining) bytes after the header"
+            )
         }
         self.shape = shape
         self.dtype = type
@@ -131,7 +137,11 @@ public struct NPYArray: Sendable {
     public func floats() -> [Float] {
         bytes.withUnsafeBytes { raw in
             if dtype == .float32 && !bigEndian {
-                return (0..<count).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: dataOffset + $0 * 4, as: UInt32.self).littleEndian) }
+                return (0..<count).map {
+                    Float(
+                        bitPattern: raw.loadUnaligned(fromByteOffset: dataOffset + $0 * 4, as: UInt32.self).littleEndian
+                    )
+                }
             }
             return (0..<count).map { Float(element($0, in: raw)) }
         }
@@ -154,7 +164,9 @@ public struct NPYArray: Sendable {
                     return Int(Int64(bitPattern: bigEndian ? w.bigEndian : w.littleEndian))
                 }
                 let v = element(i, in: raw)
-                guard let n = Int(exactly: v) else { throw DescentError(.file, path, "element \(i) is \(v), not an integer") }
+                guard let n = Int(exactly: v) else {
+                    throw DescentError(.file, path, "element \(i) is \(v), not an integer")
+                }
                 return n
             }
         }
@@ -165,7 +177,9 @@ public struct NPYArray: Sendable {
 
     /// `.npy` bytes (format 1.0, little-endian `float32`, C order) holding `tensor`.
     public static func encode(_ tensor: Tensor) -> Data {
-        let shape = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
+        let shape =
+            tensor.shape.count == 1
+            ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
         // Pad with spaces so that the data starts at a multiple of 64 bytes, ending the header with a newline.
         let unpadded = 10 + header.utf8.count + 1
@@ -177,7 +191,9 @@ public struct NPYArray: Sendable {
         tensor.withUnsafeBufferPointer { p in
             for v in p {
                 let bits = v.bitPattern.littleEndian
-                out.append(contentsOf: [UInt8(bits & 0xFF), UInt8((bits >> 8) & 0xFF), UInt8((bits >> 16) & 0xFF), UInt8(bits >> 24)])
+                out.append(contentsOf: [
+                    UInt8(bits & 0xFF), UInt8((bits >> 8) & 0xFF), UInt8((bits >> 16) & 0xFF), UInt8(bits >> 24),
+                ])
             }
         }
         return out
@@ -198,8 +214,12 @@ public struct NPYArray: Sendable {
     static func parseHeader(_ text: String, reader r: ByteReader) throws -> [String: HeaderValue] {
         let s = Array(text.unicodeScalars)
         var i = 0
-        func skipSpace() { while i < s.count && (s[i] == " " || s[i] == "\n" || s[i] == "\t" || s[i] == "\r") { i += 1 } }
-        func fail(_ what: String) -> DescentError { r.error("malformed NPY header (\(what)): \(text.trimmingCharacters(in: .whitespacesAndNewlines))") }
+        func skipSpace() {
+            while i < s.count && (s[i] == " " || s[i] == "\n" || s[i] == "\t" || s[i] == "\r") { i += 1 }
+        }
+        func fail(_ what: String) -> DescentError {
+            r.error("malformed NPY header (\(what)): \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
         func expect(_ c: Unicode.Scalar) throws {
             skipSpace()
             guard i < s.count && s[i] == c else { throw fail("expected '\(c)' at character \(i)") }
@@ -207,7 +227,9 @@ public struct NPYArray: Sendable {
         }
         func string() throws -> String {
             skipSpace()
-            guard i < s.count, s[i] == "'" || s[i] == "\"" else { throw fail("expected a quoted string at character \(i)") }
+            guard i < s.count, s[i] == "'" || s[i] == "\"" else {
+                throw fail("expected a quoted string at character \(i)")
+            }
             let q = s[i]
             i += 1
             var out = ""
@@ -219,7 +241,9 @@ public struct NPYArray: Sendable {
         func integer() throws -> Int {
             skipSpace()
             var digits = ""
-            while i < s.count && (("0"..."9").contains(s[i]) || (digits.isEmpty && s[i] == "-")) { digits.unicodeScalars.append(s[i]); i += 1 }
+            while i < s.count && (("0"..."9").contains(s[i]) || (digits.isEmpty && s[i] == "-")) {
+                digits.unicodeScalars.append(s[i]); i += 1
+            }
             // Python 2 long literals: 3L.
             if i < s.count && s[i] == "L" { i += 1 }
             guard let v = Int(digits) else { throw fail("expected an integer at character \(i)") }
@@ -243,7 +267,8 @@ public struct NPYArray: Sendable {
                 }
                 return .tuple(dims)
             }
-            for (word, v) in [("True", true), ("False", false)] where String(String.UnicodeScalarView(s[i..<min(i + word.count, s.count)])) == word {
+            for (word, v) in [("True", true), ("False", false)]
+            where String(String.UnicodeScalarView(s[i..<min(i + word.count, s.count)])) == word {
                 i += word.count
                 return .bool(v)
             }

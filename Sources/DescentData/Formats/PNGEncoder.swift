@@ -5,7 +5,9 @@ public enum PNGEncoder {
     /// PNG bytes for a `width×height` image; `pixels` has 1 (grey) or 3 (RGB) bytes per pixel, row-major.
     public static func encode(width: Int, height: Int, channels: Int, pixels: [UInt8]) -> Data {
         precondition(channels == 1 || channels == 3, "PNGEncoder: channels must be 1 or 3")
-        precondition(pixels.count == width * height * channels, "PNGEncoder: \(pixels.count) bytes for \(width)×\(height)×\(channels)")
+        precondition(
+            pixels.count == width * height * channels,
+            "PNGEncoder: \(pixels.count) bytes for \(width)×\(height)×\(channels)")
         var raw = [UInt8]()
         raw.reserveCapacity((width * channels + 1) * height)
         for y in 0..<height {
@@ -24,11 +26,14 @@ public enum PNGEncoder {
 
     /// PNG bytes for a greyscale image from floats in [0, 1] (clamped).
     public static func encodeGrey(width: Int, height: Int, values: [Float]) -> Data {
-        encode(width: width, height: height, channels: 1,
-               pixels: values.map { UInt8((Swift.min(Swift.max($0, 0), 1) * 255).rounded()) })
+        encode(
+            width: width, height: height, channels: 1,
+            pixels: values.map { UInt8((Swift.min(Swift.max($0, 0), 1) * 255).rounded()) })
     }
 
-    static func bigEndian(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 255), UInt8((v >> 8) & 255), UInt8(v & 255)] }
+    static func bigEndian(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8((v >> 16) & 255), UInt8((v >> 8) & 255), UInt8(v & 255)]
+    }
 
     static func chunk(_ type: String, _ body: [UInt8]) -> Data {
         let typeBytes = Array(type.utf8)

@@ -114,8 +114,11 @@ public struct SHA256: Sendable {
                     let p = blocks + block * 64
                     for i in 0..<16 {
                         let b = p + i * 4
-                        w[i] = UInt32(b.load(as: UInt8.self)) << 24 | UInt32(b.load(fromByteOffset: 1, as: UInt8.self)) << 16
-                            | UInt32(b.load(fromByteOffset: 2, as: UInt8.self)) << 8 | UInt32(b.load(fromByteOffset: 3, as: UInt8.self))
+                        w[i] =
+                            UInt32(b.load(as: UInt8.self)) << 24 | UInt32(b.load(fromByteOffset: 1, as: UInt8.self))
+                            << 16
+                            | UInt32(b.load(fromByteOffset: 2, as: UInt8.self)) << 8
+                            | UInt32(b.load(fromByteOffset: 3, as: UInt8.self))
                     }
                     for i in 16..<64 {
                         let x = w[i - 15], y = w[i - 2]

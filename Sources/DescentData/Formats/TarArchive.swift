@@ -37,9 +37,11 @@ public struct TarArchive: Sendable {
                 if (offset..<(offset + 512)).allSatisfy({ b[$0] == 0 }) { break }
                 var checksum = 0
                 for i in 0..<512 { checksum += (148..<156).contains(i) ? 32 : Int(b[offset + i]) }
-                let stored = Int(text(offset + 148, 8).trimmingCharacters(in: CharacterSet(charactersIn: " \0")), radix: 8)
+                let stored = Int(
+                    text(offset + 148, 8).trimmingCharacters(in: CharacterSet(charactersIn: " \0")), radix: 8)
                 guard stored == checksum else {
-                    throw DescentError(.file, path, "not a tar archive, or corrupt: header at byte \(offset) has a bad checksum")
+                    throw DescentError(
+                        .file, path, "not a tar archive, or corrupt: header at byte \(offset) has a bad checksum")
                 }
                 let sizeText = text(offset + 124, 12).trimmingCharacters(in: CharacterSet(charactersIn: " \0"))
                 guard let size = Int(sizeText.isEmpty ? "0" : sizeText, radix: 8), size >= 0 else {
@@ -53,13 +55,17 @@ public struct TarArchive: Sendable {
                 }
                 let start = offset + 512
                 guard start + size <= b.count else {
-                    throw DescentError(.file, path, "truncated tar archive: entry \"\(name)\" declares \(size) bytes at byte \(start), but the archive has \(b.count)")
+                    throw DescentError(
+                        .file, path,
+                        "truncated tar archive: entry \"\(name)\" declares \(size) bytes at byte \(start), but the archive has \(b.count)"
+                    )
                 }
                 switch type {
                 case UInt8(ascii: "L"):  // GNU long name for the next entry
                     longName = text(start, size)
                 case UInt8(ascii: "x"):  // pax extended header: look for a path record
-                    let records = String(decoding: UnsafeBufferPointer(rebasing: b[start..<(start + size)]), as: UTF8.self)
+                    let records = String(
+                        decoding: UnsafeBufferPointer(rebasing: b[start..<(start + size)]), as: UTF8.self)
                     for line in records.split(separator: "\n") {
                         if let r = line.range(of: " path=") { paxPath = String(line[r.upperBound...]) }
                     }

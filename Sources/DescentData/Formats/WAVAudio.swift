@@ -55,7 +55,9 @@ public struct WAVAudio: Sendable {
 
     /// Audio from `samples` (`[channels, frames]`, or `[frames]` for mono) at `sampleRate`.
     public init(samples: Tensor, sampleRate: Int) {
-        precondition(samples.rank == 1 || samples.rank == 2, "WAVAudio: samples must be [frames] or [channels, frames], got \(samples.shape)")
+        precondition(
+            samples.rank == 1 || samples.rank == 2,
+            "WAVAudio: samples must be [frames] or [channels, frames], got \(samples.shape)")
         precondition(sampleRate > 0, "WAVAudio: sample rate must be positive")
         self.samples = samples.rank == 1 ? samples.reshaped([1, samples.shape[0]]) : samples
         self.sampleRate = sampleRate
@@ -73,13 +75,19 @@ public struct WAVAudio: Sendable {
     /// Parses WAV bytes; `path` names them in errors.
     public init(data: Data, path: String) throws {
         var r = ByteReader(data, path: path)
-        guard data.count >= 12 else { throw r.error("truncated: \(data.count) bytes is too short for a RIFF/WAVE header (12 bytes)") }
+        guard data.count >= 12 else {
+            throw r.error("truncated: \(data.count) bytes is too short for a RIFF/WAVE header (12 bytes)")
+        }
         let riff = try r.bytes(4, "the RIFF id")
         guard riff == Array("RIFF".utf8) else {
-            throw r.error(riff == Array("RIFX".utf8) ? "big-endian RIFX files are not supported" : "not a WAV file: it does not start with \"RIFF\"")
+            throw r.error(
+                riff == Array("RIFX".utf8)
+                    ? "big-endian RIFX files are not supported" : "not a WAV file: it does not start with \"RIFF\"")
         }
         _ = try r.u32LittleEndian("the RIFF size")
-        guard try r.bytes(4, "the WAVE id") == Array("WAVE".utf8) else { throw r.error("not a WAV file: the RIFF form type is not \"WAVE\"") }
+        guard try r.bytes(4, "the WAVE id") == Array("WAVE".utf8) else {
+            throw r.error("not a WAV file: the RIFF form type is not \"WAVE\"")
+        }
 
         var format: (tag: UInt16, channels: Int, rate: Int, blockAlign: Int, bits: Int)?
         var dataRange: Range<Int>?
@@ -97,7 +105,9 @@ public struct WAVAudio: Sendable {
                 let blockAlign = Int(try f.u16LittleEndian("the block alignment"))
                 let bits = Int(try f.u16LittleEndian("the bits per sample"))
                 if tag == 0xFFFE {
-                    guard size >= 40 else { throw r.error("WAVE_FORMAT_EXTENSIBLE \"fmt \" chunk is \(size) bytes; it needs 40") }
+                    guard size >= 40 else {
+                        throw r.error("WAVE_FORMAT_EXTENSIBLE \"fmt \" chunk is \(size) bytes; it needs 40")
+                    }
                     try f.skip(8, "the extension size, valid bits and channel mask")
                     tag = try f.u16LittleEndian("the sub-format")
                 }
@@ -105,7 +115,8 @@ public struct WAVAudio: Sendable {
             case "data":
                 guard format != nil else { throw r.error("\"data\" chunk comes before the \"fmt \" chunk") }
                 guard size <= r.remaining else {
-                    throw r.error("truncated: the \"data\" chunk declares \(size) bytes, but only \(r.remaining) follow")
+                    throw r.error(
+                        "truncated: the \"data\" chunk declares \(size) bytes, but only \(r.remaining) follow")
                 }
                 dataRange = try r.range(size, "the \"data\" chunk")
             default:
@@ -130,16 +141,23 @@ public struct WAVAudio: Sendable {
         case (3, 32): sampleFormat = .float32
         case (3, 64): sampleFormat = .float64
         case (1, _), (3, _):
-            throw r.error("unsupported \(format.tag == 1 ? "PCM" : "float") sample size of \(format.bits) bits (supported: PCM 8/16/24/32, float 32/64)")
+            throw r.error(
+                "unsupported \(format.tag == 1 ? "PCM" : "float") sample size of \(format.bits) bits (supported: PCM 8/16/24/32, float 32/64)"
+            )
         default:
-            throw r.error("unsupported WAV format tag \(format.tag) (supported: 1 PCM, 3 IEEE float, and these inside WAVE_FORMAT_EXTENSIBLE)")
+            throw r.error(
+                "unsupported WAV format tag \(format.tag) (supported: 1 PCM, 3 IEEE float, and these inside WAVE_FORMAT_EXTENSIBLE)"
+            )
         }
         let frameBytes = format.channels * sampleFormat.bytes
         guard format.blockAlign == frameBytes else {
-            throw r.error("\"fmt \" chunk declares a block alignment of \(format.blockAlign) bytes, but \(format.channels) channel(s) of \(format.bits)-bit samples take \(frameBytes)")
+            throw r.error(
+                "\"fmt \" chunk declares a block alignment of \(format.blockAlign) bytes, but \(format.channels) channel(s) of \(format.bits)-bit samples take \(frameBytes)"
+            )
         }
         guard dataRange.count % frameBytes == 0 else {
-            throw r.error("the \"data\" chunk has \(dataRange.count) bytes, not a whole number of \(frameBytes)-byte frames")
+            throw r.error(
+                "the \"data\" chunk has \(dataRange.count) bytes, not a whole number of \(frameBytes)-byte frames")
         }
         let frames = dataRange.count / frameBytes
         let channels = format.channels
@@ -158,9 +176,16 @@ public struct WAVAudio: Sendable {
                             let u = Int32(raw[o]) | Int32(raw[o + 1]) << 8 | Int32(raw[o + 2]) << 16
                             v = Float((u << 8) >> 8) / 8_388_608
                         case .pcm32:
-                            v = Float(Int32(bitPattern: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self).littleEndian)) / 2_147_483_648
-                        case .float32: v = Float(bitPattern: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self).littleEndian)
-                        case .float64: v = Float(Double(bitPattern: raw.loadUnaligned(fromByteOffset: o, as: UInt64.self).littleEndian))
+                            v =
+                                Float(
+                                    Int32(
+                                        bitPattern: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self).littleEndian))
+                                / 2_147_483_648
+                        case .float32:
+                            v = Float(bitPattern: raw.loadUnaligned(fromByteOffset: o, as: UInt32.self).littleEndian)
+                        case .float64:
+                            v = Float(
+                                Double(bitPattern: raw.loadUnaligned(fromByteOffset: o, as: UInt64.self).littleEndian))
                         }
                         out[c * frames + t] = v
                     }

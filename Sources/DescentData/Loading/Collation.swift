@@ -20,19 +20,26 @@ public enum Collation: Sendable {
     /// - Throws: ``DescentError`` of kind `.shape` when inputs (for ``stack``) or tensor targets have different
     ///   shapes, inputs have different ranks (for ``pad(value:)``), or some targets are classes and others tensors.
     public func collate(_ samples: [Sample], indices: [Int]) throws -> Batch {
-        precondition(samples.count == indices.count && !samples.isEmpty, "Collation: \(samples.count) samples for \(indices.count) indices")
+        precondition(
+            samples.count == indices.count && !samples.isEmpty,
+            "Collation: \(samples.count) samples for \(indices.count) indices")
         switch self {
         case .custom(let f):
             return try f(samples, indices)
         case .stack:
-            let inputs = try Collation.stack(samples.map(\.input), indices: indices, what: "input",
-                                             hint: "; pass collation: .pad to pad inputs to the longest, or use batch size 1")
-            return Batch(inputs: inputs, labels: nil, targets: nil, indices: indices).with(targets: try Collation.targets(samples, indices))
+            let inputs = try Collation.stack(
+                samples.map(\.input), indices: indices, what: "input",
+                hint: "; pass collation: .pad to pad inputs to the longest, or use batch size 1")
+            return Batch(inputs: inputs, labels: nil, targets: nil, indices: indices).with(
+                targets: try Collation.targets(samples, indices))
         case .pad(let value):
             let shapes = samples.map(\.input.shape)
             let rank = shapes[0].count
             if let k = shapes.firstIndex(where: { $0.count != rank }) {
-                throw DescentError(.shape, "sample \(indices[k])", "input has rank \(shapes[k].count) (shape \(shapes[k])) but sample \(indices[0]) has rank \(rank) (shape \(shapes[0])); padding needs inputs of the same rank")
+                throw DescentError(
+                    .shape, "sample \(indices[k])",
+                    "input has rank \(shapes[k].count) (shape \(shapes[k])) but sample \(indices[0]) has rank \(rank) (shape \(shapes[0])); padding needs inputs of the same rank"
+                )
             }
             let maxShape = (0..<rank).map { a in shapes.map { $0[a] }.max()! }
             let n = maxShape.reduce(1, *)
@@ -42,7 +49,8 @@ public enum Collation: Sendable {
                     Collation.copy(s.input, into: out.baseAddress! + k * n, shape: shapes[k], paddedShape: maxShape)
                 }
             }
-            var batch = Batch(inputs: Tensor(values, shape: [samples.count] + maxShape), labels: nil, targets: nil, indices: indices)
+            var batch = Batch(
+                inputs: Tensor(values, shape: [samples.count] + maxShape), labels: nil, targets: nil, indices: indices)
             batch.inputShapes = shapes
             return batch.with(targets: try Collation.targets(samples, indices))
         }
@@ -75,7 +83,9 @@ public enum Collation: Sendable {
     static func stack(_ tensors: [Tensor], indices: [Int], what: String, hint: String = "") throws -> Tensor {
         let shape = tensors[0].shape
         if let k = tensors.firstIndex(where: { $0.shape != shape }) {
-            throw DescentError(.shape, "sample \(indices[k])", "\(what) has shape \(tensors[k].shape) but sample \(indices[0]) in the same batch has \(shape)\(hint)")
+            throw DescentError(
+                .shape, "sample \(indices[k])",
+                "\(what) has shape \(tensors[k].shape) but sample \(indices[0]) in the same batch has \(shape)\(hint)")
         }
         let n = shape.reduce(1, *)
         var values = [Float](repeating: 0, count: n * tensors.count)
@@ -94,7 +104,9 @@ public enum Collation: Sendable {
         func kind(_ t: Target) -> String { t.classIndex == nil ? "a tensor target" : "a class target" }
         let firstKind = kind(samples[0].target)
         if let k = samples.firstIndex(where: { kind($0.target) != firstKind }) {
-            throw DescentError(.shape, "sample \(indices[k])", "has \(kind(samples[k].target)) but sample \(indices[0]) in the same batch has \(firstKind)")
+            throw DescentError(
+                .shape, "sample \(indices[k])",
+                "has \(kind(samples[k].target)) but sample \(indices[0]) in the same batch has \(firstKind)")
         }
         if samples[0].target.classIndex != nil { return (samples.map { $0.target.classIndex! }, nil) }
         let tensors = samples.map { s -> Tensor in

@@ -50,9 +50,11 @@ public struct DataLoader: Sendable {
     ///   - collation: how samples are joined (default: stacking equal shapes).
     ///   - workers: background threads (0 = none).
     ///   - prefetch: batches prepared ahead per worker (at least 1).
-    public init(_ dataset: any Dataset, batchSize: BatchSize, shuffle: Bool = false, dropLast: Bool = false,
-                seed: UInt64 = 0, transform: (any Transform)? = nil, collation: Collation = .stack,
-                workers: Int = 0, prefetch: Int = 2) {
+    public init(
+        _ dataset: any Dataset, batchSize: BatchSize, shuffle: Bool = false, dropLast: Bool = false,
+        seed: UInt64 = 0, transform: (any Transform)? = nil, collation: Collation = .stack,
+        workers: Int = 0, prefetch: Int = 2
+    ) {
         if case .size(let b) = batchSize { precondition(b > 0, "DataLoader: batch size must be positive, got \(b)") }
         precondition(workers >= 0, "DataLoader: workers must be non-negative, got \(workers)")
         precondition(prefetch >= 1, "DataLoader: prefetch must be at least 1, got \(prefetch)")
@@ -78,7 +80,9 @@ public struct DataLoader: Sendable {
 
     /// The dataset indices in the order `epoch` visits them (all of them, before batching).
     public func order(epoch: Int) -> [Int] {
-        shuffle ? SampleRandomness.shuffleGenerator(seed: seed, epoch: epoch).permutation(dataset.count) : Array(0..<dataset.count)
+        shuffle
+            ? SampleRandomness.shuffleGenerator(seed: seed, epoch: epoch).permutation(dataset.count)
+            : Array(0..<dataset.count)
     }
 
     /// The dataset indices of each batch of `epoch`.
@@ -113,7 +117,9 @@ public struct DataLoader: Sendable {
     /// The batches of `epoch` from batch `start` on (resuming an epoch part-way: the batches are the same as
     /// those of ``epoch(_:)`` at the same positions).
     public func epoch(_ epoch: Int, from start: Int) -> EpochBatches {
-        precondition(start >= 0 && start <= batchesPerEpoch, "DataLoader: start batch \(start) out of range 0...\(batchesPerEpoch)")
+        precondition(
+            start >= 0 && start <= batchesPerEpoch,
+            "DataLoader: start batch \(start) out of range 0...\(batchesPerEpoch)")
         return EpochBatches(loader: self, epoch: epoch, start: start)
     }
 }

@@ -43,10 +43,13 @@ public struct EpochBatches: Sequence, Sendable {
             self.plan = Array(loader.batchIndices(epoch: epoch).dropFirst(start))
             if loader.workers > 0 && !plan.isEmpty {
                 let plan = self.plan
-                handle = PrefetchHandle(PrefetchRun(batches: plan.count, workers: Swift.min(loader.workers, plan.count),
-                                  ahead: loader.workers * loader.prefetch) { [loader, epoch] k in
-                    try loader.makeBatch(indices: plan[k], epoch: epoch)
-                })
+                handle = PrefetchHandle(
+                    PrefetchRun(
+                        batches: plan.count, workers: Swift.min(loader.workers, plan.count),
+                        ahead: loader.workers * loader.prefetch
+                    ) { [loader, epoch] k in
+                        try loader.makeBatch(indices: plan[k], epoch: epoch)
+                    })
             } else {
                 handle = nil
             }

@@ -6,5 +6,7 @@ public protocol BatchTransform: Sendable {
     /// randomness drawn only from `generator`.
     ///
     /// - Throws: ``DescentError`` when the shapes do not fit.
-    func callAsFunction(inputs: Tensor, targets: Tensor, generator: RandomGenerator) throws -> (inputs: Tensor, targets: Tensor)
+    func callAsFunction(inputs: Tensor, targets: Tensor, generator: RandomGenerator) throws -> (
+        inputs: Tensor, targets: Tensor
+    )
 }

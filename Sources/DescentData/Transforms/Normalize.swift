@@ -11,8 +11,10 @@ public struct Normalize: Transform {
 
     /// Normalisation with the given per-channel means and deviations (deviations must be positive).
     public init(mean: [Float], std: [Float]) {
-        precondition(mean.count == std.count && !mean.isEmpty, "Normalize: \(mean.count) means and \(std.count) deviations")
-        precondition(std.allSatisfy { $0 > 0 && $0.isFinite }, "Normalize: standard deviations must be positive, got \(std)")
+        precondition(
+            mean.count == std.count && !mean.isEmpty, "Normalize: \(mean.count) means and \(std.count) deviations")
+        precondition(
+            std.allSatisfy { $0 > 0 && $0.isFinite }, "Normalize: standard deviations must be positive, got \(std)")
         self.mean = mean
         self.std = std
     }
@@ -31,7 +33,9 @@ public struct Normalize: Transform {
         var x = sample.input
         let channels = x.rank == 0 ? 1 : x.shape[0]
         guard mean.count == 1 || mean.count == channels else {
-            throw DescentError(.shape, "Normalize", "input of shape \(x.shape) has \(channels) channels, but \(mean.count) means and deviations are given")
+            throw DescentError(
+                .shape, "Normalize",
+                "input of shape \(x.shape) has \(channels) channels, but \(mean.count) means and deviations are given")
         }
         let perChannel = channels == 0 ? 0 : x.count / channels
         x.withUnsafeMutableBufferPointer { p in

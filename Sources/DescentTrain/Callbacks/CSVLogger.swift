@@ -19,7 +19,8 @@ public final class CSVLogger: TrainingCallback {
     /// One row.
     public static func row(_ log: EpochLog) -> String {
         func f(_ v: Double?) -> String { v.map { String(describing: $0) } ?? "" }
-        return "\(log.epoch),\(f(log.trainLoss)),\(f(log.trainAccuracy)),\(f(log.validationLoss)),\(f(log.validationAccuracy)),"
+        return
+            "\(log.epoch),\(f(log.trainLoss)),\(f(log.trainAccuracy)),\(f(log.validationLoss)),\(f(log.validationAccuracy)),"
             + "\(f(log.learningRate)),\(String(format: "%.3f", log.seconds)),\(String(format: "%.1f", log.samplesPerSecond))"
     }
 
@@ -46,13 +47,15 @@ public final class CSVLogger: TrainingCallback {
 enum LogFile {
     static func open(_ url: URL, replacingWith text: String) -> FileHandle? {
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(text.utf8).write(to: url, options: .atomic)
             let handle = try FileHandle(forWritingTo: url)
             try handle.seekToEnd()
             return handle
         } catch {
-            FileHandle.standardError.write(Data("descent: cannot write the log \(url.path): \(error.localizedDescription)\n".utf8))
+            FileHandle.standardError.write(
+                Data("descent: cannot write the log \(url.path): \(error.localizedDescription)\n".utf8))
             return nil
         }
     }

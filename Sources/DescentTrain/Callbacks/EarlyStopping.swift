@@ -20,8 +20,10 @@ public final class EarlyStopping: TrainingCallback, Checkpointable {
     private var wait = 0
 
     /// Early stopping on `monitor` (default: validation loss).
-    public init(monitor: MonitoredMetric = .validationLoss, patience: Int = 5, minDelta: Double = 0,
-                restoreBestWeights: Bool = true) {
+    public init(
+        monitor: MonitoredMetric = .validationLoss, patience: Int = 5, minDelta: Double = 0,
+        restoreBestWeights: Bool = true
+    ) {
         precondition(patience >= 0, "EarlyStopping: patience must be non-negative")
         self.monitor = monitor
         self.patience = patience
@@ -45,7 +47,10 @@ public final class EarlyStopping: TrainingCallback, Checkpointable {
         } else {
             wait += 1
             if wait > patience {
-                state.stop(reason: "early stopping: \(monitor.rawValue) has not improved for \(wait) epochs (best \(best!.value) at epoch \(best!.epoch))")
+                state.stop(
+                    reason:
+                        "early stopping: \(monitor.rawValue) has not improved for \(wait) epochs (best \(best!.value) at epoch \(best!.epoch))"
+                )
             }
         }
     }

@@ -58,7 +58,8 @@ public final class JSONLinesLogger: TrainingCallback {
     static func line(_ type: String, _ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         guard let data = try? encoder.encode(value) else { return "{\"type\":\"\(type)\"}" }
         let body = String(decoding: data, as: UTF8.self)
         return "{\"type\":\"\(type)\"," + body.dropFirst()

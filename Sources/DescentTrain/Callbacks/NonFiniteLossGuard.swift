@@ -29,8 +29,10 @@ public final class NonFiniteLossGuard: TrainingCallback, Checkpointable {
     }
 
     /// A guard with `policy`; `log` receives one line per rollback (default: standard error).
-    public init(_ policy: NonFiniteLossPolicy = .stop, rollbackFactor: Double = 0.5, maxRollbacks: Int = 3,
-                log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+    public init(
+        _ policy: NonFiniteLossPolicy = .stop, rollbackFactor: Double = 0.5, maxRollbacks: Int = 3,
+        log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    ) {
         self.policy = policy
         self.rollbackFactor = rollbackFactor
         self.maxRollbacks = maxRollbacks
@@ -41,9 +43,11 @@ public final class NonFiniteLossGuard: TrainingCallback, Checkpointable {
     /// epoch's own start is kept when the checkpoint had it).
     public func epochWillBegin(_ state: inout TrainingState) {
         guard policy == .rollback,
-              state.batchInEpoch == 0 || epochStart?.progress.completedEpochs != state.completedEpochs else { return }
-        epochStart = Snapshot(weights: state.model.stateDict(), optimizerState: state.optimizer.stateDict(),
-                              progress: state.snapshot())
+            state.batchInEpoch == 0 || epochStart?.progress.completedEpochs != state.completedEpochs
+        else { return }
+        epochStart = Snapshot(
+            weights: state.model.stateDict(), optimizerState: state.optimizer.stateDict(),
+            progress: state.snapshot())
     }
 
     /// Checks the loss and the gradients; applies the policy to the first non-finite value.
@@ -64,16 +68,18 @@ public final class NonFiniteLossGuard: TrainingCallback, Checkpointable {
                 try state.model.load(stateDict: start.weights)
                 try state.optimizer.load(state: start.optimizerState)
             } catch {
-                return state.abort(reason: "non-finite values at \(place): \(problem); "
-                                   + "the epoch's start cannot be restored: \(error)")
+                return state.abort(
+                    reason: "non-finite values at \(place): \(problem); "
+                        + "the epoch's start cannot be restored: \(error)")
             }
             let scale = state.learningRateScale
             state.restore(start.progress)
             rollbacks += 1
             state.learningRateScale = scale * rollbackFactor
             state.optimizer.learningRates = state.optimizer.learningRates.map { $0 * rollbackFactor }
-            log("descent: non-finite values at \(place): \(problem); rolled back to the start of epoch \(state.epoch), "
-                + "learning rate ×\(rollbackFactor) → \(state.optimizer.lr)")
+            log(
+                "descent: non-finite values at \(place): \(problem); rolled back to the start of epoch \(state.epoch), "
+                    + "learning rate ×\(rollbackFactor) → \(state.optimizer.lr)")
             state.restartEpoch()
         }
     }
@@ -100,7 +106,8 @@ public final class NonFiniteLossGuard: TrainingCallback, Checkpointable {
     public func writeCheckpoint(to folder: CheckpointFolder, state: TrainingState) throws {
         try folder.writeCallback(CallbackCheckpoint(values: ["rollbacks": Double(rollbacks)]), key: checkpointKey)
         guard state.batchInEpoch > 0, let start = epochStart,
-              start.progress.completedEpochs == state.completedEpochs else { return }
+            start.progress.completedEpochs == state.completedEpochs
+        else { return }
         let sub = try folder.subfolder(creating: "epoch-start")
         try sub.writeWeights(start.weights, of: state.model, to: "model.safetensors")
         try sub.writeOptimizer(start.optimizerState, prefix: "optimizer")
@@ -123,9 +130,11 @@ public final class NonFiniteLossGuard: TrainingCallback, Checkpointable {
         let optimizerState = try sub.readOptimizerState(prefix: "optimizer")
         let current = state.optimizer.stateDict()
         guard optimizerState.optimizer == current.optimizer,
-              optimizerState.parameters.map(\.shape) == current.parameters.map(\.shape) else {
-            throw DescentError(.file, sub.file("optimizer.json").path,
-                               "does not fit the optimizer being resumed (\(current.optimizer))")
+            optimizerState.parameters.map(\.shape) == current.parameters.map(\.shape)
+        else {
+            throw DescentError(
+                .file, sub.file("optimizer.json").path,
+                "does not fit the optimizer being resumed (\(current.optimizer))")
         }
         let progress = try sub.read(TrainerState.self, from: "trainer.json")
         epochStart = Snapshot(weights: weights, optimizerState: optimizerState, progress: progress)

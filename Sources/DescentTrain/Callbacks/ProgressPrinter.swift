@@ -10,7 +10,12 @@ public final class ProgressPrinter: TrainingCallback {
     private let write: (String) -> Void
 
     /// A printer writing to standard output; `live` defaults to whether standard output is a terminal.
-    public init(live: Bool? = nil, write: @escaping (String) -> Void = { print($0, terminator: ""); fflush(nil) }) {
+    public init(
+        live: Bool? = nil,
+        write: @escaping (String) -> Void = {
+            print($0, terminator: ""); fflush(nil)
+        }
+    ) {
         self.live = live ?? (isatty(1) != 0)
         self.write = write
     }
@@ -39,8 +44,9 @@ public final class ProgressPrinter: TrainingCallback {
         let rate = Double(state.epochSamples - startSamples) / max(elapsed, 1e-9)
         let width = 24, filled = width * min(inEpoch, stepsPerEpoch) / max(stepsPerEpoch, 1)
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        var line = String(format: "\r\u{1B}[2Kepoch %d/%d %@ %d/%d loss %.4f", state.epoch, epochs, bar, inEpoch,
-                          stepsPerEpoch, state.epochLoss)
+        var line = String(
+            format: "\r\u{1B}[2Kepoch %d/%d %@ %d/%d loss %.4f", state.epoch, epochs, bar, inEpoch,
+            stepsPerEpoch, state.epochLoss)
         if let a = state.epochAccuracy { line += String(format: " acc %.4f", a) }
         if elapsed > 0.5 { line += String(format: "  %.0f samples/s  eta %.0fs", rate, eta) }
         write(line)

@@ -15,7 +15,9 @@ public final class StepValidation: TrainingCallback {
     public func stepDidEnd(_ state: inout TrainingState) throws {
         guard state.step % interval == 0, let validation = state.validation else { return }
         let e = try state.evaluate(validation)
-        state.progress.history.evaluations.append(EvaluationLog(step: state.step, epoch: state.epoch, loss: e.loss,
-                                                                accuracy: e.accuracy, learningRate: state.optimizer.lr))
+        state.progress.history.evaluations.append(
+            EvaluationLog(
+                step: state.step, epoch: state.epoch, loss: e.loss,
+                accuracy: e.accuracy, learningRate: state.optimizer.lr))
     }
 }

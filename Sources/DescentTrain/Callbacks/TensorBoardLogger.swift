@@ -42,8 +42,10 @@ public final class TensorBoardLogger: TrainingCallback {
 
     /// A logger writing into `directory` every `logEveryNSteps` steps (at least 1); `log` receives the one line on
     /// a write failure (default: standard error).
-    public init(directory: URL, logEveryNSteps: Int = 1,
-                log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+    public init(
+        directory: URL, logEveryNSteps: Int = 1,
+        log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    ) {
         self.directory = directory
         self.logEveryNSteps = max(1, logEveryNSteps)
         self.log = log
@@ -113,8 +115,10 @@ public final class TensorBoardLogger: TrainingCallback {
         if let v = log.validationLoss { values.append(("epoch/validation_loss", v)) }
         if let a = log.validationAccuracy { values.append(("epoch/validation_accuracy", a)) }
         if let r = validation?.regression {
-            values += [("epoch/validation_mae", r.mae), ("epoch/validation_rmse", r.rmse),
-                       ("epoch/validation_r2", r.r2)]
+            values += [
+                ("epoch/validation_mae", r.mae), ("epoch/validation_rmse", r.rmse),
+                ("epoch/validation_r2", r.r2),
+            ]
         }
         values.append(("epoch/learning_rate", log.learningRate))
         validation = nil

@@ -59,8 +59,9 @@ public struct CheckpointFolder: Sendable {
     /// Writes `weights`, a state dict of `model`, to `name` with the model's element types.
     public func writeWeights(_ weights: [(String, Tensor)], of model: Module, to name: String) throws {
         let dtypes = Dictionary(model.stateEntries().map { ($0.key, $0.dtype) }, uniquingKeysWith: { a, _ in a })
-        try SafeTensors.write(weights.map { (name: $0.0, tensor: $0.1, dtype: dtypes[$0.0] == .int64 ? .int64 : .float32) },
-                              to: file(name))
+        try SafeTensors.write(
+            weights.map { (name: $0.0, tensor: $0.1, dtype: dtypes[$0.0] == .int64 ? .int64 : .float32) },
+            to: file(name))
     }
 
     /// Loads the weights in `name` into `model`.
@@ -100,7 +101,11 @@ public struct CheckpointFolder: Sendable {
         var buffers: [SafeTensors.Entry] = []
         for (i, p) in state.parameters.enumerated() {
             for key in p.buffers.keys.sorted() {
-                buffers.append((name: "\(i).\(key)", tensor: Tensor(p.buffers[key]!, shape: [p.buffers[key]!.count]), dtype: .float32))
+                buffers.append(
+                    (
+                        name: "\(i).\(key)", tensor: Tensor(p.buffers[key]!, shape: [p.buffers[key]!.count]),
+                        dtype: .float32
+                    ))
             }
             state.parameters[i].buffers = [:]
         }
@@ -145,7 +150,8 @@ public struct CheckpointFolder: Sendable {
     public func readCallback(key: String) throws -> CallbackCheckpoint {
         let callbacks = CheckpointFolder(url: file("callbacks"))
         let values = try callbacks.read([String: Double].self, from: key + ".json")
-        let tensors = callbacks.contains(key + ".safetensors") ? try callbacks.readTensors(from: key + ".safetensors") : []
+        let tensors =
+            callbacks.contains(key + ".safetensors") ? try callbacks.readTensors(from: key + ".safetensors") : []
         return CallbackCheckpoint(values: values, tensors: tensors)
     }
 }

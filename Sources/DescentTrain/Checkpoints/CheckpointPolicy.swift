@@ -12,8 +12,10 @@ public struct CheckpointPolicy: Sendable, Codable, Equatable {
     public var monitor: MonitoredMetric
 
     /// A policy; by default one checkpoint per epoch, the last two kept, and the best by validation loss.
-    public init(everyEpochs: Int? = 1, everySteps: Int? = nil, keep: Int = 2, saveBest: Bool = true,
-                monitor: MonitoredMetric = .validationLoss) {
+    public init(
+        everyEpochs: Int? = 1, everySteps: Int? = nil, keep: Int = 2, saveBest: Bool = true,
+        monitor: MonitoredMetric = .validationLoss
+    ) {
         self.everyEpochs = everyEpochs
         self.everySteps = everySteps
         self.keep = keep

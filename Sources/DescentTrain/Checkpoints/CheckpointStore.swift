@@ -48,7 +48,9 @@ public struct CheckpointStore: Sendable {
             try? fm.removeItem(at: final)
         }
         guard rename(partial.path, final.path) == 0 else {
-            throw DescentError(.file, final.path, "cannot rename the finished checkpoint into place: \(String(cString: strerror(errno)))")
+            throw DescentError(
+                .file, final.path,
+                "cannot rename the finished checkpoint into place: \(String(cString: strerror(errno)))")
         }
         try AtomicFile.write(Data((name + "\n").utf8), to: directory.appendingPathComponent("latest"))
         prune(keep: max(keep, 1), current: name)
@@ -76,7 +78,9 @@ public struct CheckpointStore: Sendable {
         guard let data = FileManager.default.contents(atPath: pointer.path) else { return nil }
         let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let url = directory.appendingPathComponent(name)
-        guard name.hasPrefix("step-"), FileManager.default.fileExists(atPath: url.appendingPathComponent("trainer.json").path) else {
+        guard name.hasPrefix("step-"),
+            FileManager.default.fileExists(atPath: url.appendingPathComponent("trainer.json").path)
+        else {
             throw DescentError(.file, pointer.path, "names '\(name)', which is not a complete checkpoint")
         }
         return url

@@ -22,8 +22,10 @@ public final class ModelCheckpoint: TrainingCallback, Checkpointable {
     private let log: (String) -> Void
 
     /// Checkpoints into `store` by `policy`; `log` receives one line per skipped save (default: standard error).
-    public init(store: CheckpointStore, policy: CheckpointPolicy = CheckpointPolicy(),
-                log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+    public init(
+        store: CheckpointStore, policy: CheckpointPolicy = CheckpointPolicy(),
+        log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+    ) {
         self.store = store
         self.policy = policy
         self.log = log
@@ -50,7 +52,8 @@ public final class ModelCheckpoint: TrainingCallback, Checkpointable {
     /// Saves the best weights when the monitored metric improves, and a checkpoint every `everyEpochs` epochs.
     public func epochDidEnd(_ state: inout TrainingState, log: EpochLog) {
         if policy.saveBest, let v = log.value(of: policy.monitor), v.isFinite,
-           best.map({ policy.monitor.higherIsBetter ? v > $0 : v < $0 }) ?? true, allFinite(state.model) {
+            best.map({ policy.monitor.higherIsBetter ? v > $0 : v < $0 }) ?? true, allFinite(state.model)
+        {
             best = v
             do {
                 try store.saveBest(state.model, epoch: log.epoch, monitor: policy.monitor, value: v)

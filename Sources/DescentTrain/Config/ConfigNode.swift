@@ -103,7 +103,9 @@ struct ConfigNode: Sendable {
     /// Parses the value of an override (`--set key=VALUE`) as a YAML scalar or flow collection.
     static func parseOverride(value: String, key: String) throws -> ConfigNode {
         do {
-            guard let root = try Yams.compose(yaml: value) else { return ConfigNode(content: .scalar("", plain: true), origin: .override) }
+            guard let root = try Yams.compose(yaml: value) else {
+                return ConfigNode(content: .scalar("", plain: true), origin: .override)
+            }
             return try ConfigNode(root) { _ in .override }
         } catch let error as YamlError {
             throw syntaxError(error, yaml: value) { _ in "--set \(key)" }
@@ -125,9 +127,14 @@ struct ConfigNode: Sendable {
             var entries: [Entry] = []
             for (k, v) in map {
                 guard case .scalar(let key) = k else {
-                    throw DescentError(.config, origin(k.mark?.line ?? line).location(""), "a mapping key must be a plain name, not \(k.sequence != nil ? "a list" : "a mapping")")
+                    throw DescentError(
+                        .config, origin(k.mark?.line ?? line).location(""),
+                        "a mapping key must be a plain name, not \(k.sequence != nil ? "a list" : "a mapping")")
                 }
-                entries.append(Entry(key: key.string, origin: origin(k.mark?.line ?? line), value: try ConfigNode(v, origin: origin)))
+                entries.append(
+                    Entry(
+                        key: key.string, origin: origin(k.mark?.line ?? line), value: try ConfigNode(v, origin: origin))
+                )
             }
             content = .mapping(entries)
         case .alias:
@@ -139,12 +146,14 @@ struct ConfigNode: Sendable {
     private static func syntaxError(_ error: YamlError, yaml: String, location: (Int) -> String) -> DescentError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .composer(let context, let problem, let mark, _):
             let detail = context.map { " (\($0.text))" } ?? ""
             return DescentError(.config, location(mark.line), "invalid YAML: \(problem)\(detail)")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return DescentError(.config, location(context.mark.line), "invalid YAML: key \(keys) appears more than once in the same mapping")
+            return DescentError(
+                .config, location(context.mark.line),
+                "invalid YAML: key \(keys) appears more than once in the same mapping")
         case .reader(let problem, let offset, _, _):
             let line = offset.map { o in yaml.prefix(o).reduce(1) { $0 + ($1 == "\n" ? 1 : 0) } } ?? 1
             return DescentError(.config, location(line), "invalid YAML: \(problem)")
@@ -166,19 +175,25 @@ struct ConfigNode: Sendable {
         var components: [PathComponent] = []
         for part in key.split(separator: ".", omittingEmptySubsequences: false) {
             var rest = Substring(part)
-            guard let name = rest.split(separator: "[", maxSplits: 1, omittingEmptySubsequences: false).first, !name.isEmpty else {
+            guard let name = rest.split(separator: "[", maxSplits: 1, omittingEmptySubsequences: false).first,
+                !name.isEmpty
+            else {
                 throw DescentError(.config, "--set \(key)", "expected dotted.key=value, such as optimizer.lr=0.01")
             }
             components.append(.key(String(name)))
             rest = rest.dropFirst(name.count)
             while rest.first == "[" {
-                guard let close = rest.firstIndex(of: "]"), let i = Int(rest[rest.index(after: rest.startIndex)..<close]), i >= 0 else {
+                guard let close = rest.firstIndex(of: "]"),
+                    let i = Int(rest[rest.index(after: rest.startIndex)..<close]), i >= 0
+                else {
                     throw DescentError(.config, "--set \(key)", "expected a list index such as layers[2]")
                 }
                 components.append(.index(i))
                 rest = rest[rest.index(after: close)...]
             }
-            guard rest.isEmpty else { throw DescentError(.config, "--set \(key)", "expected a list index such as layers[2]") }
+            guard rest.isEmpty else {
+                throw DescentError(.config, "--set \(key)", "expected a list index such as layers[2]")
+            }
         }
         return components
     }
@@ -205,7 +220,8 @@ struct ConfigNode: Sendable {
         case .key(let name):
             guard case .mapping(var entries) = content else {
                 if case .sequence = content {
-                    throw DescentError(.config, "--set \(key)", "'\(name)' is looked up in a list; use an index such as [0]")
+                    throw DescentError(
+                        .config, "--set \(key)", "'\(name)' is looked up in a list; use an index such as [0]")
                 }
                 // A scalar or null section (`early_stopping: null`) becomes a section.
                 self = .emptyMapping(.override)
@@ -221,7 +237,10 @@ struct ConfigNode: Sendable {
             content = .mapping(entries)
         case .index(let i):
             guard case .sequence(var items) = content, i < items.count else {
-                let count = if case .sequence(let items) = content { "the list has \(items.count) items" } else { "the value is not a list" }
+                let count =
+                    if case .sequence(let items) = content { "the list has \(items.count) items" } else {
+                        "the value is not a list"
+                    }
                 throw DescentError(.config, "--set \(key)", "no item [\(i)] to set (\(count))")
             }
             try items[i].set(value, at: path.dropFirst(), key: key)

@@ -64,7 +64,8 @@ final class SectionReader {
             return
         }
         guard case .mapping(let entries) = node.content else {
-            throw DescentError(.config, node.origin.location(path), "expected a section of key: value lines, got \(node.described)")
+            throw DescentError(
+                .config, node.origin.location(path), "expected a section of key: value lines, got \(node.described)")
         }
         self.entries = entries
     }
@@ -178,7 +179,8 @@ final class SectionReader {
     /// A finite number from a plain scalar (integers too; `_` separators allowed).
     static func number(_ node: ConfigNode, _ path: String, _ bound: ConfigBound = .any) throws -> Double {
         guard case .scalar(let s, true) = node.content, !node.isNull,
-              let v = Double(s.replacingOccurrences(of: "_", with: "")), v.isFinite else {
+            let v = Double(s.replacingOccurrences(of: "_", with: "")), v.isFinite
+        else {
             throw DescentError(.config, node.origin.location(path), "expected a number, got \(node.described)")
         }
         if let why = bound.violation(v) { throw DescentError(.config, node.origin.location(path), why) }
@@ -187,7 +189,9 @@ final class SectionReader {
 
     /// An integer from a plain scalar.
     static func integer(_ node: ConfigNode, _ path: String, _ bound: ConfigBound = .any) throws -> Int {
-        guard case .scalar(let s, true) = node.content, !node.isNull, let v = Int(s.replacingOccurrences(of: "_", with: "")) else {
+        guard case .scalar(let s, true) = node.content, !node.isNull,
+            let v = Int(s.replacingOccurrences(of: "_", with: ""))
+        else {
             throw DescentError(.config, node.origin.location(path), "expected an integer, got \(node.described)")
         }
         if let why = bound.violation(Double(v)) {
@@ -222,7 +226,8 @@ final class SectionReader {
         guard choices.contains(s) else {
             let hint = suggestion(for: s, among: choices).map { "did you mean '\($0)'? " } ?? ""
             let label = what.map { "unknown \($0) '\(s)'" } ?? "'\(s)' is not one of the choices"
-            throw DescentError(.config, node.origin.location(path), "\(label) (\(hint)available: \(choices.joined(separator: ", ")))")
+            throw DescentError(
+                .config, node.origin.location(path), "\(label) (\(hint)available: \(choices.joined(separator: ", ")))")
         }
         return s
     }
@@ -246,7 +251,9 @@ final class SectionReader {
         for i in 1...a.count {
             for j in 1...b.count {
                 d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
             }
         }
         return d[a.count][b.count]

@@ -93,7 +93,9 @@ public struct DataConfig: Sendable, Equatable {
     public init(dataset: DatasetName = .shapes, csv: CSV? = nil) {
         self.dataset = dataset
         self.csv = dataset == .csv ? csv : nil
-        if dataset == .shapes { (trainSamples, testSamples) = (DatasetCatalog.shapesTrainCount, DatasetCatalog.shapesTestCount) }
+        if dataset == .shapes {
+            (trainSamples, testSamples) = (DatasetCatalog.shapesTrainCount, DatasetCatalog.shapesTestCount)
+        }
         if !dataset.hasTestSplit { testFraction = 0.2 }
         if dataset == .freeSpokenDigits { audio = Audio() }
         normalize = dataset == .freeSpokenDigits || dataset == .csv ? .dataset : .none
@@ -102,9 +104,11 @@ public struct DataConfig: Sendable, Equatable {
     /// Regression for a CSV regression task, classification otherwise.
     public var task: Task { csv?.task ?? .classification }
 
-    static let keys = ["dataset", "directory", "download", "train_samples", "test_samples", "validation_fraction",
-                       "test_fraction", "batch_size", "eval_batch_size", "shuffle", "workers", "normalize", "augment",
-                       "audio", "path", "target", "features", "task"]
+    static let keys = [
+        "dataset", "directory", "download", "train_samples", "test_samples", "validation_fraction",
+        "test_fraction", "batch_size", "eval_batch_size", "shuffle", "workers", "normalize", "augment",
+        "audio", "path", "target", "features", "task",
+    ]
 
     /// Reads the `data` section.
     init(_ r: SectionReader) throws {
@@ -117,15 +121,21 @@ public struct DataConfig: Sendable, Equatable {
             trainSamples = try r.int("train_samples", .atLeast(10)) ?? DatasetCatalog.shapesTrainCount
             testSamples = try r.int("test_samples", .atLeast(1)) ?? DatasetCatalog.shapesTestCount
         } else {
-            for k in ["train_samples", "test_samples"] { elsewhere[k] = "only used with dataset shapes (this one is \(name))" }
+            for k in ["train_samples", "test_samples"] {
+                elsewhere[k] = "only used with dataset shapes (this one is \(name))"
+            }
         }
         validationFraction = try r.double("validation_fraction", .fraction) ?? 0.1
         if dataset.hasTestSplit {
-            elsewhere["test_fraction"] = "only used with datasets without a test split (csv, sklearn-digits); \(name) has one"
+            elsewhere["test_fraction"] =
+                "only used with datasets without a test split (csv, sklearn-digits); \(name) has one"
         } else {
             let test = try r.double("test_fraction", .fraction) ?? 0.2
             guard test + validationFraction < 1 else {
-                throw r.error("test_fraction", "test_fraction \(YAMLWriter.number(test)) and validation_fraction \(YAMLWriter.number(validationFraction)) leave nothing to train on")
+                throw r.error(
+                    "test_fraction",
+                    "test_fraction \(YAMLWriter.number(test)) and validation_fraction \(YAMLWriter.number(validationFraction)) leave nothing to train on"
+                )
             }
             testFraction = test
         }
@@ -137,13 +147,16 @@ public struct DataConfig: Sendable, Equatable {
         augment = try r.list("augment")?.map { try AugmentConfig($0.node, path: $0.path, in: r) } ?? []
         if dataset == .freeSpokenDigits {
             let a = try r.section("audio")
-            audio = Audio(mels: try Self.multipleOfFour(a, "mels") ?? 40, frames: try Self.multipleOfFour(a, "frames") ?? 48)
+            audio = Audio(
+                mels: try Self.multipleOfFour(a, "mels") ?? 40, frames: try Self.multipleOfFour(a, "frames") ?? 48)
             try a.finish(known: ["mels", "frames"])
         } else {
             elsewhere["audio"] = "only used with audio datasets (free-spoken-digits)"
         }
         if dataset == .csv {
-            guard let path = try r.string("path") else { throw r.error("path", "missing (required by dataset csv: the CSV file)") }
+            guard let path = try r.string("path") else {
+                throw r.error("path", "missing (required by dataset csv: the CSV file)")
+            }
             guard let target = try r.strings("target", single: true), !target.isEmpty else {
                 throw r.error("target", "missing (required by dataset csv: the target column name, or a list of names)")
             }
@@ -183,8 +196,9 @@ public struct DataConfig: Sendable, Equatable {
             }
         }
         let s = try r.section("normalize")
-        let values = try s.options([OptionSpec.numbers("mean", nil).required(), OptionSpec.numbers("std", nil, .positive).required()],
-                                   for: "normalize")
+        let values = try s.options(
+            [OptionSpec.numbers("mean", nil).required(), OptionSpec.numbers("std", nil, .positive).required()],
+            for: "normalize")
         try s.finish(known: ["mean", "std"])
         let mean = values.doubles("mean")!, std = values.doubles("std")!
         guard !mean.isEmpty, mean.count == std.count else {
@@ -211,13 +225,19 @@ public struct DataConfig: Sendable, Equatable {
             case .none: w.line("normalize", "none")
             case .dataset: w.line("normalize", "dataset")
             case .fixed(let mean, let std):
-                w.line("normalize", "{mean: \(YAMLWriter.flow(.list(mean.map(ConfigValue.number)))), std: \(YAMLWriter.flow(.list(std.map(ConfigValue.number))))}")
+                w.line(
+                    "normalize",
+                    "{mean: \(YAMLWriter.flow(.list(mean.map(ConfigValue.number)))), std: \(YAMLWriter.flow(.list(std.map(ConfigValue.number))))}"
+                )
             }
             w.list("augment", augment.map(\.yaml))
             if let audio { w.line("audio", "{mels: \(audio.mels), frames: \(audio.frames)}") }
             if let csv {
                 w.line("path", YAMLWriter.string(csv.path))
-                w.line("target", csv.target.count == 1 ? YAMLWriter.string(csv.target[0]) : YAMLWriter.flow(.list(csv.target.map(ConfigValue.string))))
+                w.line(
+                    "target",
+                    csv.target.count == 1
+                        ? YAMLWriter.string(csv.target[0]) : YAMLWriter.flow(.list(csv.target.map(ConfigValue.string))))
                 w.line("features", csv.features.map { YAMLWriter.flow(.list($0.map(ConfigValue.string))) })
                 w.line("task", csv.task.rawValue)
             }

@@ -38,7 +38,8 @@ extension DataConfig {
 
         func load(_ split: OfficialSplit) throws -> any Dataset {
             do {
-                return try DatasetCatalog.load(dataset, split: split, directory: directory.map { URL(fileURLWithPath: $0) }, download: download)
+                return try DatasetCatalog.load(
+                    dataset, split: split, directory: directory.map { URL(fileURLWithPath: $0) }, download: download)
             } catch let e as DescentError {
                 throw sources.error(directory == nil ? "data.dataset" : "data.directory", "\(e)")
             }
@@ -46,7 +47,8 @@ extension DataConfig {
         /// Three parts of `all`: training, validation (a fraction of the training part) and test.
         func threeWay(_ all: some Dataset) throws -> [AnyDataset] {
             let t = testFraction ?? 0.2, v = validationFraction
-            return try all.randomSplit([(1 - t) * (1 - v), (1 - t) * v, t], seed: seed, stratified: classification).map { AnyDataset($0) }
+            return try all.randomSplit([(1 - t) * (1 - v), (1 - t) * v, t], seed: seed, stratified: classification).map
+            { AnyDataset($0) }
         }
 
         switch dataset {
@@ -62,11 +64,13 @@ extension DataConfig {
             inputs = "pixels scaled to [0, 1]"
         case .freeSpokenDigits:
             let audio = audio ?? Audio()
-            let features = LogMelSpectrogram(sampleRate: 8_000, nFFT: 256, hopLength: 128, nMels: audio.mels, frames: audio.frames)
+            let features = LogMelSpectrogram(
+                sampleRate: 8_000, nFFT: 256, hopLength: 128, nMels: audio.mels, frames: audio.frames)
             fullTrain = AnyDataset(try Self.precompute(try load(.train), features, sources))
             test = AnyDataset(try Self.precompute(try load(.test), features, sources))
             classNames = dataset.classNames
-            inputs = "\(audio.mels)-band log-mel spectrograms in dB (n_fft 256, hop 128, \(audio.frames) frames) of the 8 kHz recordings"
+            inputs =
+                "\(audio.mels)-band log-mel spectrograms in dB (n_fft 256, hop 128, \(audio.frames) frames) of the 8 kHz recordings"
         case .sklearnDigits:
             let parts = try threeWay(try load(.train))
             (fullTrain, presplitValidation, test) = (parts[0], parts[1], parts[2])
@@ -89,14 +93,18 @@ extension DataConfig {
         }
         guard train.count > 0 else { throw sources.error("data.validation_fraction", "leaves no training samples") }
         let sampleShape = train.sample(at: 0).input.shape
-        if dataset == .csv { inputs = "\(sampleShape[0]) CSV feature columns" + (csv?.features.map { " (\(Self.list($0)))" } ?? "") }
+        if dataset == .csv {
+            inputs = "\(sampleShape[0]) CSV feature columns" + (csv?.features.map { " (\(Self.list($0)))" } ?? "")
+        }
 
         var classes: Int?
         if classification {
             var top = -1
             for part in [train, validation, test] {
                 for i in 0..<part.count {
-                    guard let c = part.label(at: i) else { throw sources.error("data.dataset", "sample \(i) has no class label") }
+                    guard let c = part.label(at: i) else {
+                        throw sources.error("data.dataset", "sample \(i) has no class label")
+                    }
                     top = max(top, c)
                 }
             }
@@ -113,38 +121,54 @@ extension DataConfig {
                 throw sources.error("data.normalize", "\(e)")
             }
             normalize = Normalize(stats)
-            normText = ", then (x − mean) / std per channel with the training split's mean \(Self.numbers(stats.mean)) and std \(Self.numbers(stats.std))"
+            normText =
+                ", then (x − mean) / std per channel with the training split's mean \(Self.numbers(stats.mean)) and std \(Self.numbers(stats.std))"
         case .fixed(let mean, let std):
             let channels = sampleShape.first ?? 1
             guard mean.count == 1 || mean.count == channels else {
-                throw sources.error("data.normalize", "\(mean.count) means and deviations for inputs with \(channels) channels (give 1 or \(channels))")
+                throw sources.error(
+                    "data.normalize",
+                    "\(mean.count) means and deviations for inputs with \(channels) channels (give 1 or \(channels))")
             }
             normalize = Normalize(mean: mean.map(Float.init), std: std.map(Float.init))
-            normText = ", then (x − \(Self.numbers(mean.map(Float.init)))) / \(Self.numbers(std.map(Float.init))) per channel"
+            normText =
+                ", then (x − \(Self.numbers(mean.map(Float.init)))) / \(Self.numbers(std.map(Float.init))) per channel"
         }
         var transforms: [any Transform] = normalize.map { [$0] } ?? []
         for (i, a) in augment.enumerated() {
-            transforms.append(try a.makeTransform(sampleShape: sampleShape, location: sources.location("data.augment[\(i)]")))
+            transforms.append(
+                try a.makeTransform(sampleShape: sampleShape, location: sources.location("data.augment[\(i)]")))
         }
-        let augmentText = augment.isEmpty ? "" : "; training samples augmented with " + augment.map(\.kind.rawValue).joined(separator: ", ")
-        return DataPipeline(train: train, validation: validation, test: test, sampleShape: sampleShape, classes: classes, outputs: outputs,
-                            classNames: classNames, normalize: normalize, trainTransforms: transforms,
-                            preprocessing: inputs + normText + augmentText)
+        let augmentText =
+            augment.isEmpty
+            ? "" : "; training samples augmented with " + augment.map(\.kind.rawValue).joined(separator: ", ")
+        return DataPipeline(
+            train: train, validation: validation, test: test, sampleShape: sampleShape, classes: classes,
+            outputs: outputs,
+            classNames: classNames, normalize: normalize, trainTransforms: transforms,
+            preprocessing: inputs + normText + augmentText)
     }
 
     /// The CSV file as a dataset, its class names (classification) and the number of targets.
     private func readCSV(_ sources: SourceMap) throws -> (TensorDataset, [String]?, Int) {
         guard let csv else { throw sources.error("data.path", "missing (required by dataset csv)") }
         let url = URL(fileURLWithPath: csv.path)
-        guard FileManager.default.fileExists(atPath: url.path) else { throw sources.error("data.path", "no such file: \(csv.path)") }
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw sources.error("data.path", "no such file: \(csv.path)")
+        }
         do {
             if csv.task == .classification {
                 let features = csv.features?.map { CSVColumn.name($0) }
                 let table: CSVTable
                 do {
-                    table = try CSVTable(contentsOf: url, features: features, label: .classIndex(.name(csv.target[0])), header: .present)
+                    table = try CSVTable(
+                        contentsOf: url, features: features, label: .classIndex(.name(csv.target[0])), header: .present)
                 } catch {
-                    guard let named = try? CSVTable(contentsOf: url, features: features, label: .className(.name(csv.target[0])), header: .present) else { throw error }
+                    guard
+                        let named = try? CSVTable(
+                            contentsOf: url, features: features, label: .className(.name(csv.target[0])),
+                            header: .present)
+                    else { throw error }
                     table = named
                 }
                 return (TensorDataset(table), table.classNames, 1)
@@ -154,23 +178,33 @@ extension DataConfig {
             func index(_ name: String, _ key: String) throws -> Int {
                 guard let i = names.firstIndex(of: name) else {
                     let hint = SectionReader.suggestion(for: name, among: names).map { "did you mean '\($0)'? " } ?? ""
-                    throw sources.error(key, "no column '\(name)' in \(csv.path) (\(hint)columns: \(names.joined(separator: ", ")))")
+                    throw sources.error(
+                        key, "no column '\(name)' in \(csv.path) (\(hint)columns: \(names.joined(separator: ", ")))")
                 }
                 return i
             }
             let targets = try csv.target.map { try index($0, "data.target") }
-            let features = try csv.features.map { try $0.map { try index($0, "data.features") } }
+            let features =
+                try csv.features.map { try $0.map { try index($0, "data.features") } }
                 ?? names.indices.filter { !targets.contains($0) }
-            guard !features.isEmpty else { throw sources.error("data.features", "no feature columns are left besides the targets") }
-            return (TensorDataset(inputs: table.features.indexSelect(axis: 1, features), targets: table.features.indexSelect(axis: 1, targets)),
-                    nil, targets.count)
+            guard !features.isEmpty else {
+                throw sources.error("data.features", "no feature columns are left besides the targets")
+            }
+            return (
+                TensorDataset(
+                    inputs: table.features.indexSelect(axis: 1, features),
+                    targets: table.features.indexSelect(axis: 1, targets)),
+                nil, targets.count
+            )
         } catch let e as DescentError where e.kind != .config {
             throw sources.error("data.path", "\(e)")
         }
     }
 
     /// The dataset with `transform` applied once to every sample (deterministic feature extraction).
-    static func precompute(_ data: any Dataset, _ transform: some Transform, _ sources: SourceMap) throws -> TensorDataset {
+    static func precompute(_ data: any Dataset, _ transform: some Transform, _ sources: SourceMap) throws
+        -> TensorDataset
+    {
         let generator = RandomGenerator(seed: 0)
         var inputs: [Tensor] = [], labels: [Int] = []
         for i in 0..<data.count {
@@ -178,7 +212,9 @@ extension DataConfig {
             do { s = try transform(data.sample(at: i), generator: generator) } catch let e as DescentError {
                 throw sources.error("data.audio", "sample \(i): \(e)")
             }
-            guard let label = s.target.classIndex else { throw sources.error("data.dataset", "sample \(i) has no class label") }
+            guard let label = s.target.classIndex else {
+                throw sources.error("data.dataset", "sample \(i) has no class label")
+            }
             inputs.append(s.input)
             labels.append(label)
         }
@@ -193,5 +229,7 @@ extension DataConfig {
     }
 
     /// `a, b, c` (long lists shortened).
-    static func list(_ names: [String]) -> String { names.prefix(6).joined(separator: ", ") + (names.count > 6 ? ", …" : "") }
+    static func list(_ names: [String]) -> String {
+        names.prefix(6).joined(separator: ", ") + (names.count > 6 ? ", …" : "")
+    }
 }

@@ -12,7 +12,10 @@ public struct EarlyStoppingConfig: Sendable, Equatable {
     public var restoreBestWeights = true
 
     /// Early stopping on the validation loss with patience 3, restoring the best weights.
-    public init(monitor: MonitoredMetric = .validationLoss, patience: Int = 3, minDelta: Double = 0, restoreBestWeights: Bool = true) {
+    public init(
+        monitor: MonitoredMetric = .validationLoss, patience: Int = 3, minDelta: Double = 0,
+        restoreBestWeights: Bool = true
+    ) {
         self.monitor = monitor
         self.patience = patience
         self.minDelta = minDelta
@@ -24,7 +27,10 @@ public struct EarlyStoppingConfig: Sendable, Equatable {
         guard let node else { return EarlyStoppingConfig() }
         if node.isNull || node.isFalse { return nil }
         if case .scalar = node.content {
-            throw root.error("early_stopping", "expected a section (monitor, patience, min_delta, restore_best_weights), or null or false to disable, got \(node.described)")
+            throw root.error(
+                "early_stopping",
+                "expected a section (monitor, patience, min_delta, restore_best_weights), or null or false to disable, got \(node.described)"
+            )
         }
         let r = try root.section("early_stopping")
         let metrics = MonitoredMetric.allCases.map(\.rawValue)
@@ -48,14 +54,20 @@ extension CheckpointPolicy {
         guard let node else { return CheckpointPolicy() }
         if node.isNull || node.isFalse { return nil }
         if case .scalar = node.content {
-            throw root.error("checkpoint", "expected a section (every_epochs, every_steps, keep, save_best, monitor), or null or false to disable, got \(node.described)")
+            throw root.error(
+                "checkpoint",
+                "expected a section (every_epochs, every_steps, keep, save_best, monitor), or null or false to disable, got \(node.described)"
+            )
         }
         let r = try root.section("checkpoint")
         let every = r.entries.contains { $0.key == "every_epochs" } || r.has("every_steps")
         let policy = CheckpointPolicy(
-            everyEpochs: every ? try r.int("every_epochs", .atLeast(1)) : 1, everySteps: try r.int("every_steps", .atLeast(1)),
+            everyEpochs: every ? try r.int("every_epochs", .atLeast(1)) : 1,
+            everySteps: try r.int("every_steps", .atLeast(1)),
             keep: try r.int("keep", .atLeast(1)) ?? 2, saveBest: try r.bool("save_best") ?? true,
-            monitor: MonitoredMetric(rawValue: try r.choice("monitor", MonitoredMetric.allCases.map(\.rawValue), what: "metric") ?? "val_loss")!)
+            monitor: MonitoredMetric(
+                rawValue: try r.choice("monitor", MonitoredMetric.allCases.map(\.rawValue), what: "metric")
+                    ?? "val_loss")!)
         _ = r.node("every_epochs")  // read above, or left out in favour of every_steps
         try r.finish(known: ["every_epochs", "every_steps", "keep", "save_best", "monitor"])
         return policy

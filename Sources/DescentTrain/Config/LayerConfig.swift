@@ -6,41 +6,54 @@ public struct LayerConfig: Sendable, Equatable {
     /// The layers that can be named.
     public enum Kind: String, Sendable, CaseIterable {
         /// Linear and convolution layers, pooling.
-        case linear, conv2d, maxPool2d = "max_pool2d", avgPool2d = "avg_pool2d", adaptiveAvgPool2d = "adaptive_avg_pool2d"
+        case linear, conv2d, maxPool2d = "max_pool2d", avgPool2d = "avg_pool2d", adaptiveAvgPool2d =
+            "adaptive_avg_pool2d"
         /// Normalisation and dropout.
         case batchNorm1d = "batch_norm1d", batchNorm2d = "batch_norm2d", layerNorm = "layer_norm", dropout
         /// Activations (``Descent/ActivationKind``'s names, built by it) and flatten.
-        case relu, leakyRelu = "leaky_relu", elu, gelu, silu, sigmoid, tanh, softmax, logSoftmax = "log_softmax", flatten
+        case relu, leakyRelu = "leaky_relu", elu, gelu, silu, sigmoid, tanh, softmax, logSoftmax = "log_softmax",
+            flatten
 
         /// The options, their types and defaults (PyTorch's).
         var specs: [OptionSpec] {
             switch self {
             case .linear: return [.outputs("out_features"), .flag("bias", Linear.defaultBias)]
             case .conv2d:
-                return [OptionSpec.int("out_channels", nil, .atLeast(1)).required(), OptionSpec.size("kernel_size", nil).required(),
-                        .size("stride", size: Conv2d.defaultStride),
-                        .size("padding", size: Conv2d.defaultPadding, .nonNegative),
-                        .size("dilation", size: Conv2d.defaultDilation),
-                        .int("groups", Conv2d.defaultGroups, .atLeast(1)),
-                        .flag("bias", Conv2d.defaultBias)]
+                return [
+                    OptionSpec.int("out_channels", nil, .atLeast(1)).required(),
+                    OptionSpec.size("kernel_size", nil).required(),
+                    .size("stride", size: Conv2d.defaultStride),
+                    .size("padding", size: Conv2d.defaultPadding, .nonNegative),
+                    .size("dilation", size: Conv2d.defaultDilation),
+                    .int("groups", Conv2d.defaultGroups, .atLeast(1)),
+                    .flag("bias", Conv2d.defaultBias),
+                ]
             case .maxPool2d:
-                return [OptionSpec.size("kernel_size", nil).required(), .size("stride", nil),
-                        .size("padding", size: MaxPool2d.defaultPadding, .nonNegative),
-                        .size("dilation", size: MaxPool2d.defaultDilation),
-                        .flag("ceil_mode", MaxPool2d.defaultCeilMode)]
+                return [
+                    OptionSpec.size("kernel_size", nil).required(), .size("stride", nil),
+                    .size("padding", size: MaxPool2d.defaultPadding, .nonNegative),
+                    .size("dilation", size: MaxPool2d.defaultDilation),
+                    .flag("ceil_mode", MaxPool2d.defaultCeilMode),
+                ]
             case .avgPool2d:
-                return [OptionSpec.size("kernel_size", nil).required(), .size("stride", nil),
-                        .size("padding", size: AvgPool2d.defaultPadding, .nonNegative),
-                        .flag("ceil_mode", AvgPool2d.defaultCeilMode),
-                        .flag("count_include_pad", AvgPool2d.defaultCountIncludePad)]
+                return [
+                    OptionSpec.size("kernel_size", nil).required(), .size("stride", nil),
+                    .size("padding", size: AvgPool2d.defaultPadding, .nonNegative),
+                    .flag("ceil_mode", AvgPool2d.defaultCeilMode),
+                    .flag("count_include_pad", AvgPool2d.defaultCountIncludePad),
+                ]
             case .adaptiveAvgPool2d: return [.size("output_size", 1)]
             case .batchNorm1d, .batchNorm2d:
-                return [.number("eps", float: BatchNorm.defaultEps, .positive),
-                        .number("momentum", float: BatchNorm.defaultMomentum, .probability),
-                        .flag("affine", BatchNorm.defaultAffine)]
+                return [
+                    .number("eps", float: BatchNorm.defaultEps, .positive),
+                    .number("momentum", float: BatchNorm.defaultMomentum, .probability),
+                    .flag("affine", BatchNorm.defaultAffine),
+                ]
             case .layerNorm:
-                return [.number("eps", float: LayerNorm.defaultEps, .positive),
-                        .flag("elementwise_affine", LayerNorm.defaultElementwiseAffine)]
+                return [
+                    .number("eps", float: LayerNorm.defaultEps, .positive),
+                    .flag("elementwise_affine", LayerNorm.defaultElementwiseAffine),
+                ]
             case .dropout: return [.number("p", float: Dropout.defaultP, .probability)]
             case .leakyRelu: return [.number("negative_slope", float: LeakyReLU.defaultNegativeSlope)]
             case .elu: return [.number("alpha", float: ELU.defaultAlpha)]
@@ -70,9 +83,15 @@ public struct LayerConfig: Sendable, Equatable {
         kind = Kind(rawValue: name)!
         options = try r.options(kind.specs, for: name)
         let own = kind.specs.map(\.key)
-        var elsewhere = OptionSpec.misplaced(Kind.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: "layer \(name)")
-        let inferred = ["in_features": "out_features", "in_channels": "out_channels", "num_features": nil, "normalized_shape": nil]
-        for (k, v) in inferred { elsewhere[k] = "is inferred from the previous layer's output; leave it out" + (v.map { " and give only \($0)" } ?? "") }
+        var elsewhere = OptionSpec.misplaced(
+            Kind.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: "layer \(name)")
+        let inferred = [
+            "in_features": "out_features", "in_channels": "out_channels", "num_features": nil, "normalized_shape": nil,
+        ]
+        for (k, v) in inferred {
+            elsewhere[k] =
+                "is inferred from the previous layer's output; leave it out" + (v.map { " and give only \($0)" } ?? "")
+        }
         try r.finish(known: ["name"] + own, elsewhere: elsewhere)
     }
 
@@ -91,7 +110,9 @@ public struct LayerConfig: Sendable, Equatable {
             return value
         }
         func channels(ranks: [Int], _ form: String) throws -> Int {
-            guard ranks.contains(shape.count) else { throw fail("expects \(form) inputs, got \(Array(shape.dropFirst())) (add or remove a flatten layer?)") }
+            guard ranks.contains(shape.count) else {
+                throw fail("expects \(form) inputs, got \(Array(shape.dropFirst())) (add or remove a flatten layer?)")
+            }
             return shape[1]
         }
         switch kind {
@@ -105,38 +126,47 @@ public struct LayerConfig: Sendable, Equatable {
             guard cin % groups == 0 && cout % groups == 0 else {
                 throw fail("in_channels \(cin) and out_channels \(cout) must both be divisible by groups \(groups)")
             }
-            return Conv2d(cin, cout, kernelSize: try required(o.size("kernel_size"), "kernel_size"),
-                          stride: o.size("stride")!, padding: o.size("padding")!, dilation: o.size("dilation")!,
-                          groups: groups, bias: o.bool("bias")!)
+            return Conv2d(
+                cin, cout, kernelSize: try required(o.size("kernel_size"), "kernel_size"),
+                stride: o.size("stride")!, padding: o.size("padding")!, dilation: o.size("dilation")!,
+                groups: groups, bias: o.bool("bias")!)
         case .maxPool2d:
             _ = try channels(ranks: [3, 4], "[C, H, W]")
-            return MaxPool2d(kernelSize: try required(o.size("kernel_size"), "kernel_size"), stride: o.size("stride"),
-                             padding: o.size("padding")!, dilation: o.size("dilation")!, ceilMode: o.bool("ceil_mode")!)
+            return MaxPool2d(
+                kernelSize: try required(o.size("kernel_size"), "kernel_size"), stride: o.size("stride"),
+                padding: o.size("padding")!, dilation: o.size("dilation")!, ceilMode: o.bool("ceil_mode")!)
         case .avgPool2d:
             _ = try channels(ranks: [3, 4], "[C, H, W]")
-            return AvgPool2d(kernelSize: try required(o.size("kernel_size"), "kernel_size"), stride: o.size("stride"),
-                             padding: o.size("padding") ?? AvgPool2d.defaultPadding,
-                             ceilMode: o.bool("ceil_mode") ?? AvgPool2d.defaultCeilMode,
-                             countIncludePad: o.bool("count_include_pad") ?? AvgPool2d.defaultCountIncludePad)
+            return AvgPool2d(
+                kernelSize: try required(o.size("kernel_size"), "kernel_size"), stride: o.size("stride"),
+                padding: o.size("padding") ?? AvgPool2d.defaultPadding,
+                ceilMode: o.bool("ceil_mode") ?? AvgPool2d.defaultCeilMode,
+                countIncludePad: o.bool("count_include_pad") ?? AvgPool2d.defaultCountIncludePad)
         case .adaptiveAvgPool2d:
             _ = try channels(ranks: [3, 4], "[C, H, W]")
             return AdaptiveAvgPool2d(outputSize: o.size("output_size")!)
         case .batchNorm1d:
-            return BatchNorm1d(try channels(ranks: [2, 3], "[features] or [C, L]"), eps: o.float("eps")!,
-                               momentum: o.float("momentum")!, affine: o.bool("affine")!)
+            return BatchNorm1d(
+                try channels(ranks: [2, 3], "[features] or [C, L]"), eps: o.float("eps")!,
+                momentum: o.float("momentum")!, affine: o.bool("affine")!)
         case .batchNorm2d:
-            return BatchNorm2d(try channels(ranks: [4], "[C, H, W]"), eps: o.float("eps")!,
-                               momentum: o.float("momentum")!, affine: o.bool("affine")!)
+            return BatchNorm2d(
+                try channels(ranks: [4], "[C, H, W]"), eps: o.float("eps")!,
+                momentum: o.float("momentum")!, affine: o.bool("affine")!)
         case .layerNorm:
             guard shape.count >= 2 else { throw fail("expects at least one feature dimension") }
-            return LayerNorm([shape[shape.count - 1]], eps: o.float("eps")!, elementwiseAffine: o.bool("elementwise_affine")!)
+            return LayerNorm(
+                [shape[shape.count - 1]], eps: o.float("eps")!, elementwiseAffine: o.bool("elementwise_affine")!)
         case .dropout: return Dropout(o.float("p")!)
         case .relu, .leakyRelu, .elu, .gelu, .silu, .sigmoid, .tanh:
-            return ActivationKind(rawValue: kind.rawValue)!.makeLayer(negativeSlope: o.float("negative_slope"), alpha: o.float("alpha"),
-                                                                      tanhApproximation: o.string("approximate") == "tanh")
+            return ActivationKind(rawValue: kind.rawValue)!.makeLayer(
+                negativeSlope: o.float("negative_slope"), alpha: o.float("alpha"),
+                tanhApproximation: o.string("approximate") == "tanh")
         case .softmax, .logSoftmax:
             let dim = o.int("dim")!
-            guard dim >= -shape.count && dim < shape.count else { throw fail("dim \(dim) is out of range for inputs of rank \(shape.count) (batch included)") }
+            guard dim >= -shape.count && dim < shape.count else {
+                throw fail("dim \(dim) is out of range for inputs of rank \(shape.count) (batch included)")
+            }
             return kind == .softmax ? Softmax(dim: dim) : LogSoftmax(dim: dim)
         case .flatten: return Flatten(startDim: o.int("start_dim")!, endDim: o.int("end_dim")!)
         }

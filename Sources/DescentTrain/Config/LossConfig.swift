@@ -39,12 +39,17 @@ public struct LossConfig: Sendable, Equatable {
         let fallback: Kind = task == .classification ? .crossEntropy : .mse
         kind = Kind(rawValue: try r.choice("name", Kind.allCases.map(\.rawValue), what: "loss") ?? fallback.rawValue)!
         if kind.needsClassLabels != (task == .classification) {
-            throw r.error("name", "\(kind.rawValue) needs \(kind.needsClassLabels ? "class labels" : "real-valued targets"), but the task is \(task.rawValue)")
+            throw r.error(
+                "name",
+                "\(kind.rawValue) needs \(kind.needsClassLabels ? "class labels" : "real-valued targets"), but the task is \(task.rawValue)"
+            )
         }
         options = try r.options(kind.specs, for: kind.rawValue)
         let own = kind.specs.map(\.key)
-        try r.finish(known: ["name"] + own,
-                     elsewhere: OptionSpec.misplaced(Kind.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: "loss \(kind.rawValue)"))
+        try r.finish(
+            known: ["name"] + own,
+            elsewhere: OptionSpec.misplaced(
+                Kind.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: "loss \(kind.rawValue)"))
     }
 
     /// Writes the section.

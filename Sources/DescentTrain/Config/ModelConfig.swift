@@ -13,13 +13,16 @@ public struct ModelConfig: Sendable, Equatable {
         var specs: [OptionSpec] {
             switch self {
             case .mlp:
-                return [.ints("hidden", [256, 128], .atLeast(1)), .number("dropout", 0.2, .fraction),
-                        .choice("activation", ActivationKind.allCases.map(\.rawValue), "relu"), .flag("batch_norm", false)]
+                return [
+                    .ints("hidden", [256, 128], .atLeast(1)), .number("dropout", 0.2, .fraction),
+                    .choice("activation", ActivationKind.allCases.map(\.rawValue), "relu"), .flag("batch_norm", false),
+                ]
             case .cnn: return [.flag("batch_norm", false), .flag("dropout", false)]
             case .cnnBN: return [.flag("batch_norm", true), .flag("dropout", true)]
             case .lenet5: return [.choice("activation", ActivationKind.allCases.map(\.rawValue), "tanh")]
             case .vgg: return [.ints("channels", [32, 64, 128], .atLeast(1)), .number("dropout", 0.3, .fraction)]
-            case .resnet: return [.ints("widths", [16, 32, 64], .atLeast(1)), .ints("blocks", [2, 2, 2], .atLeast(1))]
+            case .resnet:
+                return [.ints("widths", [16, 32, 64], .atLeast(1)), .ints("blocks", [2, 2, 2], .atLeast(1))]
             case .resnet18: return []
             }
         }
@@ -70,7 +73,8 @@ public struct ModelConfig: Sendable, Equatable {
     /// A model; zoo options left out take their defaults.
     public init(_ architecture: Architecture) {
         switch architecture {
-        case .zoo(let zoo, let options): self.architecture = .zoo(zoo, ConfigOptions.defaults(zoo.specs).merging(options))
+        case .zoo(let zoo, let options):
+            self.architecture = .zoo(zoo, ConfigOptions.defaults(zoo.specs).merging(options))
         case .layers: self.architecture = architecture
         }
     }
@@ -99,8 +103,10 @@ public struct ModelConfig: Sendable, Equatable {
             self.init(.zoo(zoo, options))
             _ = r.node("layers")
             let own = zoo.specs.map(\.key)
-            try r.finish(known: ["name", "layers"] + own,
-                         elsewhere: OptionSpec.misplaced(Zoo.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: "model \(zoo.rawValue)"))
+            try r.finish(
+                known: ["name", "layers"] + own,
+                elsewhere: OptionSpec.misplaced(
+                    Zoo.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: "model \(zoo.rawValue)"))
         }
         sources = r.sourceMap
     }
@@ -135,26 +141,35 @@ public struct ModelConfig: Sendable, Equatable {
         }
         guard output == [1, classes] else {
             let hint = output.count > 2 ? " (add a flatten layer before the last linear?)" : ""
-            throw sources.error(sources.origins["model.layers"] != nil ? "model.layers" : "model",
-                                "outputs \(Array(output.dropFirst())) per sample; the data needs [\(classes)]\(hint)")
+            throw sources.error(
+                sources.origins["model.layers"] != nil ? "model.layers" : "model",
+                "outputs \(Array(output.dropFirst())) per sample; the data needs [\(classes)]\(hint)")
         }
         return model
     }
 
     private func makeZoo(_ zoo: Zoo, _ o: ConfigOptions, _ shape: [Int], _ classes: Int) throws -> Module {
-        func fail(_ needs: String) -> DescentError { sources.error("model.name", "\(zoo.rawValue) expects \(needs), the data gives \(shape)") }
+        func fail(_ needs: String) -> DescentError {
+            sources.error("model.name", "\(zoo.rawValue) expects \(needs), the data gives \(shape)")
+        }
         func image() throws -> (channels: Int, height: Int, width: Int) {
             guard shape.count == 3, shape.allSatisfy({ $0 >= 1 }) else { throw fail("[C, H, W] images") }
             return (shape[0], shape[1], shape[2])
         }
-        func mlp(_ hidden: [Int], dropout: Float = 0, activation: ActivationKind = .relu, batchNorm: Bool = false) -> Module {
-            let net = Models.mlp([Shape.count(shape)] + hidden + [classes], activation: activation, dropout: dropout, batchNorm: batchNorm)
+        func mlp(_ hidden: [Int], dropout: Float = 0, activation: ActivationKind = .relu, batchNorm: Bool = false)
+            -> Module
+        {
+            let net = Models.mlp(
+                [Shape.count(shape)] + hidden + [classes], activation: activation, dropout: dropout,
+                batchNorm: batchNorm)
             return shape.count == 1 ? net : Sequential([Flatten()] + net.layers)
         }
         switch zoo {
         case .mlp:
-            return mlp(o.ints("hidden") ?? [256, 128], dropout: o.float("dropout") ?? 0.2,
-                       activation: ActivationKind(rawValue: o.string("activation") ?? "relu") ?? .relu, batchNorm: o.bool("batch_norm") ?? false)
+            return mlp(
+                o.ints("hidden") ?? [256, 128], dropout: o.float("dropout") ?? 0.2,
+                activation: ActivationKind(rawValue: o.string("activation") ?? "relu") ?? .relu,
+                batchNorm: o.bool("batch_norm") ?? false)
         case .cnn, .cnnBN:
             let (c, h, w) = try image()
             guard h % 4 == 0, w % 4 == 0 else { throw fail("[C, H, W] images with sides divisible by 4") }
@@ -163,17 +178,23 @@ public struct ModelConfig: Sendable, Equatable {
         case .lenet5:
             let (c, h, w) = try image()
             guard h == 28, w == 28 else { throw fail("28×28 images") }
-            return Models.leNet5(inChannels: c, classes: classes, activation: ActivationKind(rawValue: o.string("activation") ?? "tanh") ?? .tanh)
+            return Models.leNet5(
+                inChannels: c, classes: classes,
+                activation: ActivationKind(rawValue: o.string("activation") ?? "tanh") ?? .tanh)
         case .vgg:
             let (c, h, w) = try image()
             let channels = o.ints("channels") ?? [32, 64, 128], side = 1 << channels.count
-            guard h % side == 0, w % side == 0 else { throw fail("[C, H, W] images with sides divisible by \(side) (\(channels.count) pooling blocks)") }
-            return Models.smallVGG(inChannels: c, classes: classes, channels: channels, dropout: o.float("dropout") ?? 0.3)
+            guard h % side == 0, w % side == 0 else {
+                throw fail("[C, H, W] images with sides divisible by \(side) (\(channels.count) pooling blocks)")
+            }
+            return Models.smallVGG(
+                inChannels: c, classes: classes, channels: channels, dropout: o.float("dropout") ?? 0.3)
         case .resnet:
             let (c, _, _) = try image()
             let widths = o.ints("widths") ?? [16, 32, 64], blocks = o.ints("blocks") ?? [2, 2, 2]
             guard !widths.isEmpty, widths.count == blocks.count else {
-                throw sources.error("model.blocks", "needs one block count per stage width (\(widths.count)), got \(blocks.count)")
+                throw sources.error(
+                    "model.blocks", "needs one block count per stage width (\(widths.count)), got \(blocks.count)")
             }
             return ResNet(inChannels: c, classes: classes, widths: widths, blocksPerStage: blocks)
         case .resnet18:
@@ -190,7 +211,8 @@ public struct ModelConfig: Sendable, Equatable {
                 shape = try m.outputShape(for: shape)
                 modules.append(m)
             } catch let e as DescentError {
-                throw sources.error("model.layers[\(i)]", "\(layer.kind.rawValue) on input \(Array(shape.dropFirst())): \(e.reason)")
+                throw sources.error(
+                    "model.layers[\(i)]", "\(layer.kind.rawValue) on input \(Array(shape.dropFirst())): \(e.reason)")
             }
         }
         return Sequential(modules)

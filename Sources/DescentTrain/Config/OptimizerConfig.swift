@@ -66,14 +66,17 @@ public struct OptimizerConfig: Sendable, Equatable {
         let rule = OptimizerRegistry.rule(named: name)!
         var specs = rule.specs
         if let n = r.value("lr"), case .scalar(let s, _) = n.content,
-           Double(s.replacingOccurrences(of: "_", with: "")) == nil {
+            Double(s.replacingOccurrences(of: "_", with: "")) == nil
+        {
             guard s == "find" else { throw r.error("lr", "expected a number or 'find', got \(n.described)") }
             findsLearningRate = true
             specs.removeAll { $0.key == "lr" }
         }
         options = try r.options(specs, for: name)
         if findsLearningRate { options["lr"] = rule.specs.first { $0.key == "lr" }?.fallback }
-        if options.bool("nesterov") == true && ((options.double("momentum") ?? 0) <= 0 || options.double("dampening") != 0) {
+        if options.bool("nesterov") == true
+            && ((options.double("momentum") ?? 0) <= 0 || options.double("dampening") != 0)
+        {
             throw r.error("nesterov", "Nesterov momentum needs a momentum above 0 and dampening 0")
         }
         groups = []
@@ -83,19 +86,30 @@ public struct OptimizerConfig: Sendable, Equatable {
                 throw g.error("params", "missing: the name pattern(s) of the group's parameters, such as 'fc.*'")
             }
             let momentumBound = rule.groupMomentumBound
-            let group = Group(params: params, lr: try g.double("lr", .positive), weightDecay: try g.double("weight_decay", .nonNegative),
-                              momentum: try momentumBound.map { try g.double("momentum", $0) } ?? nil)
+            let group = Group(
+                params: params, lr: try g.double("lr", .positive),
+                weightDecay: try g.double("weight_decay", .nonNegative),
+                momentum: try momentumBound.map { try g.double("momentum", $0) } ?? nil)
             let groupKeys = ["lr", "weight_decay"] + (momentumBound == nil ? [] : ["momentum"])
-            let others = Set(OptimizerRegistry.rules.flatMap { $0.specs.map(\.key) } + ["momentum"]).subtracting(groupKeys).sorted()
-            try g.finish(known: ["params"] + groupKeys,
-                         elsewhere: Dictionary(uniqueKeysWithValues: others.map {
-                             ($0, "cannot differ between parameter groups (groups may set \(groupKeys.joined(separator: ", ")))")
-                         }))
+            let others = Set(OptimizerRegistry.rules.flatMap { $0.specs.map(\.key) } + ["momentum"]).subtracting(
+                groupKeys
+            ).sorted()
+            try g.finish(
+                known: ["params"] + groupKeys,
+                elsewhere: Dictionary(
+                    uniqueKeysWithValues: others.map {
+                        (
+                            $0,
+                            "cannot differ between parameter groups (groups may set \(groupKeys.joined(separator: ", ")))"
+                        )
+                    }))
             groups.append(group)
         }
         let own = rule.specs.map(\.key)
-        try r.finish(known: ["name", "groups"] + own,
-                     elsewhere: OptionSpec.misplaced(OptimizerRegistry.rules.flatMap { $0.specs.map(\.key) }, own: own, in: name))
+        try r.finish(
+            known: ["name", "groups"] + own,
+            elsewhere: OptionSpec.misplaced(OptimizerRegistry.rules.flatMap { $0.specs.map(\.key) }, own: own, in: name)
+        )
         sources = r.sourceMap
     }
 
@@ -106,11 +120,17 @@ public struct OptimizerConfig: Sendable, Equatable {
             for spec in rule.specs {
                 w.line(spec.key, spec.key == "lr" && findsLearningRate ? .string("find") : options[spec.key])
             }
-            w.list("groups", groups.map { g in
-                let params = g.params.count == 1 ? YAMLWriter.string(g.params[0]) : YAMLWriter.flow(.list(g.params.map(ConfigValue.string)))
-                let pairs = [("lr", g.lr), ("weight_decay", g.weightDecay), ("momentum", g.momentum)].compactMap { k, v in v.map { "\(k): \(YAMLWriter.number($0))" } }
-                return "{" + (["params: \(params)"] + pairs).joined(separator: ", ") + "}"
-            })
+            w.list(
+                "groups",
+                groups.map { g in
+                    let params =
+                        g.params.count == 1
+                        ? YAMLWriter.string(g.params[0]) : YAMLWriter.flow(.list(g.params.map(ConfigValue.string)))
+                    let pairs = [("lr", g.lr), ("weight_decay", g.weightDecay), ("momentum", g.momentum)].compactMap {
+                        k, v in v.map { "\(k): \(YAMLWriter.number($0))" }
+                    }
+                    return "{" + (["params: \(params)"] + pairs).joined(separator: ", ") + "}"
+                })
         }
     }
 
@@ -120,10 +140,17 @@ public struct OptimizerConfig: Sendable, Equatable {
     /// - Throws: ``DescentError`` of kind `.config` when a group's patterns match no parameter.
     public func makeOptimizer(for model: Module) throws -> any Optimizer {
         let named = model.namedParameters().map { (name: $0.0, tensor: $0.1) }
-        let selectors = groups.map { ParameterGroup.Selector($0.params, lr: $0.lr, weightDecay: $0.weightDecay, momentum: $0.momentum) }
-        for (i, s) in selectors.enumerated() where !named.contains(where: { p in s.matches(p.name, p.tensor) && !selectors[..<i].contains { $0.matches(p.name, p.tensor) } }) {
+        let selectors = groups.map {
+            ParameterGroup.Selector($0.params, lr: $0.lr, weightDecay: $0.weightDecay, momentum: $0.momentum)
+        }
+        for (i, s) in selectors.enumerated()
+        where !named.contains(where: { p in
+            s.matches(p.name, p.tensor) && !selectors[..<i].contains { $0.matches(p.name, p.tensor) }
+        }) {
             let names = named.prefix(8).map(\.name).joined(separator: ", ") + (named.count > 8 ? ", …" : "")
-            throw sources.error("optimizer.groups[\(i)]", "params \(s.patterns) match no parameter left by the groups before (the model's parameters: \(names))")
+            throw sources.error(
+                "optimizer.groups[\(i)]",
+                "params \(s.patterns) match no parameter left by the groups before (the model's parameters: \(names))")
         }
         return rule.makeOptimizer(ParameterGroup.byName(named, selectors), options)
     }
@@ -146,7 +173,8 @@ extension RegisteredRule {
             switch h.field {
             case .number(let path): return .number(h.key, defaults[keyPath: path], h.bound.config)
             case .flag(let path): return .flag(h.key, defaults[keyPath: path])
-            case .pair(let a, let b): return .numbers(h.key, [defaults[keyPath: a], defaults[keyPath: b]], count: 2, h.bound.config)
+            case .pair(let a, let b):
+                return .numbers(h.key, [defaults[keyPath: a], defaults[keyPath: b]], count: 2, h.bound.config)
             }
         }
     }

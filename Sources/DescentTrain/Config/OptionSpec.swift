@@ -41,22 +41,28 @@ struct OptionSpec {
     static func choice(_ key: String, _ choices: [String], _ value: String?) -> OptionSpec {
         OptionSpec(key: key, kind: .choice(choices), fallback: value.map(ConfigValue.string), isRequired: false)
     }
-    static func numbers(_ key: String, _ value: [Double]?, count: Int? = nil, _ bound: ConfigBound = .any) -> OptionSpec {
-        OptionSpec(key: key, kind: .numbers(count: count, bound), fallback: value.map { .list($0.map(ConfigValue.number)) }, isRequired: false)
+    static func numbers(_ key: String, _ value: [Double]?, count: Int? = nil, _ bound: ConfigBound = .any) -> OptionSpec
+    {
+        OptionSpec(
+            key: key, kind: .numbers(count: count, bound), fallback: value.map { .list($0.map(ConfigValue.number)) },
+            isRequired: false)
     }
     /// A two-number option whose default is a library type's range, as `[lower, upper]`.
     static func numbers(_ key: String, range: ClosedRange<Double>, _ bound: ConfigBound = .any) -> OptionSpec {
         numbers(key, [range.lowerBound, range.upperBound], count: 2, bound)
     }
     static func ints(_ key: String, _ value: [Int]?, _ bound: ConfigBound = .any) -> OptionSpec {
-        OptionSpec(key: key, kind: .ints(bound), fallback: value.map { .list($0.map(ConfigValue.int)) }, isRequired: false)
+        OptionSpec(
+            key: key, kind: .ints(bound), fallback: value.map { .list($0.map(ConfigValue.int)) }, isRequired: false)
     }
     static func size(_ key: String, _ value: Int?, _ bound: ConfigBound = .atLeast(1)) -> OptionSpec {
         OptionSpec(key: key, kind: .size(bound), fallback: value.map(ConfigValue.int), isRequired: false)
     }
     /// An integer-or-`[height, width]` option whose default is a library type's ``Descent/Size2D``.
     static func size(_ key: String, size value: Size2D, _ bound: ConfigBound = .atLeast(1)) -> OptionSpec {
-        let fallback: ConfigValue = value.height == value.width ? .int(value.height)
+        let fallback: ConfigValue =
+            value.height == value.width
+            ? .int(value.height)
             : .list([.int(value.height), .int(value.width)])
         return OptionSpec(key: key, kind: .size(bound), fallback: fallback, isRequired: false)
     }
@@ -66,17 +72,24 @@ struct OptionSpec {
     /// ``SectionReader/finish(known:elsewhere:)``.
     static func misplaced(_ others: [String], own: [String], in what: String) -> [String: String] {
         let options = own.isEmpty ? " (it has none)" : " (its options: \(own.joined(separator: ", ")))"
-        return Dictionary(others.filter { !own.contains($0) }.map { ($0, "is not an option of \(what)" + options) }) { a, _ in a }
+        return Dictionary(others.filter { !own.contains($0) }.map { ($0, "is not an option of \(what)" + options) }) {
+            a, _ in a
+        }
     }
 
     /// A required output count (`out_features`).
-    static func outputs(_ key: String) -> OptionSpec { OptionSpec(key: key, kind: .outputs, fallback: nil, isRequired: true) }
+    static func outputs(_ key: String) -> OptionSpec {
+        OptionSpec(key: key, kind: .outputs, fallback: nil, isRequired: true)
+    }
 
     /// Reads the option's value from `node` (at `path`).
     func read(_ node: ConfigNode, _ path: String) throws -> ConfigValue {
-        func items(_ bound: ConfigBound, _ convert: (ConfigNode, String, ConfigBound) throws -> ConfigValue) throws -> [ConfigValue] {
+        func items(_ bound: ConfigBound, _ convert: (ConfigNode, String, ConfigBound) throws -> ConfigValue) throws
+            -> [ConfigValue]
+        {
             guard case .sequence(let list) = node.content else {
-                throw DescentError(.config, node.origin.location(path), "expected a list such as [1, 2], got \(node.described)")
+                throw DescentError(
+                    .config, node.origin.location(path), "expected a list such as [1, 2], got \(node.described)")
             }
             return try list.enumerated().map { try convert($1, "\(path)[\($0)]", bound) }
         }
@@ -88,18 +101,23 @@ struct OptionSpec {
         case .numbers(let count, let b):
             let values = try items(b) { .number(try SectionReader.number($0, $1, $2)) }
             if let count, values.count != count {
-                throw DescentError(.config, node.origin.location(path), "expected a list of \(count) numbers, got \(values.count)")
+                throw DescentError(
+                    .config, node.origin.location(path), "expected a list of \(count) numbers, got \(values.count)")
             }
             return .list(values)
         case .ints(let b):
             let values = try items(b) { .int(try SectionReader.integer($0, $1, $2)) }
-            guard !values.isEmpty else { throw DescentError(.config, node.origin.location(path), "expected a non-empty list of integers") }
+            guard !values.isEmpty else {
+                throw DescentError(.config, node.origin.location(path), "expected a non-empty list of integers")
+            }
             return .list(values)
         case .size(let b):
             if case .sequence = node.content {
                 let values = try items(b) { .int(try SectionReader.integer($0, $1, $2)) }
                 guard values.count == 2 else {
-                    throw DescentError(.config, node.origin.location(path), "expected an integer or [height, width], got a list of \(values.count)")
+                    throw DescentError(
+                        .config, node.origin.location(path),
+                        "expected an integer or [height, width], got a list of \(values.count)")
                 }
                 return .list(values)
             }
@@ -107,9 +125,12 @@ struct OptionSpec {
         case .outputs:
             if node.scalar == "classes" { return .string("classes") }
             guard case .scalar(let s, true) = node.content, let v = Int(s) else {
-                throw DescentError(.config, node.origin.location(path), "expected an integer or 'classes', got \(node.described)")
+                throw DescentError(
+                    .config, node.origin.location(path), "expected an integer or 'classes', got \(node.described)")
             }
-            if let why = ConfigBound.atLeast(1).violation(Double(v)) { throw DescentError(.config, node.origin.location(path), why) }
+            if let why = ConfigBound.atLeast(1).violation(Double(v)) {
+                throw DescentError(.config, node.origin.location(path), why)
+            }
             return .int(v)
         }
     }
@@ -158,7 +179,9 @@ extension ConfigOptions {
 extension SectionReader {
     /// Reads a list item written as a bare `name` or as `{name: …, option: …}`: the name (one of `choices`, a
     /// `what`) and a reader over the item's options.
-    func namedItem(_ item: ConfigNode, path: String, choices: [String], what: String) throws -> (name: String, options: SectionReader) {
+    func namedItem(_ item: ConfigNode, path: String, choices: [String], what: String) throws -> (
+        name: String, options: SectionReader
+    ) {
         if case .scalar = item.content, !item.isNull {
             let name = try SectionReader.choice(item, path, choices, what: what)
             return (name, try section(item: .emptyMapping(item.origin), path: path))

@@ -18,48 +18,65 @@ public struct ScheduleConfig: Sendable, Equatable {
             case .none: return []
             case .step: return [.int("step_size", nil, .atLeast(1)), .number("gamma", StepLR.defaultGamma, .positive)]
             case .multistep:
-                return [OptionSpec.ints("milestones", nil, .atLeast(1)).required(),
-                        .number("gamma", MultiStepLR.defaultGamma, .positive)]
+                return [
+                    OptionSpec.ints("milestones", nil, .atLeast(1)).required(),
+                    .number("gamma", MultiStepLR.defaultGamma, .positive),
+                ]
             case .exponential: return [OptionSpec.number("gamma", nil, .positive).required()]
             case .inverseTime: return [.number("gamma", InverseTimeLR.defaultGamma, .nonNegative)]
             case .polynomial:
-                return [.int("total_iters", nil, .atLeast(1)),
-                        .number("power", PolynomialLR.defaultPower, .nonNegative)]
+                return [
+                    .int("total_iters", nil, .atLeast(1)),
+                    .number("power", PolynomialLR.defaultPower, .nonNegative),
+                ]
             case .cosine:
-                return [.int("t_max", nil, .atLeast(1)),
-                        .number("eta_min", CosineAnnealingLR.defaultEtaMin, .nonNegative)]
+                return [
+                    .int("t_max", nil, .atLeast(1)),
+                    .number("eta_min", CosineAnnealingLR.defaultEtaMin, .nonNegative),
+                ]
             case .cosineWarmRestarts:
                 typealias SGDR = CosineAnnealingWarmRestarts
-                return [OptionSpec.int("t_0", nil, .atLeast(1)).required(),
-                        .int("t_mult", SGDR.defaultTMult, .atLeast(1)),
-                        .number("eta_min", SGDR.defaultEtaMin, .nonNegative)]
+                return [
+                    OptionSpec.int("t_0", nil, .atLeast(1)).required(),
+                    .int("t_mult", SGDR.defaultTMult, .atLeast(1)),
+                    .number("eta_min", SGDR.defaultEtaMin, .nonNegative),
+                ]
             case .linear:
-                return [.number("start_factor", LinearLR.defaultStartFactor, .halfOpenUnit),
-                        .number("end_factor", LinearLR.defaultEndFactor, .probability),
-                        .int("total_iters", LinearLR.defaultTotalIters, .atLeast(1))]
+                return [
+                    .number("start_factor", LinearLR.defaultStartFactor, .halfOpenUnit),
+                    .number("end_factor", LinearLR.defaultEndFactor, .probability),
+                    .int("total_iters", LinearLR.defaultTotalIters, .atLeast(1)),
+                ]
             case .constant:
-                return [.number("factor", ConstantLR.defaultFactor, .probability),
-                        .int("total_iters", ConstantLR.defaultTotalIters, .atLeast(1))]
+                return [
+                    .number("factor", ConstantLR.defaultFactor, .probability),
+                    .int("total_iters", ConstantLR.defaultTotalIters, .atLeast(1)),
+                ]
             case .oneCycle:
                 typealias D = OneCycleLR
-                return [.int("total_steps", nil, .atLeast(1)), .number("pct_start", D.defaultPctStart, .probability),
-                        .choice("anneal_strategy", ["cos", "linear"], D.defaultAnnealStrategy.rawValue),
-                        .flag("cycle_momentum", D.defaultCycleMomentum),
-                        .number("base_momentum", D.defaultBaseMomentum, .nonNegative),
-                        .number("max_momentum", D.defaultMaxMomentum, .nonNegative),
-                        .number("div_factor", D.defaultDivFactor, .positive),
-                        .number("final_div_factor", D.defaultFinalDivFactor, .positive),
-                        .flag("three_phase", D.defaultThreePhase)]
+                return [
+                    .int("total_steps", nil, .atLeast(1)), .number("pct_start", D.defaultPctStart, .probability),
+                    .choice("anneal_strategy", ["cos", "linear"], D.defaultAnnealStrategy.rawValue),
+                    .flag("cycle_momentum", D.defaultCycleMomentum),
+                    .number("base_momentum", D.defaultBaseMomentum, .nonNegative),
+                    .number("max_momentum", D.defaultMaxMomentum, .nonNegative),
+                    .number("div_factor", D.defaultDivFactor, .positive),
+                    .number("final_div_factor", D.defaultFinalDivFactor, .positive),
+                    .flag("three_phase", D.defaultThreePhase),
+                ]
             case .reduceOnPlateau:
                 typealias D = ReduceLROnPlateau
-                return [.choice("monitor", MonitoredMetric.allCases.map(\.rawValue), "val_loss"), .choice("mode", ["min", "max"], nil),
-                        .number("factor", D.defaultFactor, .openUnit),
-                        .int("patience", D.defaultPatience, .nonNegative),
-                        .number("threshold", D.defaultThreshold, .nonNegative),
-                        .choice("threshold_mode", ["rel", "abs"], D.defaultThresholdMode.rawValue),
-                        .int("cooldown", D.defaultCooldown, .nonNegative),
-                        .number("min_lr", D.defaultMinLR, .nonNegative),
-                        .number("eps", D.defaultEps, .nonNegative)]
+                return [
+                    .choice("monitor", MonitoredMetric.allCases.map(\.rawValue), "val_loss"),
+                    .choice("mode", ["min", "max"], nil),
+                    .number("factor", D.defaultFactor, .openUnit),
+                    .int("patience", D.defaultPatience, .nonNegative),
+                    .number("threshold", D.defaultThreshold, .nonNegative),
+                    .choice("threshold_mode", ["rel", "abs"], D.defaultThresholdMode.rawValue),
+                    .int("cooldown", D.defaultCooldown, .nonNegative),
+                    .number("min_lr", D.defaultMinLR, .nonNegative),
+                    .number("eps", D.defaultEps, .nonNegative),
+                ]
             }
         }
 
@@ -92,7 +109,9 @@ public struct ScheduleConfig: Sendable, Equatable {
         self.every = every ?? (kind == .oneCycle ? .step : .epoch)
     }
 
-    static let warmupSpecs: [OptionSpec] = [.int("warmup", nil, .atLeast(1)), .number("warmup_start_factor", nil, .halfOpenUnit)]
+    static let warmupSpecs: [OptionSpec] = [
+        .int("warmup", nil, .atLeast(1)), .number("warmup_start_factor", nil, .halfOpenUnit),
+    ]
 
     /// Reads the `schedule` section (absent: cosine annealing over the run, per epoch).
     init(_ r: SectionReader) throws {
@@ -114,7 +133,9 @@ public struct ScheduleConfig: Sendable, Equatable {
         }
         let own = kind.specs.map(\.key) + (kind.allowsWarmup ? ["warmup", "warmup_start_factor"] : [])
         let all = Kind.allCases.flatMap { $0.specs.map(\.key) } + ["warmup", "warmup_start_factor"]
-        try r.finish(known: ["name", "every"] + own, elsewhere: OptionSpec.misplaced(all, own: own, in: "schedule \(kind.rawValue)"))
+        try r.finish(
+            known: ["name", "every"] + own,
+            elsewhere: OptionSpec.misplaced(all, own: own, in: "schedule \(kind.rawValue)"))
         sources = r.sourceMap
     }
 
@@ -132,11 +153,13 @@ public struct ScheduleConfig: Sendable, Equatable {
         guard kind == .reduceOnPlateau else { return nil }
         let o = options
         let monitor = MonitoredMetric(rawValue: o.string("monitor")!)!
-        let mode: ReduceLROnPlateau.Mode = o.string("mode").flatMap(ReduceLROnPlateau.Mode.init(rawValue:)) ?? (monitor.higherIsBetter ? .max : .min)
-        let plateau = ReduceLROnPlateau(mode: mode, factor: o.double("factor")!, patience: o.int("patience")!,
-                                        threshold: o.double("threshold")!,
-                                        thresholdMode: o.string("threshold_mode") == "abs" ? .absolute : .relative,
-                                        cooldown: o.int("cooldown")!, minLR: o.double("min_lr")!, eps: o.double("eps")!)
+        let mode: ReduceLROnPlateau.Mode =
+            o.string("mode").flatMap(ReduceLROnPlateau.Mode.init(rawValue:)) ?? (monitor.higherIsBetter ? .max : .min)
+        let plateau = ReduceLROnPlateau(
+            mode: mode, factor: o.double("factor")!, patience: o.int("patience")!,
+            threshold: o.double("threshold")!,
+            thresholdMode: o.string("threshold_mode") == "abs" ? .absolute : .relative,
+            cooldown: o.int("cooldown")!, minLR: o.double("min_lr")!, eps: o.double("eps")!)
         return (plateau, monitor)
     }
 
@@ -148,30 +171,39 @@ public struct ScheduleConfig: Sendable, Equatable {
         let o = options
         let warmup = o.int("warmup") ?? 0
         guard warmup < length else {
-            throw sources.error("schedule.warmup", "the warm-up (\(warmup) \(every.rawValue)s) must be shorter than the run (\(length) \(every.rawValue)s)")
+            throw sources.error(
+                "schedule.warmup",
+                "the warm-up (\(warmup) \(every.rawValue)s) must be shorter than the run (\(length) \(every.rawValue)s)"
+            )
         }
         let rest = max(1, length - warmup)
         let base: (any LearningRateSchedule)?
         switch kind {
         case .none: base = warmup > 0 ? FixedLR(baseLR: lr) : nil
         case .reduceOnPlateau: base = nil
-        case .step: base = StepLR(baseLR: lr, stepSize: o.int("step_size") ?? max(1, rest / 3), gamma: o.double("gamma")!)
+        case .step:
+            base = StepLR(baseLR: lr, stepSize: o.int("step_size") ?? max(1, rest / 3), gamma: o.double("gamma")!)
         case .multistep: base = MultiStepLR(baseLR: lr, milestones: o.ints("milestones")!, gamma: o.double("gamma")!)
         case .exponential: base = ExponentialLR(baseLR: lr, gamma: o.double("gamma")!)
         case .inverseTime: base = InverseTimeLR(baseLR: lr, gamma: o.double("gamma")!)
-        case .polynomial: base = PolynomialLR(baseLR: lr, totalIters: o.int("total_iters") ?? rest, power: o.double("power")!)
+        case .polynomial:
+            base = PolynomialLR(baseLR: lr, totalIters: o.int("total_iters") ?? rest, power: o.double("power")!)
         case .cosine: base = CosineAnnealingLR(baseLR: lr, tMax: o.int("t_max") ?? rest, etaMin: o.double("eta_min")!)
         case .cosineWarmRestarts:
-            base = CosineAnnealingWarmRestarts(baseLR: lr, t0: o.int("t_0")!, tMult: o.int("t_mult")!, etaMin: o.double("eta_min")!)
+            base = CosineAnnealingWarmRestarts(
+                baseLR: lr, t0: o.int("t_0")!, tMult: o.int("t_mult")!, etaMin: o.double("eta_min")!)
         case .linear:
-            base = LinearLR(baseLR: lr, startFactor: o.double("start_factor")!, endFactor: o.double("end_factor")!, totalIters: o.int("total_iters")!)
+            base = LinearLR(
+                baseLR: lr, startFactor: o.double("start_factor")!, endFactor: o.double("end_factor")!,
+                totalIters: o.int("total_iters")!)
         case .constant: base = ConstantLR(baseLR: lr, factor: o.double("factor")!, totalIters: o.int("total_iters")!)
         case .oneCycle:
-            base = OneCycleLR(maxLR: lr, totalSteps: o.int("total_steps") ?? length, pctStart: o.double("pct_start")!,
-                              annealStrategy: o.string("anneal_strategy") == "linear" ? .linear : .cos,
-                              cycleMomentum: o.bool("cycle_momentum")!, baseMomentum: o.double("base_momentum")!,
-                              maxMomentum: o.double("max_momentum")!, divFactor: o.double("div_factor")!,
-                              finalDivFactor: o.double("final_div_factor")!, threePhase: o.bool("three_phase")!)
+            base = OneCycleLR(
+                maxLR: lr, totalSteps: o.int("total_steps") ?? length, pctStart: o.double("pct_start")!,
+                annealStrategy: o.string("anneal_strategy") == "linear" ? .linear : .cos,
+                cycleMomentum: o.bool("cycle_momentum")!, baseMomentum: o.double("base_momentum")!,
+                maxMomentum: o.double("max_momentum")!, divFactor: o.double("div_factor")!,
+                finalDivFactor: o.double("final_div_factor")!, threePhase: o.bool("three_phase")!)
         }
         guard let base, warmup > 0 else { return base }
         return base.withLinearWarmup(steps: warmup, startFactor: o.double("warmup_start_factor")!)
@@ -179,6 +211,7 @@ public struct ScheduleConfig: Sendable, Equatable {
 
     /// `cosine per epoch`, for one-line summaries.
     var summary: String {
-        kind == .none && options["warmup"] == nil ? "constant learning rate" : "\(kind.rawValue) schedule per \(every.rawValue)"
+        kind == .none && options["warmup"] == nil
+            ? "constant learning rate" : "\(kind.rawValue) schedule per \(every.rawValue)"
     }
 }

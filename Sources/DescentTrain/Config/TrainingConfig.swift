@@ -52,8 +52,10 @@ public struct TrainingConfig: Sendable, Equatable {
     public static let `default` = TrainingConfig()
 
     /// The top-level keys, in the order they are written.
-    static let keys = ["seed", "threads", "output", "report", "tensorboard", "data", "model", "loss", "optimizer",
-                       "schedule", "training", "early_stopping", "checkpoint", "search"]
+    static let keys = [
+        "seed", "threads", "output", "report", "tensorboard", "data", "model", "loss", "optimizer",
+        "schedule", "training", "early_stopping", "checkpoint", "search",
+    ]
 
     // MARK: Reading
 
@@ -67,10 +69,16 @@ public struct TrainingConfig: Sendable, Equatable {
         let name = url.isFileURL ? url.relativePath : url.absoluteString
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else {
-            throw DescentError(.file, name, isFolder.boolValue ? "is a folder, not a configuration file" : "no such configuration file")
+            throw DescentError(
+                .file, name, isFolder.boolValue ? "is a folder, not a configuration file" : "no such configuration file"
+            )
         }
-        guard let bytes = FileManager.default.contents(atPath: url.path) else { throw DescentError(.file, name, "cannot read the file") }
-        guard let text = String(data: bytes, encoding: .utf8) else { throw DescentError(.file, name, "is not UTF-8 text") }
+        guard let bytes = FileManager.default.contents(atPath: url.path) else {
+            throw DescentError(.file, name, "cannot read the file")
+        }
+        guard let text = String(data: bytes, encoding: .utf8) else {
+            throw DescentError(.file, name, "is not UTF-8 text")
+        }
         var root = try ConfigNode.parse(yaml: text, source: name)
         root.resolvePaths(["path", "directory"], inSection: "data", relativeTo: url.deletingLastPathComponent())
         return try decode(root, overrides: overrides)
@@ -80,7 +88,8 @@ public struct TrainingConfig: Sendable, Equatable {
     /// Relative paths stay relative to the working directory. `parse(yaml: "")` is ``default``.
     ///
     /// - Throws: ``DescentError`` of kind `.config`, as ``load(contentsOf:overrides:)``.
-    public static func parse(yaml: String, source: String = "config", overrides: [String] = []) throws -> TrainingConfig {
+    public static func parse(yaml: String, source: String = "config", overrides: [String] = []) throws -> TrainingConfig
+    {
         try decode(ConfigNode.parse(yaml: yaml, source: source), overrides: overrides)
     }
 
@@ -88,7 +97,9 @@ public struct TrainingConfig: Sendable, Equatable {
         var root = document
         if root.isNull { root = .emptyMapping(root.origin) }
         guard case .mapping = root.content else {
-            throw DescentError(.config, root.origin.location(""), "expected sections such as data:, model:, optimizer:, got \(root.described)")
+            throw DescentError(
+                .config, root.origin.location(""),
+                "expected sections such as data:, model:, optimizer:, got \(root.described)")
         }
         for o in overrides { try root.apply(override: o) }
         return try TrainingConfig(root)
@@ -99,7 +110,8 @@ public struct TrainingConfig: Sendable, Equatable {
         let box = SectionReader.Box()
         let r = try SectionReader(root, path: "", origin: root.origin, sources: box)
         if let n = r.value("seed") {
-            guard case .scalar(let s, true) = n.content, let v = UInt64(s.replacingOccurrences(of: "_", with: "")) else {
+            guard case .scalar(let s, true) = n.content, let v = UInt64(s.replacingOccurrences(of: "_", with: ""))
+            else {
                 throw r.error("seed", "expected a non-negative integer, got \(n.described)")
             }
             seed = v
@@ -168,10 +180,12 @@ extension ConfigNode {
     /// Makes the relative paths of `keys` in section `section` absolute against `base`.
     mutating func resolvePaths(_ keys: [String], inSection section: String, relativeTo base: URL) {
         guard case .mapping(var top) = content, let s = top.firstIndex(where: { $0.key == section }),
-              case .mapping(var entries) = top[s].value.content else { return }
+            case .mapping(var entries) = top[s].value.content
+        else { return }
         for i in entries.indices where keys.contains(entries[i].key) {
             guard case .scalar(let path, _) = entries[i].value.content, !entries[i].value.isNull,
-                  !path.hasPrefix("/"), !path.hasPrefix("~") else { continue }
+                !path.hasPrefix("/"), !path.hasPrefix("~")
+            else { continue }
             entries[i].value.content = .scalar(base.appendingPathComponent(path).standardizedFileURL.path, plain: false)
         }
         top[s].value.content = .mapping(entries)

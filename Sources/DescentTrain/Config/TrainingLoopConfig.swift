@@ -40,14 +40,17 @@ public struct TrainingLoopConfig: Sendable, Equatable {
             }
         }
         let policies = NonFiniteLossPolicy.allCases.map(\.rawValue)
-        nonFinite = NonFiniteLossPolicy(rawValue: try r.choice("non_finite", policies, what: "non-finite loss policy") ?? "stop")!
+        nonFinite = NonFiniteLossPolicy(
+            rawValue: try r.choice("non_finite", policies, what: "non-finite loss policy") ?? "stop")!
         rollbackFactor = try r.double("rollback_factor", .openUnit) ?? 0.5
         maxRollbacks = try r.int("max_rollbacks", .nonNegative) ?? 3
         clipGradNorm = try r.double("clip_grad_norm", .positive)
         clipGradValue = try r.double("clip_grad_value", .positive)
         evaluateTest = try r.bool("evaluate_test") ?? true
-        try r.finish(known: ["epochs", "max_steps", "eval_every", "non_finite", "rollback_factor", "max_rollbacks", "clip_grad_norm",
-                             "clip_grad_value", "evaluate_test"])
+        try r.finish(known: [
+            "epochs", "max_steps", "eval_every", "non_finite", "rollback_factor", "max_rollbacks", "clip_grad_norm",
+            "clip_grad_value", "evaluate_test",
+        ])
     }
 
     /// Writes the section.

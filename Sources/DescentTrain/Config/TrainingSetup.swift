@@ -67,9 +67,12 @@ public final class TrainingSetup {
         objective = config.loss.makeObjective()
 
         let d = config.data
-        train = DataLoader(data.train, batchSize: d.batchSize, shuffle: d.shuffle, seed: config.seed,
-                           transform: data.trainTransforms.isEmpty ? nil : Compose(data.trainTransforms), workers: d.workers)
-        validation = data.validation.count > 0 ? DataLoader(data.validation, batchSize: d.evalBatchSize, transform: data.normalize) : nil
+        train = DataLoader(
+            data.train, batchSize: d.batchSize, shuffle: d.shuffle, seed: config.seed,
+            transform: data.trainTransforms.isEmpty ? nil : Compose(data.trainTransforms), workers: d.workers)
+        validation =
+            data.validation.count > 0
+            ? DataLoader(data.validation, batchSize: d.evalBatchSize, transform: data.normalize) : nil
         test = data.test.count > 0 ? DataLoader(data.test, batchSize: d.evalBatchSize, transform: data.normalize) : nil
 
         let steps = min(config.training.epochs * train.batchesPerEpoch, config.training.maxSteps ?? .max)
@@ -83,12 +86,16 @@ public final class TrainingSetup {
         reduceOnPlateau = plateau?.0
         plateauMonitor = plateau?.1 ?? .validationLoss
 
-        let watchesValidation = config.earlyStopping.map { $0.monitor == .validationLoss || $0.monitor == .validationAccuracy } ?? false
+        let watchesValidation =
+            config.earlyStopping.map { $0.monitor == .validationLoss || $0.monitor == .validationAccuracy } ?? false
         earlyStopping = validation == nil && watchesValidation ? nil : config.earlyStopping?.makeCallback()
         checkpoint = config.checkpoint
 
-        let name = config.data.dataset == .csv ? "csv \(config.data.csv?.path.split(separator: "/").last ?? "")" : config.data.dataset.rawValue
-        description = "\(name): \(Self.grouped(data.train.count)) train, \(Self.grouped(data.validation.count)) validation, "
+        let name =
+            config.data.dataset == .csv
+            ? "csv \(config.data.csv?.path.split(separator: "/").last ?? "")" : config.data.dataset.rawValue
+        description =
+            "\(name): \(Self.grouped(data.train.count)) train, \(Self.grouped(data.validation.count)) validation, "
             + "\(Self.grouped(data.test.count)) test samples of \(data.sampleShape); model \(config.model.name) "
             + "(\(Self.grouped(model.parameterCount)) parameters); \(config.optimizer.summary), \(scheduleConfig.summary); batch \(d.batchSize)"
     }
@@ -99,13 +106,20 @@ public final class TrainingSetup {
     /// event files there (after the schedules, so they log the rates the steps used; before the interrupt check,
     /// so the interrupted step's point is written and the file closed before the checkpoint saves that step), the
     /// interrupt check (Ctrl-C), and `checkpoint` last (it saves the state the others leave).
-    public func makeCallbacks(progress: ProgressPrinter? = nil, logs: URL? = nil,
-                              checkpoint: ModelCheckpoint? = nil) -> [any TrainingCallback] {
+    public func makeCallbacks(
+        progress: ProgressPrinter? = nil, logs: URL? = nil,
+        checkpoint: ModelCheckpoint? = nil
+    ) -> [any TrainingCallback] {
         let loop = config.training
-        var list: [any TrainingCallback] = [NonFiniteLossGuard(loop.nonFinite, rollbackFactor: loop.rollbackFactor,
-                                                               maxRollbacks: loop.maxRollbacks)]
+        var list: [any TrainingCallback] = [
+            NonFiniteLossGuard(
+                loop.nonFinite, rollbackFactor: loop.rollbackFactor,
+                maxRollbacks: loop.maxRollbacks)
+        ]
         if loop.clipGradNorm != nil || loop.clipGradValue != nil {
-            list.append(GradientClipping(maxNorm: loop.clipGradNorm.map(Float.init), maxValue: loop.clipGradValue.map(Float.init)))
+            list.append(
+                GradientClipping(
+                    maxNorm: loop.clipGradNorm.map(Float.init), maxValue: loop.clipGradValue.map(Float.init)))
         }
         if let schedule { list.append(LearningRateScheduler(schedule, everyStep: scheduleEveryStep)) }
         if let reduceOnPlateau { list.append(PlateauScheduler(reduceOnPlateau, monitor: plateauMonitor)) }
@@ -113,7 +127,10 @@ public final class TrainingSetup {
         if let progress { list.append(progress) }
         if let earlyStopping { list.append(earlyStopping) }
         if let logs {
-            list += [CSVLogger(url: logs.appendingPathComponent("log.csv")), JSONLinesLogger(url: logs.appendingPathComponent("log.jsonl"))]
+            list += [
+                CSVLogger(url: logs.appendingPathComponent("log.csv")),
+                JSONLinesLogger(url: logs.appendingPathComponent("log.jsonl")),
+            ]
             if config.tensorboard { list.append(TensorBoardLogger(directory: logs)) }
         }
         list.append(InterruptCheck())
@@ -123,7 +140,9 @@ public final class TrainingSetup {
 
     /// A trainer for this setup: the model, optimizer and objective, with ``makeCallbacks(progress:logs:checkpoint:)``.
     /// Then `fit(train, validation: validation, epochs: config.training.epochs, maxSteps: config.training.maxSteps)`.
-    public func makeTrainer(progress: ProgressPrinter? = nil, logs: URL? = nil, checkpoint: ModelCheckpoint? = nil) -> Trainer {
+    public func makeTrainer(progress: ProgressPrinter? = nil, logs: URL? = nil, checkpoint: ModelCheckpoint? = nil)
+        -> Trainer
+    {
         let trainer = Trainer(model: model, optimizer: optimizer, objective: objective)
         trainer.callbacks = makeCallbacks(progress: progress, logs: logs, checkpoint: checkpoint)
         return trainer

@@ -63,9 +63,13 @@ struct YAMLWriter {
     /// A string, plain when it cannot be misread, otherwise double-quoted.
     static func string(_ s: String) -> String {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "_./-+ "))
-        let misread = Double(s) != nil || Int(s) != nil || ["true", "false", "null", "~", "yes", "no", "on", "off", "y", "n"].contains(s.lowercased())
-        if !s.isEmpty, !misread, s.unicodeScalars.allSatisfy(allowed.contains), let first = s.first, first.isLetter || first == "/" || first == "." || first == "_",
-           s.last != " " {
+        let misread =
+            Double(s) != nil || Int(s) != nil
+            || ["true", "false", "null", "~", "yes", "no", "on", "off", "y", "n"].contains(s.lowercased())
+        if !s.isEmpty, !misread, s.unicodeScalars.allSatisfy(allowed.contains), let first = s.first,
+            first.isLetter || first == "/" || first == "." || first == "_",
+            s.last != " "
+        {
             return s
         }
         let escaped = s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")

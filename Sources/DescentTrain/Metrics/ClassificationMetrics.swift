@@ -25,8 +25,9 @@ public struct ClassificationMetrics: Sendable, Codable, Equatable {
 
     /// Adds a batch: `logits` `[B, classes]`, true `labels`, and the batch's mean loss.
     public mutating func add(logits: Tensor, labels: [Int], meanLoss: Float) {
-        precondition(logits.shape == [labels.count, classes],
-                     "ClassificationMetrics: logits \(logits.shape) for \(labels.count) labels and \(classes) classes")
+        precondition(
+            logits.shape == [labels.count, classes],
+            "ClassificationMetrics: logits \(logits.shape) for \(labels.count) labels and \(classes) classes")
         for (label, predicted) in zip(labels, logits.argmax(axis: 1)) { confusion[label][predicted] += 1 }
         topKHits += TopKAccuracy.hits(logits, labels: labels, k: topK)
         count += labels.count
@@ -36,7 +37,9 @@ public struct ClassificationMetrics: Sendable, Codable, Equatable {
     /// Mean loss per sample.
     public var loss: Double { count == 0 ? .nan : lossSum / Double(count) }
     /// Fraction of samples whose top prediction is right.
-    public var accuracy: Double { count == 0 ? .nan : Double((0..<classes).reduce(0) { $0 + confusion[$1][$1] }) / Double(count) }
+    public var accuracy: Double {
+        count == 0 ? .nan : Double((0..<classes).reduce(0) { $0 + confusion[$1][$1] }) / Double(count)
+    }
     /// Fraction of samples whose true class is among the `topK` highest scores.
     public var topKAccuracy: Double { count == 0 ? .nan : Double(topKHits) / Double(count) }
     /// Per class: TP / (TP + FP) (0 when nothing was predicted as the class).

@@ -20,7 +20,12 @@ public final class R2Score: Metric {
         let targets = batch.targetValues(for: output, metric: "R2Score")
         let rows = output.shape.first ?? 1
         let columns = output.count / max(rows, 1)
-        if sums.isEmpty { (sums, squares, residuals) = (.init(repeating: 0, count: columns), .init(repeating: 0, count: columns), .init(repeating: 0, count: columns)) }
+        if sums.isEmpty {
+            (sums, squares, residuals) = (
+                .init(repeating: 0, count: columns), .init(repeating: 0, count: columns),
+                .init(repeating: 0, count: columns)
+            )
+        }
         precondition(sums.count == columns, "R2Score: \(columns) outputs per sample after \(sums.count)")
         let p = output.scalars, y = targets.scalars
         for i in 0..<rows {

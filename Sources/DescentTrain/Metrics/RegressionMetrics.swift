@@ -16,8 +16,9 @@ public struct RegressionMetrics: Sendable, Codable, Equatable {
 
     /// Adds a batch of predictions and targets of the same shape, and its mean loss.
     public mutating func add(predictions: Tensor, targets: Tensor, meanLoss: Float) {
-        precondition(predictions.shape == targets.shape,
-                     "RegressionMetrics: predictions \(predictions.shape) and targets \(targets.shape) differ")
+        precondition(
+            predictions.shape == targets.shape,
+            "RegressionMetrics: predictions \(predictions.shape) and targets \(targets.shape) differ")
         for (p, t) in zip(predictions.scalars, targets.scalars) {
             let e = Double(p - t)
             absSum += Swift.abs(e)

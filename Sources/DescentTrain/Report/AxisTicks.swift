@@ -26,7 +26,9 @@ public struct AxisTicks: Sendable, Equatable {
         let multiples = (first...Swift.max(first, last)).map { $0 * m }
         let values = multiples.map { value($0, exponent: k) }
         let scientific = k <= -5 || values.contains { Swift.abs($0) >= 1e6 }
-        let labels = multiples.map { scientific ? exponential($0, exponent: k) : decimal($0, exponent: k, decimals: Swift.max(0, -k)) }
+        let labels = multiples.map {
+            scientific ? exponential($0, exponent: k) : decimal($0, exponent: k, decimals: Swift.max(0, -k))
+        }
         return AxisTicks(domain: values[0]...values[values.count - 1], values: values, labels: labels)
     }
 

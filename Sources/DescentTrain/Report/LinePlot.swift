@@ -83,18 +83,23 @@ public struct LinePlot: Sendable {
     public var xCategories: [String]?
 
     /// A plot; everything but the series has a default.
-    public init(title: String = "", xLabel: String = "", yLabel: String = "", series: [Series] = [],
-                xScale: Scale = .linear, yScale: Scale = .linear, verticalLines: [VerticalLine] = [],
-                width: Int = 640, height: Int = 360) {
+    public init(
+        title: String = "", xLabel: String = "", yLabel: String = "", series: [Series] = [],
+        xScale: Scale = .linear, yScale: Scale = .linear, verticalLines: [VerticalLine] = [],
+        width: Int = 640, height: Int = 360
+    ) {
         (self.title, self.xLabel, self.yLabel, self.series) = (title, xLabel, yLabel, series)
-        (self.xScale, self.yScale, self.verticalLines, self.width, self.height) = (xScale, yScale, verticalLines, width, height)
+        (self.xScale, self.yScale, self.verticalLines, self.width, self.height) = (
+            xScale, yScale, verticalLines, width, height
+        )
     }
 
     /// The ticks of the x axis (its domain encloses the drawable points and the vertical lines).
     public var xTicks: AxisTicks {
         if let categories = xCategories, !categories.isEmpty {
-            return AxisTicks(domain: -0.5...Double(categories.count) - 0.5,
-                             values: categories.indices.map(Double.init), labels: categories)
+            return AxisTicks(
+                domain: -0.5...Double(categories.count) - 0.5,
+                values: categories.indices.map(Double.init), labels: categories)
         }
         return Self.ticks(drawablePoints.map(\.x) + verticalLines.map(\.x), scale: xScale, target: 8)
     }
@@ -118,22 +123,35 @@ public struct LinePlot: Sendable {
         let l = layout(), f = l.frame
         var s = Markup.svgHeader(width: width, height: height, standalone: standalone)
         if !title.isEmpty {
-            s += text(Double(width) / 2, 22, title, anchor: "middle", attributes: "font-size=\"15\" font-weight=\"bold\"")
+            s += text(
+                Double(width) / 2, 22, title, anchor: "middle", attributes: "font-size=\"15\" font-weight=\"bold\"")
         }
         for entry in l.legend {
             let (x, y) = (entry.x, entry.y), c = color(entry.index), style = series[entry.index].style
-            if style != .markers { s += "<line x1=\"\(n(x))\" y1=\"\(n(y))\" x2=\"\(n(x + 20))\" y2=\"\(n(y))\" stroke=\"\(c)\" stroke-width=\"2\"/>\n" }
+            if style != .markers {
+                s +=
+                    "<line x1=\"\(n(x))\" y1=\"\(n(y))\" x2=\"\(n(x + 20))\" y2=\"\(n(y))\" stroke=\"\(c)\" stroke-width=\"2\"/>\n"
+            }
             if style != .line { s += circle(x + 10, y, c) }
             s += text(x + 26, y + 4, series[entry.index].name)
         }
         s += "<g class=\"grid\" stroke=\"#e6e6e6\" stroke-width=\"1\">\n"
-        for v in l.xTicks.values { let x = l.px(v); s += "<line x1=\"\(n(x))\" y1=\"\(n(f.minY))\" x2=\"\(n(x))\" y2=\"\(n(f.maxY))\"/>\n" }
-        for v in l.yTicks.values { let y = l.py(v); s += "<line x1=\"\(n(f.minX))\" y1=\"\(n(y))\" x2=\"\(n(f.maxX))\" y2=\"\(n(y))\"/>\n" }
-        s += "</g>\n<rect class=\"frame\" x=\"\(n(f.minX))\" y=\"\(n(f.minY))\" width=\"\(n(f.width))\" height=\"\(n(f.height))\" fill=\"none\" stroke=\"#444444\"/>\n"
+        for v in l.xTicks.values {
+            let x = l.px(v); s += "<line x1=\"\(n(x))\" y1=\"\(n(f.minY))\" x2=\"\(n(x))\" y2=\"\(n(f.maxY))\"/>\n"
+        }
+        for v in l.yTicks.values {
+            let y = l.py(v); s += "<line x1=\"\(n(f.minX))\" y1=\"\(n(y))\" x2=\"\(n(f.maxX))\" y2=\"\(n(y))\"/>\n"
+        }
+        s +=
+            "</g>\n<rect class=\"frame\" x=\"\(n(f.minX))\" y=\"\(n(f.minY))\" width=\"\(n(f.width))\" height=\"\(n(f.height))\" fill=\"none\" stroke=\"#444444\"/>\n"
         s += "<g class=\"x-ticks\" font-size=\"11\" fill=\"#333333\">\n"
-        for (v, label) in zip(l.xTicks.values, l.xTicks.labels) { s += text(l.px(v), f.maxY + 16, label, anchor: "middle") }
+        for (v, label) in zip(l.xTicks.values, l.xTicks.labels) {
+            s += text(l.px(v), f.maxY + 16, label, anchor: "middle")
+        }
         s += "</g>\n<g class=\"y-ticks\" font-size=\"11\" fill=\"#333333\">\n"
-        for (v, label) in zip(l.yTicks.values, l.yTicks.labels) { s += text(f.minX - 6, l.py(v) + 4, label, anchor: "end") }
+        for (v, label) in zip(l.yTicks.values, l.yTicks.labels) {
+            s += text(f.minX - 6, l.py(v) + 4, label, anchor: "end")
+        }
         s += "</g>\n"
         if !xLabel.isEmpty { s += text(f.midX, f.maxY + 36, xLabel, anchor: "middle") }
         if !yLabel.isEmpty {
@@ -143,15 +161,18 @@ public struct LinePlot: Sendable {
         let pixels = drawablePoints.compactMap { l.map($0.x, $0.y) }
         for (i, line) in verticalLines.enumerated() {
             guard let x = l.map(line.x, l.yTicks.domain.lowerBound)?.x else { continue }
-            s += "<line class=\"vertical-line\" x1=\"\(n(x))\" y1=\"\(n(f.minY))\" x2=\"\(n(x))\" y2=\"\(n(f.maxY))\" stroke=\"#555555\" stroke-dasharray=\"4 3\"/>\n"
+            s +=
+                "<line class=\"vertical-line\" x1=\"\(n(x))\" y1=\"\(n(f.minY))\" x2=\"\(n(x))\" y2=\"\(n(f.maxY))\" stroke=\"#555555\" stroke-dasharray=\"4 3\"/>\n"
             // The label goes beside the line, at the top or the bottom: wherever fewer points lie under it.
             let right = x > f.minX + f.width * 0.75, span = Markup.textWidth(line.label, size: 11) + 8
             let under = pixels.filter { right ? ($0.x > x - span && $0.x <= x) : ($0.x >= x && $0.x < x + span) }
             let band = f.height * 0.25 + 13 * Double(i)
             let top = under.filter { $0.y < f.minY + band }.count <= under.filter { $0.y > f.maxY - band }.count
-            s += text(right ? x - 4 : x + 4, top ? f.minY + 13 + 13 * Double(i) : f.maxY - 5 - 13 * Double(i), line.label,
-                      anchor: right ? "end" : "start",
-                      attributes: "font-size=\"11\" fill=\"#333333\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"")
+            s += text(
+                right ? x - 4 : x + 4, top ? f.minY + 13 + 13 * Double(i) : f.maxY - 5 - 13 * Double(i), line.label,
+                anchor: right ? "end" : "start",
+                attributes:
+                    "font-size=\"11\" fill=\"#333333\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"")
         }
         return s + "</svg>\n"
     }
@@ -163,7 +184,9 @@ public struct LinePlot: Sendable {
     private func circle(_ x: Double, _ y: Double, _ c: String) -> String {
         "<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"3\" fill=\"\(c)\"/>\n"
     }
-    private func text(_ x: Double, _ y: Double, _ content: String, anchor: String = "start", attributes: String = "") -> String {
+    private func text(_ x: Double, _ y: Double, _ content: String, anchor: String = "start", attributes: String = "")
+        -> String
+    {
         "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\"\(attributes.isEmpty ? "" : " " + attributes)>\(Markup.escape(content))</text>\n"
     }
 
@@ -171,7 +194,11 @@ public struct LinePlot: Sendable {
     private func draw(_ series: Series, color c: String, layout l: Layout) -> String {
         var runs: [[(x: Double, y: Double)]] = [[]]
         for p in series.points {
-            if let q = l.map(p.x, p.y) { runs[runs.count - 1].append(q) } else if !runs[runs.count - 1].isEmpty { runs.append([]) }
+            if let q = l.map(p.x, p.y) {
+                runs[runs.count - 1].append(q)
+            } else if !runs[runs.count - 1].isEmpty {
+                runs.append([])
+            }
         }
         var s = "<g class=\"series\">\n"
         if series.style != .markers {
@@ -204,7 +231,8 @@ public struct LinePlot: Sendable {
             return (px(x), py(y))
         }
         private func fraction(_ v: Double, _ d: ClosedRange<Double>, _ scale: Scale) -> Double {
-            scale == .linear ? (v - d.lowerBound) / (d.upperBound - d.lowerBound)
+            scale == .linear
+                ? (v - d.lowerBound) / (d.upperBound - d.lowerBound)
                 : log10(v / d.lowerBound) / log10(d.upperBound / d.lowerBound)
         }
     }
@@ -223,7 +251,9 @@ public struct LinePlot: Sendable {
         let left = (yLabel.isEmpty ? 8 : 28) + (yt.labels.map { Markup.textWidth($0, size: 11) }.max() ?? 0) + 8
         let right = max(16, Markup.textWidth(xt.labels.last ?? "", size: 11) / 2 + 6)
         let bottom = 24.0 + (xLabel.isEmpty ? 4 : 20)
-        let frame = Frame(minX: left, minY: top, width: max(1, Double(width) - left - right), height: max(1, Double(height) - top - bottom))
+        let frame = Frame(
+            minX: left, minY: top, width: max(1, Double(width) - left - right),
+            height: max(1, Double(height) - top - bottom))
         return Layout(frame: frame, xTicks: xt, yTicks: yt, xScale: xScale, yScale: yScale, legend: legend)
     }
 
@@ -231,7 +261,9 @@ public struct LinePlot: Sendable {
 
     static func ticks(_ values: [Double], scale: Scale, target: Int) -> AxisTicks {
         let vs = values.filter { drawable($0, scale) }
-        guard let lo = vs.min(), let hi = vs.max() else { return scale == .linear ? .linear(0, 1) : .logarithmic(1, 10) }
+        guard let lo = vs.min(), let hi = vs.max() else {
+            return scale == .linear ? .linear(0, 1) : .logarithmic(1, 10)
+        }
         if scale == .logarithmic { return .logarithmic(lo, hi) }
         return .linear(lo, hi, target: target, integers: vs.allSatisfy { $0 == $0.rounded() })
     }

@@ -28,8 +28,10 @@ public struct TrainingReport: Sendable {
     public var stepsPerEpoch: Int?
 
     /// A report of `history`, with an optional test evaluation, facts and configuration text.
-    public init(title: String, history: History, test: Evaluation? = nil, facts: [(name: String, value: String)] = [],
-                config: String? = nil, classNames: [String]? = nil, stepsPerEpoch: Int? = nil) {
+    public init(
+        title: String, history: History, test: Evaluation? = nil, facts: [(name: String, value: String)] = [],
+        config: String? = nil, classNames: [String]? = nil, stepsPerEpoch: Int? = nil
+    ) {
         (self.title, self.history, self.test, self.facts) = (title, history, test, facts)
         (self.config, self.classNames, self.stepsPerEpoch) = (config, classNames, stepsPerEpoch)
     }
@@ -41,16 +43,21 @@ public struct TrainingReport: Sendable {
     /// Step-interval validations on the epoch axis: step / steps per epoch.
     private var evaluationEpochs: [Double] {
         let evaluations = history.evaluations
-        let perEpoch = stepsPerEpoch ?? evaluations.map { ($0.step + max($0.epoch, 1) - 1) / max($0.epoch, 1) }.max() ?? 1
+        let perEpoch =
+            stepsPerEpoch ?? evaluations.map { ($0.step + max($0.epoch, 1) - 1) / max($0.epoch, 1) }.max() ?? 1
         return evaluations.map { Double($0.step) / Double(max(perEpoch, 1)) }
     }
 
     /// Dashed lines at the restored epoch and at the epoch of the best validation loss.
     private var epochMarkers: [LinePlot.VerticalLine] {
         var lines: [LinePlot.VerticalLine] = []
-        if let restored = history.restoredEpoch { lines.append(.init(x: Double(restored), label: "restored (epoch \(restored))")) }
+        if let restored = history.restoredEpoch {
+            lines.append(.init(x: Double(restored), label: "restored (epoch \(restored))"))
+        }
         let validated = history.epochs.filter { $0.validationLoss?.isFinite == true }
-        if let best = validated.min(by: { $0.validationLoss! < $1.validationLoss! }), best.epoch != history.restoredEpoch {
+        if let best = validated.min(by: { $0.validationLoss! < $1.validationLoss! }),
+            best.epoch != history.restoredEpoch
+        {
             lines.append(.init(x: Double(best.epoch), label: "best validation loss (epoch \(best.epoch))"))
         }
         return lines
@@ -68,14 +75,19 @@ public struct TrainingReport: Sendable {
         let e = history.epochs
         var series = [LinePlot.Series(name: "training", x: epochs, y: e.map(\.trainLoss), style: .lineAndMarkers)]
         if e.contains(where: { $0.validationLoss != nil }) {
-            series.append(.init(name: "validation", x: epochs, y: e.map { $0.validationLoss ?? .nan }, style: .lineAndMarkers))
+            series.append(
+                .init(name: "validation", x: epochs, y: e.map { $0.validationLoss ?? .nan }, style: .lineAndMarkers))
         }
         if !history.evaluations.isEmpty {
-            series.append(.init(name: "validation (every N steps)", x: evaluationEpochs, y: history.evaluations.map(\.loss), style: .markers))
+            series.append(
+                .init(
+                    name: "validation (every N steps)", x: evaluationEpochs, y: history.evaluations.map(\.loss),
+                    style: .markers))
         }
         let all = series.flatMap { $0.points.map(\.y) }
-        return LinePlot(title: "Loss", xLabel: "epoch", yLabel: "loss", series: series, yScale: Self.scale(for: all),
-                        verticalLines: epochMarkers)
+        return LinePlot(
+            title: "Loss", xLabel: "epoch", yLabel: "loss", series: series, yScale: Self.scale(for: all),
+            verticalLines: epochMarkers)
     }
 
     /// Training and validation accuracy per epoch (nil when no accuracy was measured).
@@ -83,28 +95,41 @@ public struct TrainingReport: Sendable {
         let e = history.epochs
         var series: [LinePlot.Series] = []
         if e.contains(where: { $0.trainAccuracy != nil }) {
-            series.append(.init(name: "training", x: epochs, y: e.map { $0.trainAccuracy ?? .nan }, style: .lineAndMarkers))
+            series.append(
+                .init(name: "training", x: epochs, y: e.map { $0.trainAccuracy ?? .nan }, style: .lineAndMarkers))
         }
         if e.contains(where: { $0.validationAccuracy != nil }) {
-            series.append(.init(name: "validation", x: epochs, y: e.map { $0.validationAccuracy ?? .nan }, style: .lineAndMarkers,
-                                color: PlotPalette.color(1)))
+            series.append(
+                .init(
+                    name: "validation", x: epochs, y: e.map { $0.validationAccuracy ?? .nan }, style: .lineAndMarkers,
+                    color: PlotPalette.color(1)))
         }
         if history.evaluations.contains(where: { $0.accuracy != nil }) {
-            series.append(.init(name: "validation (every N steps)", x: evaluationEpochs,
-                                y: history.evaluations.map { $0.accuracy ?? .nan }, style: .markers, color: PlotPalette.color(2)))
+            series.append(
+                .init(
+                    name: "validation (every N steps)", x: evaluationEpochs,
+                    y: history.evaluations.map { $0.accuracy ?? .nan }, style: .markers, color: PlotPalette.color(2)))
         }
         guard !series.isEmpty else { return nil }
-        return LinePlot(title: "Accuracy", xLabel: "epoch", yLabel: "accuracy", series: series, verticalLines: epochMarkers)
+        return LinePlot(
+            title: "Accuracy", xLabel: "epoch", yLabel: "accuracy", series: series, verticalLines: epochMarkers)
     }
 
     /// The learning rate at the end of each epoch (and at each step-interval validation).
     public var learningRatePlot: LinePlot {
-        var series = [LinePlot.Series(name: "end of epoch", x: epochs, y: history.epochs.map(\.learningRate), style: .lineAndMarkers)]
+        var series = [
+            LinePlot.Series(
+                name: "end of epoch", x: epochs, y: history.epochs.map(\.learningRate), style: .lineAndMarkers)
+        ]
         if !history.evaluations.isEmpty {
-            series.append(.init(name: "at validations", x: evaluationEpochs, y: history.evaluations.map(\.learningRate), style: .markers))
+            series.append(
+                .init(
+                    name: "at validations", x: evaluationEpochs, y: history.evaluations.map(\.learningRate),
+                    style: .markers))
         }
-        return LinePlot(title: "Learning rate", xLabel: "epoch", yLabel: "learning rate", series: series,
-                        yScale: Self.scale(for: series.flatMap { $0.points.map(\.y) }))
+        return LinePlot(
+            title: "Learning rate", xLabel: "epoch", yLabel: "learning rate", series: series,
+            yScale: Self.scale(for: series.flatMap { $0.points.map(\.y) }))
     }
 
     /// The test confusion matrix (nil without a classification test evaluation).
@@ -136,7 +161,8 @@ public struct TrainingReport: Sendable {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw DescentError(.file, directory.path, "cannot create the report directory: \(error.localizedDescription)")
+            throw DescentError(
+                .file, directory.path, "cannot create the report directory: \(error.localizedDescription)")
         }
         for (name, text) in svgFiles + [("report.html", html())] {
             let url = directory.appendingPathComponent(name)
@@ -175,7 +201,8 @@ public struct TrainingReport: Sendable {
         for fact in facts { h += "<tr><th>\(esc(fact.name))</th><td>\(esc(fact.value))</td></tr>\n" }
         h += "</table>\n</section>\n" + metricsSection() + trainingSection()
         if let c = confusionMatrixPlot {
-            h += "<section id=\"confusion-matrix\">\n<h2>Confusion matrix</h2>\n<figure>\n\(c.svg(standalone: false))</figure>\n</section>\n"
+            h +=
+                "<section id=\"confusion-matrix\">\n<h2>Confusion matrix</h2>\n<figure>\n\(c.svg(standalone: false))</figure>\n</section>\n"
         }
         if let config {
             h += "<section id=\"config\">\n<h2>Configuration</h2>\n<pre>\(esc(config))</pre>\n</section>\n"
@@ -183,7 +210,9 @@ public struct TrainingReport: Sendable {
         return h + "</body>\n</html>\n"
     }
 
-    private func row(_ name: String, _ value: String) -> String { "<tr><th>\(Markup.escape(name))</th><td class=\"n\">\(value)</td></tr>\n" }
+    private func row(_ name: String, _ value: String) -> String {
+        "<tr><th>\(Markup.escape(name))</th><td class=\"n\">\(value)</td></tr>\n"
+    }
 
     private func metricsSection() -> String {
         let f = { Markup.metric($0) }
@@ -193,7 +222,9 @@ public struct TrainingReport: Sendable {
             if let c = test.classification {
                 h += row("test accuracy", f(c.accuracy)) + row("test top-\(c.topK) accuracy", f(c.topKAccuracy))
             }
-            if let r = test.regression { h += row("test MAE", f(r.mae)) + row("test RMSE", f(r.rmse)) + row("test R²", f(r.r2)) }
+            if let r = test.regression {
+                h += row("test MAE", f(r.mae)) + row("test RMSE", f(r.rmse)) + row("test R²", f(r.r2))
+            }
         }
         if let last = history.epochs.last {
             h += row("training loss (epoch \(last.epoch))", f(last.trainLoss))
@@ -202,7 +233,8 @@ public struct TrainingReport: Sendable {
             if let a = last.validationAccuracy { h += row("validation accuracy (epoch \(last.epoch))", f(a)) }
         }
         if let restored = history.restoredEpoch, restored != history.epochs.last?.epoch,
-           let log = history.epochs.first(where: { $0.epoch == restored }) {
+            let log = history.epochs.first(where: { $0.epoch == restored })
+        {
             if let v = log.validationLoss { h += row("validation loss (restored epoch \(restored))", f(v)) }
             if let a = log.validationAccuracy { h += row("validation accuracy (restored epoch \(restored))", f(a)) }
         }
@@ -210,9 +242,11 @@ public struct TrainingReport: Sendable {
         if test == nil { h += "<p>No test evaluation was run.</p>\n" }
         if let c = test?.classification {
             let (names, precision, recall, f1) = (names(c.classes), c.precision, c.recall, c.f1)
-            h += "<table class=\"per-class\">\n<tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>\n"
+            h +=
+                "<table class=\"per-class\">\n<tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>\n"
             for k in 0..<c.classes {
-                h += "<tr><td>\(Markup.escape(names[k]))</td><td class=\"n\">\(f(precision[k]))</td><td class=\"n\">\(f(recall[k]))</td>"
+                h +=
+                    "<tr><td>\(Markup.escape(names[k]))</td><td class=\"n\">\(f(precision[k]))</td><td class=\"n\">\(f(recall[k]))</td>"
                     + "<td class=\"n\">\(f(f1[k]))</td><td class=\"n\">\(c.confusion[k].reduce(0, +))</td></tr>\n"
             }
             h += "</table>\n"
@@ -226,23 +260,31 @@ public struct TrainingReport: Sendable {
         let seconds = e.map(\.seconds).reduce(0, +)
         if seconds > 0 {
             let samples = e.map { $0.seconds * $0.samplesPerSecond }.reduce(0, +)
-            h += " in \(Markup.metric(seconds, digits: 1)) s of training, \(Markup.metric(samples / seconds, digits: 0)) samples/s"
+            h +=
+                " in \(Markup.metric(seconds, digits: 1)) s of training, \(Markup.metric(samples / seconds, digits: 0)) samples/s"
         }
         h += ".</p>\n"
-        if let reason = history.stoppedEarly { h += "<p class=\"note\">Stopped before the last epoch: \(Markup.escape(reason)).</p>\n" }
+        if let reason = history.stoppedEarly {
+            h += "<p class=\"note\">Stopped before the last epoch: \(Markup.escape(reason)).</p>\n"
+        }
         if let restored = history.restoredEpoch {
             h += "<p class=\"note\">The final weights are those of epoch \(restored) (best weights restored).</p>\n"
         }
         h += "<figure id=\"loss\">\n\(lossPlot.svg(standalone: false))</figure>\n"
         if let a = accuracyPlot { h += "<figure id=\"accuracy\">\n\(a.svg(standalone: false))</figure>\n" }
         h += "<figure id=\"learning-rate\">\n\(learningRatePlot.svg(standalone: false))</figure>\n"
-        h += "<table class=\"epochs\">\n<tr><th>epoch</th><th>training loss</th><th>training accuracy</th><th>validation loss</th>"
+        h +=
+            "<table class=\"epochs\">\n<tr><th>epoch</th><th>training loss</th><th>training accuracy</th><th>validation loss</th>"
             + "<th>validation accuracy</th><th>learning rate</th><th>seconds</th><th>samples/s</th></tr>\n"
         for log in e {
-            let cells = [Markup.metric(log.trainLoss), Markup.metric(log.trainAccuracy), Markup.metric(log.validationLoss),
-                         Markup.metric(log.validationAccuracy), Self.rate(log.learningRate),
-                         Markup.metric(log.seconds, digits: 2), Markup.metric(log.samplesPerSecond, digits: 0)]
-            h += "<tr><td class=\"n\">\(log.epoch)</td>" + cells.map { "<td class=\"n\">\($0)</td>" }.joined() + "</tr>\n"
+            let cells = [
+                Markup.metric(log.trainLoss), Markup.metric(log.trainAccuracy), Markup.metric(log.validationLoss),
+                Markup.metric(log.validationAccuracy), Self.rate(log.learningRate),
+                Markup.metric(log.seconds, digits: 2), Markup.metric(log.samplesPerSecond, digits: 0),
+            ]
+            h +=
+                "<tr><td class=\"n\">\(log.epoch)</td>" + cells.map { "<td class=\"n\">\($0)</td>" }.joined()
+                + "</tr>\n"
         }
         return h + "</table>\n</section>\n"
     }
@@ -252,7 +294,9 @@ public struct TrainingReport: Sendable {
         guard lr.isFinite, lr != 0 else { return Markup.metric(lr) }
         let k = Int(log10(Swift.abs(lr)).rounded(.down)) - 3
         let n = Int((lr / AxisTicks.power10(k)).rounded())
-        return k <= -8 || k >= 3 ? AxisTicks.exponential(n, exponent: k) : Self.trimmed(AxisTicks.decimal(n, exponent: k, decimals: max(0, -k)))
+        return k <= -8 || k >= 3
+            ? AxisTicks.exponential(n, exponent: k)
+            : Self.trimmed(AxisTicks.decimal(n, exponent: k, decimals: max(0, -k)))
     }
 
     private static func trimmed(_ s: String) -> String {

@@ -26,7 +26,8 @@ public struct RunFolder: Sendable {
 
     /// Whether `checkpoints/` holds anything to continue from.
     var hasCheckpoints: Bool {
-        let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("checkpoints").path)
+        let entries = try? FileManager.default.contentsOfDirectory(
+            atPath: directory.appendingPathComponent("checkpoints").path)
         return !(entries ?? []).isEmpty
     }
 
@@ -56,14 +57,20 @@ public struct RunFolder: Sendable {
         try requireRun(option: option)
         let location = "\(option) \(name)"
         if let pause = RunPause.read(from: directory) {
-            throw DescentError(.argument, location, "holds no finished run: it is \(pause.description) (the state is "
-                               + "in checkpoints/); continue with descent train --resume \(name)")
+            throw DescentError(
+                .argument, location,
+                "holds no finished run: it is \(pause.description) (the state is "
+                    + "in checkpoints/); continue with descent train --resume \(name)")
         }
         let missing = (manifest ? ["run.json"] : []) + (weights ? ["model.safetensors"] : [])
         guard let absent = missing.first(where: { !has($0) }) else { return }
-        let (holds, next) = hasCheckpoints
+        let (holds, next) =
+            hasCheckpoints
             ? ("a config.yaml and checkpoints", "continue with descent train --resume \(name)")
             : ("a config.yaml and no checkpoint", "start it again with descent train --resume \(name)")
-        throw DescentError(.argument, location, "holds no finished run, only \(holds) (training failed or was interrupted before it wrote \(absent)); \(next)")
+        throw DescentError(
+            .argument, location,
+            "holds no finished run, only \(holds) (training failed or was interrupted before it wrote \(absent)); \(next)"
+        )
     }
 }

@@ -21,8 +21,10 @@ public struct RunManifest: Codable, Sendable, Equatable {
     public var dataset: String
 
     /// A manifest.
-    public init(inputShape: [Int], classes: Int?, outputs: Int, normalizeMean: [Float]?, normalizeStd: [Float]?,
-                preprocessing: String, dataset: String) {
+    public init(
+        inputShape: [Int], classes: Int?, outputs: Int, normalizeMean: [Float]?, normalizeStd: [Float]?,
+        preprocessing: String, dataset: String
+    ) {
         self.inputShape = inputShape
         self.classes = classes
         self.outputs = outputs

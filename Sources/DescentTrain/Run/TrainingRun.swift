@@ -27,7 +27,9 @@ public struct TrainingRun {
     /// The run folder.
     public let directory: URL
     /// Where progress and summary lines go.
-    public var write: @Sendable (String) -> Void = { print($0); fflush(nil) }
+    public var write: @Sendable (String) -> Void = {
+        print($0); fflush(nil)
+    }
     /// Pause once this many epochs are complete (`descent train --pause-after-epoch`): the run keeps its length
     /// `training.epochs` for everything that depends on it (schedules, progress), saves its checkpoint,
     /// `history.json` and `paused.json`, and a later `start(resume: true)` continues exactly as if there had been
@@ -67,14 +69,16 @@ public struct TrainingRun {
     ///   that cannot be written.
     public func start(resume: Bool = false) throws -> Outcome {
         if let pause = pauseAfterEpoch, !(1..<self.config.training.epochs).contains(pause) {
-            throw DescentError(.argument, "--pause-after-epoch \(pause)",
-                               "must be ≥ 1 and < training.epochs (\(self.config.training.epochs))")
+            throw DescentError(
+                .argument, "--pause-after-epoch \(pause)",
+                "must be ≥ 1 and < training.epochs (\(self.config.training.epochs))")
         }
         let (config, found) = try self.config.resolvingLearningRate()
         if let found {
             let suggested = found.suggestion.map { String(format: "%.4g", $0) } ?? "-"
-            write("optimizer.lr: find: the range test suggests \(suggested) (steepest descent of the smoothed loss over "
-                  + "\(found.points.count) steps); training with lr \(YAMLWriter.number(config.optimizer.lr))")
+            write(
+                "optimizer.lr: find: the range test suggests \(suggested) (steepest descent of the smoothed loss over "
+                    + "\(found.points.count) steps); training with lr \(YAMLWriter.number(config.optimizer.lr))")
         }
         let setup = try config.makeSetup()
         let fm = FileManager.default
@@ -86,13 +90,16 @@ public struct TrainingRun {
         try AtomicFile.write(Data(config.yaml.utf8), to: directory.appendingPathComponent("config.yaml"))
         try? fm.removeItem(at: directory.appendingPathComponent(RunPause.fileName))
         let normalize = setup.normalize
-        try RunManifest(inputShape: setup.inputShape, classes: setup.classes,
-                        outputs: try setup.model.outputShape(for: [1] + setup.inputShape).last ?? 1,
-                        normalizeMean: normalize?.mean, normalizeStd: normalize?.std,
-                        preprocessing: setup.preprocessing, dataset: config.data.dataset.rawValue).write(to: directory)
+        try RunManifest(
+            inputShape: setup.inputShape, classes: setup.classes,
+            outputs: try setup.model.outputShape(for: [1] + setup.inputShape).last ?? 1,
+            normalizeMean: normalize?.mean, normalizeStd: normalize?.std,
+            preprocessing: setup.preprocessing, dataset: config.data.dataset.rawValue
+        ).write(to: directory)
 
         let store = CheckpointStore(directory: directory.appendingPathComponent("checkpoints"))
-        let checkpoint = ModelCheckpoint(store: store, policy: setup.checkpoint ?? CheckpointPolicy(everyEpochs: nil, saveBest: false))
+        let checkpoint = ModelCheckpoint(
+            store: store, policy: setup.checkpoint ?? CheckpointPolicy(everyEpochs: nil, saveBest: false))
         let trainer = setup.makeTrainer(progress: ProgressPrinter(), logs: directory, checkpoint: checkpoint)
 
         write("descent train: \(setup.description)")
@@ -100,14 +107,17 @@ public struct TrainingRun {
         if resume {
             if let latest = try store.latest() {
                 try store.restore(trainer, from: latest)
-                write("resuming from \(latest.path) (step \(trainer.step), epoch \(trainer.completedEpochs + 1), batch \(trainer.batchInEpoch + 1))")
+                write(
+                    "resuming from \(latest.path) (step \(trainer.step), epoch \(trainer.completedEpochs + 1), batch \(trainer.batchInEpoch + 1))"
+                )
             } else {
                 write("no checkpoint in \(store.directory.path) yet: starting from the beginning")
             }
         }
         let start = Date()
-        let history = try trainer.fit(setup.train, validation: setup.validation, epochs: config.training.epochs,
-                                      maxSteps: config.training.maxSteps, pauseAfter: pauseAfterEpoch)
+        let history = try trainer.fit(
+            setup.train, validation: setup.validation, epochs: config.training.epochs,
+            maxSteps: config.training.maxSteps, pauseAfter: pauseAfterEpoch)
         if let error = checkpoint.error { throw error }
         if trainer.paused {
             let pause = RunPause(epoch: trainer.completedEpochs, epochs: config.training.epochs)
@@ -119,37 +129,53 @@ public struct TrainingRun {
             return Outcome(history: history, test: nil, interrupted: false, trainer: trainer, paused: true)
         }
         if trainer.interrupted {
-            write("interrupted at step \(trainer.step); the state is saved in \(checkpoint.lastCheckpoint?.path ?? store.directory.path)")
+            write(
+                "interrupted at step \(trainer.step); the state is saved in \(checkpoint.lastCheckpoint?.path ?? store.directory.path)"
+            )
             write("continue with: descent train --resume \(directory.path)")
             return Outcome(history: history, test: nil, interrupted: true, trainer: trainer)
         }
         let test = config.training.evaluateTest ? try setup.test.map { try trainer.evaluate($0) } : nil
         let seconds = Date().timeIntervalSince(start)
 
-        try setup.model.saveWeights(to: directory.appendingPathComponent("model.safetensors"),
-                                    metadata: ["dataset": config.data.dataset.rawValue])
+        try setup.model.saveWeights(
+            to: directory.appendingPathComponent("model.safetensors"),
+            metadata: ["dataset": config.data.dataset.rawValue])
         try AtomicFile.write(try JSONFile.encode(history), to: directory.appendingPathComponent("history.json"))
-        try AtomicFile.write(try JSONFile.encode(RunMetrics(test, seconds: seconds)),
-                             to: directory.appendingPathComponent("metrics.json"))
+        try AtomicFile.write(
+            try JSONFile.encode(RunMetrics(test, seconds: seconds)),
+            to: directory.appendingPathComponent("metrics.json"))
         if config.report {
             let trainSeconds = history.epochs.reduce(0) { $0 + $1.seconds }
             let samples = history.epochs.reduce(0.0) { $0 + $1.seconds * $1.samplesPerSecond }
             var facts: [(name: String, value: String)] = [
                 ("job", setup.description), ("preprocessing", setup.preprocessing), ("seed", "\(config.seed)"),
                 ("threads", "\(Backend.threads)"), ("optimizer steps", "\(trainer.step)"),
-                ("training time", String(format: "%.1f s (%.0f samples/s)", trainSeconds, samples / max(trainSeconds, 1e-9))),
+                (
+                    "training time",
+                    String(format: "%.1f s (%.0f samples/s)", trainSeconds, samples / max(trainSeconds, 1e-9))
+                ),
             ]
             if let reason = history.stoppedEarly { facts.append(("stopped", reason)) }
-            try TrainingReport(title: "descent train: \(config.data.dataset.rawValue)", history: history, test: test, facts: facts,
-                               config: config.yaml, classNames: setup.classNames,
-                               stepsPerEpoch: setup.train.batchesPerEpoch).write(to: directory)
+            try TrainingReport(
+                title: "descent train: \(config.data.dataset.rawValue)", history: history, test: test, facts: facts,
+                config: config.yaml, classNames: setup.classNames,
+                stepsPerEpoch: setup.train.batchesPerEpoch
+            ).write(to: directory)
         }
         if let reason = history.stoppedEarly { write("stopped: \(reason)") }
-        if let restored = history.restoredEpoch, restored != history.epochs.last?.epoch { write("restored the weights of epoch \(restored) (best \(config.earlyStopping?.monitor.rawValue ?? "val_loss"))") }
+        if let restored = history.restoredEpoch, restored != history.epochs.last?.epoch {
+            write(
+                "restored the weights of epoch \(restored) (best \(config.earlyStopping?.monitor.rawValue ?? "val_loss"))"
+            )
+        }
         if let test {
             if let c = test.classification {
                 let correct = (0..<c.classes).reduce(0) { $0 + c.confusion[$1][$1] }
-                write(String(format: "test accuracy %.2f%% (%d/%d)  loss %.4f", 100 * c.accuracy, correct, c.count, test.loss))
+                write(
+                    String(
+                        format: "test accuracy %.2f%% (%d/%d)  loss %.4f", 100 * c.accuracy, correct, c.count, test.loss
+                    ))
             } else if let r = test.regression {
                 write(String(format: "test MAE %.4f  RMSE %.4f  R² %.4f  loss %.4f", r.mae, r.rmse, r.r2, test.loss))
             }

@@ -9,13 +9,16 @@ extension TrainingConfig {
     /// - Throws: ``DescentError`` of kind `.config` naming `optimizer.lr` when the test finds no steepest
     ///   descent (too few finite points), or the errors of ``makeSetup()``.
     public func resolvingLearningRate(_ finder: LearningRateFinder = LearningRateFinder())
-        throws -> (config: TrainingConfig, result: LearningRateFinder.Result?) {
+        throws -> (config: TrainingConfig, result: LearningRateFinder.Result?)
+    {
         guard optimizer.findsLearningRate else { return (self, nil) }
         let result = try finder.run(on: try makeSetup())
         guard let lr = result.suggestion else {
             let why = result.stopReason ?? "too few finite losses"
-            throw sources.error("optimizer.lr", "find: the learning-rate range test found no steepest descent "
-                                + "(\(result.points.count) steps; \(why))")
+            throw sources.error(
+                "optimizer.lr",
+                "find: the learning-rate range test found no steepest descent "
+                    + "(\(result.points.count) steps; \(why))")
         }
         var resolved = self
         resolved.optimizer.lr = Self.roundedRate(lr)

@@ -41,8 +41,10 @@ public struct LearningRateFinder: Sendable {
     public static let defaultSteps = 100
 
     /// A range test from `start` to `end` over `steps` steps.
-    public init(start: Double = defaultStart, end: Double = defaultEnd, steps: Int = defaultSteps, beta: Double = 0.98,
-                divergenceThreshold: Double? = 4, skipBegin: Int = 10, skipEnd: Int = 1) {
+    public init(
+        start: Double = defaultStart, end: Double = defaultEnd, steps: Int = defaultSteps, beta: Double = 0.98,
+        divergenceThreshold: Double? = 4, skipBegin: Int = 10, skipEnd: Int = 1
+    ) {
         precondition(start > 0 && end > start && steps > 0, "LearningRateFinder: needs 0 < start < end and steps > 0")
         precondition(beta >= 0 && beta < 1, "LearningRateFinder: beta must lie in [0, 1)")
         (self.start, self.end, self.steps, self.beta) = (start, end, steps, beta)

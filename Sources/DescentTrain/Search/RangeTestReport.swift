@@ -13,8 +13,9 @@ extension LearningRateFinder.Result {
             .init(name: "smoothed loss", x: lrs, y: points.map { visible($0.smoothedLoss) }),
         ]
         let marks = suggestion.map { [LinePlot.VerticalLine(x: $0, label: "suggested \(Self.format($0))")] } ?? []
-        return LinePlot(title: "Learning-rate range test", xLabel: "learning rate", yLabel: "loss", series: series,
-                        xScale: .logarithmic, verticalLines: marks)
+        return LinePlot(
+            title: "Learning-rate range test", xLabel: "learning rate", yLabel: "loss", series: series,
+            xScale: .logarithmic, verticalLines: marks)
     }
 
     /// `step,lr,loss,smoothed_loss,suggested` rows, one per step (`suggested` is 1 on the suggested step).
@@ -31,7 +32,8 @@ extension LearningRateFinder.Result {
         func pad(_ s: String, _ n: Int) -> String { String(repeating: " ", count: max(n - s.count, 0)) + s }
         var lines = [pad("step", 6) + pad("lr", 12) + pad("loss", 12) + pad("smoothed", 12)]
         for (i, p) in points.enumerated() where i % every == 0 || i == points.count - 1 || i == suggestionIndex {
-            let row = pad("\(i + 1)", 6) + pad(Self.format(p.lr), 12)
+            let row =
+                pad("\(i + 1)", 6) + pad(Self.format(p.lr), 12)
                 + String(format: "  %10.4g  %10.4g", p.loss, p.smoothedLoss)
             lines.append(row + (i == suggestionIndex ? "  <- suggested" : ""))
         }

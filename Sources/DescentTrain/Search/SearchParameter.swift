@@ -134,8 +134,9 @@ public struct SearchParameter: Sendable, Equatable, Codable {
     /// Reads `{key, spec, grid}` as written to `search.json`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(key: c.decode(String.self, forKey: .key), spec: c.decode(String.self, forKey: .spec),
-                      grid: c.decode(Bool.self, forKey: .grid))
+        try self.init(
+            key: c.decode(String.self, forKey: .key), spec: c.decode(String.self, forKey: .spec),
+            grid: c.decode(Bool.self, forKey: .grid))
     }
 
     /// Writes `{key, spec, grid}`.

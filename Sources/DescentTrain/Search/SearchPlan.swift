@@ -24,8 +24,10 @@ public struct SearchPlan: Sendable, Codable, Equatable {
 
     /// A plan of `space` over `config` (an absolute path, or `nil`) with `overrides`; successive halving with
     /// `halving`, else every trial trains for `training.epochs`.
-    public init(config: String?, overrides: [String], space: SearchSpace, seed: UInt64, metric: MonitoredMetric,
-                parallel: Int, threadsPerTrial: Int, halving: SuccessiveHalving? = nil) {
+    public init(
+        config: String?, overrides: [String], space: SearchSpace, seed: UInt64, metric: MonitoredMetric,
+        parallel: Int, threadsPerTrial: Int, halving: SuccessiveHalving? = nil
+    ) {
         self.config = config
         self.overrides = overrides
         self.space = space

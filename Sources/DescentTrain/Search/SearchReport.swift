@@ -24,8 +24,10 @@ public struct SearchReport: Sendable {
     public var test: String?
 
     /// A report of `results` for the search folder `directory`.
-    public init(directory: URL, results: SearchResults, parameters: [SearchParameter]? = nil,
-                histories: [Int: History] = [:], test: String? = nil) {
+    public init(
+        directory: URL, results: SearchResults, parameters: [SearchParameter]? = nil,
+        histories: [Int: History] = [:], test: String? = nil
+    ) {
         (self.directory, self.results, self.parameters) = (directory, results, parameters)
         (self.histories, self.test) = (histories, test)
     }
@@ -42,13 +44,15 @@ public struct SearchReport: Sendable {
         for t in results.trials {
             let url = trials.appendingPathComponent(t.folderName).appendingPathComponent("history.json")
             if let data = FileManager.default.contents(atPath: url.path),
-               let history = try? JSONFile.decode(History.self, from: data) {
+                let history = try? JSONFile.decode(History.self, from: data)
+            {
                 histories[t.number] = history
             }
         }
         let test = try? String(contentsOf: directory.appendingPathComponent("test.txt"), encoding: .utf8)
-        return SearchReport(directory: directory, results: results, parameters: plan?.space.parameters,
-                            histories: histories, test: test)
+        return SearchReport(
+            directory: directory, results: results, parameters: plan?.space.parameters,
+            histories: histories, test: test)
     }
 
     /// Writes the report of the finished search in `directory` and tells `log` where it is; a report that cannot
@@ -71,7 +75,8 @@ public struct SearchReport: Sendable {
 
     /// The sentence naming the data behind every number of the report.
     public var dataSource: String {
-        var s = "Every trial's number here (the plots, the heat map, the table) is its \(metricName) on the "
+        var s =
+            "Every trial's number here (the plots, the heat map, the table) is its \(metricName) on the "
             + "validation split, from its history.json: the curves show every epoch, the rest the best epoch. "
         if let best = results.best {
             s += "The test split was read once, for the best trial \(best.folderName) only (test.txt)"
@@ -100,9 +105,10 @@ public struct SearchReport: Sendable {
             for v in values where !distinct.contains(v) { distinct.append(v) }
             return .categorical(distinct)
         }
-        let logUniform = parameters?.first { $0.key == key }.map {
-            if case .logUniform = $0.values { true } else { false }
-        } ?? false
+        let logUniform =
+            parameters?.first { $0.key == key }.map {
+                if case .logUniform = $0.values { true } else { false }
+            } ?? false
         let lo = numbers.min()!, hi = numbers.max()!
         return lo > 0 && (logUniform || hi / lo > 10) ? .numeric(.logarithmic) : .numeric(.linear)
     }
@@ -121,11 +127,14 @@ public struct SearchReport: Sendable {
         let others = scored.filter { $0.number != best?.number }
         var series = [LinePlot.Series(name: "trials", points: others.map { (x($0), $0.metric!) }, style: .markers)]
         if let best {
-            series.append(.init(name: "best (trial \(best.folderName))", points: [(x(best), best.metric!)],
-                                style: .markers, color: PlotPalette.color(3)))
+            series.append(
+                .init(
+                    name: "best (trial \(best.folderName))", points: [(x(best), best.metric!)],
+                    style: .markers, color: PlotPalette.color(3)))
         }
-        var plot = LinePlot(title: "\(metricName) against \(key)", xLabel: key, yLabel: "validation \(metricName)",
-                            series: series, width: 480, height: 300)
+        var plot = LinePlot(
+            title: "\(metricName) against \(key)", xLabel: key, yLabel: "validation \(metricName)",
+            series: series, width: 480, height: 300)
         switch axis {
         case .numeric(let scale): plot.xScale = scale
         case .categorical(let labels): plot.xCategories = labels
@@ -144,11 +153,14 @@ public struct SearchReport: Sendable {
             named = true
         }
         if let best, let history = histories[best] {
-            series.append(.init(name: "best (trial \(String(format: "%03d", best)))", points: curve(history),
-                                style: .lineAndMarkers, color: PlotPalette.color(3)))
+            series.append(
+                .init(
+                    name: "best (trial \(String(format: "%03d", best)))", points: curve(history),
+                    style: .lineAndMarkers, color: PlotPalette.color(3)))
         }
-        return LinePlot(title: "Validation \(metricName) of every trial", xLabel: "epoch",
-                        yLabel: "validation \(metricName)", series: series, width: 960, height: 400)
+        return LinePlot(
+            title: "Validation \(metricName) of every trial", xLabel: "epoch",
+            yLabel: "validation \(metricName)", series: series, width: 960, height: 400)
     }
 
     private func curve(_ history: History) -> [(x: Double, y: Double)] {
@@ -173,13 +185,15 @@ public struct SearchReport: Sendable {
         var counts = Array(repeating: Array(repeating: 0, count: columns.count), count: rows.count)
         for t in scored {
             guard let c = columns.firstIndex(where: { $0.contains(t.value(of: pair[0]) ?? "") }),
-                  let r = rows.firstIndex(where: { $0.contains(t.value(of: pair[1]) ?? "") }) else { continue }
+                let r = rows.firstIndex(where: { $0.contains(t.value(of: pair[1]) ?? "") })
+            else { continue }
             sums[r][c] += t.metric!
             counts[r][c] += 1
         }
         let means = zip(sums, counts).map { zip($0, $1).map { $1 == 0 ? nil : $0 / Double($1) } }
-        return SearchHeatMap(columnKey: pair[0], rowKey: pair[1], columns: columns.map(\.label),
-                             rows: rows.map(\.label), means: means, counts: counts, metric: results.metric)
+        return SearchHeatMap(
+            columnKey: pair[0], rowKey: pair[1], columns: columns.map(\.label),
+            rows: rows.map(\.label), means: means, counts: counts, metric: results.metric)
     }
 
     /// A heat-map axis bin: a label and the values it holds.
@@ -275,7 +289,8 @@ public struct SearchReport: Sendable {
 
             """
         if let best = results.best {
-            h += "<p>Best: trial \(best.folderName) (\(esc(best.parameters.joined(separator: " ")))), validation "
+            h +=
+                "<p>Best: trial \(best.folderName) (\(esc(best.parameters.joined(separator: " ")))), validation "
                 + "\(esc(metricName)) \(Markup.metric(best.metric)) at epoch \(best.bestEpoch ?? 0); its config: "
                 + "best.yaml.</p>\n"
         }
@@ -284,15 +299,18 @@ public struct SearchReport: Sendable {
         }
         h += "<section id=\"parameters\">\n<h2>Validation \(esc(metricName)) against each parameter</h2>\n"
         for key in results.keys {
-            h += "<figure id=\"metric-\(esc(Self.fileName(key)))\">\n\(parameterPlot(key).svg(standalone: false))"
+            h +=
+                "<figure id=\"metric-\(esc(Self.fileName(key)))\">\n\(parameterPlot(key).svg(standalone: false))"
                 + "</figure>\n"
         }
         h += "</section>\n"
         if let heat = heatMap {
-            h += "<section id=\"heatmap\">\n<h2>Mean validation \(esc(metricName)) by \(esc(heat.columnKey)) and "
+            h +=
+                "<section id=\"heatmap\">\n<h2>Mean validation \(esc(metricName)) by \(esc(heat.columnKey)) and "
                 + "\(esc(heat.rowKey))</h2>\n<figure>\n\(heat.svg(standalone: false))</figure>\n</section>\n"
         }
-        h += "<section id=\"curves\">\n<h2>Validation curves</h2>\n<figure>\n\(curvesPlot.svg(standalone: false))"
+        h +=
+            "<section id=\"curves\">\n<h2>Validation curves</h2>\n<figure>\n\(curvesPlot.svg(standalone: false))"
             + "</figure>\n</section>\n"
         return h + tableSection() + "</body>\n</html>\n"
     }
@@ -303,7 +321,8 @@ public struct SearchReport: Sendable {
         let others = results.trials.filter { t in !ranked.contains { $0.number == t.number } }
         var h = "<section id=\"table\">\n<h2>Trials</h2>\n<table class=\"trials\">\n<tr><th>trial</th>"
         h += results.keys.map { "<th>\(esc($0))</th>" }.joined()
-        h += "<th>status</th><th>validation \(esc(metricName))</th><th>best epoch</th><th>epochs</th><th>seconds</th>"
+        h +=
+            "<th>status</th><th>validation \(esc(metricName))</th><th>best epoch</th><th>epochs</th><th>seconds</th>"
             + "<th>reason</th></tr>\n"
         for t in ranked + others {
             h += t.number == results.best?.number ? "<tr class=\"best\">" : "<tr>"
@@ -356,10 +375,12 @@ public struct SearchHeatMap: Sendable, Equatable {
             return metric.higherIsBetter ? t : 1 - t
         }
         var s = Markup.svgHeader(width: width, height: height, standalone: standalone)
-        s += "<defs><pattern id=\"empty-cell\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\">"
+        s +=
+            "<defs><pattern id=\"empty-cell\" width=\"8\" height=\"8\" patternUnits=\"userSpaceOnUse\">"
             + "<rect width=\"8\" height=\"8\" fill=\"#f2f2f2\"/><path d=\"M0 8 L8 0\" stroke=\"#cccccc\"/>"
             + "</pattern></defs>\n"
-        s += "<text x=\"\(n(Double(width) / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" "
+        s +=
+            "<text x=\"\(n(Double(width) / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" "
             + "font-weight=\"bold\">"
             + "Mean validation \(esc(metric.rawValue))</text>\n<g class=\"cells\">\n"
         for r in rows.indices {
@@ -369,43 +390,53 @@ public struct SearchHeatMap: Sendable, Equatable {
                 let at = "x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(cellWidth))\" height=\"\(n(cellHeight))\""
                 guard let mean = means[r][c] else {
                     s += "<rect class=\"empty\" \(at) fill=\"url(#empty-cell)\" stroke=\"#ffffff\"/>\n"
-                    s += "<text class=\"empty\" x=\"\(n(cx))\" y=\"\(n(cy + 4))\" text-anchor=\"middle\" "
+                    s +=
+                        "<text class=\"empty\" x=\"\(n(cx))\" y=\"\(n(cy + 4))\" text-anchor=\"middle\" "
                         + "font-size=\"11\" fill=\"#777777\">no trial</text>\n"
                     continue
                 }
                 let g = goodness(mean)
                 s += "<rect class=\"cell\" \(at) fill=\"\(ConfusionMatrixPlot.color(g))\" stroke=\"#ffffff\">"
                 let trials = counts[r][c] == 1 ? "1 trial" : "\(counts[r][c]) trials"
-                s += "<title>\(esc(columnKey))=\(esc(columns[c])), \(esc(rowKey))=\(esc(rows[r])): mean "
+                s +=
+                    "<title>\(esc(columnKey))=\(esc(columns[c])), \(esc(rowKey))=\(esc(rows[r])): mean "
                     + "\(Markup.metric(mean)) over \(trials)</title></rect>\n"
                 let ink = g > 0.5 ? "#ffffff" : "#000000"
-                s += "<text class=\"mean\" x=\"\(n(cx))\" y=\"\(n(cy))\" text-anchor=\"middle\" font-size=\"12\" "
+                s +=
+                    "<text class=\"mean\" x=\"\(n(cx))\" y=\"\(n(cy))\" text-anchor=\"middle\" font-size=\"12\" "
                     + "fill=\"\(ink)\">\(Markup.metric(mean))</text>\n"
-                s += "<text class=\"count\" x=\"\(n(cx))\" y=\"\(n(cy + 14))\" text-anchor=\"middle\" font-size=\"10\" "
+                s +=
+                    "<text class=\"count\" x=\"\(n(cx))\" y=\"\(n(cy + 14))\" text-anchor=\"middle\" font-size=\"10\" "
                     + "fill=\"\(ink)\">n=\(counts[r][c])</text>\n"
             }
         }
         let (gridWidth, gridHeight) = (cellWidth * Double(columns.count), cellHeight * Double(rows.count))
-        s += "</g>\n<rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(gridWidth))\" height=\"\(n(gridHeight))\" "
+        s +=
+            "</g>\n<rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(gridWidth))\" height=\"\(n(gridHeight))\" "
             + "fill=\"none\" stroke=\"#444444\"/>\n<g class=\"labels\" font-size=\"11\" fill=\"#333333\">\n"
         for (r, label) in rows.enumerated() {
-            s += "<text x=\"\(n(left - 6))\" y=\"\(n(top + (Double(r) + 0.5) * cellHeight + 4))\" text-anchor=\"end\">"
+            s +=
+                "<text x=\"\(n(left - 6))\" y=\"\(n(top + (Double(r) + 0.5) * cellHeight + 4))\" text-anchor=\"end\">"
                 + "\(esc(label))</text>\n"
         }
         for (c, label) in columns.enumerated() {
-            s += "<text x=\"\(n(left + (Double(c) + 0.5) * cellWidth))\" y=\"\(n(top + gridHeight + 16))\" "
+            s +=
+                "<text x=\"\(n(left + (Double(c) + 0.5) * cellWidth))\" y=\"\(n(top + gridHeight + 16))\" "
                 + "text-anchor=\"middle\">\(esc(label))</text>\n"
         }
-        s += "</g>\n<text x=\"\(n(left + gridWidth / 2))\" y=\"\(n(top + gridHeight + 40))\" text-anchor=\"middle\">"
+        s +=
+            "</g>\n<text x=\"\(n(left + gridWidth / 2))\" y=\"\(n(top + gridHeight + 40))\" text-anchor=\"middle\">"
             + "\(esc(columnKey))</text>\n"
         let midY = top + gridHeight / 2
-        s += "<text x=\"14\" y=\"\(n(midY))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(n(midY)))\">"
+        s +=
+            "<text x=\"14\" y=\"\(n(midY))\" text-anchor=\"middle\" transform=\"rotate(-90 14 \(n(midY)))\">"
             + "\(esc(rowKey))</text>\n"
         // Colour scale: the best mean at the top (dark), the worst at the bottom.
         let barX = left + gridWidth + 16, barHeight = max(gridHeight, 60)
         for k in 0..<10 {
             let y = top + barHeight - Double(k + 1) * barHeight / 10
-            s += "<rect x=\"\(n(barX))\" y=\"\(n(y))\" width=\"14\" height=\"\(n(barHeight / 10))\" "
+            s +=
+                "<rect x=\"\(n(barX))\" y=\"\(n(y))\" width=\"14\" height=\"\(n(barHeight / 10))\" "
                 + "fill=\"\(ConfusionMatrixPlot.color((Double(k) + 0.5) / 10))\"/>\n"
         }
         let (best, worst) = metric.higherIsBetter ? (hi, lo) : (lo, hi)

@@ -32,7 +32,9 @@ public final class SearchRun: @unchecked Sendable {
     /// The `descent` executable that runs the trials.
     public let executable: URL
     /// Where progress and the tables go.
-    public var write: @Sendable (String) -> Void = { print($0); fflush(nil) }
+    public var write: @Sendable (String) -> Void = {
+        print($0); fflush(nil)
+    }
     private let lock = NSLock()
     private var results: SearchResults
     private var queue: [Int] = []
@@ -56,8 +58,9 @@ public final class SearchRun: @unchecked Sendable {
             if plan.halving != nil { (trial.rung, trial.rungMetrics) = (1, []) }
             return trial
         }
-        var fresh = SearchResults(metric: plan.metric, keys: plan.space.parameters.map(\.key), trials: trials,
-                                  rungEpochs: plan.halving?.rungEpochs)
+        var fresh = SearchResults(
+            metric: plan.metric, keys: plan.space.parameters.map(\.key), trials: trials,
+            rungEpochs: plan.halving?.rungEpochs)
         if resume {
             let saved = try SearchResults.read(from: directory)
             for (i, t) in saved.trials.enumerated() where i < fresh.trials.count {
@@ -105,9 +108,10 @@ public final class SearchRun: @unchecked Sendable {
         try FileManager.default.createDirectory(at: trials, withIntermediateDirectories: true)
         try plan.write(to: directory)
         try results.write(to: directory)
-        write("descent search: \(results.trials.count) trials (\(queue.count) to run), \(plan.parallel) at a time, "
-              + "\(plan.threadsPerTrial) kernel thread(s) per trial; ranked by \(plan.metric.rawValue) on the "
-              + "validation split; in \(directory.path)")
+        write(
+            "descent search: \(results.trials.count) trials (\(queue.count) to run), \(plan.parallel) at a time, "
+                + "\(plan.threadsPerTrial) kernel thread(s) per trial; ranked by \(plan.metric.rawValue) on the "
+                + "validation split; in \(directory.path)")
         if let halving = plan.halving { write(halving.summary(results.trials.count)) }
         for rung in 1...rungCount {
             lock.lock()
@@ -174,8 +178,9 @@ public final class SearchRun: @unchecked Sendable {
         }
         try results.write(to: directory)
         let numbers = results.trials.filter { chosen.contains($0.number) }.map(\.folderName)
-        write("rung \(rung) (\(epochs[rung - 1]) epochs) decided: trials \(numbers.joined(separator: ", ")) "
-              + "continue to \(epochs[rung]) epochs, \(finished.count - chosen.count) stopped")
+        write(
+            "rung \(rung) (\(epochs[rung - 1]) epochs) decided: trials \(numbers.joined(separator: ", ")) "
+                + "continue to \(epochs[rung]) epochs, \(finished.count - chosen.count) stopped")
     }
 
     // MARK: Trials
@@ -204,7 +209,8 @@ public final class SearchRun: @unchecked Sendable {
         if t.status != .running, let s = t.seconds { line += String(format: " in %.1f s", s) }
         if let r = t.reason { line += ": \(r)" }
         let count = { (s: SearchTrial.Status) in self.results.trials.filter { $0.status == s }.count }
-        line += "  [running \(count(.running)), done \(count(.done)), failed \(count(.failed)), "
+        line +=
+            "  [running \(count(.running)), done \(count(.done)), failed \(count(.failed)), "
             + (plan.halving == nil ? "" : "stopped \(count(.stopped)), ") + "pending \(count(.pending))"
         if let b = results.best { line += String(format: "; best %@ %.4f", b.folderName, b.metric!) }
         write(line + "]")
@@ -219,10 +225,12 @@ public final class SearchRun: @unchecked Sendable {
         let rung = trial.rung ?? 1
         // Every trial keeps `training.epochs` (the last rung's) as its length, so schedules span the whole run;
         // a rung below the last pauses at its epochs.
-        let pause = plan.halving.flatMap { h in
-            rung < h.rungEpochs.count ? ["--pause-after-epoch", String(h.rungEpochs[rung - 1])] : nil
-        } ?? []
-        let resumable = (cutShort.contains(index) || rung > 1)
+        let pause =
+            plan.halving.flatMap { h in
+                rung < h.rungEpochs.count ? ["--pause-after-epoch", String(h.rungEpochs[rung - 1])] : nil
+            } ?? []
+        let resumable =
+            (cutShort.contains(index) || rung > 1)
             && fm.fileExists(atPath: folder.appendingPathComponent("checkpoints/latest").path)
             && fm.fileExists(atPath: folder.appendingPathComponent("config.yaml").path)
         try update(index) { $0.status = .running }
@@ -296,14 +304,16 @@ public final class SearchRun: @unchecked Sendable {
 
     /// A finished trial's metric from its `history.json`, or why it has none.
     static func outcome(folder: URL, status: Int32, log: URL, metric: MonitoredMetric)
-        -> (metric: Double?, epoch: Int?, epochs: Int?, reason: String?) {
+        -> (metric: Double?, epoch: Int?, epochs: Int?, reason: String?)
+    {
         let lines = (try? String(contentsOf: log, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
         guard status == 0 else {
             let error = lines.last { $0.hasPrefix("Error:") } ?? lines.last ?? ""
             return (nil, nil, nil, "exit status \(status)" + (error.isEmpty ? "" : ": \(error)"))
         }
         guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("history.json").path),
-              let history = try? JSONFile.decode(History.self, from: data) else {
+            let history = try? JSONFile.decode(History.self, from: data)
+        else {
             return (nil, nil, nil, "no history.json")
         }
         if let stop = history.stoppedEarly, !stop.hasPrefix("early stopping") {
@@ -330,12 +340,15 @@ public final class SearchRun: @unchecked Sendable {
         config.training.evaluateTest = true
         config.threads = nil
         try AtomicFile.write(Data(config.yaml.utf8), to: directory.appendingPathComponent("best.yaml"))
-        write(String(format: "best: trial %@ (%@) with validation %@ %.4f; its config: %@", best.folderName,
-                     best.parameters.joined(separator: " "), plan.metric.rawValue, best.metric!,
-                     directory.appendingPathComponent("best.yaml").path))
+        write(
+            String(
+                format: "best: trial %@ (%@) with validation %@ %.4f; its config: %@", best.folderName,
+                best.parameters.joined(separator: " "), plan.metric.rawValue, best.metric!,
+                directory.appendingPathComponent("best.yaml").path))
         let run = directory.appendingPathComponent("trials").appendingPathComponent(best.folderName)
         let test = directory.appendingPathComponent("test.txt")
-        let header = "test split, read once for the best trial \(best.folderName) "
+        let header =
+            "test split, read once for the best trial \(best.folderName) "
             + "(descent evaluate --run \(run.path) --split test):"
         if let old = try? String(contentsOf: test, encoding: .utf8), old.hasPrefix(header + "\n") {
             write(old.trimmingCharacters(in: .newlines))

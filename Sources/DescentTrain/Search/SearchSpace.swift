@@ -38,7 +38,8 @@ public struct SearchSpace: Sendable, Equatable, Codable {
     /// - Throws: ``DescentError`` of kind `.config` located at `file:line search.…` for a malformed section.
     public static func load(contentsOf url: URL) throws -> SearchSpace {
         guard let bytes = FileManager.default.contents(atPath: url.path),
-              let text = String(data: bytes, encoding: .utf8) else {
+            let text = String(data: bytes, encoding: .utf8)
+        else {
             throw DescentError(.file, url.relativePath, "cannot read the configuration file")
         }
         return try parse(yaml: text, source: url.relativePath)
@@ -67,8 +68,9 @@ public struct SearchSpace: Sendable, Equatable, Codable {
                 case .sequence(let items) where grid:
                     spec = try items.map { item -> String in
                         guard case .scalar(let s, _) = item.content, !item.isNull else {
-                            throw DescentError(.config, item.origin.location(path),
-                                               "expected a value, got \(item.described)")
+                            throw DescentError(
+                                .config, item.origin.location(path),
+                                "expected a value, got \(item.described)")
                         }
                         return s
                     }.joined(separator: ",")

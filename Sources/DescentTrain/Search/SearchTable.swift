@@ -15,8 +15,10 @@ public struct SearchTable: Sendable {
         let ranked = results.ranked
         let others = results.trials.filter { t in !ranked.contains { $0.number == t.number } }
         let halving = results.rungEpochs != nil
-        var rows = [["trial"] + results.keys + ["status", results.metric.rawValue, "epoch", "epochs", "seconds"]
-            + (halving ? ["rung"] : [])]
+        var rows = [
+            ["trial"] + results.keys + ["status", results.metric.rawValue, "epoch", "epochs", "seconds"]
+                + (halving ? ["rung"] : [])
+        ]
         for t in ranked + others {
             let metric: String = t.metric.map { String(format: "%.4f", $0) } ?? "-"
             let seconds: String = t.seconds.map { String(format: "%.1f", $0) } ?? "-"

@@ -115,7 +115,8 @@ public struct SearchResults: Sendable, Codable, Equatable {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         let rungs = (rungEpochs ?? []).map { "\(metric.rawValue)@\($0)" }
-        let header = ["trial"] + keys + ["status", metric.rawValue, "best_epoch", "epochs", "seconds"]
+        let header =
+            ["trial"] + keys + ["status", metric.rawValue, "best_epoch", "epochs", "seconds"]
             + (rungEpochs == nil ? [] : ["rung"]) + rungs + ["reason"]
         var lines = [header.joined(separator: ",")]
         for t in trials {

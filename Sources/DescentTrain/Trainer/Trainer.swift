@@ -59,7 +59,8 @@ public final class Trainer: Checkpointable {
     public var randomGenerators: [RandomGenerator] {
         var list = generators
         var seen = Set(list.map(ObjectIdentifier.init))
-        for case (_, let dropout as Dropout) in model.namedModules() where seen.insert(ObjectIdentifier(dropout.generator)).inserted {
+        for case (_, let dropout as Dropout) in model.namedModules()
+        where seen.insert(ObjectIdentifier(dropout.generator)).inserted {
             list.append(dropout.generator)
         }
         return list
@@ -80,8 +81,10 @@ public final class Trainer: Checkpointable {
     ///
     /// - Throws: errors from loading batches (a ``DescentError`` naming the file or sample) or from callbacks.
     @discardableResult
-    public func fit(_ train: DataLoader, validation: DataLoader? = nil, epochs: Int, maxSteps: Int? = nil,
-                    pauseAfter: Int? = nil) throws -> History {
+    public func fit(
+        _ train: DataLoader, validation: DataLoader? = nil, epochs: Int, maxSteps: Int? = nil,
+        pauseAfter: Int? = nil
+    ) throws -> History {
         precondition(epochs >= 0, "fit: epochs must be non-negative")
         if !restored { progress.stopReason = nil }
         (restored, interrupted, paused) = (false, false, false)
@@ -111,7 +114,9 @@ public final class Trainer: Checkpointable {
     private enum EpochEnd { case completed(lastStep: Bool), restarted, stopped }
 
     /// The batches of the current epoch (from ``TrainerState/batchInEpoch``), each followed by its hooks.
-    private func runEpoch(_ train: DataLoader, _ state: inout TrainingState, _ hooks: TrainingHooks, maxSteps: Int?) throws -> EpochEnd {
+    private func runEpoch(_ train: DataLoader, _ state: inout TrainingState, _ hooks: TrainingHooks, maxSteps: Int?)
+        throws -> EpochEnd
+    {
         if state.batchInEpoch == 0 { state.progress.resetEpoch() }
         for c in callbacks { try c.epochWillBegin(&state) }
         let start = Date()
@@ -144,10 +149,11 @@ public final class Trainer: Checkpointable {
         let evaluation = try state.validation.map { try state.evaluate($0) }
         for c in callbacks { try c.epochWillEnd(&state, validation: evaluation) }
         let seconds = state.progress.epochSeconds
-        let log = EpochLog(epoch: state.epoch, trainLoss: state.epochLoss, trainAccuracy: state.epochAccuracy,
-                           validationLoss: evaluation?.loss, validationAccuracy: evaluation?.accuracy,
-                           learningRate: state.optimizer.lr, seconds: seconds,
-                           samplesPerSecond: Double(state.epochSamples) / max(seconds, 1e-9))
+        let log = EpochLog(
+            epoch: state.epoch, trainLoss: state.epochLoss, trainAccuracy: state.epochAccuracy,
+            validationLoss: evaluation?.loss, validationAccuracy: evaluation?.accuracy,
+            learningRate: state.optimizer.lr, seconds: seconds,
+            samplesPerSecond: Double(state.epochSamples) / max(seconds, 1e-9))
         state.progress.completedEpochs += 1
         state.progress.batchInEpoch = 0
         state.progress.history.epochs.append(log)
@@ -158,11 +164,13 @@ public final class Trainer: Checkpointable {
     /// a callback's hooks).
     public func makeState(epochs: Int, stepsPerEpoch: Int, validation: DataLoader?) -> TrainingState {
         let step = trainingStep, components = checkpointables
-        precondition(Set(components.map(\.checkpointKey)).count == components.count,
-                     "Trainer: two components share a checkpoint key in \(components.map(\.checkpointKey))")
-        var state = TrainingState(model: model, optimizer: optimizer, generators: randomGenerators, checkpointables: components,
-                                  epochs: epochs, stepsPerEpoch: stepsPerEpoch, validation: validation, progress: progress,
-                                  evaluator: { try step.evaluate($0) })
+        precondition(
+            Set(components.map(\.checkpointKey)).count == components.count,
+            "Trainer: two components share a checkpoint key in \(components.map(\.checkpointKey))")
+        var state = TrainingState(
+            model: model, optimizer: optimizer, generators: randomGenerators, checkpointables: components,
+            epochs: epochs, stepsPerEpoch: stepsPerEpoch, validation: validation, progress: progress,
+            evaluator: { try step.evaluate($0) })
         state.interrupted = interrupted
         return state
     }
@@ -191,8 +199,9 @@ public final class Trainer: Checkpointable {
         let saved = try folder.read(TrainerState.self, from: "trainer.json")
         let count = randomGenerators.count
         guard saved.generators.count == count else {
-            throw DescentError(.file, folder.file("trainer.json").path,
-                               "holds \(saved.generators.count) random generator states, the run being resumed has \(count)")
+            throw DescentError(
+                .file, folder.file("trainer.json").path,
+                "holds \(saved.generators.count) random generator states, the run being resumed has \(count)")
         }
         restore(saved)
     }

@@ -42,9 +42,11 @@ public struct TrainingState {
         case abort
     }
 
-    init(model: Module, optimizer: any Optimizer, generators: [RandomGenerator], checkpointables: [any Checkpointable],
-         epochs: Int, stepsPerEpoch: Int, validation: DataLoader?, progress: TrainerState,
-         evaluator: @escaping (DataLoader) throws -> Evaluation) {
+    init(
+        model: Module, optimizer: any Optimizer, generators: [RandomGenerator], checkpointables: [any Checkpointable],
+        epochs: Int, stepsPerEpoch: Int, validation: DataLoader?, progress: TrainerState,
+        evaluator: @escaping (DataLoader) throws -> Evaluation
+    ) {
         self.model = model
         self.optimizer = optimizer
         self.generators = generators
@@ -121,7 +123,9 @@ public struct TrainingState {
         progress.epochLossSum += Double(loss) * Double(batch.count)
         progress.epochSamples += batch.count
         if let labels = batch.labels, let output, output.rank == 2 {
-            if progress.epochClassification == nil { progress.epochClassification = ClassificationMetrics(classes: output.shape[1]) }
+            if progress.epochClassification == nil {
+                progress.epochClassification = ClassificationMetrics(classes: output.shape[1])
+            }
             progress.epochClassification!.add(logits: output.detach(), labels: labels, meanLoss: loss)
         }
     }

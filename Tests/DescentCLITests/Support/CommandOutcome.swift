@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+
 @testable import DescentCLI
 
 /// What the user sees when a `descent` command stops: the first line of its message on standard error and the

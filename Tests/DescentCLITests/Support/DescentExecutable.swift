@@ -14,7 +14,8 @@ enum DescentExecutable {
     }()
 
     /// Why the tests that run the executable are skipped when it is absent.
-    static let absence: Comment = "the descent executable is not built next to the tests (swift build --build-tests builds it)"
+    static let absence: Comment =
+        "the descent executable is not built next to the tests (swift build --build-tests builds it)"
 
     /// The output of one run.
     struct Result {
@@ -42,7 +43,8 @@ enum DescentExecutable {
         process.waitUntilExit()
         let output = try String(contentsOf: outURL, encoding: .utf8)
         let errors = try String(contentsOf: errURL, encoding: .utf8)
-        return Result(status: process.terminationStatus, output: output,
-                      errorLines: errors.split(separator: "\n").map(String.init))
+        return Result(
+            status: process.terminationStatus, output: output,
+            errorLines: errors.split(separator: "\n").map(String.init))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import DescentCLI
 
 /// Run folders of `descent train` on tiny CSV files (a second or so each), trained once per test process and
@@ -27,12 +28,16 @@ enum TinyRuns {
 
     /// A finished run of an MLP on ``regressionCSV`` with the run's features named `[x1, x2, x3]`, and the CSV.
     static let regression: Result<(run: URL, csv: URL), any Error> = Result {
-        try train("regression", csv: regressionCSV, data: "target: y\n  features: [x1, x2, x3]\n  task: regression", loss: "mse")
+        try train(
+            "regression", csv: regressionCSV, data: "target: y\n  features: [x1, x2, x3]\n  task: regression",
+            loss: "mse")
     }
 
     /// A finished run of an MLP classifier on ``classificationCSV`` (features: every column but `label`).
     static let classification: Result<(run: URL, csv: URL), any Error> = Result {
-        try train("classification", csv: classificationCSV, data: "target: label\n  task: classification", loss: "cross_entropy")
+        try train(
+            "classification", csv: classificationCSV, data: "target: label\n  task: classification",
+            loss: "cross_entropy")
     }
 
     /// Writes `csv`, trains for one epoch on it with `descent train` and returns the run folder and the CSV file.

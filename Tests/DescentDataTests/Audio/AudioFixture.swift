@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -39,7 +40,8 @@ struct AudioFixture: Decodable {
 
     /// The decoded fixture (read once).
     static func load() throws -> AudioFixture {
-        guard let url = Bundle.module.url(forResource: "audio.json", withExtension: nil, subdirectory: "Fixtures") else {
+        guard let url = Bundle.module.url(forResource: "audio.json", withExtension: nil, subdirectory: "Fixtures")
+        else {
             throw DescentError(.file, "Fixtures/audio.json", "fixture not found in the test bundle")
         }
         return try JSONDecoder().decode(AudioFixture.self, from: Data(contentsOf: url))
@@ -69,21 +71,28 @@ func audioRelativeError(_ a: Tensor, _ b: Tensor, floor: Float) -> Float {
 }
 
 /// Expects equal shapes and ``audioRelativeError(_:_:floor:)`` at most `rtol`.
-func expectAudioClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-4, floor: Float = 1e-5,
-                      _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.shape == expected.shape, "\(what): shape \(actual.shape) vs \(expected.shape)",
-            sourceLocation: sourceLocation)
+func expectAudioClose(
+    _ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-4, floor: Float = 1e-5,
+    _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(
+        actual.shape == expected.shape, "\(what): shape \(actual.shape) vs \(expected.shape)",
+        sourceLocation: sourceLocation)
     guard actual.shape == expected.shape else { return }
     let err = audioRelativeError(actual, expected, floor: floor)
     if ProcessInfo.processInfo.environment["DESCENT_AUDIO_ERRORS"] != nil { print("\(what): error \(err)") }
-    #expect(err <= rtol, "\(what): relative error \(err) > \(rtol) (floor \(floor) of max)", sourceLocation: sourceLocation)
+    #expect(
+        err <= rtol, "\(what): relative error \(err) > \(rtol) (floor \(floor) of max)", sourceLocation: sourceLocation)
 }
 
 /// Expects equal shapes and `max |a − b| ≤ atol` (for decibels, whose values cross zero).
-func expectAudioAbsClose(_ actual: Tensor, _ expected: Tensor, atol: Float, _ what: String,
-                         sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.shape == expected.shape, "\(what): shape \(actual.shape) vs \(expected.shape)",
-            sourceLocation: sourceLocation)
+func expectAudioAbsClose(
+    _ actual: Tensor, _ expected: Tensor, atol: Float, _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(
+        actual.shape == expected.shape, "\(what): shape \(actual.shape) vs \(expected.shape)",
+        sourceLocation: sourceLocation)
     guard actual.shape == expected.shape else { return }
     let err = zip(actual.scalars, expected.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
     if ProcessInfo.processInfo.environment["DESCENT_AUDIO_ERRORS"] != nil { print("\(what): abs error \(err)") }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -15,7 +16,9 @@ import Testing
         for sub in ["free-spoken-digit/recordings", "free-spoken-digit-dataset/recordings"] {
             let url = URL(fileURLWithPath: root).appendingPathComponent(sub)
             var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue { return .success(url) }
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue {
+                return .success(url)
+            }
         }
         return .failure(DescentError(.file, root, "no free-spoken-digit/recordings folder"))
     }
@@ -37,11 +40,14 @@ import Testing
         let augment = Compose(fixed, FrequencyMasking(freqMaskParam: 8), TimeMasking(timeMaskParam: 10))
         for (i, name) in picked.enumerated() {
             let audio = try WAVAudio(contentsOf: folder.appendingPathComponent(name))
-            #expect(audio.sampleRate == 8000 && audio.channels == 1, "\(name): \(audio.sampleRate) Hz, \(audio.channels) channels")
+            #expect(
+                audio.sampleRate == 8000 && audio.channels == 1,
+                "\(name): \(audio.sampleRate) Hz, \(audio.channels) channels")
             let digit = Int(name.prefix { $0 != "_" })
             #expect(digit.map { (0...9).contains($0) } ?? false, "\(name): no digit label")
             let logMel = try features(audio.samples)
-            #expect(logMel.shape == [1, 40, 1 + audio.frames / 128], "\(name): \(logMel.shape) for \(audio.frames) samples")
+            #expect(
+                logMel.shape == [1, 40, 1 + audio.frames / 128], "\(name): \(logMel.shape) for \(audio.frames) samples")
             #expect(logMel.scalars.allSatisfy { $0.isFinite })
             let maxDB = logMel.scalars.max()!, minDB = logMel.scalars.min()!
             #expect(maxDB - minDB <= 80 + 1e-3 && maxDB > minDB, "\(name): dB range \(minDB)...\(maxDB)")

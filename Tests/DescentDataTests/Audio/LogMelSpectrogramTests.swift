@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -16,8 +17,9 @@ import Testing
 
     @Test func composesWithSpecAugment() throws {
         let f = try AudioFixture.load()
-        let pipeline = Compose(LogMelSpectrogram(sampleRate: 8000, nFFT: 256, hopLength: 128, nMels: 40, frames: 32),
-                               FrequencyMasking(freqMaskParam: 10), TimeMasking(timeMaskParam: 8))
+        let pipeline = Compose(
+            LogMelSpectrogram(sampleRate: 8000, nFFT: 256, hopLength: 128, nMels: 40, frames: 32),
+            FrequencyMasking(freqMaskParam: 10), TimeMasking(timeMaskParam: 8))
         let s = Sample(input: f.waveform.tensor, target: .classIndex(2))
         let a = try pipeline(s, generator: RandomGenerator(seed: 1, stream: 5))
         let b = try pipeline(s, generator: RandomGenerator(seed: 1, stream: 5))
@@ -25,7 +27,8 @@ import Testing
         // Frames past the clip (16 of them) are padded with the clip's lowest dB value.
         let unpadded = try LogMelSpectrogram(sampleRate: 8000, nFFT: 256, hopLength: 128, nMels: 40)(f.waveform.tensor)
         let floor = unpadded.scalars.min()!
-        let padded = try LogMelSpectrogram(sampleRate: 8000, nFFT: 256, hopLength: 128, nMels: 40, frames: 32)(f.waveform.tensor)
+        let padded = try LogMelSpectrogram(sampleRate: 8000, nFFT: 256, hopLength: 128, nMels: 40, frames: 32)(
+            f.waveform.tensor)
         #expect(Array(padded.scalars[16..<32]) == [Float](repeating: floor, count: 16))
         #expect(Array(padded.scalars[0..<16]) == Array(unpadded.scalars[0..<16]))
         #expect(a.input.scalars.allSatisfy { $0 == 0 || $0 >= floor })

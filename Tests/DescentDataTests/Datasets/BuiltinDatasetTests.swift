@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -13,8 +14,10 @@ import Testing
         for i in 0..<n { for r in 0..<28 { for c in 0..<28 { pixels.append(UInt8((i + r + c) % 256)) } } }
         let images = DataTestFiles.idx(shape: [n, 28, 28], bytes: pixels)
         let labels = DataTestFiles.idx(shape: [n], bytes: (0..<n).map { UInt8($0 % 10) })
-        try DataTestFiles.write(gzip ? Gzip.compress(images) : images, "\(prefix)-images-idx3-ubyte" + (gzip ? ".gz" : ""), in: dir)
-        try DataTestFiles.write(gzip ? Gzip.compress(labels) : labels, "\(prefix)-labels-idx1-ubyte" + (gzip ? ".gz" : ""), in: dir)
+        try DataTestFiles.write(
+            gzip ? Gzip.compress(images) : images, "\(prefix)-images-idx3-ubyte" + (gzip ? ".gz" : ""), in: dir)
+        try DataTestFiles.write(
+            gzip ? Gzip.compress(labels) : labels, "\(prefix)-labels-idx1-ubyte" + (gzip ? ".gz" : ""), in: dir)
     }
 
     @Test func mnistReadsTheFilesOfItsFolder() throws {
@@ -57,8 +60,12 @@ import Testing
         #expect(reason.contains("https://"))
         let fsdd = DataTestFiles.descentError { _ = try FreeSpokenDigits(directory: root) }
         #expect(fsdd?.reason.contains("free-spoken-digit-dataset") == true)
-        #expect(DataTestFiles.descentError { _ = try CIFAR10(directory: root, download: false) }?.reason.contains("cifar-10-binary.tar.gz") == true)
-        #expect(DataTestFiles.descentError { _ = try SklearnDigits(directory: root) }?.reason.contains("scikit-learn") == true)
+        #expect(
+            DataTestFiles.descentError { _ = try CIFAR10(directory: root, download: false) }?.reason.contains(
+                "cifar-10-binary.tar.gz") == true)
+        #expect(
+            DataTestFiles.descentError { _ = try SklearnDigits(directory: root) }?.reason.contains("scikit-learn")
+                == true)
     }
 
     @Test func checksumMismatchIsAnErrorNamingTheFile() throws {
@@ -66,12 +73,16 @@ import Testing
         try Self.writeIDXSet(in: root.appendingPathComponent("mnist"), split: .test, n: 2, gzip: true)
         let e = DataTestFiles.descentError { _ = try MNIST(split: .test, directory: root, download: false) }
         #expect(e?.location == root.appendingPathComponent("mnist/t10k-images-idx3-ubyte.gz").path)
-        #expect(e?.reason.contains("published checksum is 8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6") == true)
+        #expect(
+            e?.reason.contains("published checksum is 8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6")
+                == true)
         // Uncompressed Fashion-MNIST files (no published checksum) are checked by size.
         let fashion = try DataTestFiles.temporaryDirectory()
         try Self.writeIDXSet(in: fashion.appendingPathComponent("fashion-mnist"), split: .test, n: 2, gzip: false)
         let f = DataTestFiles.descentError { _ = try FashionMNIST(split: .test, directory: fashion, download: false) }
-        #expect(f?.reason == "size is 1584 bytes, but the published file has 7840016: the file is damaged or not the original")
+        #expect(
+            f?.reason
+                == "size is 1584 bytes, but the published file has 7840016: the file is damaged or not the original")
     }
 
     @Test func labelsMustMatchTheImages() throws {
@@ -79,9 +90,13 @@ import Testing
         let dir = root.appendingPathComponent("mnist")
         try Self.writeIDXSet(in: dir, split: .test, n: 3, gzip: false)
         try DataTestFiles.write(DataTestFiles.idx(shape: [2], bytes: [1, 2]), "t10k-labels-idx1-ubyte", in: dir)
-        #expect(DataTestFiles.descentError { _ = try MNIST(split: .test, directory: root, verify: false, download: false) }?.reason == "2 labels for 3 images in t10k-images-idx3-ubyte")
+        #expect(
+            DataTestFiles.descentError { _ = try MNIST(split: .test, directory: root, verify: false, download: false) }?
+                .reason == "2 labels for 3 images in t10k-images-idx3-ubyte")
         try DataTestFiles.write(DataTestFiles.idx(shape: [3], bytes: [1, 12, 2]), "t10k-labels-idx1-ubyte", in: dir)
-        #expect(DataTestFiles.descentError { _ = try MNIST(split: .test, directory: root, verify: false, download: false) }?.reason == "label 12 of image 1 is outside 0..<10")
+        #expect(
+            DataTestFiles.descentError { _ = try MNIST(split: .test, directory: root, verify: false, download: false) }?
+                .reason == "label 12 of image 1 is outside 0..<10")
     }
 
     /// CIFAR-10 batch bytes of `n` records, label = record % 10, all pixels of record i = i.
@@ -108,8 +123,10 @@ import Testing
 
     @Test func cifar10ReadsTheArchive() throws {
         let root = try DataTestFiles.temporaryDirectory()
-        let tar = TarArchiveTests.archive([("cifar-10-batches-bin/test_batch.bin", [UInt8](Self.cifarBatch(10_000))),
-                                           ("cifar-10-batches-bin/batches.meta.txt", Array("airplane\n".utf8))])
+        let tar = TarArchiveTests.archive([
+            ("cifar-10-batches-bin/test_batch.bin", [UInt8](Self.cifarBatch(10_000))),
+            ("cifar-10-batches-bin/batches.meta.txt", Array("airplane\n".utf8)),
+        ])
         try DataTestFiles.write(Gzip.compress(tar, level: 1), "cifar10/cifar-10-binary.tar.gz", in: root)
         let test = try CIFAR10(split: .test, directory: root, verify: false)
         #expect(test.count == 10_000)
@@ -119,15 +136,20 @@ import Testing
         let e = DataTestFiles.descentError { _ = try CIFAR10(split: .test, directory: root, download: false) }
         #expect(e?.reason.contains("c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd") == true)
         // The archive lacks the training batches.
-        let train = DataTestFiles.descentError { _ = try CIFAR10(split: .train, directory: root, verify: false, download: false) }
+        let train = DataTestFiles.descentError {
+            _ = try CIFAR10(split: .train, directory: root, verify: false, download: false)
+        }
         #expect(train?.reason == "the archive has no cifar-10-batches-bin/data_batch_1.bin")
     }
 
     @Test func sklearnDigitsReadsItsCSV() throws {
         let root = try DataTestFiles.temporaryDirectory()
         var lines = [String]()
-        for i in 0..<20 { lines.append(((0..<64).map { String(($0 + i) % 17) } + [String(i % 10)]).joined(separator: ",")) }
-        try DataTestFiles.write(Gzip.compress(Data(lines.joined(separator: "\n").utf8)), "sklearn-digits/digits.csv.gz", in: root)
+        for i in 0..<20 {
+            lines.append(((0..<64).map { String(($0 + i) % 17) } + [String(i % 10)]).joined(separator: ","))
+        }
+        try DataTestFiles.write(
+            Gzip.compress(Data(lines.joined(separator: "\n").utf8)), "sklearn-digits/digits.csv.gz", in: root)
         let digits = try SklearnDigits(directory: root, verify: false)
         #expect(digits.count == 20)
         #expect(digits.sample(at: 3).input.shape == [64])
@@ -145,7 +167,8 @@ import Testing
         let dir = root.appendingPathComponent("free-spoken-digit/recordings")
         for (d, speaker, k) in [(3, "theo", 0), (3, "theo", 7), (1, "lucas", 4), (1, "lucas", 12), (0, "george", 49)] {
             let n = 10 + d + k
-            let audio = WAVAudio(samples: Tensor((0..<n).map { Float($0) / 128 - 0.5 }, shape: [1, n]), sampleRate: 8000)
+            let audio = WAVAudio(
+                samples: Tensor((0..<n).map { Float($0) / 128 - 0.5 }, shape: [1, n]), sampleRate: 8000)
             try DataTestFiles.write(audio.encoded(as: .pcm16), "\(d)_\(speaker)_\(k).wav", in: dir)
         }
         try DataTestFiles.write("not audio", "README.txt", in: dir)
@@ -175,7 +198,9 @@ import Testing
         let root = try DataTestFiles.temporaryDirectory()
         let e = DataTestFiles.descentError { _ = try DatasetCatalog.load("imagenet", directory: root, download: false) }
         #expect(e?.reason.contains("unknown dataset \"imagenet\"") == true)
-        #expect(DataTestFiles.descentError { _ = try DatasetCatalog.load("MNIST", directory: root, download: false) }?.location == "MNIST")
+        #expect(
+            DataTestFiles.descentError { _ = try DatasetCatalog.load("MNIST", directory: root, download: false) }?
+                .location == "MNIST")
     }
 
     @Test func dataDirectoryComesFromTheArgumentOrTheEnvironment() {

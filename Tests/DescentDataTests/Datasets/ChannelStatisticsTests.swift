@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -30,19 +31,28 @@ import Testing
     }
 
     @Test func featureVectorsGetOneChannelPerFeature() throws {
-        let stats = try ChannelStatistics(of: TensorDataset(inputs: Tensor([0, 5, 2, 5, 4, 5], shape: [3, 2]), labels: [0, 0, 0]))
+        let stats = try ChannelStatistics(
+            of: TensorDataset(inputs: Tensor([0, 5, 2, 5, 4, 5], shape: [3, 2]), labels: [0, 0, 0]))
         #expect(stats.mean == [2, 5])
         #expect(abs(stats.std[0] - Float(8.0 / 3).squareRoot()) < 1e-6)
         #expect(stats.std[1] == 0)
         // A constant feature is only centred.
-        let out = try Normalize(stats)(Sample(input: Tensor([4, 6]), target: .classIndex(0)), generator: RandomGenerator(seed: 0))
+        let out = try Normalize(stats)(
+            Sample(input: Tensor([4, 6]), target: .classIndex(0)), generator: RandomGenerator(seed: 0))
         #expect(abs(out.input.scalars[0] - 2 / Float(8.0 / 3).squareRoot()) < 1e-6)
         #expect(out.input.scalars[1] == 1)
     }
 
     @Test func emptyOrRaggedDatasetsAreErrors() {
-        #expect(DataTestFiles.descentError { _ = try ChannelStatistics(of: GeneratedShapes(count: 0)) }?.reason == "the dataset is empty")
-        let ragged = ConcatDataset([TensorDataset(inputs: Tensor.zeros([1, 2, 3]), labels: [0]), TensorDataset(inputs: Tensor.zeros([1, 3, 3]), labels: [0])])
-        #expect(DataTestFiles.descentError { _ = try ChannelStatistics(of: ragged) }?.reason.contains("sample 1 has 3 channels") == true)
+        #expect(
+            DataTestFiles.descentError { _ = try ChannelStatistics(of: GeneratedShapes(count: 0)) }?.reason
+                == "the dataset is empty")
+        let ragged = ConcatDataset([
+            TensorDataset(inputs: Tensor.zeros([1, 2, 3]), labels: [0]),
+            TensorDataset(inputs: Tensor.zeros([1, 3, 3]), labels: [0]),
+        ])
+        #expect(
+            DataTestFiles.descentError { _ = try ChannelStatistics(of: ragged) }?.reason.contains(
+                "sample 1 has 3 channels") == true)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -17,13 +18,13 @@ import Testing
         /// Starts a server for `directory`; `nil` (with the reason printed) when python3 cannot be run.
         init?(directory: URL) throws {
             let script = """
-            import functools, http.server, sys
-            class Quiet(http.server.SimpleHTTPRequestHandler):
-                def log_message(self, *args): pass
-            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=sys.argv[1]))
-            print(server.server_address[1], flush=True)
-            server.serve_forever()
-            """
+                import functools, http.server, sys
+                class Quiet(http.server.SimpleHTTPRequestHandler):
+                    def log_message(self, *args): pass
+                server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=sys.argv[1]))
+                print(server.server_address[1], flush=True)
+                server.serve_forever()
+                """
             process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", "-c", script, directory.path]
@@ -40,7 +41,8 @@ import Testing
                 if chunk.isEmpty { break }
                 line.append(chunk)
             }
-            guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            else {
                 print("skipped: python3 did not start the local HTTP server (is python3 installed?)")
                 if process.isRunning { kill(process.processIdentifier, SIGKILL) }
                 process.waitUntilExit()
@@ -81,22 +83,30 @@ import Testing
         guard let server = try LocalServer(directory: served) else { return }
         defer { server.stop() }
         let data = try DataTestFiles.temporaryDirectory("data"), cache = try DataTestFiles.temporaryDirectory("cache")
-        let overrides = DatasetDownloader.Overrides(mirrors: [server.base], cacheRoot: cache, offline: false, checksums: sums, timeout: 10)
+        let overrides = DatasetDownloader.Overrides(
+            mirrors: [server.base], cacheRoot: cache, offline: false, checksums: sums, timeout: 10)
         let first = try DatasetDownloader.$overrides.withValue(overrides) { try MNIST(split: .test, directory: data) }
         #expect(first.count == 5)
         #expect(first.label(at: 3) == 3)
         #expect(first.directory.path == cache.appendingPathComponent("mnist").path)
-        #expect(Self.contents(cache.appendingPathComponent("mnist")) == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"])
+        #expect(
+            Self.contents(cache.appendingPathComponent("mnist")) == [
+                "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
+            ])
         // With the server gone, the cache alone serves (downloads allowed or not).
         server.stop()
         let second = try DatasetDownloader.$overrides.withValue(overrides) { try MNIST(split: .test, directory: data) }
         #expect(second.count == 5)
         #expect(second.allInputs().isBitwiseEqual(first.allInputs()))
-        let third = try DatasetDownloader.$overrides.withValue(overrides) { try MNIST(split: .test, directory: data, download: false) }
+        let third = try DatasetDownloader.$overrides.withValue(overrides) {
+            try MNIST(split: .test, directory: data, download: false)
+        }
         #expect(third.count == 5)
         // The data directory still comes first.
         try BuiltinDatasetTests.writeIDXSet(in: data.appendingPathComponent("mnist"), split: .test, n: 2, gzip: false)
-        let local = try DatasetDownloader.$overrides.withValue(overrides) { try MNIST(split: .test, directory: data, verify: false) }
+        let local = try DatasetDownloader.$overrides.withValue(overrides) {
+            try MNIST(split: .test, directory: data, verify: false)
+        }
         #expect(local.count == 2)
     }
 
@@ -111,12 +121,18 @@ import Testing
         guard let server = try LocalServer(directory: served) else { return }
         defer { server.stop() }
         let cache = try DataTestFiles.temporaryDirectory("cache")
-        let overrides = DatasetDownloader.Overrides(mirrors: [server.base], cacheRoot: cache, offline: false, checksums: sums, timeout: 10)
+        let overrides = DatasetDownloader.Overrides(
+            mirrors: [server.base], cacheRoot: cache, offline: false, checksums: sums, timeout: 10)
         let e = DataTestFiles.descentError {
-            _ = try DatasetDownloader.$overrides.withValue(overrides) { try MNIST(split: .test, directory: try DataTestFiles.temporaryDirectory("data")) }
+            _ = try DatasetDownloader.$overrides.withValue(overrides) {
+                try MNIST(split: .test, directory: try DataTestFiles.temporaryDirectory("data"))
+            }
         }
         #expect(e?.location == server.base.absoluteString + "mnist/t10k-images-idx3-ubyte.gz")
-        #expect(e?.reason.contains("SHA-256 of the download is \(actual), but the published checksum is \(sums["t10k-images-idx3-ubyte.gz"]!)") == true)
+        #expect(
+            e?.reason.contains(
+                "SHA-256 of the download is \(actual), but the published checksum is \(sums["t10k-images-idx3-ubyte.gz"]!)"
+            ) == true)
         #expect(Self.contents(cache.appendingPathComponent("mnist")).isEmpty)
     }
 
@@ -126,7 +142,8 @@ import Testing
         guard let server = try LocalServer(directory: served) else { return }
         server.stop()
         let data = try DataTestFiles.temporaryDirectory("data"), cache = try DataTestFiles.temporaryDirectory("cache")
-        let overrides = DatasetDownloader.Overrides(mirrors: [server.base], cacheRoot: cache, offline: false, checksums: sums, timeout: 10)
+        let overrides = DatasetDownloader.Overrides(
+            mirrors: [server.base], cacheRoot: cache, offline: false, checksums: sums, timeout: 10)
         let e = DataTestFiles.descentError {
             _ = try DatasetDownloader.$overrides.withValue(overrides) { try MNIST(split: .test, directory: data) }
         }
@@ -145,8 +162,9 @@ import Testing
     /// directory's or there is no data directory.
     @Test func theMissingFilesMessageListsEachFolderOnce() throws {
         let cache = try DataTestFiles.temporaryDirectory("cache"), data = try DataTestFiles.temporaryDirectory("data")
-        let overrides = DatasetDownloader.Overrides(mirrors: [URL(string: "http://127.0.0.1:9/")!], cacheRoot: cache,
-                                                    offline: false)
+        let overrides = DatasetDownloader.Overrides(
+            mirrors: [URL(string: "http://127.0.0.1:9/")!], cacheRoot: cache,
+            offline: false)
         func reason(_ directory: URL?) -> String? {
             DataTestFiles.descentError {
                 _ = try DatasetDownloader.$overrides.withValue(overrides) {
@@ -158,7 +176,9 @@ import Testing
         let off = "downloading is off (download: false). \(MNIST.howToGet) Put them in"
         let online = ", or go online so they are downloaded on first use."
         let c = cache.path, d = data.path
-        #expect(reason(data) == "\(looked) \(d)/mnist, \(d)/MNIST/raw, \(d), \(c)/mnist; \(off) \(d)/mnist/ or \(c)/mnist/\(online)")
+        #expect(
+            reason(data)
+                == "\(looked) \(d)/mnist, \(d)/MNIST/raw, \(d), \(c)/mnist; \(off) \(d)/mnist/ or \(c)/mnist/\(online)")
         #expect(reason(cache) == "\(looked) \(c)/mnist, \(c)/MNIST/raw, \(c); \(off) \(c)/mnist/\(online)")
         if (ProcessInfo.processInfo.environment[DataDirectory.environmentVariable] ?? "").isEmpty {
             let noRoot = "no data directory: pass one, or set DESCENT_DATA to the folder that holds `mnist/`;"
@@ -169,9 +189,12 @@ import Testing
     @Test func downloadsCanBeForbidden() throws {
         let data = try DataTestFiles.temporaryDirectory("data"), cache = try DataTestFiles.temporaryDirectory("cache")
         // The mirror would be contacted if downloads were allowed; port 9 (discard) on loopback is never served here.
-        var overrides = DatasetDownloader.Overrides(mirrors: [URL(string: "http://127.0.0.1:9/")!], cacheRoot: cache, offline: false)
+        var overrides = DatasetDownloader.Overrides(
+            mirrors: [URL(string: "http://127.0.0.1:9/")!], cacheRoot: cache, offline: false)
         let off = DataTestFiles.descentError {
-            _ = try DatasetDownloader.$overrides.withValue(overrides) { try FashionMNIST(split: .test, directory: data, download: false) }
+            _ = try DatasetDownloader.$overrides.withValue(overrides) {
+                try FashionMNIST(split: .test, directory: data, download: false)
+            }
         }
         #expect(off?.reason.contains("downloading is off (download: false)") == true)
         overrides.offline = true
@@ -190,8 +213,10 @@ import Testing
         defer { server.stop() }
         let target = try DataTestFiles.temporaryDirectory("target")
         let missing = server.base.appendingPathComponent("nothing-here", isDirectory: true)
-        let downloader = DatasetDownloader(mirrors: [missing, server.base.appendingPathComponent("mnist", isDirectory: true)], timeout: 10)
-        let url = try downloader.fetch("t10k-labels-idx1-ubyte.gz", sha256: sums["t10k-labels-idx1-ubyte.gz"], into: target)
+        let downloader = DatasetDownloader(
+            mirrors: [missing, server.base.appendingPathComponent("mnist", isDirectory: true)], timeout: 10)
+        let url = try downloader.fetch(
+            "t10k-labels-idx1-ubyte.gz", sha256: sums["t10k-labels-idx1-ubyte.gz"], into: target)
         #expect(url == target.appendingPathComponent("t10k-labels-idx1-ubyte.gz"))
         #expect(Self.contents(target) == ["t10k-labels-idx1-ubyte.gz"])
         do {
@@ -207,10 +232,16 @@ import Testing
     @Test func theMirrorVariableReplacesThePublishedMirrors() {
         let published = [URL(string: "https://example.org/mnist/")!]
         let local = DatasetDownloader.Overrides(mirrors: [URL(string: "http://127.0.0.1:8000/")!])
-        let mirrors = DatasetDownloader.$overrides.withValue(local) { DatasetDownloader.mirrors(folder: "mnist", published: published) }
-        #expect(mirrors.map { $0.appendingPathComponent("x.gz").absoluteString } == ["http://127.0.0.1:8000/mnist/x.gz"])
+        let mirrors = DatasetDownloader.$overrides.withValue(local) {
+            DatasetDownloader.mirrors(folder: "mnist", published: published)
+        }
+        #expect(
+            mirrors.map { $0.appendingPathComponent("x.gz").absoluteString } == ["http://127.0.0.1:8000/mnist/x.gz"])
         if ProcessInfo.processInfo.environment[DatasetDownloader.mirrorEnvironmentVariable] == nil {
-            #expect(DatasetDownloader.$overrides.withValue(nil) { DatasetDownloader.mirrors(folder: "mnist", published: published) } == published)
+            #expect(
+                DatasetDownloader.$overrides.withValue(nil) {
+                    DatasetDownloader.mirrors(folder: "mnist", published: published)
+                } == published)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -27,7 +28,9 @@ import Testing
         let ds = try TensorDataset(inputs: Self.inputs, labels: [2, 0, 1, 2]).oneHotTargets(classes: 3)
         #expect(ds.sample(at: 0).target == .tensor(Tensor([0, 0, 1])))
         #expect(ds.sample(at: 2).target == .tensor(Tensor([0, 1, 0])))
-        let e = DataTestFiles.descentError { _ = try TensorDataset(inputs: Self.inputs, labels: [0, 5, 1, 1]).oneHotTargets(classes: 3) }
+        let e = DataTestFiles.descentError {
+            _ = try TensorDataset(inputs: Self.inputs, labels: [0, 5, 1, 1]).oneHotTargets(classes: 3)
+        }
         #expect(e?.reason == "sample 1 has label 5, outside 0..<3")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -27,7 +28,8 @@ import Testing
         // Disks and filled squares cover more pixels than their outlines on average.
         let data = GeneratedShapes(count: 200, seed: 3)
         func ink(_ c: Int) -> Int {
-            stride(from: c, to: 200, by: 10).map { data.sample(at: $0).input.scalars.filter { $0 > 0.5 }.count }.reduce(0, +)
+            stride(from: c, to: 200, by: 10).map { data.sample(at: $0).input.scalars.filter { $0 > 0.5 }.count }.reduce(
+                0, +)
         }
         #expect(ink(0) > ink(1))
         #expect(ink(2) > ink(3))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -60,7 +61,8 @@ import Testing
 
     @Test func freeSpokenDigitsHasThePublishedSplit() throws {
         guard let root = DataTestFiles.sharedData("FreeSpokenDigits") else { return }
-        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("free-spoken-digit/recordings").path) else {
+        guard FileManager.default.fileExists(atPath: root.appendingPathComponent("free-spoken-digit/recordings").path)
+        else {
             print("skipped FreeSpokenDigits: no free-spoken-digit/recordings/ folder under DESCENT_DATA")
             return
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -7,14 +8,19 @@ import Testing
     @Test func sizesUseLargestRemainders() throws {
         #expect(try Splits.sizes(count: 10, fractions: [0.8, 0.2]) == [8, 2])
         #expect(try Splits.sizes(count: 10, fractions: [1.0 / 3, 1.0 / 3, 1.0 / 3]) == [4, 3, 3])
-        #expect(try Splits.sizes(count: 7, fractions: [0.5, 0.25, 0.25]) == [3, 2, 2])  // 3.5, 1.75, 1.75: remainders .5 < .75
+        // 3.5, 1.75, 1.75: remainders .5 < .75
+        #expect(try Splits.sizes(count: 7, fractions: [0.5, 0.25, 0.25]) == [3, 2, 2])
         #expect(try Splits.sizes(count: 0, fractions: [0.5, 0.5]) == [0, 0])
         #expect(try Splits.sizes(count: 5, fractions: [1, 0]) == [5, 0])
     }
 
     @Test func invalidFractionsAreErrors() {
-        #expect(DataTestFiles.descentError { _ = try Splits.sizes(count: 10, fractions: [0.5, 0.4]) }?.reason == "fractions [0.5, 0.4] sum to 0.9, not 1")
-        #expect(DataTestFiles.descentError { _ = try Splits.sizes(count: 10, fractions: [1.5, -0.5]) }?.reason.contains("-0.5 is not a number in [0, 1]") == true)
+        #expect(
+            DataTestFiles.descentError { _ = try Splits.sizes(count: 10, fractions: [0.5, 0.4]) }?.reason
+                == "fractions [0.5, 0.4] sum to 0.9, not 1")
+        #expect(
+            DataTestFiles.descentError { _ = try Splits.sizes(count: 10, fractions: [1.5, -0.5]) }?.reason.contains(
+                "-0.5 is not a number in [0, 1]") == true)
         #expect(DataTestFiles.descentError { _ = try Splits.sizes(count: 10, fractions: []) } != nil)
     }
 
@@ -91,7 +97,11 @@ import Testing
     }
 
     @Test func badFoldCountsAreErrors() {
-        #expect(DataTestFiles.descentError { _ = try Splits.kFold(count: 10, folds: 1) }?.reason == "needs at least 2 folds, got 1")
-        #expect(DataTestFiles.descentError { _ = try Splits.kFold(count: 3, folds: 4) }?.reason == "4 folds need at least 4 samples, the dataset has 3")
+        #expect(
+            DataTestFiles.descentError { _ = try Splits.kFold(count: 10, folds: 1) }?.reason
+                == "needs at least 2 folds, got 1")
+        #expect(
+            DataTestFiles.descentError { _ = try Splits.kFold(count: 3, folds: 4) }?.reason
+                == "4 folds need at least 4 samples, the dataset has 3")
     }
 }

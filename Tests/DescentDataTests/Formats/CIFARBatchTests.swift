@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -51,18 +52,24 @@ import Testing
     }
 
     @Test func emptyFileIsAnError() {
-        #expect(DataTestFiles.descentError { _ = try CIFARBatch(data: Data(), path: "empty.bin") }?.reason == "empty CIFAR batch file")
+        #expect(
+            DataTestFiles.descentError { _ = try CIFARBatch(data: Data(), path: "empty.bin") }?.reason
+                == "empty CIFAR batch file")
     }
 
     @Test func labelOutOfRangeIsAnError() {
-        let ten = DataTestFiles.descentError { _ = try CIFARBatch(data: Data(Self.record(labels: [10], r: 0, g: 0, b: 0)), path: "l.bin") }
+        let ten = DataTestFiles.descentError {
+            _ = try CIFARBatch(data: Data(Self.record(labels: [10], r: 0, g: 0, b: 0)), path: "l.bin")
+        }
         #expect(ten?.reason == "record 0: label 10 is not a CIFAR-10 class (0...9)")
         let coarse = DataTestFiles.descentError {
-            _ = try CIFARBatch(data: Data(Self.record(labels: [20, 1], r: 0, g: 0, b: 0)), path: "c.bin", variant: .cifar100)
+            _ = try CIFARBatch(
+                data: Data(Self.record(labels: [20, 1], r: 0, g: 0, b: 0)), path: "c.bin", variant: .cifar100)
         }
         #expect(coarse?.reason.contains("coarse label 20") == true)
         let fine = DataTestFiles.descentError {
-            _ = try CIFARBatch(data: Data(Self.record(labels: [2, 100], r: 0, g: 0, b: 0)), path: "f.bin", variant: .cifar100)
+            _ = try CIFARBatch(
+                data: Data(Self.record(labels: [2, 100], r: 0, g: 0, b: 0)), path: "f.bin", variant: .cifar100)
         }
         #expect(fine?.reason.contains("fine label 100") == true)
     }
@@ -70,6 +77,8 @@ import Testing
     @Test func cifar10FileReadAsCIFAR100IsAnError() {
         // Two CIFAR-10 records (6146 bytes) are not a whole number of 3074-byte CIFAR-100 records.
         let bytes = Self.record(labels: [1], r: 0, g: 0, b: 0) + Self.record(labels: [2], r: 0, g: 0, b: 0)
-        #expect(DataTestFiles.descentError { _ = try CIFARBatch(data: Data(bytes), path: "x.bin", variant: .cifar100) } != nil)
+        #expect(
+            DataTestFiles.descentError { _ = try CIFARBatch(data: Data(bytes), path: "x.bin", variant: .cifar100) }
+                != nil)
     }
 }

@@ -1,12 +1,17 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
 @Suite struct CSVTableTests {
-    func table(_ text: String, features: [CSVColumn]? = nil, label: CSVLabel = .classIndex(-1),
-               header: CSVHeader = .auto, delimiter: Character = ",") throws -> CSVTable {
-        try CSVTable(data: Data(text.utf8), path: "t.csv", features: features, label: label, header: header, delimiter: delimiter)
+    func table(
+        _ text: String, features: [CSVColumn]? = nil, label: CSVLabel = .classIndex(-1),
+        header: CSVHeader = .auto, delimiter: Character = ","
+    ) throws -> CSVTable {
+        try CSVTable(
+            data: Data(text.utf8), path: "t.csv", features: features, label: label, header: header, delimiter: delimiter
+        )
     }
 
     @Test func readsFeaturesAndLabelsWithoutHeader() throws {
@@ -50,7 +55,8 @@ import Testing
     }
 
     @Test func handlesQuotesCRLFBlankLinesAndOtherDelimiters() throws {
-        let t = try table("\u{FEFF}\"a;b\";\"c \"\"q\"\"\";y\r\n\r\n1;\"2\";0\r\n\n3;4;1\r\n", header: .auto, delimiter: ";")
+        let t = try table(
+            "\u{FEFF}\"a;b\";\"c \"\"q\"\"\";y\r\n\r\n1;\"2\";0\r\n\n3;4;1\r\n", header: .auto, delimiter: ";")
         #expect(t.columnNames == ["a;b", "c \"q\"", "y"])
         #expect(t.features.scalars == [1, 2, 3, 4])
         #expect(t.labels == [0, 1])
@@ -94,7 +100,9 @@ import Testing
         let e = DataTestFiles.descentError { _ = try table("1,2,0\n3,4,1.5\n") }
         #expect(e?.location == "t.csv:2, column 3")
         #expect(e?.reason.contains("not a class index") == true)
-        #expect(DataTestFiles.descentError { _ = try table("1,2,-1\n", header: .absent) }?.reason.contains("not a class index") == true)
+        #expect(
+            DataTestFiles.descentError { _ = try table("1,2,-1\n", header: .absent) }?.reason.contains(
+                "not a class index") == true)
     }
 
     @Test func unknownColumnsAreErrors() {
@@ -109,7 +117,9 @@ import Testing
     @Test func emptyOrHeaderOnlyFilesAreErrors() {
         #expect(DataTestFiles.descentError { _ = try table("") }?.reason == "empty CSV file (no rows)")
         #expect(DataTestFiles.descentError { _ = try table("\n\n") }?.reason == "empty CSV file (no rows)")
-        #expect(DataTestFiles.descentError { _ = try table("a,b\n", header: .present) }?.reason.contains("no data rows") == true)
+        #expect(
+            DataTestFiles.descentError { _ = try table("a,b\n", header: .present) }?.reason.contains("no data rows")
+                == true)
     }
 
     @Test func unclosedQuoteIsAnError() {

@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
 @Suite struct GzipTests {
     /// `gzip.compress(b"hello, gzip\n", mtime=0)` from Python.
-    static let pythonHello: [UInt8] = [31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 203, 72, 205, 201, 201, 215, 81, 72, 175, 202, 44,
-                                       224, 2, 0, 134, 31, 130, 164, 12, 0, 0, 0]
+    static let pythonHello: [UInt8] = [
+        31, 139, 8, 0, 0, 0, 0, 0, 2, 3, 203, 72, 205, 201, 201, 215, 81, 72, 175, 202, 44,
+        224, 2, 0, 134, 31, 130, 164, 12, 0, 0, 0,
+    ]
 
     @Test func decompressesWhatPythonWrote() throws {
         let out = try Gzip.decompress(Data(Self.pythonHello))
@@ -29,7 +32,8 @@ import Testing
     }
 
     @Test func readsEveryMemberOfAMultiMemberFile() throws {
-        let joined = Gzip.compress(Data("first ".utf8)) + Data(Self.pythonHello) + Gzip.compress(Data("third".utf8), level: 1)
+        let joined =
+            Gzip.compress(Data("first ".utf8)) + Data(Self.pythonHello) + Gzip.compress(Data("third".utf8), level: 1)
         #expect(String(decoding: try Gzip.decompress(joined), as: UTF8.self) == "first hello, gzip\nthird")
     }
 
@@ -46,10 +50,14 @@ import Testing
     }
 
     @Test func rejectsTruncatedData() {
-        let e = DataTestFiles.descentError { _ = try Gzip.decompress(Data(Self.pythonHello.prefix(20)), name: "cut.gz") }
+        let e = DataTestFiles.descentError {
+            _ = try Gzip.decompress(Data(Self.pythonHello.prefix(20)), name: "cut.gz")
+        }
         #expect(e?.reason.contains("truncated") == true)
         // Cut inside the header.
-        #expect(DataTestFiles.descentError { _ = try Gzip.decompress(Data(Self.pythonHello.prefix(5))) }?.reason.contains("truncated") == true)
+        #expect(
+            DataTestFiles.descentError { _ = try Gzip.decompress(Data(Self.pythonHello.prefix(5))) }?.reason.contains(
+                "truncated") == true)
     }
 
     @Test func rejectsACorruptChecksum() {
@@ -69,7 +77,9 @@ import Testing
     }
 
     @Test func rejectsTrailingGarbage() {
-        let e = DataTestFiles.descentError { _ = try Gzip.decompress(Data(Self.pythonHello) + Data("junk".utf8), name: "tail.gz") }
+        let e = DataTestFiles.descentError {
+            _ = try Gzip.decompress(Data(Self.pythonHello) + Data("junk".utf8), name: "tail.gz")
+        }
         #expect(e?.reason.contains("trailing data") == true)
     }
 

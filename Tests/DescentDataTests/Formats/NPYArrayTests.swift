@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
 @Suite struct NPYArrayTests {
     /// Every file numpy wrote reads back with numpy's shape and values.
-    @Test(arguments: ["f32_2x3.npy", "f64_4.npy", "u8_2x2x2.npy", "i64_5.npy", "i32_3.npy", "f32_big_endian.npy",
-                      "f32_scalar.npy", "f32_empty_0x3.npy", "f32_v2.npy", "f32_v3.npy"])
+    @Test(arguments: [
+        "f32_2x3.npy", "f64_4.npy", "u8_2x2x2.npy", "i64_5.npy", "i32_3.npy", "f32_big_endian.npy",
+        "f32_scalar.npy", "f32_empty_0x3.npy", "f32_v2.npy", "f32_v3.npy",
+    ])
     func readsWhatNumpyWrote(_ name: String) throws {
         let all = try DataTestFiles.expectations()["npy"] as! [String: [String: Any]]
         let expected = try #require(all[name])
@@ -25,8 +28,13 @@ import Testing
         let i64 = try NPYArray(contentsOf: DataTestFiles.fixture("i64_5.npy"))
         #expect(i64.dtype == .int64)
         #expect(try i64.integers() == [-3, 0, 7, 1 << 40, -(1 << 33)])
-        #expect(try NPYArray(contentsOf: DataTestFiles.fixture("i32_3.npy")).integers() == [-2_147_483_648, 5, 2_147_483_647])
-        let e = DataTestFiles.descentError { _ = try NPYArray(contentsOf: DataTestFiles.fixture("f32_2x3.npy")).integers() }
+        #expect(
+            try NPYArray(contentsOf: DataTestFiles.fixture("i32_3.npy")).integers() == [
+                -2_147_483_648, 5, 2_147_483_647,
+            ])
+        let e = DataTestFiles.descentError {
+            _ = try NPYArray(contentsOf: DataTestFiles.fixture("f32_2x3.npy")).integers()
+        }
         #expect(e?.reason == "element 0 is 1.5, not an integer")
     }
 
@@ -79,13 +87,18 @@ import Testing
     @Test func truncatedHeaderIsAnError() {
         var d = Self.npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", [])
         d = d.prefix(30)
-        #expect(DataTestFiles.descentError { _ = try NPYArray(data: d, path: "h.npy") }?.reason.contains("truncated: the NPY header") == true)
+        #expect(
+            DataTestFiles.descentError { _ = try NPYArray(data: d, path: "h.npy") }?.reason.contains(
+                "truncated: the NPY header") == true)
     }
 
     @Test func dataShorterThanTheShapeIsAnError() {
         let d = Self.npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", [0, 0, 0, 0])
         let e = DataTestFiles.descentError { _ = try NPYArray(data: d, path: "s.npy") }
-        #expect(e?.reason == "NPY header declares shape [2, 2] of float32 (16 bytes of data), but the file has 4 bytes after the header")
+        #expect(
+            e?.reason
+                == "NPY header declares shape [2, 2] of float32 (16 bytes of data), but the file has 4 bytes after the header"
+        )
     }
 
     @Test func malformedHeadersAreErrors() {
@@ -100,7 +113,9 @@ import Testing
             ("{'descr': '<f4, 'fortran_order': False, 'shape': ()}", "malformed NPY header"),
         ]
         for (header, reason) in cases {
-            let e = DataTestFiles.descentError { _ = try NPYArray(data: Self.npy(header, [0, 0, 0, 0]), path: "m.npy") }
+            let e = DataTestFiles.descentError {
+                _ = try NPYArray(data: Self.npy(header, [0, 0, 0, 0]), path: "m.npy")
+            }
             #expect(e?.reason.contains(reason) == true, "\(header): \(e?.reason ?? "no error")")
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DescentData
 
 @Suite struct TarArchiveTests {
@@ -9,7 +10,7 @@ import Testing
         func put(_ s: String, at o: Int) { for (i, b) in s.utf8.enumerated() { h[o + i] = b } }
         put(name, at: 0)
         put("0000644", at: 100)
-        put(String(size, radix: 8).leftPadded(11) , at: 124)
+        put(String(size, radix: 8).leftPadded(11), at: 124)
         h[156] = type
         put("ustar", at: 257)
         put("00", at: 263)
@@ -33,12 +34,15 @@ import Testing
     }
 
     @Test func readsRegularFilesAndPrefixes() throws {
-        let tar = try TarArchive(data: Self.archive([("a.txt", Array("hello".utf8)), ("dir/b.bin", [UInt8](repeating: 7, count: 600))]), path: "t.tar")
+        let tar = try TarArchive(
+            data: Self.archive([("a.txt", Array("hello".utf8)), ("dir/b.bin", [UInt8](repeating: 7, count: 600))]),
+            path: "t.tar")
         #expect(Set(tar.entries.keys) == ["a.txt", "dir/b.bin"])
         #expect(tar.contents(of: "a.txt") == Data("hello".utf8))
         #expect(tar.contents(of: "dir/b.bin") == Data(repeating: 7, count: 600))
         #expect(tar.contents(of: "missing") == nil)
-        let prefixed = try TarArchive(data: Self.archive([("c.bin", [1])], prefix: "cifar-10-batches-bin"), path: "p.tar")
+        let prefixed = try TarArchive(
+            data: Self.archive([("c.bin", [1])], prefix: "cifar-10-batches-bin"), path: "p.tar")
         #expect(prefixed.contents(of: "cifar-10-batches-bin/c.bin") == Data([1]))
     }
 
@@ -63,11 +67,15 @@ import Testing
     }
 
     @Test func tooShortIsAnError() {
-        #expect(DataTestFiles.descentError { _ = try TarArchive(data: Data([1, 2, 3]), path: "s.tar") }?.reason.contains("not a tar archive") == true)
+        #expect(
+            DataTestFiles.descentError { _ = try TarArchive(data: Data([1, 2, 3]), path: "s.tar") }?.reason.contains(
+                "not a tar archive") == true)
     }
 }
 
 extension String {
     /// The string padded on the left with zeros to `width` characters.
-    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: "0", count: Swift.max(0, width - count)) + self }
+    fileprivate func leftPadded(_ width: Int) -> String {
+        String(repeating: "0", count: Swift.max(0, width - count)) + self
+    }
 }

@@ -1,13 +1,16 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
 @Suite struct WAVAudioTests {
     /// Every file written by Python's `wave` module (and the hand-made float / extensible files) reads back with
     /// the expected channels, rate and samples.
-    @Test(arguments: ["pcm16_mono_8k.wav", "pcm16_stereo_44k.wav", "pcm8_mono.wav", "pcm24_mono.wav",
-                      "pcm32_stereo.wav", "float32_stereo_chunks.wav", "extensible_pcm16.wav"])
+    @Test(arguments: [
+        "pcm16_mono_8k.wav", "pcm16_stereo_44k.wav", "pcm8_mono.wav", "pcm24_mono.wav",
+        "pcm32_stereo.wav", "float32_stereo_chunks.wav", "extensible_pcm16.wav",
+    ])
     func readsWhatPythonWrote(_ name: String) throws {
         let all = try DataTestFiles.expectations()["wav"] as! [String: [String: Any]]
         let expected = try #require(all[name])
@@ -61,10 +64,13 @@ import Testing
             if n % 2 == 1 { body.append(0) }
         }
         let n = body.count
-        return Data(Array(riff.utf8) + [UInt8(n & 255), UInt8((n >> 8) & 255), UInt8((n >> 16) & 255), UInt8(n >> 24)] + body)
+        return Data(
+            Array(riff.utf8) + [UInt8(n & 255), UInt8((n >> 8) & 255), UInt8((n >> 16) & 255), UInt8(n >> 24)] + body)
     }
 
-    static func fmt(tag: UInt16 = 1, channels: UInt16 = 1, rate: UInt32 = 8000, blockAlign: UInt16 = 2, bits: UInt16 = 16) -> [UInt8] {
+    static func fmt(
+        tag: UInt16 = 1, channels: UInt16 = 1, rate: UInt32 = 8000, blockAlign: UInt16 = 2, bits: UInt16 = 16
+    ) -> [UInt8] {
         func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 255), UInt8(v >> 8)] }
         func le32(_ v: UInt32) -> [UInt8] { le16(UInt16(v & 0xFFFF)) + le16(UInt16(v >> 16)) }
         return le16(tag) + le16(channels) + le32(rate) + le32(rate * UInt32(blockAlign)) + le16(blockAlign) + le16(bits)
@@ -94,7 +100,9 @@ import Testing
 
     @Test func missingFmtChunkIsAnError() {
         #expect(reason(Self.wav([("LIST", [1, 2])])) == "no \"fmt \" chunk")
-        #expect(reason(Self.wav([("data", [0, 0]), ("fmt ", Self.fmt())])) == "\"data\" chunk comes before the \"fmt \" chunk")
+        #expect(
+            reason(Self.wav([("data", [0, 0]), ("fmt ", Self.fmt())]))
+                == "\"data\" chunk comes before the \"fmt \" chunk")
     }
 
     @Test func missingDataChunkIsAnError() {
@@ -115,26 +123,41 @@ import Testing
     }
 
     @Test func unsupportedFormatsAreErrors() {
-        #expect(reason(Self.wav([("fmt ", Self.fmt(tag: 2)), ("data", [0, 0])]))?.contains("unsupported WAV format tag 2") == true)
-        #expect(reason(Self.wav([("fmt ", Self.fmt(blockAlign: 2, bits: 12)), ("data", [0, 0])]))?.contains("unsupported PCM sample size of 12 bits") == true)
-        #expect(reason(Self.wav([("fmt ", Self.fmt(tag: 3, blockAlign: 2, bits: 16)), ("data", [0, 0])]))?.contains("unsupported float sample size of 16 bits") == true)
+        #expect(
+            reason(Self.wav([("fmt ", Self.fmt(tag: 2)), ("data", [0, 0])]))?.contains("unsupported WAV format tag 2")
+                == true)
+        #expect(
+            reason(Self.wav([("fmt ", Self.fmt(blockAlign: 2, bits: 12)), ("data", [0, 0])]))?.contains(
+                "unsupported PCM sample size of 12 bits") == true)
+        #expect(
+            reason(Self.wav([("fmt ", Self.fmt(tag: 3, blockAlign: 2, bits: 16)), ("data", [0, 0])]))?.contains(
+                "unsupported float sample size of 16 bits") == true)
     }
 
     @Test func inconsistentBlockAlignmentIsAnError() {
-        #expect(reason(Self.wav([("fmt ", Self.fmt(channels: 2, blockAlign: 2)), ("data", [0, 0])]))
+        #expect(
+            reason(Self.wav([("fmt ", Self.fmt(channels: 2, blockAlign: 2)), ("data", [0, 0])]))
                 == "\"fmt \" chunk declares a block alignment of 2 bytes, but 2 channel(s) of 16-bit samples take 4")
     }
 
     @Test func partialFrameIsAnError() {
-        #expect(reason(Self.wav([("fmt ", Self.fmt()), ("data", [0, 0, 0])])) == "the \"data\" chunk has 3 bytes, not a whole number of 2-byte frames")
+        #expect(
+            reason(Self.wav([("fmt ", Self.fmt()), ("data", [0, 0, 0])]))
+                == "the \"data\" chunk has 3 bytes, not a whole number of 2-byte frames")
     }
 
     @Test func zeroChannelsOrRateIsAnError() {
-        #expect(reason(Self.wav([("fmt ", Self.fmt(channels: 0, blockAlign: 0)), ("data", [])])) == "\"fmt \" chunk declares 0 channels")
-        #expect(reason(Self.wav([("fmt ", Self.fmt(rate: 0)), ("data", [])])) == "\"fmt \" chunk declares a sample rate of 0")
+        #expect(
+            reason(Self.wav([("fmt ", Self.fmt(channels: 0, blockAlign: 0)), ("data", [])]))
+                == "\"fmt \" chunk declares 0 channels")
+        #expect(
+            reason(Self.wav([("fmt ", Self.fmt(rate: 0)), ("data", [])]))
+                == "\"fmt \" chunk declares a sample rate of 0")
     }
 
     @Test func shortExtensibleFmtIsAnError() {
-        #expect(reason(Self.wav([("fmt ", Self.fmt(tag: 0xFFFE) + [0, 0]), ("data", [])]))?.contains("WAVE_FORMAT_EXTENSIBLE") == true)
+        #expect(
+            reason(Self.wav([("fmt ", Self.fmt(tag: 0xFFFE) + [0, 0]), ("data", [])]))?.contains(
+                "WAVE_FORMAT_EXTENSIBLE") == true)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -34,7 +35,9 @@ final class TestCountingDataset: Dataset, @unchecked Sendable {
 struct TestRaggedDataset: Dataset {
     let count: Int
     func sample(at index: Int) -> Sample {
-        Sample(input: Tensor((0..<(index % 3 + 1)).map { Float(index * 10 + $0) }, shape: [1, index % 3 + 1]), target: .classIndex(index))
+        Sample(
+            input: Tensor((0..<(index % 3 + 1)).map { Float(index * 10 + $0) }, shape: [1, index % 3 + 1]),
+            target: .classIndex(index))
     }
 }
 
@@ -86,14 +89,17 @@ struct TestRaggedDataset: Dataset {
         #expect(loader.order(epoch: 3) == SampleRandomness.shuffleGenerator(seed: 11, epoch: 3).permutation(50))
         #expect(loader.batchIndices(epoch: 3).flatMap { $0 } == loader.order(epoch: 3))
         // A later epoch does not depend on iterating the earlier ones.
-        #expect(DataLoader(data, batchSize: 8, shuffle: true, seed: 11).epoch(1).map(\.indices) == loader.epoch(1).map(\.indices))
+        #expect(
+            DataLoader(data, batchSize: 8, shuffle: true, seed: 11).epoch(1).map(\.indices)
+                == loader.epoch(1).map(\.indices))
     }
 
     @Test func batchesAreIdenticalWithZeroOneOrThreeWorkers() throws {
         let data = GeneratedShapes(count: 37, seed: 5)
         let transform = Compose(RandomApply(p: 0.5, TestOffsetTransform()), Normalize(mean: [0.2], std: [0.3]))
         func run(_ workers: Int) -> [Batch] {
-            let loader = DataLoader(data, batchSize: 5, shuffle: true, seed: 21, transform: transform, workers: workers, prefetch: 2)
+            let loader = DataLoader(
+                data, batchSize: 5, shuffle: true, seed: 21, transform: transform, workers: workers, prefetch: 2)
             return Array(loader.epoch(2))
         }
         let reference = run(0)
@@ -108,7 +114,9 @@ struct TestRaggedDataset: Dataset {
             }
         }
         // The random transform really did something, and differently per epoch.
-        let plain = Array(DataLoader(data, batchSize: 5, shuffle: true, seed: 21, transform: Normalize(mean: [0.2], std: [0.3])).epoch(2))
+        let plain = Array(
+            DataLoader(data, batchSize: 5, shuffle: true, seed: 21, transform: Normalize(mean: [0.2], std: [0.3]))
+                .epoch(2))
         #expect(zip(plain, reference).contains { !$0.inputs.isBitwiseEqual($1.inputs) })
         let loader = DataLoader(data, batchSize: 5, shuffle: true, seed: 21, transform: transform)
         #expect(try loader.batch(0, epoch: 2).inputs.isBitwiseEqual(reference[0].inputs))
@@ -179,20 +187,25 @@ struct TestRaggedDataset: Dataset {
     }
 
     @Test func paddingTwoDimensionalInputs() throws {
-        let samples = [Sample(input: Tensor([1, 2, 3, 4], shape: [2, 2]), target: .classIndex(0)),
-                       Sample(input: Tensor([5, 6, 7], shape: [1, 3]), target: .classIndex(1))]
+        let samples = [
+            Sample(input: Tensor([1, 2, 3, 4], shape: [2, 2]), target: .classIndex(0)),
+            Sample(input: Tensor([5, 6, 7], shape: [1, 3]), target: .classIndex(1)),
+        ]
         let b = try Collation.pad.collate(samples, indices: [0, 1])
         #expect(b.inputs.shape == [2, 2, 3])
         #expect(b.inputs.scalars == [1, 2, 0, 3, 4, 0, 5, 6, 7, 0, 0, 0])
         let e = DataTestFiles.descentError {
-            _ = try Collation.pad.collate([samples[0], Sample(input: Tensor([1]), target: .classIndex(0))], indices: [4, 9])
+            _ = try Collation.pad.collate(
+                [samples[0], Sample(input: Tensor([1]), target: .classIndex(0))], indices: [4, 9])
         }
         #expect(e?.location == "sample 9")
     }
 
     @Test func customCollationIsUsed() throws {
         let sum = Collation.custom { samples, indices in
-            Batch(inputs: Tensor([samples.map { $0.input.scalars.reduce(0, +) }.reduce(0, +)]), labels: nil, targets: nil, indices: indices)
+            Batch(
+                inputs: Tensor([samples.map { $0.input.scalars.reduce(0, +) }.reduce(0, +)]), labels: nil, targets: nil,
+                indices: indices)
         }
         let b = try DataLoader(TestRaggedDataset(count: 3), batchSize: 3, collation: sum).batch(0, epoch: 0)
         #expect(b.inputs.scalars == [0 + 10 + 11 + 20 + 21 + 22])
@@ -204,17 +217,24 @@ struct TestRaggedDataset: Dataset {
         #expect(b.labels == nil)
         #expect(b.targets?.shape == [2, 3])
         #expect(b.targets?.scalars == [0, 1, 0, 0, 0, 1])
-        let viaTransform = try DataLoader(TensorDataset(inputs: Tensor.zeros([4, 1]), labels: [0, 2, 1, 2]), batchSize: 2, transform: OneHot(classes: 3)).batch(1, epoch: 0)
+        let viaTransform = try DataLoader(
+            TensorDataset(inputs: Tensor.zeros([4, 1]), labels: [0, 2, 1, 2]), batchSize: 2,
+            transform: OneHot(classes: 3)
+        ).batch(1, epoch: 0)
         #expect(viaTransform.targets == b.targets)
-        let mixed = ConcatDataset([TensorDataset(inputs: Tensor.zeros([1, 1]), labels: [0]), TensorDataset(inputs: Tensor.zeros([1, 1]), targets: Tensor.zeros([1, 1]))])
+        let mixed = ConcatDataset([
+            TensorDataset(inputs: Tensor.zeros([1, 1]), labels: [0]),
+            TensorDataset(inputs: Tensor.zeros([1, 1]), targets: Tensor.zeros([1, 1])),
+        ])
         let e = DataTestFiles.descentError { _ = try DataLoader(mixed, batchSize: 2).batch(0, epoch: 0) }
         #expect(e?.location == "sample 1")
         #expect(e?.reason == "has a tensor target but sample 0 in the same batch has a class target")
     }
 
     @Test func transformErrorsReachTheConsumer() throws {
-        let loader = DataLoader(TensorDataset(inputs: Tensor.zeros([6, 1]), labels: [0, 1, 2, 3, 4, 5]), batchSize: 2,
-                                transform: OneHot(classes: 3), workers: 2)
+        let loader = DataLoader(
+            TensorDataset(inputs: Tensor.zeros([6, 1]), labels: [0, 1, 2, 3, 4, 5]), batchSize: 2,
+            transform: OneHot(classes: 3), workers: 2)
         var it = loader.epoch(0).makeIterator()
         #expect(try it.nextBatch()?.count == 2)
         let e = DataTestFiles.descentError { _ = try it.nextBatch() }

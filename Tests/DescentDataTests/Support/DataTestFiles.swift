@@ -21,10 +21,12 @@ enum DataTestFiles {
     /// The folder holding this test process's temporary folders; removed when the process exits.
     static let temporaryRoot: URL = {
         let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("descent-data-tests-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
+            .appendingPathComponent(
+                "descent-data-tests-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
         atexit {
             let root = FileManager.default.temporaryDirectory
-                .appendingPathComponent("descent-data-tests-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
+                .appendingPathComponent(
+                    "descent-data-tests-\(ProcessInfo.processInfo.processIdentifier)", isDirectory: true)
             try? FileManager.default.removeItem(at: root)
         }
         return url
@@ -54,7 +56,9 @@ enum DataTestFiles {
     }
 
     /// The error `body` throws, which must be a ``DescentError``; records a failure otherwise.
-    static func descentError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> DescentError? {
+    static func descentError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation)
+        -> DescentError?
+    {
         do {
             try body()
             Issue.record("expected a DescentError, nothing was thrown", sourceLocation: sourceLocation)
@@ -67,7 +71,9 @@ enum DataTestFiles {
     }
 
     /// Big-endian bytes of a 32-bit integer.
-    static func be32(_ v: Int) -> [UInt8] { [UInt8((v >> 24) & 255), UInt8((v >> 16) & 255), UInt8((v >> 8) & 255), UInt8(v & 255)] }
+    static func be32(_ v: Int) -> [UInt8] {
+        [UInt8((v >> 24) & 255), UInt8((v >> 16) & 255), UInt8((v >> 8) & 255), UInt8(v & 255)]
+    }
 
     /// The bytes of an IDX file of u8 elements.
     static func idx(shape: [Int], bytes: [UInt8], type: UInt8 = 0x08) -> Data {
@@ -80,7 +86,8 @@ enum DataTestFiles {
     /// Whether the shared data folder is available (`DESCENT_DATA` set and existing); prints why not.
     static func sharedData(_ what: String) -> URL? {
         guard let root = ProcessInfo.processInfo.environment["DESCENT_DATA"], !root.isEmpty else {
-            print("skipped \(what): DESCENT_DATA is not set (point it at the folder holding mnist/, e.g. ../shared/data)")
+            print(
+                "skipped \(what): DESCENT_DATA is not set (point it at the folder holding mnist/, e.g. ../shared/data)")
             return nil
         }
         var isDir: ObjCBool = false

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -29,7 +30,9 @@ struct TestScaleTransform: Transform {
         #expect(out.target == .classIndex(2))
         let single = try Normalize(mean: [1], std: [2])(sample, generator: RandomGenerator(seed: 0))
         #expect(single.input.scalars == [0, 0.5, 1, 1.5, 2, 2.5])
-        let e = DataTestFiles.descentError { _ = try Normalize(mean: [0, 0, 0], std: [1, 1, 1])(sample, generator: RandomGenerator(seed: 0)) }
+        let e = DataTestFiles.descentError {
+            _ = try Normalize(mean: [0, 0, 0], std: [1, 1, 1])(sample, generator: RandomGenerator(seed: 0))
+        }
         #expect(e?.reason == "input of shape [2, 3] has 2 channels, but 3 means and deviations are given")
     }
 
@@ -41,7 +44,8 @@ struct TestScaleTransform: Transform {
         let e = DataTestFiles.descentError { _ = try OneHot(classes: 2)(sample, generator: RandomGenerator(seed: 0)) }
         #expect(e?.reason == "class 2 is outside 0..<2")
         let tensorTarget = Sample(input: Tensor([1]), target: .tensor(Tensor([0.5])))
-        #expect(try OneHot(classes: 3)(tensorTarget, generator: RandomGenerator(seed: 0)).target == .tensor(Tensor([0.5])))
+        #expect(
+            try OneHot(classes: 3)(tensorTarget, generator: RandomGenerator(seed: 0)).target == .tensor(Tensor([0.5])))
     }
 
     @Test func composeAppliesInOrder() throws {
@@ -52,7 +56,8 @@ struct TestScaleTransform: Transform {
     }
 
     @Test func randomApplyFollowsItsProbabilityAndTheGenerator() throws {
-        let always = RandomApply(p: 1, TestScaleTransform(factor: 3)), never = RandomApply(p: 0, TestScaleTransform(factor: 3))
+        let always = RandomApply(p: 1, TestScaleTransform(factor: 3)),
+            never = RandomApply(p: 0, TestScaleTransform(factor: 3))
         #expect(try always(sample, generator: RandomGenerator(seed: 1)).input.scalars == [3, 6, 9, 12, 15, 18])
         #expect(try never(sample, generator: RandomGenerator(seed: 1)).input.scalars == [1, 2, 3, 4, 5, 6])
         let half = RandomApply(p: 0.3, TestScaleTransform(factor: 3))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 @Suite struct AutogradTests {
@@ -102,7 +103,8 @@ import Testing
 
     /// Gradients of broadcast operands come back in the operand's own shape.
     @Test func broadcastGradientsReduceToInputShape() {
-        let a = Tensor.ones([2, 3]).requiringGrad(), b = Tensor([1, 2, 3]).requiringGrad(), s = Tensor(2).requiringGrad()
+        let a = Tensor.ones([2, 3]).requiringGrad(), b = Tensor([1, 2, 3]).requiringGrad(),
+            s = Tensor(2).requiringGrad()
         ((a * b) * s).sum().backward()
         #expect(a.grad?.shape == [2, 3] && a.grad?.scalars == [2, 4, 6, 2, 4, 6])
         #expect(b.grad?.shape == [3] && b.grad?.scalars == [4, 4, 4])
@@ -143,7 +145,8 @@ import Testing
     }
 
     @Test func compositeGradientMatchesFiniteDifferences() {
-        let x = TestData.normal([3, 4], seed: 101), w = TestData.normal([4, 2], seed: 102), b = TestData.normal([2], seed: 103)
+        let x = TestData.normal([3, 4], seed: 101), w = TestData.normal([4, 2], seed: 102),
+            b = TestData.normal([2], seed: 103)
         expectGradientsMatchFiniteDifferences([x, w, b], "mlp") {
             let h = ($0[0].matmul($0[1]) + $0[2]).tanh()
             return h.logSoftmax(axis: 1).mean() + (h * h).sum() * 0.1

@@ -22,7 +22,9 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
     /// `count` normal values with NaN, ±0 and ±∞ at a few places (ReLU and its masks must treat them as PyTorch does).
     func withSpecials(_ count: Int) -> [Float] {
         var v = g.normal([count]).scalars
-        for (i, special) in [Float.nan, -0.0, 0.0, .infinity, -.infinity, -Float.nan].enumerated() { v[7 * i + 3] = special }
+        for (i, special) in [Float.nan, -0.0, 0.0, .infinity, -.infinity, -Float.nan].enumerated() {
+            v[7 * i + 3] = special
+        }
         return v
     }
 
@@ -41,37 +43,53 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
             f(x, &out, n)
             #expect(sameBits(out, x.map(relu)), "relu \(name)")
         }
-        for (name, back) in kernelVariants(descent_relu_backward, descent_relu_backward_generic,
-                                           descent_relu_backward_avx2, descent_relu_backward_avx512) {
+        for (name, back) in kernelVariants(
+            descent_relu_backward, descent_relu_backward_generic,
+            descent_relu_backward_avx2, descent_relu_backward_avx512)
+        {
             var out = [Float](repeating: 7, count: n)
             back(x, y, &out, n)
             #expect(sameBits(out, zip(x, y).map { passes($1) ? $0 : 0 }), "relu backward \(name)")
         }
-        for (name, addReLU) in kernelVariants(descent_add_relu, descent_add_relu_generic, descent_add_relu_avx2,
-                                              descent_add_relu_avx512) {
+        for (name, addReLU) in kernelVariants(
+            descent_add_relu, descent_add_relu_generic, descent_add_relu_avx2,
+            descent_add_relu_avx512)
+        {
             var out = [Float](repeating: 7, count: n)
             addReLU(x, y, &out, n)
             #expect(sameBits(out, zip(x, y).map { relu($0 + $1) }), "add+relu \(name)")
         }
         for withReLU in [Int32(0), 1] {
-            for (name, scaleShift) in kernelVariants(descent_scale_shift, descent_scale_shift_generic,
-                                                     descent_scale_shift_avx2, descent_scale_shift_avx512) {
+            for (name, scaleShift) in kernelVariants(
+                descent_scale_shift, descent_scale_shift_generic,
+                descent_scale_shift_avx2, descent_scale_shift_avx512)
+            {
                 var out = [Float](repeating: 7, count: n)
                 scaleShift(x, &out, n, 1.7, -0.3, withReLU)
-                #expect(sameBits(out, x.map { v in let s = v * 1.7 + -0.3; return withReLU != 0 ? relu(s) : s }),
-                        "scale+shift relu \(withReLU) \(name)")
+                #expect(
+                    sameBits(
+                        out,
+                        x.map { v in
+                            let s = v * 1.7 + -0.3; return withReLU != 0 ? relu(s) : s
+                        }),
+                    "scale+shift relu \(withReLU) \(name)")
             }
         }
         for masked in [false, true] {
-            for (name, scaled) in kernelVariants(descent_scaled_masked, descent_scaled_masked_generic,
-                                                 descent_scaled_masked_avx2, descent_scaled_masked_avx512) {
+            for (name, scaled) in kernelVariants(
+                descent_scaled_masked, descent_scaled_masked_generic,
+                descent_scaled_masked_avx2, descent_scaled_masked_avx512)
+            {
                 var out = [Float](repeating: 7, count: n)
                 masked ? scaled(x, y, &out, n, 0.6) : scaled(x, nil, &out, n, 0.6)
-                #expect(sameBits(out, zip(x, y).map { (masked && !passes($1) ? 0 : $0) * 0.6 }),
-                        "scaled masked \(masked) \(name)")
+                #expect(
+                    sameBits(out, zip(x, y).map { (masked && !passes($1) ? 0 : $0) * 0.6 }),
+                    "scaled masked \(masked) \(name)")
             }
-            for (name, apply) in kernelVariants(descent_bn_backward_apply, descent_bn_backward_apply_generic,
-                                                descent_bn_backward_apply_avx2, descent_bn_backward_apply_avx512) {
+            for (name, apply) in kernelVariants(
+                descent_bn_backward_apply, descent_bn_backward_apply_generic,
+                descent_bn_backward_apply_avx2, descent_bn_backward_apply_avx512)
+            {
                 var out = [Float](repeating: 7, count: n)
                 masked ? apply(x, y, z, &out, n, 0.2, 0.1, 0.7, 1.3) : apply(x, y, nil, &out, n, 0.2, 0.1, 0.7, 1.3)
                 let expected = (0..<n).map { i in
@@ -90,15 +108,19 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
             #expect(close(f(x, n), sum), "sum \(name)")
         }
         let squared = x.reduce(0.0) { $0 + (Double($1) - 0.25) * (Double($1) - 0.25) }
-        for (name, f) in kernelVariants(descent_sum_squared_deviation, descent_sum_squared_deviation_generic,
-                                        descent_sum_squared_deviation_avx2, descent_sum_squared_deviation_avx512) {
+        for (name, f) in kernelVariants(
+            descent_sum_squared_deviation, descent_sum_squared_deviation_generic,
+            descent_sum_squared_deviation_avx2, descent_sum_squared_deviation_avx512)
+        {
             #expect(close(f(x, n, 0.25), squared), "sum of squared deviations \(name)")
         }
         for masked in [false, true] {
             let gm = (0..<n).map { masked && !(z[$0] > 0) ? 0 : Double(x[$0]) }
             let sg = gm.reduce(0, +), sgx = (0..<n).reduce(0.0) { $0 + gm[$1] * (Double(y[$1]) - 0.2) }
-            for (name, f) in kernelVariants(descent_bn_backward_sums, descent_bn_backward_sums_generic,
-                                            descent_bn_backward_sums_avx2, descent_bn_backward_sums_avx512) {
+            for (name, f) in kernelVariants(
+                descent_bn_backward_sums, descent_bn_backward_sums_generic,
+                descent_bn_backward_sums_avx2, descent_bn_backward_sums_avx512)
+            {
                 var sums: [Float] = [1, 2]  // the kernel adds to them
                 masked ? f(x, y, z, n, 0.2, &sums) : f(x, y, nil, n, 0.2, &sums)
                 #expect(close(sums[0], sg + 1) && close(sums[1], sgx + 2), "batch-norm backward sums \(masked) \(name)")
@@ -115,8 +137,10 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
                     let v = withBias ? y0[i] + bias[i / spatial] : y0[i]
                     return withReLU != 0 ? relu(v) : v
                 }
-                for (name, f) in kernelVariants(descent_bias_relu, descent_bias_relu_generic, descent_bias_relu_avx2,
-                                                descent_bias_relu_avx512) {
+                for (name, f) in kernelVariants(
+                    descent_bias_relu, descent_bias_relu_generic, descent_bias_relu_avx2,
+                    descent_bias_relu_avx512)
+                {
                     var y = y0
                     withBias ? f(&y, bias, channels, spatial, withReLU) : f(&y, nil, channels, spatial, withReLU)
                     #expect(sameBits(y, expected), "bias+relu (channels) \(withBias) \(withReLU) \(name)")
@@ -126,8 +150,10 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
                     let v = withBias ? y0[i] + bias[i % channels] : y0[i]
                     return withReLU != 0 ? relu(v) : v
                 }
-                for (name, f) in kernelVariants(descent_row_bias_relu, descent_row_bias_relu_generic,
-                                                descent_row_bias_relu_avx2, descent_row_bias_relu_avx512) {
+                for (name, f) in kernelVariants(
+                    descent_row_bias_relu, descent_row_bias_relu_generic,
+                    descent_row_bias_relu_avx2, descent_row_bias_relu_avx512)
+                {
                     var y = y0
                     withBias ? f(&y, bias, spatial, channels, withReLU) : f(&y, nil, spatial, channels, withReLU)
                     #expect(sameBits(y, rowExpected), "bias+relu (rows) \(withBias) \(withReLU) \(name)")
@@ -143,10 +169,12 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
     ]
 
     func geometry(_ t: (c: Int, h: Int, w: Int, k: Int, s: Int, p: Int, d: Int)) -> descent_conv_geometry {
-        let outH = (t.h + 2 * t.p - t.d * (t.k - 1) - 1) / t.s + 1, outW = (t.w + 2 * t.p - t.d * (t.k - 1) - 1) / t.s + 1
-        return descent_conv_geometry(channels: t.c, height: t.h, width: t.w, kernelH: t.k, kernelW: t.k, strideH: t.s,
-                                     strideW: t.s, padH: t.p, padW: t.p, dilationH: t.d, dilationW: t.d, outH: outH,
-                                     outW: outW)
+        let outH = (t.h + 2 * t.p - t.d * (t.k - 1) - 1) / t.s + 1,
+            outW = (t.w + 2 * t.p - t.d * (t.k - 1) - 1) / t.s + 1
+        return descent_conv_geometry(
+            channels: t.c, height: t.h, width: t.w, kernelH: t.k, kernelW: t.k, strideH: t.s,
+            strideW: t.s, padH: t.p, padW: t.p, dilationH: t.d, dilationW: t.d, outH: outH,
+            outW: outW)
     }
 
     @Test(arguments: geometries.indices)
@@ -163,57 +191,85 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
         let padded = (0..<C * Hp * Wp).map { input($0 / (Hp * Wp), $0 / Wp % Hp, $0 % Wp) }
         var columns = [Float](repeating: 0, count: C * K * K * oH * oW)
         var rows = columns
-        for c in 0..<C { for i in 0..<K { for j in 0..<K { for oh in 0..<oH { for ow in 0..<oW {
-            let v = input(c, oh * t.s + i * t.d, ow * t.s + j * t.d)
-            columns[((c * K + i) * K + j) * oH * oW + oh * oW + ow] = v
-            rows[(oh * oW + ow) * K * K * C + (i * K + j) * C + c] = v
-        } } } } }
+        for c in 0..<C {
+            for i in 0..<K {
+                for j in 0..<K {
+                    for oh in 0..<oH {
+                        for ow in 0..<oW {
+                            let v = input(c, oh * t.s + i * t.d, ow * t.s + j * t.d)
+                            columns[((c * K + i) * K + j) * oH * oW + oh * oW + ow] = v
+                            rows[(oh * oW + ow) * K * K * C + (i * K + j) * C + c] = v
+                        }
+                    }
+                }
+            }
+        }
         // col2im: the adjoint, accumulated in the kernel's order (c, i, j, oh, ow), then cropped with the bias.
         let cols = g.normal([columns.count]).scalars
         var accumulated = [Float](repeating: 0, count: C * Hp * Wp)
-        for c in 0..<C { for i in 0..<K { for j in 0..<K { for oh in 0..<oH { for ow in 0..<oW {
-            accumulated[(c * Hp + oh * t.s + i * t.d) * Wp + ow * t.s + j * t.d] +=
-                cols[((c * K + i) * K + j) * oH * oW + oh * oW + ow]
-        } } } } }
+        for c in 0..<C {
+            for i in 0..<K {
+                for j in 0..<K {
+                    for oh in 0..<oH {
+                        for ow in 0..<oW {
+                            accumulated[(c * Hp + oh * t.s + i * t.d) * Wp + ow * t.s + j * t.d] +=
+                                cols[((c * K + i) * K + j) * oH * oW + oh * oW + ow]
+                        }
+                    }
+                }
+            }
+        }
         let cropped = (0..<C * H * W).map { accumulated[($0 / (H * W) * Hp + $0 / W % H + t.p) * Wp + $0 % W + t.p] }
         let croppedBias = (0..<C * H * W).map { cropped[$0] + bias[$0 / (H * W)] }
         let hwc = (0..<Hp * Wp * C).map { input($0 % C, $0 / C / Wp, $0 / C % Wp) }
         let what = "geometry \(t)"
 
-        for (name, pad) in kernelVariants(descent_pad_planes, descent_pad_planes_generic, descent_pad_planes_avx2,
-                                          descent_pad_planes_avx512) {
+        for (name, pad) in kernelVariants(
+            descent_pad_planes, descent_pad_planes_generic, descent_pad_planes_avx2,
+            descent_pad_planes_avx512)
+        {
             var out = [Float](repeating: .nan, count: padded.count)
             pad(&geo, src, &out)
             #expect(out == padded, "pad planes \(name), \(what)")
         }
-        for (name, im2col) in kernelVariants(descent_im2col_padded, descent_im2col_padded_generic,
-                                             descent_im2col_padded_avx2, descent_im2col_padded_avx512) {
+        for (name, im2col) in kernelVariants(
+            descent_im2col_padded, descent_im2col_padded_generic,
+            descent_im2col_padded_avx2, descent_im2col_padded_avx512)
+        {
             var out = [Float](repeating: .nan, count: columns.count)
             im2col(&geo, padded, &out)
             #expect(out == columns, "im2col \(name), \(what)")
         }
-        for (name, col2im) in kernelVariants(descent_col2im_padded, descent_col2im_padded_generic,
-                                             descent_col2im_padded_avx2, descent_col2im_padded_avx512) {
+        for (name, col2im) in kernelVariants(
+            descent_col2im_padded, descent_col2im_padded_generic,
+            descent_col2im_padded_avx2, descent_col2im_padded_avx512)
+        {
             var out = [Float](repeating: .nan, count: accumulated.count)
             col2im(&geo, cols, &out)
             #expect(out == accumulated, "col2im \(name), \(what)")
         }
-        for (name, unpad) in kernelVariants(descent_unpad_planes, descent_unpad_planes_generic,
-                                            descent_unpad_planes_avx2, descent_unpad_planes_avx512) {
+        for (name, unpad) in kernelVariants(
+            descent_unpad_planes, descent_unpad_planes_generic,
+            descent_unpad_planes_avx2, descent_unpad_planes_avx512)
+        {
             var out = [Float](repeating: .nan, count: cropped.count)
             unpad(&geo, accumulated, nil, &out)
             #expect(out == cropped, "unpad planes \(name), \(what)")
             unpad(&geo, accumulated, bias, &out)
             #expect(out == croppedBias, "unpad planes with bias \(name), \(what)")
         }
-        for (name, toHWC) in kernelVariants(descent_pad_to_hwc, descent_pad_to_hwc_generic, descent_pad_to_hwc_avx2,
-                                            descent_pad_to_hwc_avx512) {
+        for (name, toHWC) in kernelVariants(
+            descent_pad_to_hwc, descent_pad_to_hwc_generic, descent_pad_to_hwc_avx2,
+            descent_pad_to_hwc_avx512)
+        {
             var out = [Float](repeating: .nan, count: hwc.count)
             toHWC(&geo, src, &out)
             #expect(out == hwc, "pad to channels-last \(name), \(what)")
         }
-        for (name, im2row) in kernelVariants(descent_im2row, descent_im2row_generic, descent_im2row_avx2,
-                                             descent_im2row_avx512) {
+        for (name, im2row) in kernelVariants(
+            descent_im2row, descent_im2row_generic, descent_im2row_avx2,
+            descent_im2row_avx512)
+        {
             var out = [Float](repeating: .nan, count: rows.count)
             im2row(&geo, hwc, &out)
             #expect(out == rows, "im2row \(name), \(what)")
@@ -237,15 +293,19 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
                 expectedIndex[oh * oW + ow] = Int32(at)
             }
         }
-        for (name, pool) in kernelVariants(descent_max_pool_2x2, descent_max_pool_2x2_generic,
-                                           descent_max_pool_2x2_avx2, descent_max_pool_2x2_avx512) {
+        for (name, pool) in kernelVariants(
+            descent_max_pool_2x2, descent_max_pool_2x2_generic,
+            descent_max_pool_2x2_avx2, descent_max_pool_2x2_avx512)
+        {
             var out = [Float](repeating: 7, count: oH * oW), index = [Int32](repeating: -1, count: oH * oW)
             pool(src, W, &out, &index, oH, oW)
-            #expect(zip(out, expected).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) } && index == expectedIndex,
-                    "max pool \(oH)×\(oW) \(name)")
+            #expect(
+                zip(out, expected).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) } && index == expectedIndex,
+                "max pool \(oH)×\(oW) \(name)")
             var plain = [Float](repeating: 7, count: oH * oW)
             pool(src, W, &plain, nil, oH, oW)
-            #expect(zip(plain, out).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "max pool without indices \(name)")
+            #expect(
+                zip(plain, out).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) }, "max pool without indices \(name)")
         }
         // Backward: the plane (with a last row and column no window covers) zeroed, then each window's gradient
         // added at its maximum; with a mask, only where the pooled output is not ≤ 0 (a fused ReLU).
@@ -255,10 +315,13 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
         for masked in [false, true] {
             var expectedGrad = [Float](repeating: 0, count: H * W)
             for i in 0..<oH * oW where !masked || passes(mask[i]) { expectedGrad[Int(expectedIndex[i])] += grad[i] }
-            for (name, back) in kernelVariants(descent_max_pool_2x2_backward, descent_max_pool_2x2_backward_generic,
-                                               descent_max_pool_2x2_backward_avx2, descent_max_pool_2x2_backward_avx512) {
+            for (name, back) in kernelVariants(
+                descent_max_pool_2x2_backward, descent_max_pool_2x2_backward_generic,
+                descent_max_pool_2x2_backward_avx2, descent_max_pool_2x2_backward_avx512)
+            {
                 var out = [Float](repeating: 7, count: H * W)
-                masked ? back(grad, mask, expectedIndex, &out, H, W, oH, oW)
+                masked
+                    ? back(grad, mask, expectedIndex, &out, H, W, oH, oW)
                     : back(grad, nil, expectedIndex, &out, H, W, oH, oW)
                 #expect(sameBits(out, expectedGrad), "max pool backward \(oH)×\(oW), masked \(masked), \(name)")
             }

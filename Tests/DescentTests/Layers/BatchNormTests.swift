@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// BatchNorm1d/2d against PyTorch (relative tolerance 1e-4): training output and gradients through the batch
@@ -42,14 +43,16 @@ import Testing
         bn.eval()
         #expect(!bn.isTraining)
         let ye = bn(x)
-        let expected = (x - bn.runningMean!.reshaped([1, 2, 1, 1])) / (bn.runningVar!.reshaped([1, 2, 1, 1]) + 1e-5).sqrt()
+        let expected =
+            (x - bn.runningMean!.reshaped([1, 2, 1, 1])) / (bn.runningVar!.reshaped([1, 2, 1, 1]) + 1e-5).sqrt()
         expectClose(ye, expected, rtol: 1e-5, "eval uses running statistics")
         #expect(bn.numBatchesTracked!.item == 1, "eval does not count batches")
         bn.train()
         _ = bn(x)
         #expect(bn.numBatchesTracked!.item == 2)
         bn.resetRunningStats()
-        #expect(bn.runningMean!.scalars == [0, 0] && bn.runningVar!.scalars == [1, 1] && bn.numBatchesTracked!.item == 0)
+        #expect(
+            bn.runningMean!.scalars == [0, 0] && bn.runningVar!.scalars == [1, 1] && bn.numBatchesTracked!.item == 0)
     }
 
     @Test func withoutRunningStatisticsUsesBatchStatisticsInEval() {
@@ -69,10 +72,16 @@ import Testing
     }
 
     @Test func rejectsWrongInputShape() throws {
-        #expect(throws: DescentError(.shape, "BatchNorm2d", "expects input [N, 16, H, W] (num_features = 16), got [8, 32, 7, 7]")) {
+        #expect(
+            throws: DescentError(
+                .shape, "BatchNorm2d", "expects input [N, 16, H, W] (num_features = 16), got [8, 32, 7, 7]")
+        ) {
             try BatchNorm2d(16).outputShape(for: [8, 32, 7, 7])
         }
-        #expect(throws: DescentError(.shape, "BatchNorm1d", "expects input [N, 4] or [N, 4, L] (num_features = 4), got [8, 4, 2, 2]")) {
+        #expect(
+            throws: DescentError(
+                .shape, "BatchNorm1d", "expects input [N, 4] or [N, 4, L] (num_features = 4), got [8, 4, 2, 2]")
+        ) {
             try BatchNorm1d(4).outputShape(for: [8, 4, 2, 2])
         }
         #expect(try BatchNorm1d(4).outputShape(for: [8, 4, 3]) == [8, 4, 3])

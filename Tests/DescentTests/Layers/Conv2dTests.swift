@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// Conv2d against PyTorch (relative tolerance 1e-4) for stride/padding/dilation/groups combinations, and
@@ -9,8 +10,10 @@ import Testing
         try expectMatchesPyTorch("conv_stride_pad", Conv2d(3, 4, kernelSize: 3, stride: 2, padding: 1))
         try expectMatchesPyTorch("conv_dilation", Conv2d(2, 3, kernelSize: 3, padding: 2, dilation: 2))
         try expectMatchesPyTorch("conv_groups", Conv2d(4, 6, kernelSize: 3, padding: 1, groups: 2))
-        try expectMatchesPyTorch("conv_depthwise", Conv2d(3, 3, kernelSize: 3, stride: 2, padding: 1, groups: 3, bias: false))
-        try expectMatchesPyTorch("conv_rect", Conv2d(2, 3, kernelSize: [3, 2], stride: [2, 1], padding: [1, 0], dilation: [1, 2]))
+        try expectMatchesPyTorch(
+            "conv_depthwise", Conv2d(3, 3, kernelSize: 3, stride: 2, padding: 1, groups: 3, bias: false))
+        try expectMatchesPyTorch(
+            "conv_rect", Conv2d(2, 3, kernelSize: [3, 2], stride: [2, 1], padding: [1, 0], dilation: [1, 2]))
         try expectMatchesPyTorch("conv_pointwise", Conv2d(4, 5, kernelSize: 1))
         try expectMatchesPyTorch("conv_pointwise_stride", Conv2d(4, 5, kernelSize: 1, stride: 2))
         try expectMatchesPyTorch("conv_unbatched", Conv2d(2, 3, kernelSize: 3, padding: 1))
@@ -26,7 +29,8 @@ import Testing
             (2, 4, 1, 1, 0, 1, 2),
         ]
         for (cin, cout, k, s, p, d, groups) in configs {
-            let x = g.normal([2, cin, 5, 5]), w = g.normal([cout, cin / groups, k.height, k.width]), b = g.normal([cout])
+            let x = g.normal([2, cin, 5, 5]), w = g.normal([cout, cin / groups, k.height, k.width]),
+                b = g.normal([cout])
             expectGradientsMatchFiniteDifferences([x, w, b], "conv2d k\(k) s\(s) p\(p) d\(d) g\(groups)") { t in
                 probeLoss(t[0].conv2d(weight: t[1], bias: t[2], stride: s, padding: p, dilation: d, groups: groups))
             }
@@ -53,7 +57,9 @@ import Testing
         let conv = Conv2d(3, 16, kernelSize: 3, stride: 2, padding: 1)
         #expect(try conv.outputShape(for: [8, 3, 32, 32]) == [8, 16, 16, 16])
         #expect(try conv.outputShape(for: [3, 7, 7]) == [16, 4, 4])
-        #expect(throws: DescentError(.shape, "Conv2d", "expects input [N, 3, H, W] (in_channels = 3), got [8, 1, 28, 28]")) {
+        #expect(
+            throws: DescentError(.shape, "Conv2d", "expects input [N, 3, H, W] (in_channels = 3), got [8, 1, 28, 28]")
+        ) {
             try conv.outputShape(for: [8, 1, 28, 28])
         }
         #expect(throws: DescentError.self) { try Conv2d(1, 1, kernelSize: 5).outputShape(for: [1, 1, 3, 3]) }

@@ -1,16 +1,22 @@
 import Testing
+
 @testable import Descent
 
 /// ConvTranspose2d against PyTorch (relative tolerance 1e-4) and finite differences.
 @Suite struct ConvTranspose2dTests {
     @Test func matchesPyTorch() throws {
         try expectMatchesPyTorch("convt_basic", ConvTranspose2d(3, 2, kernelSize: 3))
-        try expectMatchesPyTorch("convt_stride", ConvTranspose2d(3, 4, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1))
-        try expectMatchesPyTorch("convt_groups_dilation",
-                                 ConvTranspose2d(4, 6, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, dilation: 2,
-                                                 groups: 2, bias: false))
-        try expectMatchesPyTorch("convt_rect", ConvTranspose2d(2, 3, kernelSize: [2, 3], stride: [2, 1], padding: [0, 1]))
-        try expectMatchesPyTorch("convt_outpad_dilation", ConvTranspose2d(2, 2, kernelSize: 2, outputPadding: 1, dilation: 3))
+        try expectMatchesPyTorch(
+            "convt_stride", ConvTranspose2d(3, 4, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1))
+        try expectMatchesPyTorch(
+            "convt_groups_dilation",
+            ConvTranspose2d(
+                4, 6, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, dilation: 2,
+                groups: 2, bias: false))
+        try expectMatchesPyTorch(
+            "convt_rect", ConvTranspose2d(2, 3, kernelSize: [2, 3], stride: [2, 1], padding: [0, 1]))
+        try expectMatchesPyTorch(
+            "convt_outpad_dilation", ConvTranspose2d(2, 2, kernelSize: 2, outputPadding: 1, dilation: 3))
     }
 
     @Test func gradientsMatchFiniteDifferences() {
@@ -22,10 +28,15 @@ import Testing
             (4, 2, [2, 3], [2, 1], [0, 1], 0, [1, 2], 2),
         ]
         for (cin, cout, k, s, p, op, d, groups) in configs {
-            let x = g.normal([2, cin, 3, 3]), w = g.normal([cin, cout / groups, k.height, k.width]), b = g.normal([cout])
-            expectGradientsMatchFiniteDifferences([x, w, b], "convTranspose2d k\(k) s\(s) p\(p) op\(op) d\(d) g\(groups)") { t in
-                probeLoss(t[0].convTranspose2d(weight: t[1], bias: t[2], stride: s, padding: p, outputPadding: op,
-                                               dilation: d, groups: groups))
+            let x = g.normal([2, cin, 3, 3]), w = g.normal([cin, cout / groups, k.height, k.width]),
+                b = g.normal([cout])
+            expectGradientsMatchFiniteDifferences(
+                [x, w, b], "convTranspose2d k\(k) s\(s) p\(p) op\(op) d\(d) g\(groups)"
+            ) { t in
+                probeLoss(
+                    t[0].convTranspose2d(
+                        weight: t[1], bias: t[2], stride: s, padding: p, outputPadding: op,
+                        dilation: d, groups: groups))
             }
         }
     }

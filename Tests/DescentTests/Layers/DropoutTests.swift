@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// Dropout: identity in eval (and against PyTorch, relative tolerance 1e-4), mask statistics and scaling in

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// The fused and vectorised paths of the speed work give the values of the plain compositions they replace:
@@ -6,7 +7,8 @@ import Testing
 /// channels-last weight gradient of convolutions, the oneDNN matmul of `Linear`, and the vector kernels.
 @Suite struct FusedKernelTests {
     /// `x` with the parameters' gradients after `(f(x) · probe).sum().backward()`.
-    func gradients(_ module: Module, _ x: Tensor, probe: Tensor, _ f: (Tensor) -> Tensor) -> (Tensor, Tensor, [Tensor]) {
+    func gradients(_ module: Module, _ x: Tensor, probe: Tensor, _ f: (Tensor) -> Tensor) -> (Tensor, Tensor, [Tensor])
+    {
         module.zeroGrad()
         let leaf = x.clone().requiringGrad()
         let y = f(leaf)
@@ -14,38 +16,46 @@ import Testing
         return (y, leaf.grad!, module.parameters().map { $0.grad ?? Tensor.zeros($0.shape) })
     }
 
-    func expectSameForwardAndBackward(_ module: Module, input x: Tensor, fused: (Tensor) -> Tensor,
-                                      plain: (Tensor) -> Tensor, _ what: String) {
+    func expectSameForwardAndBackward(
+        _ module: Module, input x: Tensor, fused: (Tensor) -> Tensor,
+        plain: (Tensor) -> Tensor, _ what: String
+    ) {
         let outShape = withNoGrad { plain(x).shape }
         let probe = RandomGenerator(seed: 99).normal(outShape)
         let (yf, gxf, gpf) = gradients(module, x, probe: probe, fused)
         let (yp, gxp, gpp) = gradients(module, x, probe: probe, plain)
         expectClose(yf, yp, rtol: 1e-5, "\(what): output")
         expectClose(gxf, gxp, rtol: 1e-5, "\(what): input gradient")
-        for (i, (a, b)) in zip(gpf, gpp).enumerated() { expectClose(a, b, rtol: 1e-5, "\(what): parameter \(i) gradient") }
+        for (i, (a, b)) in zip(gpf, gpp).enumerated() {
+            expectClose(a, b, rtol: 1e-5, "\(what): parameter \(i) gradient")
+        }
     }
 
     @Test func sequentialFusesLayerAndReLU() {
         let g = RandomGenerator(seed: 1)
         let conv = Conv2d(3, 8, kernelSize: 3, padding: 1, generator: g)
-        expectSameForwardAndBackward(Sequential(conv, ReLU()), input: g.normal([4, 3, 9, 9]),
-                                     fused: { Sequential(conv, ReLU())($0) }, plain: { conv($0).relu() }, "Conv2d+ReLU")
+        expectSameForwardAndBackward(
+            Sequential(conv, ReLU()), input: g.normal([4, 3, 9, 9]),
+            fused: { Sequential(conv, ReLU())($0) }, plain: { conv($0).relu() }, "Conv2d+ReLU")
         for (cin, side, groups) in [(3, 9, 1), (4, 8, 2), (2, 3, 1)] {
             let conv = Conv2d(cin, 8, kernelSize: 3, padding: 1, groups: groups, generator: g)
             let layers = Sequential(conv, ReLU(), MaxPool2d(kernelSize: 2))
-            expectSameForwardAndBackward(layers, input: g.normal([5, cin, side, side]), fused: { layers($0) },
-                                         plain: { conv($0).relu().maxPool2d(kernelSize: 2) },
-                                         "Conv2d+ReLU+MaxPool2d \(side)×\(side), groups \(groups)")
+            expectSameForwardAndBackward(
+                layers, input: g.normal([5, cin, side, side]), fused: { layers($0) },
+                plain: { conv($0).relu().maxPool2d(kernelSize: 2) },
+                "Conv2d+ReLU+MaxPool2d \(side)×\(side), groups \(groups)")
             // Inference (no autodiff) takes the same path without recording.
             let x = g.normal([2, cin, side, side])
             expectClose(withNoGrad { layers(x) }, conv(x).relu().maxPool2d(kernelSize: 2), rtol: 1e-6, "inference")
         }
         let linear = Linear(70, 300, generator: g)
-        expectSameForwardAndBackward(Sequential(linear, ReLU()), input: g.normal([33, 70]),
-                                     fused: { Sequential(linear, ReLU())($0) }, plain: { linear($0).relu() }, "Linear+ReLU")
+        expectSameForwardAndBackward(
+            Sequential(linear, ReLU()), input: g.normal([33, 70]),
+            fused: { Sequential(linear, ReLU())($0) }, plain: { linear($0).relu() }, "Linear+ReLU")
         let small = Linear(5, 3, generator: g)
-        expectSameForwardAndBackward(Sequential(small, ReLU()), input: g.normal([2, 5]),
-                                     fused: { Sequential(small, ReLU())($0) }, plain: { small($0).relu() }, "small Linear+ReLU")
+        expectSameForwardAndBackward(
+            Sequential(small, ReLU()), input: g.normal([2, 5]),
+            fused: { Sequential(small, ReLU())($0) }, plain: { small($0).relu() }, "small Linear+ReLU")
         for training in [true, false] {
             let bn2 = BatchNorm2d(6)
             bn2.weight!.assignInPlace(g.normal([6]))
@@ -65,13 +75,16 @@ import Testing
             let (yp, gxp, gpp) = gradients(bn2, x, probe: probe) { bn2($0).relu() }
             expectClose(yf, yp, rtol: 1e-6, "BatchNorm2d+ReLU training \(training): output")
             expectClose(gxf, gxp, rtol: 1e-5, "BatchNorm2d+ReLU training \(training): input gradient")
-            for (a, b) in zip(gpf, gpp) { expectClose(a, b, rtol: 1e-5, "BatchNorm2d+ReLU training \(training): parameter gradient") }
+            for (a, b) in zip(gpf, gpp) {
+                expectClose(a, b, rtol: 1e-5, "BatchNorm2d+ReLU training \(training): parameter gradient")
+            }
             expectClose(afterFused, bn2.runningMean!, rtol: 1e-6, "running mean")
         }
         let bn1 = BatchNorm1d(5)
         bn1.bias!.assignInPlace(g.normal([5]))
-        expectSameForwardAndBackward(bn1, input: g.normal([9, 5]), fused: { Sequential(bn1, ReLU())($0) },
-                                     plain: { bn1($0).relu() }, "BatchNorm1d+ReLU")
+        expectSameForwardAndBackward(
+            bn1, input: g.normal([9, 5]), fused: { Sequential(bn1, ReLU())($0) },
+            plain: { bn1($0).relu() }, "BatchNorm1d+ReLU")
     }
 
     @Test func basicBlockMatchesItsComposition() {
@@ -91,7 +104,9 @@ import Testing
             let (yp, gxp, gpp) = gradients(block, x, probe: probe, plain)
             expectClose(yf, yp, rtol: 1e-5, "BasicBlock(\(cin), \(cout), stride \(stride)): output")
             expectClose(gxf, gxp, rtol: 1e-4, "BasicBlock(\(cin), \(cout), stride \(stride)): input gradient")
-            for (a, b) in zip(gpf, gpp) { expectClose(a, b, rtol: 1e-4, "BasicBlock(\(cin), \(cout), stride \(stride)): parameter gradient") }
+            for (a, b) in zip(gpf, gpp) {
+                expectClose(a, b, rtol: 1e-4, "BasicBlock(\(cin), \(cout), stride \(stride)): parameter gradient")
+            }
         }
     }
 
@@ -109,13 +124,15 @@ import Testing
 
     @Test func userContainerFusesThroughThePublicPlan() {
         let g = RandomGenerator(seed: 5)
-        let stack = PlannedStack([
-            Conv2d(3, 8, kernelSize: 3, padding: 1, generator: g), ReLU(), MaxPool2d(kernelSize: 2),
-            BatchNorm2d(8), ReLU(),
-            Linear(6, 6, generator: g), ReLU(), MaxPool2d(kernelSize: 2),  // Linear fuses the ReLU, not the pooling
-            Conv2d(8, 4, kernelSize: 2, generator: g), ReLU(), MaxPool2d(kernelSize: 2, stride: 1),  // not plain 2×2
-            Flatten(), Linear(4, 3, generator: g),
-        ] as [Module])
+        let stack = PlannedStack(
+            [
+                Conv2d(3, 8, kernelSize: 3, padding: 1, generator: g), ReLU(), MaxPool2d(kernelSize: 2),
+                BatchNorm2d(8), ReLU(),
+                Linear(6, 6, generator: g), ReLU(), MaxPool2d(kernelSize: 2),  // Linear fuses the ReLU, not the pooling
+                // Not a plain 2×2 pool:
+                Conv2d(8, 4, kernelSize: 2, generator: g), ReLU(), MaxPool2d(kernelSize: 2, stride: 1),
+                Flatten(), Linear(4, 3, generator: g),
+            ] as [Module])
         #expect(stack.plan.steps.map(\.layers) == [0..<3, 3..<5, 5..<7, 7..<8, 8..<10, 10..<11, 11..<12, 12..<13])
         #expect(stack.plan.steps.map(\.epilogue) == [.reluMaxPool2x2, .relu, .relu, .none, .relu, .none, .none, .none])
         #expect(stack.parameters().count == 10)
@@ -130,8 +147,10 @@ import Testing
     }
 
     /// ∂W[k, c, i, j] = Σ_{n, oh, ow} ∂y[n, g·K/G + k', oh, ow] · x[n, g·C/G + c, oh·s − p + i·d, ow·s − p + j·d], in Double.
-    func referenceWeightGradient(_ x: Tensor, _ gy: Tensor, wShape: [Int], stride: Size2D, padding: Size2D,
-                                 dilation: Size2D, groups: Int) -> Tensor {
+    func referenceWeightGradient(
+        _ x: Tensor, _ gy: Tensor, wShape: [Int], stride: Size2D, padding: Size2D,
+        dilation: Size2D, groups: Int
+    ) -> Tensor {
         let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (cout, oh, ow) = (gy.shape[1], gy.shape[2], gy.shape[3])
         let cg = cin / groups, kg = cout / groups
@@ -150,7 +169,8 @@ import Testing
                                 for q in 0..<ow {
                                     let wi = q * stride.width - padding.width + j * dilation.width
                                     if wi < 0 || wi >= w { continue }
-                                    s += Double(gs[((b * cout + k) * oh + p) * ow + q])
+                                    s +=
+                                        Double(gs[((b * cout + k) * oh + p) * ow + q])
                                         * Double(xs[((b * cin + group * cg + c) * h + hi) * w + wi])
                                 }
                             }
@@ -167,14 +187,14 @@ import Testing
         let g = RandomGenerator(seed: 4)
         // cin, cout, kernel, stride, padding, dilation, groups, height, width
         let configs: [(Int, Int, Size2D, Size2D, Size2D, Size2D, Int, Int, Int)] = [
-            (16, 8, 3, 1, 1, 1, 1, 12, 16),   // channels a multiple of 8: transposed 8×8 blocks
-            (3, 16, 3, 1, 1, 1, 1, 11, 13),   // the stem of W7, odd sizes
-            (9, 4, 3, 2, 1, 1, 1, 14, 10),    // stride 2
+            (16, 8, 3, 1, 1, 1, 1, 12, 16),  // channels a multiple of 8: transposed 8×8 blocks
+            (3, 16, 3, 1, 1, 1, 1, 11, 13),  // the stem of W7, odd sizes
+            (9, 4, 3, 2, 1, 1, 1, 14, 10),  // stride 2
             (16, 16, 3, 1, 2, 2, 1, 10, 19),  // dilation 2, width not a multiple of 8
             (8, 6, [3, 2], [2, 1], [1, 0], [1, 2], 2, 9, 12),
-            (16, 32, 1, 2, 0, 1, 1, 8, 8),    // 1×1 strided shortcut
-            (16, 8, 1, 1, 0, 1, 1, 6, 6),     // pointwise
-            (64, 64, 3, 1, 1, 1, 1, 4, 4),    // few positions, many rows: the im2col path
+            (16, 32, 1, 2, 0, 1, 1, 8, 8),  // 1×1 strided shortcut
+            (16, 8, 1, 1, 0, 1, 1, 6, 6),  // pointwise
+            (64, 64, 3, 1, 1, 1, 1, 4, 4),  // few positions, many rows: the im2col path
         ]
         for (cin, cout, k, s, p, d, groups, h, w) in configs {
             let x = g.normal([3, cin, h, w])
@@ -182,10 +202,13 @@ import Testing
             let y = x.conv2d(weight: weight, stride: s, padding: p, dilation: d, groups: groups)
             let gy = RandomGenerator(seed: 5).normal(y.shape)
             y.backward(gy)
-            let expected = referenceWeightGradient(x, gy, wShape: weight.shape, stride: s, padding: p, dilation: d,
-                                                   groups: groups)
+            let expected = referenceWeightGradient(
+                x, gy, wShape: weight.shape, stride: s, padding: p, dilation: d,
+                groups: groups)
             let terms = Float(3 * y.shape[2] * y.shape[3])
-            expectClose(weight.grad!, expected, rtol: 1e-5, floor: terms.squareRoot(), "weight gradient cin \(cin) cout \(cout) k \(k) s \(s) p \(p) d \(d) g \(groups)")
+            expectClose(
+                weight.grad!, expected, rtol: 1e-5, floor: terms.squareRoot(),
+                "weight gradient cin \(cin) cout \(cout) k \(k) s \(s) p \(p) d \(d) g \(groups)")
         }
     }
 
@@ -198,10 +221,13 @@ import Testing
                 if bias { expected = expected + b }
                 if relu { expected = expected.relu() }
                 let out = Tensor(uninitializedShape: [m, n])
-                Backend.affine(m: m, n: n, k: k, a: a.storage.pointer, b: w.storage.pointer,
-                               bias: bias ? UnsafePointer(b.storage.pointer) : nil, relu: relu, c: out.storage.pointer)
+                Backend.affine(
+                    m: m, n: n, k: k, a: a.storage.pointer, b: w.storage.pointer,
+                    bias: bias ? UnsafePointer(b.storage.pointer) : nil, relu: relu, c: out.storage.pointer)
                 // Relative to the typical magnitude √k of an output (sums of k products of unit normals).
-                expectClose(out, expected, rtol: 1e-5, floor: Float(k).squareRoot(), "affine \(m)×\(n)×\(k) bias \(bias) relu \(relu)")
+                expectClose(
+                    out, expected, rtol: 1e-5, floor: Float(k).squareRoot(),
+                    "affine \(m)×\(n)×\(k) bias \(bias) relu \(relu)")
             }
         }
     }
@@ -223,8 +249,13 @@ import Testing
             Kernels.addReLU(px, py, out.storage.pointer, n)
             #expect(out.scalars == zip(xs, ys).map { max($0 + $1, 0) }, "add+relu of \(n)")
             Kernels.scaleShift(px, out.storage.pointer, n, 1.5, -0.25, relu: true)
-            expectClose(out, Tensor(xs.map { let v = $0 * 1.5 + -0.25; return v > 0 ? v : 0 }, shape: [n]), rtol: 1e-6,
-                        floor: 1, "scale-shift-relu of \(n)")
+            expectClose(
+                out,
+                Tensor(
+                    xs.map {
+                        let v = $0 * 1.5 + -0.25; return v > 0 ? v : 0
+                    }, shape: [n]), rtol: 1e-6,
+                floor: 1, "scale-shift-relu of \(n)")
         }
     }
 }
@@ -267,7 +298,9 @@ extension FusedKernelTests {
             let ys = y.scalars, inference = withNoGrad { x.maxPool2d(kernelSize: 2) }.scalars
             #expect(ys.count == expected.count && inference.count == expected.count)
             for (a, b) in zip(ys, expected) { #expect(a == b || (a.isNaN && b.isNaN), "max pool \(h)×\(w)") }
-            for (a, b) in zip(inference, expected) { #expect(a == b || (a.isNaN && b.isNaN), "max pool \(h)×\(w), no grad") }
+            for (a, b) in zip(inference, expected) {
+                #expect(a == b || (a.isNaN && b.isNaN), "max pool \(h)×\(w), no grad")
+            }
             #expect(leaf.grad!.scalars == grad, "max pool gradient \(h)×\(w)")
         }
     }

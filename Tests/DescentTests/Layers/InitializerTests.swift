@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// PyTorch's `torch.nn.init` rules: bounds and standard deviations, fans and gains, determinism.
@@ -46,7 +47,8 @@ import Testing
         Initializer.xavierUniform().fill(layer.weight, generator: RandomGenerator(seed: 8))
         #expect(held.isBitwiseEqual(Initializer.xavierUniform().tensor([4, 4], generator: RandomGenerator(seed: 8))))
         #expect(held.requiresGrad)
-        let l1 = Linear(8, 8, generator: RandomGenerator(seed: 9)), l2 = Linear(8, 8, generator: RandomGenerator(seed: 9))
+        let l1 = Linear(8, 8, generator: RandomGenerator(seed: 9)),
+            l2 = Linear(8, 8, generator: RandomGenerator(seed: 9))
         #expect(l1.weight.isBitwiseEqual(l2.weight) && l1.bias!.isBitwiseEqual(l2.bias!))
     }
 }

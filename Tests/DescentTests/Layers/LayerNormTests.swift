@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// LayerNorm against PyTorch (relative tolerance 1e-4) and finite differences.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 /// `Tests/DescentTests/Fixtures/layers.json`, written by `Tests/Fixtures/generate_layers.py` (PyTorch).
@@ -51,10 +52,13 @@ struct LayerCase: Decodable {
 /// size: the references are exact (float64) answers, and float32 cancellation noise on near-zero elements — which
 /// PyTorch's own float32 kernels show too, up to 1.6e-4 relative on these cases — is not a layer error. `scale`
 /// replaces the tensor's largest magnitude when the noise follows other values.
-func expectMatches(_ actual: Tensor, _ expected: Tensor, _ what: String, scale: Float? = nil,
-                   sourceLocation: SourceLocation = #_sourceLocation) {
+func expectMatches(
+    _ actual: Tensor, _ expected: Tensor, _ what: String, scale: Float? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     let scale = scale ?? largestMagnitude(expected)
-    expectClose(actual, expected, rtol: 1e-4, floor: Swift.max(1e-3, 1e-2 * scale), what, sourceLocation: sourceLocation)
+    expectClose(
+        actual, expected, rtol: 1e-4, floor: Swift.max(1e-3, 1e-2 * scale), what, sourceLocation: sourceLocation)
 }
 
 /// The largest |value| of `t`.
@@ -66,23 +70,27 @@ func largestMagnitude(_ t: Tensor) -> Float { t.scalars.reduce(Float(0)) { Swift
 /// cases also check the running statistics after three training steps and the eval-mode output and gradients.
 func expectMatchesPyTorch(_ name: String, _ module: Module, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let c = try LayerFixtures.named(name)
-    #expect(module.stateEntries().map(\.key) == c.state.keys, "\(name): state-dict keys", sourceLocation: sourceLocation)
+    #expect(
+        module.stateEntries().map(\.key) == c.state.keys, "\(name): state-dict keys", sourceLocation: sourceLocation)
     try module.load(stateDict: c.state.stateDict)
     module.zeroGrad()
     let x = c.input.tensor.requiringGrad()
     let out = module(x)
     expectMatches(out, c.output.tensor, "\(name): output", sourceLocation: sourceLocation)
     (out * c.probe.tensor).sum().backward()
-    expectMatches(x.grad ?? Tensor.zeros(x.shape), c.inputGrad.tensor, "\(name): input gradient", sourceLocation: sourceLocation)
+    expectMatches(
+        x.grad ?? Tensor.zeros(x.shape), c.inputGrad.tensor, "\(name): input gradient", sourceLocation: sourceLocation)
     let params = module.namedParameters()
-    #expect(Set(params.map(\.0)) == Set(c.grads.keys), "\(name): parameters with gradients", sourceLocation: sourceLocation)
+    #expect(
+        Set(params.map(\.0)) == Set(c.grads.keys), "\(name): parameters with gradients", sourceLocation: sourceLocation)
     // A gradient that is zero in exact arithmetic (a bias before a training-mode batch norm) holds rounding noise,
     // whose size follows the module's other gradients: each gradient's floor uses the largest of them all.
     let gradientScale = c.grads.values.map { largestMagnitude($0.tensor) }.max() ?? 0
     for (key, p) in params {
         guard let expected = c.grads[key] else { continue }
-        expectMatches(p.grad ?? Tensor.zeros(p.shape), expected.tensor, "\(name): gradient of \(key)",
-                      scale: Swift.max(largestMagnitude(expected.tensor), gradientScale), sourceLocation: sourceLocation)
+        expectMatches(
+            p.grad ?? Tensor.zeros(p.shape), expected.tensor, "\(name): gradient of \(key)",
+            scale: Swift.max(largestMagnitude(expected.tensor), gradientScale), sourceLocation: sourceLocation)
     }
     guard let after = c.after, let extras = c.extraInputs else { return }
     withNoGrad { for e in extras { _ = module(e.tensor) } }
@@ -96,10 +104,14 @@ func expectMatchesPyTorch(_ name: String, _ module: Module, sourceLocation: Sour
     let oe = module(xe)
     expectMatches(oe, c.evalOutput!.tensor, "\(name): eval output", sourceLocation: sourceLocation)
     (oe * c.probe.tensor).sum().backward()
-    expectMatches(xe.grad ?? Tensor.zeros(xe.shape), c.evalInputGrad!.tensor, "\(name): eval input gradient", sourceLocation: sourceLocation)
+    expectMatches(
+        xe.grad ?? Tensor.zeros(xe.shape), c.evalInputGrad!.tensor, "\(name): eval input gradient",
+        sourceLocation: sourceLocation)
     for (key, p) in module.namedParameters() {
         guard let expected = c.evalGrads?[key] else { continue }
-        expectMatches(p.grad ?? Tensor.zeros(p.shape), expected.tensor, "\(name): eval gradient of \(key)", sourceLocation: sourceLocation)
+        expectMatches(
+            p.grad ?? Tensor.zeros(p.shape), expected.tensor, "\(name): eval gradient of \(key)",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -125,16 +137,19 @@ func expectModuleGradientsMatchFiniteDifferences(
             perturb(i, eps)
             let numeric = Float((fp - fm) / (2 * Double(eps)))
             let a = analytic.scalars[i]
-            #expect(Swift.abs(a - numeric) <= atol + rtol * Swift.abs(numeric),
-                    "\(what): \(name)[\(i)]: autodiff \(a) vs finite difference \(numeric)", sourceLocation: sourceLocation)
+            #expect(
+                Swift.abs(a - numeric) <= atol + rtol * Swift.abs(numeric),
+                "\(what): \(name)[\(i)]: autodiff \(a) vs finite difference \(numeric)", sourceLocation: sourceLocation)
         }
     }
     var xs = input.clone()
-    check("input", x.grad!, count: input.count, perturb: { i, d in xs.withUnsafeMutableBufferPointer { $0[i] += d } },
-          input: { xs })
+    check(
+        "input", x.grad!, count: input.count, perturb: { i, d in xs.withUnsafeMutableBufferPointer { $0[i] += d } },
+        input: { xs })
     for (key, p) in module.namedParameters() {
-        check(key, p.grad ?? Tensor.zeros(p.shape), count: p.count,
-              perturb: { i, d in p.withSharedStorage { $0[i] += d } }, input: { input })
+        check(
+            key, p.grad ?? Tensor.zeros(p.shape), count: p.count,
+            perturb: { i, d in p.withSharedStorage { $0[i] += d } }, input: { input })
     }
 }
 

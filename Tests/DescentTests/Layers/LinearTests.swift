@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// Linear against PyTorch (relative tolerance 1e-4) and finite differences.
@@ -12,12 +13,15 @@ import Testing
     @Test func gradientsMatchFiniteDifferences() {
         let g = RandomGenerator(seed: 1)
         let x = g.normal([3, 4]), w = g.normal([2, 4]), b = g.normal([2])
-        expectGradientsMatchFiniteDifferences([x, w, b], "linear") { t in probeLoss(t[0].linear(weight: t[1], bias: t[2])) }
+        expectGradientsMatchFiniteDifferences([x, w, b], "linear") { t in
+            probeLoss(t[0].linear(weight: t[1], bias: t[2]))
+        }
         let x3 = g.normal([2, 2, 3])
         expectGradientsMatchFiniteDifferences([x3, g.normal([3, 3])], "linear 3-D, no bias") { t in
             probeLoss(t[0].linear(weight: t[1]))
         }
-        expectModuleGradientsMatchFiniteDifferences(Linear(3, 2, generator: g), input: g.normal([4, 3]), "Linear module")
+        expectModuleGradientsMatchFiniteDifferences(
+            Linear(3, 2, generator: g), input: g.normal([4, 3]), "Linear module")
     }
 
     @Test func defaultInitialisationIsPyTorchs() {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// A user-defined module: parameters, buffers and children are found without registration.
@@ -30,14 +31,22 @@ final class TwoTowerPlus: Module {
 @Suite struct ModuleTests {
     @Test func discoversStateByReflectionWithPyTorchNames() {
         let m = TwoTower()
-        #expect(m.stateEntries().map(\.key) == [
-            "scale", "step_count", "left.weight", "left.bias", "heads.0.weight", "heads.0.bias",
-            "heads.1.weight", "heads.1.bias", "heads.1.running_mean", "heads.1.running_var", "heads.1.num_batches_tracked",
-        ])
-        #expect(m.namedParameters().map(\.0) == ["scale", "left.weight", "left.bias", "heads.0.weight", "heads.0.bias",
-                                                 "heads.1.weight", "heads.1.bias"])
-        #expect(m.namedBuffers().map(\.0) == ["step_count", "heads.1.running_mean", "heads.1.running_var",
-                                              "heads.1.num_batches_tracked"])
+        #expect(
+            m.stateEntries().map(\.key) == [
+                "scale", "step_count", "left.weight", "left.bias", "heads.0.weight", "heads.0.bias",
+                "heads.1.weight", "heads.1.bias", "heads.1.running_mean", "heads.1.running_var",
+                "heads.1.num_batches_tracked",
+            ])
+        #expect(
+            m.namedParameters().map(\.0) == [
+                "scale", "left.weight", "left.bias", "heads.0.weight", "heads.0.bias",
+                "heads.1.weight", "heads.1.bias",
+            ])
+        #expect(
+            m.namedBuffers().map(\.0) == [
+                "step_count", "heads.1.running_mean", "heads.1.running_var",
+                "heads.1.num_batches_tracked",
+            ])
         #expect(m.namedChildren().map(\.0) == ["left", "heads.0", "heads.1"])
         #expect(m.namedModules().map(\.0) == ["", "left", "heads.0", "heads.1"])
         #expect(m.parameterCount == 2 + (6 + 2) + (2 + 1) + (1 + 1))
@@ -161,14 +170,15 @@ final class TwoTowerPlus: Module {
 
     @Test func descriptionIsPyTorchLike() {
         let model = Sequential(Linear(4, 2), ReLU(), Sequential(Conv2d(1, 2, kernelSize: 3, bias: false)))
-        #expect(model.description == """
-            Sequential(
-              (0): Linear(in_features=4, out_features=2, bias=True)
-              (1): ReLU()
-              (2): Sequential(
-                (0): Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), bias=False)
-              )
-            )
-            """)
+        #expect(
+            model.description == """
+                Sequential(
+                  (0): Linear(in_features=4, out_features=2, bias=True)
+                  (1): ReLU()
+                  (2): Sequential(
+                    (0): Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1), bias=False)
+                  )
+                )
+                """)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// MaxPool2d, AvgPool2d and AdaptiveAvgPool2d against PyTorch (relative tolerance 1e-4) and finite differences.
@@ -6,14 +7,16 @@ import Testing
     @Test func maxPoolMatchesPyTorch() throws {
         try expectMatchesPyTorch("maxpool_basic", MaxPool2d(kernelSize: 2))
         try expectMatchesPyTorch("maxpool_pad_stride", MaxPool2d(kernelSize: 3, stride: 2, padding: 1))
-        try expectMatchesPyTorch("maxpool_dilation_ceil", MaxPool2d(kernelSize: 2, stride: 2, dilation: 2, ceilMode: true))
+        try expectMatchesPyTorch(
+            "maxpool_dilation_ceil", MaxPool2d(kernelSize: 2, stride: 2, dilation: 2, ceilMode: true))
         try expectMatchesPyTorch("maxpool_rect", MaxPool2d(kernelSize: [3, 2], stride: [1, 2], padding: [1, 0]))
     }
 
     @Test func avgPoolMatchesPyTorch() throws {
         try expectMatchesPyTorch("avgpool_basic", AvgPool2d(kernelSize: 2))
         try expectMatchesPyTorch("avgpool_pad", AvgPool2d(kernelSize: 3, stride: 2, padding: 1))
-        try expectMatchesPyTorch("avgpool_pad_exclude", AvgPool2d(kernelSize: 3, stride: 2, padding: 1, countIncludePad: false))
+        try expectMatchesPyTorch(
+            "avgpool_pad_exclude", AvgPool2d(kernelSize: 3, stride: 2, padding: 1, countIncludePad: false))
         try expectMatchesPyTorch("avgpool_ceil", AvgPool2d(kernelSize: 3, stride: 2, padding: 1, ceilMode: true))
     }
 
@@ -40,7 +43,9 @@ import Testing
         expectGradientsMatchFiniteDifferences([x], "avgPool2d divisor override") { t in
             probeLoss(t[0].avgPool2d(kernelSize: 2, divisorOverride: 3))
         }
-        expectGradientsMatchFiniteDifferences([x], "adaptiveAvgPool2d") { t in probeLoss(t[0].adaptiveAvgPool2d(outputSize: [4, 4])) }
+        expectGradientsMatchFiniteDifferences([x], "adaptiveAvgPool2d") { t in
+            probeLoss(t[0].adaptiveAvgPool2d(outputSize: [4, 4]))
+        }
     }
 
     @Test func maxPoolRoutesGradientToFirstMaximum() {
@@ -59,7 +64,10 @@ import Testing
 
     @Test func outputShapes() throws {
         #expect(try MaxPool2d(kernelSize: 2).outputShape(for: [8, 32, 28, 28]) == [8, 32, 14, 14])
-        #expect(try AvgPool2d(kernelSize: 3, stride: 2, padding: 1, ceilMode: true).outputShape(for: [1, 1, 6, 6]) == [1, 1, 4, 4])
+        #expect(
+            try AvgPool2d(kernelSize: 3, stride: 2, padding: 1, ceilMode: true).outputShape(for: [1, 1, 6, 6]) == [
+                1, 1, 4, 4,
+            ])
         #expect(try AdaptiveAvgPool2d(outputSize: 1).outputShape(for: [8, 64, 7, 7]) == [8, 64, 1, 1])
         #expect(throws: DescentError.self) { try MaxPool2d(kernelSize: 2, padding: 2).outputShape(for: [1, 1, 8, 8]) }
         #expect(throws: DescentError.self) { try MaxPool2d(kernelSize: 4).outputShape(for: [1, 1, 3, 3]) }

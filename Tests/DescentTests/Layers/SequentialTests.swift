@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// Sequential, Flatten and BasicBlock: PyTorch's state-dict names, end-to-end values against PyTorch (relative
@@ -6,8 +7,9 @@ import Testing
 @Suite struct SequentialTests {
     /// The model of `seq_cnn()` in the generator (Dropout with p = 0 there, so the training pass is deterministic).
     static func smallCNN(dropout: Float = 0) -> Sequential {
-        Sequential(Conv2d(2, 4, kernelSize: 3, padding: 1), BatchNorm2d(4), ReLU(), MaxPool2d(kernelSize: 2),
-                   Flatten(), Linear(36, 5), ReLU(), Dropout(dropout), Linear(5, 3))
+        Sequential(
+            Conv2d(2, 4, kernelSize: 3, padding: 1), BatchNorm2d(4), ReLU(), MaxPool2d(kernelSize: 2),
+            Flatten(), Linear(36, 5), ReLU(), Dropout(dropout), Linear(5, 3))
     }
 
     @Test func stateDictKeysMatchPyTorch() throws {
@@ -31,7 +33,8 @@ import Testing
         let mlp = Sequential(Linear(3, 4, generator: g), Tanh(), Linear(4, 2, generator: g))
         expectModuleGradientsMatchFiniteDifferences(mlp, input: g.normal([5, 3]), "MLP")
         let block = BasicBlock(2, 3, stride: 2, generator: g)
-        expectModuleGradientsMatchFiniteDifferences(block, input: g.normal([2, 2, 4, 4]), eps: 3e-3, maxPerTensor: 8, "BasicBlock")
+        expectModuleGradientsMatchFiniteDifferences(
+            block, input: g.normal([2, 2, 4, 4]), eps: 3e-3, maxPerTensor: 8, "BasicBlock")
         let flat = Sequential(Flatten(startDim: 1, endDim: 2), Linear(6, 2, generator: g))
         expectModuleGradientsMatchFiniteDifferences(flat, input: g.normal([2, 3, 2]), "Flatten")
     }
@@ -41,20 +44,30 @@ import Testing
         #expect(throws: DescentError(.shape, "2 (Linear)", "expects input [*, 64] (in_features = 64), got [32, 128]")) {
             try mlp.outputShape(for: [32, 784])
         }
-        let cnn = Sequential(Conv2d(1, 32, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(kernelSize: 2),
-                             Conv2d(32, 64, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(kernelSize: 2),
-                             Flatten(), Linear(3136, 128), ReLU(), Linear(128, 10))
+        let cnn = Sequential(
+            Conv2d(1, 32, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(kernelSize: 2),
+            Conv2d(32, 64, kernelSize: 3, padding: 1), ReLU(), MaxPool2d(kernelSize: 2),
+            Flatten(), Linear(3136, 128), ReLU(), Linear(128, 10))
         #expect(try cnn.outputShape(for: [64, 1, 28, 28]) == [64, 10])
-        #expect(throws: DescentError(.shape, "7 (Linear)", "expects input [*, 3136] (in_features = 3136), got [64, 4096]")) {
+        #expect(
+            throws: DescentError(.shape, "7 (Linear)", "expects input [*, 3136] (in_features = 3136), got [64, 4096]")
+        ) {
             try cnn.outputShape(for: [64, 1, 32, 32])
         }
         let nested = Sequential(Sequential(Conv2d(3, 8, kernelSize: 3), BatchNorm2d(4)), Flatten())
-        #expect(throws: DescentError(.shape, "0.1 (BatchNorm2d)", "expects input [N, 4, H, W] (num_features = 4), got [1, 8, 6, 6]")) {
+        #expect(
+            throws: DescentError(
+                .shape, "0.1 (BatchNorm2d)", "expects input [N, 4, H, W] (num_features = 4), got [1, 8, 6, 6]")
+        ) {
             try nested.outputShape(for: [1, 3, 8, 8])
         }
-        let resnetish = Sequential(BasicBlock(3, 8, stride: 2), BasicBlock(8, 8), AdaptiveAvgPool2d(outputSize: 1), Flatten(), Linear(8, 10))
+        let resnetish = Sequential(
+            BasicBlock(3, 8, stride: 2), BasicBlock(8, 8), AdaptiveAvgPool2d(outputSize: 1), Flatten(), Linear(8, 10))
         #expect(try resnetish.outputShape(for: [2, 3, 16, 16]) == [2, 10])
-        #expect(throws: DescentError(.shape, "0.conv1 (Conv2d)", "expects input [N, 3, H, W] (in_channels = 3), got [2, 1, 16, 16]")) {
+        #expect(
+            throws: DescentError(
+                .shape, "0.conv1 (Conv2d)", "expects input [N, 3, H, W] (in_channels = 3), got [2, 1, 16, 16]")
+        ) {
             try resnetish.outputShape(for: [2, 1, 16, 16])
         }
     }

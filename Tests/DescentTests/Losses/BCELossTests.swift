@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 @Suite struct BCELossTests {
@@ -15,7 +16,8 @@ import Testing
     /// logits up to ±100; input and target gradients; rtol 1e-4.
     @Test func bceWithLogitsMatchesPyTorch() throws {
         let count = try LossFixture.check(loss: "binary_cross_entropy_with_logits") { c, x, t in
-            BCEWithLogitsLoss(weight: c.weight?.tensor, reduction: c.reductionValue, posWeight: c.posWeight?.tensor)(x, t!)
+            BCEWithLogitsLoss(weight: c.weight?.tensor, reduction: c.reductionValue, posWeight: c.posWeight?.tensor)(
+                x, t!)
         }
         #expect(count == 18)
     }
@@ -30,8 +32,10 @@ import Testing
             }
             let x = TestData.normal([3, 4], seed: 354, scale: 3)
             expectGradientsMatchFiniteDifferences([x, y], "bceWithLogits \(reduction)") {
-                TestData.weightedSum(binaryCrossEntropyWithLogits($0[0], $0[1], weight: w, posWeight: w * 2,
-                                                                  reduction: reduction))
+                TestData.weightedSum(
+                    binaryCrossEntropyWithLogits(
+                        $0[0], $0[1], weight: w, posWeight: w * 2,
+                        reduction: reduction))
             }
         }
     }
@@ -39,8 +43,9 @@ import Testing
     /// With logits, the loss equals BCE of sigmoid(x) where that is accurate, and stays finite where it is not.
     @Test func withLogitsAgreesWithSigmoidAndStaysStable() {
         let x = TestData.normal([4, 6], seed: 355, scale: 2), y = TestData.normal([4, 6], seed: 356).sigmoid()
-        expectClose(binaryCrossEntropyWithLogits(x, y, reduction: .none),
-                    binaryCrossEntropy(x.sigmoid(), y, reduction: .none), rtol: 1e-4)
+        expectClose(
+            binaryCrossEntropyWithLogits(x, y, reduction: .none),
+            binaryCrossEntropy(x.sigmoid(), y, reduction: .none), rtol: 1e-4)
         let big = Tensor([200, -200]).requiringGrad()
         let loss = binaryCrossEntropyWithLogits(big, Tensor([0, 1]), reduction: .none)
         #expect(loss.scalars == [200, 200])

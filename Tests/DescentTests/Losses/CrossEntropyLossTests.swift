@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 @Suite struct CrossEntropyLossTests {
@@ -7,8 +8,9 @@ import Testing
     /// all reductions, large logits; relative tolerance 1e-4.
     @Test func matchesPyTorch() throws {
         let count = try LossFixture.check(loss: "cross_entropy") { c, x, t in
-            let loss = CrossEntropyLoss(weight: c.weight?.tensor, ignoreIndex: c.ignoreIndex ?? -100,
-                                        reduction: c.reductionValue, labelSmoothing: c.labelSmoothing ?? 0)
+            let loss = CrossEntropyLoss(
+                weight: c.weight?.tensor, ignoreIndex: c.ignoreIndex ?? -100,
+                reduction: c.reductionValue, labelSmoothing: c.labelSmoothing ?? 0)
             if let t { return loss(x, t) }
             return loss(x, c.targetIndices!)
         }
@@ -22,8 +24,10 @@ import Testing
         for reduction in Reduction.allCases {
             for smoothing: Float in [0, 0.15] {
                 expectGradientsMatchFiniteDifferences([x], "indices \(reduction) ε=\(smoothing)") {
-                    TestData.weightedSum(crossEntropy($0[0], targets, weight: w, ignoreIndex: 2, reduction: reduction,
-                                                      labelSmoothing: smoothing))
+                    TestData.weightedSum(
+                        crossEntropy(
+                            $0[0], targets, weight: w, ignoreIndex: 2, reduction: reduction,
+                            labelSmoothing: smoothing))
                 }
             }
         }
@@ -43,12 +47,15 @@ import Testing
         let targets = [3, 0, 1, 1, 2, 0]
         let w = TestData.positive([4], seed: 306)
         let oneHot = Tensor.oneHot(targets, classes: 4)
-        expectClose(crossEntropy(x, targets, labelSmoothing: 0.1), crossEntropy(x, oneHot, labelSmoothing: 0.1),
-                    rtol: 1e-5, "indices vs one-hot probabilities")
-        expectClose(crossEntropy(x, targets, weight: w), nllLoss(x.logSoftmax(), targets, weight: w), rtol: 1e-5,
-                    "fused vs logSoftmax + nllLoss")
-        expectClose(crossEntropy(x, targets, reduction: .none), nllLoss(x.logSoftmax(), targets, reduction: .none),
-                    rtol: 1e-5, "per sample")
+        expectClose(
+            crossEntropy(x, targets, labelSmoothing: 0.1), crossEntropy(x, oneHot, labelSmoothing: 0.1),
+            rtol: 1e-5, "indices vs one-hot probabilities")
+        expectClose(
+            crossEntropy(x, targets, weight: w), nllLoss(x.logSoftmax(), targets, weight: w), rtol: 1e-5,
+            "fused vs logSoftmax + nllLoss")
+        expectClose(
+            crossEntropy(x, targets, reduction: .none), nllLoss(x.logSoftmax(), targets, reduction: .none),
+            rtol: 1e-5, "per sample")
     }
 
     /// Unweighted, unsmoothed mean: the gradient is exactly (softmax − one-hot) / N.

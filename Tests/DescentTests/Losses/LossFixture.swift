@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 /// The PyTorch reference values of the losses, `Fixtures/losses.json`, written by `Tests/Fixtures/generate_losses.py`.
@@ -52,11 +53,13 @@ struct LossFixture: Decodable {
             // Relative tolerance 1e-4 (floor 1e-3): the fixture holds float64 results for the float32 inputs.
             expectClose(out, c.output.tensor, rtol: 1e-4, "\(c.name) output", sourceLocation: sourceLocation)
             (out * c.probe.tensor).sum().backward()
-            expectClose(input.grad ?? Tensor.zeros(input.shape), c.inputGrad.tensor, rtol: 1e-4,
-                        "\(c.name) input gradient", sourceLocation: sourceLocation)
+            expectClose(
+                input.grad ?? Tensor.zeros(input.shape), c.inputGrad.tensor, rtol: 1e-4,
+                "\(c.name) input gradient", sourceLocation: sourceLocation)
             if let expected = c.targetGrad, let target {
-                expectClose(target.grad ?? Tensor.zeros(target.shape), expected.tensor, rtol: 1e-4,
-                            "\(c.name) target gradient", sourceLocation: sourceLocation)
+                expectClose(
+                    target.grad ?? Tensor.zeros(target.shape), expected.tensor, rtol: 1e-4,
+                    "\(c.name) target gradient", sourceLocation: sourceLocation)
             }
         }
         return cases.count

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 @Suite struct SmoothL1LossTests {
@@ -36,8 +37,9 @@ import Testing
     @Test func huberIsScaledSmoothL1() {
         let x = TestData.normal([5, 3], seed: 343, scale: 2), y = TestData.normal([5, 3], seed: 344)
         for delta: Float in [0.3, 1, 2.5] {
-            expectClose(huberLoss(x, y, reduction: .none, delta: delta),
-                        smoothL1Loss(x, y, reduction: .none, beta: delta) * delta, rtol: 1e-5)
+            expectClose(
+                huberLoss(x, y, reduction: .none, delta: delta),
+                smoothL1Loss(x, y, reduction: .none, beta: delta) * delta, rtol: 1e-5)
         }
     }
 }

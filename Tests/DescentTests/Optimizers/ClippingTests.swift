@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// Gradient clipping by value and by global norm (PyTorch's clip_grad_value_ / clip_grad_norm_; the fixture
@@ -33,12 +34,12 @@ import Testing
         a.grad = Tensor([0.3, 0])
         b.grad = Tensor([0.4])
         #expect(Swift.abs(clipGradNorm([a, b], maxNorm: 1) - 0.5) < 1e-7)
-        #expect(a.grad!.scalars == [0.3, 0])   // below the maximum: unchanged
+        #expect(a.grad!.scalars == [0.3, 0])  // below the maximum: unchanged
 
         a.grad = Tensor([1, -2])
         b.grad = Tensor([3])
         #expect(clipGradNorm([a, b], maxNorm: 100, normType: 1) == 6)
-        #expect(clipGradNorm([Tensor([1]).requiringGrad()], maxNorm: 1) == 0)   // no gradients
+        #expect(clipGradNorm([Tensor([1]).requiringGrad()], maxNorm: 1) == 0)  // no gradients
     }
 
     /// Gradients that share storage after a backward pass (the two inputs of an addition receive the same

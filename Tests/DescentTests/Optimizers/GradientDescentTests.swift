@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 /// Batch, stochastic and mini-batch gradient descent are the same ``SGD`` update with different batch sizes:
@@ -38,7 +39,7 @@ import Testing
         var order = Array(0..<n)
         var seed: UInt64 = 12345
         for _ in 0..<epochs {
-            for i in stride(from: n - 1, to: 0, by: -1) {   // Fisher–Yates with a fixed LCG
+            for i in stride(from: n - 1, to: 0, by: -1) {  // Fisher–Yates with a fixed LCG
                 seed = seed &* 6364136223846793005 &+ 1442695040888963407
                 order.swapAt(i, Int(seed >> 33) % (i + 1))
             }

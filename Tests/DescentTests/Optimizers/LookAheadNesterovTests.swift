@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 /// The look-ahead (lecture-notes) form of Nesterov momentum against PyTorch's form (``SGD`` with
@@ -21,8 +22,8 @@ import Testing
     @Test(arguments: [(0.1, 0.9, 0.0), (0.05, 0.8, 0.01)])
     func sameIteratesAsPyTorchForm(lr: Double, momentum: Double, weightDecay: Double) throws {
         let start: [Float] = [2, 1, -1]
-        let p = Tensor(start).requiringGrad()          // PyTorch's form
-        let theta = Tensor(start).requiringGrad()      // the lecture form
+        let p = Tensor(start).requiringGrad()  // PyTorch's form
+        let theta = Tensor(start).requiringGrad()  // the lecture form
         let torchForm = SGD([p], lr: lr, momentum: momentum, weightDecay: weightDecay, nesterov: true)
         let lectureForm = LookAheadNesterov([theta], lr: lr, momentum: momentum, weightDecay: weightDecay)
         let mu = Float(momentum), eta = Float(lr)
@@ -44,9 +45,10 @@ import Testing
             expectClose(theta, mapped, rtol: 2e-5, floor: 1e-2, "iterate after step \(t + 1)")
         }
         // Both converge to the minimiser of ½θᵀ(A + λI)θ − bᵀθ.
-        let x = try solveLinearSystem(Self.a.map { $0.map(Double.init) }.enumerated().map { i, row in
-            row.enumerated().map { j, v in i == j ? v + weightDecay : v }
-        }, Self.b.map(Double.init))
+        let x = try solveLinearSystem(
+            Self.a.map { $0.map(Double.init) }.enumerated().map { i, row in
+                row.enumerated().map { j, v in i == j ? v + weightDecay : v }
+            }, Self.b.map(Double.init))
         let solution = Tensor(x.map(Float.init))
         expectClose(theta, solution, rtol: 1e-4, floor: 1e-2, "lecture form at the minimiser")
         expectClose(p, solution, rtol: 1e-4, floor: 1e-2, "PyTorch form at the minimiser")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 /// `Fixtures/optim.json`, written by `Tests/Fixtures/generate_optim.py` from `torch.optim`: 100 steps of each
@@ -93,7 +94,9 @@ struct OptimFixture: Decodable {
         return Self.registered(rule, c, groups(c, params))
     }
 
-    private static func registered<R: RegisteredRule>(_ rule: R.Type, _ c: Case, _ groups: [ParameterGroup]) -> any Optimizer {
+    private static func registered<R: RegisteredRule>(_ rule: R.Type, _ c: Case, _ groups: [ParameterGroup])
+        -> any Optimizer
+    {
         var r = R()
         for h in R.hyperParameters {
             switch h.field {
@@ -110,8 +113,9 @@ struct OptimFixture: Decodable {
     /// The parameter groups of case `c`.
     func groups(_ c: Case, _ params: [Tensor]) -> [ParameterGroup] {
         c.groups?.map { g in
-            ParameterGroup(g.params.map { params[$0] }, lr: g.options["lr"], weightDecay: g.options["weight_decay"],
-                           momentum: g.options["momentum"] ?? g.options["beta1"])
+            ParameterGroup(
+                g.params.map { params[$0] }, lr: g.options["lr"], weightDecay: g.options["weight_decay"],
+                momentum: g.options["momentum"] ?? g.options["beta1"])
         } ?? [ParameterGroup(params)]
     }
 
@@ -132,36 +136,45 @@ struct OptimFixture: Decodable {
             default: fatalError("unknown optimizer \(c.optimizer)")
             }
         }
-        let groups = c.groups?.map { g in
-            ParameterGroup(g.params.map { params[$0] }, lr: g.options["lr"], weightDecay: g.options["weight_decay"],
-                           momentum: g.options["momentum"] ?? g.options["beta1"])
-        } ?? [ParameterGroup(params)]
+        let groups =
+            c.groups?.map { g in
+                ParameterGroup(
+                    g.params.map { params[$0] }, lr: g.options["lr"], weightDecay: g.options["weight_decay"],
+                    momentum: g.options["momentum"] ?? g.options["beta1"])
+            } ?? [ParameterGroup(params)]
         let lr = o["lr"]!, wd = o["weight_decay"] ?? 0
         let betas = (o["beta1"] ?? 0.9, o["beta2"] ?? 0.999), eps = o["eps"] ?? 1e-8
         let maximize = f.contains("maximize")
         switch c.optimizer {
         case "SGD":
-            return SGD(groups, lr: lr, momentum: o["momentum"] ?? 0, dampening: o["dampening"] ?? 0, weightDecay: wd,
-                       nesterov: f.contains("nesterov"), maximize: maximize)
+            return SGD(
+                groups, lr: lr, momentum: o["momentum"] ?? 0, dampening: o["dampening"] ?? 0, weightDecay: wd,
+                nesterov: f.contains("nesterov"), maximize: maximize)
         case "RMSprop":
-            return RMSprop(groups, lr: lr, alpha: o["alpha"] ?? 0.99, eps: eps, weightDecay: wd,
-                           momentum: o["momentum"] ?? 0, centered: f.contains("centered"), maximize: maximize)
+            return RMSprop(
+                groups, lr: lr, alpha: o["alpha"] ?? 0.99, eps: eps, weightDecay: wd,
+                momentum: o["momentum"] ?? 0, centered: f.contains("centered"), maximize: maximize)
         case "Adam":
-            return Adam(groups, lr: lr, betas: betas, eps: eps, weightDecay: wd, amsgrad: f.contains("amsgrad"),
-                        maximize: maximize)
+            return Adam(
+                groups, lr: lr, betas: betas, eps: eps, weightDecay: wd, amsgrad: f.contains("amsgrad"),
+                maximize: maximize)
         case "AdamW":
-            return AdamW(groups, lr: lr, betas: betas, eps: eps, weightDecay: o["weight_decay"] ?? 0.01,
-                         amsgrad: f.contains("amsgrad"), maximize: maximize)
+            return AdamW(
+                groups, lr: lr, betas: betas, eps: eps, weightDecay: o["weight_decay"] ?? 0.01,
+                amsgrad: f.contains("amsgrad"), maximize: maximize)
         case "Adagrad":
-            return Adagrad(groups, lr: lr, lrDecay: o["lr_decay"] ?? 0, weightDecay: wd,
-                           initialAccumulatorValue: o["initial_accumulator_value"] ?? 0, eps: o["eps"] ?? 1e-10,
-                           maximize: maximize)
+            return Adagrad(
+                groups, lr: lr, lrDecay: o["lr_decay"] ?? 0, weightDecay: wd,
+                initialAccumulatorValue: o["initial_accumulator_value"] ?? 0, eps: o["eps"] ?? 1e-10,
+                maximize: maximize)
         case "NAdam":
-            return NAdam(groups, lr: lr, betas: betas, eps: eps, weightDecay: wd, momentumDecay: o["momentum_decay"] ?? 4e-3,
-                         decoupledWeightDecay: f.contains("decoupled_weight_decay"), maximize: maximize)
+            return NAdam(
+                groups, lr: lr, betas: betas, eps: eps, weightDecay: wd, momentumDecay: o["momentum_decay"] ?? 4e-3,
+                decoupledWeightDecay: f.contains("decoupled_weight_decay"), maximize: maximize)
         case "RAdam":
-            return RAdam(groups, lr: lr, betas: betas, eps: eps, weightDecay: wd,
-                         decoupledWeightDecay: f.contains("decoupled_weight_decay"), maximize: maximize)
+            return RAdam(
+                groups, lr: lr, betas: betas, eps: eps, weightDecay: wd,
+                decoupledWeightDecay: f.contains("decoupled_weight_decay"), maximize: maximize)
         case "Adamax":
             return Adamax(groups, lr: lr, betas: betas, eps: eps, weightDecay: wd, maximize: maximize)
         default:

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 /// Saving and restoring optimizer state, gradient accumulation, skipping, zeroGrad and the engine's bookkeeping.
@@ -107,7 +108,9 @@ import Testing
         let n = 200_000
         let big = Tensor((0..<n).map { pattern[$0 % 10] }).requiringGrad()
         let small = Tensor(pattern).requiringGrad()
-        let optimizers: [any Optimizer] = [NAdam([big], lr: 0.01, weightDecay: 0.1), NAdam([small], lr: 0.01, weightDecay: 0.1)]
+        let optimizers: [any Optimizer] = [
+            NAdam([big], lr: 0.01, weightDecay: 0.1), NAdam([small], lr: 0.01, weightDecay: 0.1),
+        ]
         for t in 1...4 {
             for (p, o) in zip([big, small], optimizers) {
                 o.zeroGrad()
@@ -150,8 +153,9 @@ import Testing
     /// Learning rates, momenta and per-group hyperparameters can be read and changed between steps.
     @Test func hyperparameterAccess() {
         let a = Tensor([1]).requiringGrad(), b = Tensor([2]).requiringGrad()
-        let optimizer = SGD([ParameterGroup([a]), ParameterGroup([b], lr: 0.01, weightDecay: 0, momentum: 0.5)],
-                            lr: 0.1, momentum: 0.9, weightDecay: 1e-4)
+        let optimizer = SGD(
+            [ParameterGroup([a]), ParameterGroup([b], lr: 0.01, weightDecay: 0, momentum: 0.5)],
+            lr: 0.1, momentum: 0.9, weightDecay: 1e-4)
         #expect(optimizer.learningRates == [0.1, 0.01])
         #expect(optimizer.initialLearningRates == [0.1, 0.01])
         #expect(optimizer.momenta == [0.9, 0.5])

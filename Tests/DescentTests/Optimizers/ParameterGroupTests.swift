@@ -1,17 +1,20 @@
 import Testing
+
 @testable import Descent
 
 /// Building parameter groups from names.
 @Suite struct ParameterGroupTests {
     static func named() -> [(name: String, tensor: Tensor)] {
-        [("conv1.weight", Tensor.zeros([4, 3, 3, 3]).requiringGrad()),
-         ("bn1.weight", Tensor.zeros([4]).requiringGrad()),
-         ("bn1.bias", Tensor.zeros([4]).requiringGrad()),
-         ("layer1.0.conv.weight", Tensor.zeros([4, 4, 3, 3]).requiringGrad()),
-         ("layer1.0.norm.weight", Tensor.zeros([4]).requiringGrad()),
-         ("features.3.weight", Tensor.zeros([4]).requiringGrad()),   // a BatchNorm inside a Sequential
-         ("fc.weight", Tensor.zeros([10, 4]).requiringGrad()),
-         ("fc.bias", Tensor.zeros([10]).requiringGrad())]
+        [
+            ("conv1.weight", Tensor.zeros([4, 3, 3, 3]).requiringGrad()),
+            ("bn1.weight", Tensor.zeros([4]).requiringGrad()),
+            ("bn1.bias", Tensor.zeros([4]).requiringGrad()),
+            ("layer1.0.conv.weight", Tensor.zeros([4, 4, 3, 3]).requiringGrad()),
+            ("layer1.0.norm.weight", Tensor.zeros([4]).requiringGrad()),
+            ("features.3.weight", Tensor.zeros([4]).requiringGrad()),  // a BatchNorm inside a Sequential
+            ("fc.weight", Tensor.zeros([10, 4]).requiringGrad()),
+            ("fc.bias", Tensor.zeros([10]).requiringGrad()),
+        ]
     }
 
     @Test func separatingWeightDecay() {
@@ -30,12 +33,14 @@ import Testing
     }
 
     @Test func byNameFirstMatchWins() {
-        let groups = ParameterGroup.byName(Self.named(), [
-            .init(["fc.*"], lr: 0.01),
-            .init(["*.bias", "*.weight"], weightDecay: 0),
-            .init(["nothing*"], lr: 1),
-        ])
-        #expect(groups.count == 2)   // the default group and the last selector are empty
+        let groups = ParameterGroup.byName(
+            Self.named(),
+            [
+                .init(["fc.*"], lr: 0.01),
+                .init(["*.bias", "*.weight"], weightDecay: 0),
+                .init(["nothing*"], lr: 1),
+            ])
+        #expect(groups.count == 2)  // the default group and the last selector are empty
         #expect(groups[0].names == ["fc.weight", "fc.bias"] && groups[0].lr == 0.01)
         #expect(groups[1].names.count == 6 && groups[1].weightDecay == 0)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// Every optimizer configuration against `torch.optim`, step for step (snapshots every 10 steps of 100).
@@ -29,8 +30,12 @@ import Testing
     @Test func everyRegisteredOptimizerHasFixtures() {
         let cases = OptimFixture.shared.cases
         for rule in OptimizerRegistry.rules {
-            #expect(cases.contains { $0.optimizer == rule.name && $0.name == "\(rule.configName)_defaults" }, "\(rule.name): no defaults case")
-            #expect(cases.contains { $0.optimizer == rule.name && !$0.name.hasSuffix("_defaults") }, "\(rule.name): no case with options")
+            #expect(
+                cases.contains { $0.optimizer == rule.name && $0.name == "\(rule.configName)_defaults" },
+                "\(rule.name): no defaults case")
+            #expect(
+                cases.contains { $0.optimizer == rule.name && !$0.name.hasSuffix("_defaults") },
+                "\(rule.name): no case with options")
         }
         #expect(Set(cases.map(\.optimizer)) == Set(OptimizerRegistry.rules.map { $0.name }))
     }
@@ -59,7 +64,8 @@ import Testing
         if let expected = c.norms {
             #expect(norms.count == expected.count)
             for (k, (a, b)) in zip(norms, expected).enumerated() {
-                #expect(Swift.abs(a - b) <= Self.rtol * Swift.abs(b), "\(c.name): clip norm at step \(k + 1): \(a) vs \(b)")
+                #expect(
+                    Swift.abs(a - b) <= Self.rtol * Swift.abs(b), "\(c.name): clip norm at step \(k + 1): \(a) vs \(b)")
             }
         }
     }

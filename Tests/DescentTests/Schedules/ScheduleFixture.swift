@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 /// `Fixtures/schedules.json`, written by `Tests/Fixtures/generate_optim.py` from `torch.optim.lr_scheduler`:
@@ -41,7 +42,9 @@ struct ScheduleFixture: Decodable {
         /// The detector configured as the fixture's keyword arguments (absent ones: Descent's defaults).
         func make() -> ReduceLROnPlateau {
             var p = ReduceLROnPlateau()
-            if case .string(let mode)? = params["mode"] { p = ReduceLROnPlateau(mode: ReduceLROnPlateau.Mode(rawValue: mode)!) }
+            if case .string(let mode)? = params["mode"] {
+                p = ReduceLROnPlateau(mode: ReduceLROnPlateau.Mode(rawValue: mode)!)
+            }
             if case .string(let mode)? = params["threshold_mode"] { p.thresholdMode = .init(rawValue: mode)! }
             for (key, value) in params {
                 guard case .number(let x) = value else { continue }
@@ -77,7 +80,8 @@ struct ScheduleFixture: Decodable {
             }
             return MultiStepLR(baseLR: base, milestones: milestones, gamma: e.double("gamma"))
         case "exponential": return ExponentialLR(baseLR: base, gamma: e.double("gamma"))
-        case "constant_lr": return ConstantLR(baseLR: base, factor: e.double("factor"), totalIters: e.int("total_iters"))
+        case "constant_lr":
+            return ConstantLR(baseLR: base, factor: e.double("factor"), totalIters: e.int("total_iters"))
         case "constant_lr_defaults": return ConstantLR(baseLR: base)
         case "inverse_time": return InverseTimeLR(baseLR: base, gamma: e.double("gamma"))
         case "harmonic": return InverseTimeLR.harmonic(baseLR: base)
@@ -87,10 +91,12 @@ struct ScheduleFixture: Decodable {
         case "cosine", "cosine_long", "cosine_odd", "cosine_groups":
             return CosineAnnealingLR(baseLR: base, tMax: e.int("t_max"), etaMin: e.double("eta_min"))
         case "warm_restarts", "warm_restarts_mult1", "warm_restarts_mult3":
-            return CosineAnnealingWarmRestarts(baseLR: base, t0: e.int("t_0"), tMult: e.int("t_mult"), etaMin: e.double("eta_min"))
+            return CosineAnnealingWarmRestarts(
+                baseLR: base, t0: e.int("t_0"), tMult: e.int("t_mult"), etaMin: e.double("eta_min"))
         case "linear", "linear_decay":
-            return LinearLR(baseLR: base, startFactor: e.double("start_factor"), endFactor: e.double("end_factor"),
-                            totalIters: e.int("total_iters"))
+            return LinearLR(
+                baseLR: base, startFactor: e.double("start_factor"), endFactor: e.double("end_factor"),
+                totalIters: e.int("total_iters"))
         case "linear_defaults": return LinearLR(baseLR: base)
         case "warmup_cosine", "warmup_cosine_groups":
             return CosineAnnealingLR(baseLR: base, tMax: e.int("t_max"), etaMin: e.double("eta_min"))
@@ -102,17 +108,22 @@ struct ScheduleFixture: Decodable {
             return ExponentialLR(baseLR: base, gamma: e.double("gamma"))
                 .withLinearWarmup(steps: e.int("warmup"), startFactor: e.double("start_factor"))
         case "sequential_three":
-            return SequentialLR([ConstantLR(baseLR: base, factor: 0.5, totalIters: 10),
-                                 ExponentialLR(baseLR: base, gamma: 0.95),
-                                 CosineAnnealingLR(baseLR: base, tMax: 60, etaMin: 0.001)], milestones: [30, 80])
+            return SequentialLR(
+                [
+                    ConstantLR(baseLR: base, factor: 0.5, totalIters: 10),
+                    ExponentialLR(baseLR: base, gamma: 0.95),
+                    CosineAnnealingLR(baseLR: base, tMax: 60, etaMin: 0.001),
+                ], milestones: [30, 80])
         case "one_cycle": return OneCycleLR(maxLR: e.double("max_lr"), totalSteps: e.int("total_steps"))
         case "one_cycle_three_phase":
-            return OneCycleLR(maxLR: e.double("max_lr"), totalSteps: e.int("total_steps"), pctStart: e.double("pct_start"),
-                              divFactor: e.double("div_factor"), finalDivFactor: e.double("final_div_factor"),
-                              threePhase: true)
+            return OneCycleLR(
+                maxLR: e.double("max_lr"), totalSteps: e.int("total_steps"), pctStart: e.double("pct_start"),
+                divFactor: e.double("div_factor"), finalDivFactor: e.double("final_div_factor"),
+                threePhase: true)
         case "one_cycle_linear":
-            return OneCycleLR(maxLR: e.double("max_lr"), totalSteps: e.int("total_steps"), pctStart: e.double("pct_start"),
-                              annealStrategy: .linear)
+            return OneCycleLR(
+                maxLR: e.double("max_lr"), totalSteps: e.int("total_steps"), pctStart: e.double("pct_start"),
+                annealStrategy: .linear)
         default: fatalError("no Descent schedule for fixture entry \(e.name)")
         }
     }

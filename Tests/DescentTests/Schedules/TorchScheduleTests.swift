@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 /// Closed-form schedules against PyTorch's recursive (chainable) schedulers: 200 learning rates each, relative
@@ -24,8 +25,9 @@ import Testing
         if let momentum = e.momentum {
             for (k, expected) in momentum.enumerated() {
                 let actual = schedule.momentum(at: k)
-                #expect(actual != nil && scheduleRelativeError(actual!, expected) <= Self.rtol,
-                        "\(e.name) momentum at step \(k): \(String(describing: actual)) vs \(expected)")
+                #expect(
+                    actual != nil && scheduleRelativeError(actual!, expected) <= Self.rtol,
+                    "\(e.name) momentum at step \(k): \(String(describing: actual)) vs \(expected)")
             }
         }
     }
@@ -37,7 +39,9 @@ import Testing
         for (k, metric) in p.metrics.enumerated() {
             plateau.step(metric, learningRates: &lrs)
             for g in lrs.indices {
-                #expect(scheduleRelativeError(lrs[g], p.lrs[g][k]) <= Self.rtol, "\(p.name) group \(g) step \(k): \(lrs[g]) vs \(p.lrs[g][k])")
+                #expect(
+                    scheduleRelativeError(lrs[g], p.lrs[g][k]) <= Self.rtol,
+                    "\(p.name) group \(g) step \(k): \(lrs[g]) vs \(p.lrs[g][k])")
             }
         }
         #expect(plateau.lastEpoch == p.metrics.count)
@@ -48,7 +52,8 @@ import Testing
     @Test func applyToOptimizerGroups() throws {
         let e = try #require(ScheduleFixture.shared.schedules.first { $0.name == "warmup_cosine_groups" })
         let a = Tensor([1, 2]).requiringGrad(), b = Tensor([3]).requiringGrad()
-        let optimizer = SGD([ParameterGroup([a], lr: e.base_lrs[0]), ParameterGroup([b], lr: e.base_lrs[1])], momentum: 0.9)
+        let optimizer = SGD(
+            [ParameterGroup([a], lr: e.base_lrs[0]), ParameterGroup([b], lr: e.base_lrs[1])], momentum: 0.9)
         let schedule = ScheduleFixture.makeSchedule(e)
         for k in 0..<ScheduleFixture.shared.steps {
             optimizer.apply(schedule, at: k)
@@ -76,7 +81,7 @@ import Testing
         for i in 0..<100 { #expect(iterations.lr(at: i) == epochs.lr(at: i / 10)) }
         #expect(iterations(39) == 0.05)
         #expect(FixedLR(baseLR: 0.3).lr(at: 12345) == 0.3)
-        #expect(InverseTimeLR.harmonic(baseLR: 1).lr(at: 3) == 0.25)   // lr0 / k with k = 4
+        #expect(InverseTimeLR.harmonic(baseLR: 1).lr(at: 3) == 0.25)  // lr0 / k with k = 4
     }
 
     /// ReduceLROnPlateau's state saved mid-run (JSON) and restored continues identically; the initial state,

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 @Suite struct ModuleWeightsTests {
@@ -10,8 +11,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: url) }
         try a.saveWeights(to: url)
         let entries = try SafeTensors.read(from: url)
-        #expect(entries.map(\.name).sorted() == ["0.bias", "0.weight", "1.bias", "1.num_batches_tracked", "1.running_mean",
-                                                 "1.running_var", "1.weight", "3.bias", "3.weight"])
+        #expect(
+            entries.map(\.name).sorted() == [
+                "0.bias", "0.weight", "1.bias", "1.num_batches_tracked", "1.running_mean",
+                "1.running_var", "1.weight", "3.bias", "3.weight",
+            ])
         #expect(entries.first { $0.name == "1.num_batches_tracked" }?.dtype == .int64)
         let b = Sequential(Linear(3, 4), BatchNorm1d(4), ReLU(), Linear(4, 2))
         try b.loadWeights(from: url)

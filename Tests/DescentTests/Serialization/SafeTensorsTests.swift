@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 /// The expected contents of `Fixtures/torch_written.safetensors` (written by `safetensors.torch.save_file` in
@@ -44,11 +45,13 @@ private func safetensorsBytes(_ header: String, data: [UInt8] = [], headerLength
 private func expectReadError(_ bytes: Data, _ reason: String, sourceLocation: SourceLocation = #_sourceLocation) {
     do {
         let entries = try SafeTensors.read(from: bytes, location: "bad.safetensors")
-        Issue.record("read \(entries.count) tensors instead of failing with '\(reason)'", sourceLocation: sourceLocation)
+        Issue.record(
+            "read \(entries.count) tensors instead of failing with '\(reason)'", sourceLocation: sourceLocation)
     } catch let error as DescentError {
         #expect(error.kind == .file, sourceLocation: sourceLocation)
         #expect(error.location == "bad.safetensors", sourceLocation: sourceLocation)
-        #expect(error.reason.contains(reason), "reason '\(error.reason)' lacks '\(reason)'", sourceLocation: sourceLocation)
+        #expect(
+            error.reason.contains(reason), "reason '\(error.reason)' lacks '\(reason)'", sourceLocation: sourceLocation)
     } catch {
         Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
     }
@@ -96,8 +99,10 @@ private func temporaryDirectory() throws -> URL {
     }
 
     @Test func readsTorchWrittenFile() throws {
-        let url = try #require(Bundle.module.url(forResource: "torch_written", withExtension: "safetensors",
-                                                 subdirectory: "Fixtures"))
+        let url = try #require(
+            Bundle.module.url(
+                forResource: "torch_written", withExtension: "safetensors",
+                subdirectory: "Fixtures"))
         let expected: TorchWritten = try loadFixture("torch_written.json")
         let contents = try SafeTensors.readContents(from: url)
         #expect(contents.metadata == expected.metadata)
@@ -152,7 +157,9 @@ private func temporaryDirectory() throws -> URL {
     // MARK: Errors when writing
 
     @Test func writeErrors() throws {
-        func expectWriteError(_ entries: [SafeTensors.Entry], _ reason: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        func expectWriteError(
+            _ entries: [SafeTensors.Entry], _ reason: String, sourceLocation: SourceLocation = #_sourceLocation
+        ) {
             #expect(sourceLocation: sourceLocation) { try SafeTensors.encode(entries) } throws: { error in
                 guard let e = error as? DescentError else { return false }
                 return e.kind == .file && e.reason.contains(reason)
@@ -211,8 +218,9 @@ private func temporaryDirectory() throws -> URL {
 
     @Test func truncatedData() {
         let header = #"{"w":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}"#
-        expectReadError(safetensorsBytes(header, data: Array(repeating: 0, count: 10)),
-                        "tensor 'w': data_offsets [0, 16] reach beyond the data section (10 bytes)")
+        expectReadError(
+            safetensorsBytes(header, data: Array(repeating: 0, count: 10)),
+            "tensor 'w': data_offsets [0, 16] reach beyond the data section (10 bytes)")
     }
 
     @Test func malformedJSON() {
@@ -247,24 +255,29 @@ private func temporaryDirectory() throws -> URL {
         let header = #"{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#
         expectReadError(safetensorsBytes(header, data: [0, 0, 0, 0]), "'shape' is not a list of non-negative integers")
         let fractional = #"{"w":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}"#
-        expectReadError(safetensorsBytes(fractional, data: [0, 0, 0, 0]), "'shape' is not a list of non-negative integers")
+        expectReadError(
+            safetensorsBytes(fractional, data: [0, 0, 0, 0]), "'shape' is not a list of non-negative integers")
     }
 
     @Test func invalidOffsets() {
         let header = #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0]}}"#
-        expectReadError(safetensorsBytes(header, data: [0, 0, 0, 0]), "'data_offsets' is not a pair of non-negative integers")
+        expectReadError(
+            safetensorsBytes(header, data: [0, 0, 0, 0]), "'data_offsets' is not a pair of non-negative integers")
     }
 
     @Test func offsetsOutOfRange() {
-        let header = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#
-        expectReadError(safetensorsBytes(header, data: Array(repeating: 0, count: 8)),
-                        "tensor 'b': data_offsets [8, 12] reach beyond the data section (8 bytes)")
+        let header =
+            #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#
+        expectReadError(
+            safetensorsBytes(header, data: Array(repeating: 0, count: 8)),
+            "tensor 'b': data_offsets [8, 12] reach beyond the data section (8 bytes)")
     }
 
     @Test func offsetsNotMatchingShape() {
         let header = #"{"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,20]}}"#
-        expectReadError(safetensorsBytes(header, data: Array(repeating: 0, count: 20)),
-                        "tensor 'w': data_offsets [0, 20] span 20 bytes, but shape [2, 3] of F32 needs 24")
+        expectReadError(
+            safetensorsBytes(header, data: Array(repeating: 0, count: 20)),
+            "tensor 'w': data_offsets [0, 20] span 20 bytes, but shape [2, 3] of F32 needs 24")
         let int64 = #"{"n":{"dtype":"I64","shape":[],"data_offsets":[0,4]}}"#
         expectReadError(safetensorsBytes(int64, data: [0, 0, 0, 0]), "span 4 bytes, but shape [] of I64 needs 8")
     }
@@ -280,45 +293,52 @@ private func temporaryDirectory() throws -> URL {
     }
 
     @Test func overlappingOffsets() {
-        let header = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
-        expectReadError(safetensorsBytes(header, data: Array(repeating: 0, count: 12)),
-                        "tensor 'b' (data_offsets [4, 12]) overlaps tensor 'a', which ends at 8")
+        let header =
+            #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#
+        expectReadError(
+            safetensorsBytes(header, data: Array(repeating: 0, count: 12)),
+            "tensor 'b' (data_offsets [4, 12]) overlaps tensor 'a', which ends at 8")
     }
 
     @Test func gapBetweenTensors() {
-        let header = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#
-        expectReadError(safetensorsBytes(header, data: Array(repeating: 0, count: 12)),
-                        "4 unused bytes before tensor 'b' at data offset 4")
+        let header =
+            #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}"#
+        expectReadError(
+            safetensorsBytes(header, data: Array(repeating: 0, count: 12)),
+            "4 unused bytes before tensor 'b' at data offset 4")
     }
 
     @Test func trailingBytesAfterTheTensors() {
         let header = #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#
-        expectReadError(safetensorsBytes(header, data: Array(repeating: 0, count: 6)),
-                        "the data section has 6 bytes, but the tensors cover 4")
+        expectReadError(
+            safetensorsBytes(header, data: Array(repeating: 0, count: 6)),
+            "the data section has 6 bytes, but the tensors cover 4")
     }
 
     @Test func invalidMetadata() {
-        expectReadError(safetensorsBytes(#"{"__metadata__":{"epoch":3}}"#), "__metadata__ value of 'epoch' is not a string")
+        expectReadError(
+            safetensorsBytes(#"{"__metadata__":{"epoch":3}}"#), "__metadata__ value of 'epoch' is not a string")
         expectReadError(safetensorsBytes(#"{"__metadata__":[1]}"#), "__metadata__ is not a JSON object")
     }
 
     /// Hand-built files of every readable dtype decode little-endian bytes at any alignment.
     @Test func decodesEveryDTypeFromHandBuiltBytes() throws {
         let header = """
-        {"u":{"dtype":"U8","shape":[3],"data_offsets":[0,3]},"i":{"dtype":"I32","shape":[1],"data_offsets":[3,7]},\
-        "b":{"dtype":"BF16","shape":[1],"data_offsets":[7,9]},"h":{"dtype":"F16","shape":[1],"data_offsets":[9,11]},\
-        "d":{"dtype":"F64","shape":[1],"data_offsets":[11,19]},"l":{"dtype":"I64","shape":[1],"data_offsets":[19,27]},\
-        "f":{"dtype":"F32","shape":[1],"data_offsets":[27,31]}}
-        """
+            {"u":{"dtype":"U8","shape":[3],"data_offsets":[0,3]},"i":{"dtype":"I32","shape":[1],"data_offsets":[3,7]},\
+            "b":{"dtype":"BF16","shape":[1],"data_offsets":[7,9]},"h":{"dtype":"F16","shape":[1],"data_offsets":[9,11]},\
+            "d":{"dtype":"F64","shape":[1],"data_offsets":[11,19]},"l":{"dtype":"I64","shape":[1],"data_offsets":[19,27]},\
+            "f":{"dtype":"F32","shape":[1],"data_offsets":[27,31]}}
+            """
         var data: [UInt8] = [0, 7, 255]
-        data += [0xfe, 0xff, 0xff, 0xff]                     // I32 −2
-        data += [0x40, 0xc0]                                 // BF16 0xc040 = −3
-        data += [0x00, 0x3e]                                 // F16 0x3e00 = 1.5
+        data += [0xfe, 0xff, 0xff, 0xff]  // I32 −2
+        data += [0x40, 0xc0]  // BF16 0xc040 = −3
+        data += [0x00, 0x3e]  // F16 0x3e00 = 1.5
         data += withUnsafeBytes(of: (0.1 as Double).bitPattern.littleEndian, Array.init)
         data += withUnsafeBytes(of: Int64(-9).littleEndian, Array.init)
         data += withUnsafeBytes(of: (2.75 as Float).bitPattern.littleEndian, Array.init)
         let entries = try SafeTensors.read(from: safetensorsBytes(header, data: data))
         #expect(entries.map(\.name) == ["u", "i", "b", "h", "d", "l", "f"])
-        #expect(entries.map(\.tensor.scalars) == [[0, 7, 255], [-2], [-3], [1.5], [Float(0.1 as Double)], [-9], [2.75]])
+        #expect(
+            entries.map(\.tensor.scalars) == [[0, 7, 255], [-2], [-3], [1.5], [Float(0.1 as Double)], [-9], [2.75]])
     }
 }

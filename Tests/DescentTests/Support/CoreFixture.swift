@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 /// The PyTorch reference values of the core ops, `Fixtures/core.json`, written by `Tests/Fixtures/generate_core.py`.
@@ -41,11 +42,13 @@ struct CoreFixture: Decodable {
                 Issue.record("no Swift counterpart for core.json case '\(name)'", sourceLocation: sourceLocation)
                 continue
             }
-            #expect(outs.count == c.outputs.count, "\(name): \(outs.count) outputs, expected \(c.outputs.count)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                outs.count == c.outputs.count, "\(name): \(outs.count) outputs, expected \(c.outputs.count)",
+                sourceLocation: sourceLocation)
             guard outs.count == c.outputs.count else { continue }
             for (i, (o, e)) in zip(outs, c.outputs).enumerated() {
-                expectClose(o, e.tensor, rtol: rtol, floor: floor, "\(name) output \(i)", sourceLocation: sourceLocation)
+                expectClose(
+                    o, e.tensor, rtol: rtol, floor: floor, "\(name) output \(i)", sourceLocation: sourceLocation)
             }
             guard c.grads.contains(where: { $0 != nil }) else { continue }
             var loss: Tensor?
@@ -61,8 +64,9 @@ struct CoreFixture: Decodable {
             loss.backward()
             for (i, (x, g)) in zip(inputs, c.grads).enumerated() {
                 guard let g else { continue }
-                expectClose(x.grad ?? Tensor.zeros(x.shape), g.tensor, rtol: rtol, floor: floor,
-                            "\(name) gradient of input \(i)", sourceLocation: sourceLocation)
+                expectClose(
+                    x.grad ?? Tensor.zeros(x.shape), g.tensor, rtol: rtol, floor: floor,
+                    "\(name) gradient of input \(i)", sourceLocation: sourceLocation)
             }
         }
         return names

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 /// A tensor stored in a fixture file: `{"shape": [..], "data": [..]}` (data in row-major order).
@@ -30,9 +31,13 @@ func maxRelativeError(_ a: Tensor, _ b: Tensor, floor: Float = 1e-3) -> Float {
 }
 
 /// Expects `actual` to equal `expected` in shape and within relative tolerance `rtol` (see ``maxRelativeError``).
-func expectClose(_ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-4, floor: Float = 1e-3,
-                 _ what: @autoclosure () -> String = "", sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.shape == expected.shape, "\(what()): shape \(actual.shape) vs \(expected.shape)", sourceLocation: sourceLocation)
+func expectClose(
+    _ actual: Tensor, _ expected: Tensor, rtol: Float = 1e-4, floor: Float = 1e-3,
+    _ what: @autoclosure () -> String = "", sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(
+        actual.shape == expected.shape, "\(what()): shape \(actual.shape) vs \(expected.shape)",
+        sourceLocation: sourceLocation)
     guard actual.shape == expected.shape else { return }
     let err = maxRelativeError(actual, expected, floor: floor)
     #expect(err <= rtol, "\(what()): max relative error \(err) > \(rtol)", sourceLocation: sourceLocation)
@@ -57,9 +62,10 @@ func expectGradientsMatchFiniteDifferences(
             let fp = withNoGrad { Double(f(plus).item) }, fm = withNoGrad { Double(f(minus).item) }
             let numeric = Float((fp - fm) / (2 * Double(eps)))
             let a = analytic.scalars[i]
-            #expect(Swift.abs(a - numeric) <= atol + rtol * Swift.abs(numeric),
-                    "\(what): input \(k) element \(i): autodiff \(a) vs finite difference \(numeric)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                Swift.abs(a - numeric) <= atol + rtol * Swift.abs(numeric),
+                "\(what): input \(k) element \(i): autodiff \(a) vs finite difference \(numeric)",
+                sourceLocation: sourceLocation)
         }
     }
 }

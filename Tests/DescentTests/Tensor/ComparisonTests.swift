@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 @Suite struct ComparisonTests {
@@ -59,6 +60,8 @@ import Testing
     @Test func whereGradientsMatchFiniteDifferences() {
         let mask = Tensor([1, 0, 0, 1, 1, 0], shape: [2, 3, 1])
         let a = TestData.normal([3, 4], seed: 91), b = TestData.normal([2, 1, 4], seed: 92)
-        expectGradientsMatchFiniteDifferences([a, b], "where") { TestData.weightedSum(Tensor.where(mask, $0[0], $0[1]).exp()) }
+        expectGradientsMatchFiniteDifferences([a, b], "where") {
+            TestData.weightedSum(Tensor.where(mask, $0[0], $0[1]).exp())
+        }
     }
 }

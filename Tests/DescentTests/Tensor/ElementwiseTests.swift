@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 @Suite struct ElementwiseTests {
@@ -38,7 +39,8 @@ import Testing
         #expect((b + a).scalars == [11, 22, 33, 14, 25, 36])
         let col = Tensor([100, 200], shape: [2, 1])
         #expect((a + col).scalars == [101, 102, 103, 204, 205, 206])
-        #expect((Tensor([1, 2], shape: [2, 1]) * Tensor([1, 10, 100], shape: [1, 3])).scalars == [1, 10, 100, 2, 20, 200])
+        #expect(
+            (Tensor([1, 2], shape: [2, 1]) * Tensor([1, 10, 100], shape: [1, 3])).scalars == [1, 10, 100, 2, 20, 200])
         #expect((a - Tensor(1)).scalars == [0, 1, 2, 3, 4, 5])
         #expect((Tensor(12) / a).scalars == [12, 6, 4, 3, 2.4, 2])
     }
@@ -61,7 +63,9 @@ import Testing
     }
 
     @Test func gradientsMatchFiniteDifferences() {
-        let pairs: [([Int], [Int])] = [([2, 3], [2, 3]), ([2, 3], [3]), ([2, 1, 4], [3, 1]), ([], [2, 2]), ([3, 1], [1, 2])]
+        let pairs: [([Int], [Int])] = [
+            ([2, 3], [2, 3]), ([2, 3], [3]), ([2, 1, 4], [3, 1]), ([], [2, 2]), ([3, 1], [1, 2]),
+        ]
         for (sa, sb) in pairs {
             let a = TestData.normal(sa, seed: 3), b = TestData.normal(sb, seed: 4), pb = TestData.positive(sb, seed: 5)
             expectGradientsMatchFiniteDifferences([a, b], "add \(sa) \(sb)") { TestData.weightedSum($0[0] + $0[1]) }

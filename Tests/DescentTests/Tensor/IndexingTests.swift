@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 @Suite struct IndexingTests {
@@ -37,12 +38,20 @@ import Testing
             TestData.weightedSum($0[0].indexSelect(axis: 1, [3, 0, 3, 3]).exp())
         }
         expectGradientsMatchFiniteDifferences([x], "gather") {
-            TestData.weightedSum($0[0].gather(axis: 2, index: [0, 1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 0, 0, 1],
-                                              indexShape: [3, 4, 2]).exp())
+            TestData.weightedSum(
+                $0[0].gather(
+                    axis: 2, index: [0, 1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1, 0, 0, 1, 0, 0, 1],
+                    indexShape: [3, 4, 2]
+                ).exp())
         }
-        let a = TestData.normal([2, 3], seed: 42), b = TestData.normal([2, 1], seed: 43), c = TestData.normal([2, 3], seed: 44)
-        expectGradientsMatchFiniteDifferences([a, b], "cat") { TestData.weightedSum(Tensor.concatenate([$0[0], $0[1], $0[0]], axis: 1).exp()) }
-        expectGradientsMatchFiniteDifferences([a, c], "stack") { TestData.weightedSum(Tensor.stack([$0[0], $0[1]], axis: 1).exp()) }
+        let a = TestData.normal([2, 3], seed: 42), b = TestData.normal([2, 1], seed: 43),
+            c = TestData.normal([2, 3], seed: 44)
+        expectGradientsMatchFiniteDifferences([a, b], "cat") {
+            TestData.weightedSum(Tensor.concatenate([$0[0], $0[1], $0[0]], axis: 1).exp())
+        }
+        expectGradientsMatchFiniteDifferences([a, c], "stack") {
+            TestData.weightedSum(Tensor.stack([$0[0], $0[1]], axis: 1).exp())
+        }
         expectGradientsMatchFiniteDifferences([x], "split") {
             let parts = $0[0].split(sizes: [1, 2], axis: 0)
             return TestData.weightedSum(parts[0].exp(), seed: 1) + TestData.weightedSum(parts[1].sin(), seed: 2)

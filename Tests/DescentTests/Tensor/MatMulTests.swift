@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 @Suite struct MatMulTests {
@@ -20,7 +21,7 @@ import Testing
         let names = try CoreFixture.check(group: "matmul") { name, x in
             switch name {
             case "mm", "bmm", "broadcast_batch", "matrix_times_batch", "batch_times_matrix",
-                 "dot", "vector_matrix", "matrix_vector", "vector_batch", "batch_vector":
+                "dot", "vector_matrix", "matrix_vector", "vector_batch", "batch_vector":
                 return [x[0].matmul(x[1])]
             default: return nil
             }
@@ -35,7 +36,9 @@ import Testing
         ]
         for (i, (sa, sb)) in shapes.enumerated() {
             let a = TestData.normal(sa, seed: 50 + UInt64(i)), b = TestData.normal(sb, seed: 60 + UInt64(i))
-            expectGradientsMatchFiniteDifferences([a, b], "matmul \(sa) \(sb)") { TestData.weightedSum($0[0].matmul($0[1])) }
+            expectGradientsMatchFiniteDifferences([a, b], "matmul \(sa) \(sb)") {
+                TestData.weightedSum($0[0].matmul($0[1]))
+            }
         }
     }
 
@@ -58,19 +61,25 @@ import Testing
     func matchesNaiveProduct(mkn: [Int]) {
         let (m, k, n) = (mkn[0], mkn[1], mkn[2])
         let a = TestData.normal([m, k], seed: 71), b = TestData.normal([k, n], seed: 72)
-        expectClose(a.matmul(b), Tensor(Self.naive(a.scalars, b.scalars, m: m, k: k, n: n), shape: [m, n]), rtol: 1e-4, floor: 1)
+        expectClose(
+            a.matmul(b), Tensor(Self.naive(a.scalars, b.scalars, m: m, k: k, n: n), shape: [m, n]), rtol: 1e-4, floor: 1
+        )
     }
 
     /// The transposed GEMM forms used by the backward pass.
     @Test func transposedGemm() {
-        let a = TestData.normal([7, 5], seed: 73), b = TestData.normal([7, 3], seed: 74), c = TestData.normal([4, 5], seed: 75)
+        let a = TestData.normal([7, 5], seed: 73), b = TestData.normal([7, 3], seed: 74),
+            c = TestData.normal([4, 5], seed: 75)
         let atb = Tensor.gemm(a, b, transposeA: true)
-        expectClose(atb, Tensor(Self.naive(a.T.scalars, b.scalars, m: 5, k: 7, n: 3), shape: [5, 3]), rtol: 1e-4, floor: 1)
+        expectClose(
+            atb, Tensor(Self.naive(a.T.scalars, b.scalars, m: 5, k: 7, n: 3), shape: [5, 3]), rtol: 1e-4, floor: 1)
         let act = Tensor.gemm(a, c, transposeB: true)
-        expectClose(act, Tensor(Self.naive(a.scalars, c.T.scalars, m: 7, k: 5, n: 4), shape: [7, 4]), rtol: 1e-4, floor: 1)
+        expectClose(
+            act, Tensor(Self.naive(a.scalars, c.T.scalars, m: 7, k: 5, n: 4), shape: [7, 4]), rtol: 1e-4, floor: 1)
         let d = TestData.normal([3, 7], seed: 78)
         let both = Tensor.gemm(a, d, transposeA: true, transposeB: true)
-        expectClose(both, Tensor(Self.naive(a.T.scalars, d.T.scalars, m: 5, k: 7, n: 3), shape: [5, 3]), rtol: 1e-4, floor: 1)
+        expectClose(
+            both, Tensor(Self.naive(a.T.scalars, d.T.scalars, m: 5, k: 7, n: 3), shape: [5, 3]), rtol: 1e-4, floor: 1)
     }
 
     /// Each matrix of a broadcast batched product equals the 2-D product of the matching operands.

@@ -1,14 +1,20 @@
 import Testing
+
 @testable import Descent
 
 /// Serialized: one test changes the process-wide `Backend.threads` (and restores it).
 @Suite(.serialized) struct RandomGeneratorTests {
     /// Random123's published known-answer vectors for Philox4x32-10 (counter words c0…c3, key words k0, k1).
     @Test func philoxMatchesKnownAnswers() {
-        #expect(RandomGenerator.philox(key: 0, counter: 0, stream: 0) == SIMD4(0x6627_E8D5, 0xE169_C58D, 0xBC57_AC4C, 0x9B00_DBD8))
-        #expect(RandomGenerator.philox(key: .max, counter: .max, stream: .max)
+        #expect(
+            RandomGenerator.philox(key: 0, counter: 0, stream: 0)
+                == SIMD4(0x6627_E8D5, 0xE169_C58D, 0xBC57_AC4C, 0x9B00_DBD8))
+        #expect(
+            RandomGenerator.philox(key: .max, counter: .max, stream: .max)
                 == SIMD4(0x408F_276D, 0x41C8_3B0E, 0xA20B_C7C6, 0x6D54_51FD))
-        #expect(RandomGenerator.philox(key: 0x299F_31D0_A409_3822, counter: 0x85A3_08D3_243F_6A88, stream: 0x0370_7344_1319_8A2E)
+        #expect(
+            RandomGenerator.philox(
+                key: 0x299F_31D0_A409_3822, counter: 0x85A3_08D3_243F_6A88, stream: 0x0370_7344_1319_8A2E)
                 == SIMD4(0xD16C_FE09, 0x94FD_CCEB, 0x5001_E420, 0x2412_6EA1))
     }
 
@@ -109,8 +115,10 @@ import Testing
         defer { Backend.threads = saved }
         func draw() -> [Tensor] {
             let g = RandomGenerator(seed: 12, stream: 3)
-            return [g.uniform([300_001]), g.normal([200_003]), g.bernoulli([100_000], p: 0.5),
-                    Tensor(g.permutation(1000).map(Float.init))]
+            return [
+                g.uniform([300_001]), g.normal([200_003]), g.bernoulli([100_000], p: 0.5),
+                Tensor(g.permutation(1000).map(Float.init)),
+            ]
         }
         Backend.threads = 1
         let one = draw()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 
 @Suite struct ReductionTests {
@@ -26,7 +27,8 @@ import Testing
             case "var_all_c1": return [a.variance()]
             case "std_axis0_c0": return [a.standardDeviation(axis: 0, correction: 0)]
             case "std_axis0_c1": return [a.standardDeviation(axis: 0, correction: 1)]
-            case "std_axes_keepdim_c0": return [a.standardDeviation(alongAxes: [1, 2], correction: 0, keepingDims: true)]
+            case "std_axes_keepdim_c0":
+                return [a.standardDeviation(alongAxes: [1, 2], correction: 0, keepingDims: true)]
             case "std_all_c1": return [a.standardDeviation()]
             case "max_axis1":
                 let r = a.max(axis: 1)
@@ -65,12 +67,20 @@ import Testing
     @Test func gradientsMatchFiniteDifferences() {
         let x = TestData.normal([2, 3, 4], seed: 21), y = TestData.normal([4, 3], seed: 22)
         expectGradientsMatchFiniteDifferences([x], "sum") { TestData.weightedSum($0[0].sum().reshaped([1]) * $0[0]) }
-        expectGradientsMatchFiniteDifferences([x], "sum axes") { TestData.weightedSum($0[0].sum(alongAxes: [0, 2]).exp()) }
-        expectGradientsMatchFiniteDifferences([x], "sum keepdim") { TestData.weightedSum($0[0].sum(axis: 1, keepingDims: true) * $0[0]) }
+        expectGradientsMatchFiniteDifferences([x], "sum axes") {
+            TestData.weightedSum($0[0].sum(alongAxes: [0, 2]).exp())
+        }
+        expectGradientsMatchFiniteDifferences([x], "sum keepdim") {
+            TestData.weightedSum($0[0].sum(axis: 1, keepingDims: true) * $0[0])
+        }
         expectGradientsMatchFiniteDifferences([x], "mean") { TestData.weightedSum($0[0].mean(axis: -1).exp()) }
         expectGradientsMatchFiniteDifferences([x], "mean all") { $0[0].mean().exp() }
-        expectGradientsMatchFiniteDifferences([y], "var c0") { TestData.weightedSum($0[0].variance(axis: 0, correction: 0)) }
-        expectGradientsMatchFiniteDifferences([y], "var c1") { TestData.weightedSum($0[0].variance(axis: 1, correction: 1)) }
+        expectGradientsMatchFiniteDifferences([y], "var c0") {
+            TestData.weightedSum($0[0].variance(axis: 0, correction: 0))
+        }
+        expectGradientsMatchFiniteDifferences([y], "var c1") {
+            TestData.weightedSum($0[0].variance(axis: 1, correction: 1))
+        }
         expectGradientsMatchFiniteDifferences([x], "var axes keepdim") {
             TestData.weightedSum($0[0].variance(alongAxes: [0, 2], keepingDims: true) * $0[0])
         }
@@ -85,7 +95,9 @@ import Testing
         expectGradientsMatchFiniteDifferences([k], "norm 1") { $0[0].norm(p: 1) }
         expectGradientsMatchFiniteDifferences([k], "norm 3") { $0[0].norm(p: 3) }
         expectGradientsMatchFiniteDifferences([k], "norm axis") { TestData.weightedSum($0[0].norm(axis: 1)) }
-        expectGradientsMatchFiniteDifferences([k], "norm 1.5 axis") { TestData.weightedSum($0[0].norm(p: 1.5, axis: 0)) }
+        expectGradientsMatchFiniteDifferences([k], "norm 1.5 axis") {
+            TestData.weightedSum($0[0].norm(p: 1.5, axis: 0))
+        }
     }
 
     @Test func maxMinGradientsGoToTheExtremes() {
@@ -93,7 +105,9 @@ import Testing
         let perm = RandomGenerator(seed: 24).permutation(24)
         let x = Tensor(perm.map { Float($0) * 0.1 - 1.2 }, shape: [2, 3, 4])
         for axis in [0, 1, 2, -1] {
-            expectGradientsMatchFiniteDifferences([x], "max axis \(axis)") { TestData.weightedSum($0[0].max(axis: axis).values) }
+            expectGradientsMatchFiniteDifferences([x], "max axis \(axis)") {
+                TestData.weightedSum($0[0].max(axis: axis).values)
+            }
             expectGradientsMatchFiniteDifferences([x], "min axis \(axis)") {
                 TestData.weightedSum($0[0].min(axis: axis, keepingDims: true).values)
             }

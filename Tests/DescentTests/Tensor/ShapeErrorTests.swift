@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// Shape mismatches in tensor code are programmer errors: the process stops with a message naming the op

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 @Suite struct ShapeOpsTests {
@@ -31,16 +32,22 @@ import Testing
     @Test func gradientsMatchFiniteDifferences() {
         let x = TestData.normal([2, 3, 4], seed: 31)
         expectGradientsMatchFiniteDifferences([x], "reshape") { TestData.weightedSum($0[0].reshaped([4, -1]).exp()) }
-        expectGradientsMatchFiniteDifferences([x], "flatten") { TestData.weightedSum($0[0].flattened(startDim: 1).sin()) }
+        expectGradientsMatchFiniteDifferences([x], "flatten") {
+            TestData.weightedSum($0[0].flattened(startDim: 1).sin())
+        }
         expectGradientsMatchFiniteDifferences([x], "unsqueeze/squeeze") {
             TestData.weightedSum($0[0].unsqueezed(0).unsqueezed(3).exp().squeezed())
         }
         for dims in [[2, 0, 1], [0, 2, 1], [1, 0, 2], [2, 1, 0]] {
-            expectGradientsMatchFiniteDifferences([x], "permute \(dims)") { TestData.weightedSum($0[0].permuted(dims).exp()) }
+            expectGradientsMatchFiniteDifferences([x], "permute \(dims)") {
+                TestData.weightedSum($0[0].permuted(dims).exp())
+            }
         }
         expectGradientsMatchFiniteDifferences([x], "transpose") { TestData.weightedSum($0[0].transposed(-1, 0).exp()) }
         let m = TestData.normal([3, 1], seed: 32)
-        expectGradientsMatchFiniteDifferences([m], "expand") { TestData.weightedSum($0[0].expanded(to: [2, 3, 4]).exp()) }
+        expectGradientsMatchFiniteDifferences([m], "expand") {
+            TestData.weightedSum($0[0].expanded(to: [2, 3, 4]).exp())
+        }
         expectGradientsMatchFiniteDifferences([m], "T") { TestData.weightedSum($0[0].T.exp()) }
     }
 

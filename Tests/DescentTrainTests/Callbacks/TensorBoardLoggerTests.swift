@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 @testable import DescentTrain
@@ -54,16 +55,21 @@ import Testing
         func f(_ v: Double) -> Double { Double(Float(v)) }
         let steps = history.epochs.map { $0.epoch * stepsPerEpoch }
         #expect(points["epoch"] == zip(steps, history.epochs).map { Point(step: $0, value: Double($1.epoch)) })
-        #expect(points["epoch/train_loss"]
-            == zip(steps, history.epochs).map { Point(step: $0, value: f($1.trainLoss)) })
-        #expect(points["epoch/train_accuracy"]
-            == zip(steps, history.epochs).map { Point(step: $0, value: f($1.trainAccuracy!)) })
-        #expect(points["epoch/validation_loss"]
-            == zip(steps, history.epochs).map { Point(step: $0, value: f($1.validationLoss!)) })
-        #expect(points["epoch/validation_accuracy"]
-            == zip(steps, history.epochs).map { Point(step: $0, value: f($1.validationAccuracy!)) })
-        #expect(points["epoch/learning_rate"]
-            == zip(steps, history.epochs).map { Point(step: $0, value: f($1.learningRate)) })
+        #expect(
+            points["epoch/train_loss"]
+                == zip(steps, history.epochs).map { Point(step: $0, value: f($1.trainLoss)) })
+        #expect(
+            points["epoch/train_accuracy"]
+                == zip(steps, history.epochs).map { Point(step: $0, value: f($1.trainAccuracy!)) })
+        #expect(
+            points["epoch/validation_loss"]
+                == zip(steps, history.epochs).map { Point(step: $0, value: f($1.validationLoss!)) })
+        #expect(
+            points["epoch/validation_accuracy"]
+                == zip(steps, history.epochs).map { Point(step: $0, value: f($1.validationAccuracy!)) })
+        #expect(
+            points["epoch/learning_rate"]
+                == zip(steps, history.epochs).map { Point(step: $0, value: f($1.learningRate)) })
     }
 
     @Test func aRunFolderHoldsTheScalarsOfItsHistory() throws {
@@ -72,8 +78,9 @@ import Testing
         var run = TrainingRun(config: config, directory: folder)
         run.write = { _ in }
         let outcome = try run.start()
-        let history = try JSONFile.decode(History.self,
-                                          from: Data(contentsOf: folder.appendingPathComponent("history.json")))
+        let history = try JSONFile.decode(
+            History.self,
+            from: Data(contentsOf: folder.appendingPathComponent("history.json")))
         #expect(history == outcome.history && history.epochs.count == 2)
 
         let files = TensorBoardLogger.eventFiles(in: folder)
@@ -82,9 +89,12 @@ import Testing
         #expect(events.first?.fileVersion == "brain.Event:2")
         #expect(events.allSatisfy { $0.sessionStatus == nil }, "a fresh run writes no purge marker")
         let points = try Self.visiblePoints(files)
-        #expect(Set(points.keys) == ["train/loss", "train/learning_rate", "epoch", "epoch/train_loss",
-                                     "epoch/train_accuracy", "epoch/validation_loss", "epoch/validation_accuracy",
-                                     "epoch/learning_rate"])
+        #expect(
+            Set(points.keys) == [
+                "train/loss", "train/learning_rate", "epoch", "epoch/train_loss",
+                "epoch/train_accuracy", "epoch/validation_loss", "epoch/validation_accuracy",
+                "epoch/learning_rate",
+            ])
         #expect(points["train/loss"]?.map(\.step) == Array(1...6))
         Self.expectEpochScalars(points, history, stepsPerEpoch: 3)
         // The epoch's training loss is the mean of its (equal-sized) batches' losses.
@@ -94,8 +104,9 @@ import Testing
         }
         // Each step logs the rate it used: the first epoch's, then the one the per-epoch schedule set for the next.
         let rates = points["train/learning_rate"]!.map(\.value)
-        #expect(rates == [Double](repeating: Double(Float(config.optimizer.lr)), count: 3)
-            + [Double](repeating: Double(Float(history.epochs[0].learningRate)), count: 3))
+        #expect(
+            rates == [Double](repeating: Double(Float(config.optimizer.lr)), count: 3)
+                + [Double](repeating: Double(Float(history.epochs[0].learningRate)), count: 3))
     }
 
     /// Throws at a step, as a crash would end the process, noting the steps of `train/loss` then on disk.
@@ -105,7 +116,8 @@ import Testing
         init(atStep step: Int, folder: URL) { (self.step, self.folder) = (step, folder) }
         func stepDidEnd(_ state: inout TrainingState) throws {
             guard state.step == step else { return }
-            onDisk = try TensorBoardLoggerTests.visiblePoints(TensorBoardLogger.eventFiles(in: folder))["train/loss"]?
+            onDisk =
+                try TensorBoardLoggerTests.visiblePoints(TensorBoardLogger.eventFiles(in: folder))["train/loss"]?
                 .map(\.step) ?? []
             throw DescentError(.file, "crash", "crashed at step \(step)")
         }

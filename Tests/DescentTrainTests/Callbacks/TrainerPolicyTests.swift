@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 @testable import DescentTrain
@@ -33,8 +34,9 @@ final class NaNInjector: @unchecked Sendable {
     @Test func stopPolicyNamesTheStepAndTheGradient() throws {
         let model = Models.mlp([2, 4, 3])
         // A finite loss whose gradient overflows: a huge weight squared.
-        let trainer = Trainer(model: model, optimizer: SGD(model.parameters(), lr: 0.1),
-                              objective: .custom { out, batch in crossEntropy(out, batch.labels!) })
+        let trainer = Trainer(
+            model: model, optimizer: SGD(model.parameters(), lr: 0.1),
+            objective: .custom { out, batch in crossEntropy(out, batch.labels!) })
         let w = model.namedParameters().first { $0.0 == "2.weight" }!.1
         w.assignInPlace(Tensor.full(w.shape, 3e38))
         let history = try trainer.fit(DataLoader(blobs(count: 20, seed: 1), batchSize: 10), epochs: 1)
@@ -58,7 +60,9 @@ final class NaNInjector: @unchecked Sendable {
         let twin = Models.mlp([2, 4, 3], generator: RandomGenerator(seed: 3))
         let plain = Trainer(model: twin, optimizer: SGD(twin.parameters(), lr: 0.1))
         final class Halve: TrainingCallback {
-            func epochDidEnd(_ state: inout TrainingState, log: EpochLog) { if log.epoch == 1 { state.optimizer.lr = 0.05 } }
+            func epochDidEnd(_ state: inout TrainingState, log: EpochLog) {
+                if log.epoch == 1 { state.optimizer.lr = 0.05 }
+            }
         }
         plain.callbacks = [Halve()]
         try plain.fit(loader, epochs: 3)
@@ -67,8 +71,9 @@ final class NaNInjector: @unchecked Sendable {
 
     @Test func rollbackGivesUpAfterMaxRollbacks() throws {
         let model = Models.mlp([2, 4, 3])
-        let trainer = Trainer(model: model, optimizer: SGD(model.parameters(), lr: 0.1),
-                              objective: .custom { out, _ in out.sum() * Float.nan })
+        let trainer = Trainer(
+            model: model, optimizer: SGD(model.parameters(), lr: 0.1),
+            objective: .custom { out, _ in out.sum() * Float.nan })
         trainer.callbacks = [NonFiniteLossGuard(.rollback, maxRollbacks: 2)]
         let history = try trainer.fit(DataLoader(blobs(count: 20, seed: 1), batchSize: 10), epochs: 2)
         #expect(history.stoppedEarly?.contains("2 rollbacks already") == true)
@@ -81,8 +86,9 @@ final class NaNInjector: @unchecked Sendable {
         // the third bad epoch (epoch 4) cuts the rate, and three more (epoch 7) cut it again.
         let trainer = Trainer(model: model, optimizer: SGD(model.parameters(), lr: 0.01))
         trainer.callbacks.append(PlateauScheduler(ReduceLROnPlateau(factor: 0.5, patience: 2, threshold: 0.99)))
-        let history = try trainer.fit(DataLoader(blobs(count: 20, seed: 1), batchSize: 10),
-                                      validation: DataLoader(blobs(count: 20, seed: 2), batchSize: 20), epochs: 7)
+        let history = try trainer.fit(
+            DataLoader(blobs(count: 20, seed: 1), batchSize: 10),
+            validation: DataLoader(blobs(count: 20, seed: 2), batchSize: 20), epochs: 7)
         let rates = history.epochs.map { $0.learningRate / 0.01 }
         #expect(rates.map { ($0 * 1e6).rounded() / 1e6 } == [1, 1, 1, 0.5, 0.5, 0.5, 0.25])
     }
@@ -91,17 +97,21 @@ final class NaNInjector: @unchecked Sendable {
         let folder = temporaryFolder("logs")
         let model = Models.mlp([2, 8, 3], generator: RandomGenerator(seed: 1))
         let trainer = Trainer(model: model, optimizer: Adam(model.parameters(), lr: 0.05))
-        trainer.callbacks = [StepValidation(every: 4), CSVLogger(url: folder.appendingPathComponent("log.csv")),
-                             JSONLinesLogger(url: folder.appendingPathComponent("log.jsonl"))]
-        let history = try trainer.fit(DataLoader(blobs(count: 60, seed: 1), batchSize: 10),
-                                      validation: DataLoader(blobs(count: 30, seed: 2), batchSize: 30), epochs: 2)
+        trainer.callbacks = [
+            StepValidation(every: 4), CSVLogger(url: folder.appendingPathComponent("log.csv")),
+            JSONLinesLogger(url: folder.appendingPathComponent("log.jsonl")),
+        ]
+        let history = try trainer.fit(
+            DataLoader(blobs(count: 60, seed: 1), batchSize: 10),
+            validation: DataLoader(blobs(count: 30, seed: 2), batchSize: 30), epochs: 2)
         #expect(history.evaluations.map(\.step) == [4, 8, 12])
         #expect(history.evaluations.map(\.epoch) == [1, 2, 2])
         let csv = try String(contentsOf: folder.appendingPathComponent("log.csv"), encoding: .utf8)
         let rows = csv.split(separator: "\n")
         #expect(rows.count == 3 && rows[0] == Substring(CSVLogger.header))
         #expect(rows[1].hasPrefix("1,\(history.epochs[0].trainLoss),"))
-        let lines = try String(contentsOf: folder.appendingPathComponent("log.jsonl"), encoding: .utf8).split(separator: "\n")
+        let lines = try String(contentsOf: folder.appendingPathComponent("log.jsonl"), encoding: .utf8).split(
+            separator: "\n")
         #expect(lines.map { $0.hasPrefix("{\"type\":\"evaluation\"") ? "v" : "e" } == ["v", "e", "v", "v", "e"])
         for line in lines { _ = try JSONSerialization.jsonObject(with: Data(line.utf8)) }
     }

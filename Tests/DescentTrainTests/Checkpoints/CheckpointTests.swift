@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 @testable import DescentTrain
@@ -23,15 +24,24 @@ final class ResumableRun {
     let checkpoint: ModelCheckpoint
     let epochs = 4
 
-    init(folder: URL, everySteps: Int?, extra: [any TrainingCallback] = [], initSeed: UInt64 = 1,
-         objective: Objective = .crossEntropy(), listGenerators: Bool = true, policy: NonFiniteLossPolicy = .stop) {
-        model = Sequential(Linear(2, 16, generator: RandomGenerator(seed: initSeed)), ReLU(),
-                           Dropout(0.3, generator: generator), Linear(16, 3, generator: RandomGenerator(seed: initSeed + 1)))
+    init(
+        folder: URL, everySteps: Int?, extra: [any TrainingCallback] = [], initSeed: UInt64 = 1,
+        objective: Objective = .crossEntropy(), listGenerators: Bool = true, policy: NonFiniteLossPolicy = .stop
+    ) {
+        model = Sequential(
+            Linear(2, 16, generator: RandomGenerator(seed: initSeed)), ReLU(),
+            Dropout(0.3, generator: generator), Linear(16, 3, generator: RandomGenerator(seed: initSeed + 1)))
         trainer = Trainer(model: model, optimizer: Adam(model.parameters(), lr: 0.02), objective: objective)
         trainer.generators = listGenerators ? [generator] : []  // else found in the Dropout layer
-        checkpoint = ModelCheckpoint(store: CheckpointStore(directory: folder), policy: CheckpointPolicy(everyEpochs: 1, everySteps: everySteps, keep: 2))
-        trainer.callbacks = [NonFiniteLossGuard(policy), LearningRateScheduler(CosineAnnealingLR(baseLR: 0.02, tMax: 40), everyStep: true),
-                             PlateauScheduler(ReduceLROnPlateau(patience: 0, threshold: 0.5)), EarlyStopping(patience: 10)]
+        checkpoint = ModelCheckpoint(
+            store: CheckpointStore(directory: folder),
+            policy: CheckpointPolicy(everyEpochs: 1, everySteps: everySteps, keep: 2))
+        trainer.callbacks =
+            [
+                NonFiniteLossGuard(policy),
+                LearningRateScheduler(CosineAnnealingLR(baseLR: 0.02, tMax: 40), everyStep: true),
+                PlateauScheduler(ReduceLROnPlateau(patience: 0, threshold: 0.5)), EarlyStopping(patience: 10),
+            ]
             + extra + [checkpoint]
     }
 
@@ -94,8 +104,9 @@ final class InterruptAt: TrainingCallback {
         // NaN on step 16 (epoch 2, batch 6): the rollback policy returns to the start of epoch 2 (step 10).
         func run(_ folder: URL, extra: [any TrainingCallback] = [], initSeed: UInt64 = 1) -> ResumableRun {
             let nan = NaNOnceAtStep(step: 16)
-            return ResumableRun(folder: folder, everySteps: nil, extra: [nan] + extra, initSeed: initSeed, objective: nan.objective,
-                                policy: .rollback)
+            return ResumableRun(
+                folder: folder, everySteps: nil, extra: [nan] + extra, initSeed: initSeed, objective: nan.objective,
+                policy: .rollback)
         }
         let reference = run(temporaryFolder("rollback-ref"))
         let full = try reference.fit()
@@ -120,7 +131,8 @@ final class InterruptAt: TrainingCallback {
         #expect(reference.trainer.randomGenerators.count == 1)
         _ = try reference.fit()
         let folder = temporaryFolder("dropout-interrupted")
-        _ = try ResumableRun(folder: folder, everySteps: nil, extra: [InterruptAt(step: 13)], listGenerators: false).fit()
+        _ = try ResumableRun(folder: folder, everySteps: nil, extra: [InterruptAt(step: 13)], listGenerators: false)
+            .fit()
         let resumed = ResumableRun(folder: folder, everySteps: nil, initSeed: 99, listGenerators: false)
         try resumed.checkpoint.store.restore(resumed.trainer)
         _ = try resumed.fit()
@@ -131,7 +143,8 @@ final class InterruptAt: TrainingCallback {
         other.trainer.generators = [RandomGenerator(seed: 1)]
         #expect { try other.checkpoint.store.restore(other.trainer) } throws: { error in
             let e = error as? DescentError
-            return e?.location.hasSuffix("trainer.json") == true && e?.reason.contains("random generator states") == true
+            return e?.location.hasSuffix("trainer.json") == true
+                && e?.reason.contains("random generator states") == true
         }
     }
 
@@ -192,9 +205,11 @@ final class InterruptAt: TrainingCallback {
         }
         // A damaged epoch-start snapshot is refused at restore (not at the rollback), naming its file.
         let rollbackFolder = temporaryFolder("epoch-start")
-        let interrupted = ResumableRun(folder: rollbackFolder, everySteps: nil, extra: [InterruptAt(step: 13)], policy: .rollback)
+        let interrupted = ResumableRun(
+            folder: rollbackFolder, everySteps: nil, extra: [InterruptAt(step: 13)], policy: .rollback)
         _ = try interrupted.fit()
-        let start = try #require(try CheckpointStore(directory: rollbackFolder).latest()).appendingPathComponent("epoch-start")
+        let start = try #require(try CheckpointStore(directory: rollbackFolder).latest()).appendingPathComponent(
+            "epoch-start")
         try other.saveWeights(to: start.appendingPathComponent("model.safetensors"))
         let resumed = ResumableRun(folder: rollbackFolder, everySteps: nil, policy: .rollback)
         do {
@@ -213,11 +228,14 @@ final class InterruptAt: TrainingCallback {
         _ = try ResumableRun(folder: folder, everySteps: nil, extra: [InterruptAt(step: 13)], policy: .rollback).fit()
         let latest = try #require(try CheckpointStore(directory: folder).latest())
         let files = try #require(FileManager.default.subpaths(atPath: latest.path)).sorted()
-        #expect(files == ["callbacks", "callbacks/early_stopping.json", "callbacks/early_stopping.safetensors",
-                          "callbacks/model_checkpoint.json", "callbacks/non_finite.json", "callbacks/reduce_on_plateau.json",
-                          "epoch-start", "epoch-start/model.safetensors", "epoch-start/optimizer.json",
-                          "epoch-start/optimizer.safetensors", "epoch-start/trainer.json",
-                          "model.safetensors", "optimizer.json", "optimizer.safetensors", "trainer.json"])
+        #expect(
+            files == [
+                "callbacks", "callbacks/early_stopping.json", "callbacks/early_stopping.safetensors",
+                "callbacks/model_checkpoint.json", "callbacks/non_finite.json", "callbacks/reduce_on_plateau.json",
+                "epoch-start", "epoch-start/model.safetensors", "epoch-start/optimizer.json",
+                "epoch-start/optimizer.safetensors", "epoch-start/trainer.json",
+                "model.safetensors", "optimizer.json", "optimizer.safetensors", "trainer.json",
+            ])
 
         // A checkpoint written before the policies had their own files kept their state in trainer.json.
         let callbacks = latest.appendingPathComponent("callbacks")
@@ -226,7 +244,8 @@ final class InterruptAt: TrainingCallback {
         #expect(saved != ReduceLROnPlateau(patience: 0, threshold: 0.5))  // epoch 1 set its best
         let plateau = try JSONSerialization.jsonObject(with: plateauData)
         let trainerURL = latest.appendingPathComponent("trainer.json")
-        var trainer = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: trainerURL)) as? [String: Any])
+        var trainer = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: trainerURL)) as? [String: Any])
         trainer["reduceOnPlateau"] = plateau
         trainer["rollbacks"] = 2
         try JSONSerialization.data(withJSONObject: trainer).write(to: trainerURL)
@@ -267,7 +286,8 @@ final class InterruptAt: TrainingCallback {
         model.parameters()[0].assignInPlace(Tensor.full(model.parameters()[0].shape, .nan))
         let checkpoint = ModelCheckpoint(store: CheckpointStore(directory: folder), log: { lines.append($0) })
         var state = trainer.makeState(epochs: 2, stepsPerEpoch: 2, validation: nil)
-        checkpoint.epochDidEnd(&state, log: EpochLog(epoch: 2, trainLoss: 1, learningRate: 0.1, seconds: 1, samplesPerSecond: 1))
+        checkpoint.epochDidEnd(
+            &state, log: EpochLog(epoch: 2, trainLoss: 1, learningRate: 0.1, seconds: 1, samplesPerSecond: 1))
         #expect(try CheckpointStore(directory: folder).latest() == good)
         #expect(lines.count == 1 && lines[0].contains("not finite"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 @testable import DescentTrain
@@ -98,8 +99,10 @@ import Testing
     }
 
     /// The layer of `model.layers: [{name: …}]` (with `extra` options) for inputs of shape `input`.
-    private func layer<T>(_ kind: LayerConfig.Kind, _ extra: String = "", input: [Int] = [2, 3, 8, 8],
-                          as type: T.Type) throws -> T {
+    private func layer<T>(
+        _ kind: LayerConfig.Kind, _ extra: String = "", input: [Int] = [2, 3, 8, 8],
+        as type: T.Type
+    ) throws -> T {
         let model = try TrainingConfig.parse(yaml: "model:\n  layers: [{name: \(kind.rawValue)\(extra)}]\n").model
         guard case .layers(let layers) = model.architecture, let config = layers.first else {
             throw DescentError(.config, "test", "expected one layer")
@@ -135,8 +138,10 @@ import Testing
         #expect(maxPool.padding == MaxPool2d.defaultPadding && torchMaxPool.padding == MaxPool2d.defaultPadding)
         #expect(maxPool.dilation == MaxPool2d.defaultDilation && torchMaxPool.dilation == MaxPool2d.defaultDilation)
         #expect(maxPool.ceilMode == MaxPool2d.defaultCeilMode && torchMaxPool.ceilMode == MaxPool2d.defaultCeilMode)
-        let norms: [BatchNorm] = [try layer(.batchNorm1d, input: [2, 3], as: BatchNorm1d.self),
-                                  try layer(.batchNorm2d, as: BatchNorm2d.self), BatchNorm1d(3), BatchNorm2d(3)]
+        let norms: [BatchNorm] = [
+            try layer(.batchNorm1d, input: [2, 3], as: BatchNorm1d.self),
+            try layer(.batchNorm2d, as: BatchNorm2d.self), BatchNorm1d(3), BatchNorm2d(3),
+        ]
         for norm in norms {
             #expect(norm.eps == BatchNorm.defaultEps && norm.momentum == BatchNorm.defaultMomentum)
             #expect(norm.affine == BatchNorm.defaultAffine)

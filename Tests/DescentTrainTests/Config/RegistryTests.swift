@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 @testable import DescentTrain
@@ -38,10 +39,13 @@ import Testing
     /// sklearn-digits trains from its name alone (an MLP on the 64 features), when its file is at hand.
     @Test func sklearnDigitsTrainsWithTheDefaultModel() throws {
         guard (try? SklearnDigits()) != nil else {
-            print("RegistryTests: skipped sklearn-digits training: its file is not under DESCENT_DATA (e.g. ../shared/data)")
+            print(
+                "RegistryTests: skipped sklearn-digits training: its file is not under DESCENT_DATA (e.g. ../shared/data)"
+            )
             return
         }
-        let config = try TrainingConfig.parse(yaml: "", overrides: ["data.dataset=sklearn-digits", "training.epochs=1"])
+        let config = try TrainingConfig.parse(
+            yaml: "", overrides: ["data.dataset=sklearn-digits", "training.epochs=1"])
         let setup = try config.makeSetup()
         #expect(setup.inputShape == [64] && setup.classes == 10)
         let batch = try setup.train.batch(0, epoch: 0)
@@ -63,7 +67,8 @@ import Testing
 
     /// `descent evaluate --dataset shapes` (or `generated-shapes`) reads the test images `descent train` holds out.
     @Test func shapesHaveOneTestSplit() throws {
-        let a = try DatasetCatalog.load("shapes", split: .test), b = try DatasetCatalog.load("generated-shapes", split: .test)
+        let a = try DatasetCatalog.load("shapes", split: .test),
+            b = try DatasetCatalog.load("generated-shapes", split: .test)
         let setup = try TrainingConfig.parse(yaml: "data: {train_samples: 100}").makeSetup()
         let held = try #require(setup.test?.dataset)
         #expect(a.count == 2_000 && b.count == 2_000 && held.count == 2_000)
@@ -72,7 +77,8 @@ import Testing
             #expect(b.sample(at: i).input.scalars == held.sample(at: i).input.scalars)
         }
         let seeded = try TrainingConfig.parse(yaml: "seed: 5\ndata: {train_samples: 100}").makeSetup()
-        #expect(try DatasetCatalog.load("shapes", split: .test, seed: 5).sample(at: 3).input.scalars
+        #expect(
+            try DatasetCatalog.load("shapes", split: .test, seed: 5).sample(at: 3).input.scalars
                 == seeded.test?.dataset.sample(at: 3).input.scalars)
     }
 
@@ -83,13 +89,22 @@ import Testing
         let docs = try String(contentsOf: root.appendingPathComponent("docs/config.md"), encoding: .utf8)
         let registries: [(String, [String])] = [
             ("dataset", DatasetName.allCases.map(\.rawValue)), ("model", ModelConfig.Zoo.allCases.map(\.rawValue)),
-            ("layer", LayerConfig.Kind.allCases.map(\.rawValue)), ("activation", ActivationKind.allCases.map(\.rawValue)),
-            ("transform", AugmentConfig.Kind.allCases.map(\.rawValue)), ("loss", LossConfig.Kind.allCases.map(\.rawValue)),
-            ("optimizer", OptimizerRegistry.rules.map { $0.configName }), ("schedule", ScheduleConfig.Kind.allCases.map(\.rawValue)),
+            ("layer", LayerConfig.Kind.allCases.map(\.rawValue)),
+            ("activation", ActivationKind.allCases.map(\.rawValue)),
+            ("transform", AugmentConfig.Kind.allCases.map(\.rawValue)),
+            ("loss", LossConfig.Kind.allCases.map(\.rawValue)),
+            ("optimizer", OptimizerRegistry.rules.map { $0.configName }),
+            ("schedule", ScheduleConfig.Kind.allCases.map(\.rawValue)),
         ]
         for (what, names) in registries {
-            for name in names { #expect(docs.contains("`\(name)`") || docs.contains("/`\(name)`") || docs.contains("`\(name)/"), "docs/config.md lacks \(what) \(name)") }
+            for name in names {
+                #expect(
+                    docs.contains("`\(name)`") || docs.contains("/`\(name)`") || docs.contains("`\(name)/"),
+                    "docs/config.md lacks \(what) \(name)")
+            }
         }
-        for name in ActivationKind.allCases.map(\.rawValue) { #expect(LayerConfig.Kind(rawValue: name) != nil, "activation \(name) is no layer name") }
+        for name in ActivationKind.allCases.map(\.rawValue) {
+            #expect(LayerConfig.Kind(rawValue: name) != nil, "activation \(name) is no layer name")
+        }
     }
 }

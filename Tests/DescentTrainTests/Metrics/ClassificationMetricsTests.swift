@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 @testable import DescentTrain
 

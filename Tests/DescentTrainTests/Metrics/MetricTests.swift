@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 @testable import DescentData
 @testable import DescentTrain
@@ -14,7 +15,8 @@ import Testing
     let labels = [0, 1, 2, 2]
 
     @Test func classificationMetricsAccumulateOverBatches() {
-        let accuracy = Accuracy(), top2 = TopKAccuracy(k: 2), top1 = TopKAccuracy(k: 1), confusion = ConfusionMatrix(classes: 3)
+        let accuracy = Accuracy(), top2 = TopKAccuracy(k: 2), top1 = TopKAccuracy(k: 1),
+            confusion = ConfusionMatrix(classes: 3)
         let metrics: [any Metric] = [accuracy, top2, top1, confusion]
         // The same four samples as two batches of two.
         for range in [0..<2, 2..<4] {
@@ -27,7 +29,9 @@ import Testing
         #expect(confusion.compute() == [[1, 0, 0], [0, 1, 0], [0, 1, 1]])
         #expect(metrics.map(\.name) == ["accuracy", "top2_accuracy", "top1_accuracy", "confusion_matrix"])
         for m in metrics { m.reset() }
-        #expect(accuracy.compute().isNaN && top2.compute().isNaN && confusion.compute() == [[0, 0, 0], [0, 0, 0], [0, 0, 0]])
+        #expect(
+            accuracy.compute().isNaN && top2.compute().isNaN
+                && confusion.compute() == [[0, 0, 0], [0, 0, 0], [0, 0, 0]])
     }
 
     @Test func topKCountsTiesInIndexOrder() {
@@ -40,7 +44,9 @@ import Testing
     @Test func regressionErrors() {
         let mae = MeanAbsoluteError(), rmse = RootMeanSquaredError(), r2 = R2Score()
         let output = Tensor([1, 2, 3, 5]).reshaped([4, 1])
-        for m in [mae, rmse, r2] as [any Metric] { m.update(output: output, batch: batch(targets: Tensor([1, 2, 4, 4]), count: 4)) }
+        for m in [mae, rmse, r2] as [any Metric] {
+            m.update(output: output, batch: batch(targets: Tensor([1, 2, 4, 4]), count: 4))
+        }
         // Errors 0, 0, −1, 1: MAE = 2/4, RMSE = √(2/4); ȳ = 2.75, Σ(y − ȳ)² = 6.75, so R² = 1 − 2/6.75.
         #expect(mae.compute() == 0.5)
         #expect(rmse.compute() == 0.5.squareRoot())
@@ -50,7 +56,8 @@ import Testing
     @Test func r2AveragesOutputsUniformlyAndForcesFiniteValues() {
         // Column 0: y = 1, 2, 4 (SS_tot 14/3), SS_res 1 → 11/14; column 1: y = 1, 5, 6 (SS_tot 14), SS_res 2 → 12/14.
         let r2 = R2Score()
-        r2.update(output: Tensor(rows: [[1, 2], [2, 4]]), batch: batch(targets: Tensor(rows: [[1, 1], [2, 5]]), count: 2))
+        r2.update(
+            output: Tensor(rows: [[1, 2], [2, 4]]), batch: batch(targets: Tensor(rows: [[1, 1], [2, 5]]), count: 2))
         r2.update(output: Tensor(rows: [[3, 6]]), batch: batch(targets: Tensor(rows: [[4, 6]]), count: 1))
         #expect(Swift.abs(r2.compute() - 23.0 / 28.0) < 1e-12)
         // Constant targets: 1 when predicted exactly, else 0 (scikit-learn's force_finite).

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DescentTrain
 
 @Suite struct ReportAxisTicksTests {

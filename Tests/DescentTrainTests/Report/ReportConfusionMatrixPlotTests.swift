@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DescentTrain
 
 @Suite struct ReportConfusionMatrixPlotTests {
@@ -9,8 +10,11 @@ import Testing
         #expect(cells.count == 9)
         let counts = root.all("text").filter { $0.cls == "count" }
         #expect(counts.map(\.text) == matrix.joined().map(String.init))
-        #expect(counts[8].attributes["fill"] == "#ffffff" && counts[2].attributes["fill"] == "#000000")  // full row share vs none
-        #expect(cells[8].attributes["fill"] == ConfusionMatrixPlot.color(1) && cells[2].attributes["fill"] == ConfusionMatrixPlot.color(0))
+        // A full row share against none.
+        #expect(counts[8].attributes["fill"] == "#ffffff" && counts[2].attributes["fill"] == "#000000")
+        #expect(
+            cells[8].attributes["fill"] == ConfusionMatrixPlot.color(1)
+                && cells[2].attributes["fill"] == ConfusionMatrixPlot.color(0))
         // Row-normalised: 7 of 10 in row 1.
         #expect(cells[4].attributes["fill"] == ConfusionMatrixPlot.color(0.7))
         let texts = root.all("text").map(\.text)

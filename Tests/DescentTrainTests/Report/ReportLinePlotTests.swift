@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DescentTrain
 
 @Suite struct ReportLinePlotTests {
@@ -9,9 +10,12 @@ import Testing
     }
 
     @Test func isWellFormedSVGWithTitleLabelsAndLegend() throws {
-        let plot = LinePlot(title: "Loss", xLabel: "epoch", yLabel: "loss",
-                            series: [.init(name: "training", x: [1, 2, 3], y: [0.9, 0.5, 0.4]),
-                                     .init(name: "validation", x: [1, 2, 3], y: [1.0, 0.7, 0.6], style: .lineAndMarkers)])
+        let plot = LinePlot(
+            title: "Loss", xLabel: "epoch", yLabel: "loss",
+            series: [
+                .init(name: "training", x: [1, 2, 3], y: [0.9, 0.5, 0.4]),
+                .init(name: "validation", x: [1, 2, 3], y: [1.0, 0.7, 0.6], style: .lineAndMarkers),
+            ])
         let root = try parseXML(plot.svg())
         #expect(root.name == "svg" && root.attributes["width"] == "640" && root.attributes["height"] == "360")
         let texts = root.all("text").map(\.text)
@@ -37,7 +41,9 @@ import Testing
     }
 
     @Test func logarithmicAxisMapsDecadesEvenly() throws {
-        let plot = LinePlot(series: [.init(name: "lr", points: [(1, 0.001), (2, 0.01), (3, 0.1), (4, 0), (5, -1)])], yScale: .logarithmic)
+        let plot = LinePlot(
+            series: [.init(name: "lr", points: [(1, 0.001), (2, 0.01), (3, 0.1), (4, 0), (5, -1)])],
+            yScale: .logarithmic)
         #expect(plot.yTicks.domain == 0.001...0.1)
         let a = try #require(plot.position(x: 1, y: 0.001)), b = try #require(plot.position(x: 2, y: 0.01)),
             c = try #require(plot.position(x: 3, y: 0.1))
@@ -66,16 +72,20 @@ import Testing
 
     @Test func textIsEscaped() throws {
         let title = "a<b & \"c\" > d's"
-        let plot = LinePlot(title: title, xLabel: "<x>", series: [.init(name: "&", x: [1], y: [1])],
-                            verticalLines: [.init(x: 1, label: "<best>")])
+        let plot = LinePlot(
+            title: title, xLabel: "<x>", series: [.init(name: "&", x: [1], y: [1])],
+            verticalLines: [.init(x: 1, label: "<best>")])
         let svg = plot.svg()
-        #expect(svg.contains("a&lt;b &amp; &quot;c&quot; &gt; d&#39;s") && !svg.contains("<x>") && !svg.contains("<best>"))
+        #expect(
+            svg.contains("a&lt;b &amp; &quot;c&quot; &gt; d&#39;s") && !svg.contains("<x>") && !svg.contains("<best>"))
         let texts = try parseXML(svg).all("text").map(\.text)
         #expect(texts.contains(title) && texts.contains("<x>") && texts.contains("&") && texts.contains("<best>"))
     }
 
     @Test func verticalLineStandsAtItsX() throws {
-        let plot = LinePlot(series: [.init(name: "s", x: [1, 2, 3, 4], y: [4, 3, 2, 1])], verticalLines: [.init(x: 3, label: "best epoch")])
+        let plot = LinePlot(
+            series: [.init(name: "s", x: [1, 2, 3, 4], y: [4, 3, 2, 1])],
+            verticalLines: [.init(x: 3, label: "best epoch")])
         let line = try #require(try parseXML(plot.svg()).all("line").first { $0.cls == "vertical-line" })
         #expect(line.attributes["x1"] == Markup.number(plot.position(x: 3, y: 1)!.x))
         #expect(plot.svg().contains(">best epoch</text>"))
@@ -83,7 +93,11 @@ import Testing
 
     @Test func outputIsDeterministic() {
         func make() -> LinePlot {
-            LinePlot(title: "t", series: (0..<5).map { i in .init(name: "s\(i)", x: (0..<50).map(Double.init), y: (0..<50).map { sin(Double($0 + i)) }) })
+            LinePlot(
+                title: "t",
+                series: (0..<5).map { i in
+                    .init(name: "s\(i)", x: (0..<50).map(Double.init), y: (0..<50).map { sin(Double($0 + i)) })
+                })
         }
         #expect(make().svg() == make().svg())
         let colors = Set(make().series.indices.map { PlotPalette.color($0) })

@@ -1,21 +1,31 @@
 import Descent
 import Foundation
+import Testing
+
+@testable import DescentTrain
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
-import Testing
-@testable import DescentTrain
 
 @Suite struct TrainingReportTests {
     private func history() -> History {
         var h = History()
         h.epochs = [
-            EpochLog(epoch: 1, trainLoss: 1.2, trainAccuracy: 0.5, validationLoss: 0.9, validationAccuracy: 0.6, learningRate: 1e-3, seconds: 2, samplesPerSecond: 500),
-            EpochLog(epoch: 2, trainLoss: 0.6, trainAccuracy: 0.8, validationLoss: 0.5, validationAccuracy: 0.85, learningRate: 5e-4, seconds: 2, samplesPerSecond: 500),
-            EpochLog(epoch: 3, trainLoss: 0.4, trainAccuracy: 0.9, validationLoss: 0.55, validationAccuracy: 0.84, learningRate: 1e-4, seconds: 2, samplesPerSecond: 500),
+            EpochLog(
+                epoch: 1, trainLoss: 1.2, trainAccuracy: 0.5, validationLoss: 0.9, validationAccuracy: 0.6,
+                learningRate: 1e-3, seconds: 2, samplesPerSecond: 500),
+            EpochLog(
+                epoch: 2, trainLoss: 0.6, trainAccuracy: 0.8, validationLoss: 0.5, validationAccuracy: 0.85,
+                learningRate: 5e-4, seconds: 2, samplesPerSecond: 500),
+            EpochLog(
+                epoch: 3, trainLoss: 0.4, trainAccuracy: 0.9, validationLoss: 0.55, validationAccuracy: 0.84,
+                learningRate: 1e-4, seconds: 2, samplesPerSecond: 500),
         ]
-        h.evaluations = [EvaluationLog(step: 5, epoch: 1, loss: 1.0, accuracy: 0.55, learningRate: 1e-3),
-                         EvaluationLog(step: 15, epoch: 2, loss: 0.6, accuracy: 0.8, learningRate: 5e-4)]
+        h.evaluations = [
+            EvaluationLog(step: 5, epoch: 1, loss: 1.0, accuracy: 0.55, learningRate: 1e-3),
+            EvaluationLog(step: 15, epoch: 2, loss: 0.6, accuracy: 0.8, learningRate: 5e-4),
+        ]
         h.stoppedEarly = "early stopping: val_loss has not improved for 1 epochs"
         h.restoredEpoch = 2
         return h
@@ -23,14 +33,16 @@ import Testing
 
     private func classification() -> Evaluation {
         var m = ClassificationMetrics(classes: 3, topK: 2)
-        m.add(logits: Tensor(rows: [[5, 1, 0], [0, 3, 1], [0, 2, 1], [1, 0, 4]]), labels: [0, 1, 2, 2], meanLoss: 0.5)
+        m.add(
+            logits: Tensor(rows: [[5, 1, 0], [0, 3, 1], [0, 2, 1], [1, 0, 4]]), labels: [0, 1, 2, 2], meanLoss: 0.5)
         return Evaluation(loss: 0.5, classification: m)
     }
 
     private func report(_ test: Evaluation? = nil) -> TrainingReport {
-        TrainingReport(title: "CNN <shapes> & co", history: history(), test: test ?? classification(),
-                       facts: [("dataset", "shapes"), ("model", "W3 CNN"), ("seed", "0")],
-                       config: "model:\n  layers: [conv<3>]\n", classNames: ["circle", "square", "tri&angle"], stepsPerEpoch: 10)
+        TrainingReport(
+            title: "CNN <shapes> & co", history: history(), test: test ?? classification(),
+            facts: [("dataset", "shapes"), ("model", "W3 CNN"), ("seed", "0")],
+            config: "model:\n  layers: [conv<3>]\n", classNames: ["circle", "square", "tri&angle"], stepsPerEpoch: 10)
     }
 
     private func temporaryDirectory() -> URL {
@@ -39,11 +51,15 @@ import Testing
 
     @Test func htmlHasEverySectionAndNothingRemote() {
         let html = report().html()
-        for needle in ["<h1>CNN &lt;shapes&gt; &amp; co</h1>", "id=\"facts\"", "<th>dataset</th><td>shapes</td>", "id=\"metrics\"",
-                       "test accuracy", "0.7500", "test top-2 accuracy", "<th>precision</th>", "tri&amp;angle", "id=\"training\"",
-                       "Stopped before the last epoch: early stopping", "validation loss (restored epoch 2)", "epoch 2 (best weights restored)", "id=\"loss\"", "id=\"accuracy\"",
-                       "id=\"learning-rate\"", "id=\"confusion-matrix\"", "id=\"config\"", "<pre>model:\n  layers: [conv&lt;3&gt;]\n</pre>",
-                       "restored (epoch 2)", "validation (every N steps)", "6.0 s of training, 500 samples/s", "0.0005"] {
+        for needle in [
+            "<h1>CNN &lt;shapes&gt; &amp; co</h1>", "id=\"facts\"", "<th>dataset</th><td>shapes</td>", "id=\"metrics\"",
+            "test accuracy", "0.7500", "test top-2 accuracy", "<th>precision</th>", "tri&amp;angle", "id=\"training\"",
+            "Stopped before the last epoch: early stopping", "validation loss (restored epoch 2)",
+            "epoch 2 (best weights restored)", "id=\"loss\"", "id=\"accuracy\"",
+            "id=\"learning-rate\"", "id=\"confusion-matrix\"", "id=\"config\"",
+            "<pre>model:\n  layers: [conv&lt;3&gt;]\n</pre>",
+            "restored (epoch 2)", "validation (every N steps)", "6.0 s of training, 500 samples/s", "0.0005",
+        ] {
             #expect(html.contains(needle), "missing \(needle)")
         }
         #expect(!html.contains("http") && !html.contains("<script") && !html.contains("xmlns"))
@@ -55,7 +71,9 @@ import Testing
         #expect(report().lossPlot.series[2].points.map(\.x) == [0.5, 1.5])
         var estimated = report()
         estimated.stepsPerEpoch = nil
-        estimated.history.evaluations = [4, 8, 12, 16].map { EvaluationLog(step: $0, epoch: ($0 + 7) / 8, loss: 1, accuracy: nil, learningRate: 1) }
+        estimated.history.evaluations = [4, 8, 12, 16].map {
+            EvaluationLog(step: $0, epoch: ($0 + 7) / 8, loss: 1, accuracy: nil, learningRate: 1)
+        }
         #expect(estimated.lossPlot.series[2].points.map(\.x) == [0.5, 1, 1.5, 2])
         #expect(estimated.learningRatePlot.series.count == 2)
     }
@@ -64,12 +82,17 @@ import Testing
         var r = RegressionMetrics()
         r.add(predictions: Tensor([1, 2, 3, 5]), targets: Tensor([1, 2, 4, 4]), meanLoss: 0.5)
         var h = History()
-        h.epochs = [EpochLog(epoch: 1, trainLoss: 2, learningRate: 0.1, seconds: 1, samplesPerSecond: 10),
-                    EpochLog(epoch: 2, trainLoss: 1, learningRate: 0.1, seconds: 1, samplesPerSecond: 10)]
+        h.epochs = [
+            EpochLog(epoch: 1, trainLoss: 2, learningRate: 0.1, seconds: 1, samplesPerSecond: 10),
+            EpochLog(epoch: 2, trainLoss: 1, learningRate: 0.1, seconds: 1, samplesPerSecond: 10),
+        ]
         let report = TrainingReport(title: "regression", history: h, test: Evaluation(loss: 0.5, regression: r))
         let html = report.html()
-        for needle in ["test MAE", "0.5000", "test RMSE", "0.7071", "test R²"] { #expect(html.contains(needle), "missing \(needle)") }
-        #expect(!html.contains("confusion-matrix") && !html.contains("id=\"accuracy\"") && !html.contains("id=\"config\""))
+        for needle in ["test MAE", "0.5000", "test RMSE", "0.7071", "test R²"] {
+            #expect(html.contains(needle), "missing \(needle)")
+        }
+        #expect(
+            !html.contains("confusion-matrix") && !html.contains("id=\"accuracy\"") && !html.contains("id=\"config\""))
         #expect(report.accuracyPlot == nil && report.confusionMatrixPlot == nil)
 
         let directory = temporaryDirectory()
@@ -134,7 +157,9 @@ struct XMLNodeCopy {
 
     init(_ element: XMLElement) {
         name = element.localName ?? ""
-        attributes = Dictionary((element.attributes ?? []).map { ($0.localName ?? "", $0.stringValue ?? "") }, uniquingKeysWith: { a, _ in a })
+        attributes = Dictionary(
+            (element.attributes ?? []).map { ($0.localName ?? "", $0.stringValue ?? "") },
+            uniquingKeysWith: { a, _ in a })
         text = element.stringValue ?? ""
         children = (element.children ?? []).compactMap { $0 as? XMLElement }.map(XMLNodeCopy.init)
     }

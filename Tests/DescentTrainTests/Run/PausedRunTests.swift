@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentTrain
 
@@ -8,28 +9,31 @@ import Testing
 /// run keeps its length `training.epochs` for the schedule while it pauses.
 @Suite(.serialized) struct PausedRunTests {
     static func config(schedule: String) throws -> TrainingConfig {
-        try TrainingConfig.parse(yaml: """
-            seed: 5
-            data:
-              dataset: shapes
-              train_samples: 200
-              test_samples: 60
-              validation_fraction: 0.2
-              batch_size: 32
-            model:
-              name: mlp
-              hidden: [16]
-            optimizer:
-              name: sgd
-              lr: 0.1
-            \(schedule)
-            training:
-              epochs: 4
-            """, source: "paused.yaml")
+        try TrainingConfig.parse(
+            yaml: """
+                seed: 5
+                data:
+                  dataset: shapes
+                  train_samples: 200
+                  test_samples: 60
+                  validation_fraction: 0.2
+                  batch_size: 32
+                model:
+                  name: mlp
+                  hidden: [16]
+                optimizer:
+                  name: sgd
+                  lr: 0.1
+                \(schedule)
+                training:
+                  epochs: 4
+                """, source: "paused.yaml")
     }
 
-    static func start(_ config: TrainingConfig, _ folder: URL, pause: Int?,
-                      resume: Bool) throws -> TrainingRun.Outcome {
+    static func start(
+        _ config: TrainingConfig, _ folder: URL, pause: Int?,
+        resume: Bool
+    ) throws -> TrainingRun.Outcome {
         var run = TrainingRun(config: config, directory: folder)
         run.write = { _ in }
         run.pauseAfterEpoch = pause
@@ -92,7 +96,8 @@ import Testing
     @Test func aPausedFolderIsNoFinishedRun() throws {
         let folder = temporaryFolder("pausedrun")
         _ = try Self.start(try Self.config(schedule: ""), folder, pause: 1, resume: false)
-        let reason = "holds no finished run: it is paused after epoch 1 of 4 (the state is in checkpoints/); "
+        let reason =
+            "holds no finished run: it is paused after epoch 1 of 4 (the state is in checkpoints/); "
             + "continue with descent train --resume \(folder.path)"
         #expect(throws: DescentError(.argument, "--run \(folder.path)", reason)) {
             try RunFolder(folder.path).requireFinished(option: "--run", manifest: true, weights: true)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 @testable import DescentTrain
@@ -32,13 +33,17 @@ import Testing
         #expect(!outcome.interrupted)
         #expect(outcome.history.epochs.count == 2)
         let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder.path))
-        for name in ["config.yaml", "run.json", "model.safetensors", "history.json", "metrics.json", "log.csv", "log.jsonl",
-                     "report.html", "loss.svg", "accuracy.svg", "learning_rate.svg", "confusion_matrix.svg", "checkpoints"] {
+        for name in [
+            "config.yaml", "run.json", "model.safetensors", "history.json", "metrics.json", "log.csv", "log.jsonl",
+            "report.html", "loss.svg", "accuracy.svg", "learning_rate.svg", "confusion_matrix.svg", "checkpoints",
+        ] {
             #expect(names.contains(name), "missing \(name)")
         }
         let manifest = try RunManifest.read(from: folder)
         #expect(manifest.inputShape == [1, 28, 28] && manifest.classes == 10 && manifest.outputs == 10)
-        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("metrics.json"))) as! [String: Any]
+        let metrics =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("metrics.json")))
+            as! [String: Any]
         #expect((metrics["accuracy"] as! Double) == outcome.test!.accuracy!)
         // The saved config reads back to the same config.
         #expect(try TrainingConfig.load(contentsOf: folder.appendingPathComponent("config.yaml")) == config)
@@ -47,7 +52,8 @@ import Testing
         try reloaded.loadWeights(from: folder.appendingPathComponent("model.safetensors"))
         #expect(zip(reloaded.parameters(), outcome.trainer.model.parameters()).allSatisfy { $0.isBitwiseEqual($1) })
         // keep: 1 leaves one periodic checkpoint besides best/.
-        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("checkpoints").path)
+        let checkpoints = try FileManager.default.contentsOfDirectory(
+            atPath: folder.appendingPathComponent("checkpoints").path)
         #expect(checkpoints.filter { $0.hasPrefix("step-") }.count == 1)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 @testable import DescentTrain
@@ -23,8 +24,9 @@ func linearRegression(seed: UInt64 = 5) -> TensorDataset {
 
     @Test func suggestionLiesInTheKnownGoodRange() throws {
         let (model, optimizer, loader) = regression()
-        let result = try LearningRateFinder().run(model: model, optimizer: optimizer, objective: .meanSquaredError,
-                                                  train: loader)
+        let result = try LearningRateFinder().run(
+            model: model, optimizer: optimizer, objective: .meanSquaredError,
+            train: loader)
         let lr = try #require(result.suggestion)
         // Good rates for this problem lie in [0.05, 0.8]; the steepest descent lies within a factor 5 below that.
         #expect(lr >= 0.01 && lr <= 0.8, "suggested \(lr)")
@@ -76,8 +78,9 @@ func linearRegression(seed: UInt64 = 5) -> TensorDataset {
         try trainer.fit(loader, epochs: 1)  // Adam's moments and step counts are not zero
         let generators = trainer.randomGenerators
         let (weights, state, seeds) = (model.stateDict(), adam.stateDict(), generators.map(\.state))
-        let result = try LearningRateFinder(steps: 20).run(model: model, optimizer: adam, objective: .meanSquaredError,
-                                                           train: loader)
+        let result = try LearningRateFinder(steps: 20).run(
+            model: model, optimizer: adam, objective: .meanSquaredError,
+            train: loader)
         #expect(result.points.count > 1)
         #expect(model.stateDict().map(\.0) == weights.map(\.0))
         #expect(model.stateDict().map(\.1) == weights.map(\.1))

@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+
 @testable import DescentTrain
 
 /// The search report: a plot of the metric against each key (log and categorical axes), the heat map's cells,
@@ -20,23 +21,29 @@ import Testing
     private func history(_ values: [Double]) -> History {
         var h = History()
         h.epochs = values.enumerated().map { i, v in
-            EpochLog(epoch: i + 1, trainLoss: v + 0.1, validationLoss: v, learningRate: 1e-3, seconds: 1,
-                     samplesPerSecond: 100)
+            EpochLog(
+                epoch: i + 1, trainLoss: v + 0.1, validationLoss: v, learningRate: 1e-3, seconds: 1,
+                samplesPerSecond: 100)
         }
         return h
     }
 
     /// A 3 × 2 grid: (0.01, adam) failed, so its heat-map cell is empty; trial 002 is the best.
     private func report(test: String? = "test split, read once\n  accuracy 90.00%\n") throws -> SearchReport {
-        let trials = [trial(1, "0.1", "sgd", 0.9), trial(2, "0.1", "adam", 0.5), trial(3, "0.01", "sgd", 0.7),
-                      trial(4, "0.01", "adam", nil), trial(5, "0.001", "sgd", 0.8), trial(6, "0.001", "adam", 0.6)]
+        let trials = [
+            trial(1, "0.1", "sgd", 0.9), trial(2, "0.1", "adam", 0.5), trial(3, "0.01", "sgd", 0.7),
+            trial(4, "0.01", "adam", nil), trial(5, "0.001", "sgd", 0.8), trial(6, "0.001", "adam", 0.6),
+        ]
         let results = SearchResults(metric: .validationLoss, keys: ["optimizer.lr", "optimizer.name"], trials: trials)
-        let parameters = [try SearchParameter(key: "optimizer.lr", spec: "0.1,0.01,0.001", grid: true),
-                          try SearchParameter(key: "optimizer.name", spec: "sgd,adam", grid: true)]
+        let parameters = [
+            try SearchParameter(key: "optimizer.lr", spec: "0.1,0.01,0.001", grid: true),
+            try SearchParameter(key: "optimizer.name", spec: "sgd,adam", grid: true),
+        ]
         var histories: [Int: History] = [:]
         for t in trials where t.metric != nil { histories[t.number] = history([t.metric! + 0.2, t.metric!]) }
-        return SearchReport(directory: URL(fileURLWithPath: "/tmp/search"), results: results, parameters: parameters,
-                            histories: histories, test: test)
+        return SearchReport(
+            directory: URL(fileURLWithPath: "/tmp/search"), results: results, parameters: parameters,
+            histories: histories, test: test)
     }
 
     private func marker(_ plot: LinePlot, _ x: Double, _ y: Double) -> String {
@@ -103,8 +110,12 @@ import Testing
         r.parameters = nil
         r.results.keys = ["optimizer.name", "optimizer.lr", "optimizer.weight_decay"]
         r.results.trials = (1...12).map { i in
-            var t = SearchTrial(number: i, parameters: ["optimizer.name=adam", "optimizer.lr=\(0.001 * Double(i))",
-                                                        "optimizer.weight_decay=\(i % 2 == 0 ? "0" : "0.1")"])
+            var t = SearchTrial(
+                number: i,
+                parameters: [
+                    "optimizer.name=adam", "optimizer.lr=\(0.001 * Double(i))",
+                    "optimizer.weight_decay=\(i % 2 == 0 ? "0" : "0.1")",
+                ])
             (t.status, t.metric) = (.done, Double(i))
             return t
         }
@@ -128,10 +139,14 @@ import Testing
 
     @Test func dataSourceLineNamesTheValidationAndTheTestSplit() throws {
         let html = try report().html()
-        #expect(html.contains("<p class=\"source\" id=\"data-source\">Every trial&#39;s number here (the plots, the "
-                              + "heat map, the table) is its val_loss on the validation split, from its history.json"))
-        #expect(html.contains("The test split was read once, for the best trial 002 only (test.txt); no trial was "
-                              + "ranked on it."))
+        #expect(
+            html.contains(
+                "<p class=\"source\" id=\"data-source\">Every trial&#39;s number here (the plots, the "
+                    + "heat map, the table) is its val_loss on the validation split, from its history.json"))
+        #expect(
+            html.contains(
+                "The test split was read once, for the best trial 002 only (test.txt); no trial was "
+                    + "ranked on it."))
         #expect(html.contains("accuracy 90.00%"))
         #expect(try report(test: nil).dataSource.contains("that evaluation has not been run"))
     }
@@ -160,8 +175,10 @@ import Testing
         var lines: [String] = []
         SearchReport.write(in: folder, log: { lines.append($0) })
         #expect(lines == ["report: \(folder.appendingPathComponent("report.html").path)"])
-        for name in ["report.html", "heatmap.svg", "curves.svg", "metric_optimizer_lr.svg",
-                     "metric_optimizer_name.svg"] {
+        for name in [
+            "report.html", "heatmap.svg", "curves.svg", "metric_optimizer_lr.svg",
+            "metric_optimizer_name.svg",
+        ] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
         }
         let loaded = try SearchReport.load(from: folder)

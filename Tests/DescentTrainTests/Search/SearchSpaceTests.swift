@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentTrain
 
@@ -30,9 +31,12 @@ import Testing
     }
 
     @Test func sampledValuesStayInTheirRangesAndRepeatWithTheSeed() throws {
-        let s = try space(grid: ["optimizer.name=sgd,adam"],
-                          random: ["optimizer.lr=loguniform:1e-4:1e-1", "optimizer.weight_decay=uniform:0:0.5",
-                                   "data.batch_size=int:8:64", "model.name=choice:mlp,cnn"], trials: 50)
+        let s = try space(
+            grid: ["optimizer.name=sgd,adam"],
+            random: [
+                "optimizer.lr=loguniform:1e-4:1e-1", "optimizer.weight_decay=uniform:0:0.5",
+                "data.batch_size=int:8:64", "model.name=choice:mlp,cnn",
+            ], trials: 50)
         let c = s.configurations(seed: 7)
         #expect(c.count == 50 && Set(c.map { $0.joined(separator: " ") }).count == 50)
         for (i, t) in c.enumerated() {
@@ -72,8 +76,10 @@ import Testing
 
     @Test(arguments: [
         ("search:\n  grid:\n    optimizer.lr: []\n", "s.yaml:3 search.grid.optimizer.lr: empty list of values in ''"),
-        ("search:\n  random:\n    optimizer.lr: loguniform:0:1\n",
-         "s.yaml:3 search.random.optimizer.lr: a log range needs bounds greater than 0, got 'loguniform:0:1'"),
+        (
+            "search:\n  random:\n    optimizer.lr: loguniform:0:1\n",
+            "s.yaml:3 search.random.optimizer.lr: a log range needs bounds greater than 0, got 'loguniform:0:1'"
+        ),
         ("search:\n  trails: 3\n", "s.yaml:2 search.trails: unknown key (did you mean 'trials'?)"),
     ])
     func badSectionsNameTheLine(yaml: String, message: String) throws {
@@ -84,15 +90,21 @@ import Testing
     @Test(arguments: [
         (["optimizer.lrr=0.1,0.01"], [String](), "search optimizer.lrr=0.1: unknown key (did you mean 'lr'?)"),
         (["optimizer.lr="], [], "--grid optimizer.lr: empty list of values in ''"),
-        ([], ["optimizer.lr=loguniform:-1:0.1"],
-         "--random optimizer.lr: a log range needs bounds greater than 0, got 'loguniform:-1:0.1'"),
+        (
+            [], ["optimizer.lr=loguniform:-1:0.1"],
+            "--random optimizer.lr: a log range needs bounds greater than 0, got 'loguniform:-1:0.1'"
+        ),
         (["training.epochs=two,three"], [], "search training.epochs=two: expected an integer, got 'two'"),
         (["optimizer.lr=0.1,-0.1"], [], "search optimizer.lr=-0.1: must be greater than 0, got -0.1"),
         ([], ["optimizer.lr=uniform:-0.5:0.1"], "search optimizer.lr=-0.5: must be greater than 0, got -0.5"),
-        (["optimizer.lr=0.1,0.1"], [],
-         "--grid optimizer.lr: the value '0.1' is listed twice (a grid has no duplicate configurations)"),
-        ([], ["optimizer.lr=normal:0:1"],
-         "--random optimizer.lr: unknown distribution 'normal' (available: uniform, loguniform, int, choice)"),
+        (
+            ["optimizer.lr=0.1,0.1"], [],
+            "--grid optimizer.lr: the value '0.1' is listed twice (a grid has no duplicate configurations)"
+        ),
+        (
+            [], ["optimizer.lr=normal:0:1"],
+            "--random optimizer.lr: unknown distribution 'normal' (available: uniform, loguniform, int, choice)"
+        ),
         ([], ["data.batch_size=int:9:8"], "--random data.batch_size: empty range: 9 > 8"),
     ])
     func badSpacesStopNamingTheKey(grid: [String], random: [String], message: String) throws {
@@ -114,20 +126,22 @@ import Testing
         b.seconds = 1.5
         let r = SearchResults(metric: .validationLoss, keys: ["optimizer.lr"], trials: [a, b])
         #expect(r.best?.number == 2)
-        #expect(r.csv == """
-            trial,optimizer.lr,status,val_loss,best_epoch,epochs,seconds,reason
-            1,10,failed,,,,,non-finite values at step 3: loss
-            2,0.001,done,0.25,1,1,1.50,
+        #expect(
+            r.csv == """
+                trial,optimizer.lr,status,val_loss,best_epoch,epochs,seconds,reason
+                1,10,failed,,,,,non-finite values at step 3: loss
+                2,0.001,done,0.25,1,1,1.50,
 
-            """)
+                """)
         let text = SearchTable(r).text.split(separator: "\n").map(String.init)
         #expect(text[1].hasPrefix("002") && text[2].hasPrefix("001"))
         #expect(text[2].hasSuffix("non-finite values at step 3: loss"))
     }
 
     @Test func trialsDoNotEvaluateOnTheTestSplit() throws {
-        let plan = SearchPlan(config: nil, overrides: [], space: try space(grid: ["optimizer.lr=0.1,0.01"]), seed: 0,
-                              metric: .validationLoss, parallel: 1, threadsPerTrial: 1)
+        let plan = SearchPlan(
+            config: nil, overrides: [], space: try space(grid: ["optimizer.lr=0.1,0.01"]), seed: 0,
+            metric: .validationLoss, parallel: 1, threadsPerTrial: 1)
         let c = try plan.trialConfig(["optimizer.lr=0.1"])
         #expect(!c.training.evaluateTest && c.threads == 1 && c.optimizer.lr == 0.1)
         #expect(try TrainingConfig.parse(yaml: "").training.evaluateTest)

@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+
 @testable import DescentTrain
 
 /// Successive halving's arithmetic: the rungs' epochs and trial counts, the budget announced before any trial,
@@ -12,7 +13,8 @@ import Testing
         #expect(h.rungEpochs == [1, 3, 9])
         #expect(h.rungTrials(27) == [27, 9, 3])
         #expect(h.budget(27) == 27 * 1 + 9 * 2 + 3 * 6)
-        #expect(h.summary(27) == "successive halving: 27 trials, η 3, rungs at 1, 3, 9 epochs with 27, 9, 3 trials: "
+        #expect(
+            h.summary(27) == "successive halving: 27 trials, η 3, rungs at 1, 3, 9 epochs with 27, 9, 3 trials: "
                 + "27×1 + 9×2 + 3×6 = 63 trial-epochs (the full search: 27×9 = 243)")
     }
 
@@ -41,13 +43,14 @@ import Testing
     }
 
     @Test func theSearchSectionTakesTheStrategyKeys() throws {
-        let space = try SearchSpace.parse(yaml: """
-            search:
-              strategy: halving
-              min_epochs: 2
-              reduction_factor: 4
-              grid: {optimizer.lr: [0.1, 0.01]}
-            """)
+        let space = try SearchSpace.parse(
+            yaml: """
+                search:
+                  strategy: halving
+                  min_epochs: 2
+                  reduction_factor: 4
+                  grid: {optimizer.lr: [0.1, 0.01]}
+                """)
         #expect(space.strategy == .halving && space.minEpochs == 2 && space.reductionFactor == 4)
         #expect(throws: DescentError.self) { try SearchSpace.parse(yaml: "search: {strategy: asha}") }
         #expect(throws: DescentError.self) { try SearchSpace.parse(yaml: "search: {reduction_factor: 1}") }
@@ -59,14 +62,16 @@ import Testing
         pruned.reason = "pruned at rung 1 (1 epochs)"
         var best = SearchTrial(number: 2, parameters: ["optimizer.lr=0.1"])
         (best.status, best.rung, best.rungMetrics, best.metric, best.epochs) = (.done, 2, [2.0, 1.5], 1.5, 3)
-        let results = SearchResults(metric: .validationLoss, keys: ["optimizer.lr"], trials: [pruned, best],
-                                    rungEpochs: [1, 3])
-        #expect(results.csv == """
-            trial,optimizer.lr,status,val_loss,best_epoch,epochs,seconds,rung,val_loss@1,val_loss@3,reason
-            1,1,stopped,,,,,1,2.5,,pruned at rung 1 (1 epochs)
-            2,0.1,done,1.5,,3,,2,2.0,1.5,
+        let results = SearchResults(
+            metric: .validationLoss, keys: ["optimizer.lr"], trials: [pruned, best],
+            rungEpochs: [1, 3])
+        #expect(
+            results.csv == """
+                trial,optimizer.lr,status,val_loss,best_epoch,epochs,seconds,rung,val_loss@1,val_loss@3,reason
+                1,1,stopped,,,,,1,2.5,,pruned at rung 1 (1 epochs)
+                2,0.1,done,1.5,,3,,2,2.0,1.5,
 
-            """)
+                """)
         #expect(results.best?.number == 2 && results.trialEpochs == 3)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 @testable import DescentTrain
@@ -29,12 +30,16 @@ final class TrialReport: TrainingCallback {
     init(budget: Int, threshold: Double) { (self.budget, self.threshold) = (budget, threshold) }
     func stepDidEnd(_ state: inout TrainingState) {
         if state.step == budget, state.epochLoss > threshold {
-            state.stop(reason: "trial pruned at step \(budget): train loss \(state.epochLoss) > \(threshold)", immediately: true)
+            state.stop(
+                reason: "trial pruned at step \(budget): train loss \(state.epochLoss) > \(threshold)",
+                immediately: true)
         }
     }
     func trainingDidEnd(_ state: inout TrainingState) {
         let loss = state.history.epochs.last?.trainLoss ?? state.epochLoss
-        result = Result(steps: state.step, epochs: state.completedEpochs, loss: loss, pruned: state.stopReason?.hasPrefix("trial pruned") == true)
+        result = Result(
+            steps: state.step, epochs: state.completedEpochs, loss: loss,
+            pruned: state.stopReason?.hasPrefix("trial pruned") == true)
     }
 }
 
@@ -72,7 +77,10 @@ final class TrialReport: TrainingCallback {
 
         let kept = TrialReport(budget: 4, threshold: 1e9)
         let (keptTrainer, _) = try sgdRun(lr: 0.1, callbacks: [kept])
-        #expect(kept.result == TrialReport.Result(steps: 12, epochs: 2, loss: keptTrainer.history.epochs[1].trainLoss, pruned: false))
+        #expect(
+            kept.result
+                == TrialReport.Result(
+                    steps: 12, epochs: 2, loss: keptTrainer.history.epochs[1].trainLoss, pruned: false))
     }
 
     @Test func gradientClippingCallbackClipsBeforeTheStep() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 @testable import DescentTrain
@@ -51,8 +52,9 @@ final class RecordingCallback: TrainingCallback {
         func run() throws -> [Tensor] {
             let model = Models.mlp([2, 8, 3], generator: RandomGenerator(seed: 9))
             let trainer = Trainer(model: model, optimizer: SGD(model.parameters(), lr: 0.1, momentum: 0.9))
-            try trainer.fit(DataLoader(blobs(count: 120, seed: 2), batchSize: 16, shuffle: true, seed: 7, workers: 2),
-                            epochs: 2)
+            try trainer.fit(
+                DataLoader(blobs(count: 120, seed: 2), batchSize: 16, shuffle: true, seed: 7, workers: 2),
+                epochs: 2)
             return model.parameters()
         }
         let a = try run(), b = try run()
@@ -69,8 +71,9 @@ final class RecordingCallback: TrainingCallback {
 
     @Test func nonFiniteLossStopsWithTheStep() throws {
         let model = Models.mlp([2, 4, 3])
-        let trainer = Trainer(model: model, optimizer: SGD(model.parameters(), lr: 0.1),
-                              objective: .custom { out, _ in out.sum() * Float.nan })
+        let trainer = Trainer(
+            model: model, optimizer: SGD(model.parameters(), lr: 0.1),
+            objective: .custom { out, _ in out.sum() * Float.nan })
         let history = try trainer.fit(DataLoader(blobs(count: 30, seed: 1), batchSize: 10), epochs: 2)
         #expect(history.stoppedEarly?.contains("step 1") == true)
         #expect(history.epochs.isEmpty)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 @testable import DescentTrain
@@ -13,8 +14,12 @@ final class TwoModelStep: TrainingStep {
     let noise: RandomGenerator
 
     init(seed: UInt64, noise: RandomGenerator) {
-        generator = Sequential(Linear(2, 8, generator: RandomGenerator(seed: seed)), ReLU(), Linear(8, 2, generator: RandomGenerator(seed: seed + 1)))
-        discriminator = Sequential(Linear(2, 8, generator: RandomGenerator(seed: seed + 2)), ReLU(), Linear(8, 1, generator: RandomGenerator(seed: seed + 3)))
+        generator = Sequential(
+            Linear(2, 8, generator: RandomGenerator(seed: seed)), ReLU(),
+            Linear(8, 2, generator: RandomGenerator(seed: seed + 1)))
+        discriminator = Sequential(
+            Linear(2, 8, generator: RandomGenerator(seed: seed + 2)), ReLU(),
+            Linear(8, 1, generator: RandomGenerator(seed: seed + 3)))
         generatorOptimizer = Adam(generator.parameters(), lr: 0.01)
         discriminatorOptimizer = Adam(discriminator.parameters(), lr: 0.01)
         self.noise = noise
@@ -27,7 +32,9 @@ final class TwoModelStep: TrainingStep {
         let n = batch.count, z = noise.normal([n, 2])
         discriminatorOptimizer.zeroGrad()
         let fake = generator(z).detach()
-        let dLoss = mseLoss(discriminator(batch.inputs), Tensor.ones([n, 1])) + mseLoss(discriminator(fake), Tensor.zeros([n, 1]))
+        let dLoss =
+            mseLoss(discriminator(batch.inputs), Tensor.ones([n, 1]))
+            + mseLoss(discriminator(fake), Tensor.zeros([n, 1]))
         state.loss = dLoss.item
         dLoss.backward()
         guard try hooks.backwardDidEnd(&state, model: discriminator, optimizer: discriminatorOptimizer) else { return }
@@ -96,7 +103,8 @@ final class UpdateCounter: TrainingCallback {
             step = TwoModelStep(seed: seed, noise: noise)
             trainer = Trainer(step: step)
             trainer.generators = [noise]
-            checkpoint = ModelCheckpoint(store: CheckpointStore(directory: folder), policy: CheckpointPolicy(everyEpochs: 1, saveBest: false))
+            checkpoint = ModelCheckpoint(
+                store: CheckpointStore(directory: folder), policy: CheckpointPolicy(everyEpochs: 1, saveBest: false))
             trainer.callbacks += [counter] + extra + [checkpoint]
         }
 
@@ -108,8 +116,11 @@ final class UpdateCounter: TrainingCallback {
         let before = reference.step.weights.map(\.scalars)
         let full = try reference.fit()
         #expect(full.epochs.count == 3 && reference.trainer.step == 15)
-        #expect(reference.counter.models == [ObjectIdentifier(reference.step.discriminator): 15,
-                                             ObjectIdentifier(reference.step.generator): 15])
+        #expect(
+            reference.counter.models == [
+                ObjectIdentifier(reference.step.discriminator): 15,
+                ObjectIdentifier(reference.step.generator): 15,
+            ])
         #expect(zip(reference.step.weights, before).allSatisfy { $0.scalars != $1 })  // both models moved
         #expect(full.epochs.allSatisfy { $0.validationLoss?.isFinite == true })
 
@@ -118,7 +129,10 @@ final class UpdateCounter: TrainingCallback {
         _ = try first.fit()
         #expect(first.trainer.interrupted && first.trainer.step == 7)
         let latest = try #require(try CheckpointStore(directory: folder).latest())
-        for name in ["generator.safetensors", "discriminator.safetensors", "generator_optimizer.json", "discriminator_optimizer.safetensors", "trainer.json"] {
+        for name in [
+            "generator.safetensors", "discriminator.safetensors", "generator_optimizer.json",
+            "discriminator_optimizer.safetensors", "trainer.json",
+        ] {
             #expect(FileManager.default.fileExists(atPath: latest.appendingPathComponent(name).path), "missing \(name)")
         }
 

@@ -28,8 +28,10 @@ public struct FrequencyMasking: SpectrogramMasking {
     public static let defaultMaskValue: Float = 0
 
     /// Frequency masking with torchaudio's defaults: one shared mask, `p` 1, mask value 0.
-    public init(freqMaskParam: Int, iidMasks: Bool = defaultIIDMasks, p: Float = defaultP,
-                maskValue: Float = defaultMaskValue) {
+    public init(
+        freqMaskParam: Int, iidMasks: Bool = defaultIIDMasks, p: Float = defaultP,
+        maskValue: Float = defaultMaskValue
+    ) {
         SpectrogramMask.checkSettings("FrequencyMasking", "freqMaskParam", freqMaskParam, p: p)
         self.freqMaskParam = freqMaskParam
         self.iidMasks = iidMasks

@@ -45,7 +45,8 @@ public enum SpectrogramMask {
     /// Masks slice `i` of the packed `[slices, freq, time]` view with `ranges[i % ranges.count]`.
     static func applyEach(_ spectrogram: Tensor, axis: Axis, ranges: [Range<Int>], value: Float) throws -> Tensor {
         guard spectrogram.rank >= 2 else {
-            throw DescentError(.shape, "SpectrogramMask", "expected a spectrogram [..., freq, time], got \(spectrogram.shape)")
+            throw DescentError(
+                .shape, "SpectrogramMask", "expected a spectrogram [..., freq, time], got \(spectrogram.shape)")
         }
         let r = spectrogram.rank
         let nF = spectrogram.shape[r - 2], nT = spectrogram.shape[r - 1]
@@ -73,10 +74,13 @@ public enum SpectrogramMask {
     /// interval, as `mask_along_axis_iid`: first `batch·channel` draws of `u₁`, then as many of `u₂`.
     ///
     /// - Throws: ``DescentError`` when the tensor has fewer than two dimensions.
-    public static func mask(_ spectrogram: Tensor, axis: Axis, maskParam: Int, maskValue: Float = 0,
-                            iidMasks: Bool = false, p: Float = 1, generator: RandomGenerator) throws -> Tensor {
+    public static func mask(
+        _ spectrogram: Tensor, axis: Axis, maskParam: Int, maskValue: Float = 0,
+        iidMasks: Bool = false, p: Float = 1, generator: RandomGenerator
+    ) throws -> Tensor {
         guard spectrogram.rank >= 2 else {
-            throw DescentError(.shape, "SpectrogramMask", "expected a spectrogram [..., freq, time], got \(spectrogram.shape)")
+            throw DescentError(
+                .shape, "SpectrogramMask", "expected a spectrogram [..., freq, time], got \(spectrogram.shape)")
         }
         let size = spectrogram.shape[spectrogram.rank - (axis == .frequency ? 2 : 1)]
         let param = effectiveParam(maskParam, p: p, size: size)

@@ -20,8 +20,9 @@ extension SpectrogramMasking {
     ///
     /// - Throws: ``DescentError`` when the tensor has fewer than two dimensions.
     public func callAsFunction(_ spectrogram: Tensor, generator: RandomGenerator) throws -> Tensor {
-        try SpectrogramMask.mask(spectrogram, axis: Self.axis, maskParam: maskParam, maskValue: maskValue,
-                                 iidMasks: iidMasks, p: p, generator: generator)
+        try SpectrogramMask.mask(
+            spectrogram, axis: Self.axis, maskParam: maskParam, maskValue: maskValue,
+            iidMasks: iidMasks, p: p, generator: generator)
     }
 
     /// The sample with its input spectrogram masked; the target is kept.

@@ -28,8 +28,10 @@ public struct TimeMasking: SpectrogramMasking {
     public static let defaultMaskValue: Float = 0
 
     /// Time masking with torchaudio's defaults: one shared mask, `p` 1, mask value 0.
-    public init(timeMaskParam: Int, iidMasks: Bool = defaultIIDMasks, p: Float = defaultP,
-                maskValue: Float = defaultMaskValue) {
+    public init(
+        timeMaskParam: Int, iidMasks: Bool = defaultIIDMasks, p: Float = defaultP,
+        maskValue: Float = defaultMaskValue
+    ) {
         SpectrogramMask.checkSettings("TimeMasking", "timeMaskParam", timeMaskParam, p: p)
         self.timeMaskParam = timeMaskParam
         self.iidMasks = iidMasks

@@ -45,8 +45,9 @@ public struct TimeStretch: Transform {
     public func callAsFunction(_ complex: Tensor, rate: Double) throws -> Tensor {
         let r = complex.rank
         guard r >= 3, complex.shape[r - 1] == 2, complex.shape[r - 3] == nFreq else {
-            throw DescentError(.shape, "TimeStretch",
-                               "expected a complex STFT [..., \(nFreq), frames, 2], got \(complex.shape)")
+            throw DescentError(
+                .shape, "TimeStretch",
+                "expected a complex STFT [..., \(nFreq), frames, 2], got \(complex.shape)")
         }
         precondition(rate > 0, "TimeStretch: rate must be positive, got \(rate)")
         if rate == 1 { return complex }
@@ -64,7 +65,9 @@ public struct TimeStretch: Transform {
             for b in 0..<batch {
                 for k in 0..<nFreq {
                     let base = (b * nFreq + k) * frames
-                    func at(_ t: Int) -> (Float, Float) { t < frames ? (z[(base + t) * 2], z[(base + t) * 2 + 1]) : (0, 0) }
+                    func at(_ t: Int) -> (Float, Float) {
+                        t < frames ? (z[(base + t) * 2], z[(base + t) * 2 + 1]) : (0, 0)
+                    }
                     let advance = phaseAdvance[k]
                     let (re0, im0) = at(0)
                     var acc = Foundation.atan2f(im0, re0)
@@ -88,7 +91,8 @@ public struct TimeStretch: Transform {
     /// The sample with its complex STFT input stretched; the rate is the fixed one, or drawn from `generator`
     /// (one `uniformFloat`) when ``rate`` is a range. The target is kept.
     public func callAsFunction(_ sample: Sample, generator: RandomGenerator) throws -> Sample {
-        let r = rate.lowerBound == rate.upperBound
+        let r =
+            rate.lowerBound == rate.upperBound
             ? rate.lowerBound
             : rate.lowerBound + Double(generator.uniformFloat()) * (rate.upperBound - rate.lowerBound)
         return Sample(input: try self(sample.input, rate: r), target: sample.target)

@@ -21,14 +21,16 @@ public struct ColorJitter: Transform {
     /// Jitter with brightness and contrast amounts (0 disables one): factor in `[max(0, 1−a), 1+a]`.
     public init(brightness: Float = defaultBrightness, contrast: Float = defaultContrast) {
         precondition(brightness >= 0 && contrast >= 0, "ColorJitter: amounts must be non-negative")
-        self.init(brightnessRange: brightness > 0 ? max(0, 1 - brightness)...(1 + brightness) : nil,
-                  contrastRange: contrast > 0 ? max(0, 1 - contrast)...(1 + contrast) : nil)
+        self.init(
+            brightnessRange: brightness > 0 ? max(0, 1 - brightness)...(1 + brightness) : nil,
+            contrastRange: contrast > 0 ? max(0, 1 - contrast)...(1 + contrast) : nil)
     }
 
     /// Jitter with explicit factor ranges (`nil` disables one).
     public init(brightnessRange: ClosedRange<Float>?, contrastRange: ClosedRange<Float>?) {
-        precondition((brightnessRange?.lowerBound ?? 0) >= 0 && (contrastRange?.lowerBound ?? 0) >= 0,
-                     "ColorJitter: factors must be non-negative")
+        precondition(
+            (brightnessRange?.lowerBound ?? 0) >= 0 && (contrastRange?.lowerBound ?? 0) >= 0,
+            "ColorJitter: factors must be non-negative")
         self.brightness = brightnessRange
         self.contrast = contrastRange
     }

@@ -27,7 +27,8 @@ public struct Matrix3: Sendable, Equatable {
         var r = [Double](repeating: 0, count: 9)
         for i in 0..<3 {
             for j in 0..<3 {
-                r[i * 3 + j] = a.entries[i * 3] * b.entries[j] + a.entries[i * 3 + 1] * b.entries[3 + j]
+                r[i * 3 + j] =
+                    a.entries[i * 3] * b.entries[j] + a.entries[i * 3 + 1] * b.entries[3 + j]
                     + a.entries[i * 3 + 2] * b.entries[6 + j]
             }
         }
@@ -62,8 +63,10 @@ public struct Matrix3: Sendable, Equatable {
     /// clockwise (`torchvision.transforms.functional.affine`). With `a = angle`, `sx`, `sy` in radians:
     /// `RSS = s·[[cos(a−sy)/cos(sy), −cos(a−sy)·tan(sx)/cos(sy) − sin(a)], [sin(a−sy)/cos(sy),
     /// −sin(a−sy)·tan(sx)/cos(sy) + cos(a)]]`.
-    public static func affine(angle: Double, translate: (x: Double, y: Double) = (0, 0), scale: Double = 1,
-                              shear: (x: Double, y: Double) = (0, 0), center: (x: Double, y: Double)) -> Matrix3 {
+    public static func affine(
+        angle: Double, translate: (x: Double, y: Double) = (0, 0), scale: Double = 1,
+        shear: (x: Double, y: Double) = (0, 0), center: (x: Double, y: Double)
+    ) -> Matrix3 {
         let rot = angle * .pi / 180, sx = shear.x * .pi / 180, sy = shear.y * .pi / 180
         let a = cos(rot - sy) / cos(sy)
         let b = -cos(rot - sy) * tan(sx) / cos(sy) - sin(rot)
@@ -123,7 +126,8 @@ public struct ImageLayout: Sendable, Equatable {
     public init(_ image: Tensor, transform: String) throws {
         let s = image.shape
         guard s.count == 2 || s.count == 3, s.allSatisfy({ $0 > 0 }) else {
-            throw DescentError(.shape, transform, "expected an image of shape [C, H, W] or [H, W] with positive sides, got \(s)")
+            throw DescentError(
+                .shape, transform, "expected an image of shape [C, H, W] or [H, W] with positive sides, got \(s)")
         }
         isRank2 = s.count == 2
         channels = isRank2 ? 1 : s[0]
@@ -145,7 +149,9 @@ public enum ImageWarp {
     /// Bilinear: with `x0 = ⌊xs⌋`, `fx = xs − x0` (likewise y) the value is
     /// `Σ (1−fx|fx)(1−fy|fy)·I[y0(+1), x0(+1)]`; taps outside the image read `fill` (torch's `grid_sample`
     /// with zero padding when `fill == 0`).
-    public static func warp(_ image: Tensor, inverse: Matrix3, fill: Float = 0, transform: String = "ImageWarp") throws -> Tensor {
+    public static func warp(_ image: Tensor, inverse: Matrix3, fill: Float = 0, transform: String = "ImageWarp") throws
+        -> Tensor
+    {
         let layout = try ImageLayout(image, transform: transform)
         let c = layout.channels, h = layout.height, w = layout.width, plane = h * w
         let m = inverse.entries
@@ -193,14 +199,17 @@ public enum ImageWarp {
     /// The affine warp of `image` with torchvision's parameters about the image centre
     /// `((W−1)/2, (H−1)/2)` (see ``Matrix3/affine(angle:translate:scale:shear:center:)``): the forward map is
     /// inverted once and every output pixel is sampled bilinearly from the input.
-    public static func affine(_ image: Tensor, angle: Double, translate: (x: Double, y: Double) = (0, 0),
-                              scale: Double = 1, shear: (x: Double, y: Double) = (0, 0), fill: Float = 0,
-                              transform: String = "affine") throws -> Tensor {
+    public static func affine(
+        _ image: Tensor, angle: Double, translate: (x: Double, y: Double) = (0, 0),
+        scale: Double = 1, shear: (x: Double, y: Double) = (0, 0), fill: Float = 0,
+        transform: String = "affine"
+    ) throws -> Tensor {
         let layout = try ImageLayout(image, transform: transform)
         let center = (x: Double(layout.width - 1) / 2, y: Double(layout.height - 1) / 2)
         let forward = Matrix3.affine(angle: angle, translate: translate, scale: scale, shear: shear, center: center)
         guard let inverse = forward.inverse else {
-            throw DescentError(.argument, transform, "the affine map (angle \(angle), scale \(scale), shear \(shear)) is singular")
+            throw DescentError(
+                .argument, transform, "the affine map (angle \(angle), scale \(scale), shear \(shear)) is singular")
         }
         return try warp(image, inverse: inverse, fill: fill, transform: transform)
     }

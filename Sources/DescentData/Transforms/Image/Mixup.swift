@@ -18,16 +18,23 @@ public struct Mixup: BatchTransform {
     ///
     /// - Throws: ``DescentError`` of kind `.shape` when `inputs` and `targets` disagree on the batch size or
     ///   `targets` is not `[B, classes]`.
-    public func mix(inputs: Tensor, targets: Tensor, generator: RandomGenerator) throws -> (inputs: Tensor, targets: Tensor, lambda: Float) {
+    public func mix(inputs: Tensor, targets: Tensor, generator: RandomGenerator) throws -> (
+        inputs: Tensor, targets: Tensor, lambda: Float
+    ) {
         guard inputs.rank >= 1, targets.rank == 2, inputs.shape[0] == targets.shape[0] else {
-            throw DescentError(.shape, "Mixup", "expected inputs [B, ...] and targets [B, classes] with the same B, got \(inputs.shape) and \(targets.shape)")
+            throw DescentError(
+                .shape, "Mixup",
+                "expected inputs [B, ...] and targets [B, classes] with the same B, got \(inputs.shape) and \(targets.shape)"
+            )
         }
         let lambda = Float(Mixup.beta(alpha, alpha, generator: generator))
         return (Mixup.mixRolled(inputs, lambda: lambda), Mixup.mixRolled(targets, lambda: lambda), lambda)
     }
 
     /// The mixed batch (see ``mix(inputs:targets:generator:)``).
-    public func callAsFunction(inputs: Tensor, targets: Tensor, generator: RandomGenerator) throws -> (inputs: Tensor, targets: Tensor) {
+    public func callAsFunction(inputs: Tensor, targets: Tensor, generator: RandomGenerator) throws -> (
+        inputs: Tensor, targets: Tensor
+    ) {
         let m = try mix(inputs: inputs, targets: targets, generator: generator)
         return (m.inputs, m.targets)
     }

@@ -25,20 +25,27 @@ public struct RandomAffine: Transform {
 
     /// A random affine transform. `degrees` `d` alone means `[−d, d]`; a single shear `s` means x-shear in
     /// `[−s, s]` and no y-shear (torchvision's conventions).
-    public init(degrees: Double, translate: (x: Double, y: Double)? = nil, scale: ClosedRange<Double>? = nil,
-                shear: Double? = nil, fill: Float = defaultFill) {
+    public init(
+        degrees: Double, translate: (x: Double, y: Double)? = nil, scale: ClosedRange<Double>? = nil,
+        shear: Double? = nil, fill: Float = defaultFill
+    ) {
         precondition(degrees >= 0, "RandomAffine: degrees must be non-negative, got \(degrees)")
         precondition(shear.map { $0 >= 0 } ?? true, "RandomAffine: shear must be non-negative")
-        self.init(degreesRange: -degrees...degrees, translate: translate, scale: scale,
-                  shearRange: shear.map { (x: -$0...$0, y: 0...0) }, fill: fill)
+        self.init(
+            degreesRange: -degrees...degrees, translate: translate, scale: scale,
+            shearRange: shear.map { (x: -$0...$0, y: 0...0) }, fill: fill)
     }
 
     /// A random affine transform with explicit ranges for the angle and both shears.
-    public init(degreesRange: ClosedRange<Double>, translate: (x: Double, y: Double)? = nil,
-                scale: ClosedRange<Double>? = nil, shearRange: (x: ClosedRange<Double>, y: ClosedRange<Double>)? = nil,
-                fill: Float = defaultFill) {
+    public init(
+        degreesRange: ClosedRange<Double>, translate: (x: Double, y: Double)? = nil,
+        scale: ClosedRange<Double>? = nil, shearRange: (x: ClosedRange<Double>, y: ClosedRange<Double>)? = nil,
+        fill: Float = defaultFill
+    ) {
         if let t = translate {
-            precondition(t.x >= 0 && t.x <= 1 && t.y >= 0 && t.y <= 1, "RandomAffine: translate fractions must be in [0, 1], got \(t)")
+            precondition(
+                t.x >= 0 && t.x <= 1 && t.y >= 0 && t.y <= 1,
+                "RandomAffine: translate fractions must be in [0, 1], got \(t)")
         }
         if let s = scale { precondition(s.lowerBound > 0, "RandomAffine: scale must be positive, got \(s)") }
         self.degrees = degreesRange
@@ -50,7 +57,8 @@ public struct RandomAffine: Transform {
 
     /// Parameters drawn for one image of `width × height`, in torchvision's order.
     public func parameters(width: Int, height: Int, generator: RandomGenerator)
-        -> (angle: Double, translate: (x: Double, y: Double), scale: Double, shear: (x: Double, y: Double)) {
+        -> (angle: Double, translate: (x: Double, y: Double), scale: Double, shear: (x: Double, y: Double))
+    {
         let angle = ImageWarp.uniform(degrees.lowerBound, degrees.upperBound, generator: generator)
         var t = (x: 0.0, y: 0.0)
         if let tr = translate {
@@ -73,8 +81,9 @@ public struct RandomAffine: Transform {
     public func callAsFunction(_ sample: Sample, generator: RandomGenerator) throws -> Sample {
         let l = try ImageLayout(sample.input, transform: "RandomAffine")
         let p = parameters(width: l.width, height: l.height, generator: generator)
-        let out = try ImageWarp.affine(sample.input, angle: p.angle, translate: p.translate, scale: p.scale,
-                                       shear: p.shear, fill: fill, transform: "RandomAffine")
+        let out = try ImageWarp.affine(
+            sample.input, angle: p.angle, translate: p.translate, scale: p.scale,
+            shear: p.shear, fill: fill, transform: "RandomAffine")
         return Sample(input: out, target: sample.target)
     }
 }

@@ -37,8 +37,10 @@ public struct RandomCrop: Transform {
     /// coordinates (negative or past-the-edge indices are padding, filled as `paddingMode` says).
     ///
     /// - Throws: ``DescentError`` of kind `.shape` when the image is not `[C, H, W]` or `[H, W]`.
-    public static func crop(_ image: Tensor, top: Int, left: Int, height: Int, width: Int,
-                            paddingMode: PaddingMode = .zero) throws -> Tensor {
+    public static func crop(
+        _ image: Tensor, top: Int, left: Int, height: Int, width: Int,
+        paddingMode: PaddingMode = .zero
+    ) throws -> Tensor {
         let l = try ImageLayout(image, transform: "RandomCrop")
         let h = l.height, w = l.width
         var out = Tensor.zeros(l.shape(height: height, width: width))
@@ -81,12 +83,14 @@ public struct RandomCrop: Transform {
         let l = try ImageLayout(sample.input, transform: "RandomCrop")
         let ph = l.height + 2 * padding, pw = l.width + 2 * padding
         guard ph >= height, pw >= width else {
-            throw DescentError(.shape, "RandomCrop", "crop \(height)×\(width) is larger than the padded image \(ph)×\(pw)")
+            throw DescentError(
+                .shape, "RandomCrop", "crop \(height)×\(width) is larger than the padded image \(ph)×\(pw)")
         }
         let top = generator.integer(in: 0..<(ph - height + 1))
         let left = generator.integer(in: 0..<(pw - width + 1))
-        let out = try RandomCrop.crop(sample.input, top: top - padding, left: left - padding, height: height,
-                                      width: width, paddingMode: paddingMode)
+        let out = try RandomCrop.crop(
+            sample.input, top: top - padding, left: left - padding, height: height,
+            width: width, paddingMode: paddingMode)
         return Sample(input: out, target: sample.target)
     }
 }

@@ -28,10 +28,13 @@ public struct RandomErasing: Transform {
     public static let defaultValue: Float = 0
 
     /// Erasing with torchvision's defaults: p 0.5, scale (0.02, 0.33), ratio (0.3, 3.3), value 0.
-    public init(p: Float = defaultP, scale: ClosedRange<Double> = defaultScale,
-                ratio: ClosedRange<Double> = defaultRatio, value: Float? = defaultValue) {
+    public init(
+        p: Float = defaultP, scale: ClosedRange<Double> = defaultScale,
+        ratio: ClosedRange<Double> = defaultRatio, value: Float? = defaultValue
+    ) {
         precondition(p >= 0 && p <= 1, "RandomErasing: p = \(p) is not a probability")
-        precondition(scale.lowerBound >= 0 && scale.upperBound <= 1, "RandomErasing: scale must lie in [0, 1], got \(scale)")
+        precondition(
+            scale.lowerBound >= 0 && scale.upperBound <= 1, "RandomErasing: scale must lie in [0, 1], got \(scale)")
         precondition(ratio.lowerBound > 0, "RandomErasing: ratio must be positive, got \(ratio)")
         self.p = p
         self.scale = scale
@@ -42,7 +45,8 @@ public struct RandomErasing: Transform {
     /// The rectangle `(top, left, height, width)` for an image of `imageHeight × imageWidth`, or `nil` when
     /// ten tries found none that fits.
     public func rectangle(imageHeight: Int, imageWidth: Int, generator: RandomGenerator)
-        -> (top: Int, left: Int, height: Int, width: Int)? {
+        -> (top: Int, left: Int, height: Int, width: Int)?
+    {
         let area = Double(imageHeight * imageWidth)
         let logLo = log(ratio.lowerBound), logHi = log(ratio.upperBound)
         for _ in 0..<10 {
@@ -61,16 +65,22 @@ public struct RandomErasing: Transform {
     ///
     /// - Throws: ``DescentError`` of kind `.shape` when the image is not `[C, H, W]` or `[H, W]` or the
     ///   rectangle leaves it.
-    public static func erase(_ image: Tensor, top: Int, left: Int, height: Int, width: Int, value: Float) throws -> Tensor {
+    public static func erase(_ image: Tensor, top: Int, left: Int, height: Int, width: Int, value: Float) throws
+        -> Tensor
+    {
         try erase(image, top: top, left: left, height: height, width: width) { _ in value }
     }
 
     /// Erasing with the value of element `k` (counted over the rectangle, channel-major) from `value(k)`.
-    static func erase(_ image: Tensor, top: Int, left: Int, height: Int, width: Int,
-                      value: (Int) -> Float) throws -> Tensor {
+    static func erase(
+        _ image: Tensor, top: Int, left: Int, height: Int, width: Int,
+        value: (Int) -> Float
+    ) throws -> Tensor {
         let l = try ImageLayout(image, transform: "RandomErasing")
         guard top >= 0, left >= 0, height >= 0, width >= 0, top + height <= l.height, left + width <= l.width else {
-            throw DescentError(.shape, "RandomErasing", "rectangle at (\(top), \(left)) of \(height)×\(width) leaves the \(l.height)×\(l.width) image")
+            throw DescentError(
+                .shape, "RandomErasing",
+                "rectangle at (\(top), \(left)) of \(height)×\(width) leaves the \(l.height)×\(l.width) image")
         }
         var out = image.clone()
         out.withUnsafeMutableBufferPointer { p in
@@ -91,13 +101,17 @@ public struct RandomErasing: Transform {
     public func callAsFunction(_ sample: Sample, generator: RandomGenerator) throws -> Sample {
         let l = try ImageLayout(sample.input, transform: "RandomErasing")
         guard generator.uniformFloat() < p,
-              let r = rectangle(imageHeight: l.height, imageWidth: l.width, generator: generator) else { return sample }
+            let r = rectangle(imageHeight: l.height, imageWidth: l.width, generator: generator)
+        else { return sample }
         let out: Tensor
         if let v = value {
-            out = try RandomErasing.erase(sample.input, top: r.top, left: r.left, height: r.height, width: r.width, value: v)
+            out = try RandomErasing.erase(
+                sample.input, top: r.top, left: r.left, height: r.height, width: r.width, value: v)
         } else {
             let noise = generator.normal([l.channels * r.height * r.width]).scalars
-            out = try RandomErasing.erase(sample.input, top: r.top, left: r.left, height: r.height, width: r.width) { noise[$0] }
+            out = try RandomErasing.erase(sample.input, top: r.top, left: r.left, height: r.height, width: r.width) {
+                noise[$0]
+            }
         }
         return Sample(input: out, target: sample.target)
     }

@@ -25,7 +25,9 @@ public struct RandomPerspective: Transform {
 
     /// A perspective warp with the given distortion scale (default 0.5), probability (default 0.5) and fill.
     public init(distortionScale: Double = defaultDistortionScale, p: Float = defaultP, fill: Float = defaultFill) {
-        precondition(distortionScale >= 0 && distortionScale <= 1, "RandomPerspective: distortionScale must be in [0, 1], got \(distortionScale)")
+        precondition(
+            distortionScale >= 0 && distortionScale <= 1,
+            "RandomPerspective: distortionScale must be in [0, 1], got \(distortionScale)")
         precondition(p >= 0 && p <= 1, "RandomPerspective: p = \(p) is not a probability")
         self.distortionScale = distortionScale
         self.p = p
@@ -34,7 +36,8 @@ public struct RandomPerspective: Transform {
 
     /// The corners' start and end points for one image of `width × height` (torchvision's `get_params`).
     public func corners(width: Int, height: Int, generator: RandomGenerator)
-        -> (start: [(x: Double, y: Double)], end: [(x: Double, y: Double)]) {
+        -> (start: [(x: Double, y: Double)], end: [(x: Double, y: Double)])
+    {
         let dw = Int(distortionScale * Double(width / 2)), dh = Int(distortionScale * Double(height / 2))
         func draw(_ lo: Int, _ hi: Int) -> Double { Double(generator.integer(in: lo..<hi)) }
         let tl = (x: draw(0, dw + 1), y: draw(0, dh + 1))
@@ -48,8 +51,10 @@ public struct RandomPerspective: Transform {
     /// `image` warped so that the points `start` land on `end` (`functional.perspective`).
     ///
     /// - Throws: ``DescentError`` when the image is not `[C, H, W]` or `[H, W]`, or the points are degenerate.
-    public static func warp(_ image: Tensor, start: [(x: Double, y: Double)], end: [(x: Double, y: Double)],
-                            fill: Float = 0) throws -> Tensor {
+    public static func warp(
+        _ image: Tensor, start: [(x: Double, y: Double)], end: [(x: Double, y: Double)],
+        fill: Float = 0
+    ) throws -> Tensor {
         guard let h = Matrix3.homography(from: end, to: start) else {
             throw DescentError(.argument, "RandomPerspective", "the corner points \(end) are degenerate")
         }
@@ -64,7 +69,8 @@ public struct RandomPerspective: Transform {
         let l = try ImageLayout(sample.input, transform: "RandomPerspective")
         guard generator.uniformFloat() < p else { return sample }
         let c = corners(width: l.width, height: l.height, generator: generator)
-        return Sample(input: try RandomPerspective.warp(sample.input, start: c.start, end: c.end, fill: fill),
-                      target: sample.target)
+        return Sample(
+            input: try RandomPerspective.warp(sample.input, start: c.start, end: c.end, fill: fill),
+            target: sample.target)
     }
 }

@@ -25,8 +25,10 @@ public struct RandomResizedCrop: Transform {
     public static let defaultRatio: ClosedRange<Double> = (3.0 / 4)...(4.0 / 3)
 
     /// Crops resized to `height × width`, with torchvision's defaults scale (0.08, 1) and ratio (3/4, 4/3).
-    public init(height: Int, width: Int, scale: ClosedRange<Double> = defaultScale,
-                ratio: ClosedRange<Double> = defaultRatio) {
+    public init(
+        height: Int, width: Int, scale: ClosedRange<Double> = defaultScale,
+        ratio: ClosedRange<Double> = defaultRatio
+    ) {
         precondition(height > 0 && width > 0, "RandomResizedCrop: size \(height)×\(width) must be positive")
         precondition(scale.lowerBound > 0, "RandomResizedCrop: scale must be positive, got \(scale)")
         precondition(ratio.lowerBound > 0, "RandomResizedCrop: ratio must be positive, got \(ratio)")
@@ -43,7 +45,8 @@ public struct RandomResizedCrop: Transform {
 
     /// The window `(top, left, height, width)` for an image of `imageHeight × imageWidth`.
     public func window(imageHeight: Int, imageWidth: Int, generator: RandomGenerator)
-        -> (top: Int, left: Int, height: Int, width: Int) {
+        -> (top: Int, left: Int, height: Int, width: Int)
+    {
         let area = Double(imageHeight * imageWidth)
         let logLo = log(ratio.lowerBound), logHi = log(ratio.upperBound)
         for _ in 0..<10 {
@@ -72,7 +75,8 @@ public struct RandomResizedCrop: Transform {
     public func callAsFunction(_ sample: Sample, generator: RandomGenerator) throws -> Sample {
         let l = try ImageLayout(sample.input, transform: "RandomResizedCrop")
         let win = window(imageHeight: l.height, imageWidth: l.width, generator: generator)
-        let cropped = try RandomCrop.crop(sample.input, top: win.top, left: win.left, height: win.height, width: win.width)
+        let cropped = try RandomCrop.crop(
+            sample.input, top: win.top, left: win.left, height: win.height, width: win.width)
         let out = try ImageWarp.resize(cropped, height: height, width: width, transform: "RandomResizedCrop")
         return Sample(input: out, target: sample.target)
     }

@@ -9,7 +9,8 @@ public enum HParamValue: Sendable, Hashable {
 }
 
 extension HParamValue: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral,
-    ExpressibleByBooleanLiteral {
+    ExpressibleByBooleanLiteral
+{
     /// `.number(value)`.
     public init(floatLiteral value: Double) { self = .number(value) }
     /// `.number(Double(value))`.

@@ -47,8 +47,9 @@ struct ProtobufDecoder {
         case 2:
             let length = try readVarint()
             guard length <= UInt64(buffer.endIndex - position) else {
-                throw ProtobufDecodingError("field \(field) at byte \(keyOffset) claims \(length) bytes but only "
-                    + "\(buffer.endIndex - position) remain")
+                throw ProtobufDecodingError(
+                    "field \(field) at byte \(keyOffset) claims \(length) bytes but only "
+                        + "\(buffer.endIndex - position) remain")
             }
             let start = position
             position += Int(length)

@@ -27,8 +27,10 @@ public struct TensorBoardEvent: Sendable, Equatable {
     public static let sessionStart = 1
 
     /// An event with the given fields.
-    public init(wallTime: Double, step: Int, fileVersion: String? = nil, scalars: [String: Double] = [:],
-                hparams: [TensorBoardHParamsSummary] = [], sessionStatus: Int? = nil) {
+    public init(
+        wallTime: Double, step: Int, fileVersion: String? = nil, scalars: [String: Double] = [:],
+        hparams: [TensorBoardHParamsSummary] = [], sessionStatus: Int? = nil
+    ) {
         self.wallTime = wallTime
         self.step = step
         self.fileVersion = fileVersion
@@ -164,8 +166,10 @@ enum TensorBoardSummaryValue {
 extension TensorBoardEvent {
     /// An encoded `Event` with `fileVersion`, a `Summary` of `values` or a `SessionLog` of `sessionStatus`
     /// (proto3: a zero step is left out).
-    static func encode(wallTime: Double, step: Int, fileVersion: String? = nil,
-                       values: [TensorBoardSummaryValue] = [], sessionStatus: Int? = nil) -> [UInt8] {
+    static func encode(
+        wallTime: Double, step: Int, fileVersion: String? = nil,
+        values: [TensorBoardSummaryValue] = [], sessionStatus: Int? = nil
+    ) -> [UInt8] {
         var e = ProtobufEncoder()
         e.double(1, wallTime)
         if step != 0 { e.varint(2, Int64(step)) }

@@ -51,13 +51,17 @@ public final class TensorBoardReader {
         let lengthCRC = TFRecord.integer(UInt32.self, header[8..<12])
         let expectedLengthCRC = CRC32C.maskedChecksum(Array(header[0..<8]))
         guard lengthCRC == expectedLengthCRC else {
-            throw failure(start, "length checksum mismatch (stored \(hex(lengthCRC)), "
-                + "computed \(hex(expectedLengthCRC)))")
+            throw failure(
+                start,
+                "length checksum mismatch (stored \(hex(lengthCRC)), "
+                    + "computed \(hex(expectedLengthCRC)))")
         }
         let available = remaining - UInt64(TFRecord.headerSize)
         guard available >= UInt64(TFRecord.footerSize), length <= available - UInt64(TFRecord.footerSize) else {
-            throw failure(start, "record length \(length) runs past the end of the file (\(available) bytes left "
-                + "after the header, including the 4-byte data checksum)")
+            throw failure(
+                start,
+                "record length \(length) runs past the end of the file (\(available) bytes left "
+                    + "after the header, including the 4-byte data checksum)")
         }
         let body = try read(Int(length) + TFRecord.footerSize, at: start + UInt64(TFRecord.headerSize))
         let data = body[0..<Int(length)]

@@ -26,8 +26,10 @@ public final class TensorBoardWriter {
     /// `wallTime` stamps the file name and that record; an existing file is never replaced (two writers started in
     /// the same second in one folder need different suffixes). `flushRecords` and `flushSeconds` default to
     /// TensorBoard's own writer's (10 records, 120 s).
-    public init(directory: URL, filenameSuffix: String = "", flushRecords: Int = 10, flushSeconds: TimeInterval = 120,
-                wallTime: Date = Date()) throws {
+    public init(
+        directory: URL, filenameSuffix: String = "", flushRecords: Int = 10, flushSeconds: TimeInterval = 120,
+        wallTime: Date = Date()
+    ) throws {
         guard !filenameSuffix.contains("/") else {
             throw DescentError(.file, directory.path, "the event file suffix \"\(filenameSuffix)\" contains a /")
         }
@@ -46,8 +48,10 @@ public final class TensorBoardWriter {
             throw DescentError(.file, url.path, "cannot create the event file: \(String(cString: strerror(errno)))")
         }
         handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        try append(TensorBoardEvent.encode(wallTime: wallTime.timeIntervalSince1970, step: 0,
-                                           fileVersion: "brain.Event:2"))
+        try append(
+            TensorBoardEvent.encode(
+                wallTime: wallTime.timeIntervalSince1970, step: 0,
+                fileVersion: "brain.Event:2"))
         try flush()
     }
 
@@ -57,8 +61,10 @@ public final class TensorBoardWriter {
 
     /// Appends `value` for `tag` at `step`, stored as a 32-bit `simple_value` like `SummaryWriter.add_scalar`.
     public func addScalar(_ tag: String, _ value: Double, step: Int, wallTime: Date = Date()) throws {
-        try append(TensorBoardEvent.encode(wallTime: wallTime.timeIntervalSince1970, step: step,
-                                           values: [.scalar(tag: tag, value: Float(value))]))
+        try append(
+            TensorBoardEvent.encode(
+                wallTime: wallTime.timeIntervalSince1970, step: step,
+                values: [.scalar(tag: tag, value: Float(value))]))
     }
 
     /// Appends TensorBoard's purge marker at `step`, as `SummaryWriter(purge_step: step)` does: an event whose
@@ -66,15 +72,19 @@ public final class TensorBoardWriter {
     /// in the files before it) hold at `step` and later, so a run resumed from a checkpoint does not show the
     /// points written between that checkpoint and the interruption twice.
     public func addSessionStart(step: Int, wallTime: Date = Date()) throws {
-        try append(TensorBoardEvent.encode(wallTime: wallTime.timeIntervalSince1970, step: step,
-                                           sessionStatus: TensorBoardEvent.sessionStart))
+        try append(
+            TensorBoardEvent.encode(
+                wallTime: wallTime.timeIntervalSince1970, step: step,
+                sessionStatus: TensorBoardEvent.sessionStart))
     }
 
     /// Appends one trial's hyper-parameters and final metrics as `SummaryWriter.add_hparams` does: the experiment,
     /// session-start and session-end (`STATUS_SUCCESS`) summaries, then each metric as a scalar at `step`, all in
     /// name order. Give each trial its own directory; metric tags should differ from the tags of `addScalar`.
-    public func addHParams(_ hparams: [String: HParamValue], metrics: [String: Double], step: Int = 0,
-                           wallTime: Date = Date()) throws {
+    public func addHParams(
+        _ hparams: [String: HParamValue], metrics: [String: Double], step: Int = 0,
+        wallTime: Date = Date()
+    ) throws {
         let time = wallTime.timeIntervalSince1970
         let values = hparams.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         let metricTags = metrics.keys.sorted()
@@ -84,8 +94,9 @@ public final class TensorBoardWriter {
             (HParamsPluginData.sessionEndTag, HParamsPluginData.sessionEnd(status: HParamsPluginData.statusSuccess)),
         ]
         for (tag, content) in summaries {
-            let value = TensorBoardSummaryValue.plugin(tag: tag, pluginName: HParamsPluginData.pluginName,
-                                                       content: content)
+            let value = TensorBoardSummaryValue.plugin(
+                tag: tag, pluginName: HParamsPluginData.pluginName,
+                content: content)
             try append(TensorBoardEvent.encode(wallTime: time, step: step, values: [value]))
         }
         for tag in metricTags { try addScalar(tag, metrics[tag]!, step: step, wallTime: wallTime) }

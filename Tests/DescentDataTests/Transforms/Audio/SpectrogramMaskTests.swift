@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -35,7 +36,8 @@ import Testing
         for stream in UInt64(0)..<50 {
             for (axis, param) in [(SpectrogramMask.Axis.time, 30), (.frequency, 12)] {
                 let g = RandomGenerator(seed: 5, stream: stream)
-                let out: Tensor = axis == .time
+                let out: Tensor =
+                    axis == .time
                     ? try TimeMasking(timeMaskParam: param)(spec, generator: g)
                     : try FrequencyMasking(freqMaskParam: param)(spec, generator: g)
                 let idx = maskedIndices(out, axis: axis)
@@ -45,9 +47,11 @@ import Testing
                 let changed = zip(out.scalars, spec.scalars).filter { $0 != $1 }.count
                 #expect(changed == idx.count * (axis == .time ? 40 : 100))
                 if axis == .time { widths.insert(idx.count) }
-                let again = axis == .time
+                let again =
+                    axis == .time
                     ? try TimeMasking(timeMaskParam: param)(spec, generator: RandomGenerator(seed: 5, stream: stream))
-                    : try FrequencyMasking(freqMaskParam: param)(spec, generator: RandomGenerator(seed: 5, stream: stream))
+                    : try FrequencyMasking(freqMaskParam: param)(
+                        spec, generator: RandomGenerator(seed: 5, stream: stream))
                 #expect(again.isBitwiseEqual(out), "deterministic per generator")
             }
         }

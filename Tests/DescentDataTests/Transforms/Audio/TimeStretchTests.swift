@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Descent
 @testable import DescentData
 
@@ -13,8 +14,9 @@ import Testing
         let out = try stretch(f.complexSTFT.tensor, rate: 1.3)
         #expect(out.shape == [1, 129, 7, 2])
         expectAudioClose(out, f.timeStretch13.tensor, rtol: 1e-3, floor: 1e-2, "time stretch 1.3")
-        let viaSample = try stretch(Sample(input: f.complexSTFT.tensor, target: .classIndex(0)),
-                                    generator: RandomGenerator(seed: 0))
+        let viaSample = try stretch(
+            Sample(input: f.complexSTFT.tensor, target: .classIndex(0)),
+            generator: RandomGenerator(seed: 0))
         #expect(viaSample.input.isBitwiseEqual(out))
     }
 
@@ -47,7 +49,8 @@ import Testing
 
     @Test func magnitudeOfStretchedToneIsPreserved() throws {
         // A steady tone keeps its spectrum magnitude under stretching.
-        let x = Tensor((0..<4000).map { Float(Foundation.sin(2 * Double.pi * 500 * Double($0) / 8000)) }, shape: [1, 4000])
+        let x = Tensor(
+            (0..<4000).map { Float(Foundation.sin(2 * Double.pi * 500 * Double($0) / 8000)) }, shape: [1, 4000])
         let stft = try STFT(nFFT: 256, hopLength: 64)(x)
         let out = try TimeStretch(hopLength: 64, nFreq: 129, fixedRate: 0.7)(stft, rate: 0.7)
         let magIn = try Spectrogram.magnitude(ofComplex: stft), magOut = try Spectrogram.magnitude(ofComplex: out)

@@ -5,12 +5,17 @@ import Testing
 @Suite struct ColorJitterTests {
     @Test func brightnessScalesAndClamps() {
         let image = Tensor([0, 0.2, 0.5, 0.8], shape: [1, 2, 2])
-        #expect(ImageTest.maxDiff(ColorJitter.adjustBrightness(image, factor: 1.5), Tensor([0, 0.3, 0.75, 1], shape: [1, 2, 2])) < 1e-6)
+        #expect(
+            ImageTest.maxDiff(
+                ColorJitter.adjustBrightness(image, factor: 1.5), Tensor([0, 0.3, 0.75, 1], shape: [1, 2, 2])) < 1e-6)
     }
 
     @Test func contrastBlendsWithTheGreyMean() throws {
         let grey = Tensor([0, 0.2, 0.6, 0.8], shape: [1, 2, 2])  // mean 0.4
-        #expect(ImageTest.maxDiff(try ColorJitter.adjustContrast(grey, factor: 0.5), Tensor([0.2, 0.3, 0.5, 0.6], shape: [1, 2, 2])) < 1e-6)
+        #expect(
+            ImageTest.maxDiff(
+                try ColorJitter.adjustContrast(grey, factor: 0.5), Tensor([0.2, 0.3, 0.5, 0.6], shape: [1, 2, 2]))
+                < 1e-6)
         // RGB: the mean is that of 0.2989 R + 0.587 G + 0.114 B.
         let rgb = Tensor([1, 1, 0, 0, 0, 0], shape: [3, 1, 2])
         let m: Float = 0.2989

@@ -23,13 +23,18 @@ enum ImageTest {
     }
 
     /// `transform` applied to `image` with the generator of (seed, stream).
-    static func apply(_ transform: any Transform, _ image: Tensor, seed: UInt64 = 3, stream: UInt64 = 0) throws -> Tensor {
-        try transform(Sample(input: image, target: .classIndex(0)), generator: RandomGenerator(seed: seed, stream: stream)).input
+    static func apply(_ transform: any Transform, _ image: Tensor, seed: UInt64 = 3, stream: UInt64 = 0) throws
+        -> Tensor
+    {
+        try transform(
+            Sample(input: image, target: .classIndex(0)), generator: RandomGenerator(seed: seed, stream: stream)
+        ).input
     }
 
     /// The committed torchvision expectations of `Tests/Fixtures/generate_augment.py`.
     static func fixtureCases() throws -> [[String: Any]] {
-        guard let url = Bundle.module.url(forResource: "augment", withExtension: "json", subdirectory: "Fixtures") else {
+        guard let url = Bundle.module.url(forResource: "augment", withExtension: "json", subdirectory: "Fixtures")
+        else {
             throw DescentError(.file, "augment.json", "fixture not found in the test bundle")
         }
         let root = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]

@@ -6,8 +6,10 @@ import Testing
 /// different outputs, and composing them (as the loader does) keeps both properties.
 @Suite struct ImageTransformDeterminismTests {
     static let transforms: [(String, any Transform)] = [
-        ("hflip", RandomHorizontalFlip()), ("vflip", RandomVerticalFlip()), ("affine", RandomAffine(degrees: 20, translate: (x: 0.1, y: 0.1), scale: 0.9...1.1, shear: 5)),
-        ("rotation", RandomRotation(degrees: 30)), ("perspective", RandomPerspective()), ("crop", RandomCrop(size: 10, padding: 2)),
+        ("hflip", RandomHorizontalFlip()), ("vflip", RandomVerticalFlip()),
+        ("affine", RandomAffine(degrees: 20, translate: (x: 0.1, y: 0.1), scale: 0.9...1.1, shear: 5)),
+        ("rotation", RandomRotation(degrees: 30)), ("perspective", RandomPerspective()),
+        ("crop", RandomCrop(size: 10, padding: 2)),
         ("resized-crop", RandomResizedCrop(size: 10)), ("jitter", ColorJitter(brightness: 0.3, contrast: 0.3)),
         ("noise", GaussianNoise(std: 0.05)), ("erasing", RandomErasing()),
     ]

@@ -43,7 +43,8 @@ import Testing
     }
 
     @Test func matrixInverseAndHomography() throws {
-        let m = Matrix3.affine(angle: 33, translate: (x: 1, y: -2), scale: 1.3, shear: (x: 12, y: -4), center: (x: 2, y: 3))
+        let m = Matrix3.affine(
+            angle: 33, translate: (x: 1, y: -2), scale: 1.3, shear: (x: 12, y: -4), center: (x: 2, y: 3))
         let product = (m * m.inverse!).entries
         for (a, b) in zip(product, Matrix3.identity.entries) { #expect(abs(a - b) < 1e-12) }
         let from: [(x: Double, y: Double)] = [(0, 0), (9, 0), (9, 7), (0, 7)]
@@ -77,12 +78,15 @@ import Testing
             switch c["op"] as! String {
             case "affine":
                 let t = ImageTest.doubles(c["translate"]), sh = ImageTest.doubles(c["shear"])
-                out = try ImageWarp.affine(input, angle: c["angle"] as! Double, translate: (x: t[0], y: t[1]),
-                                           scale: c["scale"] as! Double, shear: (x: sh[0], y: sh[1]))
+                out = try ImageWarp.affine(
+                    input, angle: c["angle"] as! Double, translate: (x: t[0], y: t[1]),
+                    scale: c["scale"] as! Double, shear: (x: sh[0], y: sh[1]))
             case "rotate":
                 out = try ImageWarp.affine(input, angle: -(c["angle"] as! Double))
             case "perspective":
-                let points = { (key: String) in (c[key] as! [[NSNumber]]).map { (x: $0[0].doubleValue, y: $0[1].doubleValue) } }
+                let points = { (key: String) in
+                    (c[key] as! [[NSNumber]]).map { (x: $0[0].doubleValue, y: $0[1].doubleValue) }
+                }
                 out = try RandomPerspective.warp(input, start: points("start"), end: points("end"))
             default:
                 let size = ImageTest.doubles(c["size"]).map { Int($0) }

@@ -9,8 +9,10 @@ import Testing
         let m = try Mixup(alpha: 0.4).mix(inputs: inputs, targets: targets, generator: RandomGenerator(seed: 1))
         let l = m.lambda
         #expect(l >= 0 && l <= 1)
-        let expectedInputs: [Float] = [l * 1 + (1 - l) * 5, l * 2 + (1 - l) * 6, l * 3 + (1 - l) * 1,
-                                       l * 4 + (1 - l) * 2, l * 5 + (1 - l) * 3, l * 6 + (1 - l) * 4]
+        let expectedInputs: [Float] = [
+            l * 1 + (1 - l) * 5, l * 2 + (1 - l) * 6, l * 3 + (1 - l) * 1,
+            l * 4 + (1 - l) * 2, l * 5 + (1 - l) * 3, l * 6 + (1 - l) * 4,
+        ]
         #expect(ImageTest.maxDiff(m.inputs, Tensor(expectedInputs, shape: [3, 2])) < 1e-5)
         // Rows [1,0], [0,1], [1,0]; row i mixes with row i−1 (row 0 with row 2).
         #expect(ImageTest.maxDiff(m.targets, Tensor([1, 0, 1 - l, l, l, 1 - l], shape: [3, 2])) < 1e-6)
@@ -33,7 +35,9 @@ import Testing
         let g = RandomGenerator(seed: 11)
         let inputs = Tensor.zeros([2, 1]), targets = Tensor([1, 0, 0, 1], shape: [2, 2])
         var lambdas: [Double] = []
-        for _ in 0..<4000 { lambdas.append(Double(try Mixup(alpha: 1).mix(inputs: inputs, targets: targets, generator: g).lambda)) }
+        for _ in 0..<4000 {
+            lambdas.append(Double(try Mixup(alpha: 1).mix(inputs: inputs, targets: targets, generator: g).lambda))
+        }
         let mean = lambdas.reduce(0, +) / 4000
         #expect(abs(mean - 0.5) < 0.02)
         // Beta(1, 1) is uniform: a quarter of the draws fall below 0.25.
@@ -63,7 +67,8 @@ import Testing
 
     @Test func mismatchedShapesThrow() {
         #expect(throws: DescentError.self) {
-            try Mixup().mix(inputs: Tensor.zeros([3, 2]), targets: Tensor.zeros([2, 2]), generator: RandomGenerator(seed: 0))
+            try Mixup().mix(
+                inputs: Tensor.zeros([3, 2]), targets: Tensor.zeros([2, 2]), generator: RandomGenerator(seed: 0))
         }
     }
 }

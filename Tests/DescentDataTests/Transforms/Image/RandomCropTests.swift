@@ -14,10 +14,13 @@ import Testing
         let image = Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])
         let out = try RandomCrop.crop(image, top: -1, left: -2, height: 4, width: 7, paddingMode: .reflect)
         #expect(out.shape == [4, 7])
-        #expect(out.scalars == [6, 5, 4, 5, 6, 5, 4,
-                                3, 2, 1, 2, 3, 2, 1,
-                                6, 5, 4, 5, 6, 5, 4,
-                                3, 2, 1, 2, 3, 2, 1])
+        #expect(
+            out.scalars == [
+                6, 5, 4, 5, 6, 5, 4,
+                3, 2, 1, 2, 3, 2, 1,
+                6, 5, 4, 5, 6, 5, 4,
+                3, 2, 1, 2, 3, 2, 1,
+            ])
     }
 
     @Test func randomCropHasTheRightSizeAndIsAWindowOfThePaddedImage() throws {
@@ -29,9 +32,11 @@ import Testing
             #expect(out.shape == [1, 6, 6])
             // Find the offset: the window equals crop(top, left) for exactly one (top, left) in −2...2.
             var found: [Int]? = nil
-            for top in -2...2 { for left in -2...2 where try RandomCrop.crop(image, top: top, left: left, height: 6, width: 6) == out {
-                found = [top, left]
-            } }
+            for top in -2...2 {
+                for left in -2...2 where try RandomCrop.crop(image, top: top, left: left, height: 6, width: 6) == out {
+                    found = [top, left]
+                }
+            }
             let f = try #require(found)
             offsets.insert(f)
         }
@@ -39,7 +44,9 @@ import Testing
     }
 
     @Test func cropLargerThanThePaddedImageThrows() {
-        #expect(throws: DescentError.self) { try ImageTest.apply(RandomCrop(size: 9, padding: 1), ImageTest.random([1, 6, 6])) }
+        #expect(throws: DescentError.self) {
+            try ImageTest.apply(RandomCrop(size: 9, padding: 1), ImageTest.random([1, 6, 6]))
+        }
     }
 
     @Test func sameStreamSameResultDifferentStreamsDiffer() throws {

@@ -6,11 +6,17 @@ import Testing
     @Test func eraseFillsExactlyTheRectangle() throws {
         let image = ImageTest.indexed(channels: 2, height: 4, width: 5)
         let out = try RandomErasing.erase(image, top: 1, left: 2, height: 2, width: 3, value: -1)
-        for c in 0..<2 { for i in 0..<4 { for j in 0..<5 {
-            let inside = (1..<3).contains(i) && (2..<5).contains(j)
-            #expect(out[index: c, i, j] == (inside ? -1 : image[index: c, i, j]))
-        } } }
-        #expect(throws: DescentError.self) { try RandomErasing.erase(image, top: 3, left: 0, height: 2, width: 1, value: 0) }
+        for c in 0..<2 {
+            for i in 0..<4 {
+                for j in 0..<5 {
+                    let inside = (1..<3).contains(i) && (2..<5).contains(j)
+                    #expect(out[index: c, i, j] == (inside ? -1 : image[index: c, i, j]))
+                }
+            }
+        }
+        #expect(throws: DescentError.self) {
+            try RandomErasing.erase(image, top: 3, left: 0, height: 2, width: 1, value: 0)
+        }
     }
 
     @Test func randomErasingErasesARectangleOfTheDrawnArea() throws {
@@ -27,10 +33,15 @@ import Testing
             #expect(zeros == 3 * r.height * r.width)
             let area = Double(r.height * r.width) / 600
             #expect(area > 0.07 && area < 0.25)
-            for c in 0..<3 { for i in 0..<20 { for j in 0..<30 {
-                let inside = (r.top..<(r.top + r.height)).contains(i) && (r.left..<(r.left + r.width)).contains(j)
-                #expect(out[index: c, i, j] == (inside ? 0 : 1))
-            } } }
+            for c in 0..<3 {
+                for i in 0..<20 {
+                    for j in 0..<30 {
+                        let inside =
+                            (r.top..<(r.top + r.height)).contains(i) && (r.left..<(r.left + r.width)).contains(j)
+                        #expect(out[index: c, i, j] == (inside ? 0 : 1))
+                    }
+                }
+            }
         }
     }
 

@@ -30,7 +30,8 @@ import Testing
         let image = ImageTest.random([1, 3, 4])
         let flipped = try RandomHorizontalFlip.flip(image)
         var count = 0
-        for stream in 0..<400 where try ImageTest.apply(RandomHorizontalFlip(), image, stream: UInt64(stream)) == flipped {
+        for stream in 0..<400
+        where try ImageTest.apply(RandomHorizontalFlip(), image, stream: UInt64(stream)) == flipped {
             count += 1
         }
         #expect(count > 150 && count < 250)

@@ -12,7 +12,9 @@ import Testing
     @Test func probabilityZeroIsIdentity() throws {
         let image = ImageTest.random([1, 6, 6])
         for stream in 0..<10 {
-            #expect(try ImageTest.apply(RandomPerspective(distortionScale: 0.8, p: 0), image, stream: UInt64(stream)) == image)
+            #expect(
+                try ImageTest.apply(RandomPerspective(distortionScale: 0.8, p: 0), image, stream: UInt64(stream))
+                    == image)
         }
     }
 

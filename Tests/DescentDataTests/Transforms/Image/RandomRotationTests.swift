@@ -6,9 +6,13 @@ import Testing
     @Test func ninetyDegreesIsTheExactCounterClockwiseRotation() throws {
         let image = ImageTest.indexed(channels: 2, height: 4, width: 4)
         let out = try ImageTest.apply(RandomRotation(range: 90...90), image)
-        for c in 0..<2 { for i in 0..<4 { for j in 0..<4 {
-            #expect(abs(out[index: c, i, j] - image[index: c, j, 3 - i]) < 1e-4)
-        } } }
+        for c in 0..<2 {
+            for i in 0..<4 {
+                for j in 0..<4 {
+                    #expect(abs(out[index: c, i, j] - image[index: c, j, 3 - i]) < 1e-4)
+                }
+            }
+        }
     }
 
     @Test func zeroDegreesIsTheIdentity() throws {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 /// Activation layers against PyTorch (relative tolerance 1e-4) and finite differences.
@@ -50,22 +51,25 @@ import Testing
             let input = g.normal([2, 4])
             input.withSharedStorage { $0[1] = .nan }
             let out = withNoGrad { Sequential(linear, ReLU())(input) }.scalars
-            #expect(out[..<width].allSatisfy(\.isNaN) && out[width...].allSatisfy { $0.isFinite },
-                    "Linear(4, \(width)) + ReLU: the NaN row stays NaN")
+            #expect(
+                out[..<width].allSatisfy(\.isNaN) && out[width...].allSatisfy { $0.isFinite },
+                "Linear(4, \(width)) + ReLU: the NaN row stays NaN")
         }
         let conv = Conv2d(1, 2, kernelSize: 3, padding: 1, generator: g)
         let image = g.normal([2, 1, 6, 6])
         image.withSharedStorage { $0[14] = .nan }
         let pooled = Sequential(conv, ReLU(), MaxPool2d(kernelSize: 2))(image).scalars
-        #expect(pooled[..<18].contains { $0.isNaN } && pooled[18...].allSatisfy { $0.isFinite },
-                "Conv2d + ReLU + MaxPool2d: NaN in the first image only")
+        #expect(
+            pooled[..<18].contains { $0.isNaN } && pooled[18...].allSatisfy { $0.isFinite },
+            "Conv2d + ReLU + MaxPool2d: NaN in the first image only")
         let norm = BatchNorm2d(2)
         _ = norm.eval()
         let features = g.normal([1, 2, 2, 2])
         features.withSharedStorage { $0[5] = .nan }
         let normed = Sequential(norm, ReLU())(features).scalars
-        #expect(normed[5].isNaN && normed.enumerated().allSatisfy { $0.offset == 5 || $0.element.isFinite },
-                "BatchNorm2d (eval) + ReLU")
+        #expect(
+            normed[5].isNaN && normed.enumerated().allSatisfy { $0.offset == 5 || $0.element.isFinite },
+            "BatchNorm2d (eval) + ReLU")
     }
 
     @Test func knownValues() throws {

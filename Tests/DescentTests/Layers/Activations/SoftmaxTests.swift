@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Descent
 
 @Suite struct SoftmaxTests {
@@ -21,8 +22,12 @@ import Testing
     @Test func gradientsMatchFiniteDifferences() {
         let x = TestData.normal([2, 3, 4], seed: 81, scale: 2)
         for axis in [0, 1, 2, -1] {
-            expectGradientsMatchFiniteDifferences([x], "softmax axis \(axis)") { TestData.weightedSum($0[0].softmax(axis: axis)) }
-            expectGradientsMatchFiniteDifferences([x], "logSoftmax axis \(axis)") { TestData.weightedSum($0[0].logSoftmax(axis: axis)) }
+            expectGradientsMatchFiniteDifferences([x], "softmax axis \(axis)") {
+                TestData.weightedSum($0[0].softmax(axis: axis))
+            }
+            expectGradientsMatchFiniteDifferences([x], "logSoftmax axis \(axis)") {
+                TestData.weightedSum($0[0].logSoftmax(axis: axis))
+            }
         }
     }
 
@@ -34,8 +39,9 @@ import Testing
             let total = s.sum(axis: axis)
             expectClose(total, Tensor.ones(total.shape), rtol: 1e-6, "softmax axis \(axis) sums to 1")
             expectClose(x.logSoftmax(axis: axis).exp(), s, rtol: 1e-5, "exp(logSoftmax) = softmax, axis \(axis)")
-            expectClose(x.logSoftmax(axis: axis), x - x.logSumExp(axis: axis, keepingDims: true), rtol: 1e-5,
-                        "logSoftmax = x − logSumExp, axis \(axis)")
+            expectClose(
+                x.logSoftmax(axis: axis), x - x.logSumExp(axis: axis, keepingDims: true), rtol: 1e-5,
+                "logSoftmax = x − logSumExp, axis \(axis)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DescentTrain
 
 /// CRC-32C and the TFRecord mask against published vectors (RFC 3720 B.4) and TensorBoard's `masked_crc32c`.

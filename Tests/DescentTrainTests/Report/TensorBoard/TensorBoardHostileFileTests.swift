@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+
 @testable import DescentTrain
 
 /// Damaged and hostile event files are refused with a `DescentError` naming the file and the record's byte offset.
@@ -35,11 +36,13 @@ import Testing
     @Test func truncatedFilesAreRefused() throws {
         let bytes = validFile()
         let first = 12 + 24 + 4
-        #expect(try error(reading: Array(bytes[..<(first + 5)]))?.reason
-            == "record at byte 40: truncated record: 5 bytes left, a record header takes 12")
+        #expect(
+            try error(reading: Array(bytes[..<(first + 5)]))?.reason
+                == "record at byte 40: truncated record: 5 bytes left, a record header takes 12")
         let cut = try #require(try error(reading: Array(bytes.dropLast(1)))?.reason)
-        #expect(cut == "record at byte 40: record length 26 runs past the end of the file (29 bytes left after the "
-            + "header, including the 4-byte data checksum)")
+        #expect(
+            cut == "record at byte 40: record length 26 runs past the end of the file (29 bytes left after the "
+                + "header, including the 4-byte data checksum)")
     }
 
     @Test func flippedChecksumOrDataBytesAreRefused() throws {
@@ -58,18 +61,21 @@ import Testing
     @Test func hugeLengthWithAValidChecksumIsRefusedBeforeReading() throws {
         let length = TFRecord.littleEndian(UInt64.max - 3)
         let header = length + TFRecord.littleEndian(CRC32C.maskedChecksum(length))
-        #expect(try error(reading: validFile() + header + [0, 0, 0, 0])?.reason == "record at byte 82: record length "
-            + "18446744073709551612 runs past the end of the file (4 bytes left after the header, including the "
-            + "4-byte data checksum)")
+        #expect(
+            try error(reading: validFile() + header + [0, 0, 0, 0])?.reason == "record at byte 82: record length "
+                + "18446744073709551612 runs past the end of the file (4 bytes left after the header, including the "
+                + "4-byte data checksum)")
     }
 
     @Test func malformedEventWithValidChecksumsIsRefused() throws {
         let bad = TFRecord.frame([0x2A, 0x7F, 0x0A])
-        #expect(try error(reading: validFile() + bad)?.reason
-            == "record at byte 82: malformed event: field 5 at byte 0 claims 127 bytes but only 1 remain")
+        #expect(
+            try error(reading: validFile() + bad)?.reason
+                == "record at byte 82: malformed event: field 5 at byte 0 claims 127 bytes but only 1 remain")
         let nested = TFRecord.frame([0x2A, 0x03, 0x0A, 0x01, 0x0F])
-        #expect(try error(reading: nested)?.reason
-            == "record at byte 0: malformed event: unsupported wire type 7 for field 1 at byte 0")
+        #expect(
+            try error(reading: nested)?.reason
+                == "record at byte 0: malformed event: unsupported wire type 7 for field 1 at byte 0")
     }
 
     @Test func missingFileIsAClearError() {

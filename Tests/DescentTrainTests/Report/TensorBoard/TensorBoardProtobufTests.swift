@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DescentTrain
 
 /// The protobuf wire encoder and decoder: exact bytes of each wire type, and refusal of malformed input.
@@ -10,8 +11,11 @@ import Testing
         e.varint(1, 150)
         e.varint(2, 1 << 40)
         e.varint(2, -1)
-        #expect(e.output == [0x08, 0x00, 0x08, 0x01, 0x08, 0x96, 0x01, 0x10, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20,
-                             0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01])
+        #expect(
+            e.output == [
+                0x08, 0x00, 0x08, 0x01, 0x08, 0x96, 0x01, 0x10, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20,
+                0x10, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01,
+            ])
     }
 
     @Test func fixedWidthAndLengthDelimitedFields() {
@@ -20,8 +24,11 @@ import Testing
         e.float(2, -2)
         e.string(3, "hé")
         e.message(5) { $0.varint(1, 3) }
-        #expect(e.output == [0x09, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F, 0x15, 0, 0, 0, 0xC0, 0x1A, 3, 0x68, 0xC3, 0xA9,
-                             0x2A, 2, 0x08, 3])
+        #expect(
+            e.output == [
+                0x09, 0, 0, 0, 0, 0, 0, 0xF8, 0x3F, 0x15, 0, 0, 0, 0xC0, 0x1A, 3, 0x68, 0xC3, 0xA9,
+                0x2A, 2, 0x08, 3,
+            ])
     }
 
     @Test func decoderReadsBackWhatTheEncoderWrote() throws {
@@ -56,8 +63,10 @@ import Testing
             ([0x09, 1, 2, 3], "8-byte field at byte 1 runs past the end of the message"),
             ([0x0B], "unsupported wire type 3 for field 1 at byte 0"),
             ([0x00], "invalid field number 0 at byte 0"),
-            ([0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F],
-             "field 1 at byte 0 claims 9223372036854775807 bytes but only 0 remain"),
+            (
+                [0x0A, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F],
+                "field 1 at byte 0 claims 9223372036854775807 bytes but only 0 remain"
+            ),
         ]
         for (bytes, message) in cases {
             var d = ProtobufDecoder(bytes)

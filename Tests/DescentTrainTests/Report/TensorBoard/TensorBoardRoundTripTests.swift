@@ -1,6 +1,7 @@
 import Descent
 import Foundation
 import Testing
+
 @testable import DescentTrain
 
 /// `TensorBoardWriter` → `TensorBoardReader`: the file name, the first record, every scalar and the HParams
@@ -22,16 +23,27 @@ import Testing
         }
         let time = TensorBoardTestFiles.hparamsTime
         let hparams = Array(events[(1 + scalars.count)...])
-        #expect(hparams == [
-            TensorBoardEvent(wallTime: time, step: 0, hparams: [.experiment(
-                hparams: ["augment", "batch_size", "lr", "optimizer"], metrics: ["hparam/accuracy", "hparam/loss"])]),
-            TensorBoardEvent(wallTime: time, step: 0, hparams: [.sessionStart(hparams: [
-                "augment": .bool(true), "batch_size": .number(64), "lr": .number(0.01), "optimizer": .string("sgd"),
-            ])]),
-            TensorBoardEvent(wallTime: time, step: 0, hparams: [.sessionEnd(status: 1)]),
-            TensorBoardEvent(wallTime: time, step: 0, scalars: ["hparam/accuracy": 0.875]),
-            TensorBoardEvent(wallTime: time, step: 0, scalars: ["hparam/loss": 0.25]),
-        ])
+        #expect(
+            hparams == [
+                TensorBoardEvent(
+                    wallTime: time, step: 0,
+                    hparams: [
+                        .experiment(
+                            hparams: ["augment", "batch_size", "lr", "optimizer"],
+                            metrics: ["hparam/accuracy", "hparam/loss"])
+                    ]),
+                TensorBoardEvent(
+                    wallTime: time, step: 0,
+                    hparams: [
+                        .sessionStart(hparams: [
+                            "augment": .bool(true), "batch_size": .number(64), "lr": .number(0.01),
+                            "optimizer": .string("sgd"),
+                        ])
+                    ]),
+                TensorBoardEvent(wallTime: time, step: 0, hparams: [.sessionEnd(status: 1)]),
+                TensorBoardEvent(wallTime: time, step: 0, scalars: ["hparam/accuracy": 0.875]),
+                TensorBoardEvent(wallTime: time, step: 0, scalars: ["hparam/loss": 0.25]),
+            ])
     }
 
     @Test func specialValuesStepsAndTagsReadBack() throws {
@@ -64,8 +76,9 @@ import Testing
     @Test func firstRecordIsTheExactFileVersionEvent() throws {
         let directory = TensorBoardTestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let writer = try TensorBoardWriter(directory: directory, filenameSuffix: "trial-3",
-                                           wallTime: Date(timeIntervalSince1970: 1.5))
+        let writer = try TensorBoardWriter(
+            directory: directory, filenameSuffix: "trial-3",
+            wallTime: Date(timeIntervalSince1970: 1.5))
         try writer.close()
         #expect(writer.url.lastPathComponent.hasPrefix("events.out.tfevents.1."))
         #expect(writer.url.lastPathComponent.hasSuffix(".trial-3"))

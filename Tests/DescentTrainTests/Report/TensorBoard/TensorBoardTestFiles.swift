@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import DescentTrain
 
 /// The event files the TensorBoard tests write and read.
@@ -10,8 +11,9 @@ enum TensorBoardTestFiles {
 
     /// The event file TensorBoard's writer wrote (`Tests/Fixtures/generate_tensorboard.py`).
     static var torchWritten: URL {
-        Bundle.module.url(forResource: "torch_written", withExtension: "tfevents",
-                          subdirectory: "Fixtures/tensorboard")!
+        Bundle.module.url(
+            forResource: "torch_written", withExtension: "tfevents",
+            subdirectory: "Fixtures/tensorboard")!
     }
 
     /// The scalars of the Descent-written run: tag, value, step, wall time. `scripts/check-tensorboard.py` expects
