@@ -18,9 +18,6 @@ enum HParamsPluginData {
     static let sessionStartTag = "_hparams_/session_start_info"
     /// The tag of the session-end summary.
     static let sessionEndTag = "_hparams_/session_end_info"
-    /// `tensorboard.hparams.Status.STATUS_SUCCESS`.
-    static let statusSuccess = 1
-
     /// `tensorboard.hparams.DataType` of a value: `DATA_TYPE_STRING` 1, `DATA_TYPE_BOOL` 2, `DATA_TYPE_FLOAT64` 3.
     private static func dataType(_ value: HParamValue) -> Int64 {
         switch value {

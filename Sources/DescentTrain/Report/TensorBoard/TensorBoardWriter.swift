@@ -79,19 +79,21 @@ public final class TensorBoardWriter {
     }
 
     /// Appends one trial's hyper-parameters and final metrics as `SummaryWriter.add_hparams` does: the experiment,
-    /// session-start and session-end (`STATUS_SUCCESS`) summaries, then each metric as a scalar at `step`, all in
-    /// name order. Give each trial its own directory; metric tags should differ from the tags of `addScalar`.
+    /// session-start and session-end summaries, then each metric as a scalar at `step`, all in name order. Give
+    /// each trial its own directory; metric tags should differ from the tags of `addScalar`. The experiment
+    /// declares `metricTags` (default: the keys of `metrics`), so that a trial without some metric (a failed one)
+    /// still declares every metric of its experiment; the session ends with `status` (default ``success``).
     public func addHParams(
-        _ hparams: [String: HParamValue], metrics: [String: Double], step: Int = 0,
-        wallTime: Date = Date()
+        _ hparams: [String: HParamValue], metrics: [String: Double], metricTags: [String]? = nil,
+        status: TensorBoardHParamsStatus = .success, step: Int = 0, wallTime: Date = Date()
     ) throws {
         let time = wallTime.timeIntervalSince1970
         let values = hparams.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        let metricTags = metrics.keys.sorted()
+        let declared = Set(metricTags ?? []).union(metrics.keys).sorted()
         let summaries: [(String, [UInt8])] = [
-            (HParamsPluginData.experimentTag, HParamsPluginData.experiment(hparams: values, metrics: metricTags)),
+            (HParamsPluginData.experimentTag, HParamsPluginData.experiment(hparams: values, metrics: declared)),
             (HParamsPluginData.sessionStartTag, HParamsPluginData.sessionStart(hparams: values)),
-            (HParamsPluginData.sessionEndTag, HParamsPluginData.sessionEnd(status: HParamsPluginData.statusSuccess)),
+            (HParamsPluginData.sessionEndTag, HParamsPluginData.sessionEnd(status: status.rawValue)),
         ]
         for (tag, content) in summaries {
             let value = TensorBoardSummaryValue.plugin(
@@ -99,7 +101,7 @@ public final class TensorBoardWriter {
                 content: content)
             try append(TensorBoardEvent.encode(wallTime: time, step: step, values: [value]))
         }
-        for tag in metricTags { try addScalar(tag, metrics[tag]!, step: step, wallTime: wallTime) }
+        for tag in metrics.keys.sorted() { try addScalar(tag, metrics[tag]!, step: step, wallTime: wallTime) }
     }
 
     /// Writes the buffered records to the file.

@@ -46,6 +46,25 @@ import Testing
             ])
     }
 
+    @Test func failedTrialDeclaresEveryMetricTagAndEndsWithItsStatus() throws {
+        let directory = TensorBoardTestFiles.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let writer = try TensorBoardWriter(directory: directory, wallTime: Date(timeIntervalSince1970: 1_700_000_000))
+        try writer.addHParams(
+            ["lr": .number(10)], metrics: [:], metricTags: ["m/loss", "m/accuracy"], status: .failure)
+        try writer.close()
+        let summaries = try TensorBoardReader.events(in: writer.url).flatMap(\.hparams)
+        #expect(
+            summaries == [
+                .experiment(hparams: ["lr"], metrics: ["m/accuracy", "m/loss"]),
+                .sessionStart(hparams: ["lr": .number(10)]), .sessionEnd(status: 2),
+            ])
+        #expect(try TensorBoardReader.events(in: writer.url).allSatisfy { $0.scalars.isEmpty })
+        #expect(TensorBoardHParamsStatus.allCases.map(\.rawValue) == [0, 1, 2, 3])
+        #expect(
+            HParamsPluginData.sessionEnd(status: TensorBoardHParamsStatus.failure.rawValue) == [0x22, 0x02, 0x08, 0x02])
+    }
+
     @Test func specialValuesStepsAndTagsReadBack() throws {
         let directory = TensorBoardTestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
