@@ -113,6 +113,7 @@ public final class SearchRun: @unchecked Sendable {
                 + "\(plan.threadsPerTrial) kernel thread(s) per trial; ranked by \(plan.metric.rawValue) on the "
                 + "validation split; in \(directory.path)")
         if let halving = plan.halving { write(halving.summary(results.trials.count)) }
+        for trial in results.trials { writeHParams(trial) }  // those that ended before the search was stopped
         for rung in 1...rungCount {
             lock.lock()
             queue = results.trials.indices.filter {
@@ -177,6 +178,7 @@ public final class SearchRun: @unchecked Sendable {
             }
         }
         try results.write(to: directory)
+        for i in finished where results.trials[i].status == .stopped { writeHParams(results.trials[i]) }
         let numbers = results.trials.filter { chosen.contains($0.number) }.map(\.folderName)
         write(
             "rung \(rung) (\(epochs[rung - 1]) epochs) decided: trials \(numbers.joined(separator: ", ")) "
@@ -270,6 +272,27 @@ public final class SearchRun: @unchecked Sendable {
             if $0.rung != nil, let metric = outcome.metric {
                 $0.rungMetrics = Array(($0.rungMetrics ?? []).prefix(rung - 1)) + [metric]
             }
+        }
+        lock.lock()
+        let ended = results.trials[index]
+        lock.unlock()
+        writeHParams(ended)
+    }
+
+    /// Whether `trial` has ended for good: `failed`, `stopped`, or `done` at the last rung.
+    private func hasEnded(_ trial: SearchTrial) -> Bool {
+        trial.status == .failed || trial.status == .stopped || (trial.status == .done && (trial.rung ?? 1) == rungCount)
+    }
+
+    /// Writes the HParams summary of `trial` into its folder once it has ended, unless the folder has one
+    /// (``SearchHParams``); a summary that cannot be written is reported, and the search goes on.
+    private func writeHParams(_ trial: SearchTrial) {
+        guard hasEnded(trial) else { return }
+        let folder = directory.appendingPathComponent("trials").appendingPathComponent(trial.folderName)
+        do {
+            try SearchHParams.write(trial, space: plan.space, folder: folder)
+        } catch {
+            write("trial \(trial.folderName): no HParams summary: \(error)")
         }
     }
 
