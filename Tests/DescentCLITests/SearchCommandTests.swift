@@ -5,9 +5,9 @@ import Testing
 
 /// `descent search`: bad spaces stop before any trial naming the key or flag (in process), and a tiny real
 /// grid through the built executable: the best trial is the obviously best setting, a NaN trial is recorded
-/// as failed and the search goes on, trials never evaluate on the test split, and `--resume` reruns only the
-/// trial left `running` (from its checkpoint) after stopping its stray process; Ctrl-C stops a search with
-/// status 130 and `--resume` finishes it.
+/// as failed (its HParams summary ends with STATUS_FAILURE) and the search goes on, trials never evaluate on the
+/// test split, and `--resume` reruns only the trial left `running` (from its checkpoint) after stopping its stray
+/// process; Ctrl-C stops a search with status 130 and `--resume` finishes it.
 @Suite struct SearchCommandTests {
     @Test(arguments: [
         (
@@ -110,6 +110,19 @@ struct SearchExecutableTests {
             #expect(!metrics.contains("accuracy") && !metrics.contains("loss"), "\(metrics)")
             let log = try String(contentsOf: run.appendingPathComponent("train.log"), encoding: .utf8)
             #expect(!log.contains("test accuracy"))
+        }
+        for trial in results.trials {  // one HParams summary per trial, next to its curves; the NaN one failed
+            let run = folder.appendingPathComponent("trials/\(trial.folderName)")
+            let names = try FileManager.default.contentsOfDirectory(atPath: run.path).filter {
+                $0.hasSuffix(".hparams")
+            }
+            #expect(names.count == 1, "\(trial.folderName): \(names)")
+            guard let name = names.first else { continue }
+            let summaries = try TensorBoardReader.events(in: run.appendingPathComponent(name)).flatMap(\.hparams)
+            #expect(
+                summaries.contains(
+                    .sessionStart(hparams: ["optimizer.lr": .number(Double(trial.value(of: "optimizer.lr")!)!)])))
+            #expect(summaries.last == .sessionEnd(status: trial.status == .failed ? 2 : 1))
         }
         let test = try String(contentsOf: folder.appendingPathComponent("test.txt"), encoding: .utf8)
         #expect(test.hasPrefix("test split, read once for the best trial 002"), "\(test)")

@@ -24,6 +24,16 @@ scalars equal to history.json (as float32) at the steps where the `epoch` scalar
 
     descent train --set training.epochs=2 --output /tmp/run    # Ctrl-C, then descent train --resume /tmp/run
     python3 Tests/Fixtures/check_tensorboard.py --run /tmp/run
+
+With --search SEARCH_FOLDER it checks a folder written by `descent search`: each trial folder holds exactly one
+HParams event file (`*.hparams`, every record through the record reader), and the HParams plugin's backend on the
+search folder as log folder (get_experiment and list_session_groups, what `tensorboard --logdir SEARCH_FOLDER`
+shows in the HParams table) lists every searched key and both metric tags, and one session per trial with the
+trial's values, status (STATUS_FAILURE for a failed trial) and metrics (the ranked one equal to results.json's, as
+float32):
+
+    descent search tiny.yaml --output /tmp/search
+    python3 Tests/Fixtures/check_tensorboard.py --search /tmp/search
 """
 import json
 import glob
@@ -225,9 +235,82 @@ def check_run(folder):
     return 0 if not problems else 1
 
 
+SEARCH_METRICS = ["hparams/val_accuracy", "hparams/val_loss"]
+
+
+def check_search(folder):
+    problems = []
+    with open(os.path.join(folder, "results.json")) as f:
+        results = json.load(f)
+    trials = {f"trials/{t['number']:03d}": t for t in results["trials"]}
+    for run, trial in trials.items():
+        files = glob.glob(os.path.join(folder, run, "events.out.tfevents.*.hparams"))
+        check(problems, len(files) == 1, f"{run}: {len(files)} hparams event files")
+        for path in files:
+            reader = pywrap_tensorflow.PyRecordReader_New(path)
+            count = 0
+            while True:
+                try:
+                    reader.GetNext()
+                except errors.OutOfRangeError:
+                    break
+                count += 1
+            print(f"{run}/{os.path.basename(path)}: {count} records, both CRC-32Cs verified")
+    multiplexer = plugin_event_multiplexer.EventMultiplexer()
+    multiplexer.AddRunsFromDirectory(folder)
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, folder)
+    backend = backend_context.Context(base_plugin.TBContext(logdir=folder, data_provider=provider,
+                                                            multiplexer=multiplexer))
+    request_context = context.RequestContext()
+    experiment = get_experiment.Handler(request_context, backend, "", api_pb2.GetExperimentRequest()).run()
+    names = sorted(h.name for h in experiment.hparam_infos)
+    metric_tags = sorted(m.name.tag for m in experiment.metric_infos)
+    check(problems, names == sorted(results["keys"]), f"dashboard hparams {names} != {sorted(results['keys'])}")
+    check(problems, metric_tags == SEARCH_METRICS, f"dashboard metrics {metric_tags}")
+    print(f"HParams dashboard experiment: hparams {names}, metrics {metric_tags}")
+    request = api_pb2.ListSessionGroupsRequest(
+        start_index=0, slice_size=1000,
+        allowed_statuses=[api_pb2.STATUS_UNKNOWN, api_pb2.STATUS_SUCCESS, api_pb2.STATUS_FAILURE,
+                          api_pb2.STATUS_RUNNING],
+        col_params=[api_pb2.ColParams(metric=api_pb2.MetricName(tag=t)) for t in SEARCH_METRICS])
+    groups = list_session_groups.Handler(request_context, backend, "", request).run()
+    sessions = {s.name: (g, s) for g in groups.session_groups for s in g.sessions}
+    ended = {run: t for run, t in trials.items() if t["status"] in ("done", "failed", "stopped")}
+    check(problems, sorted(sessions) == sorted(ended), f"dashboard sessions {sorted(sessions)} != {sorted(ended)}")
+    metric_tag = "hparams/" + results["metric"]
+    for run in sorted(sessions):
+        group, session = sessions[run]
+        trial = trials.get(run, {})
+        values = {k: getattr(v, v.WhichOneof("kind")) for k, v in group.hparams.items()}
+        for parameter in trial.get("parameters", []):
+            key, text = parameter.split("=", 1)
+            value = values.get(key)
+            expected = (float(text) if isinstance(value, float) else text == "true" if isinstance(value, bool)
+                        else text)
+            check(problems, value == expected, f"{run}: {key} = {value!r}, expected {text}")
+        status = api_pb2.Status.Name(session.status)
+        expected_status = "STATUS_FAILURE" if trial.get("status") == "failed" else "STATUS_SUCCESS"
+        check(problems, status == expected_status, f"{run}: status {status}, expected {expected_status}")
+        metrics = {m.name.tag: m.value for m in session.metric_values}
+        if trial.get("metric") is not None:
+            check(problems, metrics.get(metric_tag) == f32(trial["metric"]),
+                  f"{run}: {metric_tag} {metrics.get(metric_tag)} != results.json {trial['metric']}")
+        else:
+            check(problems, not metrics, f"{run}: metrics {metrics} for a trial without a metric")
+        print(f"HParams table row {run} ({trial.get('status')}): {values}, {status}, metrics {metrics}")
+    for problem in problems:
+        print("MISMATCH", problem)
+    print("OK: the HParams table shows every trial with its values, status and metrics" if not problems
+          else f"{len(problems)} mismatches")
+    return 0 if not problems else 1
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--run":
         sys.exit(check_run(sys.argv[2]))
+    if len(sys.argv) == 3 and sys.argv[1] == "--search":
+        sys.exit(check_search(sys.argv[2]))
     if len(sys.argv) != 2:
         print(__doc__)
         sys.exit(2)
