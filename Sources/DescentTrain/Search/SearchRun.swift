@@ -8,7 +8,8 @@ import Foundation
 ///   search.json         the plan (base config, overrides, space, seed, metric), read back by --resume
 ///   results.json, results.csv   every trial: parameters, status (with the reason of a failure), metric,
 ///                               epochs, seconds; rewritten atomically as each trial starts and ends
-///   trials/NNN/         trial.yaml (its resolved config), train.log, and the `descent train` run folder
+///   trials/NNN/         trial.yaml (its resolved config), train.log, the `descent train` run folder, and once
+///                       the trial has ended its HParams summary (``SearchHParams``)
 ///   best.yaml           the best trial's config, ready for `descent train`
 ///   test.txt            the one test-split evaluation of the best trial's weights
 /// ```
