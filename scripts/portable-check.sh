@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DESCENT_PORTABLE=1
 swift build --build-tests --build-path .build-portable
-swift test --skip-build --build-path .build-portable "$@"
+swift test --skip-build --no-parallel --build-path .build-portable "$@"  # one at a time, as scripts/test.sh
