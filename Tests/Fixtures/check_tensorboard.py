@@ -135,18 +135,24 @@ def check_hparams_summaries(contents, problems):
           f"session_end {api_pb2.Status.Name(end.status)}")
 
 
+def hparams_dashboard(logdir):
+    """The HParams dashboard's backend over `logdir`: (backend, request context, experiment), as TensorBoard serves it."""
+    multiplexer = plugin_event_multiplexer.EventMultiplexer()
+    multiplexer.AddRunsFromDirectory(logdir)
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, logdir)
+    backend = backend_context.Context(base_plugin.TBContext(logdir=logdir, data_provider=provider,
+                                                            multiplexer=multiplexer))
+    request_context = context.RequestContext()
+    experiment = get_experiment.Handler(request_context, backend, "", api_pb2.GetExperimentRequest()).run()
+    return backend, request_context, experiment
+
+
 def check_dashboard(folder, problems):
     logdir = tempfile.mkdtemp()
     try:
         shutil.copytree(folder, os.path.join(logdir, "trial"))
-        multiplexer = plugin_event_multiplexer.EventMultiplexer()
-        multiplexer.AddRunsFromDirectory(logdir)
-        multiplexer.Reload()
-        provider = data_provider.MultiplexerDataProvider(multiplexer, logdir)
-        backend = backend_context.Context(base_plugin.TBContext(logdir=logdir, data_provider=provider,
-                                                                multiplexer=multiplexer))
-        request_context = context.RequestContext()
-        experiment = get_experiment.Handler(request_context, backend, "", api_pb2.GetExperimentRequest()).run()
+        backend, request_context, experiment = hparams_dashboard(logdir)
         names = sorted(h.name for h in experiment.hparam_infos)
         check(problems, names == sorted(HPARAMS), f"dashboard experiment hparams {names}")
         request = api_pb2.ListSessionGroupsRequest(
@@ -256,14 +262,7 @@ def check_search(folder):
                     break
                 count += 1
             print(f"{run}/{os.path.basename(path)}: {count} records, both CRC-32Cs verified")
-    multiplexer = plugin_event_multiplexer.EventMultiplexer()
-    multiplexer.AddRunsFromDirectory(folder)
-    multiplexer.Reload()
-    provider = data_provider.MultiplexerDataProvider(multiplexer, folder)
-    backend = backend_context.Context(base_plugin.TBContext(logdir=folder, data_provider=provider,
-                                                            multiplexer=multiplexer))
-    request_context = context.RequestContext()
-    experiment = get_experiment.Handler(request_context, backend, "", api_pb2.GetExperimentRequest()).run()
+    backend, request_context, experiment = hparams_dashboard(folder)
     names = sorted(h.name for h in experiment.hparam_infos)
     metric_tags = sorted(m.name.tag for m in experiment.metric_infos)
     check(problems, names == sorted(results["keys"]), f"dashboard hparams {names} != {sorted(results['keys'])}")
