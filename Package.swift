@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "Descent", targets: ["Descent"]),
         .library(name: "DescentData", targets: ["DescentData"]),
         .library(name: "DescentTrain", targets: ["DescentTrain"]),
+        .library(name: "DescentMPI", targets: ["DescentMPI"]),
         .executable(name: "descent", targets: ["DescentCLI"]),
     ],
     dependencies: [
@@ -41,12 +42,20 @@ let package = Package(
             name: "DescentTrain",
             dependencies: ["Descent", "DescentData", .product(name: "Yams", package: "Yams")]
         ),
+        .systemLibrary(
+            name: "CMPI",
+            path: "Sources/CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]
+        ),
+        .target(name: "DescentMPI", dependencies: ["DescentTrain", "CMPI"]),
         .executableTarget(
             name: "DescentCLI",
             dependencies: [
                 "Descent",
                 "DescentData",
                 "DescentTrain",
+                "DescentMPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

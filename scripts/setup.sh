@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Descent needs on a fresh Debian/Ubuntu machine that has the Swift toolchain:
 # oneDNN (libdnnl-dev), the compute backend, and zlib (zlib1g-dev), which DescentData uses to read
-# .gz data files, and jq, which scripts/search-check.sh reads results.json with. Does nothing when they are
+# .gz data files, jq, which scripts/search-check.sh reads results.json with, and Open MPI (libopenmpi-dev,
+# openmpi-bin), which data-parallel training (`mpirun -np N descent train`) runs on. Does nothing when they are
 # already there.
 set -euo pipefail
 
@@ -9,6 +10,8 @@ need_apt=()
 [ -f /usr/include/oneapi/dnnl/dnnl.h ] || [ -f /usr/include/dnnl.h ] || need_apt+=(libdnnl-dev)
 [ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev)
 command -v jq >/dev/null || need_apt+=(jq)
+[ -f /usr/lib/x86_64-linux-gnu/pkgconfig/ompi-c.pc ] || pkg-config --exists ompi-c 2>/dev/null || need_apt+=(libopenmpi-dev)
+command -v mpirun >/dev/null || need_apt+=(openmpi-bin)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} with apt-get" >&2

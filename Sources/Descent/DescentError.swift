@@ -11,6 +11,8 @@ public struct DescentError: Error, CustomStringConvertible, Sendable, Equatable 
         case argument
         /// Shapes given by the user do not fit together (for example a model that does not chain).
         case shape
+        /// A rank of a distributed job failed, or the ranks disagree.
+        case distributed
     }
 
     /// The kind of input.
