@@ -10,7 +10,8 @@ need_apt=()
 [ -f /usr/include/oneapi/dnnl/dnnl.h ] || [ -f /usr/include/dnnl.h ] || need_apt+=(libdnnl-dev)
 [ -f /usr/include/zlib.h ] || need_apt+=(zlib1g-dev)
 command -v jq >/dev/null || need_apt+=(jq)
-[ -f /usr/lib/x86_64-linux-gnu/pkgconfig/ompi-c.pc ] || pkg-config --exists ompi-c 2>/dev/null || need_apt+=(libopenmpi-dev)
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+pkg-config --exists ompi-c 2>/dev/null || need_apt+=(libopenmpi-dev)
 command -v mpirun >/dev/null || need_apt+=(openmpi-bin)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
