@@ -18,6 +18,8 @@ struct SearchCommand: ParsableCommand {
             Strategies: full (every trial trains training.epochs) or halving (successive halving: every trial \
             trains --min-epochs, the best 1/--reduction-factor continue from their checkpoint, up to \
             training.epochs; the default above \(SearchStrategy.halvingAbove) trials). \
+            --folds K (or search.folds) scores each trial by K-fold cross-validation of the training data; the best \
+            configuration is then refit on all of it before the one test evaluation. \
             The folder (--output, default runs/search) receives search.json, results.json, results.csv, \
             trials/NNN/, best.yaml, test.txt and report.html; `descent search --resume DIR` continues an interrupted \
             search.
@@ -74,6 +76,12 @@ struct SearchCommand: ParsableCommand {
                 + "search.reduction_factor, or 3).", valueName: "η"))
     var reductionFactor: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "K-fold cross-validation: each trial trains K times, fold k of the training data held out, and is "
+                + "scored by the mean over the folds (default: search.folds; none).", valueName: "K"))
+    var folds: Int?
+
     @Option(help: "Trials at a time (default: the cores divided by --threads-per-trial).")
     var parallel: Int?
 
@@ -93,12 +101,12 @@ struct SearchCommand: ParsableCommand {
     func validate() throws {
         let space =
             config != nil || !grid.isEmpty || !random.isEmpty || !overrides.isEmpty || trials != nil
-            || strategy != nil || minEpochs != nil || reductionFactor != nil
+            || strategy != nil || minEpochs != nil || reductionFactor != nil || folds != nil
         if resume != nil, space || output != nil {
             throw ValidationError(
                 "--resume takes the search from the folder's search.json: give no CONFIG, --grid, "
-                    + "--random, --set, --trials, --strategy, --min-epochs, --reduction-factor or "
-                    + "--output with it")
+                    + "--random, --set, --trials, --strategy, --min-epochs, --reduction-factor, "
+                    + "--folds or --output with it")
         }
         if let trials, trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
         if let strategy, SearchStrategy(rawValue: strategy) == nil {
@@ -108,6 +116,7 @@ struct SearchCommand: ParsableCommand {
         if let reductionFactor, reductionFactor < 2 {
             throw ValidationError("--reduction-factor must be at least 2, got \(reductionFactor)")
         }
+        if let folds, folds < 2 { throw ValidationError("--folds must be at least 2, got \(folds)") }
         if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1, got \(parallel)") }
         if threadsPerTrial < 1 {
             throw ValidationError("--threads-per-trial must be at least 1, got \(threadsPerTrial)")
@@ -130,6 +139,7 @@ struct SearchCommand: ParsableCommand {
         for g in grid { try space.add(flag: g, grid: true) }
         for r in random { try space.add(flag: r, grid: false) }
         if let trials { space.trials = trials }
+        if let folds { space.folds = folds }
         try space.validate(base: base, overrides: overrides, seed: seed)
         let parallel =
             parallel

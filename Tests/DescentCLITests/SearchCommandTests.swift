@@ -36,7 +36,7 @@ import Testing
             ["--resume", "$TMP/none", "--grid", "optimizer.lr=0.1"],
             .usage(
                 "--resume takes the search from the folder's search.json: give no CONFIG, --grid, --random, --set, "
-                    + "--trials, --strategy, --min-epochs, --reduction-factor or --output with it")
+                    + "--trials, --strategy, --min-epochs, --reduction-factor, --folds or --output with it")
         ),
         (
             ["--grid", "optimizer.lr=0.1", "--strategy", "asha"],
@@ -198,5 +198,50 @@ struct SearchExecutableTests {
         #expect(now == kept)
         let log = try String(contentsOf: folder.appendingPathComponent("trials/002/train.log"), encoding: .utf8)
         #expect(log.contains("resuming from"), "\(log)")  // it had a checkpoint: continued, not retrained
+    }
+
+    @Test func aKFoldTrialIsScoredByTheMeanOfItsFoldsAndNoFoldReadsTheTestSplit() throws {
+        let base = TemporaryFolder.make("search-kfold")
+        let file = base.appendingPathComponent("kfold.yaml")
+        try Data(
+            TinySearch.config.replacingOccurrences(of: "epochs: 1", with: "epochs: 2")
+                .replacingOccurrences(of: "[10, 0.001, 1e38]", with: "[0.001, 10]").utf8
+        ).write(to: file)
+        let folder = base.appendingPathComponent("search")
+        let result = try DescentExecutable.run(["search", file.path, "--folds", "3", "--output", folder.path])
+        #expect(result.status == 0, "\(result.errorLines)")
+        let results = try SearchResults.read(from: folder)
+        #expect(results.folds == 3 && results.best?.number == 1, "\(result.output)")
+        for trial in results.trials {
+            #expect(trial.status == .done, "\(trial)")
+            let epoch = try #require(trial.bestEpoch)
+            let values = try (1...3).map { k -> Double in
+                let run = folder.appendingPathComponent("trials/\(trial.folderName)/fold-\(k)")
+                let config = try TrainingConfig.load(contentsOf: run.appendingPathComponent("config.yaml"))
+                #expect(config.data.folds == 3 && config.data.fold == k && !config.training.evaluateTest)
+                let history = try JSONFile.decode(
+                    History.self, from: Data(contentsOf: run.appendingPathComponent("history.json")))
+                // No fold reads the test split: no test figures in its run folder or log.
+                let metrics = try String(contentsOf: run.appendingPathComponent("metrics.json"), encoding: .utf8)
+                #expect(!metrics.contains("accuracy") && !metrics.contains("loss"), "\(metrics)")
+                let log = try String(contentsOf: run.appendingPathComponent("train.log"), encoding: .utf8)
+                #expect(!log.contains("test accuracy") && log.contains("20 validation"), "\(log)")
+                return history.epochs[epoch - 1].validationLoss!
+            }
+            #expect(trial.foldMetrics == values)
+            #expect(trial.metric == CrossValidation.mean(values))
+            #expect(trial.metricSpread == CrossValidation.standardDeviation(values))
+        }
+        let csv = try String(contentsOf: folder.appendingPathComponent("results.csv"), encoding: .utf8)
+        #expect(
+            csv.hasPrefix(
+                "trial,optimizer.lr,status,val_loss,best_epoch,epochs,seconds,val_loss_std,val_loss_fold1,"
+                    + "val_loss_fold2,val_loss_fold3,reason\n"))
+        #expect(result.output.contains("val_loss (3-fold mean ± std)"), "\(result.output)")
+        let test = try String(contentsOf: folder.appendingPathComponent("test.txt"), encoding: .utf8)
+        #expect(test.hasPrefix("test split, read once for the best trial 001 (3-fold mean), refit"), "\(test)")
+        #expect(test.contains("test (20 samples)"), "\(test)")
+        let report = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(report.contains("is a 3-fold cross-validation mean"))
     }
 }

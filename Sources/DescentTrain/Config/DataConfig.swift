@@ -70,6 +70,12 @@ public struct DataConfig: Sendable, Equatable {
     public var validationFraction = 0.1
     /// Fraction held out for testing, for datasets without a test split (csv, sklearn-digits).
     public var testFraction: Double?
+    /// K-fold cross-validation: the training data is cut into `folds` folds (seeded by `seed`, stratified for
+    /// classes) and fold ``fold`` is the validation part, the others the training part; `validationFraction` is
+    /// then unused and the test split untouched. `nil`: a single `validationFraction` split.
+    public var folds: Int?
+    /// The validation fold, from 1 to ``folds`` (set with it).
+    public var fold: Int?
     /// Training batch size.
     public var batchSize: BatchSize = .size(64)
     /// Batch size for validation and test.
@@ -106,7 +112,7 @@ public struct DataConfig: Sendable, Equatable {
 
     static let keys = [
         "dataset", "directory", "download", "train_samples", "test_samples", "validation_fraction",
-        "test_fraction", "batch_size", "eval_batch_size", "shuffle", "workers", "normalize", "augment",
+        "folds", "fold", "test_fraction", "batch_size", "eval_batch_size", "shuffle", "workers", "normalize", "augment",
         "audio", "path", "target", "features", "task",
     ]
 
@@ -126,6 +132,14 @@ public struct DataConfig: Sendable, Equatable {
             }
         }
         validationFraction = try r.double("validation_fraction", .fraction) ?? 0.1
+        folds = try r.int("folds", .atLeast(2))
+        fold = try r.int("fold", .atLeast(1))
+        if let folds {
+            guard let fold else { throw r.error("folds", "needs data.fold, the validation fold (1 to \(folds))") }
+            guard fold <= folds else { throw r.error("fold", "must be at most data.folds (\(folds)), got \(fold)") }
+        } else if fold != nil {
+            throw r.error("fold", "needs data.folds, the number of folds")
+        }
         if dataset.hasTestSplit {
             elsewhere["test_fraction"] =
                 "only used with datasets without a test split (csv, sklearn-digits); \(name) has one"
@@ -216,6 +230,8 @@ public struct DataConfig: Sendable, Equatable {
             w.line("train_samples", trainSamples.map(ConfigValue.int))
             w.line("test_samples", testSamples.map(ConfigValue.int))
             w.line("validation_fraction", ConfigValue.number(validationFraction))
+            w.line("folds", folds.map(ConfigValue.int))
+            w.line("fold", fold.map(ConfigValue.int))
             w.line("test_fraction", testFraction.map(ConfigValue.number))
             w.line("batch_size", batchSize.description)
             w.line("eval_batch_size", evalBatchSize.description)

@@ -44,11 +44,17 @@ extension DataConfig {
                 throw sources.error(directory == nil ? "data.dataset" : "data.directory", "\(e)")
             }
         }
-        /// Three parts of `all`: training, validation (a fraction of the training part) and test.
+        /// Three parts of `all`: training, validation (a fraction of the training part) and test; with `folds`,
+        /// the first two together (the folds are cut from them below; the test part is the same either way).
         func threeWay(_ all: some Dataset) throws -> [AnyDataset] {
             let t = testFraction ?? 0.2, v = validationFraction
-            return try all.randomSplit([(1 - t) * (1 - v), (1 - t) * v, t], seed: seed, stratified: classification).map
-            { AnyDataset($0) }
+            let parts = try all.randomSplit(
+                [(1 - t) * (1 - v), (1 - t) * v, t], seed: seed, stratified: classification)
+            if folds != nil {
+                let train = Subset(all, indices: (parts[0].indices + parts[1].indices).sorted())
+                return [AnyDataset(train), AnyDataset(parts[2])]
+            }
+            return parts.map { AnyDataset($0) }
         }
 
         switch dataset {
@@ -73,19 +79,29 @@ extension DataConfig {
                 "\(audio.mels)-band log-mel spectrograms in dB (n_fft 256, hop 128, \(audio.frames) frames) of the 8 kHz recordings"
         case .sklearnDigits:
             let parts = try threeWay(try load(.train))
-            (fullTrain, presplitValidation, test) = (parts[0], parts[1], parts[2])
+            (fullTrain, test) = (parts[0], parts.last!)
+            if folds == nil { presplitValidation = parts[1] }
             classNames = dataset.classNames
             inputs = "cell counts divided by 16 (values in [0, 1])"
         case .csv:
             let (table, names, targets) = try readCSV(sources)
             let parts = try threeWay(table)
-            (fullTrain, presplitValidation, test) = (parts[0], parts[1], parts[2])
+            (fullTrain, test) = (parts[0], parts.last!)
+            if folds == nil { presplitValidation = parts[1] }
             classNames = names
             outputs = targets
         }
         let train: AnyDataset, validation: AnyDataset
         if let presplitValidation {
             (train, validation) = (fullTrain, presplitValidation)
+        } else if let folds, let fold {
+            let parts: [DatasetFold<AnyDataset>]
+            do {
+                parts = try fullTrain.kFold(folds, seed: seed, stratified: classification)
+            } catch let e as DescentError {
+                throw sources.error("data.folds", e.reason)
+            }
+            (train, validation) = (AnyDataset(parts[fold - 1].train), AnyDataset(parts[fold - 1].validation))
         } else {
             let v = validationFraction
             let parts = try fullTrain.randomSplit([1 - v, v], seed: seed, stratified: classification)

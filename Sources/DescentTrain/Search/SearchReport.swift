@@ -78,7 +78,18 @@ public struct SearchReport: Sendable {
         var s =
             "Every trial's number here (the plots, the heat map, the table) is its \(metricName) on the "
             + "validation split, from its history.json: the curves show every epoch, the rest the best epoch. "
-        if let best = results.best {
+        if let k = results.folds {
+            s =
+                "Every trial's number here (the plots, the heat map, the table) is a \(k)-fold cross-validation "
+                + "mean: its \(metricName) on each of \(k) folds of the training data (held out in turn, "
+                + "trials/NNN/fold-K), averaged per epoch into its history.json; the curves show every epoch of "
+                + "that mean, the rest its best epoch, the table also the folds' standard deviation. "
+        }
+        if let best = results.best, results.folds != nil {
+            s += "The test split was read once, for the best trial \(best.folderName) only, refit on the training "
+            s += "split as best.yaml trains it (refit/, test.txt)"
+            s += test == nil ? "; that evaluation has not been run." : "; no trial was ranked on it."
+        } else if let best = results.best {
             s += "The test split was read once, for the best trial \(best.folderName) only (test.txt)"
             s += test == nil ? "; that evaluation has not been run." : "; no trial was ranked on it."
         } else {
@@ -322,13 +333,16 @@ public struct SearchReport: Sendable {
         var h = "<section id=\"table\">\n<h2>Trials</h2>\n<table class=\"trials\">\n<tr><th>trial</th>"
         h += results.keys.map { "<th>\(esc($0))</th>" }.joined()
         h +=
-            "<th>status</th><th>validation \(esc(metricName))</th><th>best epoch</th><th>epochs</th><th>seconds</th>"
-            + "<th>reason</th></tr>\n"
+            "<th>status</th><th>validation \(esc(metricName))"
+            + (results.folds.map { " (\($0)-fold mean)</th><th>± std" } ?? "")
+            + "</th><th>best epoch</th><th>epochs</th><th>seconds</th><th>reason</th></tr>\n"
         for t in ranked + others {
             h += t.number == results.best?.number ? "<tr class=\"best\">" : "<tr>"
             h += "<td>\(t.folderName)</td>" + results.keys.map { "<td>\(esc(t.value(of: $0) ?? ""))</td>" }.joined()
             let epoch = t.bestEpoch.map(String.init) ?? "–", epochs = t.epochs.map(String.init) ?? "–"
-            let cells = [Markup.metric(t.metric), epoch, epochs, Markup.metric(t.seconds, digits: 1)]
+            let cells =
+                [Markup.metric(t.metric)] + (results.folds == nil ? [] : [Markup.metric(t.metricSpread)])
+                + [epoch, epochs, Markup.metric(t.seconds, digits: 1)]
             h += "<td>\(t.status.rawValue)</td>" + cells.map { "<td class=\"n\">\($0)</td>" }.joined()
             h += "<td>\(esc(t.reason ?? ""))</td></tr>\n"
         }

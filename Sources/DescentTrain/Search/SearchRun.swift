@@ -61,7 +61,7 @@ public final class SearchRun: @unchecked Sendable {
         }
         var fresh = SearchResults(
             metric: plan.metric, keys: plan.space.parameters.map(\.key), trials: trials,
-            rungEpochs: plan.halving?.rungEpochs)
+            rungEpochs: plan.halving?.rungEpochs, folds: plan.space.folds)
         if resume {
             let saved = try SearchResults.read(from: directory)
             for (i, t) in saved.trials.enumerated() where i < fresh.trials.count {
@@ -112,7 +112,8 @@ public final class SearchRun: @unchecked Sendable {
         write(
             "descent search: \(results.trials.count) trials (\(queue.count) to run), \(plan.parallel) at a time, "
                 + "\(plan.threadsPerTrial) kernel thread(s) per trial; ranked by \(plan.metric.rawValue) on the "
-                + "validation split; in \(directory.path)")
+                + (plan.space.folds.map { "validation folds (the mean over \($0) folds of the training data)" }
+                    ?? "validation split") + "; in \(directory.path)")
         if let halving = plan.halving { write(halving.summary(results.trials.count)) }
         for trial in results.trials { writeHParams(trial) }  // those that ended before the search was stopped
         for rung in 1...rungCount {
@@ -232,35 +233,67 @@ public final class SearchRun: @unchecked Sendable {
             plan.halving.flatMap { h in
                 rung < h.rungEpochs.count ? ["--pause-after-epoch", String(h.rungEpochs[rung - 1])] : nil
             } ?? []
-        let resumable =
-            (cutShort.contains(index) || rung > 1)
-            && fm.fileExists(atPath: folder.appendingPathComponent("checkpoints/latest").path)
-            && fm.fileExists(atPath: folder.appendingPathComponent("config.yaml").path)
+        let continuing = cutShort.contains(index) || rung > 1
         try update(index) { $0.status = .running }
         let start = Date()
-        let outcome: (metric: Double?, epoch: Int?, epochs: Int?, reason: String?)
+        var outcome: (metric: Double?, epoch: Int?, epochs: Int?, reason: String?)
+        var folds: (metrics: [Double], spread: Double)?
         do {
-            let log = folder.appendingPathComponent("train.log")
             let flags = ["--threads", String(plan.threadsPerTrial)] + pause
             let started = { (pid: Int32) -> Void in _ = try? self.update(index, announce: false) { $0.pid = pid } }
-            var status: Int32 = -1
-            if resumable {
-                status = try run(["train", "--resume", folder.path] + flags, log: log, started: started)
-            }
-            if status != 0 {
-                try? fm.removeItem(at: folder)
+            if let k = plan.space.folds {
+                // K-fold cross-validation: one `descent train` per fold in trials/NNN/fold-K, scored by the mean.
+                if !continuing { try? fm.removeItem(at: folder) }
                 try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-                let yaml = folder.appendingPathComponent("trial.yaml")
-                try AtomicFile.write(Data(try plan.trialConfig(trial.parameters).yaml.utf8), to: yaml)
-                status = try run(["train", yaml.path, "--output", folder.path] + flags, log: log, started: started)
+                let target = plan.halving.map { $0.rungEpochs[rung - 1] }
+                var histories: [History] = []
+                outcome = (nil, nil, nil, nil)
+                for f in 1...k {
+                    let run = folder.appendingPathComponent("fold-\(f)")
+                    let sets = ["data.folds=\(k)", "data.fold=\(f)"]
+                    var status: Int32 = 0
+                    if !(continuing && Self.hasFinished(run, epochs: target)) {
+                        status = try runFresh(
+                            trial, folder: run, sets: sets, resumable: continuing, flags: flags, started: started)
+                    }
+                    if status == Self.interruptedStatus {  // Ctrl-C: checkpointed, left `running` for --resume
+                        try update(index) { $0.pid = nil }
+                        return
+                    }
+                    let log = run.appendingPathComponent("train.log")
+                    let one = Self.outcome(folder: run, status: status, log: log, metric: plan.metric)
+                    if let reason = one.reason {
+                        outcome = (nil, nil, one.epochs, "fold \(f) of \(k): \(reason)")
+                        break
+                    }
+                    histories.append(
+                        try JSONFile.decode(
+                            History.self, from: Data(contentsOf: run.appendingPathComponent("history.json"))))
+                }
+                if outcome.reason == nil {
+                    let mean = CrossValidation.meanHistory(histories)
+                    try AtomicFile.write(try JSONFile.encode(mean), to: folder.appendingPathComponent("history.json"))
+                    if let score = CrossValidation.score(histories, metric: plan.metric) {
+                        outcome = (score.metric, score.epoch, mean.epochs.count, nil)
+                        folds = (score.foldMetrics, score.spread)
+                    } else {
+                        outcome = (nil, nil, mean.epochs.count, "no finite \(plan.metric.rawValue) in every fold")
+                    }
+                }
+            } else {
+                let status = try runFresh(
+                    trial, folder: folder, sets: [], resumable: continuing, flags: flags, started: started)
+                if status == Self.interruptedStatus {  // Ctrl-C: checkpointed, left `running` for --resume
+                    try update(index) { $0.pid = nil }
+                    return
+                }
+                let log = folder.appendingPathComponent("train.log")
+                outcome = Self.outcome(folder: folder, status: status, log: log, metric: plan.metric)
             }
-            if status == Self.interruptedStatus {  // Ctrl-C: checkpointed, left `running` for --resume
-                try update(index) { $0.pid = nil }
-                return
-            }
-            outcome = Self.outcome(folder: folder, status: status, log: log, metric: plan.metric)
         } catch let e as DescentError {
             outcome = (nil, nil, nil, e.description)
+        } catch {
+            outcome = (nil, nil, nil, "\(error)")
         }
         try update(index) {
             $0.status = outcome.reason == nil ? .done : .failed
@@ -269,6 +302,8 @@ public final class SearchRun: @unchecked Sendable {
             $0.metric = outcome.metric
             $0.bestEpoch = outcome.epoch
             $0.epochs = outcome.epochs
+            $0.foldMetrics = folds?.metrics
+            $0.metricSpread = folds?.spread
             $0.seconds = (Date().timeIntervalSince(start) * 100).rounded() / 100 + (rung > 1 ? $0.seconds ?? 0 : 0)
             if $0.rung != nil, let metric = outcome.metric {
                 $0.rungMetrics = Array(($0.rungMetrics ?? []).prefix(rung - 1)) + [metric]
@@ -278,6 +313,42 @@ public final class SearchRun: @unchecked Sendable {
         let ended = results.trials[index]
         lock.unlock()
         writeHParams(ended)
+    }
+
+    /// Runs `descent train` for `trial` in `folder` (its config with `sets` added): from the folder's checkpoint
+    /// (`--resume`) when `resumable` and there is one, else afresh in an emptied folder; returns the exit status.
+    private func runFresh(
+        _ trial: SearchTrial, folder: URL, sets: [String], resumable: Bool, flags: [String],
+        started: @escaping (Int32) -> Void
+    ) throws -> Int32 {
+        let fm = FileManager.default
+        let log = folder.appendingPathComponent("train.log")
+        var status: Int32 = -1
+        if resumable && fm.fileExists(atPath: folder.appendingPathComponent("checkpoints/latest").path)
+            && fm.fileExists(atPath: folder.appendingPathComponent("config.yaml").path)
+        {
+            status = try run(["train", "--resume", folder.path] + flags, log: log, started: started)
+        }
+        if status != 0 {
+            try? fm.removeItem(at: folder)
+            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+            let yaml = folder.appendingPathComponent("trial.yaml")
+            try AtomicFile.write(Data(try plan.trialConfig(trial.parameters + sets).yaml.utf8), to: yaml)
+            status = try run(["train", yaml.path, "--output", folder.path] + flags, log: log, started: started)
+        }
+        return status
+    }
+
+    /// Whether the fold run in `folder` has finished, or paused after `epochs` epochs (`nil`: finished).
+    static func hasFinished(_ folder: URL, epochs: Int?) -> Bool {
+        let fm = FileManager.default
+        guard let data = fm.contents(atPath: folder.appendingPathComponent("history.json").path),
+            let history = try? JSONFile.decode(History.self, from: data)
+        else { return false }
+        if fm.fileExists(atPath: folder.appendingPathComponent("model.safetensors").path) { return true }
+        guard let epochs else { return false }
+        return history.epochs.count >= epochs
+            && fm.fileExists(atPath: folder.appendingPathComponent("paused.json").path)
     }
 
     /// Whether `trial` has ended for good: `failed`, `stopped`, or `done` at the last rung.
@@ -367,16 +438,42 @@ public final class SearchRun: @unchecked Sendable {
         write(
             String(
                 format: "best: trial %@ (%@) with validation %@ %.4f; its config: %@", best.folderName,
-                best.parameters.joined(separator: " "), plan.metric.rawValue, best.metric!,
+                best.parameters.joined(separator: " "), results.metricDescription, best.metric!,
                 directory.appendingPathComponent("best.yaml").path))
-        let run = directory.appendingPathComponent("trials").appendingPathComponent(best.folderName)
+        var run = directory.appendingPathComponent("trials").appendingPathComponent(best.folderName)
         let test = directory.appendingPathComponent("test.txt")
-        let header =
+        var header =
             "test split, read once for the best trial \(best.folderName) "
             + "(descent evaluate --run \(run.path) --split test):"
+        if let k = plan.space.folds {
+            // A k-fold trial has K models, none trained on all the data: the best configuration is refit as
+            // `descent train best.yaml` would train it (its validation_fraction split, the same test split), then
+            // tested.
+            run = directory.appendingPathComponent("refit")
+            header =
+                "test split, read once for the best trial \(best.folderName) (\(k)-fold mean), refit on the training "
+                + "split as best.yaml trains (descent evaluate --run \(run.path) --split test):"
+        }
         if let old = try? String(contentsOf: test, encoding: .utf8), old.hasPrefix(header + "\n") {
             write(old.trimmingCharacters(in: .newlines))
             return
+        }
+        if plan.space.folds != nil,
+            !FileManager.default.fileExists(atPath: run.appendingPathComponent("model.safetensors").path)
+        {
+            write("refitting the best configuration on the training split in \(run.path)")
+            try? FileManager.default.removeItem(at: run)
+            try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+            var refit = try plan.trialConfig(best.parameters)
+            refit.threads = nil
+            let yaml = run.appendingPathComponent("refit.yaml")
+            try AtomicFile.write(Data(refit.yaml.utf8), to: yaml)
+            let log = run.appendingPathComponent("train.log")
+            let status = try self.run(["train", yaml.path, "--output", run.path], log: log)
+            guard status == 0 else {
+                write("the refit of the best configuration failed (exit status \(status)); see \(log.path)")
+                return
+            }
         }
         let log = directory.appendingPathComponent("test.log")
         try? FileManager.default.removeItem(at: log)

@@ -26,12 +26,16 @@ public struct SearchSpace: Sendable, Equatable, Codable {
     public var minEpochs: Int?
     /// The section's `reduction_factor`: successive halving's η (`nil`: 3).
     public var reductionFactor: Int?
+    /// The section's `folds` (scikit-learn's `cv`): each trial is K runs, fold k of the training data the
+    /// validation part of run k (`data.folds`, `data.fold`), scored by the mean over the folds (`nil`: one run
+    /// on the `validation_fraction` split).
+    public var folds: Int?
 
     /// An empty space.
     public init() {}
 
     /// The keys of the `search:` section.
-    static let keys = ["trials", "grid", "random", "strategy", "min_epochs", "reduction_factor"]
+    static let keys = ["trials", "grid", "random", "strategy", "min_epochs", "reduction_factor", "folds"]
 
     /// Reads the `search:` section of the config file at `url` (an empty space when there is none).
     ///
@@ -59,6 +63,7 @@ public struct SearchSpace: Sendable, Equatable, Codable {
         space.strategy = try r.choice("strategy", SearchStrategy.allCases.map(\.rawValue)).flatMap(SearchStrategy.init)
         space.minEpochs = try r.int("min_epochs", .atLeast(1))
         space.reductionFactor = try r.int("reduction_factor", .atLeast(2))
+        space.folds = try r.int("folds", .atLeast(2))
         for (name, grid) in [("grid", true), ("random", false)] {
             let section = try r.section(name)
             for entry in section.entries {
@@ -146,7 +151,9 @@ public struct SearchSpace: Sendable, Equatable, Codable {
         guard !parameters.isEmpty else {
             throw DescentError(.config, "search", "no parameters to search: give a search: section, --grid or --random")
         }
+        let foldSets = folds.map { ["data.folds=\($0)", "data.fold=1"] } ?? []
         func check(_ sets: [String]) throws {
+            let sets = sets + foldSets
             do {
                 if let url {
                     _ = try TrainingConfig.load(contentsOf: url, overrides: overrides + sets)

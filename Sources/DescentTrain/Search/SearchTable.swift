@@ -2,7 +2,7 @@ import Foundation
 
 /// The final table of a search: the finished trials sorted by the validation metric (best first), then the
 /// failed, pruned (`stopped`) and unfinished ones, one column per searched key (and the rung reached in a
-/// successive-halving search).
+/// successive-halving search); in a k-fold search the metric is the folds' mean ± their standard deviation.
 public struct SearchTable: Sendable {
     /// The results shown.
     public let results: SearchResults
@@ -10,17 +10,23 @@ public struct SearchTable: Sendable {
     /// The table of `results`.
     public init(_ results: SearchResults) { self.results = results }
 
+    /// The metric column's header: `val_loss`, or `val_loss (5-fold mean ± std)` in a k-fold search.
+    var metricHeader: String {
+        results.metric.rawValue + (results.folds.map { " (\($0)-fold mean ± std)" } ?? "")
+    }
+
     /// The table as aligned text lines.
     public var text: String {
         let ranked = results.ranked
         let others = results.trials.filter { t in !ranked.contains { $0.number == t.number } }
         let halving = results.rungEpochs != nil
         var rows = [
-            ["trial"] + results.keys + ["status", results.metric.rawValue, "epoch", "epochs", "seconds"]
+            ["trial"] + results.keys + ["status", metricHeader, "epoch", "epochs", "seconds"]
                 + (halving ? ["rung"] : [])
         ]
         for t in ranked + others {
-            let metric: String = t.metric.map { String(format: "%.4f", $0) } ?? "-"
+            var metric: String = t.metric.map { String(format: "%.4f", $0) } ?? "-"
+            if let spread = t.metricSpread, t.metric != nil { metric += String(format: " ± %.4f", spread) }
             let seconds: String = t.seconds.map { String(format: "%.1f", $0) } ?? "-"
             let epoch: String = t.bestEpoch.map(String.init) ?? "-", epochs: String = t.epochs.map(String.init) ?? "-"
             var row: [String] = [t.folderName]

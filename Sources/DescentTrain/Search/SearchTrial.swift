@@ -25,8 +25,13 @@ public struct SearchTrial: Sendable, Codable, Equatable {
     public var status: Status
     /// Why it failed.
     public var reason: String?
-    /// The best validation metric over its epochs.
+    /// The best validation metric over its epochs; in a k-fold search, the best over the epochs of the folds'
+    /// mean (``CrossValidation``).
     public var metric: Double?
+    /// In a k-fold search: each fold's metric at ``bestEpoch``, by fold (their mean is ``metric``).
+    public var foldMetrics: [Double]?
+    /// In a k-fold search: the standard deviation of ``foldMetrics`` (ddof 0).
+    public var metricSpread: Double?
     /// The epoch that reached ``metric``.
     public var bestEpoch: Int?
     /// Epochs trained.
@@ -67,13 +72,24 @@ public struct SearchResults: Sendable, Codable, Equatable {
     public var trials: [SearchTrial]
     /// The epochs of each successive-halving rung (`nil` in a full search).
     public var rungEpochs: [Int]?
+    /// The folds of a k-fold search (`nil`: one validation split).
+    public var folds: Int?
 
-    /// Results of trials that have not run yet; with `rungEpochs`, of a successive-halving search.
-    public init(metric: MonitoredMetric, keys: [String], trials: [SearchTrial], rungEpochs: [Int]? = nil) {
+    /// Results of trials that have not run yet; with `rungEpochs`, of a successive-halving search; with
+    /// `folds`, of a k-fold one.
+    public init(
+        metric: MonitoredMetric, keys: [String], trials: [SearchTrial], rungEpochs: [Int]? = nil, folds: Int? = nil
+    ) {
         self.metric = metric
         self.keys = keys
         self.trials = trials
         self.rungEpochs = rungEpochs
+        self.folds = folds
+    }
+
+    /// What a trial's metric is: "val_loss", or "val_loss (mean of 5 folds)".
+    public var metricDescription: String {
+        metric.rawValue + (folds.map { " (mean of \($0) folds)" } ?? "")
     }
 
     /// The epochs trained by all trials together (each trial's `epochs`).
@@ -107,7 +123,8 @@ public struct SearchResults: Sendable, Codable, Equatable {
     }
 
     /// One row per trial: number, the parameters, status, metric, best epoch, epochs, seconds, then, in a
-    /// successive-halving search, the rung reached and the metric at each rung (`val_loss@3`: at the rung of 3
+    /// k-fold search, the folds' standard deviation (`val_loss_std`) and each fold's metric (`val_loss_fold1`, …),
+    /// in a successive-halving search, the rung reached and the metric at each rung (`val_loss@3`: at the rung of 3
     /// epochs), and the reason.
     public var csv: String {
         func field(_ s: String) -> String {
@@ -115,8 +132,10 @@ public struct SearchResults: Sendable, Codable, Equatable {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         let rungs = (rungEpochs ?? []).map { "\(metric.rawValue)@\($0)" }
+        let foldColumns =
+            folds.map { k in ["\(metric.rawValue)_std"] + (1...k).map { "\(metric.rawValue)_fold\($0)" } } ?? []
         let header =
-            ["trial"] + keys + ["status", metric.rawValue, "best_epoch", "epochs", "seconds"]
+            ["trial"] + keys + ["status", metric.rawValue, "best_epoch", "epochs", "seconds"] + foldColumns
             + (rungEpochs == nil ? [] : ["rung"]) + rungs + ["reason"]
         var lines = [header.joined(separator: ",")]
         for t in trials {
@@ -126,6 +145,10 @@ public struct SearchResults: Sendable, Codable, Equatable {
             var row: [String] = [String(t.number)]
             row += keys.map { t.value(of: $0) ?? "" }
             row += [t.status.rawValue, metric, epoch, epochs, seconds]
+            if let k = folds {
+                row.append(t.metricSpread.map { "\($0)" } ?? "")
+                row += (0..<k).map { i in t.foldMetrics.map { i < $0.count ? "\($0[i])" : "" } ?? "" }
+            }
             if rungEpochs != nil {
                 let values = t.rungMetrics ?? []
                 row.append(t.rung.map(String.init) ?? "")
