@@ -205,6 +205,13 @@ struct SearchCommand: ParsableCommand {
                 plan: plan(), directory: URL(fileURLWithPath: output ?? "runs/search"),
                 executable: Self.executable)
         }
+        if isatty(STDOUT_FILENO) != 0 {  // a terminal: the live table, redrawn in place; else plain lines
+            search.live = true
+            var size = winsize()
+            if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 {
+                search.columns = Int(size.ws_col)
+            }
+        }
         _ = try search.start()
         if search.interrupted { throw ExitCode(130) }
     }

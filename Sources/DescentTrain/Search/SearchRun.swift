@@ -36,8 +36,17 @@ public final class SearchRun: @unchecked Sendable {
     public var write: @Sendable (String) -> Void = {
         print($0); fflush(nil)
     }
-    private let lock = NSLock()
+    /// Whether the output is a terminal: the live table (``SearchProgress/lines``) is then redrawn in place under
+    /// the event lines, every second; otherwise every event line ends with the progress summary.
+    public var live = false
+    /// The terminal's width, which the live table's rows are cut to (so that redrawing in place stays exact).
+    public var columns = 120
+    private let lock = NSRecursiveLock()
     private var results: SearchResults
+    private var plannedEpochs: [Int] = []
+    private var began = Date()
+    private var startedAt: [Int: Date] = [:]
+    private var block = LiveBlock()
     private var queue: [Int] = []
     private var cutShort: Set<Int> = []
     /// Whether the last ``start()`` stopped on Ctrl-C (SIGINT) or SIGTERM before every trial had run.
@@ -77,6 +86,7 @@ public final class SearchRun: @unchecked Sendable {
             }
         }
         results = fresh
+        plannedEpochs = configurations.map { (try? plan.trialConfig($0).training.epochs) ?? 0 }
         queue = fresh.trials.indices.filter { [.pending, .running].contains(fresh.trials[$0].status) }
     }
 
@@ -109,12 +119,13 @@ public final class SearchRun: @unchecked Sendable {
         try FileManager.default.createDirectory(at: trials, withIntermediateDirectories: true)
         try plan.write(to: directory)
         try results.write(to: directory)
-        write(
+        began = Date()
+        say(
             "descent search: \(results.trials.count) trials (\(queue.count) to run), \(plan.parallel) at a time, "
                 + "\(plan.threadsPerTrial) kernel thread(s) per trial; ranked by \(plan.metric.rawValue) on the "
                 + (plan.space.folds.map { "validation folds (the mean over \($0) folds of the training data)" }
                     ?? "validation split") + "; in \(directory.path)")
-        if let halving = plan.halving { write(halving.summary(results.trials.count)) }
+        if let halving = plan.halving { say(halving.summary(results.trials.count)) }
         for trial in results.trials { writeHParams(trial) }  // those that ended before the search was stopped
         for rung in 1...rungCount {
             lock.lock()
@@ -130,9 +141,11 @@ public final class SearchRun: @unchecked Sendable {
         if InterruptSignal.isRaised {
             interrupted = true
             let left = results.trials.filter { $0.status == .running || $0.status == .pending }.count
-            write("interrupted: \(left) trials unfinished; continue with: descent search --resume \(directory.path)")
+            say("interrupted: \(left) trials unfinished; continue with: descent search --resume \(directory.path)")
+            endLive()
             return results
         }
+        endLive()
         try finish()
         SearchReport.write(in: directory, log: write)
         return results
@@ -142,6 +155,16 @@ public final class SearchRun: @unchecked Sendable {
     private func runQueue() throws {
         let group = DispatchGroup()
         let failure = LockedError()
+        let ticking = LockedFlag(true)
+        if live {
+            Thread { [self] in  // redraws the live table every second
+                while ticking.value {
+                    Thread.sleep(forTimeInterval: 1)
+                    if ticking.value { say(nil) }
+                }
+            }.start()
+        }
+        defer { ticking.value = false }
         for _ in 0..<max(1, min(plan.parallel, queue.count)) {
             group.enter()
             let worker = Thread { [self] in
@@ -182,7 +205,7 @@ public final class SearchRun: @unchecked Sendable {
         try results.write(to: directory)
         for i in finished where results.trials[i].status == .stopped { writeHParams(results.trials[i]) }
         let numbers = results.trials.filter { chosen.contains($0.number) }.map(\.folderName)
-        write(
+        say(
             "rung \(rung) (\(epochs[rung - 1]) epochs) decided: trials \(numbers.joined(separator: ", ")) "
                 + "continue to \(epochs[rung]) epochs, \(finished.count - chosen.count) stopped")
     }
@@ -198,7 +221,11 @@ public final class SearchRun: @unchecked Sendable {
     private func update(_ index: Int, announce: Bool = true, _ change: (inout SearchTrial) -> Void) throws {
         lock.lock()
         defer { lock.unlock() }
+        let before = results.trials[index].status
         change(&results.trials[index])
+        let number = results.trials[index].number
+        if results.trials[index].status == .running, before != .running { startedAt[number] = Date() }
+        if results.trials[index].status != .running { startedAt[number] = nil }
         try results.write(to: directory)
         guard announce else { return }
         let t = results.trials[index]
@@ -212,12 +239,45 @@ public final class SearchRun: @unchecked Sendable {
         }
         if t.status != .running, let s = t.seconds { line += String(format: " in %.1f s", s) }
         if let r = t.reason { line += ": \(r)" }
-        let count = { (s: SearchTrial.Status) in self.results.trials.filter { $0.status == s }.count }
-        line +=
-            "  [running \(count(.running)), done \(count(.done)), failed \(count(.failed)), "
-            + (plan.halving == nil ? "" : "stopped \(count(.stopped)), ") + "pending \(count(.pending))"
-        if let b = results.best { line += String(format: "; best %@ %.4f", b.folderName, b.metric!) }
-        write(line + "]")
+        say(live ? line : line + "  [" + progress.summary + "]")
+    }
+
+    /// Where the search stands now.
+    public var progress: SearchProgress {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        return SearchProgress(
+            results: results, plannedEpochs: plannedEpochs, halving: plan.halving, parallel: plan.parallel,
+            elapsed: now.timeIntervalSince(began),
+            running: startedAt.mapValues { now.timeIntervalSince($0) })
+    }
+
+    /// Prints `line` (if any): at a terminal above the live table, redrawn under it; else as a line.
+    private func say(_ line: String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard live else {
+            if let line { write(line) }
+            return
+        }
+        let rows = progress.lines.map { $0.count > columns ? String($0.prefix(max(1, columns - 1))) : $0 }
+        let text = block.frame(events: line.map { [$0] } ?? [], block: rows)
+        write(String(text.dropLast()))  // `write` ends the text with a newline
+    }
+
+    /// Replaces the live table by one line, the counts and the wall time (before the final table).
+    private func endLive() {
+        lock.lock()
+        defer { lock.unlock() }
+        let p = progress
+        let line =
+            "search: \(p.count(.done)) done, \(p.count(.failed)) failed"
+            + (plan.halving == nil ? "" : ", \(p.count(.stopped)) stopped")
+            + (p.count(.running) + p.count(.pending) > 0 ? ", \(p.count(.running) + p.count(.pending)) unfinished" : "")
+            + String(format: "; wall time %.1f s", p.elapsed)
+        guard live else { return write(line) }
+        write(String(block.frame(events: [line], block: []).dropLast()))
     }
 
     private func runTrial(_ index: Int) throws {
@@ -364,7 +424,7 @@ public final class SearchRun: @unchecked Sendable {
         do {
             try SearchHParams.write(trial, space: plan.space, folder: folder)
         } catch {
-            write("trial \(trial.folderName): no HParams summary: \(error)")
+            say("trial \(trial.folderName): no HParams summary: \(error)")
         }
     }
 
@@ -491,6 +551,27 @@ public final class SearchRun: @unchecked Sendable {
 
     /// The trials as a table: finished ones by the metric (best first), then the failed ones with their reason.
     public var table: String { SearchTable(results).text }
+}
+
+/// A flag shared between threads.
+private final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag: Bool
+
+    init(_ value: Bool) { flag = value }
+
+    var value: Bool {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return flag
+        }
+        set {
+            lock.lock()
+            defer { lock.unlock() }
+            flag = newValue
+        }
+    }
 }
 
 /// The first error of the worker threads.
