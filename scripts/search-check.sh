@@ -4,7 +4,8 @@
 # saved a checkpoint, then resumed. The finished trials must not run again (their results.json entries, history.json, model.safetensors
 # and train.log byte-for-byte unchanged), every trial must end `done` in results.json and results.csv, best.yaml
 # and report.html must exist, and an uninterrupted search of the same space must give every trial the same
-# metric. Usage: scripts/search-check.sh [path/to/descent]
+# metric. Then, with mpirun, a 4-trial search under `mpirun -np 2` must run trials on both ranks and finish.
+# Usage: scripts/search-check.sh [path/to/descent]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${1:-$(swift build -c release --show-bin-path)/descent}"
@@ -87,3 +88,24 @@ resumed:       $(metrics "$out/killed")
 uninterrupted: $(metrics "$out/reference")"
 echo "search-check: the uninterrupted search gives every trial the same metric: ok" \
      "($(( $(date +%s) - start )) s in all)"
+
+# `mpirun -np 2 descent search`: rank 0 schedules and writes, both ranks run trials (skipped without mpirun).
+if command -v mpirun > /dev/null; then
+  mpi_start=$(date +%s)
+  if [ "$(id -u)" = 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+  timeout 120 mpirun -np 2 --oversubscribe "$bin" search --set data.train_samples=600 --set data.test_samples=100 \
+      --set model.name=mlp --set 'model.hidden=[16]' --set training.epochs=1 --set report=false \
+      --grid optimizer.lr=0.1,0.01,0.001,0.0001 --output "$out/mpi" > "$out/mpi.log" 2>&1 \
+    || fail "mpirun -np 2 descent search failed:
+$(cat "$out/mpi.log")"
+  [ "$(jq '[.trials[] | select(.status == "done")] | length' "$out/mpi/results.json")" -eq 4 ] \
+    || fail "under mpirun not every trial is done: $(jq -c '[.trials[].status]' "$out/mpi/results.json")"
+  grep -q 'running on rank 1' "$out/mpi.log" || fail "no trial ran on rank 1:
+$(cat "$out/mpi.log")"
+  grep -q 'running on rank 0' "$out/mpi.log" || fail "no trial ran on rank 0"
+  for f in best.yaml test.txt; do [ -s "$out/mpi/$f" ] || fail "the MPI search folder lacks $f"; done
+  echo "search-check: mpirun -np 2: 4 trials done on ranks 0 and 1, results on rank 0: ok" \
+       "($(( $(date +%s) - mpi_start )) s)"
+else
+  echo "search-check: skipped the MPI search: no mpirun"
+fi

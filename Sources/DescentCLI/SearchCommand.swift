@@ -1,5 +1,6 @@
 import ArgumentParser
 import Descent
+import DescentMPI
 import DescentTrain
 import Foundation
 
@@ -87,6 +88,12 @@ struct SearchCommand: ParsableCommand {
 
     @Option(help: "Kernel threads of each trial (descent train --threads).")
     var threadsPerTrial: Int = 1
+
+    @Flag(
+        help: ArgumentHelp(
+            "Run as one rank of an MPI job (implied under mpirun/srun): rank 0 schedules and writes the results, "
+                + "every rank runs trials, one at a time."))
+    var distributed = false
 
     @Option(help: "The search folder (default runs/search).")
     var output: String?
@@ -192,6 +199,51 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         InterruptSignal.install()  // Ctrl-C: no new trials; the running ones checkpoint and stop (exit 130)
+        guard distributed || MPIContext.launchedByMPI else {
+            let search = try makeSearch()
+            _ = try search.start()
+            if search.interrupted { throw ExitCode(130) }
+            return
+        }
+        let context = try MPIContext()
+        defer { context.finalize() }
+        guard context.rank == 0 else {  // a worker rank: runs the trials rank 0 hands it
+            try DistributedSearch.serveTrials(context: context, executable: Self.executable)
+            return
+        }
+        let coordinator = SearchCoordinator(context: context, executable: Self.executable)
+        let search: SearchRun
+        do {
+            search = try makeSearch()
+        } catch {
+            try? coordinator.stopRanks()
+            throw error
+        }
+        search.slots = coordinator.slots
+        search.live = false  // mpirun hands rank 0 a pseudo-terminal even when its own output is a file
+        print(
+            "descent search under MPI: \(context.size) ranks, each running one trial at a time "
+                + "(rank 0 schedules and writes \(search.directory.path))")
+        let outcome = LockedResult()
+        let thread = Thread {
+            outcome.set(Result { try search.start() })
+            coordinator.finish()
+        }
+        thread.start()
+        do {
+            try coordinator.serve()
+        } catch {
+            context.abort(
+                "Error: \(error); the search stopped; finished trials are in "
+                    + "\(search.directory.appendingPathComponent("results.json").path); continue with: "
+                    + "descent search --resume \(search.directory.path)")
+        }
+        _ = try outcome.wait().get()
+        if search.interrupted { throw ExitCode(130) }
+    }
+
+    /// The search the flags describe (or `--resume` continues), its output live at a terminal.
+    func makeSearch() throws -> SearchRun {
         let search: SearchRun
         if let resume {
             let folder = URL(fileURLWithPath: resume)
@@ -202,7 +254,7 @@ struct SearchCommand: ParsableCommand {
             print("resuming \(folder.path): trials \(numbers) to run")
         } else {
             search = try SearchRun(
-                plan: plan(), directory: URL(fileURLWithPath: output ?? "runs/search"),
+                plan: plan(), directory: URL(fileURLWithPath: output ?? "runs/search").standardizedFileURL,
                 executable: Self.executable)
         }
         if isatty(STDOUT_FILENO) != 0 {  // a terminal: the live table, redrawn in place; else plain lines
@@ -212,7 +264,26 @@ struct SearchCommand: ParsableCommand {
                 search.columns = Int(size.ws_col)
             }
         }
-        _ = try search.start()
-        if search.interrupted { throw ExitCode(130) }
+        return search
+    }
+}
+
+/// The outcome of the search thread of a distributed search, waited for by the main thread.
+private final class LockedResult: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: Result<SearchResults, any Error>?
+
+    func set(_ r: Result<SearchResults, any Error>) {
+        condition.lock()
+        result = r
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait() -> Result<SearchResults, any Error> {
+        condition.lock()
+        defer { condition.unlock() }
+        while result == nil { condition.wait() }
+        return result!
     }
 }

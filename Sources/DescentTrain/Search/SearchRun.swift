@@ -36,6 +36,9 @@ public final class SearchRun: @unchecked Sendable {
     public var write: @Sendable (String) -> Void = {
         print($0); fflush(nil)
     }
+    /// Where the trials run, one trial at a time per slot (``TrialSlot``: a rank of an MPI job); `nil`:
+    /// `plan.parallel` child processes of this one.
+    public var slots: [any TrialSlot]?
     /// Whether the output is a terminal: the live table (``SearchProgress/lines``) is then redrawn in place under
     /// the event lines, every second; otherwise every event line ends with the progress summary.
     public var live = false
@@ -121,7 +124,7 @@ public final class SearchRun: @unchecked Sendable {
         try results.write(to: directory)
         began = Date()
         say(
-            "descent search: \(results.trials.count) trials (\(queue.count) to run), \(plan.parallel) at a time, "
+            "descent search: \(results.trials.count) trials (\(queue.count) to run), \(slotCount) at a time, "
                 + "\(plan.threadsPerTrial) kernel thread(s) per trial; ranked by \(plan.metric.rawValue) on the "
                 + (plan.space.folds.map { "validation folds (the mean over \($0) folds of the training data)" }
                     ?? "validation split") + "; in \(directory.path)")
@@ -151,7 +154,11 @@ public final class SearchRun: @unchecked Sendable {
         return results
     }
 
-    /// Runs the queue's trials, `plan.parallel` at a time, until it is empty or the search is interrupted.
+    /// Trials at a time: the slots, or `plan.parallel`.
+    private var slotCount: Int { slots?.count ?? plan.parallel }
+
+    /// Runs the queue's trials, `plan.parallel` at a time (one per slot), until it is empty or the search is
+    /// interrupted.
     private func runQueue() throws {
         let group = DispatchGroup()
         let failure = LockedError()
@@ -165,12 +172,16 @@ public final class SearchRun: @unchecked Sendable {
             }.start()
         }
         defer { ticking.value = false }
-        for _ in 0..<max(1, min(plan.parallel, queue.count)) {
+        let workers: [(any TrialSlot)?] = slots ?? Array(repeating: nil, count: max(1, min(plan.parallel, queue.count)))
+        for slot in workers {
             group.enter()
             let worker = Thread { [self] in
-                defer { group.leave() }
+                defer {
+                    slot?.idle()
+                    group.leave()
+                }
                 while let index = next() {
-                    do { try runTrial(index) } catch { failure.set(error) }
+                    do { try runTrial(index, slot: slot) } catch { failure.set(error) }
                 }
             }
             worker.start()
@@ -218,7 +229,9 @@ public final class SearchRun: @unchecked Sendable {
         return queue.isEmpty || InterruptSignal.isRaised ? nil : queue.removeFirst()
     }
 
-    private func update(_ index: Int, announce: Bool = true, _ change: (inout SearchTrial) -> Void) throws {
+    private func update(
+        _ index: Int, announce: Bool = true, on slot: String? = nil, _ change: (inout SearchTrial) -> Void
+    ) throws {
         lock.lock()
         defer { lock.unlock() }
         let before = results.trials[index].status
@@ -233,7 +246,9 @@ public final class SearchRun: @unchecked Sendable {
         if let rung = t.rung, let epochs = plan.halving?.rungEpochs {
             line += " (rung \(rung), \(epochs[rung - 1]) epochs)"
         }
-        if t.status == .running { line += ": " + t.parameters.joined(separator: " ") }
+        if t.status == .running {
+            line += (slot.map { " on \($0)" } ?? "") + ": " + t.parameters.joined(separator: " ")
+        }
         if t.status != .running, let m = t.metric {
             line += String(format: " %@ %.4f (epoch %d)", plan.metric.rawValue, m, t.bestEpoch ?? 0)
         }
@@ -248,7 +263,7 @@ public final class SearchRun: @unchecked Sendable {
         defer { lock.unlock() }
         let now = Date()
         return SearchProgress(
-            results: results, plannedEpochs: plannedEpochs, halving: plan.halving, parallel: plan.parallel,
+            results: results, plannedEpochs: plannedEpochs, halving: plan.halving, parallel: slotCount,
             elapsed: now.timeIntervalSince(began),
             running: startedAt.mapValues { now.timeIntervalSince($0) })
     }
@@ -280,7 +295,7 @@ public final class SearchRun: @unchecked Sendable {
         write(String(block.frame(events: [line], block: []).dropLast()))
     }
 
-    private func runTrial(_ index: Int) throws {
+    private func runTrial(_ index: Int, slot: (any TrialSlot)?) throws {
         let trial = results.trials[index]
         let folder = directory.appendingPathComponent("trials").appendingPathComponent(trial.folderName)
         let fm = FileManager.default
@@ -294,7 +309,7 @@ public final class SearchRun: @unchecked Sendable {
                 rung < h.rungEpochs.count ? ["--pause-after-epoch", String(h.rungEpochs[rung - 1])] : nil
             } ?? []
         let continuing = cutShort.contains(index) || rung > 1
-        try update(index) { $0.status = .running }
+        try update(index, on: slot?.name) { $0.status = .running }
         let start = Date()
         var outcome: (metric: Double?, epoch: Int?, epochs: Int?, reason: String?)
         var folds: (metrics: [Double], spread: Double)?
@@ -314,7 +329,8 @@ public final class SearchRun: @unchecked Sendable {
                     var status: Int32 = 0
                     if !(continuing && Self.hasFinished(run, epochs: target)) {
                         status = try runFresh(
-                            trial, folder: run, sets: sets, resumable: continuing, flags: flags, started: started)
+                            trial, folder: run, sets: sets, resumable: continuing, flags: flags, slot: slot,
+                            started: started)
                     }
                     if status == Self.interruptedStatus {  // Ctrl-C: checkpointed, left `running` for --resume
                         try update(index) { $0.pid = nil }
@@ -342,7 +358,8 @@ public final class SearchRun: @unchecked Sendable {
                 }
             } else {
                 let status = try runFresh(
-                    trial, folder: folder, sets: [], resumable: continuing, flags: flags, started: started)
+                    trial, folder: folder, sets: [], resumable: continuing, flags: flags, slot: slot,
+                    started: started)
                 if status == Self.interruptedStatus {  // Ctrl-C: checkpointed, left `running` for --resume
                     try update(index) { $0.pid = nil }
                     return
@@ -378,23 +395,26 @@ public final class SearchRun: @unchecked Sendable {
     /// Runs `descent train` for `trial` in `folder` (its config with `sets` added): from the folder's checkpoint
     /// (`--resume`) when `resumable` and there is one, else afresh in an emptied folder; returns the exit status.
     private func runFresh(
-        _ trial: SearchTrial, folder: URL, sets: [String], resumable: Bool, flags: [String],
+        _ trial: SearchTrial, folder: URL, sets: [String], resumable: Bool, flags: [String], slot: (any TrialSlot)?,
         started: @escaping (Int32) -> Void
     ) throws -> Int32 {
+        let run = { (arguments: [String], log: URL, started: @escaping (Int32) -> Void) throws -> Int32 in
+            try slot?.run(arguments, log: log, started: started) ?? self.run(arguments, log: log, started: started)
+        }
         let fm = FileManager.default
         let log = folder.appendingPathComponent("train.log")
         var status: Int32 = -1
         if resumable && fm.fileExists(atPath: folder.appendingPathComponent("checkpoints/latest").path)
             && fm.fileExists(atPath: folder.appendingPathComponent("config.yaml").path)
         {
-            status = try run(["train", "--resume", folder.path] + flags, log: log, started: started)
+            status = try run(["train", "--resume", folder.path] + flags, log, started)
         }
         if status != 0 {
             try? fm.removeItem(at: folder)
             try fm.createDirectory(at: folder, withIntermediateDirectories: true)
             let yaml = folder.appendingPathComponent("trial.yaml")
             try AtomicFile.write(Data(try plan.trialConfig(trial.parameters + sets).yaml.utf8), to: yaml)
-            status = try run(["train", yaml.path, "--output", folder.path] + flags, log: log, started: started)
+            status = try run(["train", yaml.path, "--output", folder.path] + flags, log, started)
         }
         return status
     }
@@ -431,10 +451,29 @@ public final class SearchRun: @unchecked Sendable {
     /// Runs `descent arguments…` with its output appended to `log`, telling `started` its process id; returns
     /// the exit status.
     private func run(_ arguments: [String], log: URL, started: (Int32) -> Void = { _ in }) throws -> Int32 {
+        try Self.run(executable, arguments, log: log, started: started)
+    }
+
+    /// The environment of a trial: this process's, without the variables of an MPI launcher (`OMPI_…`,
+    /// `PMIX_…`, `PMI_…`), so that a trial of a search run under `mpirun` is a plain process, not a rank.
+    static var trialEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.filter { key, _ in
+            !["OMPI_", "PMIX_", "PMI_", "OPAL_"].contains { key.hasPrefix($0) }
+        }
+    }
+
+    /// Runs `executable arguments…` with its output appended to `log` (in ``trialEnvironment``), telling
+    /// `started` its process id; returns the exit status (130 for SIGINT or SIGTERM, 128 + N for signal N).
+    ///
+    /// - Throws: ``DescentError`` when the log cannot be written or the executable cannot be started.
+    public static func run(_ executable: URL, _ arguments: [String], log: URL, started: (Int32) -> Void = { _ in })
+        throws -> Int32
+    {
         if !FileManager.default.fileExists(atPath: log.path) { try Data().write(to: log) }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        process.environment = trialEnvironment
         let handle = try FileHandle(forWritingTo: log)
         defer { try? handle.close() }
         try handle.seekToEnd()
