@@ -52,7 +52,11 @@ public struct SearchProgress: Sendable {
     /// Seconds left, estimated; `nil` before any trial has finished a run (nothing to measure), 0 once no trial is
     /// running or pending.
     public var eta: Double? {
-        if count(.running) + count(.pending) == 0 { return 0 }
+        // Between two rungs of successive halving no trial is running or pending, yet the next rung is to come.
+        let between =
+            halving != nil && count(.done) > 0
+            && results.trials.contains { ($0.rung ?? 1) < (halving?.rungEpochs.count ?? 1) && $0.status == .done }
+        if count(.running) + count(.pending) == 0 && !between { return 0 }
         let measured = results.trials.filter { ($0.epochs ?? 0) > 0 && $0.seconds != nil }
         let epochs = measured.reduce(0) { $0 + $1.epochs! }
         guard epochs > 0 else { return nil }

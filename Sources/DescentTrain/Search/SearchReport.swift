@@ -85,6 +85,11 @@ public struct SearchReport: Sendable {
                 + "trials/NNN/fold-K), averaged per epoch into its history.json; the curves show every epoch of "
                 + "that mean, the rest its best epoch, the table also the folds' standard deviation. "
         }
+        if let rungs = results.rungEpochs {
+            s +=
+                "Successive halving: a trial stopped at a rung is plotted with its metric over that rung's epochs; the "
+                + "heat map compares every trial at rung 1 (\(rungs[0]) epoch\(rungs[0] == 1 ? "" : "s")). "
+        }
         if let best = results.best, results.folds != nil {
             s += "The test split was read once, for the best trial \(best.folderName) only, refit on the training "
             s += "split as best.yaml trains it (refit/, test.txt)"
@@ -137,6 +142,20 @@ public struct SearchReport: Sendable {
         let best = results.best
         let others = scored.filter { $0.number != best?.number }
         var series = [LinePlot.Series(name: "trials", points: others.map { (x($0), $0.metric!) }, style: .markers)]
+        if let rungs = results.rungEpochs {
+            // Successive halving: every trial at the last rung it reached (its metric over that rung's epochs).
+            series = rungs.indices.map { k in
+                let at = results.trials.filter {
+                    ($0.status == .done || $0.status == .stopped) && $0.metric != nil && ($0.rung ?? 1) == k + 1
+                        && $0.number != best?.number
+                }
+                let name =
+                    (k + 1 == rungs.count ? "reached" : "stopped at") + " rung \(k + 1) (\(rungs[k]) epoch"
+                    + (rungs[k] == 1 ? ")" : "s)")
+                return LinePlot.Series(
+                    name: name, points: at.map { (x($0), $0.metric!) }, style: .markers, color: PlotPalette.color(k))
+            }.filter { !$0.points.isEmpty }
+        }
         if let best {
             series.append(
                 .init(
@@ -194,17 +213,24 @@ public struct SearchReport: Sendable {
         let columns = bins(pair[0]), rows = bins(pair[1])
         var sums = Array(repeating: Array(repeating: 0.0, count: columns.count), count: rows.count)
         var counts = Array(repeating: Array(repeating: 0, count: columns.count), count: rows.count)
-        for t in scored {
+        // Successive halving: every trial's metric at the first rung, the one all of them trained.
+        let firstRung = results.rungEpochs != nil
+        let cells =
+            firstRung
+            ? results.trials.compactMap { t in t.rungMetrics?.first.map { (t, $0) } } : scored.map { ($0, $0.metric!) }
+        for (t, metric) in cells {
             guard let c = columns.firstIndex(where: { $0.contains(t.value(of: pair[0]) ?? "") }),
                 let r = rows.firstIndex(where: { $0.contains(t.value(of: pair[1]) ?? "") })
             else { continue }
-            sums[r][c] += t.metric!
+            sums[r][c] += metric
             counts[r][c] += 1
         }
         let means = zip(sums, counts).map { zip($0, $1).map { $1 == 0 ? nil : $0 / Double($1) } }
         return SearchHeatMap(
             columnKey: pair[0], rowKey: pair[1], columns: columns.map(\.label),
-            rows: rows.map(\.label), means: means, counts: counts, metric: results.metric)
+            rows: rows.map(\.label), means: means, counts: counts, metric: results.metric,
+            caption: results.rungEpochs.map { " at rung 1 (\($0[0]) epoch\($0[0] == 1 ? "" : "s"), every trial)" } ?? ""
+        )
     }
 
     /// A heat-map axis bin: a label and the values it holds.
@@ -318,7 +344,7 @@ public struct SearchReport: Sendable {
         if let heat = heatMap {
             h +=
                 "<section id=\"heatmap\">\n<h2>Mean validation \(esc(metricName)) by \(esc(heat.columnKey)) and "
-                + "\(esc(heat.rowKey))</h2>\n<figure>\n\(heat.svg(standalone: false))</figure>\n</section>\n"
+                + "\(esc(heat.rowKey))\(esc(heat.caption))</h2>\n<figure>\n\(heat.svg(standalone: false))</figure>\n</section>\n"
         }
         h +=
             "<section id=\"curves\">\n<h2>Validation curves</h2>\n<figure>\n\(curvesPlot.svg(standalone: false))"
@@ -368,6 +394,8 @@ public struct SearchHeatMap: Sendable, Equatable {
     public var counts: [[Int]]
     /// The metric shown.
     public var metric: MonitoredMetric
+    /// Added to the title, e.g. " at rung 1 (1 epoch, every trial)" in a successive-halving search.
+    public var caption: String = ""
 
     /// The SVG as a standalone document.
     public func svg() -> String { svg(standalone: true) }
@@ -396,7 +424,7 @@ public struct SearchHeatMap: Sendable, Equatable {
         s +=
             "<text x=\"\(n(Double(width) / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" "
             + "font-weight=\"bold\">"
-            + "Mean validation \(esc(metric.rawValue))</text>\n<g class=\"cells\">\n"
+            + "Mean validation \(esc(metric.rawValue))\(esc(caption))</text>\n<g class=\"cells\">\n"
         for r in rows.indices {
             for c in columns.indices {
                 let (x, y) = (left + Double(c) * cellWidth, top + Double(r) * cellHeight)

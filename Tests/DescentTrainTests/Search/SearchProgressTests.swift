@@ -58,6 +58,13 @@ import Testing
         #expect(p.trialEpochs == (trained: 3, planned: 63))
         #expect(abs(p.eta! - 40) < 1e-9)  // 60 trial-epochs left × 2 s, 3 at a time
         #expect(p.summary.hasPrefix("running 0, done 3, failed 0, stopped 0, pending 24;"))
+        // Between rungs: every rung-1 trial done, none running or pending, yet rungs 2 and 3 are to come.
+        var between = results
+        for i in between.trials.indices {
+            (between.trials[i].status, between.trials[i].epochs, between.trials[i].rung) = (.done, 1, 1)
+        }
+        let next = SearchProgress(results: between, plannedEpochs: [], halving: halving, parallel: 3, elapsed: 10)
+        #expect(abs(next.eta! - 36 * 2 / 3) < 1e-9)  // 63 − 27 trial-epochs left at 2 s, 3 at a time
     }
 
     @Test func durationsRead() {

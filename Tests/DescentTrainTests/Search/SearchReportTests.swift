@@ -185,4 +185,26 @@ import Testing
         #expect(loaded.histories == r.histories && loaded.test == nil && loaded.parameters == nil)
         #expect(loaded.curvesPlot.series.count == 5)
     }
+
+    @Test func aHalvingSearchPlotsPrunedTrialsByRungAndItsHeatMapComparesRungOne() throws {
+        // Rungs at 1 and 3 epochs: trials 1 and 3 stopped at rung 1, trial 2 (the best) reached rung 2.
+        var trials = [trial(1, "0.1", "sgd", 0.9), trial(2, "0.01", "adam", 0.3), trial(3, "0.001", "sgd", 0.8)]
+        trials[0].status = .stopped
+        trials[2].status = .stopped
+        (trials[0].rung, trials[1].rung, trials[2].rung) = (1, 2, 1)
+        (trials[0].rungMetrics, trials[1].rungMetrics, trials[2].rungMetrics) = ([0.9], [0.6, 0.3], [0.8])
+        let results = SearchResults(
+            metric: .validationLoss, keys: ["optimizer.lr", "optimizer.name"], trials: trials, rungEpochs: [1, 3])
+        let report = SearchReport(
+            directory: URL(fileURLWithPath: "/tmp/search"), results: results, parameters: nil, histories: [:],
+            test: nil)
+        let plot = report.parameterPlot("optimizer.lr")
+        #expect(plot.series.map(\.name) == ["stopped at rung 1 (1 epoch)", "best (trial 002)"])
+        #expect(plot.series[0].points.map(\.y) == [0.9, 0.8] && plot.series[1].points.map(\.y) == [0.3])
+        let heat = try #require(report.heatMap)
+        #expect(heat.caption == " at rung 1 (1 epoch, every trial)")
+        #expect(heat.counts.flatMap { $0 }.reduce(0, +) == 3)  // the pruned trials too, at rung 1
+        #expect(heat.means.flatMap { $0 }.compactMap { $0 }.sorted() == [0.6, 0.8, 0.9])
+        #expect(report.dataSource.contains("the heat map compares every trial at rung 1 (1 epoch)"))
+    }
 }
