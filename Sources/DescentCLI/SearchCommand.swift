@@ -61,8 +61,8 @@ struct SearchCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "full or halving (successive halving; default: the search: section's strategy, "
-                + "else halving above \(SearchStrategy.halvingAbove) trials, else full)."))
+            "full, halving (successive halving) or hyperband (several halving brackets; default: the search: "
+                + "section's strategy, else halving above \(SearchStrategy.halvingAbove) trials, else full)."))
     var strategy: String?
 
     @Option(
@@ -117,7 +117,7 @@ struct SearchCommand: ParsableCommand {
         }
         if let trials, trials < 1 { throw ValidationError("--trials must be at least 1, got \(trials)") }
         if let strategy, SearchStrategy(rawValue: strategy) == nil {
-            throw ValidationError("--strategy must be full or halving, got '\(strategy)'")
+            throw ValidationError("--strategy must be full, halving or hyperband, got '\(strategy)'")
         }
         if let minEpochs, minEpochs < 1 { throw ValidationError("--min-epochs must be at least 1, got \(minEpochs)") }
         if let reductionFactor, reductionFactor < 2 {
@@ -157,8 +157,48 @@ struct SearchCommand: ParsableCommand {
             config: base?.path, overrides: overrides, space: space, seed: seed,
             metric: MonitoredMetric(rawValue: metric)!, parallel: parallel,
             threadsPerTrial: threadsPerTrial)
-        plan.halving = try halving(plan)
+        if (strategy.flatMap(SearchStrategy.init) ?? space.strategy) == .hyperband {
+            plan.hyperband = try hyperband(&plan)
+        } else {
+            plan.halving = try halving(plan)
+        }
         return plan
+    }
+
+    /// Hyperband's brackets for `plan` (`--strategy hyperband` or `search.strategy: hyperband`), from `--min-epochs`
+    /// up to `training.epochs`; with sampled keys and no `--trials`/`search.trials`, the space gets as many trials
+    /// as the brackets want.
+    func hyperband(_ plan: inout SearchPlan) throws -> Hyperband {
+        let flag = strategy != nil ? "--strategy hyperband" : "search.strategy: hyperband"
+        if plan.space.parameters.contains(where: { $0.key == "training.epochs" }) {
+            throw DescentError(.config, flag, "training.epochs is searched; use full")
+        }
+        if plan.space.folds != nil {
+            throw DescentError(
+                .config, flag, "does not combine with k-fold cross-validation (search.folds); use halving")
+        }
+        let epochs = try plan.trialConfig(plan.space.configurations(seed: plan.seed).first ?? []).training.epochs
+        let hyperband = Hyperband(
+            minEpochs: minEpochs ?? plan.space.minEpochs ?? 1,
+            reductionFactor: reductionFactor ?? plan.space.reductionFactor ?? 3, maxEpochs: epochs)
+        guard hyperband.sMax >= 1 else {
+            throw DescentError(
+                .config, flag,
+                "needs training.epochs (\(epochs)) of at least min_epochs × reduction_factor "
+                    + "(\(hyperband.minEpochs) × \(hyperband.reductionFactor))")
+        }
+        if plan.space.trials == nil, plan.space.parameters.contains(where: { !$0.isGrid }) {
+            plan.space.trials = hyperband.bracketTrials.reduce(0, +)
+            try plan.space.validate(
+                base: plan.config.map { URL(fileURLWithPath: $0) }, overrides: plan.overrides, seed: plan.seed)
+        }
+        let count = plan.space.configurations(seed: plan.seed).count
+        guard count >= hyperband.brackets.count else {
+            throw DescentError(
+                .config, flag, "\(count) trials for \(hyperband.brackets.count) brackets; give at least one per bracket"
+            )
+        }
+        return hyperband
     }
 
     /// The successive-halving rungs of `plan`, or `nil` for the full strategy: `--strategy` (else the search:
@@ -200,6 +240,11 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         InterruptSignal.install()  // Ctrl-C: no new trials; the running ones checkpoint and stop (exit 130)
         guard distributed || MPIContext.launchedByMPI else {
+            if let hyperband = try makeHyperband() {
+                try hyperband.start()
+                if hyperband.interrupted { throw ExitCode(130) }
+                return
+            }
             let search = try makeSearch()
             _ = try search.start()
             if search.interrupted { throw ExitCode(130) }
@@ -212,21 +257,30 @@ struct SearchCommand: ParsableCommand {
             return
         }
         let coordinator = SearchCoordinator(context: context, executable: Self.executable)
-        let search: SearchRun
+        let search: SearchRun?, hyperband: HyperbandRun?
         do {
-            search = try makeSearch()
+            hyperband = try makeHyperband()
+            search = hyperband == nil ? try makeSearch() : nil
         } catch {
             try? coordinator.stopRanks()
             throw error
         }
-        search.slots = coordinator.slots
-        search.live = false  // mpirun hands rank 0 a pseudo-terminal even when its own output is a file
+        let distribute = { (run: SearchRun) in
+            run.slots = coordinator.slots
+            run.live = false  // mpirun hands rank 0 a pseudo-terminal even when its own output is a file
+        }
+        hyperband?.configure = distribute
+        if let search { distribute(search) }
+        let directory = search?.directory ?? hyperband!.directory
         print(
             "descent search under MPI: \(context.size) ranks, each running one trial at a time "
-                + "(rank 0 schedules and writes \(search.directory.path))")
+                + "(rank 0 schedules and writes \(directory.path))")
         let outcome = LockedResult()
         let thread = Thread {
-            outcome.set(Result { try search.start() })
+            outcome.set(
+                Result {
+                    if let hyperband { try hyperband.start() } else { _ = try search!.start() }
+                })
             coordinator.finish()
         }
         thread.start()
@@ -235,11 +289,31 @@ struct SearchCommand: ParsableCommand {
         } catch {
             context.abort(
                 "Error: \(error); the search stopped; finished trials are in "
-                    + "\(search.directory.appendingPathComponent("results.json").path); continue with: "
-                    + "descent search --resume \(search.directory.path)")
+                    + "\(directory.path); continue with: descent search --resume \(directory.path)")
         }
-        _ = try outcome.wait().get()
-        if search.interrupted { throw ExitCode(130) }
+        try outcome.wait().get()
+        if search?.interrupted == true || hyperband?.interrupted == true { throw ExitCode(130) }
+    }
+
+    /// The Hyperband search the flags describe (or `--resume` continues), or `nil` for any other strategy.
+    func makeHyperband() throws -> HyperbandRun? {
+        let run: HyperbandRun
+        if let resume {
+            let folder = URL(fileURLWithPath: resume)
+            var plan = try SearchPlan.read(from: folder)
+            guard plan.hyperband != nil else { return nil }
+            if let parallel { plan.parallel = parallel }
+            run = HyperbandRun(plan: plan, directory: folder, executable: Self.executable, resume: true)
+        } else {
+            let plan = try plan()
+            guard plan.hyperband != nil else { return nil }
+            run = HyperbandRun(
+                plan: plan, directory: URL(fileURLWithPath: output ?? "runs/search").standardizedFileURL,
+                executable: Self.executable)
+        }
+        let live = isatty(STDOUT_FILENO) != 0
+        run.configure = { $0.live = live }
+        return run
     }
 
     /// The search the flags describe (or `--resume` continues), its output live at a terminal.
@@ -271,16 +345,16 @@ struct SearchCommand: ParsableCommand {
 /// The outcome of the search thread of a distributed search, waited for by the main thread.
 private final class LockedResult: @unchecked Sendable {
     private let condition = NSCondition()
-    private var result: Result<SearchResults, any Error>?
+    private var result: Result<Void, any Error>?
 
-    func set(_ r: Result<SearchResults, any Error>) {
+    func set(_ r: Result<Void, any Error>) {
         condition.lock()
         result = r
         condition.broadcast()
         condition.unlock()
     }
 
-    func wait() -> Result<SearchResults, any Error> {
+    func wait() -> Result<Void, any Error> {
         condition.lock()
         defer { condition.unlock() }
         while result == nil { condition.wait() }

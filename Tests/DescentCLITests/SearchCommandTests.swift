@@ -40,7 +40,16 @@ import Testing
         ),
         (
             ["--grid", "optimizer.lr=0.1", "--strategy", "asha"],
-            .usage("--strategy must be full or halving, got 'asha'")
+            .usage("--strategy must be full, halving or hyperband, got 'asha'")
+        ),
+        (
+            ["--grid", "optimizer.lr=0.1,0.01,0.001", "--strategy", "hyperband", "--min-epochs", "4"],
+            .failure(
+                "--strategy hyperband: needs training.epochs (6) of at least min_epochs × reduction_factor (4 × 3)")
+        ),
+        (
+            ["--grid", "optimizer.lr=0.1", "--strategy", "hyperband"],
+            .failure("--strategy hyperband: 1 trials for 2 brackets; give at least one per bracket")
         ),
         (
             ["--grid", "optimizer.lr=0.1", "--reduction-factor", "1"],
@@ -243,5 +252,41 @@ struct SearchExecutableTests {
         #expect(test.contains("test (20 samples)"), "\(test)")
         let report = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(report.contains("is a 3-fold cross-validation mean"))
+    }
+
+    @Test func hyperbandRunsItsBracketsAndTestsTheBestOfAll() throws {
+        let base = TemporaryFolder.make("search-hyperband")
+        let file = base.appendingPathComponent("hb.yaml")
+        try Data(
+            TinySearch.config.replacingOccurrences(of: "epochs: 1", with: "epochs: 2")
+                .replacingOccurrences(of: "[10, 0.001, 1e38]", with: "[10, 0.001, 0.01, 1]").utf8
+        ).write(to: file)
+        let folder = base.appendingPathComponent("search")
+        let args = ["search", file.path, "--strategy", "hyperband", "--reduction-factor", "2"]
+        let result = try DescentExecutable.run(args + ["--output", folder.path])
+        #expect(result.status == 0, "\(result.errorLines)")
+        #expect(result.output.contains("hyperband: 4 trials in 2 brackets, η 2: 2 at 1, 2; 2 at 2 epochs"))
+        let first = try SearchResults.read(from: folder.appendingPathComponent("bracket-1"))
+        let second = try SearchResults.read(from: folder.appendingPathComponent("bracket-2"))
+        #expect(first.rungEpochs == [1, 2] && second.rungEpochs == nil)
+        #expect(first.trials.map(\.parameters) == [["optimizer.lr=10"], ["optimizer.lr=0.001"]])
+        #expect(second.trials.map(\.parameters) == [["optimizer.lr=0.01"], ["optimizer.lr=1"]])
+        #expect(first.trials.map(\.status).sorted { $0.rawValue < $1.rawValue } == [.done, .stopped])
+        #expect(second.trials.allSatisfy { $0.status == .done && $0.epochs == 2 })
+        let bests = [(1, try #require(first.best)), (2, try #require(second.best))]
+        let best = bests.min { $0.1.metric! < $1.1.metric! }!
+        let test = try String(contentsOf: folder.appendingPathComponent("test.txt"), encoding: .utf8)
+        #expect(
+            test.hasPrefix("test split, read once for the best trial \(best.1.folderName) of bracket \(best.0)"),
+            "\(test)")
+        for bracket in ["bracket-1", "bracket-2"] {  // the brackets never read the test split
+            #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("\(bracket)/test.txt").path))
+        }
+        let csv = try String(contentsOf: folder.appendingPathComponent("hyperband.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("bracket,first_rung_epochs,trials,best_trial,optimizer.lr,val_loss\n1,1,2,"), "\(csv)")
+        let resumed = try DescentExecutable.run(["search", "--resume", folder.path])
+        #expect(resumed.status == 0, "\(resumed.errorLines)")
+        #expect(!resumed.output.contains(" running"), "\(resumed.output)")
+        #expect(try SearchResults.read(from: folder.appendingPathComponent("bracket-1")) == first)
     }
 }

@@ -21,6 +21,11 @@ public struct SearchPlan: Sendable, Codable, Equatable {
     public var threadsPerTrial: Int
     /// The rungs of successive halving (`search.strategy: halving`), or `nil` for the full strategy.
     public var halving: SuccessiveHalving?
+    /// Hyperband's brackets (`search.strategy: hyperband`; run by ``HyperbandRun``, one folder per bracket).
+    public var hyperband: Hyperband?
+    /// The trials' overrides when fixed (a Hyperband bracket's share of the space), else `nil`: the space's
+    /// ``SearchSpace/configurations(seed:)``.
+    public var configurations: [[String]]?
 
     /// A plan of `space` over `config` (an absolute path, or `nil`) with `overrides`; successive halving with
     /// `halving`, else every trial trains for `training.epochs`.
@@ -37,6 +42,9 @@ public struct SearchPlan: Sendable, Codable, Equatable {
         self.threadsPerTrial = threadsPerTrial
         self.halving = halving
     }
+
+    /// The trials' overrides: ``configurations``, else the space's, drawn from ``seed``.
+    public var trialConfigurations: [[String]] { configurations ?? space.configurations(seed: seed) }
 
     /// Trials at a time that fit `cores` without oversubscribing: cores / threads per trial, at least 1.
     public static func defaultParallel(cores: Int, threadsPerTrial: Int) -> Int {

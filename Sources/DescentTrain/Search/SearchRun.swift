@@ -52,6 +52,9 @@ public final class SearchRun: @unchecked Sendable {
     private var block = LiveBlock()
     private var queue: [Int] = []
     private var cutShort: Set<Int> = []
+    /// Whether ``start()`` ends with the one test evaluation of the best trial (`false` in a Hyperband bracket,
+    /// whose ``HyperbandRun`` tests the best of all brackets).
+    public var evaluatesBest = true
     /// Whether the last ``start()`` stopped on Ctrl-C (SIGINT) or SIGTERM before every trial had run.
     public private(set) var interrupted = false
 
@@ -65,7 +68,7 @@ public final class SearchRun: @unchecked Sendable {
         self.plan = plan
         self.directory = directory
         self.executable = executable
-        let configurations = plan.space.configurations(seed: plan.seed)
+        let configurations = plan.trialConfigurations
         let trials = configurations.enumerated().map { n, parameters in
             var trial = SearchTrial(number: n + 1, parameters: parameters)
             if plan.halving != nil { (trial.rung, trial.rungMetrics) = (1, []) }
@@ -539,6 +542,7 @@ public final class SearchRun: @unchecked Sendable {
                 format: "best: trial %@ (%@) with validation %@ %.4f; its config: %@", best.folderName,
                 best.parameters.joined(separator: " "), results.metricDescription, best.metric!,
                 directory.appendingPathComponent("best.yaml").path))
+        guard evaluatesBest else { return }
         var run = directory.appendingPathComponent("trials").appendingPathComponent(best.folderName)
         let test = directory.appendingPathComponent("test.txt")
         var header =

@@ -142,12 +142,13 @@ import Testing
             examples.map(\.lastPathComponent) == [
                 "cifar10-resnet.yaml", "csv-regression.yaml", "fashion-mnist.yaml",
                 "free-spoken-digits.yaml", "mnist-cnn-bn.yaml", "mnist-cnn.yaml",
-                "mnist-mlp.yaml", "shapes-layers.yaml",
+                "mnist-mlp.yaml", "search-mnist.yaml", "shapes-layers.yaml",
             ])
         for url in examples {
             let text = try String(contentsOf: url, encoding: .utf8)
             #expect(text.hasPrefix("# "), "\(url.lastPathComponent) starts with a comment")
-            #expect(text.contains("# Run: descent train examples/\(url.lastPathComponent)"))
+            let command = url.lastPathComponent.hasPrefix("search-") ? "search" : "train"
+            #expect(text.contains("# Run: descent \(command) examples/\(url.lastPathComponent)"))
             let c = try TrainingConfig.load(contentsOf: url)
             #expect(try TrainingConfig.parse(yaml: c.yaml) == c, "\(url.lastPathComponent)")
             #expect(c.output == "runs/" + url.deletingPathExtension().lastPathComponent)
