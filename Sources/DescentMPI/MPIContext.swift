@@ -129,7 +129,8 @@ public final class MPIContext: DistributedContext {
         let capacity = Int(descent_mpi_max_error_string()) + 1
         var buffer = [CChar](repeating: 0, count: capacity)
         descent_mpi_error_string(code, &buffer, Int32(capacity))
-        return String(cString: buffer)
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `(start, count)` pieces of at most `Int32.max` elements (MPI counts are `int`).

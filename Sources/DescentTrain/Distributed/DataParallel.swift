@@ -28,6 +28,9 @@ public final class DataParallel {
     public var checkEvery: Int
     /// Seconds spent averaging gradients (packing, all-reduce, unpacking) since this object was made.
     public private(set) var allReduceSeconds = 0.0
+    /// Of ``allReduceSeconds``, the seconds in the first, tiny collective of each average (the sample counts),
+    /// which returns only once the slowest rank has finished its backward pass: waiting, not transfer.
+    public private(set) var synchronizeSeconds = 0.0
     /// Gradient averages done since this object was made.
     public private(set) var allReduceCount = 0
     private var plan: (counts: [Int], buckets: GradientBuckets)?
@@ -75,6 +78,7 @@ public final class DataParallel {
         }
         var totals = [Double(samples), samples == 0 ? 0 : Double(loss) * Double(samples)]
         try context.allReduceSum(&totals)
+        synchronizeSeconds += Date().timeIntervalSince(start)
         let total = totals[0]
         guard total > 0 else { return (0, loss) }
         let globalLoss = Float(totals[1] / total)

@@ -151,9 +151,11 @@ public struct TrainingRun {
             let trainSeconds = history.epochs.reduce(0) { $0 + $1.seconds }
             write(
                 String(
-                    format: "gradient all-reduce: %.2f s in %d steps (%.1f%% of %.1f s training)",
-                    distributed.allReduceSeconds, distributed.allReduceCount,
-                    100 * distributed.allReduceSeconds / max(trainSeconds, 1e-9), trainSeconds))
+                    format:
+                        "gradient all-reduce: %.2f s in %d steps (%.1f%% of %.1f s training), %.2f s of it waiting "
+                        + "for the slowest rank", distributed.allReduceSeconds, distributed.allReduceCount,
+                    100 * distributed.allReduceSeconds / max(trainSeconds, 1e-9), trainSeconds,
+                    distributed.synchronizeSeconds))
         }
         if trainer.paused {
             let pause = RunPause(epoch: trainer.completedEpochs, epochs: config.training.epochs)
