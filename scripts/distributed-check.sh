@@ -7,7 +7,8 @@
 #   training and validation losses within 1e-4;
 # - faults: one rank killed with SIGKILL mid-run (after the checkpoint of step 40 of 171) ends the job within 10 s with mpirun naming
 #   the rank; `--resume` with 2 ranks, and with 1 (another N), completes and matches the uninterrupted run within
-#   the same tolerance; a rank that throws ends the job at once with an error naming it.
+#   the same tolerance; SIGUSR1 to mpirun stops every rank after the same step with a checkpoint (status 130) and
+#   --resume matches too; a rank that throws ends the job at once with an error naming it.
 # Usage: scripts/distributed-check.sh [path/to/descent]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -109,6 +110,25 @@ for n in 2 1; do
   diff=$("$bin" compare-weights "$out/reference/model.safetensors" "$run/model.safetensors" --tolerance "$tolerance")
   echo "distributed-check: resumed with $n rank(s) from $latest, against the uninterrupted run: $diff: ok"
 done
+
+# A graceful stop: mpirun forwards SIGUSR1 to every rank (SIGINT makes it end the job at once); the ranks agree
+# on the step to stop after, rank 0 checkpoints it, the job exits with 130, and --resume ends like the reference.
+"${mpi[@]}" "$bin" train "$out/mlp.yaml" "${args[@]}" --output "$out/stopped" > "$out/stopped.log" 2>&1 &
+mpirun_pid=$!
+for _ in $(seq 600); do [ -f "$out/stopped/checkpoints/latest" ] && break; sleep 0.05; done
+kill -USR1 "$mpirun_pid"
+status=0
+wait "$mpirun_pid" || status=$?
+mpirun_pid=""
+if [ "$status" -ne 130 ] || ! grep -q "^interrupted at step" "$out/stopped.log"; then
+  echo "distributed-check: after SIGUSR1 mpirun ended with status $status, expected 130" >&2
+  cat "$out/stopped.log" >&2
+  exit 1
+fi
+mpirun -np 2 --oversubscribe "$bin" train --resume "$out/stopped" > "$out/stopped-resumed.log" 2>&1 \
+  || { cat "$out/stopped-resumed.log" >&2; exit 1; }
+diff=$("$bin" compare-weights "$out/reference/model.safetensors" "$out/stopped/model.safetensors" --tolerance "$tolerance")
+echo "distributed-check: SIGUSR1 to mpirun: $(grep -m1 "^interrupted at step" "$out/stopped.log" | cut -d';' -f1), exit 130; resumed: $diff: ok"
 
 # A rank that throws (rank 1 gets a config its data cannot satisfy) ends the job at once, naming the rank.
 status=0
