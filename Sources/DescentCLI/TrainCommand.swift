@@ -79,10 +79,19 @@ struct TrainCommand: ParsableCommand {
                 + "(0: never).", valueName: "K"))
     var checkReplicas = 0
 
+    @Option(
+        help: ArgumentHelp(
+            "Data-parallel runs: the largest gradient bucket of the all-reduce, in MiB (PyTorch DDP's bucket_cap_mb).",
+            valueName: "MiB"))
+    var bucketMib = 25.0
+
     func validate() throws {
         if resume != nil && config != nil {
             throw ValidationError(
                 "--resume takes the config from the run folder: give either CONFIG or --resume, not both")
+        }
+        if !(bucketMib > 0) {
+            throw ValidationError("--bucket-mib must be > 0, got \(bucketMib)")
         }
         if checkReplicas < 0 {
             throw ValidationError("--check-replicas must be ≥ 0, got \(checkReplicas)")
@@ -110,7 +119,8 @@ struct TrainCommand: ParsableCommand {
         guard distributed || MPIContext.launchedByMPI else { return try train(distributed: nil) }
         let context = try MPIContext()
         do {
-            try train(distributed: DataParallel(context, checkEvery: checkReplicas))
+            let bytes = max(4, Int(bucketMib * 1_048_576))
+            try train(distributed: DataParallel(context, bucketBytes: bytes, checkEvery: checkReplicas))
         } catch let exit as ExitCode {
             context.finalize()
             throw exit

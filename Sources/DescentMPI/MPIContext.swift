@@ -155,5 +155,15 @@ public final class MPIContext: DistributedContext {
                 try context.check(descent_mpi_wait(handle), "MPI_Wait")
             }
         }
+
+        func test() throws -> Bool {
+            var complete = true
+            for k in handles.indices {
+                var flag: Int32 = 0
+                try context.check(descent_mpi_test(&handles[k], &flag), "MPI_Test")
+                complete = complete && flag != 0
+            }
+            return complete
+        }
     }
 }

@@ -28,13 +28,46 @@ public final class DataParallel {
     public var checkEvery: Int
     /// Seconds spent averaging gradients (packing, all-reduce, unpacking) since this object was made.
     public private(set) var allReduceSeconds = 0.0
-    /// Of ``allReduceSeconds``, the seconds in the first, tiny collective of each average (the sample counts),
-    /// which returns only once the slowest rank has finished its backward pass: waiting, not transfer.
+    /// Of ``allReduceSeconds``, the seconds until the first collective awaited is complete, which includes
+    /// waiting for the slowest rank to finish its backward pass (without ``beginStep(parameters:samples:globalSamples:)``
+    /// that collective is the tiny one of the sample counts: waiting, not transfer).
     public private(set) var synchronizeSeconds = 0.0
     /// Gradient averages done since this object was made.
     public private(set) var allReduceCount = 0
     private var plan: (counts: [Int], buckets: GradientBuckets)?
     private var buffers: [[Float]] = []
+    private var pending: PendingStep?
+
+    /// A step whose buckets start while backward runs (``beginStep(parameters:samples:globalSamples:)``).
+    private final class PendingStep {
+        let parameters: [Tensor]
+        let samples: Int, globalSamples: Int
+        let scale: Float
+        /// Parameter index of each gradient identity; bucket of each parameter.
+        var index: [ObjectIdentifier: Int] = [:]
+        var bucketOf: [Int]
+        /// Parameters of each bucket whose gradient is not final yet.
+        var remaining: [Int]
+        var requests: [any DistributedRequest] = []
+        var failure: Error?
+
+        init(parameters: [Tensor], samples: Int, globalSamples: Int, buckets: GradientBuckets) {
+            self.parameters = parameters
+            self.samples = samples
+            self.globalSamples = globalSamples
+            scale = globalSamples > 0 ? Float(Double(samples) / Double(globalSamples)) : 0
+            bucketOf = Array(repeating: 0, count: parameters.count)
+            for (b, bucket) in buckets.buckets.enumerated() { for p in bucket.parameters { bucketOf[p] = b } }
+            remaining = buckets.buckets.map(\.parameters.count)
+            for (p, t) in parameters.enumerated() { if let id = t.gradientIdentity { index[id] = p } }
+        }
+
+        /// Whether `parameters` are this step's (the same tensors in the same order).
+        func holds(_ parameters: [Tensor]) -> Bool {
+            parameters.count == self.parameters.count
+                && zip(parameters, self.parameters).allSatisfy { $0.gradientIdentity == $1.gradientIdentity }
+        }
+    }
 
     /// Data-parallel training over `context`, with buckets of at most `bucketBytes` and a replica check every
     /// `checkEvery` steps (0: none).
@@ -63,8 +96,8 @@ public final class DataParallel {
     /// global sample count `Σ_r n_r` and mean loss `Σ_r n_r·loss_r / Σ_r n_r`.
     ///
     /// The gradients travel in ``GradientBuckets`` of at most ``bucketBytes``, all started before the first is
-    /// awaited. They are reduced after backward, not during it: Descent's autograd has no per-parameter
-    /// gradient-ready hook.
+    /// awaited; after ``beginStep(parameters:samples:globalSamples:)``, those that were final during backward
+    /// have started already.
     ///
     /// - Throws: the context's error when a collective fails.
     @discardableResult
@@ -76,42 +109,113 @@ public final class DataParallel {
             allReduceSeconds += Date().timeIntervalSince(start)
             allReduceCount += 1
         }
+        if let step = pending, step.holds(parameters), step.samples == samples {
+            // Buckets started during backward: start the rest, wait, then agree on the sample count and loss.
+            pending = nil
+            if let failure = step.failure { throw failure }
+            try startReadyBuckets(step, all: true)
+            let firstDone = try finish(step.requests, parameters)
+            synchronizeSeconds += (firstDone ?? Date()).timeIntervalSince(start)
+            var totals = [Double(samples), samples == 0 ? 0 : Double(loss) * Double(samples)]
+            try context.allReduceSum(&totals)
+            guard Int(totals[0]) == step.globalSamples else {
+                throw DescentError(
+                    .distributed, "rank \(context.rank)",
+                    "the ranks hold \(Int(totals[0])) samples of a batch of \(step.globalSamples): they are not on the same batch"
+                )
+            }
+            return (step.globalSamples, totals[0] > 0 ? Float(totals[1] / totals[0]) : loss)
+        }
+        pending = nil
         var totals = [Double(samples), samples == 0 ? 0 : Double(loss) * Double(samples)]
         try context.allReduceSum(&totals)
         synchronizeSeconds += Date().timeIntervalSince(start)
         let total = totals[0]
         guard total > 0 else { return (0, loss) }
-        let globalLoss = Float(totals[1] / total)
         let scale = Float(Double(samples) / total)
-        let counts = parameters.map(\.count)
-        if plan?.counts != counts {
-            let buckets = GradientBuckets(counts: counts, capBytes: bucketBytes)
-            plan = (counts, buckets)
-            buffers = buckets.buckets.map { [Float](repeating: 0, count: $0.count) }
-        }
-        let buckets = plan!.buckets.buckets
+        preparePlan(parameters.map(\.count))
         var requests: [any DistributedRequest] = []
-        for (b, bucket) in buckets.enumerated() {
-            buffers[b].withUnsafeMutableBufferPointer { buffer in
-                for (p, offset) in zip(bucket.parameters, bucket.offsets) {
-                    let destination = buffer.baseAddress! + offset
-                    if let g = parameters[p].grad, samples > 0 {
-                        g.withUnsafeBufferPointer { g in
-                            for i in 0..<g.count { destination[i] = g[i] * scale }
-                        }
-                    } else {
-                        destination.update(repeating: 0, count: counts[p])
-                    }
-                }
-            }
+        for b in plan!.buckets.buckets.indices {
+            pack(bucket: b, parameters, scale: scale, zeros: samples == 0)
             requests.append(try buffers[b].withUnsafeMutableBufferPointer { try context.startAllReduceSum($0) })
         }
-        for (b, bucket) in buckets.enumerated() {
+        try finish(requests, parameters)
+        return (Int(total), Float(totals[1] / total))
+    }
+
+    /// Starts a step whose gradient buckets are reduced while backward runs (PyTorch DDP's overlap): run the
+    /// step's backward inside `GradientReadyHook.$current.withValue(hook) { … }` with the returned hook, then call
+    /// ``averageGradients(_:samples:loss:)`` with the same `parameters` and `samples` as usual. A bucket starts
+    /// (`startAllReduceSum`) as soon as the gradients of all its parameters are final and every earlier bucket has
+    /// started (the same order on every rank); the rest start in ``averageGradients(_:samples:loss:)``, as they do
+    /// on a rank with no samples, which runs no backward. `globalSamples` = `Σ_r n_r` of the step, the same on
+    /// every rank (the size of the global batch), so each gradient is scaled by `n_r / Σ n` before it is sent.
+    public func beginStep(parameters: [Tensor], samples: Int, globalSamples: Int) -> GradientReadyHook {
+        let counts = parameters.map(\.count)
+        preparePlan(counts)
+        let step = PendingStep(
+            parameters: parameters, samples: samples, globalSamples: globalSamples, buckets: plan!.buckets)
+        pending = step
+        return GradientReadyHook { [unowned self] id in
+            guard let p = step.index[id], step.failure == nil else { return }
+            step.remaining[step.bucketOf[p]] -= 1
+            do {
+                try startReadyBuckets(step, all: false)
+                for request in step.requests { _ = try request.test() }  // lets MPI move the started ones on
+            } catch {
+                step.failure = error
+            }
+        }
+    }
+
+    /// Starts, in order, the buckets of `step` whose gradients are final (`all`: every bucket left).
+    private func startReadyBuckets(_ step: PendingStep, all: Bool) throws {
+        let buckets = plan!.buckets.buckets
+        while step.requests.count < buckets.count && (all || step.remaining[step.requests.count] == 0) {
+            let b = step.requests.count
+            pack(bucket: b, step.parameters, scale: step.scale, zeros: step.samples == 0)
+            step.requests.append(try buffers[b].withUnsafeMutableBufferPointer { try context.startAllReduceSum($0) })
+        }
+    }
+
+    /// Makes the buckets and their buffers for parameters of `counts` elements (kept while they stay the same).
+    private func preparePlan(_ counts: [Int]) {
+        guard plan?.counts != counts else { return }
+        let buckets = GradientBuckets(counts: counts, capBytes: bucketBytes)
+        plan = (counts, buckets)
+        buffers = buckets.buckets.map { [Float](repeating: 0, count: $0.count) }
+    }
+
+    /// Copies `scale ×` the gradients of bucket `b`'s parameters into its buffer (zeros for a missing gradient,
+    /// or all zeros).
+    private func pack(bucket b: Int, _ parameters: [Tensor], scale: Float, zeros: Bool) {
+        let bucket = plan!.buckets.buckets[b]
+        buffers[b].withUnsafeMutableBufferPointer { buffer in
+            for (p, offset) in zip(bucket.parameters, bucket.offsets) {
+                let destination = buffer.baseAddress! + offset
+                if let g = parameters[p].grad, !zeros {
+                    g.withUnsafeBufferPointer { g in
+                        for i in 0..<g.count { destination[i] = g[i] * scale }
+                    }
+                } else {
+                    destination.update(repeating: 0, count: parameters[p].count)
+                }
+            }
+        }
+    }
+
+    /// Waits for every bucket's request and writes the sums back as the parameters' gradients; returns when the
+    /// first wait ended.
+    @discardableResult
+    private func finish(_ requests: [any DistributedRequest], _ parameters: [Tensor]) throws -> Date? {
+        var firstDone: Date?
+        for (b, bucket) in plan!.buckets.buckets.enumerated() {
             try requests[b].wait()
+            if b == 0 { firstDone = Date() }
             buffers[b].withUnsafeBufferPointer { buffer in
                 for (p, offset) in zip(bucket.parameters, bucket.offsets) {
                     let parameter = parameters[p]
-                    let source = UnsafeBufferPointer(rebasing: buffer[offset..<(offset + counts[p])])
+                    let source = UnsafeBufferPointer(rebasing: buffer[offset..<(offset + parameter.count)])
                     if var g = parameter.grad {
                         parameter.grad = nil
                         g.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: source) }
@@ -122,7 +226,7 @@ public final class DataParallel {
                 }
             }
         }
-        return (Int(total), globalLoss)
+        return firstDone
     }
 
     /// The evaluation over all ranks of per-rank evaluations of their shards: loss `Σ loss_r·n_r / Σ n_r` and

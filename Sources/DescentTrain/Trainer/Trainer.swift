@@ -129,6 +129,10 @@ public final class Trainer: Checkpointable {
         for c in callbacks { try c.epochWillBegin(&state) }
         let start = Date()
         var batches = train.epoch(state.completedEpochs, from: state.batchInEpoch).makeIterator()
+        // Data-parallel with the supervised step: gradient buckets are reduced while backward runs, which needs
+        // each step's global batch size up front.
+        let overlap = distributed != nil && trainingStep is SupervisedStep
+        let globalSizes = overlap ? train.globalBatchIndices(epoch: state.completedEpochs).map(\.count) : []
         while let batch = try batches.nextBatch() {
             state.batchAction = .proceed
             state.batchSamples = batch.count
@@ -137,7 +141,16 @@ public final class Trainer: Checkpointable {
                 sums = state.progress
                 state.progress.resetEpoch()
             }
-            try trainingStep.train(on: batch, state: &state, hooks: hooks)
+            if let distributed, overlap {
+                let hook = distributed.beginStep(
+                    parameters: optimizer.parameters, samples: batch.count,
+                    globalSamples: globalSizes[state.batchInEpoch])
+                try GradientReadyHook.$current.withValue(hook) {
+                    try trainingStep.train(on: batch, state: &state, hooks: hooks)
+                }
+            } else {
+                try trainingStep.train(on: batch, state: &state, hooks: hooks)
+            }
             if let distributed, let saved = sums, state.batchAction != .restartEpoch {
                 // The step recorded this rank's shard alone: put back the epoch's sums, plus (when the step was
                 // taken) the step's sums over all ranks.

@@ -193,3 +193,24 @@ private func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
         }
     }
 }
+
+@Suite struct GradientReadyHookTests {
+    /// Backward reports every parameter once, last layer first, when its gradient is already the final one.
+    @Test func reportsEachLeafOnceWithItsFinalGradient() throws {
+        let model = Models.mlp([3, 4, 4, 2], generator: RandomGenerator(seed: 1))
+        let parameters = model.parameters()
+        let ids = parameters.map { $0.gradientIdentity! }
+        var seen: [(Int, [Float])] = []
+        let hook = GradientReadyHook { id in
+            let p = ids.firstIndex(of: id)!
+            seen.append((p, parameters[p].grad!.scalars))
+        }
+        let x = RandomGenerator(seed: 2).normal([5, 3])
+        // The first layer's weight is used twice, so its gradient is final only after both uses.
+        let shared = model(x).sum() + (x.matmul(parameters[0].transposed(0, 1))).sum()
+        GradientReadyHook.$current.withValue(hook) { shared.backward() }
+        #expect(seen.map(\.0).sorted() == Array(parameters.indices))
+        #expect(seen.first!.0 >= 4)  // the output layer's parameters come first
+        for (p, values) in seen { #expect(values == parameters[p].grad!.scalars) }
+    }
+}
