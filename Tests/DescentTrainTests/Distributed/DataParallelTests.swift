@@ -110,9 +110,10 @@ private func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
         }
     }
 
-    /// Three ranks of `fit` (different initial weights, broadcast from rank 0) end where one process ends, with
-    /// the same history and evaluation.
-    @Test func threeRanksTrainLikeOneProcess() throws {
+    /// N ranks of `fit` (different initial weights, broadcast from rank 0) end where one process ends, with the
+    /// same history and evaluation: 3 ranks split the last batch of 4 as 2/1/1, 5 ranks leave rank 4 without
+    /// samples in it; small buckets start during backward.
+    @Test(arguments: [3, 5]) func ranksTrainLikeOneProcess(size: Int) throws {
         try singleThreaded {
             let train = DataLoader(blobs(count: 100, seed: 2), batchSize: 16, shuffle: true, seed: 3)
             let validation = DataLoader(blobs(count: 31, seed: 4), batchSize: 8)
@@ -125,8 +126,8 @@ private func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
             let one = trainer(seed: 5)
             let history = try one.fit(train, validation: validation, epochs: 3)
             let test = try one.evaluate(validation)
-            let ranks = ThreadRanks(size: 3)
-            let models = (0..<3).map { trainer(seed: 5 + UInt64($0)) }
+            let ranks = ThreadRanks(size: size)
+            let models = (0..<size).map { trainer(seed: 5 + UInt64($0)) }
             let results = try ranks.run { context -> (History, Evaluation) in
                 let t = models[context.rank]
                 t.distributed = DataParallel(context, bucketBytes: 100, checkEvery: 2)
