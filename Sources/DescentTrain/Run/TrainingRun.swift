@@ -88,7 +88,13 @@ public struct TrainingRun {
                 .argument, "--pause-after-epoch \(pause)",
                 "must be ≥ 1 and < training.epochs (\(self.config.training.epochs))")
         }
-        let (config, found) = try self.config.resolvingLearningRate()
+        var (config, found) = try self.config.resolvingLearningRate()
+        if let distributed, found != nil {
+            // Every rank ran the range test; rank 0's rate is the job's (floating point may differ between hosts).
+            var lr = [config.optimizer.lr]
+            try lr.withUnsafeMutableBytes { try distributed.context.broadcast($0, root: 0) }
+            config.optimizer.lr = lr[0]
+        }
         if let found {
             let suggested = found.suggestion.map { String(format: "%.4g", $0) } ?? "-"
             write(
