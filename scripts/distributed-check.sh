@@ -14,6 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${1:-$(swift build -c release --show-bin-path)/descent}"
 command -v mpirun > /dev/null || { echo "distributed-check: mpirun not found (scripts/setup.sh installs Open MPI)" >&2; exit 1; }
+command -v pgrep > /dev/null || { echo "distributed-check: pgrep (procps) not found" >&2; exit 1; }
 # Open MPI refuses to run as root without these (containers, CI).
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 out="$(mktemp -d)"
