@@ -215,3 +215,32 @@ private func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
         for (p, values) in seen { #expect(values == parameters[p].grad!.scalars) }
     }
 }
+
+@Suite struct DataParallelEvaluationTests {
+    /// Regression figures (loss, MAE, RMSE, R²) of shards summed over 4 ranks equal the one-process figures,
+    /// with an uneven last batch (23 = 8 + 8 + 7, the 7 split 2/2/2/1).
+    @Test func shardedRegressionEvaluationEqualsOneProcess() throws {
+        try singleThreaded {
+            let g = RandomGenerator(seed: 8)
+            let data = TensorDataset(inputs: g.normal([23, 3]), targets: g.normal([23, 2]))
+            let model = Models.mlp([3, 6, 2], generator: RandomGenerator(seed: 9))
+            let loader = DataLoader(data, batchSize: 8)
+            let one = try evaluate(model: model, data: loader, objective: .meanSquaredError)
+            let ranks = ThreadRanks(size: 4)
+            let all = try ranks.run { context -> Evaluation in
+                let dp = DataParallel(context)
+                let replica = Models.mlp([3, 6, 2], generator: RandomGenerator(seed: 9))  // the same weights
+                let local = try evaluate(
+                    model: replica, data: loader.sharded(dp.shard), objective: .meanSquaredError)
+                return try dp.reduce(local)
+            }
+            for e in all {
+                #expect(e.samples == 23 && e.classification == nil)
+                #expect(abs(e.loss - one.loss) < 1e-6)
+                let r = try #require(e.regression), s = try #require(one.regression)
+                #expect(r.count == s.count)
+                #expect(abs(r.mae - s.mae) < 1e-6 && abs(r.rmse - s.rmse) < 1e-6 && abs(r.r2 - s.r2) < 1e-6)
+            }
+        }
+    }
+}
