@@ -76,8 +76,17 @@ struct TrainCommand: ParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Data-parallel runs: check every K steps that all ranks hold the same weights and optimizer state "
-                + "(0: never).", valueName: "K"))
-    var checkReplicas = 0
+                + "(0: never; debug builds check every 50 steps by default).", valueName: "K"))
+    var checkReplicas = TrainCommand.defaultReplicaCheck
+
+    /// Every 50 steps in debug builds, never in release builds.
+    static var defaultReplicaCheck: Int {
+        #if DEBUG
+        return 50
+        #else
+        return 0
+        #endif
+    }
 
     @Option(
         help: ArgumentHelp(
