@@ -1,6 +1,7 @@
 import ArgumentParser
 import Descent
 import DescentData
+import DescentMPI
 import DescentTrain
 import Foundation
 
@@ -18,7 +19,9 @@ struct TrainCommand: ParsableCommand {
             checkpoint; `descent train --resume DIR` continues exactly where the run stopped. \
             --pause-after-epoch E stops the run after epoch E without changing its length (schedules still span \
             training.epochs): it saves the checkpoint, history.json and paused.json, and --resume continues it \
-            exactly.
+            exactly. Under `mpirun -np N` (or `srun`, or with --distributed) the run is data-parallel: N ranks \
+            each train on their share of every batch, gradients are averaged with MPI_Allreduce, and rank 0 \
+            writes the run folder (README: Data-parallel training).
             """
     )
 
@@ -66,10 +69,41 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Shorthand for --set output=DIR: the run folder (default runs/latest).")
     var output: String?
 
+    @Flag(
+        help: "Data-parallel training over MPI even when no MPI launcher is detected (under mpirun or srun it is on).")
+    var distributed = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Data-parallel runs: check every K steps that all ranks hold the same weights and optimizer state "
+                + "(0: never; debug builds check every 50 steps by default).", valueName: "K"))
+    var checkReplicas = TrainCommand.defaultReplicaCheck
+
+    /// Every 50 steps in debug builds, never in release builds.
+    static var defaultReplicaCheck: Int {
+        #if DEBUG
+        return 50
+        #else
+        return 0
+        #endif
+    }
+
+    @Option(
+        help: ArgumentHelp(
+            "Data-parallel runs: the largest gradient bucket of the all-reduce, in MiB (PyTorch DDP's bucket_cap_mb).",
+            valueName: "MiB"))
+    var bucketMib = 25.0
+
     func validate() throws {
         if resume != nil && config != nil {
             throw ValidationError(
                 "--resume takes the config from the run folder: give either CONFIG or --resume, not both")
+        }
+        if !(bucketMib > 0) {
+            throw ValidationError("--bucket-mib must be > 0, got \(bucketMib)")
+        }
+        if checkReplicas < 0 {
+            throw ValidationError("--check-replicas must be ≥ 0, got \(checkReplicas)")
         }
         if resume != nil && output != nil {
             throw ValidationError("--resume continues in the run folder it names: --output cannot be combined with it")
@@ -91,6 +125,25 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         InterruptSignal.install()  // before any thread starts, so that every thread leaves Ctrl-C to the watcher
+        guard distributed || MPIContext.launchedByMPI else { return try train(distributed: nil) }
+        let context = try MPIContext()
+        do {
+            let bytes = max(4, Int(bucketMib * 1_048_576))
+            try train(distributed: DataParallel(context, bucketBytes: bytes, checkEvery: checkReplicas))
+        } catch let exit as ExitCode {
+            context.finalize()
+            throw exit
+        } catch {
+            // One rank failing ends the whole job at once (MPI_Abort), so that no rank waits in a collective.
+            if context.size > 1 { context.abort("descent train: rank \(context.rank): \(error)") }
+            context.finalize()
+            throw error
+        }
+        context.finalize()
+    }
+
+    /// Loads the config (or the resumed run's) and trains, data-parallel over `distributed` when given.
+    func train(distributed: DataParallel?) throws {
         let trainingConfig: TrainingConfig
         var directory: URL?
         if let resume {
@@ -109,6 +162,7 @@ struct TrainCommand: ParsableCommand {
         }
         var run = TrainingRun(config: trainingConfig, directory: directory)
         run.pauseAfterEpoch = pauseAfterEpoch
+        run.distributed = distributed
         let outcome = try run.start(resume: resume != nil)
         if outcome.interrupted { throw ExitCode(130) }
     }

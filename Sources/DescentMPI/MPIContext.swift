@@ -129,7 +129,8 @@ public final class MPIContext: DistributedContext {
         let capacity = Int(descent_mpi_max_error_string()) + 1
         var buffer = [CChar](repeating: 0, count: capacity)
         descent_mpi_error_string(code, &buffer, Int32(capacity))
-        return String(cString: buffer)
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `(start, count)` pieces of at most `Int32.max` elements (MPI counts are `int`).
@@ -153,6 +154,16 @@ public final class MPIContext: DistributedContext {
             for handle in handles {
                 try context.check(descent_mpi_wait(handle), "MPI_Wait")
             }
+        }
+
+        func test() throws -> Bool {
+            var complete = true
+            for k in handles.indices {
+                var flag: Int32 = 0
+                try context.check(descent_mpi_test(&handles[k], &flag), "MPI_Test")
+                complete = complete && flag != 0
+            }
+            return complete
         }
     }
 }

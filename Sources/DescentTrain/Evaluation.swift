@@ -6,12 +6,18 @@ public struct Evaluation: Sendable {
     public var classification: ClassificationMetrics?
     /// Regression metrics, when the data has tensor targets.
     public var regression: RegressionMetrics?
+    /// Samples evaluated (0 when not counted).
+    public var samples = 0
     /// Accuracy, for classification.
     public var accuracy: Double? { classification?.accuracy }
 
     /// An evaluation result.
-    public init(loss: Double, classification: ClassificationMetrics? = nil, regression: RegressionMetrics? = nil) {
+    public init(
+        loss: Double, classification: ClassificationMetrics? = nil, regression: RegressionMetrics? = nil,
+        samples: Int = 0
+    ) {
         self.loss = loss
+        self.samples = samples
         self.classification = classification
         self.regression = regression
     }

@@ -21,6 +21,7 @@ public func evaluate(
         var lossSum = 0.0, samples = 0
         var batches = data.epoch(0).makeIterator()
         while let batch = try batches.nextBatch() {
+            if batch.count == 0 { continue }  // a shard's empty share of a small batch
             let output = model(batch.inputs)
             let loss = objective.loss(output, batch).item
             lossSum += Double(loss) * Double(batch.count)
@@ -35,6 +36,7 @@ public func evaluate(
             }
         }
         return Evaluation(
-            loss: lossSum / Double(max(samples, 1)), classification: classification, regression: regression)
+            loss: lossSum / Double(max(samples, 1)), classification: classification, regression: regression,
+            samples: samples)
     }
 }

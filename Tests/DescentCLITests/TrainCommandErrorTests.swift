@@ -111,6 +111,8 @@ import Testing
         ),
         (["--seed", "x"], .usage("The value 'x' is invalid for '--seed <seed>'")),
         (["--epochs"], .usage("Missing value for '--epochs <epochs>'")),
+        (["--check-replicas=-1"], .usage("--check-replicas must be ≥ 0, got -1")),
+        (["--bucket-mib", "0"], .usage("--bucket-mib must be > 0, got 0.0")),
     ])
     func badResume(arguments: [String], expected: CommandOutcome) throws {
         let folder = try Self.folderWithConfigs()

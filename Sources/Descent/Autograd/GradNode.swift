@@ -54,6 +54,21 @@ public enum GradMode {
     @TaskLocal public static var isEnabled: Bool = true
 }
 
+/// Observes ``Tensor/backward(_:retainGraph:)`` (PyTorch's post-accumulate-grad hooks, used by data-parallel
+/// training to start reducing a bucket of gradients while backward goes on): inside
+/// `GradientReadyHook.$current.withValue(hook) { … }`, every backward pass calls `leafReady` with a leaf's
+/// ``Tensor/gradientIdentity`` as soon as that leaf's gradient of the pass is final (all of its uses are done).
+public final class GradientReadyHook: @unchecked Sendable {
+    /// Called on the thread running backward, once per leaf that received a gradient, in backward order.
+    public let leafReady: (ObjectIdentifier) -> Void
+
+    /// A hook calling `leafReady`.
+    public init(_ leafReady: @escaping (ObjectIdentifier) -> Void) { self.leafReady = leafReady }
+
+    /// The hook of the current task or thread (none by default).
+    @TaskLocal public static var current: GradientReadyHook?
+}
+
 /// Runs `body` without recording operations for autodiff (PyTorch's `torch.no_grad()`).
 @inlinable
 public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
@@ -61,6 +76,10 @@ public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
 }
 
 extension Tensor {
+    /// The identity of this tensor's gradient node (shared by its copies), as ``GradientReadyHook`` reports it;
+    /// `nil` when it does not require a gradient.
+    public var gradientIdentity: ObjectIdentifier? { node.map(ObjectIdentifier.init) }
+
     /// Whether this tensor takes part in gradient computation. Setting it on a tensor makes it a leaf
     /// whose ``grad`` accumulates; clearing it drops the gradient history.
     public var requiresGrad: Bool {
@@ -159,6 +178,7 @@ extension Tensor {
             }
         }
         root.pending = seed
+        let hook = GradientReadyHook.current
         withNoGrad {
             for n in order.reversed() {
                 guard let g = n.pending else { continue }
@@ -171,6 +191,7 @@ extension Tensor {
                     } else {
                         n.grad = g
                     }
+                    hook?.leafReady(ObjectIdentifier(n))  // every use of the leaf comes before it in this order
                     continue
                 }
                 guard let fn = n.backwardFn else {

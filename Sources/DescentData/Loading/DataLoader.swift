@@ -38,6 +38,8 @@ public struct DataLoader: Sendable {
     public let workers: Int
     /// Batches each worker may prepare ahead of the consumer.
     public let prefetch: Int
+    /// The rank's slice of each batch in data-parallel training (``sharded(_:)``); `nil`: whole batches.
+    public internal(set) var shard: DataShard?
 
     /// A loader over `dataset`.
     ///
@@ -85,17 +87,26 @@ public struct DataLoader: Sendable {
             : Array(0..<dataset.count)
     }
 
-    /// The dataset indices of each batch of `epoch`.
+    /// The dataset indices of each batch of `epoch` (with a ``shard``, this rank's slice of each).
     public func batchIndices(epoch: Int) -> [[Int]] {
+        let global = globalBatchIndices(epoch: epoch)
+        guard let shard else { return global }
+        return global.map { shard.slice($0) }
+    }
+
+    /// The dataset indices of each whole batch of `epoch`, over all ranks (ignoring ``shard``).
+    public func globalBatchIndices(epoch: Int) -> [[Int]] {
         let order = order(epoch: epoch), b = resolvedBatchSize
         return (0..<batchesPerEpoch).map { k in Array(order[(k * b)..<Swift.min((k + 1) * b, order.count)]) }
     }
 
-    /// The samples at `indices`, transformed for `epoch`, joined into a batch (on the calling thread).
+    /// The samples at `indices`, transformed for `epoch`, joined into a batch (on the calling thread); no
+    /// indices give an empty batch (inputs of shape `[0]`, a shard's share of a batch smaller than the ranks).
     ///
     /// - Throws: the transform's errors, and ``DescentError`` of kind `.shape` when the samples cannot be
     ///   joined (inputs of different shapes without padding, mixed target kinds).
     public func makeBatch(indices: [Int], epoch: Int) throws -> Batch {
+        if indices.isEmpty { return Batch(inputs: .zeros([0]), labels: nil, targets: nil, indices: []) }
         let samples = try indices.map { i -> Sample in
             let s = dataset.sample(at: i)
             guard let transform else { return s }

@@ -37,6 +37,14 @@ public protocol DistributedContext: AnyObject {
 public protocol DistributedRequest: AnyObject {
     /// Waits until the collective is complete on this rank.
     func wait() throws
+    /// Lets the collective progress without waiting and returns whether it is complete (`MPI_Test`); MPI moves
+    /// a non-blocking collective on only inside MPI calls, so calling this now and then overlaps it with work.
+    func test() throws -> Bool
+}
+
+extension DistributedRequest {
+    /// `false`: a request that cannot be polled completes in ``wait()``.
+    public func test() throws -> Bool { false }
 }
 
 /// A message received by ``DistributedContext/receive(from:tag:)``.

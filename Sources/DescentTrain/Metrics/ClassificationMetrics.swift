@@ -34,6 +34,20 @@ public struct ClassificationMetrics: Sendable, Codable, Equatable {
         lossSum += Double(meanLoss) * Double(labels.count)
     }
 
+    /// The sums behind the figures, `[count, lossSum, topKHits, confusion row by row]`, for a sum over ranks.
+    var sums: [Double] {
+        [Double(count), lossSum, Double(topKHits)] + confusion.flatMap { $0.map(Double.init) }
+    }
+
+    /// Adds sums laid out as ``sums`` (from another rank or a reduction).
+    mutating func add(sums s: [Double]) {
+        precondition(s.count == 3 + classes * classes, "ClassificationMetrics: \(s.count) sums for \(classes) classes")
+        count += Int(s[0])
+        lossSum += s[1]
+        topKHits += Int(s[2])
+        for t in 0..<classes { for p in 0..<classes { confusion[t][p] += Int(s[3 + t * classes + p]) } }
+    }
+
     /// Mean loss per sample.
     public var loss: Double { count == 0 ? .nan : lossSum / Double(count) }
     /// Fraction of samples whose top prediction is right.

@@ -31,6 +31,22 @@ public struct RegressionMetrics: Sendable, Codable, Equatable {
         batches += predictions.shape.first ?? 1
     }
 
+    /// The sums behind the figures, `[count, absSum, sqSum, targetSum, targetSqSum, lossSum, batches]`, for a
+    /// sum over ranks.
+    var sums: [Double] { [Double(count), absSum, sqSum, targetSum, targetSqSum, lossSum, Double(batches)] }
+
+    /// Adds sums laid out as ``sums`` (from another rank or a reduction).
+    mutating func add(sums s: [Double]) {
+        precondition(s.count == 7, "RegressionMetrics: \(s.count) sums, 7 expected")
+        count += Int(s[0])
+        absSum += s[1]
+        sqSum += s[2]
+        targetSum += s[3]
+        targetSqSum += s[4]
+        lossSum += s[5]
+        batches += Int(s[6])
+    }
+
     /// Mean loss per sample.
     public var loss: Double { batches == 0 ? .nan : lossSum / Double(batches) }
     /// Mean absolute error `Σ|ŷ − y| / n`.

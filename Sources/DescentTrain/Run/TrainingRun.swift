@@ -35,6 +35,11 @@ public struct TrainingRun {
     /// `history.json` and `paused.json`, and a later `start(resume: true)` continues exactly as if there had been
     /// no pause. Must be at least 1 and less than `training.epochs`.
     public var pauseAfterEpoch: Int?
+    /// Data-parallel training (`mpirun -np N descent train`): every rank calls ``start(resume:)`` with the same
+    /// config; each trains on its shard of every batch (``Trainer/distributed``), and only rank 0 writes the run
+    /// folder and prints (the others load the data, train, evaluate and wait for rank 0 at the end). Resuming
+    /// reads the checkpoint on every rank, so the run folder must be on a file system all ranks see.
+    public var distributed: DataParallel?
 
     /// A run of `config` into `directory` (default: the config's `output`).
     public init(config: TrainingConfig, directory: URL? = nil) {
@@ -68,12 +73,28 @@ public struct TrainingRun {
     /// - Throws: ``DescentError`` for a config the data or model cannot satisfy, unreadable data, or an output
     ///   that cannot be written.
     public func start(resume: Bool = false) throws -> Outcome {
+        let isMain = distributed?.context.isMain ?? true
+        var run = self
+        if !isMain { run.write = { _ in } }
+        let outcome = try run.run(resume: resume, isMain: isMain)
+        try distributed?.context.barrier()  // no rank leaves before rank 0 has written the run folder
+        return outcome
+    }
+
+    /// ``start(resume:)`` on one rank; only the main rank writes files.
+    private func run(resume: Bool, isMain: Bool) throws -> Outcome {
         if let pause = pauseAfterEpoch, !(1..<self.config.training.epochs).contains(pause) {
             throw DescentError(
                 .argument, "--pause-after-epoch \(pause)",
                 "must be ≥ 1 and < training.epochs (\(self.config.training.epochs))")
         }
-        let (config, found) = try self.config.resolvingLearningRate()
+        var (config, found) = try self.config.resolvingLearningRate()
+        if let distributed, found != nil {
+            // Every rank ran the range test; rank 0's rate is the job's (floating point may differ between hosts).
+            var lr = [config.optimizer.lr]
+            try lr.withUnsafeMutableBytes { try distributed.context.broadcast($0, root: 0) }
+            config.optimizer.lr = lr[0]
+        }
         if let found {
             let suggested = found.suggestion.map { String(format: "%.4g", $0) } ?? "-"
             write(
@@ -82,27 +103,40 @@ public struct TrainingRun {
         }
         let setup = try config.makeSetup()
         let fm = FileManager.default
-        do {
-            try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw DescentError(.file, directory.path, "cannot create the output folder: \(error.localizedDescription)")
-        }
-        try AtomicFile.write(Data(config.yaml.utf8), to: directory.appendingPathComponent("config.yaml"))
-        try? fm.removeItem(at: directory.appendingPathComponent(RunPause.fileName))
-        let normalize = setup.normalize
-        try RunManifest(
-            inputShape: setup.inputShape, classes: setup.classes,
-            outputs: try setup.model.outputShape(for: [1] + setup.inputShape).last ?? 1,
-            normalizeMean: normalize?.mean, normalizeStd: normalize?.std,
-            preprocessing: setup.preprocessing, dataset: config.data.dataset.rawValue
-        ).write(to: directory)
-
         let store = CheckpointStore(directory: directory.appendingPathComponent("checkpoints"))
         let checkpoint = ModelCheckpoint(
             store: store, policy: setup.checkpoint ?? CheckpointPolicy(everyEpochs: nil, saveBest: false))
-        let trainer = setup.makeTrainer(progress: ProgressPrinter(), logs: directory, checkpoint: checkpoint)
+        let trainer =
+            isMain
+            ? setup.makeTrainer(progress: ProgressPrinter(), logs: directory, checkpoint: checkpoint)
+            : setup.makeTrainer()
+        trainer.distributed = distributed
+        if isMain {
+            do {
+                try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+            } catch {
+                throw DescentError(
+                    .file, directory.path, "cannot create the output folder: \(error.localizedDescription)")
+            }
+            try AtomicFile.write(Data(config.yaml.utf8), to: directory.appendingPathComponent("config.yaml"))
+            try? fm.removeItem(at: directory.appendingPathComponent(RunPause.fileName))
+            let normalize = setup.normalize
+            try RunManifest(
+                inputShape: setup.inputShape, classes: setup.classes,
+                outputs: try setup.model.outputShape(for: [1] + setup.inputShape).last ?? 1,
+                normalizeMean: normalize?.mean, normalizeStd: normalize?.std,
+                preprocessing: setup.preprocessing, dataset: config.data.dataset.rawValue
+            ).write(to: directory)
+        }
 
         write("descent train: \(setup.description)")
+        if let distributed {
+            let size = distributed.context.size
+            write(
+                "data-parallel: \(size) ranks, \(setup.train.resolvedBatchSize / size)"
+                    + "\(setup.train.resolvedBatchSize % size == 0 ? "" : "–\(setup.train.resolvedBatchSize / size + 1)") "
+                    + "samples of each batch of \(setup.train.resolvedBatchSize) per rank")
+        }
         write("preprocessing: \(setup.preprocessing)")
         if resume {
             if let latest = try store.latest() {
@@ -118,11 +152,23 @@ public struct TrainingRun {
         let history = try trainer.fit(
             setup.train, validation: setup.validation, epochs: config.training.epochs,
             maxSteps: config.training.maxSteps, pauseAfter: pauseAfterEpoch)
-        if let error = checkpoint.error { throw error }
+        if isMain, let error = checkpoint.error { throw error }
+        if let distributed, distributed.allReduceCount > 0 {
+            let trainSeconds = history.epochs.reduce(0) { $0 + $1.seconds }
+            write(
+                String(
+                    format:
+                        "gradient all-reduce: %.2f s in %d steps (%.1f%% of %.1f s training), %.2f s of it waiting "
+                        + "for the slowest rank", distributed.allReduceSeconds, distributed.allReduceCount,
+                    100 * distributed.allReduceSeconds / max(trainSeconds, 1e-9), trainSeconds,
+                    distributed.synchronizeSeconds))
+        }
         if trainer.paused {
             let pause = RunPause(epoch: trainer.completedEpochs, epochs: config.training.epochs)
-            try AtomicFile.write(try JSONFile.encode(history), to: directory.appendingPathComponent("history.json"))
-            try pause.write(to: directory)
+            if isMain {
+                try AtomicFile.write(try JSONFile.encode(history), to: directory.appendingPathComponent("history.json"))
+                try pause.write(to: directory)
+            }
             let saved = checkpoint.lastCheckpoint?.path ?? store.directory.path
             write("\(pause.description); the state is saved in \(saved)")
             write("continue with: descent train --resume \(directory.path)")
@@ -137,6 +183,7 @@ public struct TrainingRun {
         }
         let test = config.training.evaluateTest ? try setup.test.map { try trainer.evaluate($0) } : nil
         let seconds = Date().timeIntervalSince(start)
+        guard isMain else { return Outcome(history: history, test: test, interrupted: false, trainer: trainer) }
 
         try setup.model.saveWeights(
             to: directory.appendingPathComponent("model.safetensors"),
@@ -151,6 +198,7 @@ public struct TrainingRun {
             var facts: [(name: String, value: String)] = [
                 ("job", setup.description), ("preprocessing", setup.preprocessing), ("seed", "\(config.seed)"),
                 ("threads", "\(Backend.threads)"), ("optimizer steps", "\(trainer.step)"),
+                ("ranks", "\(distributed?.context.size ?? 1)"),
                 (
                     "training time",
                     String(format: "%.1f s (%.0f samples/s)", trainSeconds, samples / max(trainSeconds, 1e-9))

@@ -19,8 +19,17 @@ public final class SupervisedStep: TrainingStep {
     }
 
     /// Forward, loss, backward, hooks, optimizer step; records the loss and the output in `state`.
+    ///
+    /// An empty batch (a data-parallel rank's share of a batch smaller than the ranks) skips forward and
+    /// backward: the rank joins the gradient average with zeros and takes the same optimizer step.
     public func train(on batch: Batch, state: inout TrainingState, hooks: TrainingHooks) throws {
         optimizer.zeroGrad()
+        if batch.count == 0 {
+            state.loss = 0
+            guard try hooks.backwardDidEnd(&state, model: model, optimizer: optimizer) else { return }
+            optimizer.step()
+            return
+        }
         let output = model(batch.inputs)
         let loss = objective.loss(output, batch)
         state.loss = loss.item

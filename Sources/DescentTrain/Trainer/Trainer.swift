@@ -33,6 +33,12 @@ public final class Trainer: Checkpointable {
     /// Whether the last `fit` ended on a pause: its `pauseAfter` epochs were complete before its `epochs`, so
     /// the run is not over (a checkpoint taken now continues exactly).
     public private(set) var paused = false
+    /// Data-parallel training: with it, `fit` and `evaluate` run on this rank's shard of every batch, the
+    /// weights are broadcast from rank 0 when `fit` starts, gradients are averaged over the ranks after
+    /// backward (before the callbacks, so clipping and NaN checks see the averaged ones), and the training and
+    /// evaluation figures are summed over the ranks (``DataParallel``). Every rank calls `fit` with the same
+    /// loaders and settings.
+    public var distributed: DataParallel?
     private var restored = false
 
     /// A trainer of the supervised step: `model` with `optimizer` (over its parameters) on `objective`.
@@ -90,7 +96,9 @@ public final class Trainer: Checkpointable {
         (restored, interrupted, paused) = (false, false, false)
         var state = makeState(epochs: epochs, stepsPerEpoch: train.batchesPerEpoch, validation: validation)
         defer { (progress, interrupted) = (state.progress, state.interrupted && !paused) }
-        let hooks = TrainingHooks(callbacks: callbacks)
+        let hooks = TrainingHooks(callbacks: callbacks, distributed: distributed)
+        let train = distributed.map { train.sharded($0.shard) } ?? train
+        if let distributed { try distributed.broadcastState(of: model) }
         for c in callbacks { try c.trainingWillBegin(&state) }
         training: while state.completedEpochs < epochs && state.stopReason == nil {
             if let pauseAfter, state.completedEpochs >= pauseAfter {
@@ -121,9 +129,40 @@ public final class Trainer: Checkpointable {
         for c in callbacks { try c.epochWillBegin(&state) }
         let start = Date()
         var batches = train.epoch(state.completedEpochs, from: state.batchInEpoch).makeIterator()
+        // Data-parallel with the supervised step: gradient buckets are reduced while backward runs, which needs
+        // each step's global batch size up front.
+        let overlap = distributed != nil && trainingStep is SupervisedStep
+        let globalSizes = overlap ? train.globalBatchIndices(epoch: state.completedEpochs).map(\.count) : []
         while let batch = try batches.nextBatch() {
             state.batchAction = .proceed
-            try trainingStep.train(on: batch, state: &state, hooks: hooks)
+            state.batchSamples = batch.count
+            var sums: TrainerState?
+            if distributed != nil {
+                sums = state.progress
+                state.progress.resetEpoch()
+            }
+            if let distributed, overlap {
+                let hook = distributed.beginStep(
+                    parameters: optimizer.parameters, samples: batch.count,
+                    globalSamples: globalSizes[state.batchInEpoch])
+                try GradientReadyHook.$current.withValue(hook) {
+                    try trainingStep.train(on: batch, state: &state, hooks: hooks)
+                }
+            } else {
+                try trainingStep.train(on: batch, state: &state, hooks: hooks)
+            }
+            if let distributed, let saved = sums, state.batchAction != .restartEpoch {
+                // The step recorded this rank's shard alone: put back the epoch's sums, plus (when the step was
+                // taken) the step's sums over all ranks.
+                let local = state.progress
+                state.progress.epochLossSum = saved.epochLossSum
+                state.progress.epochSamples = saved.epochSamples
+                state.progress.epochClassification = saved.epochClassification
+                state.progress.epochSeconds = saved.epochSeconds
+                if state.batchAction == .proceed {
+                    state.interruptRequested = try distributed.addStep(local, to: &state.progress)
+                }
+            }
             switch state.batchAction {
             case .restartEpoch: return .restarted
             case .abort: return .stopped
@@ -133,6 +172,9 @@ public final class Trainer: Checkpointable {
             state.progress.step += 1
             state.progress.batchInEpoch += 1
             for c in callbacks { try c.stepDidEnd(&state) }
+            if let distributed, distributed.checkEvery > 0, state.step % distributed.checkEvery == 0 {
+                try distributed.verifyReplicas(model: model, optimizer: optimizer, step: state.step)
+            }
             let last = maxSteps.map { state.step >= $0 } ?? false
             if state.stopNow || last {
                 state.progress.epochSeconds += Date().timeIntervalSince(start)
@@ -163,20 +205,27 @@ public final class Trainer: Checkpointable {
     /// The state that callbacks see, for a `fit` of `epochs` epochs (or a checkpoint between runs, or a test of
     /// a callback's hooks).
     public func makeState(epochs: Int, stepsPerEpoch: Int, validation: DataLoader?) -> TrainingState {
-        let step = trainingStep, components = checkpointables
+        let step = trainingStep, components = checkpointables, distributed = distributed
         precondition(
             Set(components.map(\.checkpointKey)).count == components.count,
             "Trainer: two components share a checkpoint key in \(components.map(\.checkpointKey))")
         var state = TrainingState(
             model: model, optimizer: optimizer, generators: randomGenerators, checkpointables: components,
             epochs: epochs, stepsPerEpoch: stepsPerEpoch, validation: validation, progress: progress,
-            evaluator: { try step.evaluate($0) })
+            evaluator: { data in
+                guard let distributed else { return try step.evaluate(data) }
+                return try distributed.reduce(step.evaluate(data.sharded(distributed.shard)))
+            })
         state.interrupted = interrupted
         return state
     }
 
-    /// The loss and metrics of the model on `data` (``TrainingStep/evaluate(_:)``: eval mode, no gradients).
-    public func evaluate(_ data: DataLoader) throws -> Evaluation { try trainingStep.evaluate(data) }
+    /// The loss and metrics of the model on `data` (``TrainingStep/evaluate(_:)``: eval mode, no gradients);
+    /// with ``distributed``, each rank evaluates its shard and the figures are summed over the ranks.
+    public func evaluate(_ data: DataLoader) throws -> Evaluation {
+        guard let distributed else { return try trainingStep.evaluate(data) }
+        return try distributed.reduce(trainingStep.evaluate(data.sharded(distributed.shard)))
+    }
 
     /// Continues from `state` (with the weights and optimizer state restored separately): the next
     /// ``fit(_:validation:epochs:maxSteps:pauseAfter:)`` picks up at the saved step, batch and random state.

@@ -21,8 +21,14 @@ public struct TrainingState {
     public let validation: DataLoader?
     /// Counters, the partial epoch's sums and the history: everything a checkpoint's `trainer.json` holds.
     public var progress: TrainerState
-    /// The loss of the latest batch (set by the ``TrainingStep`` before the hooks after backward).
+    /// The loss of the latest batch (set by the ``TrainingStep`` before the hooks after backward; in data-parallel
+    /// training, the mean over all ranks once the hooks start).
     public var loss: Float = 0
+    /// Samples of the current batch on this rank (set by the loop before the ``TrainingStep`` runs).
+    public internal(set) var batchSamples = 0
+    /// In data-parallel training, whether any rank's ``InterruptSignal`` was raised at this step's reduction (so
+    /// that every rank stops after the same step); `nil` otherwise.
+    public internal(set) var interruptRequested: Bool?
     /// Whether the run stopped part-way through an epoch on ``stop(reason:immediately:)`` (it can be resumed).
     public internal(set) var interrupted = false
     /// What the loop does with the current batch; set by ``skipStep()``, ``restartEpoch()``, ``abort(reason:)``.
