@@ -118,6 +118,15 @@ public final class MPIContext: DistributedContext {
         exit(1)
     }
 
+    /// One `MPI_Allreduce` (`MPI_SUM`, `MPI_FLOAT`, in place) of `buffer` straight through the C binding: no
+    /// chunking and no request objects, the reference figure of `descent bench --workloads allreduce` (at most
+    /// `Int32.max` elements).
+    public func rawAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        guard let base = buffer.baseAddress else { return }
+        precondition(buffer.count <= Int(Int32.max), "rawAllReduceSum: more than Int32.max elements")
+        try check(descent_mpi_allreduce_sum_float(base, Int32(buffer.count)), "MPI_Allreduce")
+    }
+
     /// Throws a ``DescentError`` naming this rank and `operation` unless `code` is `MPI_SUCCESS`.
     fileprivate func check(_ code: Int32, _ operation: @autoclosure () -> String) throws {
         guard code != MPI_SUCCESS else { return }
@@ -129,7 +138,8 @@ public final class MPIContext: DistributedContext {
         let capacity = Int(descent_mpi_max_error_string()) + 1
         var buffer = [CChar](repeating: 0, count: capacity)
         descent_mpi_error_string(code, &buffer, Int32(capacity))
-        return String(cString: buffer)
+        let length = buffer.firstIndex(of: 0) ?? buffer.count
+        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// `(start, count)` pieces of at most `Int32.max` elements (MPI counts are `int`).
