@@ -91,6 +91,16 @@ static inline int descent_mpi_wait(void *request) {
     return MPI_Wait(&r, MPI_STATUS_IGNORE);
 }
 
+/// Tests a request started by descent_mpi_iallreduce_sum_float without blocking (MPI_Test), which also drives
+/// Open MPI's progress engine; `*flag` becomes 1 once it is complete, and `*request` then MPI_REQUEST_NULL (which
+/// descent_mpi_wait accepts).
+static inline int descent_mpi_test(void **request, int *flag) {
+    MPI_Request r = (MPI_Request)*request;
+    int code = MPI_Test(&r, flag, MPI_STATUS_IGNORE);
+    *request = (void *)r;
+    return code;
+}
+
 /// Broadcasts `count` bytes from `root` to every rank.
 static inline int descent_mpi_broadcast_bytes(void *buffer, int count, int root) {
     return MPI_Bcast(buffer, count, MPI_BYTE, root, MPI_COMM_WORLD);

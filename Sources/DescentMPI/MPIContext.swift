@@ -41,6 +41,7 @@ public final class MPIContext: DistributedContext {
         if descent_mpi_finalized() == 0 { _ = descent_mpi_finalize() }
     }
 
+    /// `MPI_Allreduce` (`MPI_SUM`, in place) of `buffer`, in pieces of at most `Int32.max` elements.
     public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         guard let base = buffer.baseAddress else { return }
         for (start, count) in MPIContext.chunks(buffer.count) {
@@ -48,6 +49,7 @@ public final class MPIContext: DistributedContext {
         }
     }
 
+    /// `MPI_Allreduce` (`MPI_SUM`, `MPI_DOUBLE`, in place) of `values`.
     public func allReduceSum(_ values: inout [Double]) throws {
         let count = values.count
         try values.withUnsafeMutableBufferPointer {
@@ -56,6 +58,7 @@ public final class MPIContext: DistributedContext {
         }
     }
 
+    /// `MPI_Allreduce` (`MPI_MAX`, `MPI_DOUBLE`, in place) of `values`.
     public func allReduceMax(_ values: inout [Double]) throws {
         let count = values.count
         try values.withUnsafeMutableBufferPointer {
@@ -64,6 +67,7 @@ public final class MPIContext: DistributedContext {
         }
     }
 
+    /// `MPI_Iallreduce` (`MPI_SUM`, in place) of `buffer`, one request per piece of at most `Int32.max` elements.
     public func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws -> any DistributedRequest {
         var handles: [UnsafeMutableRawPointer?] = []
         if let base = buffer.baseAddress {
@@ -76,6 +80,7 @@ public final class MPIContext: DistributedContext {
         return Request(context: self, handles: handles)
     }
 
+    /// `MPI_Bcast` of `buffer`'s bytes from `root`, in pieces of at most `Int32.max` bytes.
     public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws {
         guard let base = buffer.baseAddress else { return }
         for (start, count) in MPIContext.chunks(buffer.count) {
@@ -83,10 +88,12 @@ public final class MPIContext: DistributedContext {
         }
     }
 
+    /// `MPI_Barrier`.
     public func barrier() throws {
         try check(descent_mpi_barrier(), "MPI_Barrier")
     }
 
+    /// `MPI_Send` of `bytes` (at most `Int32.max`) to `destination` with `tag`.
     public func send(_ bytes: [UInt8], to destination: Int, tag: Int) throws {
         precondition(tag >= 0, "MPIContext.send: tag \(tag) is negative")
         guard bytes.count <= Int(Int32.max) else {
@@ -99,6 +106,7 @@ public final class MPIContext: DistributedContext {
         }
     }
 
+    /// `MPI_Probe` for the length, then `MPI_Recv` of the message.
     public func receive(from source: Int?, tag: Int?) throws -> DistributedMessage {
         var (actualSource, actualTag, count): (Int32, Int32, Int32) = (0, 0, 0)
         try check(
@@ -112,6 +120,7 @@ public final class MPIContext: DistributedContext {
         return DistributedMessage(source: Int(actualSource), tag: Int(actualTag), bytes: bytes)
     }
 
+    /// Prints `message` and ends every rank (`MPI_Abort` with status 1).
     public func abort(_ message: String) -> Never {
         FileHandle.standardError.write(Data((message + "\n").utf8))
         descent_mpi_abort(1)
@@ -163,6 +172,18 @@ public final class MPIContext: DistributedContext {
             for handle in handles {
                 try context.check(descent_mpi_wait(handle), "MPI_Wait")
             }
+        }
+
+        /// `MPI_Test` on each chunk still pending (a completed one is dropped: MPI has freed it).
+        func test() throws -> Bool {
+            var pending: [UnsafeMutableRawPointer?] = []
+            for var handle in handles {
+                var flag: Int32 = 0
+                try context.check(descent_mpi_test(&handle, &flag), "MPI_Test")
+                if flag == 0 { pending.append(handle) }
+            }
+            handles = pending
+            return pending.isEmpty
         }
     }
 }

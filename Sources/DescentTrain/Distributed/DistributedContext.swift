@@ -37,6 +37,19 @@ public protocol DistributedContext: AnyObject {
 public protocol DistributedRequest: AnyObject {
     /// Waits until the collective is complete on this rank.
     func wait() throws
+    /// Whether the collective is complete on this rank, without blocking. With Open MPI a started all-reduce
+    /// advances only inside MPI calls (no progress thread), so code that overlaps it with computation calls this
+    /// now and then (every few hundred microseconds) to keep it moving; the default waits and returns `true`.
+    func test() throws -> Bool
+}
+
+extension DistributedRequest {
+    /// Waits (``wait()``) and returns `true`: for requests that are complete when started, or have no progress
+    /// engine to drive.
+    public func test() throws -> Bool {
+        try wait()
+        return true
+    }
 }
 
 /// A message received by ``DistributedContext/receive(from:tag:)``.
