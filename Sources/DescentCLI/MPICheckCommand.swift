@@ -5,14 +5,15 @@ import DescentTrain
 import Foundation
 
 /// `descent mpi-check` (hidden): runs every collective of ``MPIContext`` once with known values and checks the
-/// results on every rank — `descent mpi-check` alone (an MPI singleton, rank 0 of 1) or under
+/// results on every rank, then SyncBatchNorm against BatchNorm over the global batch — `descent mpi-check` alone
+/// (an MPI singleton, rank 0 of 1) or under
 /// `mpirun -np N descent mpi-check`. Each rank prints `mpi-check: rank r of N: K checks passed`; a wrong value
 /// makes that rank fail with the check's name (exit status 1).
 struct MPICheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mpi-check",
         abstract: "Check Open MPI's collectives through DescentMPI on every rank (sum, max, started sums, broadcast, "
-            + "barrier, send/receive).",
+            + "barrier, send/receive) and SyncBatchNorm across the ranks.",
         shouldDisplay: false
     )
 
@@ -80,6 +81,8 @@ struct MPICheckCommand: ParsableCommand {
         }
         try context.barrier()
         passed += 1
+        let wrong = syncBatchNormDisagreements(context)
+        try expect(wrong.isEmpty, "SyncBatchNorm (\(wrong.joined(separator: ", ")))")
         if size > 1 {
             // A ring: each rank sends to the next (small messages go eagerly, so sending first cannot block).
             let next = (rank + 1) % size, previous = (rank + size - 1) % size
@@ -102,5 +105,31 @@ struct MPICheckCommand: ParsableCommand {
             try expect((try? context.send([1], to: 1, tag: 0)) == nil, "send to a rank that does not exist throws")
         }
         return passed
+    }
+
+    /// A converted BatchNorm2d on this rank's 4 samples against BatchNorm2d over all ranks' samples (each rank
+    /// computes the whole batch too): what differs beyond a relative 1e-5 among the output, `∂x` and the running
+    /// statistics after one step.
+    static func syncBatchNormDisagreements(_ context: any DistributedContext) -> [String] {
+        let perRank = 4, range = context.rank * perRank..<(context.rank + 1) * perRank
+        let g = RandomGenerator(seed: 11)
+        let shape = [perRank * context.size, 3, 4, 4]
+        let x = g.normal(shape, mean: 1, std: 2), probe = g.normal(shape)
+        let whole = BatchNorm2d(3), synced = BatchNorm2d(3)
+        convertSyncBatchNorm(synced, context: context)
+        let xw = x.detach().requiringGrad(), xr = x[range].detach().requiringGrad()
+        let yw = whole(xw), yr = synced(xr)
+        (yw * probe).sum().backward()
+        (yr * probe[range]).sum().backward()
+        func close(_ a: Tensor?, _ b: Tensor?) -> Bool {
+            guard let a, let b, a.shape == b.shape else { return false }
+            return zip(a.scalars, b.scalars).allSatisfy { abs($0 - $1) <= 1e-5 * max(abs($1), 1e-3) }
+        }
+        let checks = [
+            ("output", close(yr, yw[range])), ("∂x", close(xr.grad, xw.grad?[range])),
+            ("running_mean", close(synced.runningMean, whole.runningMean)),
+            ("running_var", close(synced.runningVar, whole.runningVar)),
+        ]
+        return checks.filter { !$0.1 }.map(\.0)
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 
 /// `DescentMPI`'s collectives on Open MPI, run by the `descent` executable's hidden `mpi-check` (sums, maxima,
-/// started bucket sums, broadcasts from the first and last rank, barrier, send/receive around a ring) in child
+/// started bucket sums, broadcasts from the first and last rank, barrier, send/receive around a ring; SyncBatchNorm
+/// against BatchNorm over the global batch) in child
 /// processes, since MPI starts only once per process: alone (an MPI singleton, rank 0 of 1) and under
 /// `mpirun -np 2 --oversubscribe` when Open MPI's launcher is installed.
 @Suite(.serialized) struct MPICheckTests {
@@ -16,7 +17,7 @@ import Testing
     @Test func singletonRankZeroOfOne() throws {
         let result = try DescentExecutable.run(["mpi-check"])
         #expect(result.status == 0, "\(result.errorLines)")
-        #expect(result.output == "mpi-check: rank 0 of 1: 9 checks passed\n")
+        #expect(result.output == "mpi-check: rank 0 of 1: 10 checks passed\n")
     }
 
     @Test(.enabled(if: mpirun != nil, "Open MPI's mpirun is not installed"))
@@ -43,7 +44,7 @@ import Testing
         let lines = text.split(separator: "\n").map(String.init).sorted()
         #expect(
             lines == [
-                "mpi-check: rank 0 of 2: 12 checks passed", "mpi-check: rank 1 of 2: 12 checks passed",
+                "mpi-check: rank 0 of 2: 13 checks passed", "mpi-check: rank 1 of 2: 13 checks passed",
             ])
     }
 }
