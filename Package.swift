@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "DescentTests", dependencies: ["Descent"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentDataTests", dependencies: ["DescentData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentTrainTests", dependencies: ["DescentTrain"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DescentMPITests", dependencies: ["DescentMPI"]),
         .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"]),
     ]
 )

@@ -91,8 +91,9 @@ static inline int descent_mpi_wait(void *request) {
     return MPI_Wait(&r, MPI_STATUS_IGNORE);
 }
 
-/// Tests a request started by descent_mpi_iallreduce_sum_float (MPI_Test): `*flag` becomes 1 when it is complete,
-/// and then `*request` becomes MPI_REQUEST_NULL (which descent_mpi_wait returns at once for).
+/// Tests a request started by descent_mpi_iallreduce_sum_float without blocking (MPI_Test), which also drives
+/// Open MPI's progress engine; `*flag` becomes 1 once it is complete, and `*request` then MPI_REQUEST_NULL (which
+/// descent_mpi_wait accepts).
 static inline int descent_mpi_test(void **request, int *flag) {
     MPI_Request r = (MPI_Request)*request;
     int code = MPI_Test(&r, flag, MPI_STATUS_IGNORE);

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Descent
+import DescentMPI
 import Foundation
 
 /// `descent bench`: the workloads of `shared/bench/peer/README.md`, one JSON line each.
@@ -18,7 +19,7 @@ struct BenchCommand: ParsableCommand {
 
     @Option(
         help:
-            "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, elementwise, data (loading + augmentation), optimizers (update ns per parameter)."
+            "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, elementwise, data (loading + augmentation), optimizers (update ns per parameter), allreduce (MPI all-reduce bandwidth; only under mpirun -np N)."
     )
     var workloads: String = "w1,w2,w3,w4_mlp,w4_cnn,w5,w6,w7"
 
@@ -28,8 +29,14 @@ struct BenchCommand: ParsableCommand {
     var processPerWorkload: Bool = true
 
     static let available = [
-        "w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "elementwise", "data", "optimizers",
+        "w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "elementwise", "data", "optimizers", "allreduce",
     ]
+
+    /// Why `allreduce` refuses to run outside an MPI launch (one process has no one to reduce with).
+    static let allReduceNeedsMPI =
+        "--workloads allreduce: measures MPI all-reduce between ranks and needs an MPI launch, such as "
+        + "'mpirun -np 2 descent bench --workloads allreduce' (as root, with OMPI_ALLOW_RUN_AS_ROOT=1 "
+        + "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1)"
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
@@ -37,10 +44,21 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError(
                 "--workloads: unknown workload '\(w)' (available: \(Self.available.joined(separator: ", ")))")
         }
+        let list = workloads.split(separator: ",").map(String.init)
+        if list.contains("allreduce") && !MPIContext.launchedByMPI { throw ValidationError(Self.allReduceNeedsMPI) }
+        if MPIContext.launchedByMPI && list != ["allreduce"] {
+            throw ValidationError("--workloads: under an MPI launch only 'allreduce' runs, got '\(workloads)'")
+        }
     }
 
     func run() throws {
         let list = workloads.split(separator: ",").map(String.init)
+        if list == ["allreduce"] {
+            let context = try MPIContext()
+            defer { context.finalize() }
+            for line in try AllReduceWorkload.run(context) { print(line.jsonLine(threads: threads)) }
+            return
+        }
         if processPerWorkload && list.count > 1, let exe = Self.executableURL() {
             for w in list { try runChild(exe, workload: w) }
             return

@@ -41,6 +41,7 @@ public final class MPIContext: DistributedContext {
         if descent_mpi_finalized() == 0 { _ = descent_mpi_finalize() }
     }
 
+    /// `MPI_Allreduce` (`MPI_SUM`, in place) of `buffer`, in pieces of at most `Int32.max` elements.
     public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
         guard let base = buffer.baseAddress else { return }
         for (start, count) in MPIContext.chunks(buffer.count) {
@@ -48,6 +49,7 @@ public final class MPIContext: DistributedContext {
         }
     }
 
+    /// `MPI_Allreduce` (`MPI_SUM`, `MPI_DOUBLE`, in place) of `values`.
     public func allReduceSum(_ values: inout [Double]) throws {
         let count = values.count
         try values.withUnsafeMutableBufferPointer {
@@ -56,6 +58,7 @@ public final class MPIContext: DistributedContext {
         }
     }
 
+    /// `MPI_Allreduce` (`MPI_MAX`, `MPI_DOUBLE`, in place) of `values`.
     public func allReduceMax(_ values: inout [Double]) throws {
         let count = values.count
         try values.withUnsafeMutableBufferPointer {
@@ -64,6 +67,7 @@ public final class MPIContext: DistributedContext {
         }
     }
 
+    /// `MPI_Iallreduce` (`MPI_SUM`, in place) of `buffer`, one request per piece of at most `Int32.max` elements.
     public func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws -> any DistributedRequest {
         var handles: [UnsafeMutableRawPointer?] = []
         if let base = buffer.baseAddress {
@@ -76,6 +80,7 @@ public final class MPIContext: DistributedContext {
         return Request(context: self, handles: handles)
     }
 
+    /// `MPI_Bcast` of `buffer`'s bytes from `root`, in pieces of at most `Int32.max` bytes.
     public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws {
         guard let base = buffer.baseAddress else { return }
         for (start, count) in MPIContext.chunks(buffer.count) {
@@ -83,10 +88,12 @@ public final class MPIContext: DistributedContext {
         }
     }
 
+    /// `MPI_Barrier`.
     public func barrier() throws {
         try check(descent_mpi_barrier(), "MPI_Barrier")
     }
 
+    /// `MPI_Send` of `bytes` (at most `Int32.max`) to `destination` with `tag`.
     public func send(_ bytes: [UInt8], to destination: Int, tag: Int) throws {
         precondition(tag >= 0, "MPIContext.send: tag \(tag) is negative")
         guard bytes.count <= Int(Int32.max) else {
@@ -99,6 +106,7 @@ public final class MPIContext: DistributedContext {
         }
     }
 
+    /// `MPI_Probe` for the length, then `MPI_Recv` of the message.
     public func receive(from source: Int?, tag: Int?) throws -> DistributedMessage {
         var (actualSource, actualTag, count): (Int32, Int32, Int32) = (0, 0, 0)
         try check(
@@ -112,10 +120,20 @@ public final class MPIContext: DistributedContext {
         return DistributedMessage(source: Int(actualSource), tag: Int(actualTag), bytes: bytes)
     }
 
+    /// Prints `message` and ends every rank (`MPI_Abort` with status 1).
     public func abort(_ message: String) -> Never {
         FileHandle.standardError.write(Data((message + "\n").utf8))
         descent_mpi_abort(1)
         exit(1)
+    }
+
+    /// One `MPI_Allreduce` (`MPI_SUM`, `MPI_FLOAT`, in place) of `buffer` straight through the C binding: no
+    /// chunking and no request objects, the reference figure of `descent bench --workloads allreduce` (at most
+    /// `Int32.max` elements).
+    public func rawAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws {
+        guard let base = buffer.baseAddress else { return }
+        precondition(buffer.count <= Int(Int32.max), "rawAllReduceSum: more than Int32.max elements")
+        try check(descent_mpi_allreduce_sum_float(base, Int32(buffer.count)), "MPI_Allreduce")
     }
 
     /// Throws a ``DescentError`` naming this rank and `operation` unless `code` is `MPI_SUCCESS`.
@@ -129,8 +147,8 @@ public final class MPIContext: DistributedContext {
         let capacity = Int(descent_mpi_max_error_string()) + 1
         var buffer = [CChar](repeating: 0, count: capacity)
         descent_mpi_error_string(code, &buffer, Int32(capacity))
-        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-        return String(decoding: bytes, as: UTF8.self)
+        let length = buffer.firstIndex(of: 0) ?? buffer.count
+        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// `(start, count)` pieces of at most `Int32.max` elements (MPI counts are `int`).
@@ -156,14 +174,16 @@ public final class MPIContext: DistributedContext {
             }
         }
 
+        /// `MPI_Test` on each chunk still pending (a completed one is dropped: MPI has freed it).
         func test() throws -> Bool {
-            var complete = true
-            for k in handles.indices {
+            var pending: [UnsafeMutableRawPointer?] = []
+            for var handle in handles {
                 var flag: Int32 = 0
-                try context.check(descent_mpi_test(&handles[k], &flag), "MPI_Test")
-                complete = complete && flag != 0
+                try context.check(descent_mpi_test(&handle, &flag), "MPI_Test")
+                if flag == 0 { pending.append(handle) }
             }
-            return complete
+            handles = pending
+            return pending.isEmpty
         }
     }
 }

@@ -1,14 +1,22 @@
 import Testing
 
-/// `descent bench` stops with one line for an unknown workload or a bad thread count (before running anything).
+/// `descent bench` stops with one line for an unknown workload, a bad thread count or `allreduce` outside an MPI
+/// launch (before running anything).
 @Suite struct BenchCommandErrorTests {
     @Test(arguments: [
         (["bench", "--threads", "0"], CommandOutcome.usage("--threads must be at least 1, got 0")),
         (
             ["bench", "--workloads", "w9"],
             .usage(
-                "--workloads: unknown workload 'w9' (available: w1, w2, w3, w4_mlp, w4_cnn, w5, w6, w7, elementwise, data, optimizers)"
+                "--workloads: unknown workload 'w9' (available: w1, w2, w3, w4_mlp, w4_cnn, w5, w6, w7, elementwise, data, optimizers, allreduce)"
             )
+        ),
+        (
+            ["bench", "--workloads", "allreduce"],
+            .usage(
+                "--workloads allreduce: measures MPI all-reduce between ranks and needs an MPI launch, such as "
+                    + "'mpirun -np 2 descent bench --workloads allreduce' (as root, with OMPI_ALLOW_RUN_AS_ROOT=1 "
+                    + "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1)")
         ),
     ])
     func badInput(arguments: [String], expected: CommandOutcome) {

@@ -1,5 +1,12 @@
 import Foundation
 
+/// Sums per-channel statistics element-wise over the processes of a data-parallel job, in place (an all-reduce).
+/// Given to ``Tensor/batchNorm(runningMean:runningVar:weight:bias:training:momentum:eps:reducer:)`` (or set as
+/// ``BatchNorm/statisticsReducer``), it makes training-mode statistics those of the global batch, as PyTorch's
+/// `SyncBatchNorm`: forward sums `Σx` with the count `M`, then `Σ(x − μ)²`; backward sums `Σg` and `Σg·x̂`.
+/// Every process must call it the same number of times with the same lengths; the identity is one process.
+public typealias BatchNormReducer = (inout [Double]) -> Void
+
 extension Tensor {
     /// Batch normalisation (PyTorch's `F.batch_norm`) of an input `[N, C, *]` per channel `c`:
     ///
@@ -21,11 +28,30 @@ extension Tensor {
             momentum: momentum, eps: eps, relu: false)
     }
 
+    /// Synchronised batch normalisation (PyTorch's `SyncBatchNorm` forward and backward): as
+    /// ``batchNorm(runningMean:runningVar:weight:bias:training:momentum:eps:)``, but in training the sums behind
+    /// the statistics go through `reducer` (an all-reduce over the processes), so with the global count
+    /// `M = Σ_ranks M_r`:
+    ///
+    ///     μ_c = Σ_ranks Σ x / M,   σ²_c = Σ_ranks Σ (x − μ_c)² / M,   running_var ← … + momentum·σ²_c·M/(M − 1)
+    ///
+    /// and backward uses the global `mean(g) = Σ_ranks Σ g / M` and `mean(g·x̂) = Σ_ranks Σ g·x̂ / M` for `∂x`,
+    /// while `∂γ = Σ g·x̂` and `∂β = Σ g` stay this process's own (the data-parallel gradient all-reduce sums
+    /// them). With `reducer` `nil`, or in eval mode, it is the plain batch norm.
+    public func batchNorm(
+        runningMean: Tensor?, runningVar: Tensor?, weight: Tensor? = nil, bias: Tensor? = nil,
+        training: Bool, momentum: Float = 0.1, eps: Float = 1e-5, reducer: BatchNormReducer?
+    ) -> Tensor {
+        batchNorm(
+            runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias, training: training,
+            momentum: momentum, eps: eps, relu: false, reducer: reducer)
+    }
+
     /// ``batchNorm(runningMean:runningVar:weight:bias:training:momentum:eps:)`` followed by `max(·, 0)` when `relu`,
     /// in one pass (the backward pass masks the gradient with `y > 0` inside the batch-norm kernels).
     func batchNorm(
         runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?, training: Bool,
-        momentum: Float, eps: Float, relu: Bool
+        momentum: Float, eps: Float, relu: Bool, reducer: BatchNormReducer? = nil
     ) -> Tensor {
         precondition(rank >= 2, "batchNorm: expects input [N, C, *], got \(shape)")
         let n = shape[0], c = shape[1], spatial = shape.dropFirst(2).reduce(1, *)
@@ -39,6 +65,11 @@ extension Tensor {
         precondition(
             training || (runningMean != nil && runningVar != nil),
             "batchNorm: eval mode needs running statistics (pass training: true to use batch statistics)")
+        if training, let reducer {
+            return syncedBatchNorm(
+                runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias, momentum: momentum,
+                eps: eps, relu: relu, reducer: reducer)
+        }
         precondition(
             !training || m > 1, "batchNorm: expected more than 1 value per channel when training, got input \(shape)")
         let out = Tensor(uninitializedShape: shape)
@@ -47,36 +78,13 @@ extension Tensor {
         let mean = meanT.storage.pointer, invstd = invstdT.storage.pointer
         let gamma = weight?.storage.pointer, beta = bias?.storage.pointer
         let rm = runningMean?.storage.pointer, rv = runningVar?.storage.pointer
-        // Planes of `spatial` contiguous values go through the vector kernels; short ones (BatchNorm1d on
-        // [N, C]) through scalar loops.
-        let planes = spatial >= 8
         Parallel.forEachChunk(c, cost: 3 * m) { range in
             for ch in range {
                 if training {
-                    var sum = 0.0
-                    for b in 0..<n {
-                        let p = src + (b * c + ch) * spatial
-                        if planes {
-                            sum += Double(Kernels.sum(p, spatial))
-                        } else {
-                            var acc: Float = 0
-                            for s in 0..<spatial { acc += p[s] }
-                            sum += Double(acc)
-                        }
-                    }
+                    let sum = Tensor.channelSum(src, n: n, c: c, spatial: spatial, channel: ch)
                     let mu = sum / Double(m)
                     let muF = Float(mu)
-                    var sq = 0.0
-                    for b in 0..<n {
-                        let p = src + (b * c + ch) * spatial
-                        if planes {
-                            sq += Double(Kernels.sumSquaredDeviation(p, spatial, muF))
-                        } else {
-                            var acc: Float = 0
-                            for s in 0..<spatial { let d = p[s] - muF; acc += d * d }
-                            sq += Double(acc)
-                        }
-                    }
+                    let sq = Tensor.channelSquaredDeviation(src, n: n, c: c, spatial: spatial, channel: ch, mean: muF)
                     let variance = sq / Double(m)
                     mean[ch] = muF
                     invstd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
@@ -120,19 +128,8 @@ extension Tensor {
                 var pair = SIMD2<Float>()
                 for ch in range {
                     let mu = mean[ch], istd = invstd[ch]
-                    var sumG = 0.0, sumGX = 0.0
-                    for b in 0..<n {
-                        let off = (b * c + ch) * spatial
-                        pair = SIMD2<Float>()
-                        withUnsafeMutablePointer(to: &pair) { pp in
-                            pp.withMemoryRebound(to: Float.self, capacity: 2) { sums in
-                                Kernels.batchNormBackwardSums(
-                                    gp + off, xp + off, yp.map { $0 + off }, spatial, mu, sums)
-                            }
-                        }
-                        sumG += Double(pair[0])
-                        sumGX += Double(pair[1])
-                    }
+                    let (sumG, sumGX) = Tensor.channelBackwardSums(
+                        gp, xp, yp, n: n, c: c, spatial: spatial, channel: ch, mean: mu, pair: &pair)
                     gwp?[ch] = Float(sumGX) * istd
                     gbp?[ch] = Float(sumG)
                     guard let gxp else { continue }
@@ -150,6 +147,196 @@ extension Tensor {
                         for b in 0..<n {
                             let off = (b * c + ch) * spatial
                             Kernels.scaledMasked(gp + off, yp.map { $0 + off }, gxp + off, spatial, scale)
+                        }
+                    }
+                }
+            }
+            var grads: [Tensor?] = [gx]
+            if weightSlot != nil { grads.append(gw) }
+            if biasSlot != nil { grads.append(gb) }
+            return grads
+        }
+    }
+}
+
+extension Tensor {
+    /// `Σ x` over the `n` planes of channel `channel` (`spatial` values each) of a `[N, C, *]` buffer, in
+    /// `Double` across planes; planes of at least 8 values go through the vector kernels, short ones
+    /// (BatchNorm1d on `[N, C]`) through a scalar loop.
+    @inline(__always)
+    fileprivate static func channelSum(
+        _ src: UnsafeMutablePointer<Float>, n: Int, c: Int, spatial: Int, channel ch: Int
+    ) -> Double {
+        var sum = 0.0
+        for b in 0..<n {
+            let p = src + (b * c + ch) * spatial
+            if spatial >= 8 {
+                sum += Double(Kernels.sum(p, spatial))
+            } else {
+                var acc: Float = 0
+                for s in 0..<spatial { acc += p[s] }
+                sum += Double(acc)
+            }
+        }
+        return sum
+    }
+
+    /// `Σ (x − mean)²` over channel `channel` of a `[N, C, *]` buffer, accumulated as ``channelSum``.
+    @inline(__always)
+    fileprivate static func channelSquaredDeviation(
+        _ src: UnsafeMutablePointer<Float>, n: Int, c: Int, spatial: Int, channel ch: Int, mean muF: Float
+    ) -> Double {
+        var sq = 0.0
+        for b in 0..<n {
+            let p = src + (b * c + ch) * spatial
+            if spatial >= 8 {
+                sq += Double(Kernels.sumSquaredDeviation(p, spatial, muF))
+            } else {
+                var acc: Float = 0
+                for s in 0..<spatial {
+                    let d = p[s] - muF
+                    acc += d * d
+                }
+                sq += Double(acc)
+            }
+        }
+        return sq
+    }
+
+    /// `(Σ g, Σ g·(x − mean))` over channel `channel` (with `g` masked by `y > 0` when `y` is given), in `Double`
+    /// across planes; `pair` is the kernel's scratch.
+    @inline(__always)
+    fileprivate static func channelBackwardSums(
+        _ gp: UnsafeMutablePointer<Float>, _ xp: UnsafeMutablePointer<Float>, _ yp: UnsafePointer<Float>?, n: Int,
+        c: Int, spatial: Int, channel ch: Int, mean mu: Float, pair: inout SIMD2<Float>
+    ) -> (Double, Double) {
+        var sumG = 0.0, sumGX = 0.0
+        for b in 0..<n {
+            let off = (b * c + ch) * spatial
+            pair = SIMD2<Float>()
+            withUnsafeMutablePointer(to: &pair) { pp in
+                pp.withMemoryRebound(to: Float.self, capacity: 2) { sums in
+                    Kernels.batchNormBackwardSums(gp + off, xp + off, yp.map { $0 + off }, spatial, mu, sums)
+                }
+            }
+            sumG += Double(pair[0])
+            sumGX += Double(pair[1])
+        }
+        return (sumG, sumGX)
+    }
+
+    /// The training-mode batch norm of
+    /// ``batchNorm(runningMean:runningVar:weight:bias:training:momentum:eps:reducer:)``: the same arithmetic as
+    /// the plain one, in phases so that `reducer` runs between them (outside the parallel loops): local `Σx` and
+    /// count → reduce → `μ`; local `Σ(x − μ)²` → reduce → `σ²`; normalise. Backward: local `Σg`, `Σg·(x − μ)` →
+    /// `∂γ`, `∂β` (local) → reduce → `∂x`.
+    fileprivate func syncedBatchNorm(
+        runningMean: Tensor?, runningVar: Tensor?, weight: Tensor?, bias: Tensor?, momentum: Float, eps: Float,
+        relu: Bool, reducer: @escaping BatchNormReducer
+    ) -> Tensor {
+        let n = shape[0], c = shape[1], spatial = shape.dropFirst(2).reduce(1, *)
+        let m = n * spatial
+        let src = storage.pointer
+        // Phase 1: Σx per channel and the count, over all processes.
+        var stats = [Double](repeating: 0, count: c + 1)
+        stats.withUnsafeMutableBufferPointer { buffer in
+            let sp = buffer.baseAddress!
+            Parallel.forEachChunk(c, cost: m) { range in
+                for ch in range { sp[ch] = Tensor.channelSum(src, n: n, c: c, spatial: spatial, channel: ch) }
+            }
+        }
+        stats[c] = Double(m)
+        reducer(&stats)
+        let total = stats[c]
+        precondition(
+            total > 1,
+            "batchNorm: expected more than 1 value per channel over all processes when training, got \(total)")
+        let meanT = Tensor(uninitializedShape: [c]), invstdT = Tensor(uninitializedShape: [c])
+        let mean = meanT.storage.pointer, invstd = invstdT.storage.pointer
+        for ch in 0..<c { mean[ch] = Float(stats[ch] / total) }
+        // Phase 2: Σ(x − μ)² per channel, over all processes.
+        var squares = [Double](repeating: 0, count: c)
+        squares.withUnsafeMutableBufferPointer { buffer in
+            let sp = buffer.baseAddress!
+            Parallel.forEachChunk(c, cost: m) { range in
+                for ch in range {
+                    sp[ch] = Tensor.channelSquaredDeviation(
+                        src, n: n, c: c, spatial: spatial, channel: ch, mean: mean[ch])
+                }
+            }
+        }
+        reducer(&squares)
+        let rm = runningMean?.storage.pointer, rv = runningVar?.storage.pointer
+        for ch in 0..<c {
+            let variance = squares[ch] / total
+            invstd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
+            if let rm, let rv {
+                rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch]
+                rv[ch] = (1 - momentum) * rv[ch] + momentum * Float(variance * total / (total - 1))
+            }
+        }
+        // Phase 3: normalise.
+        let out = Tensor(uninitializedShape: shape)
+        let dst = out.storage.pointer
+        let gamma = weight?.storage.pointer, beta = bias?.storage.pointer
+        Parallel.forEachChunk(c, cost: m) { range in
+            for ch in range {
+                let scale = invstd[ch] * (gamma?[ch] ?? 1)
+                let shift = (beta?[ch] ?? 0) - mean[ch] * scale
+                for b in 0..<n {
+                    let p = src + (b * c + ch) * spatial, q = dst + (b * c + ch) * spatial
+                    Kernels.scaleShift(p, q, spatial, scale, shift, relu: relu)
+                }
+            }
+        }
+        var inputs = [self]
+        let weightSlot = weight.map {
+            inputs.append($0); return inputs.count - 1
+        }
+        let biasSlot = bias.map {
+            inputs.append($0); return inputs.count - 1
+        }
+        let x = detach(), w = weight?.detach()
+        let y: Tensor? = relu ? out : nil
+        return Tensor.record(relu ? "sync_batch_norm_relu" : "sync_batch_norm", out, inputs) { g, needs in
+            let needX = needs[0]
+            let needW = weightSlot.map { needs[$0] } ?? false, needB = biasSlot.map { needs[$0] } ?? false
+            let gx = needX ? Tensor(uninitializedShape: x.shape) : nil
+            let gw = needW ? Tensor(uninitializedShape: [c]) : nil
+            let gb = needB ? Tensor(uninitializedShape: [c]) : nil
+            let gp = g.storage.pointer, xp = x.storage.pointer, yp = y.map { UnsafePointer($0.storage.pointer) }
+            let gxp = gx?.storage.pointer, gwp = gw?.storage.pointer, gbp = gb?.storage.pointer
+            let gamma = w?.storage.pointer
+            let mean = meanT.storage.pointer, invstd = invstdT.storage.pointer
+            // Local Σg and Σg·(x − μ): ∂γ and ∂β from them, then their sums over all processes for ∂x.
+            var sums = [Double](repeating: 0, count: 2 * c)
+            sums.withUnsafeMutableBufferPointer { buffer in
+                let sp = buffer.baseAddress!
+                Parallel.forEachChunk(c, cost: 3 * m) { range in
+                    var pair = SIMD2<Float>()
+                    for ch in range {
+                        let (sumG, sumGX) = Tensor.channelBackwardSums(
+                            gp, xp, yp, n: n, c: c, spatial: spatial, channel: ch, mean: mean[ch], pair: &pair)
+                        gwp?[ch] = Float(sumGX) * invstd[ch]
+                        gbp?[ch] = Float(sumG)
+                        sp[ch] = sumG
+                        sp[c + ch] = sumGX
+                    }
+                }
+            }
+            if let gxp {
+                reducer(&sums)
+                Parallel.forEachChunk(c, cost: 3 * m) { range in
+                    for ch in range {
+                        let istd = invstd[ch]
+                        let scale = istd * (gamma?[ch] ?? 1)
+                        let meanG = Float(sums[ch] / total)
+                        let k = Float(sums[c + ch] / total) * istd * istd
+                        for b in 0..<n {
+                            let off = (b * c + ch) * spatial
+                            Kernels.batchNormBackwardApply(
+                                gp + off, xp + off, yp.map { $0 + off }, gxp + off, spatial,
+                                mu: mean[ch], meanG: meanG, k: k, scale: scale)
                         }
                     }
                 }
@@ -192,6 +379,9 @@ public class BatchNorm: Module, EpilogueFusable {
     @Buffer(dtype: .int64) public var numBatchesTracked: Tensor? = nil
     /// The input ranks accepted (`[2, 3]` for 1-D, `[4]` for 2-D).
     let acceptedRanks: [Int]
+    /// When set, training-mode batch statistics are summed over the processes of a data-parallel job through it
+    /// (PyTorch's `SyncBatchNorm`; `DescentTrain`'s `convertSyncBatchNorm` sets it); `nil` (the default): local.
+    public var statisticsReducer: BatchNormReducer?
 
     /// `torch.nn.BatchNorm1d`/`BatchNorm2d`'s default `eps`, 1e-5.
     public static let defaultEps: Float = 1e-5
@@ -240,7 +430,7 @@ public class BatchNorm: Module, EpilogueFusable {
         let y = x.batchNorm(
             runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
             training: isTraining || runningMean == nil, momentum: factor, eps: eps,
-            relu: epilogue != .none)
+            relu: epilogue != .none, reducer: isTraining ? statisticsReducer : nil)
         return epilogue == .reluMaxPool2x2 ? y.maxPool2d(kernelSize: 2) : y
     }
 

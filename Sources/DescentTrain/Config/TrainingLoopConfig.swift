@@ -21,6 +21,9 @@ public struct TrainingLoopConfig: Sendable, Equatable {
     public var clipGradValue: Double?
     /// Evaluate on the test split at the end (`false` in `descent search` trials, which must not see it).
     public var evaluateTest = true
+    /// Under a data-parallel launch (`mpirun -np N`), synchronise every BatchNorm's training statistics over
+    /// the ranks (``convertSyncBatchNorm(_:context:)``); ignored by a one-process run, where it changes nothing.
+    public var syncBatchNorm = false
 
     /// The defaults: 6 epochs, validation after each, stop on a non-finite loss, no clipping.
     public init() {}
@@ -47,9 +50,10 @@ public struct TrainingLoopConfig: Sendable, Equatable {
         clipGradNorm = try r.double("clip_grad_norm", .positive)
         clipGradValue = try r.double("clip_grad_value", .positive)
         evaluateTest = try r.bool("evaluate_test") ?? true
+        syncBatchNorm = try r.bool("sync_batch_norm") ?? false
         try r.finish(known: [
             "epochs", "max_steps", "eval_every", "non_finite", "rollback_factor", "max_rollbacks", "clip_grad_norm",
-            "clip_grad_value", "evaluate_test",
+            "clip_grad_value", "evaluate_test", "sync_batch_norm",
         ])
     }
 
@@ -68,6 +72,7 @@ public struct TrainingLoopConfig: Sendable, Equatable {
             w.line("clip_grad_norm", clipGradNorm.map(ConfigValue.number))
             w.line("clip_grad_value", clipGradValue.map(ConfigValue.number))
             w.line("evaluate_test", ConfigValue.bool(evaluateTest))
+            w.line("sync_batch_norm", ConfigValue.bool(syncBatchNorm))
         }
     }
 }

@@ -37,8 +37,10 @@ public protocol DistributedContext: AnyObject {
 public protocol DistributedRequest: AnyObject {
     /// Waits until the collective is complete on this rank.
     func wait() throws
-    /// Lets the collective progress without waiting and returns whether it is complete (`MPI_Test`); MPI moves
-    /// a non-blocking collective on only inside MPI calls, so calling this now and then overlaps it with work.
+    /// Whether the collective is complete on this rank, without blocking. With Open MPI a started all-reduce
+    /// advances only inside MPI calls (no progress thread), so code that overlaps it with computation calls this
+    /// now and then (every few hundred microseconds) to keep it moving; the default returns `false` (such a request
+    /// completes in ``wait()``).
     func test() throws -> Bool
 }
 

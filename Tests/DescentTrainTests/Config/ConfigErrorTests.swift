@@ -200,6 +200,6 @@ import Testing
         #expect(
             error("training: {speed: 3}")?.reason
                 == "unknown key (known keys: epochs, max_steps, eval_every, non_finite, rollback_factor, max_rollbacks, clip_grad_norm, "
-                + "clip_grad_value, evaluate_test)")
+                + "clip_grad_value, evaluate_test, sync_batch_norm)")
     }
 }
