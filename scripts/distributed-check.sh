@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end check of data-parallel training on Open MPI (README: Data-parallel training):
 # - equivalence: `mpirun -np 2` (32 samples per rank) against one process, both with the global batch 64, the
-#   same seed and 1 thread per process, for an MLP and a small CNN without batch norm on the generated shapes
+#   same seed and 1 thread per process, for an MLP and a small CNN without batch norm, and a CNN with batch norm
+#   under `training.sync_batch_norm: true` (SyncBatchNorm: statistics over the global batch; the layers before
+#   batch norm without bias, whose gradient is zero up to rounding and which Adam would turn into ±lr steps of
+#   pure rounding noise), on the generated shapes
 #   (909 training samples, so the last batch of 13 splits 7/6): the final weights agree within 1e-4 (absolute;
 #   the summation order of the gradient differs, see the README for why this bound) and the per-epoch
 #   training and validation losses within 1e-4;
@@ -56,6 +59,17 @@ printf '%s\n%s\n' "$common" 'model:
     - {name: max_pool2d, kernel_size: 2}
     - flatten
     - {name: linear, out_features: classes}' > "$out/cnn.yaml"
+printf '%s\n%s\n' "$common" 'model:
+  layers:
+    - {name: conv2d, out_channels: 8, kernel_size: 3, padding: 1, bias: false}
+    - batch_norm2d
+    - relu
+    - {name: max_pool2d, kernel_size: 2}
+    - flatten
+    - {name: linear, out_features: 32, bias: false}
+    - batch_norm1d
+    - relu
+    - {name: linear, out_features: classes}' > "$out/cnn-bn.yaml"
 
 losses() { cut -d, -f2,4 "$1/log.csv" | tail -n +2 | tr ',\n' '  '; }
 same_losses() {  # same_losses RUN_A RUN_B: per-epoch train and validation losses within the tolerance
@@ -64,9 +78,10 @@ same_losses() {  # same_losses RUN_A RUN_B: per-epoch train and validation losse
     for (i = 1; i <= n; i++) { d = x[i] - y[i]; if (d > t || d < -t) exit 1 } }'
 }
 
-for model in mlp cnn; do
+for model in mlp cnn cnn-bn; do
+  sync=(); [ "$model" = cnn-bn ] && sync=(--set training.sync_batch_norm=true)
   "$bin" train "$out/$model.yaml" --output "$out/$model-1" > "$out/$model-1.log"
-  "${mpi[@]}" "$bin" train "$out/$model.yaml" --output "$out/$model-2" > "$out/$model-2.log" 2>&1 \
+  "${mpi[@]}" "$bin" train "$out/$model.yaml" "${sync[@]}" --output "$out/$model-2" > "$out/$model-2.log" 2>&1 \
     || { cat "$out/$model-2.log" >&2; exit 1; }
   diff=$("$bin" compare-weights "$out/$model-1/model.safetensors" "$out/$model-2/model.safetensors" --tolerance "$tolerance")
   same_losses "$out/$model-1" "$out/$model-2" || {

@@ -102,6 +102,9 @@ public struct TrainingRun {
                     + "\(found.points.count) steps); training with lr \(YAMLWriter.number(config.optimizer.lr))")
         }
         let setup = try config.makeSetup()
+        if let distributed, config.training.syncBatchNorm {
+            convertSyncBatchNorm(setup.model, context: distributed.context)
+        }
         let fm = FileManager.default
         let store = CheckpointStore(directory: directory.appendingPathComponent("checkpoints"))
         let checkpoint = ModelCheckpoint(

@@ -5,7 +5,7 @@ import Testing
 @testable import DescentTrain
 
 /// SyncBatchNorm and `convertSyncBatchNorm`: with ``SingleProcess`` bit for bit BatchNorm; over 2 (and 3) ranks
-/// simulated by threads of one process (``ThreadGroup``), each rank's half of the batch gives the forward output,
+/// simulated by threads of one process (``BatchNormRanks``), each rank's half of the batch gives the forward output,
 /// input gradients and running statistics of BatchNorm over the whole batch, and the ranks' `∂γ`, `∂β` sum to
 /// the whole batch's. Tolerance: relative 1e-5 against max(|value|, 1e-3) — the sums are the same `Double`
 /// accumulations split at a different place (per rank, then across ranks), so only float rounding of the
@@ -86,7 +86,7 @@ import Testing
         let whole = makeNorm(shape[1], twoD: twoD, momentum: momentum)
         let n = shape[0]
         let bounds = (0...ranks).map { n * $0 / ranks }
-        let group = ThreadGroup(size: ranks)
+        let group = BatchNormRanks(size: ranks)
         let shards: [Module] = try (0..<ranks).map { r in
             if useLayer {
                 let layer = SyncBatchNorm(shape[1], context: group.context(rank: r), momentum: momentum)
@@ -185,7 +185,7 @@ final class Box<Value>: @unchecked Sendable {
 
 /// `size` ranks in one process, one thread each: collectives meet at a condition variable and sum in rank order
 /// (deterministic). For tests of code written against ``DistributedContext``.
-final class ThreadGroup: @unchecked Sendable {
+final class BatchNormRanks: @unchecked Sendable {
     let size: Int
     private let condition = NSCondition()
     private var slots: [[Double]]
@@ -199,7 +199,7 @@ final class ThreadGroup: @unchecked Sendable {
     }
 
     /// Rank `rank`'s context.
-    func context(rank: Int) -> ThreadRank { ThreadRank(group: self, rank: rank) }
+    func context(rank: Int) -> BatchNormRank { BatchNormRank(group: self, rank: rank) }
 
     /// Runs `body(rank)` on `size` threads at once and returns when all have finished.
     func run(_ body: @escaping (Int) -> Void) {
@@ -225,7 +225,7 @@ final class ThreadGroup: @unchecked Sendable {
         slots[rank] = values
         arrived += 1
         if arrived == size {
-            precondition(slots.allSatisfy { $0.count == values.count }, "ThreadGroup: lengths differ")
+            precondition(slots.allSatisfy { $0.count == values.count }, "BatchNormRanks: lengths differ")
             result = slots[0]
             for r in 1..<size { for i in result.indices { result[i] = combine(result[i], slots[r][i]) } }
             arrived = 0
@@ -238,13 +238,13 @@ final class ThreadGroup: @unchecked Sendable {
     }
 }
 
-/// One rank of a ``ThreadGroup``.
-final class ThreadRank: DistributedContext, @unchecked Sendable {
-    let group: ThreadGroup
+/// One rank of a ``BatchNormRanks``.
+final class BatchNormRank: DistributedContext, @unchecked Sendable {
+    let group: BatchNormRanks
     let rank: Int
     var size: Int { group.size }
 
-    init(group: ThreadGroup, rank: Int) {
+    init(group: BatchNormRanks, rank: Int) {
         self.group = group
         self.rank = rank
     }
@@ -266,10 +266,10 @@ final class ThreadRank: DistributedContext, @unchecked Sendable {
     }
     func barrier() throws { _ = group.reduce([], rank: rank, +) }
     func send(_ bytes: [UInt8], to destination: Int, tag: Int) throws {
-        throw DescentError(.argument, "ThreadRank", "send is not simulated")
+        throw DescentError(.argument, "BatchNormRank", "send is not simulated")
     }
     func receive(from source: Int?, tag: Int?) throws -> DistributedMessage {
-        throw DescentError(.argument, "ThreadRank", "receive is not simulated")
+        throw DescentError(.argument, "BatchNormRank", "receive is not simulated")
     }
     func abort(_ message: String) -> Never { fatalError(message) }
 
