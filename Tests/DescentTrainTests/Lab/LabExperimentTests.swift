@@ -1,0 +1,71 @@
+import Descent
+import Foundation
+import Testing
+
+@testable import DescentTrain
+
+/// Each `descent lab` experiment's claim at a small size, and the files it writes.
+@Suite(.serialized) struct LabExperimentTests {
+    @Test func learningRateClaims() throws {
+        let lab = LearningRateLab()
+        let outcomes = lab.outcomes().map(\.0)
+        #expect(outcomes.map(\.lr) == [0.02, 0.25, 0.45, 0.52])
+        // Too small: still far after 80 steps; 1/L converges fastest; just under 2/L zig-zags but converges;
+        // above 2/L = 0.5 the loss grows.
+        #expect(outcomes[0].stepsToTolerance == nil && outcomes[0].losses.last! < outcomes[0].losses[0])
+        #expect(outcomes[1].stepsToTolerance == 28)
+        #expect(outcomes[2].stepsToTolerance! > 28 && outcomes[2].signChanges > 20)
+        #expect(outcomes[3].diverged && outcomes[3].losses.last! > 1e5)
+        #expect(
+            outcomes.map(\.verdict) == [
+                "too slow: not at the tolerance", "converges", "overshoots (zig-zags) but converges", "diverges",
+            ])
+        let result = lab.run(LabOptions(quick: true))
+        #expect(result.summary.contains("lr = 0.52: diverges"))
+        let paths = try parseXML(result.plots.first { $0.name == "paths" }!.plot.svg())
+        #expect(paths.all("path").filter { $0.cls == "level" }.count >= 10)
+        #expect(
+            ["lr = 0.02", "lr = 0.25", "lr = 0.45", "lr = 0.52", "start", "minimum"].allSatisfy { name in
+                paths.all("text").contains { $0.text == name }
+            })
+    }
+
+    @Test func optimizerClaims() throws {
+        let lab = OptimizerLab(steps: 1000)
+        let table = lab.stepsToTolerance()
+        let q = try #require(table["quadratic"]), r = try #require(table["rosenbrock"])
+        // On the ill-conditioned quadratic, Nesterov (both forms) needs far fewer steps than plain GD, and the
+        // two forms differ by the one step between the iterate and its look-ahead point.
+        let gd = try #require(q[.gd] ?? nil), nesterov = try #require(q[.nesterov] ?? nil)
+        let lookAhead = try #require(q[.nesterovLookAhead] ?? nil)
+        #expect(nesterov * 2 < gd)
+        #expect(abs(lookAhead - nesterov) <= 1)
+        // In Rosenbrock's valley momentum reaches the tolerance within 1000 steps and plain GD does not.
+        #expect((r[.momentum] ?? nil) != nil && (r[.gd] ?? nil) == nil)
+        // The saddle: everyone escapes towards a minimum.
+        #expect(table["saddle"]!.values.allSatisfy { $0 != nil })
+        #expect(throws: DescentError.self) { try LabOptimizer.named("lbfgs") }
+        #expect(throws: DescentError.self) { try LabSurface.named("himmelblau") }
+        let small = OptimizerLab(optimizers: [.gd, .adam], surfaces: [.beale])
+        let result = try small.run(LabOptions(quick: true))
+        #expect(result.plots.map(\.name) == ["beale-paths", "beale-loss"])
+        let svg = try parseXML(result.plots[0].plot.svg())
+        #expect(svg.all("g").filter { $0.cls == "series" }.count == 4)  // gd, adam, start, minimum
+        #expect(result.summary.contains("beale"))
+    }
+
+    @Test func writerAndIndex() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = LearningRateLab(steps: 30).run(LabOptions(quick: true))
+        let written = try LabWriter.write(result, to: folder)
+        #expect(written.contains("loss.svg") && written.contains("paths.svg") && written.contains("summary.txt"))
+        let listed = try LabWriter.writeIndex(in: folder)
+        #expect(listed == [.lr])
+        let html = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(html.contains("src=\"lr/loss.svg\"") && html.contains("src=\"lr/paths.svg\""))
+        #expect(!html.contains("id=\"optimizers\""))
+        let summary = try String(contentsOf: folder.appendingPathComponent("lr/summary.txt"), encoding: .utf8)
+        #expect(summary == result.summary)
+    }
+}
