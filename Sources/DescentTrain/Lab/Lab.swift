@@ -8,12 +8,18 @@ public enum LabExperiment: String, CaseIterable, Sendable {
     case lr
     /// GD, momentum, both Nesterov forms, RMSprop, Adam and AdamW on 2-D test functions.
     case optimizers
+    /// SGD on a noisy least-squares problem: fixed rate, step decay, 1/k and reduce-on-plateau.
+    case decay
+    /// Ridge regression: closed form against gradient descent with L2, the regularisation path, held-out α.
+    case weightDecay = "weight-decay"
 
     /// One line on what the experiment shows.
     public var abstract: String {
         switch self {
         case .lr: "learning rate too small, good, too large: loss against step and paths over contours"
         case .optimizers: "GD, momentum, Nesterov (two forms), RMSprop, Adam, AdamW on 2-D functions"
+        case .decay: "fixed rate vs step decay vs 1/k vs reduce-on-plateau on a noisy problem"
+        case .weightDecay: "ridge regression: closed form vs GD with L2, regularisation path, held-out α"
         }
     }
 
@@ -22,6 +28,8 @@ public enum LabExperiment: String, CaseIterable, Sendable {
         switch self {
         case .lr: LearningRateLab().run(options)
         case .optimizers: try OptimizerLab().run(options)
+        case .decay: DecayLab().run(options)
+        case .weightDecay: WeightDecayLab().run(options)
         }
     }
 }

@@ -115,7 +115,7 @@ public struct SurfaceRunPath: Sendable {
 extension LabMath {
     /// A short decimal for rates and coordinates (`0.25`, `1e-3` → `0.001`).
     static func short(_ v: Double) -> String {
-        var s = String(format: "%.6g", v)
+        var s = String(format: "%.4g", v)
         if s.contains("e") { return s }
         if s.contains(".") { while s.hasSuffix("0") { s.removeLast() }; if s.hasSuffix(".") { s.removeLast() } }
         return s

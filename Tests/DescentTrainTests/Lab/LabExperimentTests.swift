@@ -54,6 +54,39 @@ import Testing
         #expect(result.summary.contains("beale"))
     }
 
+    @Test func decayClaims() {
+        // 2000 steps: 1/k ends well below the fixed rate's noise floor; reduce-on-plateau cuts the rate at least once.
+        let results = DecayLab().outcomes(seed: 0, steps: 2000)
+        let byName = Dictionary(uniqueKeysWithValues: results.map { ($0.schedule, $0) })
+        let fixed = byName[.fixed]!, inverse = byName[.inverse]!, plateau = byName[.plateau]!
+        #expect(inverse.finalExcess * 10 < fixed.finalExcess)
+        #expect(fixed.rates.allSatisfy { $0 == 0.05 })
+        #expect(abs(inverse.rates.last! - 1 / (20 + 1999.0)) < 1e-12)
+        #expect(!plateau.reductions.isEmpty && plateau.rates.last! < 0.05)
+        #expect(byName[.step]!.rates.last! == 0.05 * 0.5 * 0.5 * 0.5)
+        let result = DecayLab(steps: 600).run(LabOptions(quick: true))
+        #expect(result.summary.contains("Lowest final excess"))
+        #expect(result.plots.map(\.name) == ["loss", "rates"])
+    }
+
+    @Test func weightDecayClaims() throws {
+        let lab = WeightDecayLab(alphas: [0.001, 0.01, 0.1, 1, 10, 100, 1000])
+        let o = lab.outcome(seed: 0)
+        // Ridge's closed form and gradient descent with L2 (SGD's weightDecay) agree to 1e-4 at every checked α.
+        #expect(o.agreement.count == 4)
+        #expect(o.agreement.allSatisfy { $0.difference < 1e-4 })
+        // Shrinkage: ‖w‖ falls along the path; training error rises with α; the held-out pick is interior and
+        // beats the smallest α on the test set.
+        let norms = o.path.map { $0.reduce(0) { $0 + $1 * $1 } }
+        #expect(zip(norms, norms.dropFirst()).allSatisfy { $0 > $1 })
+        #expect(zip(o.trainError, o.trainError.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(o.picked > 0 && o.picked < 6)
+        #expect(o.testError[o.picked] < o.testError[0])
+        #expect(!o.signChanges.isEmpty)
+        let svg = try parseXML(lab.run(LabOptions()).plots[0].plot.svg())
+        #expect((1...10).allSatisfy { j in svg.all("text").contains { $0.text == "w\(j)" } })
+    }
+
     @Test func writerAndIndex() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
