@@ -12,6 +12,8 @@ public enum LabExperiment: String, CaseIterable, Sendable {
     case decay
     /// Ridge regression: closed form against gradient descent with L2, the regularisation path, held-out α.
     case weightDecay = "weight-decay"
+    /// Batch, stochastic and mini-batch gradient descent; larger batches with and without a scaled rate.
+    case batch
 
     /// One line on what the experiment shows.
     public var abstract: String {
@@ -20,6 +22,7 @@ public enum LabExperiment: String, CaseIterable, Sendable {
         case .optimizers: "GD, momentum, Nesterov (two forms), RMSprop, Adam, AdamW on 2-D functions"
         case .decay: "fixed rate vs step decay vs 1/k vs reduce-on-plateau on a noisy problem"
         case .weightDecay: "ridge regression: closed form vs GD with L2, regularisation path, held-out α"
+        case .batch: "batch vs stochastic vs mini-batch gradient descent; batch size and rate scaling"
         }
     }
 
@@ -30,6 +33,7 @@ public enum LabExperiment: String, CaseIterable, Sendable {
         case .optimizers: try OptimizerLab().run(options)
         case .decay: DecayLab().run(options)
         case .weightDecay: WeightDecayLab().run(options)
+        case .batch: BatchLab().run(options)
         }
     }
 }

@@ -87,6 +87,29 @@ import Testing
         #expect((1...10).allSatisfy { j in svg.all("text").contains { $0.text == "w\(j)" } })
     }
 
+    @Test func batchClaims() throws {
+        let lab = BatchLab(trainSamples: 400, testSamples: 400, epochs: 3, scalingBatches: [8, 128], scalingEpochs: 2)
+        let runs = lab.methodRuns(seed: 0)
+        #expect(runs.map(\.updatesPerEpoch) == [1, 400, 13])
+        #expect(runs.allSatisfy { $0.trainLoss.count == 4 && abs($0.trainLoss[0] - log(4.0)) < 1e-6 })
+        // After one epoch, 400 small updates (SGD) are ahead of one full-batch update.
+        #expect(runs[1].trainLoss[1] < runs[0].trainLoss[1])
+        #expect(runs.allSatisfy { $0.trainLoss.last! < $0.trainLoss[0] && $0.testAccuracy > 0.25 })
+        // With the rate fixed, batch 128 does worse than batch 8 after the same epochs; scaled, it does not.
+        let scaling = lab.scalingRuns(seed: 0)
+        #expect(scaling[1].fixed < scaling[0].fixed)
+        #expect(scaling[1].scaled > scaling[1].fixed)
+        let result = BatchLab(
+            trainSamples: 200, testSamples: 100, epochs: 2, scalingBatches: [8, 32], scalingEpochs: 1
+        )
+        .run(LabOptions(quick: true))
+        #expect(result.plots.map(\.name) == ["loss-epochs", "loss-time", "batch-size"])
+        let svg = try parseXML(result.plots[0].plot.svg())
+        #expect(
+            ["batch GD", "SGD (batch 1)", "mini-batch 32"].allSatisfy { n in svg.all("text").contains { $0.text == n } }
+        )
+    }
+
     @Test func writerAndIndex() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
