@@ -5,6 +5,8 @@
 # - checkpoints: a run killed with SIGKILL and one stopped with Ctrl-C, resumed, end bitwise equal (resume-check.sh);
 # - a search killed with SIGKILL and resumed reruns no finished trial and ends like an uninterrupted one
 #   (search-check.sh);
+# - `descent lab all` in under 3 minutes, its SVGs well-formed, index.html and every SVG rendered by chromium
+#   (lab-check.sh);
 # - with the real data under $DESCENT_DATA: the W2 CNN on all of MNIST (examples/mnist-cnn.yaml) must reach
 #   99.0% test accuracy within 5 epochs, and a CNN on spoken-digit log-mel spectrograms 90%.
 set -euo pipefail
@@ -46,6 +48,7 @@ fi
 
 bash scripts/resume-check.sh "$bin"
 bash scripts/search-check.sh "$bin"
+bash scripts/lab-check.sh "$bin"
 
 data="${DESCENT_DATA:-}"
 if [ -n "$data" ] && [ -f "$data/mnist/train-images-idx3-ubyte.gz" ]; then

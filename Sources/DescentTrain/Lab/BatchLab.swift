@@ -207,8 +207,16 @@ public struct BatchLab: Sendable {
         if let fastest = runs.min(by: { $0.trainLoss[1] < $1.trainLoss[1] }),
             let cheapest = runs.min(by: { $0.seconds.last! < $1.seconds.last! })
         {
-            text += "Lowest loss after one epoch: \(fastest.name); least training time: \(cheapest.name).\n"
+            text += "Lowest loss after one epoch: \(fastest.name); least total training time: \(cheapest.name).\n"
         }
+        // Time to a common loss: the highest final loss, which every run reaches.
+        let target = runs.map { $0.trainLoss.last! }.max() ?? 0
+        text += "Training time to reach loss \(LabMath.format(target)) (the highest final loss): "
+        text +=
+            runs.map { r -> String in
+                let i = r.trainLoss.firstIndex { $0 <= target }!
+                return "\(r.name) \(String(format: "%.3f", r.seconds[i])) s (\(i) epoch\(i == 1 ? "" : "s"))"
+            }.joined(separator: ", ") + ".\n"
         text += "\nBatch size and learning rate (\(scalingEpochs) epochs each; test accuracy):\n"
         for s in scaling {
             text +=
@@ -218,9 +226,9 @@ public struct BatchLab: Sendable {
         }
         if let last = scaling.last, let first = scaling.first {
             text +=
-                "At batch \(last.batch) the fixed rate loses \(String(format: "%.1f", (first.fixed - last.fixed) * 100)) points against batch \(first.batch); "
+                "With the rate fixed, batch \(last.batch) ends \(String(format: "%.1f", (first.fixed - last.fixed) * 100)) points below batch \(first.batch); "
             text +=
-                "scaling the rate \(last.scaled >= last.fixed ? "recovers" : "does not recover") \(String(format: "%.1f", (last.scaled - last.fixed) * 100)) of them.\n"
+                "with the rate scaled it ends \(String(format: "%+.1f", (last.scaled - first.scaled) * 100)) points from it.\n"
         }
         let csv =
             "method,batch,lr,updates_per_epoch,epoch,train_loss,seconds\n"
