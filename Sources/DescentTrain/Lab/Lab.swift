@@ -14,6 +14,8 @@ public enum LabExperiment: String, CaseIterable, Sendable {
     case weightDecay = "weight-decay"
     /// Batch, stochastic and mini-batch gradient descent; larger batches with and without a scaled rate.
     case batch
+    /// Training and validation curves of an overfitting MLP, the early stop and the restored best epoch.
+    case earlyStopping = "early-stopping"
 
     /// One line on what the experiment shows.
     public var abstract: String {
@@ -23,6 +25,7 @@ public enum LabExperiment: String, CaseIterable, Sendable {
         case .decay: "fixed rate vs step decay vs 1/k vs reduce-on-plateau on a noisy problem"
         case .weightDecay: "ridge regression: closed form vs GD with L2, regularisation path, held-out α"
         case .batch: "batch vs stochastic vs mini-batch gradient descent; batch size and rate scaling"
+        case .earlyStopping: "an overfitting MLP's training/validation curves, the early stop and the restored epoch"
         }
     }
 
@@ -34,6 +37,7 @@ public enum LabExperiment: String, CaseIterable, Sendable {
         case .decay: DecayLab().run(options)
         case .weightDecay: WeightDecayLab().run(options)
         case .batch: BatchLab().run(options)
+        case .earlyStopping: try EarlyStoppingLab().run(options)
         }
     }
 }

@@ -110,6 +110,22 @@ import Testing
         )
     }
 
+    @Test func earlyStoppingClaims() throws {
+        let lab = EarlyStoppingLab(
+            trainSamples: 60, heldOutSamples: 300, hidden: [64], epochs: 60, patience: 5, lr: 3e-3)
+        let full = try lab.train(seed: 0, earlyStopping: false)
+        // The small network overfits the 60 noisy samples: validation loss turns up while training loss falls.
+        #expect(full.epochsRun == 60 && full.restoredEpoch == nil)
+        #expect(full.validationLoss.last! > full.validationLoss[full.bestEpoch - 1] * 1.2)
+        #expect(full.trainLoss.last! < full.trainLoss[full.bestEpoch - 1])
+        // Early stopping stops `patience + 1` epochs after the best one and restores it.
+        let stopped = try lab.train(seed: 0, earlyStopping: true)
+        #expect(stopped.epochsRun < 60)
+        #expect(stopped.restoredEpoch == stopped.bestEpoch)
+        #expect(stopped.epochsRun == stopped.bestEpoch + 6)
+        #expect(stopped.bestEpoch == full.bestEpoch)  // same start, same batches: the same curve up to the stop
+    }
+
     @Test func writerAndIndex() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
