@@ -16,6 +16,8 @@ public enum LabExperiment: String, CaseIterable, Sendable {
     case batch
     /// Training and validation curves of an overfitting MLP, the early stop and the restored best epoch.
     case earlyStopping = "early-stopping"
+    /// The train/validation gap with and without dropout; inverted against classic (test-time scaled) dropout.
+    case dropout
 
     /// One line on what the experiment shows.
     public var abstract: String {
@@ -26,6 +28,7 @@ public enum LabExperiment: String, CaseIterable, Sendable {
         case .weightDecay: "ridge regression: closed form vs GD with L2, regularisation path, held-out α"
         case .batch: "batch vs stochastic vs mini-batch gradient descent; batch size and rate scaling"
         case .earlyStopping: "an overfitting MLP's training/validation curves, the early stop and the restored epoch"
+        case .dropout: "train/validation gap with and without dropout; inverted vs test-time weight scaling"
         }
     }
 
@@ -38,6 +41,7 @@ public enum LabExperiment: String, CaseIterable, Sendable {
         case .weightDecay: WeightDecayLab().run(options)
         case .batch: BatchLab().run(options)
         case .earlyStopping: try EarlyStoppingLab().run(options)
+        case .dropout: try DropoutLab().run(options)
         }
     }
 }

@@ -126,6 +126,23 @@ import Testing
         #expect(stopped.bestEpoch == full.bestEpoch)  // same start, same batches: the same curve up to the stop
     }
 
+    @Test func dropoutClaims() throws {
+        // The two dropout forms are the same model: outputs agree to 1e-6 (exactly for p = 0.5, a power of two).
+        let model = Models.mlp([6, 16, 16, 2], dropout: 0.5, generator: RandomGenerator(seed: 1))
+        let x = RandomGenerator(seed: 2).normal([32, 6])
+        let half = DropoutLab.formsAgree(model: model, inputs: x, p: 0.5, seed: 3)
+        #expect(half.train == 0 && half.test == 0)
+        let fifth = DropoutLab.formsAgree(model: model, inputs: x, p: 0.2, seed: 3)
+        #expect(fifth.train <= 1e-6 && fifth.test <= 1e-6)
+        // A small over-parameterised MLP on 60 noisy samples: dropout narrows the train/validation gap.
+        let lab = DropoutLab(
+            setup: EarlyStoppingLab(trainSamples: 60, heldOutSamples: 300, hidden: [64, 64], epochs: 40, lr: 3e-3))
+        let plain = try lab.train(seed: 0, dropout: 0).0, dropped = try lab.train(seed: 0, dropout: 0.5).0
+        #expect(plain.trainLoss.count == 40 && dropped.trainLoss.count == 40)
+        #expect(dropped.gap < plain.gap)
+        #expect(dropped.finalTrainLoss > plain.finalTrainLoss)
+    }
+
     @Test func writerAndIndex() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
