@@ -18,6 +18,8 @@ public enum LabExperiment: String, CaseIterable, Sendable {
     case earlyStopping = "early-stopping"
     /// The train/validation gap with and without dropout; inverted against classic (test-time scaled) dropout.
     case dropout
+    /// A deep tanh network with exploding gradients, without clipping, clipped by value and by norm.
+    case clipping
 
     /// One line on what the experiment shows.
     public var abstract: String {
@@ -29,6 +31,7 @@ public enum LabExperiment: String, CaseIterable, Sendable {
         case .batch: "batch vs stochastic vs mini-batch gradient descent; batch size and rate scaling"
         case .earlyStopping: "an overfitting MLP's training/validation curves, the early stop and the restored epoch"
         case .dropout: "train/validation gap with and without dropout; inverted vs test-time weight scaling"
+        case .clipping: "a deep tanh network with exploding gradients: no clipping, clip by value (θ = 5), by norm"
         }
     }
 
@@ -42,6 +45,7 @@ public enum LabExperiment: String, CaseIterable, Sendable {
         case .batch: BatchLab().run(options)
         case .earlyStopping: try EarlyStoppingLab().run(options)
         case .dropout: try DropoutLab().run(options)
+        case .clipping: ClippingLab().run(options)
         }
     }
 }

@@ -143,6 +143,16 @@ import Testing
         #expect(dropped.finalTrainLoss > plain.finalTrainLoss)
     }
 
+    @Test func clippingClaims() {
+        // Exploding gradients blow the unclipped run up; clipping by value (θ = 5) and by norm keep it finite.
+        let lab = ClippingLab(depth: 16, width: 32, steps: 30)
+        let none = lab.train(.none, seed: 0), value = lab.train(.value, seed: 0), norm = lab.train(.norm, seed: 0)
+        #expect(none.blewUpAt != nil)
+        #expect(value.blewUpAt == nil && value.losses.count == 30 && value.losses.allSatisfy(\.isFinite))
+        #expect(norm.blewUpAt == nil && norm.losses.last! < norm.losses[0])
+        #expect(none.gradientNorms.max()! > 100 * none.gradientNorms[0])
+    }
+
     @Test func writerAndIndex() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
