@@ -141,7 +141,7 @@ public struct OptimizerLab: Sendable {
                 text +=
                     "  \(o.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0)) \(reached.padding(toLength: 12, withPad: " ", startingAt: 0))"
                 text +=
-                    " final f − f* \(LabMath.format(last)) at (\(LabMath.format(end.x)), \(LabMath.format(end.y)))\n"
+                    " final f − f* \(LabMath.format(last)) at (\(LabMath.format(abs(end.x) < 1e-9 ? 0 : end.x)), \(LabMath.format(abs(end.y) < 1e-9 ? 0 : end.y)))\n"
                 csv +=
                     "\(s.name),\(o.rawValue),\(lr),\(run.stepsToTolerance.map(String.init) ?? ""),\(last),\(run.diverged)\n"
             }
