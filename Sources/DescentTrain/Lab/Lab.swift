@@ -20,6 +20,8 @@ public enum LabExperiment: String, CaseIterable, Sendable {
     case dropout
     /// A deep tanh network with exploding gradients, without clipping, clipped by value and by norm.
     case clipping
+    /// Training with and without batch norm (and at a higher rate), activation histograms, running statistics.
+    case batchnorm
 
     /// One line on what the experiment shows.
     public var abstract: String {
@@ -32,6 +34,8 @@ public enum LabExperiment: String, CaseIterable, Sendable {
         case .earlyStopping: "an overfitting MLP's training/validation curves, the early stop and the restored epoch"
         case .dropout: "train/validation gap with and without dropout; inverted vs test-time weight scaling"
         case .clipping: "a deep tanh network with exploding gradients: no clipping, clip by value (θ = 5), by norm"
+        case .batchnorm:
+            "training with and without batch norm and at a higher rate; activation histograms; running stats"
         }
     }
 
@@ -46,6 +50,7 @@ public enum LabExperiment: String, CaseIterable, Sendable {
         case .earlyStopping: try EarlyStoppingLab().run(options)
         case .dropout: try DropoutLab().run(options)
         case .clipping: ClippingLab().run(options)
+        case .batchnorm: try BatchNormLab().run(options)
         }
     }
 }

@@ -153,6 +153,25 @@ import Testing
         #expect(none.gradientNorms.max()! > 100 * none.gradientNorms[0])
     }
 
+    @Test func batchNormClaims() throws {
+        let lab = BatchNormLab(data: BatchLab(trainSamples: 400, testSamples: 200), hidden: [32, 32], epochs: 3)
+        // At lr 2 the plain MLP does not learn; with batch norm it does.
+        let (plainHigh, _) = try lab.train(batchNorm: false, lr: 2, seed: 0)
+        let (normHigh, model) = try lab.train(batchNorm: true, lr: 2, seed: 0)
+        #expect(normHigh.trainLoss.last! < plainHigh.trainLoss.last! - 0.2)
+        #expect(normHigh.testAccuracy > plainHigh.testAccuracy)
+        // Eval mode uses the running statistics: the formula by hand matches the layer.
+        let sets = lab.data.data(seed: 0)
+        let stats = BatchNormLab.runningStatistics(model, inputs: Tensor(sets.train.x, shape: [400, 20]))
+        #expect(stats.formula < 1e-5)
+        #expect(stats.mean.isFinite && stats.variance.isFinite)
+        // After batch norm every hidden layer's pre-activations are about zero-mean with unit spread.
+        for layer in BatchNormLab.hiddenActivations(model, Tensor(sets.test.x, shape: [200, 20])) {
+            let m = layer.reduce(0) { $0 + Double($1) } / Double(layer.count)
+            #expect(abs(m) < 0.5)
+        }
+    }
+
     @Test func writerAndIndex() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
