@@ -28,7 +28,7 @@ else
   exit 1
 fi
 
-for e in lr optimizers decay weight-decay batch early-stopping dropout clipping batchnorm; do
+for e in lr optimizers decay weight-decay batch early-stopping dropout clipping batchnorm augmentation; do
   [ -s "$out/lab/$e/summary.txt" ] || { echo "lab-check: lab/$e/summary.txt is missing" >&2; exit 1; }
   ls "$out/lab/$e/"*.svg > /dev/null 2>&1 || { echo "lab-check: lab/$e has no SVG" >&2; exit 1; }
   grep -q "id=\"$e\"" "$out/lab/index.html" || { echo "lab-check: index.html does not list $e" >&2; exit 1; }

@@ -172,6 +172,20 @@ import Testing
         }
     }
 
+    @Test func augmentationRunsEverySeedBothWays() throws {
+        // The generated shapes (no data needed); the accuracy claim itself is reported as measured by
+        // `descent lab augmentation`, not asserted: at this size it is noise.
+        let lab = AugmentationLab(trainSamples: 100, testSamples: 100, seeds: 2, epochs: 2, preferMNIST: false)
+        let r = try lab.accuracies()
+        #expect(r.data == "generated shapes")
+        #expect(r.plain.count == 2 && r.augmented.count == 2)
+        #expect((r.plain + r.augmented).allSatisfy { $0.count == 2 && $0.allSatisfy { $0 >= 0 && $0 <= 1 } })
+        let spread = AugmentationLab.meanAndSpread([0.5, 0.7])
+        #expect(abs(spread.mean - 0.6) < 1e-12 && abs(spread.std - 0.1) < 1e-12)
+        let svg = try parseXML(try lab.run(LabOptions(quick: true)).plots[0].plot.svg())
+        #expect(svg.all("path").filter { $0.cls == "band" }.count == 2)
+    }
+
     @Test func writerAndIndex() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lab-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
