@@ -18,9 +18,9 @@ public struct AugmentationLab: Sendable {
     /// Use MNIST when it is found (false: always the generated shapes).
     public var preferMNIST: Bool
 
-    /// 1,000 training and 2,000 test images, 3 seeds, 15 epochs, MNIST when found.
+    /// 1,000 training and 2,000 test images, 3 seeds, 40 epochs, MNIST when found.
     public init(
-        trainSamples: Int = 1000, testSamples: Int = 2000, seeds: Int = 3, epochs: Int = 15, preferMNIST: Bool = true
+        trainSamples: Int = 1000, testSamples: Int = 2000, seeds: Int = 3, epochs: Int = 40, preferMNIST: Bool = true
     ) {
         (self.trainSamples, self.testSamples, self.seeds, self.epochs, self.preferMNIST) = (
             trainSamples, testSamples, seeds, epochs, preferMNIST
