@@ -7,6 +7,8 @@
 #   (search-check.sh);
 # - data-parallel training on Open MPI: 2 ranks match 1 process, a killed rank ends the job and --resume
 #   completes (distributed-check.sh);
+# - `descent lab all` in under 3 minutes, its SVGs well-formed, index.html and every SVG rendered by chromium
+#   (lab-check.sh);
 # - with the real data under $DESCENT_DATA: the W2 CNN on all of MNIST (examples/mnist-cnn.yaml) must reach
 #   99.0% test accuracy within 5 epochs, and a CNN on spoken-digit log-mel spectrograms 90%.
 set -euo pipefail
@@ -49,6 +51,7 @@ fi
 bash scripts/resume-check.sh "$bin"
 bash scripts/search-check.sh "$bin"
 bash scripts/distributed-check.sh "$bin"
+bash scripts/lab-check.sh "$bin"
 
 data="${DESCENT_DATA:-}"
 if [ -n "$data" ] && [ -f "$data/mnist/train-images-idx3-ubyte.gz" ]; then

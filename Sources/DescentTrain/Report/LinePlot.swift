@@ -18,6 +18,8 @@ public struct LinePlot: Sendable {
         case markers
         /// A line with a dot at each point.
         case lineAndMarkers
+        /// A filled bar from y = 0 to each point, centred on its x (a histogram: x the bin centres, equal widths).
+        case bars
     }
 
     /// How an axis maps values to pixels.
@@ -39,6 +41,8 @@ public struct LinePlot: Sendable {
         public var style: Style
         /// `#rrggbb`; nil takes the series' place in ``PlotPalette``.
         public var color: String?
+        /// Draws the line dashed (to tell apart series that overlap).
+        public var dashed = false
 
         /// A series of points.
         public init(name: String, points: [(x: Double, y: Double)], style: Style = .line, color: String? = nil) {
@@ -81,6 +85,10 @@ public struct LinePlot: Sendable {
     public var height: Int
     /// Labels of a categorical x axis: category *i* stands at x = *i*, evenly spaced and labelled (nil: numeric).
     public var xCategories: [String]?
+    /// Shaded error bands, drawn under the series (such as mean ± one standard deviation).
+    public var bands: [Band] = []
+    /// Contour lines of a 2-D function drawn under the series (the axes then span its grid).
+    public var contours: Contours?
 
     /// A plot; everything but the series has a default.
     public init(
@@ -101,11 +109,24 @@ public struct LinePlot: Sendable {
                 domain: -0.5...Double(categories.count) - 0.5,
                 values: categories.indices.map(Double.init), labels: categories)
         }
-        return Self.ticks(drawablePoints.map(\.x) + verticalLines.map(\.x), scale: xScale, target: 8)
+        return Self.ticks(
+            drawablePoints.map(\.x) + verticalLines.map(\.x) + bands.flatMap(\.x) + contourCorners.map(\.x),
+            scale: xScale, target: 8)
     }
 
-    /// The ticks of the y axis (its domain encloses the drawable points).
-    public var yTicks: AxisTicks { Self.ticks(drawablePoints.map(\.y), scale: yScale, target: 5) }
+    /// The ticks of the y axis (its domain encloses the drawable points, the bands, and 0 under bars).
+    public var yTicks: AxisTicks {
+        let zero: [Double] = series.contains { $0.style == .bars } ? [0] : []
+        return Self.ticks(
+            drawablePoints.map(\.y) + bands.flatMap { $0.lower + $0.upper } + contourCorners.map(\.y) + zero,
+            scale: yScale, target: 5)
+    }
+
+    /// The corners of the contour grid, if any.
+    private var contourCorners: [(x: Double, y: Double)] {
+        guard let c = contours else { return [] }
+        return [(c.xRange.lowerBound, c.yRange.lowerBound), (c.xRange.upperBound, c.yRange.upperBound)]
+    }
 
     /// Points of every series whose x and y can both be drawn.
     private var drawablePoints: [(x: Double, y: Double)] {
@@ -128,11 +149,14 @@ public struct LinePlot: Sendable {
         }
         for entry in l.legend {
             let (x, y) = (entry.x, entry.y), c = color(entry.index), style = series[entry.index].style
-            if style != .markers {
+            if style == .bars {
                 s +=
-                    "<line x1=\"\(n(x))\" y1=\"\(n(y))\" x2=\"\(n(x + 20))\" y2=\"\(n(y))\" stroke=\"\(c)\" stroke-width=\"2\"/>\n"
+                    "<rect x=\"\(n(x + 4))\" y=\"\(n(y - 6))\" width=\"12\" height=\"12\" fill=\"\(c)\" fill-opacity=\"0.5\" stroke=\"\(c)\"/>\n"
+            } else if style != .markers {
+                s +=
+                    "<line x1=\"\(n(x))\" y1=\"\(n(y))\" x2=\"\(n(x + 20))\" y2=\"\(n(y))\" stroke=\"\(c)\" stroke-width=\"2\"\(series[entry.index].dashed ? " stroke-dasharray=\"5 3\"" : "")/>\n"
             }
-            if style != .line { s += circle(x + 10, y, c) }
+            if style == .markers || style == .lineAndMarkers { s += circle(x + 10, y, c) }
             s += text(x + 26, y + 4, series[entry.index].name)
         }
         s += "<g class=\"grid\" stroke=\"#e6e6e6\" stroke-width=\"1\">\n"
@@ -157,6 +181,8 @@ public struct LinePlot: Sendable {
         if !yLabel.isEmpty {
             s += text(14, f.midY, yLabel, anchor: "middle", attributes: "transform=\"rotate(-90 14 \(n(f.midY)))\"")
         }
+        if let contours { s += draw(contours, layout: l) }
+        for band in bands { s += draw(band, layout: l) }
         for (i, series) in series.enumerated() { s += draw(series, color: color(i), layout: l) }
         let pixels = drawablePoints.compactMap { l.map($0.x, $0.y) }
         for (i, line) in verticalLines.enumerated() {
@@ -201,12 +227,15 @@ public struct LinePlot: Sendable {
             }
         }
         var s = "<g class=\"series\">\n"
+        if series.style == .bars { return s + bars(series, color: c, layout: l) + "</g>\n" }
         if series.style != .markers {
             let d = runs.filter { $0.count > 1 }.map { run in
                 "M" + run.map { "\(n($0.x)) \(n($0.y))" }.joined(separator: " L")
             }.joined(separator: " ")
             if !d.isEmpty {
-                s += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(c)\" stroke-width=\"2\" stroke-linejoin=\"round\"/>\n"
+                let dash = series.dashed ? " stroke-dasharray=\"5 3\"" : ""
+                s +=
+                    "<path d=\"\(d)\" fill=\"none\" stroke=\"\(c)\" stroke-width=\"2\" stroke-linejoin=\"round\"\(dash)/>\n"
             }
         }
         for run in runs where series.style != .line || run.count == 1 {  // a lone point of a line still shows
