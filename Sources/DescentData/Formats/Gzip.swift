@@ -6,7 +6,8 @@ import Foundation
 ///
 /// ``decompress(_:name:)`` reads every member of a multi-member file (what `cat a.gz b.gz` gives, and what
 /// `gzip -d` accepts), ignores zero padding after the last member, and reports corrupt or truncated input as
-/// a ``DescentError`` that names the data and zlib's reason.
+/// a ``DescentError`` that names the data and zlib's reason. Each member's trailer is verified (zlib checks
+/// the CRC-32 of the member's data and its length modulo 2³², ISIZE, and a mismatch is an error naming the field).
 public enum Gzip {
     /// Whether `data` starts with the gzip magic bytes `1f 8b`.
     public static func isGzip(_ data: Data) -> Bool {
@@ -81,7 +82,13 @@ public enum Gzip {
                 case Z_MEM_ERROR:
                     throw DescentError(.file, name, "zlib ran out of memory while decompressing")
                 default:
-                    let message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+                    var message = stream.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+                    // zlib checks each member's trailer: name the field that disagrees.
+                    if message == "incorrect data check" {
+                        message = "the CRC-32 in the trailer does not match the data (zlib: \(message))"
+                    } else if message == "incorrect length check" {
+                        message = "the ISIZE in the trailer does not match the data's length (zlib: \(message))"
+                    }
                     throw DescentError(
                         .file, name, "corrupt gzip data in member \(member) near byte \(position): \(message)")
                 }
