@@ -186,14 +186,10 @@ public struct CSVTable: Sendable {
             } else {
                 labels = try rows.map { r in
                     let cell = r.fields[li].trimmingCharacters(in: .whitespaces)
-                    guard let v = CSVTable.number(cell), v >= 0, v == v.rounded(), v < Double(Int32.max) else {
-                        throw DescentError(
-                            .file, place(r.line, li),
-                            cell.isEmpty
-                                ? "empty label cell" : "label \"\(cell)\" is not a class index (a non-negative integer)"
-                        )
+                    if let reason = CSVTable.badClassIndex(cell) {
+                        throw DescentError(.file, place(r.line, li), reason)
                     }
-                    return Int(v)
+                    return Int(CSVTable.number(cell)!)
                 }
             }
         }
@@ -205,6 +201,26 @@ public struct CSVTable: Sendable {
         self.labelColumn = labelIndex
         self.labels = labels
         self.classNames = classNames
+    }
+
+    /// Class indices must be below this (65,536 classes), so that a stray large number in a label column is
+    /// refused rather than turned into a model with that many outputs.
+    public static let classIndexLimit = 65_536
+
+    /// Why the (trimmed) label cell `cell` is not a class index, or `nil` when it is one.
+    static func badClassIndex(_ cell: String) -> String? {
+        if cell.isEmpty { return "empty label cell" }
+        guard let v = CSVTable.number(cell) else {
+            return "label \"\(cell)\" is not a class index (a non-negative integer)"
+        }
+        if v.isNaN { return "label \"\(cell)\" is NaN, not a class index (a non-negative integer)" }
+        if v < 0 { return "label \"\(cell)\" is negative, not a class index (class indices count from 0)" }
+        if v != v.rounded() { return "label \"\(cell)\" is not an integer, so not a class index" }
+        if v >= Double(classIndexLimit) {
+            return
+                "label \"\(cell)\" is out of range, not a class index (class indices must be below \(classIndexLimit))"
+        }
+        return nil
     }
 
     /// The value of a cell, when it is a number (surrounding spaces allowed).

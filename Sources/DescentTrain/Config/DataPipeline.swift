@@ -107,7 +107,7 @@ extension DataConfig {
             let parts = try fullTrain.randomSplit([1 - v, v], seed: seed, stratified: classification)
             (train, validation) = (AnyDataset(parts[0]), AnyDataset(parts[1]))
         }
-        guard train.count > 0 else { throw sources.error("data.validation_fraction", "leaves no training samples") }
+        try checkSplits(train: train.count, validation: validation.count, test: test.count, sources: sources)
         let sampleShape = train.sample(at: 0).input.shape
         if dataset == .csv {
             inputs = "\(sampleShape[0]) CSV feature columns" + (csv?.features.map { " (\(Self.list($0)))" } ?? "")
@@ -165,6 +165,27 @@ extension DataConfig {
             preprocessing: inputs + normText + augmentText)
     }
 
+    /// Refuses, before training, a split left empty by too few samples for the fractions asked: the error names
+    /// the key and every part's count.
+    func checkSplits(train: Int, validation: Int, test: Int, sources: SourceMap) throws {
+        let counts = "train \(train), validation \(validation), test \(test) of \(train + validation + test) samples"
+        let hint = "use more data or change the fractions"
+        guard train > 0 else {
+            throw sources.error("data.validation_fraction", "leaves no training samples (\(counts)); \(hint)")
+        }
+        if folds == nil && validationFraction > 0 && validation == 0 {
+            throw sources.error(
+                "data.validation_fraction",
+                "\(validationFraction) leaves an empty validation split (\(counts)); \(hint), or set it to 0 for no validation"
+            )
+        }
+        if [.csv, .sklearnDigits].contains(dataset) && (testFraction ?? 0.2) > 0 && test == 0 {
+            throw sources.error(
+                "data.test_fraction",
+                "\(testFraction ?? 0.2) leaves an empty test split (\(counts)); \(hint)")
+        }
+    }
+
     /// The CSV file as a dataset, its class names (classification) and the number of targets.
     private func readCSV(_ sources: SourceMap) throws -> (TensorDataset, [String]?, Int) {
         guard let csv else { throw sources.error("data.path", "missing (required by dataset csv)") }
@@ -180,10 +201,13 @@ extension DataConfig {
                     table = try CSVTable(
                         contentsOf: url, features: features, label: .classIndex(.name(csv.target[0])), header: .present)
                 } catch {
+                    // Class names instead of indices, but only for a column of names: a column holding numbers
+                    // (NaN, negative, fractional or huge ones among integers) keeps the index error, naming the row.
                     guard
                         let named = try? CSVTable(
                             contentsOf: url, features: features, label: .className(.name(csv.target[0])),
-                            header: .present)
+                            header: .present),
+                        !(named.classNames ?? []).contains(where: { Double($0) != nil })
                     else { throw error }
                     table = named
                 }

@@ -105,6 +105,21 @@ import Testing
                 "not a class index") == true)
     }
 
+    /// NaN, negative, fractional, huge and non-numeric class indices, each named by file, line and column.
+    @Test(arguments: [
+        ("nan", "label \"nan\" is NaN, not a class index (a non-negative integer)"),
+        ("-2", "label \"-2\" is negative, not a class index (class indices count from 0)"),
+        ("2.5", "label \"2.5\" is not an integer, so not a class index"),
+        ("1e9", "label \"1e9\" is out of range, not a class index (class indices must be below 65536)"),
+        ("inf", "label \"inf\" is out of range, not a class index (class indices must be below 65536)"),
+        ("two", "label \"two\" is not a class index (a non-negative integer)"),
+        ("", "empty label cell"),
+    ])
+    func badClassIndicesNameRowAndColumn(_ cell: String, _ reason: String) {
+        let e = DataTestFiles.descentError { _ = try table("x,y,label\n1,2,0\n3,4,1\n5,6,\(cell)\n") }
+        #expect(e?.description == "t.csv:4, column 3 (\"label\"): \(reason)")
+    }
+
     @Test func unknownColumnsAreErrors() {
         let name = DataTestFiles.descentError { _ = try table("a,b\n1,0\n", features: ["c"]) }
         #expect(name?.reason == "no column named \"c\" (columns: a, b)")
