@@ -20,7 +20,8 @@ public struct Normalize: Transform {
     }
 
     /// Normalisation with statistics computed on a (training) dataset; a channel with zero deviation (a
-    /// constant feature) is only centred.
+    /// constant feature) is only centred, so it becomes 0 instead of a division by zero (scikit-learn's
+    /// `StandardScaler` likewise uses a scale of 1 for zero-variance features).
     public init(_ statistics: ChannelStatistics) {
         self.init(mean: statistics.mean, std: statistics.std.map { $0 > 0 ? $0 : 1 })
     }

@@ -16,6 +16,25 @@ import Testing
         #expect(stats.valuesPerChannel == 4)
     }
 
+    /// A zero-variance feature (scikit-learn's `StandardScaler` case): its deviation is exactly 0, even for a value
+    /// whose float sums leave a rounding residue, and ``Normalize`` uses a scale of 1, so the column becomes 0 and
+    /// nothing is divided by zero.
+    @Test func constantFeatureGetsStdZeroAndBecomesZero() throws {
+        let rows = 37
+        var values = [Float]()
+        for i in 0..<rows { values += [Float(i), 1000.1, -3.3e-5] }
+        let data = TensorDataset(inputs: Tensor(values, shape: [rows, 3]), labels: [Int](repeating: 0, count: rows))
+        let stats = try ChannelStatistics(of: data)
+        #expect(stats.std[1] == 0 && stats.std[2] == 0 && stats.std[0] > 10)
+        #expect(stats.mean[1] == 1000.1 && stats.mean[2] == -3.3e-5)
+        let normalize = Normalize(stats)
+        #expect(normalize.std[1] == 1 && normalize.std[2] == 1)
+        for i in [0, 5, rows - 1] {
+            let x = try normalize(data.sample(at: i), generator: RandomGenerator(seed: 0)).input.scalars
+            #expect(x[1] == 0 && x[2] == 0 && x[0].isFinite)
+        }
+    }
+
     @Test func statisticsOfTheTrainingSplitNormaliseIt() throws {
         let data = GeneratedShapes(count: 60, seed: 4)
         let splits = try data.split(train: 0.5, validation: 0.5, seed: 2)
