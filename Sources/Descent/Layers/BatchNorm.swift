@@ -406,6 +406,27 @@ public class BatchNorm: Module, EpilogueFusable {
         self.numBatchesTracked = trackRunningStats ? Tensor(0) : nil
     }
 
+    /// Whether a training-mode batch with one value per channel is recorded in ``trainingInputError`` instead
+    /// of stopping the program (set for the duration of a training step by `DescentTrain`'s `SupervisedStep`,
+    /// which then throws the error).
+    @TaskLocal public static var recordsTrainingInputErrors = false
+
+    /// The error of the last training-mode call with one value per channel, recorded while
+    /// ``recordsTrainingInputErrors`` is set; clear it after reading (see ``takeTrainingInputError(in:)``).
+    public var trainingInputError: DescentError?
+
+    /// The first ``trainingInputError`` among the batch-norm layers of `model`, located at the layer's name in
+    /// the model (`3 (BatchNorm1d)`), or `nil` when none was recorded; the errors are cleared in every layer.
+    public static func takeTrainingInputError(in model: Module) -> DescentError? {
+        var first: DescentError?
+        for (name, m) in model.namedModules() {
+            guard let bn = m as? BatchNorm, let e = bn.trainingInputError else { continue }
+            first = first ?? (name.isEmpty ? e : DescentError(.shape, "\(name) (\(e.location))", e.reason))
+            bn.trainingInputError = nil
+        }
+        return first
+    }
+
     /// Resets the running statistics in place: mean 0, variance 1, no batches tracked.
     public func resetRunningStats() {
         runningMean?.assignInPlace(Tensor.zeros([numFeatures]))
@@ -417,8 +438,21 @@ public class BatchNorm: Module, EpilogueFusable {
     public override func callAsFunction(_ x: Tensor) -> Tensor { forward(x, epilogue: .none) }
 
     /// Normalises `x`, followed by `epilogue` (the ReLU fused into the normalisation's pass).
+    ///
+    /// In training mode a batch with one value per channel (`[1, C]`, or `[1, C, 1, 1]` for 2-D) has no batch
+    /// variance: it is a precondition failure (PyTorch raises), unless ``recordsTrainingInputErrors`` is set,
+    /// when the layer stores PyTorch's error in ``trainingInputError``, returns `x` unnormalised (after the
+    /// epilogue) and leaves its running statistics alone, for the caller to throw.
     public func forward(_ x: Tensor, epilogue: Epilogue) -> Tensor {
         checkInput(x)
+        if isTraining && statisticsReducer == nil && x.rank >= 2 && x.shape[0] * x.shape.dropFirst(2).reduce(1, *) <= 1
+        {
+            let error = shapeError(
+                "Expected more than 1 value per channel when training, got input size \(x.shape)")
+            guard Self.recordsTrainingInputErrors else { preconditionFailure("\(error)") }
+            trainingInputError = error
+            return epilogue.apply(to: x)
+        }
         var factor = momentum ?? 0
         if isTraining, let count = numBatchesTracked {
             let seen = count.withSharedStorage { p -> Float in

@@ -30,7 +30,20 @@ public final class SupervisedStep: TrainingStep {
             optimizer.step()
             return
         }
-        let output = model(batch.inputs)
+        // A batch of one sample may reach a batch-norm layer with one value per channel: the layer records
+        // PyTorch's error instead of stopping, and the step throws it before the loss and backward.
+        let output: Tensor
+        if batch.inputs.rank >= 1 && batch.inputs.shape[0] == 1 && model.isTraining {
+            output = BatchNorm.$recordsTrainingInputErrors.withValue(true) { model(batch.inputs) }
+            if let error = BatchNorm.takeTrainingInputError(in: model) {
+                throw DescentError(
+                    .shape, error.location,
+                    "\(error.reason) (a training batch of 1 sample: choose a batch size that leaves no batch of one)"
+                )
+            }
+        } else {
+            output = model(batch.inputs)
+        }
         let loss = objective.loss(output, batch)
         state.loss = loss.item
         loss.backward()

@@ -86,4 +86,35 @@ import Testing
         }
         #expect(try BatchNorm1d(4).outputShape(for: [8, 4, 3]) == [8, 4, 3])
     }
+
+    /// One value per channel in training mode (`[1, C]` for 1-D, `[1, C, 1, 1]` for 2-D): while
+    /// `recordsTrainingInputErrors` is set, the layer records PyTorch's error, returns its input (after the
+    /// epilogue) and leaves its running statistics alone; `takeTrainingInputError(in:)` names the layer and clears it.
+    @Test func oneValuePerChannelInTrainingIsRecordedAsPyTorchsError() throws {
+        let model = Sequential(Linear(3, 2), BatchNorm1d(2), ReLU())
+        let x = Tensor([0.5, -1, 2], shape: [1, 3])
+        let y = BatchNorm.$recordsTrainingInputErrors.withValue(true) { model(x) }
+        #expect(y.shape == [1, 2] && y.scalars.allSatisfy { $0.isFinite })
+        let e = try #require(BatchNorm.takeTrainingInputError(in: model))
+        #expect(e.kind == .shape)
+        #expect(
+            e.description
+                == "1 (BatchNorm1d): Expected more than 1 value per channel when training, got input size [1, 2]")
+        #expect(BatchNorm.takeTrainingInputError(in: model) == nil)
+        let bn = try #require(model.namedModules().compactMap { $0.1 as? BatchNorm }.first)
+        #expect(bn.runningMean!.scalars == [0, 0] && bn.runningVar!.scalars == [1, 1])
+        #expect(bn.numBatchesTracked!.scalars == [0])
+
+        let bn2 = BatchNorm2d(4)
+        _ = BatchNorm.$recordsTrainingInputErrors.withValue(true) { bn2(Tensor.ones([1, 4, 1, 1])) }
+        #expect(
+            BatchNorm.takeTrainingInputError(in: bn2)?.description
+                == "BatchNorm2d: Expected more than 1 value per channel when training, got input size [1, 4, 1, 1]")
+        // Two values per channel (a batch of 2, or 1×2 spatial) are fine; eval mode never needs them.
+        _ = BatchNorm.$recordsTrainingInputErrors.withValue(true) { bn2(Tensor.ones([1, 4, 1, 2])) }
+        #expect(BatchNorm.takeTrainingInputError(in: bn2) == nil)
+        _ = bn2.eval()
+        _ = BatchNorm.$recordsTrainingInputErrors.withValue(true) { bn2(Tensor.ones([1, 4, 1, 1])) }
+        #expect(BatchNorm.takeTrainingInputError(in: bn2) == nil)
+    }
 }
