@@ -100,6 +100,10 @@ import Testing
         }
     }
 
+    /// Layers with a batch norm of vectors (one value per channel for a batch of one).
+    static let bnModel =
+        "model: {layers: [{name: linear, out_features: 4}, {name: batch_norm1d}, {name: relu}, {name: linear, out_features: classes}]}\n"
+
     /// `count` rows `x,y,label` (label = row mod 2) after a header.
     static func rows(_ count: Int, label: (Int) -> String = { "\($0 % 2)" }) -> String {
         (["x,y,label"] + (0..<count).map { "\($0),\($0 * 3 % 7),\(label($0))" }).joined(separator: "\n") + "\n"
@@ -370,14 +374,25 @@ import Testing
             try csvJob(rows(4), data: "validation_fraction: 0, test_fraction: 0.1")
         },
         Case(
-            "CSV job", "batch norm on a training batch of one sample",
+            "CSV job", "batch norm with batch_size 1",
+            #"DIR/c.yaml:1 data.batch_size: 1 leaves a training batch of 1 sample (30 training samples), and model layer 1 (BatchNorm1d) needs more than 1 value per channel when training (PyTorch: "Expected more than 1 value per channel when training, got input size [1, 4]"); choose another batch size"#
+        ) {
+            try csvJob(rows(40), data: "validation_fraction: 0, test_fraction: 0.25, batch_size: 1", rest: bnModel)
+        },
+        Case(
+            "CSV job", "batch norm with a last batch of 1 (30 samples, batch 29)",
+            #"DIR/c.yaml:1 data.batch_size: 29 leaves a training batch of 1 sample (30 training samples), and model layer 1 (BatchNorm1d) needs more than 1 value per channel when training (PyTorch: "Expected more than 1 value per channel when training, got input size [1, 4]"); choose another batch size"#
+        ) {
+            try csvJob(rows(40), data: "validation_fraction: 0, test_fraction: 0.25, batch_size: 29", rest: bnModel)
+        },
+        Case(
+            "training step", "batch norm on a batch of one sample",
             #"1 (BatchNorm1d): Expected more than 1 value per channel when training, got input size [1, 4] (a training batch of 1 sample: choose a batch size that leaves no batch of one)"#
         ) {
-            try csvJob(
-                rows(40), data: "validation_fraction: 0, test_fraction: 0.25, batch_size: 1",
-                rest:
-                    "model: {layers: [{name: linear, out_features: 4}, {name: batch_norm1d}, {name: relu}, {name: linear, out_features: classes}]}\n"
-            )
+            let model = Sequential(Linear(2, 4), BatchNorm1d(4), ReLU(), Linear(4, 2))
+            let trainer = Trainer(model: model, optimizer: SGD(model.parameters(), lr: 0.1))
+            let one = TensorDataset(inputs: Tensor([1, 2], shape: [1, 2]), labels: [1])
+            _ = try trainer.fit(DataLoader(one, batchSize: 1), epochs: 1)
         },
     ]
 

@@ -427,6 +427,36 @@ public class BatchNorm: Module, EpilogueFusable {
         return first
     }
 
+    /// The error a training batch of one sample of shape `sampleShape` would give in `model` (a batch-norm layer
+    /// left with one value per channel, named as in ``takeTrainingInputError(in:)``), or `nil` when there is none:
+    /// found before training by one forward pass without gradients in which only the batch-norm layers are in
+    /// training mode; their running statistics and batch counts are restored and every module's mode is put back,
+    /// so the model is as it was and no random numbers are drawn.
+    public static func trainingInputError(of model: Module, sampleShape: [Int]) -> DescentError? {
+        let modules = model.namedModules().map(\.1)
+        let norms = modules.compactMap { $0 as? BatchNorm }
+        guard !norms.isEmpty else { return nil }
+        let modes = modules.map(\.isTraining)
+        func copy(_ t: Tensor?) -> Tensor? { t.map { Tensor($0.scalars, shape: $0.shape) } }
+        let saved = norms.map {
+            ($0.runningMean.map { copy($0)! }, $0.runningVar.map { copy($0)! }, copy($0.numBatchesTracked))
+        }
+        defer {
+            // Depth first, parents before children: each call's recursion is overridden by the later ones.
+            for (m, mode) in zip(modules, modes) { m.train(mode) }
+            for (bn, (mean, variance, count)) in zip(norms, saved) {
+                if let mean { bn.runningMean?.assignInPlace(mean) }
+                if let variance { bn.runningVar?.assignInPlace(variance) }
+                if let count { bn.numBatchesTracked?.assignInPlace(Tensor(count.scalars[0])) }
+            }
+        }
+        model.eval()
+        for bn in norms { bn.train() }
+        _ = takeTrainingInputError(in: model)
+        _ = withNoGrad { $recordsTrainingInputErrors.withValue(true) { model(Tensor.zeros([1] + sampleShape)) } }
+        return takeTrainingInputError(in: model)
+    }
+
     /// Resets the running statistics in place: mean 0, variance 1, no batches tracked.
     public func resetRunningStats() {
         runningMean?.assignInPlace(Tensor.zeros([numFeatures]))

@@ -70,6 +70,17 @@ public final class TrainingSetup {
         train = DataLoader(
             data.train, batchSize: d.batchSize, shuffle: d.shuffle, seed: config.seed,
             transform: data.trainTransforms.isEmpty ? nil : Compose(data.trainTransforms), workers: d.workers)
+        // A training batch of one sample leaves a batch-norm layer of a vector (or 1×1) with one value per channel:
+        // PyTorch's error, found now rather than at that batch.
+        let batch = train.resolvedBatchSize, count = data.train.count
+        if batch == 1 || (!train.dropLast && count % batch == 1),
+            let error = BatchNorm.trainingInputError(of: model, sampleShape: data.sampleShape)
+        {
+            throw sources.error(
+                "data.batch_size",
+                "\(batch) leaves a training batch of 1 sample (\(count) training samples), and model layer \(error.location) needs more than 1 value per channel when training (PyTorch: \"\(error.reason)\"); choose another batch size"
+            )
+        }
         validation =
             data.validation.count > 0
             ? DataLoader(data.validation, batchSize: d.evalBatchSize, transform: data.normalize) : nil

@@ -117,4 +117,28 @@ import Testing
         _ = BatchNorm.$recordsTrainingInputErrors.withValue(true) { bn2(Tensor.ones([1, 4, 1, 1])) }
         #expect(BatchNorm.takeTrainingInputError(in: bn2) == nil)
     }
+
+    /// The probe before training: finds the layer with one value per channel for a batch of one, and leaves every
+    /// model as it was (running statistics, batch counts, modes), including one whose batch norms are fine.
+    @Test func trainingInputErrorProbeFindsTheLayerAndChangesNothing() throws {
+        let vector = Sequential(Linear(3, 2), Dropout(0.5), BatchNorm1d(2), ReLU())
+        _ = vector.layers[1].eval()
+        let e = try #require(BatchNorm.trainingInputError(of: vector, sampleShape: [3]))
+        #expect(
+            e.description
+                == "2 (BatchNorm1d): Expected more than 1 value per channel when training, got input size [1, 2]")
+        #expect(vector.namedModules().map(\.1.isTraining) == [true, true, false, true, true])
+
+        let image = Sequential(Conv2d(1, 2, kernelSize: 3), BatchNorm2d(2), ReLU())
+        let before = image.stateDict()
+        #expect(BatchNorm.trainingInputError(of: image, sampleShape: [1, 4, 4]) == nil)
+        let after = image.stateDict()
+        #expect(before.map(\.0) == after.map(\.0))
+        for (b, a) in zip(before, after) { #expect(a.1.scalars == b.1.scalars, "\(b.0)") }
+        #expect(image.namedModules().allSatisfy { $0.1.isTraining })
+        // 1×1 spatial: PyTorch's error for BatchNorm2d.
+        #expect(
+            BatchNorm.trainingInputError(of: image, sampleShape: [1, 3, 3])?.description
+                == "1 (BatchNorm2d): Expected more than 1 value per channel when training, got input size [1, 2, 1, 1]")
+    }
 }
