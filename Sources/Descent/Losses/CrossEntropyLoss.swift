@@ -32,9 +32,12 @@ public func crossEntropy(
     let smoothing = labelSmoothing > 0
     let loss = Tensor(uninitializedShape: layout.outputShape)  // ℓ per lane
     let used = Tensor(uninitializedShape: [lanes])  // w_{yᵢ}, 0 when ignored
-    let lse = Tensor(uninitializedShape: [lanes])  // log Σⱼ exp xᵢⱼ
+    // log Σⱼ exp xᵢⱼ = mᵢ + log Σⱼ exp(xᵢⱼ − mᵢ), kept as its two parts: terms are formed as
+    // log Σ − (xᵢⱼ − mᵢ), as PyTorch's log_softmax, so that log 2 beside logits of 1e4 keeps full precision.
+    let logSum = Tensor(uninitializedShape: [lanes]), maxima = Tensor(uninitializedShape: [lanes])
     let px = x.storage.pointer, pw = w?.storage.pointer
-    let pl = loss.storage.pointer, pu = used.storage.pointer, pe = lse.storage.pointer
+    let pl = loss.storage.pointer, pu = used.storage.pointer
+    let pe = logSum.storage.pointer, pm = maxima.storage.pointer
     targets.withUnsafeBufferPointer { pt in
         Parallel.forEachChunk(lanes, cost: classes * 8) { range in
             for lane in range {
@@ -50,8 +53,9 @@ public func crossEntropy(
                         s += Foundation.exp(v - m)
                     }
                 }
-                let l = m + Foundation.log(s)
+                let l = Foundation.log(s)
                 pe[lane] = l
+                pm[lane] = m
                 let t = pt[lane]
                 if t == ignoreIndex {
                     pl[lane] = 0
@@ -59,13 +63,13 @@ public func crossEntropy(
                     continue
                 }
                 let wt = pw?[t] ?? 1
-                var value = keep * wt * (l - row[t * inner])
+                var value = keep * wt * (l - (row[t * inner] - m))
                 if smoothing {
                     var acc: Float = 0
                     if let pw {
-                        for j in 0..<classes { acc += pw[j] * (l - row[j * inner]) }
+                        for j in 0..<classes { acc += pw[j] * (l - (row[j * inner] - m)) }
                     } else {
-                        for j in 0..<classes { acc += l - row[j * inner] }
+                        for j in 0..<classes { acc += l - (row[j * inner] - m) }
                     }
                     value += spread * acc
                 }
@@ -78,7 +82,8 @@ public func crossEntropy(
     let totalWeight: Float = w.map { t in t.withUnsafeBufferPointer { $0.reduce(0, +) } } ?? Float(classes)
     return Tensor.record("cross_entropy", result, [logits]) { g, _ in
         let grad = Tensor(uninitializedShape: x.shape)
-        let px = x.storage.pointer, pw = w?.storage.pointer, pu = used.storage.pointer, pe = lse.storage.pointer
+        let px = x.storage.pointer, pw = w?.storage.pointer, pu = used.storage.pointer
+        let pe = logSum.storage.pointer, pm = maxima.storage.pointer
         let pg = g.storage.pointer, po = grad.storage.pointer
         let perLane = reduction == .none
         let reduced = Float(Double(pg[0]) * gradScale)
@@ -93,12 +98,14 @@ public func crossEntropy(
                         continue
                     }
                     let f = perLane ? pg[lane] : reduced
-                    let wt = pu[lane], l = pe[lane]
+                    let wt = pu[lane], l = pe[lane], m = pm[lane]
                     let a = f * (keep * wt + spread * totalWeight), b = f * spread
                     if let pw, smoothing {
-                        for j in 0..<classes { out[j * inner] = a * Foundation.exp(row[j * inner] - l) - b * pw[j] }
+                        for j in 0..<classes {
+                            out[j * inner] = a * Foundation.exp((row[j * inner] - m) - l) - b * pw[j]
+                        }
                     } else {
-                        for j in 0..<classes { out[j * inner] = a * Foundation.exp(row[j * inner] - l) - b }
+                        for j in 0..<classes { out[j * inner] = a * Foundation.exp((row[j * inner] - m) - l) - b }
                     }
                     out[t * inner] -= f * keep * wt
                 }

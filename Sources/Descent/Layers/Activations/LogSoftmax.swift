@@ -15,8 +15,9 @@ extension Tensor {
                 if !m.isFinite { m = 0 }
                 var s: Float = 0
                 for j in 0..<n { s += Foundation.exp(src[base + j * inner] - m) }
-                let lse = m + Foundation.log(s)
-                for j in 0..<n { dst[base + j * inner] = src[base + j * inner] - lse }
+                // (xᵢ − m) − log Σ, not xᵢ − (m + log Σ): exact as PyTorch's beside logits of 1e4.
+                let logSum = Foundation.log(s)
+                for j in 0..<n { dst[base + j * inner] = (src[base + j * inner] - m) - logSum }
             }
         }
         return Tensor.record("log_softmax", out, self) { g in
