@@ -422,7 +422,7 @@ import Testing
             "MalformedInputTests`) and a test fails when it is stale. A malformed input is refused with one line,",
             "`location: reason` (the file, with its line and column or byte where it applies, or the configuration",
             "file's line and key), and `descent` exits with a non-zero status; none of them traps. Paths are",
-            "the names the tests give the data.",
+            "the names the tests give the data; `DIR` stands for a test's temporary folder.",
             "",
             "\(cases.count) cases.",
             "",
