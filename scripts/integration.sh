@@ -3,6 +3,8 @@
 # - the main job (generated shapes, offline), its run folder, and `descent evaluate --run` on it;
 # - `descent predict` on the run;
 # - checkpoints: a run killed with SIGKILL and one stopped with Ctrl-C, resumed, end bitwise equal (resume-check.sh);
+#   one run killed with SIGKILL 10 times in a row at random moments, resumed each time, ends bitwise equal
+#   (kill-check.sh; 50 kills by hand);
 # - a search killed with SIGKILL and resumed reruns no finished trial and ends like an uninterrupted one
 #   (search-check.sh);
 # - data-parallel training on Open MPI: 2 ranks match 1 process, a killed rank ends the job and --resume
@@ -49,6 +51,7 @@ else
 fi
 
 bash scripts/resume-check.sh "$bin"
+bash scripts/kill-check.sh --kills 10 "$bin"
 bash scripts/search-check.sh "$bin"
 bash scripts/distributed-check.sh "$bin"
 bash scripts/lab-check.sh "$bin"
