@@ -14,6 +14,8 @@ public final class TensorBoardReader {
     }
     /// The open file or the bytes.
     private let source: Source
+    /// What errors name: the file's path, or the name the bytes were given.
+    private let name: String
     /// The file's size when it was opened.
     private let fileSize: UInt64
     /// The byte offset of the next record.
@@ -22,6 +24,7 @@ public final class TensorBoardReader {
     /// Opens the event file at `url`.
     public init(url: URL) throws {
         self.url = url
+        name = url.path
         do {
             let handle = try FileHandle(forReadingFrom: url)
             source = .file(handle)
@@ -35,6 +38,7 @@ public final class TensorBoardReader {
     /// Reads event-file bytes already in memory (what the fuzz target feeds); `name` names them in errors.
     public init(data: Data, name: String) {
         url = URL(fileURLWithPath: name)
+        self.name = name
         source = .bytes(data.startIndex == 0 ? data : Data(data))
         fileSize = UInt64(data.count)
     }
@@ -125,7 +129,7 @@ public final class TensorBoardReader {
 
     /// The error for a problem with the record at byte `position`.
     private func failure(_ position: UInt64, _ reason: String) -> DescentError {
-        DescentError(.file, url.path, "record at byte \(position): \(reason)")
+        DescentError(.file, name, "record at byte \(position): \(reason)")
     }
 
     /// `0x` and eight hexadecimal digits.
