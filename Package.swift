@@ -6,6 +6,10 @@ import PackageDescription
 /// oneDNN nor Accelerate uses (`scripts/portable-check.sh`); Descent's own C kernels (`CDescentKernels`) build everywhere.
 let portable = ProcessInfo.processInfo.environment["DESCENT_PORTABLE"] == "1"
 
+/// `DESCENT_FUZZ=1` adds `DescentFuzz`, the libFuzzer harness in `Tests/Fuzz/DescentFuzz` that only `scripts/fuzz` builds
+/// (with `-sanitize=fuzzer,address`, in `.build-fuzz`); the ordinary build and `swift test` never see it.
+let fuzz = ProcessInfo.processInfo.environment["DESCENT_FUZZ"] == "1"
+
 let package = Package(
     name: "Descent",
     platforms: [.macOS(.v15)],
@@ -65,4 +69,10 @@ let package = Package(
         .testTarget(name: "DescentMPITests", dependencies: ["DescentMPI"]),
         .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"]),
     ]
+        + (fuzz
+            ? [
+                .executableTarget(
+                    name: "DescentFuzz", dependencies: ["Descent", "DescentData", "DescentTrain"],
+                    path: "Tests/Fuzz/DescentFuzz")
+            ] : [])
 )

@@ -29,6 +29,25 @@ public struct DescentError: Error, CustomStringConvertible, Sendable, Equatable 
         self.reason = reason
     }
 
-    /// `location: reason`, one line.
-    public var description: String { "\(location): \(reason)" }
+    /// `location: reason`, one line: a line break inside either (quoted from a malformed file, say) is written as
+    /// an escape (`\n`, `\r`, `\u{2028}`, …), so that one error is always one line of output.
+    public var description: String { DescentError.oneLine("\(location): \(reason)") }
+
+    /// The scalars that end a line: LF, VT, FF, CR, NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR.
+    static let lineBreaks: Set<UInt32> = [0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029]
+
+    /// `text` with every line-breaking Unicode scalar escaped.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { lineBreaks.contains($0.value) }) else { return text }
+        var out = ""
+        for s in text.unicodeScalars {
+            switch s {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case _ where lineBreaks.contains(s.value): out += "\\u{" + String(s.value, radix: 16) + "}"
+            default: out.unicodeScalars.append(s)
+            }
+        }
+        return out
+    }
 }

@@ -23,10 +23,13 @@ public enum Gzip {
             throw DescentError(.file, name, "not gzip data (the first bytes are not 1f 8b)")
         }
         var output = Data()
-        // The last four bytes of a single-member file hold the uncompressed size modulo 2^32: a good first guess.
+        // The last four bytes of a single-member file hold the uncompressed size modulo 2^32: a good first guess,
+        // but only a guess: it is capped by what deflate can expand the input to (at most 1,032 times), so that a
+        // tiny file claiming 4 GiB does not reserve 4 GiB (found by fuzzing).
         let hint =
             data.count >= 18 ? data.suffix(4).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) } : 0
-        output.reserveCapacity(min(max(hint, data.count * 2), 1 << 31))
+        let (expandable, overflow) = data.count.multipliedReportingOverflow(by: 1032)
+        output.reserveCapacity(min(max(hint, data.count * 2), overflow ? Int.max : expandable, 1 << 31))
         var stream = z_stream()
         guard descent_inflate_init_gzip(&stream) == Z_OK else {
             throw DescentError(.file, name, "zlib could not start inflating (out of memory)")

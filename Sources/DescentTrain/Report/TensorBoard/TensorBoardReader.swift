@@ -5,10 +5,17 @@ import Foundation
 /// CRC-32Cs of every record before decoding it; anything malformed throws a `DescentError` naming the file and the
 /// byte offset of the record.
 public final class TensorBoardReader {
-    /// The event file.
+    /// The event file (for bytes, a file URL of the name they were given).
     public let url: URL
-    /// The open file.
-    private let handle: FileHandle
+    /// Where the records come from: an open file, or bytes already in memory.
+    private enum Source {
+        case file(FileHandle)
+        case bytes(Data)
+    }
+    /// The open file or the bytes.
+    private let source: Source
+    /// What errors name: the file's path, or the name the bytes were given.
+    private let name: String
     /// The file's size when it was opened.
     private let fileSize: UInt64
     /// The byte offset of the next record.
@@ -17,8 +24,10 @@ public final class TensorBoardReader {
     /// Opens the event file at `url`.
     public init(url: URL) throws {
         self.url = url
+        name = url.path
         do {
-            handle = try FileHandle(forReadingFrom: url)
+            let handle = try FileHandle(forReadingFrom: url)
+            source = .file(handle)
             fileSize = try handle.seekToEnd()
             try handle.seek(toOffset: 0)
         } catch {
@@ -26,8 +35,24 @@ public final class TensorBoardReader {
         }
     }
 
+    /// Reads event-file bytes already in memory (what the fuzz target feeds); `name` names them in errors.
+    public init(data: Data, name: String) {
+        url = URL(fileURLWithPath: name)
+        self.name = name
+        source = .bytes(data.startIndex == 0 ? data : Data(data))
+        fileSize = UInt64(data.count)
+    }
+
     deinit {
-        try? handle.close()
+        if case .file(let handle) = source { try? handle.close() }
+    }
+
+    /// Every event of event-file bytes `data` named `name` in errors, in order.
+    public static func events(decoding data: Data, name: String) throws -> [TensorBoardEvent] {
+        let reader = TensorBoardReader(data: data, name: name)
+        var events: [TensorBoardEvent] = []
+        while let event = try reader.next() { events.append(event) }
+        return events
     }
 
     /// Every event of the file at `url`, in file order.
@@ -80,6 +105,15 @@ public final class TensorBoardReader {
 
     /// Exactly `count` bytes at `position`.
     private func read(_ count: Int, at position: UInt64) throws -> ArraySlice<UInt8> {
+        let handle: FileHandle
+        switch source {
+        case .bytes(let data):
+            guard position <= UInt64(data.count), count <= data.count - Int(position) else {
+                throw failure(position, "the file ended while reading \(count) bytes")
+            }
+            return Array(data[Int(position)..<(Int(position) + count)])[...]
+        case .file(let file): handle = file
+        }
         let bytes: Data?
         do {
             try handle.seek(toOffset: position)
@@ -95,7 +129,7 @@ public final class TensorBoardReader {
 
     /// The error for a problem with the record at byte `position`.
     private func failure(_ position: UInt64, _ reason: String) -> DescentError {
-        DescentError(.file, url.path, "record at byte \(position): \(reason)")
+        DescentError(.file, name, "record at byte \(position): \(reason)")
     }
 
     /// `0x` and eight hexadecimal digits.

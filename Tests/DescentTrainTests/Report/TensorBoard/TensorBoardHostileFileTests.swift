@@ -12,8 +12,22 @@ import Testing
             + TFRecord.frame(TensorBoardEvent.encode(wallTime: 2, step: 7, values: [.scalar(tag: "loss", value: 0.5)]))
     }
 
-    /// The error reading `bytes` as an event file gives, or nil when it reads.
+    /// The error reading `bytes` as an event file gives, or nil when it reads; reading the same bytes from memory
+    /// (`TensorBoardReader(data:name:)`, what `scripts/fuzz tensorboard` feeds) gives the same events or reason.
     private func error(reading bytes: [UInt8]) throws -> DescentError? {
+        let fromFile = try fileError(reading: bytes)
+        let name = "events.out.tfevents.hostile"
+        do {
+            _ = try TensorBoardReader.events(decoding: Data(bytes), name: name)
+            #expect(fromFile == nil)
+        } catch let error as DescentError {
+            #expect(error.location == name && error.reason == fromFile?.reason)
+        }
+        return fromFile
+    }
+
+    /// The error reading `bytes` from a file gives, or nil when it reads.
+    private func fileError(reading bytes: [UInt8]) throws -> DescentError? {
         let directory = TensorBoardTestFiles.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
