@@ -7,8 +7,10 @@
 
 int descent_isa(void) {
 #if DESCENT_MULTIVERSION
+    // Relaxed atomics: threads may race to fill the cache, all with the same value (a plain load once filled).
     static int isa = -1;
-    if (isa >= 0) return isa;
+    int cached = __atomic_load_n(&isa, __ATOMIC_RELAXED);
+    if (cached >= 0) return cached;
     unsigned a = 0, b = 0, c = 0, d = 0;
     int level = 0;
     if (__get_cpuid(1, &a, &b, &c, &d)) {
@@ -28,8 +30,8 @@ int descent_isa(void) {
             if (avx512 && (xcr0 & 0xe6) == 0xe6) level = 2;
         }
     }
-    isa = level;
-    return isa;
+    __atomic_store_n(&isa, level, __ATOMIC_RELAXED);
+    return level;
 #else
     return 0;
 #endif

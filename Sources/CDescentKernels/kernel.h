@@ -19,10 +19,14 @@
 /// This file's copy of descent_isa(), read once (a plain load on every later call).
 static int descent_file_isa = -1;
 
-/// descent_isa(), cached in this file.
+/// descent_isa(), cached in this file (relaxed atomics: kernels on several threads may fill it at once, all with
+/// the same value; the load is a plain move).
 DESCENT_INLINE int descent_level(void) {
-    int level = descent_file_isa;
-    if (level < 0) descent_file_isa = level = descent_isa();
+    int level = __atomic_load_n(&descent_file_isa, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = descent_isa();
+        __atomic_store_n(&descent_file_isa, level, __ATOMIC_RELAXED);
+    }
     return level;
 }
 #endif
