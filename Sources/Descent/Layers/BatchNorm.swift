@@ -78,83 +78,50 @@ extension Tensor {
         let mean = meanT.storage.pointer, invstd = invstdT.storage.pointer
         let gamma = weight?.storage.pointer, beta = bias?.storage.pointer
         let rm = runningMean?.storage.pointer, rv = runningVar?.storage.pointer
+        // Per channel in one pass over its planes while they are in cache: statistics, then normalisation.
         Parallel.forEachChunk(c, cost: 3 * m) { range in
             for ch in range {
                 if training {
-                    let sum = Tensor.channelSum(src, n: n, c: c, spatial: spatial, channel: ch)
-                    let mu = sum / Double(m)
-                    let muF = Float(mu)
+                    let muF = Float(Tensor.channelSum(src, n: n, c: c, spatial: spatial, channel: ch) / Double(m))
                     let sq = Tensor.channelSquaredDeviation(src, n: n, c: c, spatial: spatial, channel: ch, mean: muF)
-                    let variance = sq / Double(m)
                     mean[ch] = muF
-                    invstd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
-                    if let rm, let rv {
-                        rm[ch] = (1 - momentum) * rm[ch] + momentum * muF
-                        rv[ch] = (1 - momentum) * rv[ch] + momentum * Float(variance * Double(m) / Double(m - 1))
-                    }
+                    Tensor.setStatistics(
+                        ch, variance: sq / Double(m), count: Double(m), eps: eps, momentum: momentum, mean: mean,
+                        invstd: invstd, runningMean: rm, runningVar: rv)
                 } else {
                     mean[ch] = rm![ch]
                     invstd[ch] = 1 / (rv![ch] + eps).squareRoot()
                 }
-                let scale = invstd[ch] * (gamma?[ch] ?? 1)
-                let shift = (beta?[ch] ?? 0) - mean[ch] * scale
-                for b in 0..<n {
-                    let p = src + (b * c + ch) * spatial, q = dst + (b * c + ch) * spatial
-                    Kernels.scaleShift(p, q, spatial, scale, shift, relu: relu)
-                }
+                Tensor.normalizeChannel(
+                    src, dst, n: n, c: c, spatial: spatial, channel: ch, mean: mean[ch],
+                    scale: invstd[ch] * (gamma?[ch] ?? 1), shift: beta?[ch] ?? 0, relu: relu)
             }
         }
-        var inputs = [self]
-        let weightSlot = weight.map {
-            inputs.append($0); return inputs.count - 1
-        }
-        let biasSlot = bias.map {
-            inputs.append($0); return inputs.count - 1
-        }
-        let x = detach(), w = weight?.detach()
-        // With the fused ReLU, the output (y > 0) masks the incoming gradient.
-        let y: Tensor? = relu ? out : nil
-        return Tensor.record(relu ? "batch_norm_relu" : "batch_norm", out, inputs) { g, needs in
-            let needX = needs[0]
-            let needW = weightSlot.map { needs[$0] } ?? false, needB = biasSlot.map { needs[$0] } ?? false
-            let gx = needX ? Tensor(uninitializedShape: x.shape) : nil
-            let gw = needW ? Tensor(uninitializedShape: [c]) : nil
-            let gb = needB ? Tensor(uninitializedShape: [c]) : nil
-            let gp = g.storage.pointer, xp = x.storage.pointer, yp = y.map { UnsafePointer($0.storage.pointer) }
-            let gxp = gx?.storage.pointer, gwp = gw?.storage.pointer, gbp = gb?.storage.pointer
-            let gamma = w?.storage.pointer
+        return recordBatchNorm(relu ? "batch_norm_relu" : "batch_norm", out, weight: weight, bias: bias, relu: relu) {
+            g, x, y, gamma, gx, gw, gb in
             let mean = meanT.storage.pointer, invstd = invstdT.storage.pointer
             Parallel.forEachChunk(c, cost: 3 * m) { range in
                 var pair = SIMD2<Float>()
                 for ch in range {
                     let mu = mean[ch], istd = invstd[ch]
                     let (sumG, sumGX) = Tensor.channelBackwardSums(
-                        gp, xp, yp, n: n, c: c, spatial: spatial, channel: ch, mean: mu, pair: &pair)
-                    gwp?[ch] = Float(sumGX) * istd
-                    gbp?[ch] = Float(sumG)
-                    guard let gxp else { continue }
+                        g, x, y, n: n, c: c, spatial: spatial, channel: ch, mean: mu, pair: &pair)
+                    gw?[ch] = Float(sumGX) * istd
+                    gb?[ch] = Float(sumG)
+                    guard let gx else { continue }
                     let scale = istd * (gamma?[ch] ?? 1)
                     if training {
-                        let meanG = Float(sumG / Double(m))
-                        let k = Float(sumGX / Double(m)) * istd * istd
-                        for b in 0..<n {
-                            let off = (b * c + ch) * spatial
-                            Kernels.batchNormBackwardApply(
-                                gp + off, xp + off, yp.map { $0 + off }, gxp + off, spatial,
-                                mu: mu, meanG: meanG, k: k, scale: scale)
-                        }
+                        Tensor.applyBackwardChannel(
+                            g, x, y, gx, n: n, c: c, spatial: spatial, channel: ch, mean: mu,
+                            meanG: Float(sumG / Double(m)), k: Float(sumGX / Double(m)) * istd * istd, scale: scale)
                     } else {
                         for b in 0..<n {
                             let off = (b * c + ch) * spatial
-                            Kernels.scaledMasked(gp + off, yp.map { $0 + off }, gxp + off, spatial, scale)
+                            Kernels.scaledMasked(g + off, y.map { $0 + off }, gx + off, spatial, scale)
                         }
                     }
                 }
             }
-            var grads: [Tensor?] = [gx]
-            if weightSlot != nil { grads.append(gw) }
-            if biasSlot != nil { grads.append(gb) }
-            return grads
         }
     }
 }
@@ -225,6 +192,86 @@ extension Tensor {
         return (sumG, sumGX)
     }
 
+    /// Stores channel `ch`'s inverse standard deviation `1/√(σ² + eps)` and updates the running statistics, when
+    /// given: `running_mean ← (1 − momentum)·running_mean + momentum·μ`, `running_var ← (1 − momentum)·running_var
+    /// + momentum·σ²·M/(M − 1)` (`M` = `count`, the values per channel).
+    @inline(__always)
+    fileprivate static func setStatistics(
+        _ ch: Int, variance: Double, count: Double, eps: Float, momentum: Float, mean: UnsafeMutablePointer<Float>,
+        invstd: UnsafeMutablePointer<Float>, runningMean rm: UnsafeMutablePointer<Float>?,
+        runningVar rv: UnsafeMutablePointer<Float>?
+    ) {
+        invstd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
+        if let rm, let rv {
+            rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch]
+            rv[ch] = (1 - momentum) * rv[ch] + momentum * Float(variance * count / (count - 1))
+        }
+    }
+
+    /// `y = x·scale + (shift − mean·scale)` (then `max(·, 0)` when `relu`) over the planes of channel `ch`.
+    @inline(__always)
+    fileprivate static func normalizeChannel(
+        _ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>, n: Int, c: Int, spatial: Int,
+        channel ch: Int, mean: Float, scale: Float, shift: Float, relu: Bool
+    ) {
+        let shift = shift - mean * scale
+        for b in 0..<n {
+            let off = (b * c + ch) * spatial
+            Kernels.scaleShift(src + off, dst + off, spatial, scale, shift, relu: relu)
+        }
+    }
+
+    /// The training-mode `∂x = scale·(g − meanG − (x − μ)·k)` (with `g` masked by `y > 0` when `y` is given) over
+    /// the planes of channel `ch`, where `k = mean(g·x̂)/σ²`.
+    @inline(__always)
+    fileprivate static func applyBackwardChannel(
+        _ gp: UnsafeMutablePointer<Float>, _ xp: UnsafeMutablePointer<Float>, _ yp: UnsafePointer<Float>?,
+        _ gxp: UnsafeMutablePointer<Float>, n: Int, c: Int, spatial: Int, channel ch: Int, mean: Float,
+        meanG: Float, k: Float, scale: Float
+    ) {
+        for b in 0..<n {
+            let off = (b * c + ch) * spatial
+            Kernels.batchNormBackwardApply(
+                gp + off, xp + off, yp.map { $0 + off }, gxp + off, spatial, mu: mean, meanG: meanG, k: k,
+                scale: scale)
+        }
+    }
+
+    /// Records the batch norm `out = f(self, weight, bias)` for autodiff under `name`: `backward` receives the
+    /// incoming gradient `g`, the input `x`, the output `y` when the ReLU is fused (it masks `g`), `γ`, and the
+    /// buffers for `∂x`, `∂γ`, `∂β` (`nil` for those not needed), which it fills.
+    fileprivate func recordBatchNorm(
+        _ name: String, _ out: Tensor, weight: Tensor?, bias: Tensor?, relu: Bool,
+        backward:
+            @escaping (
+                _ g: UnsafeMutablePointer<Float>, _ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>?,
+                _ gamma: UnsafeMutablePointer<Float>?, _ gx: UnsafeMutablePointer<Float>?,
+                _ gw: UnsafeMutablePointer<Float>?, _ gb: UnsafeMutablePointer<Float>?
+            ) -> Void
+    ) -> Tensor {
+        var inputs = [self]
+        let weightSlot = weight.map {
+            inputs.append($0); return inputs.count - 1
+        }
+        let biasSlot = bias.map {
+            inputs.append($0); return inputs.count - 1
+        }
+        let x = detach(), w = weight?.detach(), c = shape[1]
+        let y: Tensor? = relu ? out : nil
+        return Tensor.record(name, out, inputs) { g, needs in
+            let gx = needs[0] ? Tensor(uninitializedShape: x.shape) : nil
+            let gw = (weightSlot.map { needs[$0] } ?? false) ? Tensor(uninitializedShape: [c]) : nil
+            let gb = (biasSlot.map { needs[$0] } ?? false) ? Tensor(uninitializedShape: [c]) : nil
+            backward(
+                g.storage.pointer, x.storage.pointer, y.map { UnsafePointer($0.storage.pointer) }, w?.storage.pointer,
+                gx?.storage.pointer, gw?.storage.pointer, gb?.storage.pointer)
+            var grads: [Tensor?] = [gx]
+            if weightSlot != nil { grads.append(gw) }
+            if biasSlot != nil { grads.append(gb) }
+            return grads
+        }
+    }
+
     /// The training-mode batch norm of
     /// ``batchNorm(runningMean:runningVar:weight:bias:training:momentum:eps:reducer:)``: the same arithmetic as
     /// the plain one, in phases so that `reducer` runs between them (outside the parallel loops): local `Σx` and
@@ -268,12 +315,9 @@ extension Tensor {
         reducer(&squares)
         let rm = runningMean?.storage.pointer, rv = runningVar?.storage.pointer
         for ch in 0..<c {
-            let variance = squares[ch] / total
-            invstd[ch] = Float(1 / (variance + Double(eps)).squareRoot())
-            if let rm, let rv {
-                rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch]
-                rv[ch] = (1 - momentum) * rv[ch] + momentum * Float(variance * total / (total - 1))
-            }
+            Tensor.setStatistics(
+                ch, variance: squares[ch] / total, count: total, eps: eps, momentum: momentum, mean: mean,
+                invstd: invstd, runningMean: rm, runningVar: rv)
         }
         // Phase 3: normalise.
         let out = Tensor(uninitializedShape: shape)
@@ -281,32 +325,13 @@ extension Tensor {
         let gamma = weight?.storage.pointer, beta = bias?.storage.pointer
         Parallel.forEachChunk(c, cost: m) { range in
             for ch in range {
-                let scale = invstd[ch] * (gamma?[ch] ?? 1)
-                let shift = (beta?[ch] ?? 0) - mean[ch] * scale
-                for b in 0..<n {
-                    let p = src + (b * c + ch) * spatial, q = dst + (b * c + ch) * spatial
-                    Kernels.scaleShift(p, q, spatial, scale, shift, relu: relu)
-                }
+                Tensor.normalizeChannel(
+                    src, dst, n: n, c: c, spatial: spatial, channel: ch, mean: mean[ch],
+                    scale: invstd[ch] * (gamma?[ch] ?? 1), shift: beta?[ch] ?? 0, relu: relu)
             }
         }
-        var inputs = [self]
-        let weightSlot = weight.map {
-            inputs.append($0); return inputs.count - 1
-        }
-        let biasSlot = bias.map {
-            inputs.append($0); return inputs.count - 1
-        }
-        let x = detach(), w = weight?.detach()
-        let y: Tensor? = relu ? out : nil
-        return Tensor.record(relu ? "sync_batch_norm_relu" : "sync_batch_norm", out, inputs) { g, needs in
-            let needX = needs[0]
-            let needW = weightSlot.map { needs[$0] } ?? false, needB = biasSlot.map { needs[$0] } ?? false
-            let gx = needX ? Tensor(uninitializedShape: x.shape) : nil
-            let gw = needW ? Tensor(uninitializedShape: [c]) : nil
-            let gb = needB ? Tensor(uninitializedShape: [c]) : nil
-            let gp = g.storage.pointer, xp = x.storage.pointer, yp = y.map { UnsafePointer($0.storage.pointer) }
-            let gxp = gx?.storage.pointer, gwp = gw?.storage.pointer, gbp = gb?.storage.pointer
-            let gamma = w?.storage.pointer
+        let name = relu ? "sync_batch_norm_relu" : "sync_batch_norm"
+        return recordBatchNorm(name, out, weight: weight, bias: bias, relu: relu) { g, x, y, gamma, gx, gw, gb in
             let mean = meanT.storage.pointer, invstd = invstdT.storage.pointer
             // Local Σg and Σg·(x − μ): ∂γ and ∂β from them, then their sums over all processes for ∂x.
             var sums = [Double](repeating: 0, count: 2 * c)
@@ -316,35 +341,25 @@ extension Tensor {
                     var pair = SIMD2<Float>()
                     for ch in range {
                         let (sumG, sumGX) = Tensor.channelBackwardSums(
-                            gp, xp, yp, n: n, c: c, spatial: spatial, channel: ch, mean: mean[ch], pair: &pair)
-                        gwp?[ch] = Float(sumGX) * invstd[ch]
-                        gbp?[ch] = Float(sumG)
+                            g, x, y, n: n, c: c, spatial: spatial, channel: ch, mean: mean[ch], pair: &pair)
+                        gw?[ch] = Float(sumGX) * invstd[ch]
+                        gb?[ch] = Float(sumG)
                         sp[ch] = sumG
                         sp[c + ch] = sumGX
                     }
                 }
             }
-            if let gxp {
-                reducer(&sums)
-                Parallel.forEachChunk(c, cost: 3 * m) { range in
-                    for ch in range {
-                        let istd = invstd[ch]
-                        let scale = istd * (gamma?[ch] ?? 1)
-                        let meanG = Float(sums[ch] / total)
-                        let k = Float(sums[c + ch] / total) * istd * istd
-                        for b in 0..<n {
-                            let off = (b * c + ch) * spatial
-                            Kernels.batchNormBackwardApply(
-                                gp + off, xp + off, yp.map { $0 + off }, gxp + off, spatial,
-                                mu: mean[ch], meanG: meanG, k: k, scale: scale)
-                        }
-                    }
+            guard let gx else { return }
+            reducer(&sums)
+            Parallel.forEachChunk(c, cost: 3 * m) { range in
+                for ch in range {
+                    let istd = invstd[ch]
+                    Tensor.applyBackwardChannel(
+                        g, x, y, gx, n: n, c: c, spatial: spatial, channel: ch, mean: mean[ch],
+                        meanG: Float(sums[ch] / total), k: Float(sums[c + ch] / total) * istd * istd,
+                        scale: istd * (gamma?[ch] ?? 1))
                 }
             }
-            var grads: [Tensor?] = [gx]
-            if weightSlot != nil { grads.append(gw) }
-            if biasSlot != nil { grads.append(gb) }
-            return grads
         }
     }
 }
@@ -504,7 +519,7 @@ public class BatchNorm: Module, EpilogueFusable {
     /// The input shape itself, after checking its rank and channel count.
     public override func outputShape(for inputShape: [Int]) throws -> [Int] {
         guard acceptedRanks.contains(inputShape.count), inputShape[1] == numFeatures else {
-            let trailing = [2: "", 3: ", L", 4: ", H, W"]
+            let trailing = [2: "", 3: ", L", 4: ", H, W", 5: ", D, H, W"]
             let expected = acceptedRanks.map { "[N, \(numFeatures)\(trailing[$0] ?? "")]" }.joined(separator: " or ")
             throw shapeError("expects input \(expected) (num_features = \(numFeatures)), got \(inputShape)")
         }

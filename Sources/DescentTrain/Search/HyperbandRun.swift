@@ -131,10 +131,7 @@ public final class HyperbandRun: @unchecked Sendable {
             return
         }
         let trial = best.trial!
-        var config = try plan.trialConfig(trial.parameters)
-        config.training.evaluateTest = true
-        config.threads = nil
-        try AtomicFile.write(Data(config.yaml.utf8), to: directory.appendingPathComponent("best.yaml"))
+        try SearchRun.writeBestConfig(plan, trial.parameters, to: directory)
         write(
             String(
                 format: "best: bracket %d trial %@ (%@) with validation %@ %.4f; its config: %@", best.bracket,
@@ -145,21 +142,7 @@ public final class HyperbandRun: @unchecked Sendable {
         let header =
             "test split, read once for the best trial \(trial.folderName) of bracket \(best.bracket) "
             + "(descent evaluate --run \(run.path) --split test):"
-        if let old = try? String(contentsOf: test, encoding: .utf8), old.hasPrefix(header + "\n") {
-            write(old.trimmingCharacters(in: .newlines))
-            return
-        }
-        let log = directory.appendingPathComponent("test.log")
-        try? FileManager.default.removeItem(at: log)
-        let status = try SearchRun.run(executable, ["evaluate", "--run", run.path, "--split", "test"], log: log)
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        try? FileManager.default.removeItem(at: log)
-        guard status == 0 else {
-            write("the test evaluation failed (exit status \(status)): \(output.split(separator: "\n").last ?? "")")
-            return
-        }
-        let text = header + "\n" + output.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
-        try AtomicFile.write(Data((text + "\n").utf8), to: test)
-        write(text)
+        if SearchRun.reuseTestResult(test, header: header, write: write) { return }
+        try SearchRun.evaluateTest(run, executable: executable, to: test, header: header, write: write)
     }
 }

@@ -533,10 +533,7 @@ public final class SearchRun: @unchecked Sendable {
             write("no trial finished with a \(plan.metric.rawValue): no best.yaml, no test evaluation")
             return
         }
-        var config = try plan.trialConfig(best.parameters)
-        config.training.evaluateTest = true
-        config.threads = nil
-        try AtomicFile.write(Data(config.yaml.utf8), to: directory.appendingPathComponent("best.yaml"))
+        try Self.writeBestConfig(plan, best.parameters, to: directory)
         write(
             String(
                 format: "best: trial %@ (%@) with validation %@ %.4f; its config: %@", best.folderName,
@@ -557,10 +554,7 @@ public final class SearchRun: @unchecked Sendable {
                 "test split, read once for the best trial \(best.folderName) (\(k)-fold mean), refit on the training "
                 + "split as best.yaml trains (descent evaluate --run \(run.path) --split test):"
         }
-        if let old = try? String(contentsOf: test, encoding: .utf8), old.hasPrefix(header + "\n") {
-            write(old.trimmingCharacters(in: .newlines))
-            return
-        }
+        if Self.reuseTestResult(test, header: header, write: write) { return }
         if plan.space.folds != nil,
             !FileManager.default.fileExists(atPath: run.appendingPathComponent("model.safetensors").path)
         {
@@ -578,9 +572,36 @@ public final class SearchRun: @unchecked Sendable {
                 return
             }
         }
-        let log = directory.appendingPathComponent("test.log")
+        try Self.evaluateTest(run, executable: executable, to: test, header: header, write: write)
+    }
+
+    /// Writes `best.yaml` in `directory`: the configuration of the trial with `parameters`, with the test split
+    /// evaluated at the end and no thread count, as `descent train best.yaml` would train it.
+    static func writeBestConfig(_ plan: SearchPlan, _ parameters: [String], to directory: URL) throws {
+        var config = try plan.trialConfig(parameters)
+        config.training.evaluateTest = true
+        config.threads = nil
+        try AtomicFile.write(Data(config.yaml.utf8), to: directory.appendingPathComponent("best.yaml"))
+    }
+
+    /// Whether `test` already holds the test evaluation under `header` (written by an earlier, interrupted
+    /// search): then it is shown through `write` and the test split is not read again.
+    static func reuseTestResult(_ test: URL, header: String, write: (String) -> Void) -> Bool {
+        guard let old = try? String(contentsOf: test, encoding: .utf8), old.hasPrefix(header + "\n") else {
+            return false
+        }
+        write(old.trimmingCharacters(in: .newlines))
+        return true
+    }
+
+    /// Evaluates `run` once on the test split (`descent evaluate --run RUN --split test` through `executable`)
+    /// and writes `header` and the output to `test`, atomically; a failure is reported through `write`.
+    static func evaluateTest(
+        _ run: URL, executable: URL, to test: URL, header: String, write: (String) -> Void
+    ) throws {
+        let log = test.deletingLastPathComponent().appendingPathComponent("test.log")
         try? FileManager.default.removeItem(at: log)
-        let status = try self.run(["evaluate", "--run", run.path, "--split", "test"], log: log)
+        let status = try Self.run(executable, ["evaluate", "--run", run.path, "--split", "test"], log: log)
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(at: log)
         guard status == 0 else {

@@ -65,17 +65,22 @@ public struct SuccessiveHalving: Sendable, Codable, Equatable {
     /// The epochs trained by a search of `trials` trials when none fails: each rung's trials train from the
     /// previous rung's epochs to its own.
     public func budget(_ trials: Int) -> Int {
-        let epochs = rungEpochs, counts = rungTrials(trials)
-        return epochs.indices.reduce(0) { $0 + counts[$1] * (epochs[$1] - ($1 == 0 ? 0 : epochs[$1 - 1])) }
+        zip(rungTrials(trials), rungIncrements).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
+    /// The epochs each rung's trials train: the first rung's epochs, then each rung's less the previous rung's.
+    public var rungIncrements: [Int] {
+        let epochs = rungEpochs
+        return epochs.indices.map { epochs[$0] - ($0 == 0 ? 0 : epochs[$0 - 1]) }
     }
 
     /// The line announcing the rungs and the budget, e.g. "successive halving: 27 trials, η 3, rungs at 1, 3, 9
     /// epochs with 27, 9, 3 trials: 27×1 + 9×2 + 3×6 = 63 trial-epochs (the full search: 27×9 = 243)".
     public func summary(_ trials: Int) -> String {
-        let epochs = rungEpochs, counts = rungTrials(trials)
-        let terms = epochs.indices.map { "\(counts[$0])×\(epochs[$0] - ($0 == 0 ? 0 : epochs[$0 - 1]))" }
+        let counts = rungTrials(trials)
+        let terms = zip(counts, rungIncrements).map { "\($0)×\($1)" }
         return "successive halving: \(trials) trials, η \(reductionFactor), rungs at "
-            + epochs.map(String.init).joined(separator: ", ") + " epochs with "
+            + rungEpochs.map(String.init).joined(separator: ", ") + " epochs with "
             + counts.map(String.init).joined(separator: ", ") + " trials: " + terms.joined(separator: " + ")
             + " = \(budget(trials)) trial-epochs (the full search: \(trials)×\(maxEpochs) = \(trials * maxEpochs))"
     }
