@@ -1,5 +1,6 @@
 import ArgumentParser
 import Descent
+import Foundation
 
 @main
 struct DescentCommand: ParsableCommand {
@@ -12,4 +13,11 @@ struct DescentCommand: ParsableCommand {
             MPICheckCommand.self,
         ]
     )
+
+    /// Runs the command line. A file-size limit (`ulimit -f`) then makes a write fail with `File too large`, an
+    /// error naming the file (the file it would have replaced is untouched), instead of SIGXFSZ ending the process.
+    static func main() {
+        signal(SIGXFSZ, SIG_IGN)
+        main(nil)
+    }
 }

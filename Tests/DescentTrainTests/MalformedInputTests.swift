@@ -137,6 +137,19 @@ import Testing
             _ = try IDXArray(data: idx.prefix(idx.count - 1), path: "m.idx")
         },
         Case(
+            "IDX", "larger than the memory available (budget 16 B)",
+            "m.idx: does not fit in memory: its 2×3 values need 24 B as float32, 16 B available (the limit set); "
+                + "the whole file is converted when read: split it, or use a machine with more memory"
+        ) {
+            _ = try MemoryBudget.$limit.withValue(16) { try IDXArray(data: idx, path: "m.idx") }
+        },
+        Case(
+            "output", "a folder inside a file",
+            "/dev/null/run: cannot create the output folder: Not a directory"
+        ) {
+            try RunFolder.prepareOutput(URL(fileURLWithPath: "/dev/null/run"))
+        },
+        Case(
             "IDX", "truncated dimension list",
             #"m.idx: truncated: dimension 1 of the IDX header needs 4 bytes at offset 8, but the file has 1 left (9 in all)"#
         ) {

@@ -56,6 +56,7 @@ public struct CIFARBatch: Sendable {
             )
         }
         let n = data.count / record
+        try MemoryBudget.requireFloats(n * 3072, shape: [n, 3, 32, 32], for: path)
         var fine = [Int](repeating: 0, count: n)
         var coarse: [Int]? = variant == .cifar100 ? [Int](repeating: 0, count: n) : nil
         try data.withUnsafeBytes { raw in

@@ -88,6 +88,7 @@ public struct IDXArray: Sendable {
                 "IDX header declares shape \(shape) of \(type) (\(bytes) bytes of data), but the file has \(r.remaining) bytes after the header"
             )
         }
+        try MemoryBudget.requireFloats(count, shape: shape, for: path)
         self.shape = shape
         self.elementType = type
         self.path = path

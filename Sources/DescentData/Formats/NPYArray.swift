@@ -104,6 +104,7 @@ public struct NPYArray: Sendable {
                 "NPY header declares shape \(shape) of \(type) (\(size) bytes of data), but the file has \(r.remaining) bytes after the header"
             )
         }
+        try MemoryBudget.requireFloats(count, shape: shape, for: path)
         self.shape = shape
         self.dtype = type
         self.path = path

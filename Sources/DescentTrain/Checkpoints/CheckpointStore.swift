@@ -40,9 +40,16 @@ public struct CheckpointStore: Sendable {
         let partial = directory.appendingPathComponent(name + ".partial")
         let fm = FileManager.default
         try? fm.removeItem(at: partial)
-        let folder = try CheckpointFolder(url: directory).subfolder(creating: name + ".partial")
-        _ = try folder.subfolder(creating: "callbacks")
-        for component in state.checkpointables { try component.writeCheckpoint(to: folder, state: state) }
+        do {
+            let folder = try CheckpointFolder(url: directory).subfolder(creating: name + ".partial")
+            _ = try folder.subfolder(creating: "callbacks")
+            for component in state.checkpointables { try component.writeCheckpoint(to: folder, state: state) }
+        } catch {
+            // A full disk or a file-size limit: the unfinished checkpoint goes (freeing its space); `latest` and
+            // the checkpoints before it are untouched.
+            try? fm.removeItem(at: partial)
+            throw error
+        }
         if fm.fileExists(atPath: final.path) {
             // Left by a run that died before naming it latest: replace it.
             try? fm.removeItem(at: final)

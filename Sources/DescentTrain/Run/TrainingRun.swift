@@ -88,6 +88,7 @@ public struct TrainingRun {
                 .argument, "--pause-after-epoch \(pause)",
                 "must be ≥ 1 and < training.epochs (\(self.config.training.epochs))")
         }
+        if isMain { try RunFolder.prepareOutput(directory) }
         var (config, found) = try self.config.resolvingLearningRate()
         if let distributed, found != nil {
             // Every rank ran the range test; rank 0's rate is the job's (floating point may differ between hosts).
@@ -104,6 +105,10 @@ public struct TrainingRun {
         let setup = try config.makeSetup()
         if let distributed, config.training.syncBatchNorm {
             convertSyncBatchNorm(setup.model, context: distributed.context)
+        }
+        if isMain {
+            let weightBytes = setup.model.parameters().reduce(0) { $0 + $1.count * MemoryLayout<Float>.size }
+            try RunFolder.requireSpace(forWeights: weightBytes, in: directory)
         }
         let fm = FileManager.default
         let store = CheckpointStore(directory: directory.appendingPathComponent("checkpoints"))

@@ -122,7 +122,7 @@ public final class SearchRun: @unchecked Sendable {
     /// - Throws: ``DescentError`` when the folder cannot be written or the executable cannot be started.
     public func start() throws -> SearchResults {
         let trials = directory.appendingPathComponent("trials")
-        try FileManager.default.createDirectory(at: trials, withIntermediateDirectories: true)
+        try RunFolder.prepareOutput(trials)
         try plan.write(to: directory)
         try results.write(to: directory)
         began = Date()

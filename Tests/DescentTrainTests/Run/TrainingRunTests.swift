@@ -68,3 +68,33 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.safetensors"])
     }
 }
+
+@Suite struct OutputLocationTests {
+    @Test func prepareOutputCreatesNestedFoldersAndLeavesNoProbe() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("descent-out-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = root.appendingPathComponent("a/b/run")
+        try RunFolder.prepareOutput(run)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: run.path).isEmpty)
+        try RunFolder.prepareOutput(run)  // an existing folder is fine
+        let file = root.appendingPathComponent("file")
+        try Data("x".utf8).write(to: file)
+        #expect(throws: DescentError.self) { try RunFolder.prepareOutput(file) }
+    }
+
+    @Test func requireSpaceComparesWithTheFreeBytes() throws {
+        let tmp = FileManager.default.temporaryDirectory
+        let free = try #require(RunFolder.freeBytes(at: tmp))
+        #expect(free > 0)
+        try RunFolder.requireSpace(forWeights: 1000, in: tmp)
+        do {
+            try RunFolder.requireSpace(forWeights: free, in: tmp)
+            Issue.record("8 × the free space passed the check")
+        } catch let error as DescentError {
+            #expect(
+                error.description.hasPrefix(
+                    "\(tmp.path): not enough space for the run: checkpoints and weights need about "))
+            #expect(error.description.hasSuffix(" free"))
+        }
+    }
+}
