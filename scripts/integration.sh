@@ -3,8 +3,10 @@
 # - the main job (generated shapes, offline), its run folder, and `descent evaluate --run` on it;
 # - `descent predict` on the run;
 # - checkpoints: a run killed with SIGKILL and one stopped with Ctrl-C, resumed, end bitwise equal (resume-check.sh);
-#   one run killed with SIGKILL 10 times in a row at random moments, resumed each time, ends bitwise equal
-#   (kill-check.sh; 50 kills by hand);
+#   one run killed with SIGKILL 10 times in a row at random moments, resumed each time, ends bitwise equal, and
+#   so do a search and a 2-rank data-parallel run killed 3 times each (kill-check.sh; more kills by hand);
+# - resource errors: an output folder that cannot be created, a file-size limit, a file system too small and
+#   one that fills up during training: one-line errors, nothing half-written, resume bitwise (resource-check.sh);
 # - a search killed with SIGKILL and resumed reruns no finished trial and ends like an uninterrupted one
 #   (search-check.sh);
 # - data-parallel training on Open MPI: 2 ranks match 1 process, a killed rank ends the job and --resume
@@ -52,6 +54,9 @@ fi
 
 bash scripts/resume-check.sh "$bin"
 bash scripts/kill-check.sh --kills 10 "$bin"
+bash scripts/kill-check.sh --mode search --kills 3 "$bin"
+bash scripts/kill-check.sh --mode distributed --kills 3 "$bin"
+bash scripts/resource-check.sh "$bin"
 bash scripts/search-check.sh "$bin"
 bash scripts/distributed-check.sh "$bin"
 bash scripts/lab-check.sh "$bin"

@@ -25,6 +25,7 @@ done
 bin="${1:-$(swift build -c release --show-bin-path)/descent}"
 out="$(mktemp -d)"
 pid=""
+offset=0.01
 kill_job() { pkill -KILL -s "$1" 2>/dev/null || true; kill -KILL "$1" 2>/dev/null || true; }
 cleanup() {
   if [ -n "$pid" ]; then kill_job "$pid"; fi
@@ -41,14 +42,14 @@ case "$mode" in
     saved() { [ -f "$1/checkpoints/latest" ]; }
     spread=0.07 ;;
   search)
-    search_args=(search --set data.train_samples=2000 --set data.test_samples=200 --set model.name=mlp
-      --set 'model.hidden=[64]' --set training.epochs=2 --set checkpoint.every_steps=5 --set report=false
+    search_args=(search --set data.train_samples=4000 --set data.test_samples=200 --set model.name=mlp
+      --set 'model.hidden=[64]' --set training.epochs=3 --set checkpoint.every_steps=5 --set report=false
       --set tensorboard=false --grid optimizer.lr=0.1,0.01 --grid optimizer.name=sgd,adam --parallel 2
       --threads-per-trial 1)
     start_job() { "$bin" "${search_args[@]}" --output "$1"; }
     resume_job() { "$bin" search --resume "$1"; }
     saved() { [ -f "$1/results.json" ]; }
-    spread=0.12 ;;
+    spread=0.3 ;;
   distributed)
     command -v mpirun > /dev/null || { echo "kill-check: mpirun not found (scripts/setup.sh installs Open MPI)" >&2; exit 1; }
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -56,7 +57,7 @@ case "$mode" in
     start_job() { "${mpi[@]}" "$bin" "${train_args[@]}" --threads 1 --output "$1"; }
     resume_job() { "${mpi[@]}" "$bin" train --resume "$1"; }
     saved() { [ -f "$1/checkpoints/latest" ]; }
-    spread=0.07 ;;
+    offset=0.12 spread=0.15 ;;  # mpirun's start-up takes the first second or two
   *) echo "kill-check: unknown mode '$mode' (train, search or distributed)" >&2; exit 2 ;;
 esac
 
@@ -81,8 +82,8 @@ while true; do
   if [ "$done_kills" -lt "$kills" ]; then
     # A random moment within the first part of a whole job's time (start-up included), so that KILLS kills
     # spread over the job and many land in a checkpoint write.
-    sleep "$(awk -v s="$seconds" -v f="$spread" -v r="$RANDOM" 'BEGIN { printf "%.3f", s * (0.01 + f * r / 32767) }')"
-    kill_job "$pid"
+    sleep "$(awk -v s="$seconds" -v o="$offset" -v f="$spread" -v r="$RANDOM" 'BEGIN { printf "%.3f", s * (o + f * r / 32767) }')"
+    { kill_job "$pid"; } 2>/dev/null  # bash's "Killed" job notice goes too
   fi
   status=0
   { wait "$pid"; } 2>/dev/null || status=$?
