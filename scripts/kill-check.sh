@@ -10,15 +10,21 @@
 #                with `descent search --resume`; every trial's final weights and metric are compared;
 #   distributed  `mpirun -np 2 descent train` (data-parallel, checkpoints every 5 steps), resumed with
 #                `mpirun -np 2 descent train --resume`; the final weights are compared.
-# Usage: scripts/kill-check.sh [--mode train|search|distributed] [--kills N] [path/to/descent]  (default: train, 50)
+# The kills fall at random moments between OFFSET and OFFSET + SPREAD of an uninterrupted job's time after each
+# (re)start (SPREAD 0.07 by default, 0.3 for a search; --spread overrides it): a job killed KILLS times makes
+# little progress per start; a larger spread kills fewer times before the job finishes.
+# Usage: scripts/kill-check.sh [--mode train|search|distributed] [--kills N] [--spread F] [path/to/descent]
+#        (default: train, 50 kills)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kills=50
 mode=train
+spread_override=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --kills) kills="$2"; shift 2 ;;
     --mode) mode="$2"; shift 2 ;;
+    --spread) spread_override="$2"; shift 2 ;;
     *) break ;;
   esac
 done
@@ -61,6 +67,7 @@ case "$mode" in
   *) echo "kill-check: unknown mode '$mode' (train, search or distributed)" >&2; exit 2 ;;
 esac
 
+spread="${spread_override:-$spread}"
 # Each job runs in its own session (setsid), so one signal reaches all its processes (trials, ranks).
 start=$(date +%s%N)
 setsid bash -c "$(declare -f start_job); $(declare -p bin train_args ${search_args+search_args} ${mpi+mpi}); start_job \"\$1\"" _ \

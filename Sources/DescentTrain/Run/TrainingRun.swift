@@ -81,14 +81,28 @@ public struct TrainingRun {
         return outcome
     }
 
-    /// ``start(resume:)`` on one rank; only the main rank writes files.
+    /// ``start(resume:)`` on one rank; only the main rank writes files. The output folder is created (and
+    /// probed) before anything is read; when the run fails and the folder it created is still empty (bad data,
+    /// a config the model cannot satisfy), the folder is removed again.
     private func run(resume: Bool, isMain: Bool) throws -> Outcome {
+        guard isMain else { return try train(resume: resume, isMain: isMain) }
+        let existed = FileManager.default.fileExists(atPath: directory.path)
+        try RunFolder.prepareOutput(directory)
+        do {
+            return try train(resume: resume, isMain: isMain)
+        } catch {
+            if !existed { rmdir(directory.path) }  // only when empty
+            throw error
+        }
+    }
+
+    /// The run itself, into the prepared output folder.
+    private func train(resume: Bool, isMain: Bool) throws -> Outcome {
         if let pause = pauseAfterEpoch, !(1..<self.config.training.epochs).contains(pause) {
             throw DescentError(
                 .argument, "--pause-after-epoch \(pause)",
                 "must be ≥ 1 and < training.epochs (\(self.config.training.epochs))")
         }
-        if isMain { try RunFolder.prepareOutput(directory) }
         var (config, found) = try self.config.resolvingLearningRate()
         if let distributed, found != nil {
             // Every rank ran the range test; rank 0's rate is the job's (floating point may differ between hosts).
