@@ -40,6 +40,10 @@ public struct DataLoader: Sendable {
     public let prefetch: Int
     /// The rank's slice of each batch in data-parallel training (``sharded(_:)``); `nil`: whole batches.
     public internal(set) var shard: DataShard?
+    /// Each sample's length, when batches group samples of similar length (``bucketed(by:poolBatches:)``).
+    public internal(set) var bucketLengths: [Int]?
+    /// Batches per pool sorted by length when bucketing.
+    public internal(set) var bucketPoolBatches = 50
 
     /// A loader over `dataset`.
     ///
@@ -96,8 +100,40 @@ public struct DataLoader: Sendable {
 
     /// The dataset indices of each whole batch of `epoch`, over all ranks (ignoring ``shard``).
     public func globalBatchIndices(epoch: Int) -> [[Int]] {
-        let order = order(epoch: epoch), b = resolvedBatchSize
-        return (0..<batchesPerEpoch).map { k in Array(order[(k * b)..<Swift.min((k + 1) * b, order.count)]) }
+        var order = order(epoch: epoch)
+        let b = resolvedBatchSize
+        if let lengths = bucketLengths {
+            let pool = b * bucketPoolBatches
+            order = stride(from: 0, to: order.count, by: pool).flatMap { start in
+                order[start..<Swift.min(start + pool, order.count)].enumerated()
+                    .sorted { (lengths[$0.element], $0.offset) < (lengths[$1.element], $1.offset) }
+                    .map(\.element)
+            }
+        }
+        var batches = (0..<batchesPerEpoch).map { k in Array(order[(k * b)..<Swift.min((k + 1) * b, order.count)]) }
+        if bucketLengths != nil && shuffle {
+            // The batches' order, shuffled with a generator of its own; a short last batch stays last.
+            let whole = batches.last.map { $0.count == b } ?? true ? batches.count : batches.count - 1
+            let permutation = SampleRandomness.shuffleGenerator(seed: seed ^ 0x6275_636B_6574_7321, epoch: epoch)
+                .permutation(whole)
+            batches = permutation.map { batches[$0] } + batches[whole...]
+        }
+        return batches
+    }
+
+    /// This loader with batches of samples of similar length, so that padding them wastes little (torchtext's
+    /// `BucketIterator`): each epoch's order (shuffled or not) is cut into pools of `poolBatches` batches, each
+    /// pool is sorted by `lengths` (ties kept in order), cut into batches, and, when shuffling, the batches'
+    /// order is shuffled (a short last batch stays last). Batches still depend only on (dataset, settings, seed,
+    /// epoch), so resuming part-way through an epoch gives the same batches.
+    public func bucketed(by lengths: [Int], poolBatches: Int = 50) -> DataLoader {
+        precondition(
+            lengths.count == dataset.count, "DataLoader: \(lengths.count) lengths for \(dataset.count) samples")
+        precondition(poolBatches >= 1, "DataLoader: poolBatches must be ≥ 1, got \(poolBatches)")
+        var copy = self
+        copy.bucketLengths = lengths
+        copy.bucketPoolBatches = poolBatches
+        return copy
     }
 
     /// The samples at `indices`, transformed for `epoch`, joined into a batch (on the calling thread); no

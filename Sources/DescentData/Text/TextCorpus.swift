@@ -1,0 +1,136 @@
+import Descent
+import Foundation
+
+/// Labelled texts before tokenization, read from a CSV/TSV table (a text column and a label column) or from a
+/// folder with one sub-folder of text files per class (torchvision's `ImageFolder` layout, for text).
+public struct TextCorpus: Sendable {
+    /// The texts.
+    public var texts: [String]
+    /// Each text's class index.
+    public var labels: [Int]
+    /// The class names in index order.
+    public var classes: [String]
+
+    /// A corpus from its parts.
+    public init(texts: [String], labels: [Int], classes: [String]) {
+        precondition(texts.count == labels.count, "TextCorpus: \(texts.count) texts for \(labels.count) labels")
+        self.texts = texts
+        self.labels = labels
+        self.classes = classes
+    }
+
+    /// Reads a CSV or TSV table (`delimiter` defaults to a tab for `.tsv`/`.tab` files, else a comma): the texts
+    /// from column `text`, the labels from column `label`. Columns named by header name mean the file has a
+    /// header; by 0-based index (negative from the end), that it has none, unless `header` says otherwise.
+    /// Labels that are all non-negative integers are class indices (classes `"0"`, `"1"`, … up to the largest);
+    /// otherwise they are class names, indexed in sorted order.
+    ///
+    /// - Throws: ``DescentError`` naming the file (and line) for a missing file or column, a row of the wrong
+    ///   length, an empty label, or no data rows.
+    public static func table(
+        contentsOf url: URL, text: CSVColumn, label: CSVColumn, delimiter: Character? = nil, header: CSVHeader = .auto
+    ) throws -> TextCorpus {
+        let path = url.path
+        let tab = ["tsv", "tab"].contains(url.pathExtension.lowercased())
+        let separator = (delimiter ?? (tab ? "\t" : ",")).asciiValue ?? UInt8(ascii: ",")
+        let records = try CSVTable.records(FileBytes.read(url), path: path, separator: separator)
+        guard let first = records.first else { throw DescentError(.file, path, "empty table (no rows)") }
+        let width = first.fields.count
+        if let r = records.first(where: { $0.fields.count != width }) {
+            throw DescentError(
+                .file, "\(path):\(r.line)", "row has \(r.fields.count) fields, but the first row has \(width)")
+        }
+        let hasHeader: Bool
+        switch header {
+        case .present: hasHeader = true
+        case .absent: hasHeader = false
+        case .auto:
+            if case .name = text {
+                hasHeader = true
+            } else if case .name = label {
+                hasHeader = true
+            } else {
+                hasHeader = false
+            }
+        }
+        let names = hasHeader ? first.fields.map { $0.trimmingCharacters(in: .whitespaces) } : nil
+        func resolve(_ c: CSVColumn, _ role: String) throws -> Int {
+            switch c {
+            case .index(let i):
+                let k = i < 0 ? width + i : i
+                guard (0..<width).contains(k) else {
+                    throw DescentError(.file, path, "\(role) column \(i) is out of range: rows have \(width) fields")
+                }
+                return k
+            case .name(let n):
+                guard let names else {
+                    throw DescentError(.file, path, "\(role) column \"\(n)\" is named but the file has no header")
+                }
+                guard let k = names.firstIndex(of: n) else {
+                    throw DescentError(
+                        .file, path, "no \(role) column \"\(n)\" (columns: \(names.joined(separator: ", ")))")
+                }
+                return k
+            }
+        }
+        let t = try resolve(text, "text"), l = try resolve(label, "label")
+        let rows = hasHeader ? records.dropFirst() : records[...]
+        guard !rows.isEmpty else { throw DescentError(.file, path, "no data rows") }
+        var texts = [String](), raw = [String]()
+        for r in rows {
+            let cell = r.fields[l].trimmingCharacters(in: .whitespaces)
+            guard !cell.isEmpty else { throw DescentError(.file, "\(path):\(r.line)", "empty label (column \(l))") }
+            texts.append(r.fields[t])
+            raw.append(cell)
+        }
+        let indices = raw.compactMap { Int($0) }
+        if indices.count == raw.count, indices.allSatisfy({ $0 >= 0 }) {
+            let classes = (0...(indices.max() ?? 0)).map(String.init)
+            return TextCorpus(texts: texts, labels: indices, classes: classes)
+        }
+        let classes = Array(Set(raw)).sorted()
+        let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        return TextCorpus(texts: texts, labels: raw.map { index[$0]! }, classes: classes)
+    }
+
+    /// Reads `root/CLASS/FILE` for every file with one of `extensions` (case-insensitive), each file one text
+    /// (UTF-8); classes are the sub-folder names in sorted order, files in sorted order within each.
+    ///
+    /// - Throws: ``DescentError`` naming the folder when it is missing or has no class folder with a text file,
+    ///   and naming the file when it is not UTF-8.
+    public static func folders(at root: URL, extensions: Set<String> = ["txt"]) throws -> TextCorpus {
+        let fm = FileManager.default
+        var isFolder: ObjCBool = false
+        guard fm.fileExists(atPath: root.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw DescentError(.file, root.path, "no such folder (expected one sub-folder of text files per class)")
+        }
+        let classes = try fm.contentsOfDirectory(atPath: root.path).filter { name in
+            var dir: ObjCBool = false
+            return !name.hasPrefix(".")
+                && fm.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &dir) && dir.boolValue
+        }.sorted()
+        var texts = [String](), labels = [Int](), kept = [String]()
+        for name in classes {
+            let folder = root.appendingPathComponent(name)
+            let files = try fm.contentsOfDirectory(atPath: folder.path).filter {
+                extensions.contains(($0 as NSString).pathExtension.lowercased())
+            }.sorted()
+            guard !files.isEmpty else { continue }
+            for f in files {
+                let url = folder.appendingPathComponent(f)
+                guard let s = String(data: try FileBytes.read(url), encoding: .utf8) else {
+                    throw DescentError(.file, url.path, "is not UTF-8 text")
+                }
+                texts.append(s)
+                labels.append(kept.count)
+            }
+            kept.append(name)
+        }
+        guard !kept.isEmpty else {
+            throw DescentError(
+                .file, root.path,
+                "no class folder with \(extensions.sorted().map { "." + $0 }.joined(separator: "/")) files")
+        }
+        return TextCorpus(texts: texts, labels: labels, classes: kept)
+    }
+}
