@@ -15,4 +15,10 @@ static inline int descent_deflate_init_gzip(z_stream *stream, int level) {
     return deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
 }
 
+/// deflateInit2 writing a zlib (RFC 1950) stream, as PNG's IDAT holds (window 15 bits, memory level 8, default
+/// strategy) at `level` (0...9).
+static inline int descent_deflate_init_zlib(z_stream *stream, int level) {
+    return deflateInit2(stream, level, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY);
+}
+
 #endif

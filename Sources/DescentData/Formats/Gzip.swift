@@ -2,7 +2,7 @@ import CZlib
 import Descent
 import Foundation
 
-/// Gzip (RFC 1952) decompression and compression through the system zlib.
+/// Gzip (RFC 1952) decompression and compression through the system zlib (and zlib streams, for PNG).
 ///
 /// ``decompress(_:name:)`` reads every member of a multi-member file (what `cat a.gz b.gz` gives, and what
 /// `gzip -d` accepts), ignores zero padding after the last member, and reports corrupt or truncated input as
@@ -102,9 +102,36 @@ public enum Gzip {
 
     /// A single-member gzip stream holding `data`, compressed at `level` (0 = stored ... 9 = smallest).
     public static func compress(_ data: Data, level: Int = 6) -> Data {
+        deflateStream(data, level: level, zlibWrapper: false)
+    }
+
+    /// A zlib (RFC 1950) stream holding `data` — deflate with a 2-byte header and an Adler-32 trailer, what a
+    /// PNG's image data is — compressed at `level` (0 = stored ... 9 = smallest).
+    public static func zlibCompress(_ data: Data, level: Int = 6) -> Data {
+        deflateStream(data, level: level, zlibWrapper: true)
+    }
+
+    /// The `size` bytes a zlib stream holds, or `nil` when it is corrupt or holds another size (zlib's
+    /// `uncompress`; for checking what ``zlibCompress(_:level:)`` wrote).
+    static func zlibUncompress(_ data: Data, size: Int) -> Data? {
+        var out = [UInt8](repeating: 0, count: size)
+        var length = uLongf(size)
+        let status = data.withUnsafeBytes { raw in
+            out.withUnsafeMutableBufferPointer {
+                uncompress(
+                    $0.baseAddress, &length, raw.bindMemory(to: UInt8.self).baseAddress, uLong(data.count))
+            }
+        }
+        return status == Z_OK && Int(length) == size ? Data(out) : nil
+    }
+
+    /// Deflates `data` at `level` into a gzip stream, or a zlib stream with `zlibWrapper`.
+    private static func deflateStream(_ data: Data, level: Int, zlibWrapper: Bool) -> Data {
         precondition((0...9).contains(level), "Gzip.compress: level \(level) is not in 0...9")
         var stream = z_stream()
-        let initStatus = descent_deflate_init_gzip(&stream, Int32(level))
+        let initStatus =
+            zlibWrapper
+            ? descent_deflate_init_zlib(&stream, Int32(level)) : descent_deflate_init_gzip(&stream, Int32(level))
         precondition(initStatus == Z_OK, "Gzip.compress: zlib could not start deflating (status \(initStatus))")
         defer { deflateEnd(&stream) }
         var output = Data()

@@ -1,6 +1,8 @@
 import Foundation
 
-/// Writes 8-bit greyscale or RGB PNG images (zlib "stored" blocks: valid in every viewer, no compression).
+/// Writes 8-bit greyscale or RGB PNG images, compressed: each row takes the filter (none, sub, up, average or
+/// Paeth) whose output has the smallest sum of absolute values (libpng's heuristic), and the filtered rows are
+/// deflated through zlib at level 6.
 public enum PNGEncoder {
     /// PNG bytes for a `width×height` image; `pixels` has 1 (grey) or 3 (RGB) bytes per pixel, row-major.
     public static func encode(width: Int, height: Int, channels: Int, pixels: [UInt8]) -> Data {
@@ -8,20 +10,66 @@ public enum PNGEncoder {
         precondition(
             pixels.count == width * height * channels,
             "PNGEncoder: \(pixels.count) bytes for \(width)×\(height)×\(channels)")
-        var raw = [UInt8]()
-        raw.reserveCapacity((width * channels + 1) * height)
-        for y in 0..<height {
-            raw.append(0)  // filter: none
-            raw.append(contentsOf: pixels[(y * width * channels)..<((y + 1) * width * channels)])
-        }
         var png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         var header = [UInt8]()
         header += bigEndian(UInt32(width)) + bigEndian(UInt32(height))
         header += [8, channels == 1 ? 0 : 2, 0, 0, 0]
         png += chunk("IHDR", header)
-        png += chunk("IDAT", zlibStored(raw))
+        png += chunk(
+            "IDAT",
+            Array(Gzip.zlibCompress(Data(filtered(width: width, height: height, channels: channels, pixels: pixels)))))
         png += chunk("IEND", [])
         return png
+    }
+
+    /// The rows, each prefixed by its filter type and filtered with it (PNG filter method 0), the filter
+    /// chosen per row by the minimum sum of absolute differences (bytes read as signed).
+    static func filtered(width: Int, height: Int, channels: Int, pixels: [UInt8]) -> [UInt8] {
+        let stride = width * channels, bpp = channels
+        var out = [UInt8]()
+        out.reserveCapacity((stride + 1) * height)
+        var candidate = [UInt8](repeating: 0, count: stride)
+        var best = [UInt8](repeating: 0, count: stride)
+        for y in 0..<height {
+            let row = y * stride, prior = (y - 1) * stride
+            var bestType: UInt8 = 0, bestCost = Int.max
+            for type: UInt8 in 0...4 {
+                var cost = 0
+                for i in 0..<stride {
+                    let x = pixels[row + i]
+                    let a = i >= bpp ? Int(pixels[row + i - bpp]) : 0
+                    let b = y > 0 ? Int(pixels[prior + i]) : 0
+                    let c = y > 0 && i >= bpp ? Int(pixels[prior + i - bpp]) : 0
+                    let predicted: Int
+                    switch type {
+                    case 0: predicted = 0
+                    case 1: predicted = a
+                    case 2: predicted = b
+                    case 3: predicted = (a + b) / 2
+                    default: predicted = paeth(a, b, c)
+                    }
+                    let v = UInt8(truncatingIfNeeded: Int(x) - predicted)
+                    candidate[i] = v
+                    cost += v < 128 ? Int(v) : 256 - Int(v)
+                }
+                if cost < bestCost {
+                    bestCost = cost
+                    bestType = type
+                    swap(&candidate, &best)
+                }
+            }
+            out.append(bestType)
+            out.append(contentsOf: best)
+        }
+        return out
+    }
+
+    /// PNG's Paeth predictor: of `a` (left), `b` (above) and `c` (above left), the one closest to `a + b − c`.
+    static func paeth(_ a: Int, _ b: Int, _ c: Int) -> Int {
+        let p = a + b - c
+        let pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
+        if pa <= pb && pa <= pc { return a }
+        return pb <= pc ? b : c
     }
 
     /// PNG bytes for a greyscale image from floats in [0, 1] (clamped).
@@ -41,22 +89,6 @@ public enum PNGEncoder {
         d += typeBytes + body
         d += bigEndian(crc32(typeBytes + body))
         return d
-    }
-
-    /// zlib stream of uncompressed deflate blocks (at most 65,535 bytes each) with its Adler-32 checksum.
-    static func zlibStored(_ data: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = [0x78, 0x01]
-        var i = 0
-        repeat {
-            let n = Swift.min(65_535, data.count - i)
-            let last: UInt8 = i + n >= data.count ? 1 : 0
-            out += [last, UInt8(n & 255), UInt8(n >> 8), UInt8(~n & 255), UInt8((~n >> 8) & 255)]
-            out += data[i..<(i + n)]
-            i += n
-        } while i < data.count
-        var a: UInt32 = 1, b: UInt32 = 0
-        for byte in data { a = (a + UInt32(byte)) % 65_521; b = (b + a) % 65_521 }
-        return out + bigEndian(b << 16 | a)
     }
 
     /// CRC-32 (ISO-HDLC, as PNG uses).
