@@ -6,9 +6,9 @@ import Testing
     @Test(arguments: [
         (["bench", "--threads", "0"], CommandOutcome.usage("--threads must be at least 1, got 0")),
         (
-            ["bench", "--workloads", "w9"],
+            ["bench", "--workloads", "w10"],
             .usage(
-                "--workloads: unknown workload 'w9' (available: w1, w2, w3, w4_mlp, w4_cnn, w5, w6, w7, elementwise, data, optimizers, allreduce)"
+                "--workloads: unknown workload 'w10' (available: w1, w2, w3, w4_mlp, w4_cnn, w5, w6, w7, w9, elementwise, data, optimizers, allreduce)"
             )
         ),
         (

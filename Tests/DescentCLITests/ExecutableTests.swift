@@ -10,7 +10,7 @@ struct ExecutableTests {
         ["train", "--set", "optimizer.lrr=0.1", "--output", "$TMP/run"],
         ["evaluate", "--run", "$TMP/gone"],
         ["predict", "$TMP/missing.csv", "--model", "mlp", "--weights", "$TMP/w.safetensors"],
-        ["bench", "--workloads", "w9"],
+        ["bench", "--workloads", "w10"],
     ])
     func sameLineAndStatus(arguments: [String]) throws {
         let folder = TemporaryFolder.make("exe-args")

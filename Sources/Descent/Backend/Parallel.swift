@@ -30,9 +30,27 @@ public enum Parallel {
         }
     }
 
-    /// Runs `body(i)` for `i` in `0..<chunks`, one chunk per thread.
+    /// Runs `body(i)` for `i` in `0..<chunks`, one chunk per thread. A ``MultiplyAddCounter`` installed by the
+    /// caller counts the matrix products of every chunk (task-locals do not reach the pool's threads by themselves).
     @usableFromInline
     static func run(chunks: Int, _ body: (Int) -> Void) {
+        if let counter = MultiplyAddCounter.current {
+            withoutActuallyEscaping(body) { body in
+                run(chunks: chunks, counting: counter, body)
+            }
+            return
+        }
+        runChunks(chunks, body)
+    }
+
+    /// ``run(chunks:_:)`` with `counter` installed in every chunk.
+    private static func run(chunks: Int, counting counter: MultiplyAddCounter, _ body: @escaping (Int) -> Void) {
+        runChunks(chunks) { c in MultiplyAddCounter.$current.withValue(counter) { body(c) } }
+    }
+
+    /// Runs `body(i)` for `i` in `0..<chunks` on the OpenMP pool (Dispatch in the portable build).
+    @usableFromInline
+    static func runChunks(_ chunks: Int, _ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { body in
             var context = Context(body: body, chunks: chunks)
             #if canImport(CDNNL)

@@ -1,8 +1,10 @@
 import Descent
 import Foundation
 
-/// The training and inference workloads W1–W5 and W7 of `shared/bench/peer/README.md`, with the same
-/// models, batch sizes, optimizers, step counts and warm-up as `torch_bench.py`.
+/// The training and inference workloads W1–W5, W7 and W9 of `shared/bench/peer/README.md`, with the same
+/// models, batch sizes, optimizers, step counts and warm-up as `torch_bench.py`. Each result also gives the
+/// arithmetic rate, `gflop_per_s`: 2 × the multiply-adds of the matrix products of one step (forward and
+/// backward, convolutions included, counted by ``MultiplyAddCounter`` on an untimed step) per second.
 enum ModelWorkloads {
     /// Runs workload `name` and returns its result line.
     static func run(_ name: String) -> BenchResult {
@@ -30,6 +32,11 @@ enum ModelWorkloads {
             return train(
                 name, m, SGD(m.parameters(), lr: 0.05, momentum: 0.9, weightDecay: 5e-4),
                 input: [3, 32, 32], batch: 32, steps: 20)
+        case "w9":
+            let m = ResNet.resNet18()
+            return train(
+                name, m, SGD(m.parameters(), lr: 0.1, momentum: 0.9, weightDecay: 5e-4),
+                input: [3, 32, 32], batch: 128, steps: 3, warmup: 1)
         default:
             preconditionFailure("unknown workload \(name)")
         }
@@ -52,8 +59,10 @@ enum ModelWorkloads {
             optimizer.step()
         }
         for i in 0..<warmup { step(i) }
+        let counter = MultiplyAddCounter()
+        counter.counting { step(warmup) }
         let t = measureWallAndCPUSeconds { for i in 0..<steps { step(i) } }
-        return result(name, dt: t.wall, cpu: t.cpu, steps: steps, batch: batch)
+        return result(name, dt: t.wall, cpu: t.cpu, steps: steps, batch: batch, multiplyAdds: counter.count)
     }
 
     /// Forward passes in eval mode without gradients, 3 warm-up passes, then `steps` timed passes.
@@ -64,19 +73,25 @@ enum ModelWorkloads {
         model.eval()
         return withNoGrad {
             for _ in 0..<warmup { _ = model(x) }
+            let counter = MultiplyAddCounter()
+            counter.counting { _ = model(x) }
             let t = measureWallAndCPUSeconds { for _ in 0..<steps { _ = model(x) } }
-            return result(name, dt: t.wall, cpu: t.cpu, steps: steps, batch: batch)
+            return result(name, dt: t.wall, cpu: t.cpu, steps: steps, batch: batch, multiplyAdds: counter.count)
         }
     }
 
-    /// The result line; `cpu_ms_per_step` is the process's CPU time (all threads) per timed step.
-    static func result(_ name: String, dt: Double, cpu: Double, steps: Int, batch: Int) -> BenchResult {
+    /// The result line; `cpu_ms_per_step` is the process's CPU time (all threads) per timed step, `gflop_per_s`
+    /// 2 × `multiplyAdds` (one step's) × steps / time.
+    static func result(_ name: String, dt: Double, cpu: Double, steps: Int, batch: Int, multiplyAdds: Int)
+        -> BenchResult
+    {
         BenchResult(
             workload: name,
             fields: [
                 ("samples_per_s", Double(steps * batch) / dt),
                 ("ms_per_step", 1000 * dt / Double(steps)), ("steps", steps), ("batch", batch),
                 ("cpu_ms_per_step", 1000 * cpu / Double(steps)),
+                ("gflop_per_s", 2 * Double(multiplyAdds) * Double(steps) / dt / 1e9),
             ])
     }
 }
