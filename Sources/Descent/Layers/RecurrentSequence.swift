@@ -1,0 +1,317 @@
+import Foundation
+
+/// The cell a recurrent layer repeats over time, with PyTorch's gate order in the stacked weights.
+///
+/// With `x` the step's input, `h` the previous hidden state (and `c` the previous cell state for LSTM), the rows of
+/// `W_ih` `[G·H, in]`, `W_hh` `[G·H, H]`, `b_ih`, `b_hh` `[G·H]` hold `G` blocks of `H` rows each:
+///
+///     rnnTanh (G = 1):  h' = tanh(W_ih x + b_ih + W_hh h + b_hh)
+///     rnnReLU (G = 1):  h' = max(W_ih x + b_ih + W_hh h + b_hh, 0)
+///     lstm (G = 4, blocks i, f, g, o):
+///         i = σ(W_ii x + b_ii + W_hi h + b_hi)   f = σ(W_if x + b_if + W_hf h + b_hf)
+///         g = tanh(W_ig x + b_ig + W_hg h + b_hg) o = σ(W_io x + b_io + W_ho h + b_ho)
+///         c' = f ⊙ c + i ⊙ g                      h' = o ⊙ tanh(c')
+///     gru (G = 3, blocks r, z, n):
+///         r = σ(W_ir x + b_ir + W_hr h + b_hr)   z = σ(W_iz x + b_iz + W_hz h + b_hz)
+///         n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+///         h' = (1 − z) ⊙ n + z ⊙ h
+public enum RecurrentCellKind: String, Sendable, CaseIterable {
+    /// Elman RNN with `tanh`.
+    case rnnTanh
+    /// Elman RNN with ReLU.
+    case rnnReLU
+    /// Long short-term memory.
+    case lstm
+    /// Gated recurrent unit.
+    case gru
+
+    /// The number of stacked gate blocks `G` in the weights.
+    public var gates: Int {
+        switch self {
+        case .rnnTanh, .rnnReLU: return 1
+        case .lstm: return 4
+        case .gru: return 3
+        }
+    }
+
+    /// Whether the cell carries a cell state `c` besides `h` (LSTM).
+    public var hasCellState: Bool { self == .lstm }
+}
+
+/// The per-step gate kernels of the recurrent cells: one pass over a row of `G·H` pre-activations computing the
+/// nonlinearities and the new state, and one pass back. Pointers address one batch row.
+enum RecurrentGates {
+    @inline(__always) static func sigmoid(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+
+    /// Forward of one row. `xp`, `hp`: the input and hidden projections (biases included), `[G·H]`; `h`, `c`: the state,
+    /// updated in place; `acts`: saved activations `[G·H]`; `hn`: GRU's saved `W_hn h + b_hn` `[H]`; `cOut`: LSTM's new
+    /// `c` saved; `out`: the output `h'`.
+    @inline(__always)
+    static func forward(
+        _ kind: RecurrentCellKind, hidden n: Int, xp: UnsafePointer<Float>, hp: UnsafePointer<Float>,
+        h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>?, acts: UnsafeMutablePointer<Float>,
+        hn: UnsafeMutablePointer<Float>?, cOut: UnsafeMutablePointer<Float>?, out: UnsafeMutablePointer<Float>
+    ) {
+        switch kind {
+        case .rnnTanh:
+            for j in 0..<n {
+                let v = Foundation.tanh(xp[j] + hp[j])
+                acts[j] = v; h[j] = v; out[j] = v
+            }
+        case .rnnReLU:
+            for j in 0..<n {
+                let v = Swift.max(xp[j] + hp[j], 0)
+                acts[j] = v; h[j] = v; out[j] = v
+            }
+        case .lstm:
+            let c = c!, cOut = cOut!
+            for j in 0..<n {
+                let i = sigmoid(xp[j] + hp[j])
+                let f = sigmoid(xp[n + j] + hp[n + j])
+                let g = Foundation.tanh(xp[2 * n + j] + hp[2 * n + j])
+                let o = sigmoid(xp[3 * n + j] + hp[3 * n + j])
+                let cNew = f * c[j] + i * g
+                let hNew = o * Foundation.tanh(cNew)
+                acts[j] = i; acts[n + j] = f; acts[2 * n + j] = g; acts[3 * n + j] = o
+                c[j] = cNew; cOut[j] = cNew; h[j] = hNew; out[j] = hNew
+            }
+        case .gru:
+            let hn = hn!
+            for j in 0..<n {
+                let r = sigmoid(xp[j] + hp[j])
+                let z = sigmoid(xp[n + j] + hp[n + j])
+                let nv = Foundation.tanh(xp[2 * n + j] + r * hp[2 * n + j])
+                let hNew = (1 - z) * nv + z * h[j]
+                acts[j] = r; acts[n + j] = z; acts[2 * n + j] = nv; hn[j] = hp[2 * n + j]
+                h[j] = hNew; out[j] = hNew
+            }
+        }
+    }
+
+    /// Backward of one row. `dh` (`∂L/∂h'` plus the output's gradient) is overwritten with the part of `∂L/∂h` that
+    /// does not go through `W_hh` (GRU's `z ⊙ dh'`, else 0); `dc` becomes `∂L/∂c`. `dgx`, `dgh`: the gradients of the
+    /// input and hidden pre-activations (equal except for GRU's `n` block). `hPrev`, `cPrev`, `cNew`: saved states.
+    @inline(__always)
+    static func backward(
+        _ kind: RecurrentCellKind, hidden n: Int, acts: UnsafePointer<Float>, hn: UnsafePointer<Float>?,
+        hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>?, cNew: UnsafePointer<Float>?,
+        dh: UnsafeMutablePointer<Float>, dc: UnsafeMutablePointer<Float>?, dgx: UnsafeMutablePointer<Float>,
+        dgh: UnsafeMutablePointer<Float>
+    ) {
+        switch kind {
+        case .rnnTanh:
+            for j in 0..<n {
+                let y = acts[j]
+                let d = dh[j] * (1 - y * y)
+                dgx[j] = d; dgh[j] = d; dh[j] = 0
+            }
+        case .rnnReLU:
+            for j in 0..<n {
+                let d = acts[j] > 0 ? dh[j] : 0
+                dgx[j] = d; dgh[j] = d; dh[j] = 0
+            }
+        case .lstm:
+            let dc = dc!, cPrev = cPrev!, cNew = cNew!
+            for j in 0..<n {
+                let i = acts[j], f = acts[n + j], g = acts[2 * n + j], o = acts[3 * n + j]
+                let tc = Foundation.tanh(cNew[j])
+                let dcj = dc[j] + dh[j] * o * (1 - tc * tc)
+                let di = dcj * g * i * (1 - i)
+                let df = dcj * cPrev[j] * f * (1 - f)
+                let dg = dcj * i * (1 - g * g)
+                let dout = dh[j] * tc * o * (1 - o)
+                dgx[j] = di; dgx[n + j] = df; dgx[2 * n + j] = dg; dgx[3 * n + j] = dout
+                dgh[j] = di; dgh[n + j] = df; dgh[2 * n + j] = dg; dgh[3 * n + j] = dout
+                dc[j] = dcj * f
+                dh[j] = 0
+            }
+        case .gru:
+            let hn = hn!
+            for j in 0..<n {
+                let r = acts[j], z = acts[n + j], nv = acts[2 * n + j]
+                let d = dh[j]
+                let dnPre = d * (1 - z) * (1 - nv * nv)
+                let dz = d * (hPrev[j] - nv) * z * (1 - z)
+                let dr = dnPre * hn[j] * r * (1 - r)
+                dgx[j] = dr; dgx[n + j] = dz; dgx[2 * n + j] = dnPre
+                dgh[j] = dr; dgh[n + j] = dz; dgh[2 * n + j] = dnPre * r
+                dh[j] = d * z
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// One direction of one recurrent layer over a whole time-major sequence, as one autodiff operation.
+    ///
+    /// `x` is `[T, B, in]`, `h0` (and `c0` for LSTM) `[B, H]`; the weights are those of ``RecurrentCellKind``. The
+    /// input projections of all steps are one matrix product `[T·B, in] · W_ihᵀ + b_ih`; each step adds
+    /// `h · W_hhᵀ + b_hh` and runs the gate kernel. With `lengths` (one per batch row, each in `1…T`), row `b` is
+    /// only updated at steps `t < lengths[b]`: its outputs are 0 beyond, and its final state is the one after its
+    /// last valid step; in `reverse` the steps run from `T − 1` down to 0, so row `b` starts at its own last valid
+    /// step from `h0`. Returns the outputs `[T, B, H]` and the final `h` (and `c`), `[B, H]`.
+    ///
+    /// Backward is backpropagation through time in the same node: one reverse pass of the gate kernels with a
+    /// `[B, G·H] · W_hh` product per step, then `∂x = ∂G_x · W_ih`, `∂W_ih = ∂G_xᵀ · x`, `∂W_hh = ∂G_hᵀ · h_prev` and
+    /// the bias sums as single products over all `T·B` rows.
+    static func recurrentSequence(
+        _ kind: RecurrentCellKind, x: Tensor, h0: Tensor, c0: Tensor?, weightIH: Tensor, weightHH: Tensor,
+        biasIH: Tensor?, biasHH: Tensor?, lengths: [Int]?, reverse: Bool
+    ) -> (output: Tensor, h: Tensor, c: Tensor?) {
+        precondition(x.rank == 3, "recurrentSequence: input must be [T, B, in], got \(x.shape)")
+        let steps = x.shape[0], batch = x.shape[1], inF = x.shape[2]
+        let gh = weightHH.shape[0], hid = weightHH.shape[1], gates = kind.gates
+        precondition(gh == gates * hid, "recurrentSequence: weight_hh \(weightHH.shape) is not [\(gates)·H, H]")
+        precondition(
+            weightIH.shape == [gh, inF], "recurrentSequence: weight_ih \(weightIH.shape) is not [\(gh), \(inF)]")
+        precondition(h0.shape == [batch, hid], "recurrentSequence: h0 \(h0.shape) is not [\(batch), \(hid)]")
+        precondition(kind.hasCellState == (c0 != nil), "recurrentSequence: c0 is given exactly for LSTM")
+        if let c0 {
+            precondition(c0.shape == [batch, hid], "recurrentSequence: c0 \(c0.shape) is not [\(batch), \(hid)]")
+        }
+        if let lengths {
+            precondition(lengths.count == batch, "recurrentSequence: \(lengths.count) lengths for a batch of \(batch)")
+            precondition(
+                lengths.allSatisfy { $0 >= 1 && $0 <= steps }, "recurrentSequence: lengths must be in 1…\(steps)")
+        }
+        let rows = steps * batch, hasC = kind.hasCellState
+        let xp = Tensor(uninitializedShape: [rows, gh])
+        Backend.affine(
+            m: rows, n: gh, k: inF, a: x.storage.pointer, b: weightIH.storage.pointer,
+            bias: biasIH.map { UnsafePointer($0.storage.pointer) }, relu: false, c: xp.storage.pointer)
+        let stateCount = batch * hid
+        let packed = Tensor(uninitializedShape: [rows * hid + stateCount * (hasC ? 2 : 1)])
+        let out = packed.storage.pointer, h = out + rows * hid,
+            c: UnsafeMutablePointer<Float>? = hasC ? h + stateCount : nil
+        h.update(from: h0.storage.pointer, count: stateCount)
+        if let c, let c0 { c.update(from: c0.storage.pointer, count: stateCount) }
+        let hPrev = Tensor(uninitializedShape: [rows, hid])
+        let cPrev = hasC ? Tensor(uninitializedShape: [rows, hid]) : nil
+        let cNew = hasC ? Tensor(uninitializedShape: [rows, hid]) : nil
+        let hnSaved = kind == .gru ? Tensor(uninitializedShape: [rows, hid]) : nil
+        let acts = Tensor(uninitializedShape: [rows, gh])
+        let hp = Tensor(uninitializedShape: [batch, gh])
+        let lens = lengths ?? Array(repeating: steps, count: batch)
+        let pxp = xp.storage.pointer, php = hp.storage.pointer, pacts = acts.storage.pointer
+        let phPrev = hPrev.storage.pointer, pcPrev = cPrev?.storage.pointer, pcNew = cNew?.storage.pointer
+        let phn = hnSaved?.storage.pointer
+        let whh = weightHH.storage.pointer, bhh = biasHH.map { UnsafePointer($0.storage.pointer) }
+        for s in 0..<steps {
+            let t = reverse ? steps - 1 - s : s
+            let base = t * batch
+            (phPrev + base * hid).update(from: h, count: stateCount)
+            if let c, let pcPrev { (pcPrev + base * hid).update(from: c, count: stateCount) }
+            Backend.affine(m: batch, n: gh, k: hid, a: h, b: whh, bias: bhh, relu: false, c: php)
+            Parallel.forEachChunk(batch, cost: gh * 8) { range in
+                for b in range {
+                    let r = base + b
+                    if t < lens[b] {
+                        RecurrentGates.forward(
+                            kind, hidden: hid, xp: pxp + r * gh, hp: php + b * gh, h: h + b * hid,
+                            c: c.map { $0 + b * hid }, acts: pacts + r * gh, hn: phn.map { $0 + r * hid },
+                            cOut: pcNew.map { $0 + r * hid }, out: out + r * hid)
+                    } else {
+                        (out + r * hid).update(repeating: 0, count: hid)
+                        (pacts + r * gh).update(repeating: 0, count: gh)
+                        phn.map { ($0 + r * hid).update(repeating: 0, count: hid) }
+                        if let pcNew, let c { (pcNew + r * hid).update(from: c + b * hid, count: hid) }
+                    }
+                }
+            }
+        }
+        var inputs = [x, h0]
+        if let c0 { inputs.append(c0) }
+        let wIndex = inputs.count
+        inputs += [weightIH, weightHH]
+        let bihIndex = biasIH.map { _ in inputs.count }
+        if let biasIH { inputs.append(biasIH) }
+        let bhhIndex = biasHH.map { _ in inputs.count }
+        if let biasHH { inputs.append(biasHH) }
+        let xd = x.detach(), wih = weightIH.detach(), whhT = weightHH.detach()
+        let result = Tensor.record("\(kind.rawValue)_sequence", packed, inputs) { g, needs in
+            let pg = g.storage.pointer
+            let pacts = acts.storage.pointer, phPrev = hPrev.storage.pointer
+            let pcPrev = cPrev?.storage.pointer, pcNew = cNew?.storage.pointer, phn = hnSaved?.storage.pointer
+            let dh = Tensor(uninitializedShape: [batch, hid]),
+                dc = hasC ? Tensor(uninitializedShape: [batch, hid]) : nil
+            let pdh = dh.storage.pointer, pdc = dc?.storage.pointer
+            pdh.update(from: pg + rows * hid, count: stateCount)
+            if let pdc { pdc.update(from: pg + rows * hid + stateCount, count: stateCount) }
+            let dgx = Tensor(uninitializedShape: [rows, gh])
+            let dgh = kind == .gru ? Tensor(uninitializedShape: [rows, gh]) : dgx
+            let pdgx = dgx.storage.pointer, pdgh = dgh.storage.pointer
+            let pw = whhT.storage.pointer
+            for s in (0..<steps).reversed() {
+                let t = reverse ? steps - 1 - s : s
+                let base = t * batch
+                Parallel.forEachChunk(batch, cost: gh * 8) { range in
+                    for b in range {
+                        let r = base + b
+                        if t < lens[b] {
+                            let d = pdh + b * hid, go = pg + r * hid
+                            for j in 0..<hid { d[j] += go[j] }
+                            RecurrentGates.backward(
+                                kind, hidden: hid, acts: pacts + r * gh, hn: phn.map { UnsafePointer($0 + r * hid) },
+                                hPrev: phPrev + r * hid, cPrev: pcPrev.map { UnsafePointer($0 + r * hid) },
+                                cNew: pcNew.map { UnsafePointer($0 + r * hid) }, dh: d, dc: pdc.map { $0 + b * hid },
+                                dgx: pdgx + r * gh, dgh: pdgh + r * gh)
+                        } else {
+                            (pdgx + r * gh).update(repeating: 0, count: gh)
+                            if kind == .gru { (pdgh + r * gh).update(repeating: 0, count: gh) }
+                        }
+                    }
+                }
+                // dh ← dh + ∂G_h · W_hh (inactive rows have ∂G_h = 0 and keep dh).
+                Backend.sgemm(
+                    transposeA: false, transposeB: false, m: batch, n: hid, k: gh, alpha: 1, a: pdgh + base * gh,
+                    lda: gh, b: pw, ldb: hid, beta: 1, c: pdh, ldc: hid)
+            }
+            var grads = [Tensor?](repeating: nil, count: inputs.count)
+            if needs[0] {
+                let gx = Tensor(uninitializedShape: [steps, batch, inF])
+                Backend.sgemm(
+                    transposeA: false, transposeB: false, m: rows, n: inF, k: gh, alpha: 1, a: pdgx, lda: gh,
+                    b: wih.storage.pointer, ldb: inF, beta: 0, c: gx.storage.pointer, ldc: inF)
+                grads[0] = gx
+            }
+            if needs[1] { grads[1] = dh }
+            if hasC && needs[2] { grads[2] = dc }
+            if needs[wIndex] {
+                let gw = Tensor(uninitializedShape: [gh, inF])
+                Backend.sgemm(
+                    transposeA: true, transposeB: false, m: gh, n: inF, k: rows, alpha: 1, a: pdgx, lda: gh,
+                    b: xd.storage.pointer, ldb: inF, beta: 0, c: gw.storage.pointer, ldc: inF)
+                grads[wIndex] = gw
+            }
+            if needs[wIndex + 1] {
+                let gw = Tensor(uninitializedShape: [gh, hid])
+                Backend.sgemm(
+                    transposeA: true, transposeB: false, m: gh, n: hid, k: rows, alpha: 1, a: pdgh, lda: gh,
+                    b: phPrev, ldb: hid, beta: 0, c: gw.storage.pointer, ldc: hid)
+                grads[wIndex + 1] = gw
+            }
+            if let i = bihIndex, needs[i] { grads[i] = Tensor.columnSums(pdgx, rows: rows, cols: gh) }
+            if let i = bhhIndex, needs[i] { grads[i] = Tensor.columnSums(pdgh, rows: rows, cols: gh) }
+            return grads
+        }
+        let output = result.slice(axis: 0, 0..<(rows * hid)).reshaped([steps, batch, hid])
+        let hT = result.slice(axis: 0, (rows * hid)..<(rows * hid + stateCount)).reshaped([batch, hid])
+        let cT = hasC ? result.slice(axis: 0, (rows * hid + stateCount)..<packed.count).reshaped([batch, hid]) : nil
+        return (output, hT, cT)
+    }
+
+    /// `Σ_rows m[row, col]` of a row-major `[rows, cols]` buffer, as a `[cols]` tensor (summed in `Double`).
+    static func columnSums(_ m: UnsafePointer<Float>, rows: Int, cols: Int) -> Tensor {
+        let out = Tensor(uninitializedShape: [cols])
+        let po = out.storage.pointer
+        Parallel.forEachChunk(cols, cost: rows) { range in
+            var acc = [Double](repeating: 0, count: range.count)
+            for r in 0..<rows {
+                let row = m + r * cols + range.lowerBound
+                for j in 0..<range.count { acc[j] += Double(row[j]) }
+            }
+            for j in 0..<range.count { po[range.lowerBound + j] = Float(acc[j]) }
+        }
+        return out
+    }
+}
