@@ -8,7 +8,7 @@ import Testing
         (
             ["bench", "--workloads", "w9"],
             .usage(
-                "--workloads: unknown workload 'w9' (available: w1, w2, w3, w4_mlp, w4_cnn, w5, w6, w7, elementwise, data, optimizers, allreduce)"
+                "--workloads: unknown workload 'w9' (available: w1, w2, w3, w4_mlp, w4_cnn, w5, w6, w7, w8, elementwise, data, optimizers, allreduce)"
             )
         ),
         (

@@ -16,6 +16,14 @@ public struct RecurrentState {
     }
 }
 
+/// What a recurrent layer's ``RecurrentLayer/callAsFunction(_:)`` returns.
+public enum RecurrentOutput: String, Sendable, CaseIterable {
+    /// The last layer's `h` at every step, `[T, batch, directions · H]` (PyTorch's `output`).
+    case sequence
+    /// The last layer's final `h`, both directions concatenated: `[batch, directions · H]` (`h_n[-D:]` joined).
+    case last
+}
+
 /// A multi-layer recurrent network over a sequence (the common part of PyTorch's `nn.RNN`, `nn.LSTM`, `nn.GRU`);
 /// the cell of each step is given by ``kind`` (see ``RecurrentCellKind`` for the formulas).
 ///
@@ -51,6 +59,8 @@ public class RecurrentLayer: Module {
     public let generator: RandomGenerator
     /// The weights and biases, in PyTorch's order and names.
     var weights: ParameterList
+    /// What ``callAsFunction(_:)`` returns: the output sequence (the default) or the last layer's final `h`.
+    public var callOutput: RecurrentOutput = defaultCallOutput
 
     /// PyTorch's default number of layers, 1.
     public static let defaultNumLayers = 1
@@ -62,6 +72,8 @@ public class RecurrentLayer: Module {
     public static let defaultDropout: Float = 0
     /// PyTorch's default `bidirectional`, false.
     public static let defaultBidirectional = false
+    /// The default ``callOutput``, the output sequence (as PyTorch's `output`).
+    public static let defaultCallOutput = RecurrentOutput.sequence
 
     /// A network of `numLayers` layers of `kind` cells, with weights drawn `U(−1/√hiddenSize, 1/√hiddenSize)`.
     public init(
@@ -102,8 +114,15 @@ public class RecurrentLayer: Module {
     /// 2 when bidirectional, else 1.
     public var directions: Int { bidirectional ? 2 : 1 }
 
-    /// The output sequence of ``forward(_:initialState:lengths:)`` from a zero state.
-    public override func callAsFunction(_ x: Tensor) -> Tensor { forward(x).output }
+    /// From a zero state: the output sequence of ``forward(_:initialState:lengths:)``, or with ``callOutput``
+    /// `.last` the last layer's final `h`, `[batch, directions · hiddenSize]` (`[directions · hiddenSize]` unbatched).
+    public override func callAsFunction(_ x: Tensor) -> Tensor {
+        let (output, state) = forward(x)
+        guard callOutput == .last else { return output }
+        let top = state.h.slice(axis: 0, ((numLayers - 1) * directions)..<(numLayers * directions))
+        if top.rank == 2 { return top.reshaped([directions * hiddenSize]) }
+        return top.permuted([1, 0, 2]).reshaped([top.shape[1], directions * hiddenSize])
+    }
 
     /// Runs the network over `x` from `initialState` (zeros when `nil`).
     ///
@@ -171,6 +190,10 @@ public class RecurrentLayer: Module {
         else {
             throw shapeError(
                 "expects input \(layout) or [T, \(inputSize)] (input_size = \(inputSize)), got \(inputShape)")
+        }
+        if callOutput == .last {
+            return inputShape.count == 2
+                ? [directions * hiddenSize] : [inputShape[batchFirst ? 0 : 1], directions * hiddenSize]
         }
         return Array(inputShape.dropLast()) + [directions * hiddenSize]
     }
