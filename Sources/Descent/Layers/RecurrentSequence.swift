@@ -38,109 +38,6 @@ public enum RecurrentCellKind: String, Sendable, CaseIterable {
     public var hasCellState: Bool { self == .lstm }
 }
 
-/// The per-step gate kernels of the recurrent cells: one pass over a row of `G·H` pre-activations computing the
-/// nonlinearities and the new state, and one pass back. Pointers address one batch row.
-enum RecurrentGates {
-    @inline(__always) static func sigmoid(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
-
-    /// Forward of one row. `xp`, `hp`: the input and hidden projections (biases included), `[G·H]`; `h`, `c`: the state,
-    /// updated in place; `acts`: saved activations `[G·H]`; `hn`: GRU's saved `W_hn h + b_hn` `[H]`; `cOut`: LSTM's new
-    /// `c` saved; `out`: the output `h'`.
-    @inline(__always)
-    static func forward(
-        _ kind: RecurrentCellKind, hidden n: Int, xp: UnsafePointer<Float>, hp: UnsafePointer<Float>,
-        h: UnsafeMutablePointer<Float>, c: UnsafeMutablePointer<Float>?, acts: UnsafeMutablePointer<Float>,
-        hn: UnsafeMutablePointer<Float>?, cOut: UnsafeMutablePointer<Float>?, out: UnsafeMutablePointer<Float>
-    ) {
-        switch kind {
-        case .rnnTanh:
-            for j in 0..<n {
-                let v = Foundation.tanh(xp[j] + hp[j])
-                acts[j] = v; h[j] = v; out[j] = v
-            }
-        case .rnnReLU:
-            for j in 0..<n {
-                let v = Swift.max(xp[j] + hp[j], 0)
-                acts[j] = v; h[j] = v; out[j] = v
-            }
-        case .lstm:
-            let c = c!, cOut = cOut!
-            for j in 0..<n {
-                let i = sigmoid(xp[j] + hp[j])
-                let f = sigmoid(xp[n + j] + hp[n + j])
-                let g = Foundation.tanh(xp[2 * n + j] + hp[2 * n + j])
-                let o = sigmoid(xp[3 * n + j] + hp[3 * n + j])
-                let cNew = f * c[j] + i * g
-                let hNew = o * Foundation.tanh(cNew)
-                acts[j] = i; acts[n + j] = f; acts[2 * n + j] = g; acts[3 * n + j] = o
-                c[j] = cNew; cOut[j] = cNew; h[j] = hNew; out[j] = hNew
-            }
-        case .gru:
-            let hn = hn!
-            for j in 0..<n {
-                let r = sigmoid(xp[j] + hp[j])
-                let z = sigmoid(xp[n + j] + hp[n + j])
-                let nv = Foundation.tanh(xp[2 * n + j] + r * hp[2 * n + j])
-                let hNew = (1 - z) * nv + z * h[j]
-                acts[j] = r; acts[n + j] = z; acts[2 * n + j] = nv; hn[j] = hp[2 * n + j]
-                h[j] = hNew; out[j] = hNew
-            }
-        }
-    }
-
-    /// Backward of one row. `dh` (`∂L/∂h'` plus the output's gradient) is overwritten with the part of `∂L/∂h` that
-    /// does not go through `W_hh` (GRU's `z ⊙ dh'`, else 0); `dc` becomes `∂L/∂c`. `dgx`, `dgh`: the gradients of the
-    /// input and hidden pre-activations (equal except for GRU's `n` block). `hPrev`, `cPrev`, `cNew`: saved states.
-    @inline(__always)
-    static func backward(
-        _ kind: RecurrentCellKind, hidden n: Int, acts: UnsafePointer<Float>, hn: UnsafePointer<Float>?,
-        hPrev: UnsafePointer<Float>, cPrev: UnsafePointer<Float>?, cNew: UnsafePointer<Float>?,
-        dh: UnsafeMutablePointer<Float>, dc: UnsafeMutablePointer<Float>?, dgx: UnsafeMutablePointer<Float>,
-        dgh: UnsafeMutablePointer<Float>
-    ) {
-        switch kind {
-        case .rnnTanh:
-            for j in 0..<n {
-                let y = acts[j]
-                let d = dh[j] * (1 - y * y)
-                dgx[j] = d; dgh[j] = d; dh[j] = 0
-            }
-        case .rnnReLU:
-            for j in 0..<n {
-                let d = acts[j] > 0 ? dh[j] : 0
-                dgx[j] = d; dgh[j] = d; dh[j] = 0
-            }
-        case .lstm:
-            let dc = dc!, cPrev = cPrev!, cNew = cNew!
-            for j in 0..<n {
-                let i = acts[j], f = acts[n + j], g = acts[2 * n + j], o = acts[3 * n + j]
-                let tc = Foundation.tanh(cNew[j])
-                let dcj = dc[j] + dh[j] * o * (1 - tc * tc)
-                let di = dcj * g * i * (1 - i)
-                let df = dcj * cPrev[j] * f * (1 - f)
-                let dg = dcj * i * (1 - g * g)
-                let dout = dh[j] * tc * o * (1 - o)
-                dgx[j] = di; dgx[n + j] = df; dgx[2 * n + j] = dg; dgx[3 * n + j] = dout
-                dgh[j] = di; dgh[n + j] = df; dgh[2 * n + j] = dg; dgh[3 * n + j] = dout
-                dc[j] = dcj * f
-                dh[j] = 0
-            }
-        case .gru:
-            let hn = hn!
-            for j in 0..<n {
-                let r = acts[j], z = acts[n + j], nv = acts[2 * n + j]
-                let d = dh[j]
-                let dnPre = d * (1 - z) * (1 - nv * nv)
-                let dz = d * (hPrev[j] - nv) * z * (1 - z)
-                let dr = dnPre * hn[j] * r * (1 - r)
-                dgx[j] = dr; dgx[n + j] = dz; dgx[2 * n + j] = dnPre
-                dgh[j] = dr; dgh[n + j] = dz; dgh[2 * n + j] = dnPre * r
-                dh[j] = d * z
-            }
-        }
-    }
-}
-
 extension Tensor {
     /// One direction of one recurrent layer over a whole time-major sequence, as one autodiff operation.
     ///
@@ -187,14 +84,13 @@ extension Tensor {
         if let c, let c0 { c.update(from: c0.storage.pointer, count: stateCount) }
         let hPrev = Tensor(uninitializedShape: [rows, hid])
         let cPrev = hasC ? Tensor(uninitializedShape: [rows, hid]) : nil
-        let cNew = hasC ? Tensor(uninitializedShape: [rows, hid]) : nil
-        let hnSaved = kind == .gru ? Tensor(uninitializedShape: [rows, hid]) : nil
+        // LSTM: tanh of the new c; GRU: W_hn h + b_hn.
+        let extra = kind == .lstm || kind == .gru ? Tensor(uninitializedShape: [rows, hid]) : nil
         let acts = Tensor(uninitializedShape: [rows, gh])
         let hp = Tensor(uninitializedShape: [batch, gh])
         let lens = lengths ?? Array(repeating: steps, count: batch)
         let pxp = xp.storage.pointer, php = hp.storage.pointer, pacts = acts.storage.pointer
-        let phPrev = hPrev.storage.pointer, pcPrev = cPrev?.storage.pointer, pcNew = cNew?.storage.pointer
-        let phn = hnSaved?.storage.pointer
+        let phPrev = hPrev.storage.pointer, pcPrev = cPrev?.storage.pointer, pextra = extra?.storage.pointer
         let whh = weightHH.storage.pointer, bhh = biasHH.map { UnsafePointer($0.storage.pointer) }
         for s in 0..<steps {
             let t = reverse ? steps - 1 - s : s
@@ -202,20 +98,22 @@ extension Tensor {
             (phPrev + base * hid).update(from: h, count: stateCount)
             if let c, let pcPrev { (pcPrev + base * hid).update(from: c, count: stateCount) }
             Backend.affine(m: batch, n: gh, k: hid, a: h, b: whh, bias: bhh, relu: false, c: php)
-            Parallel.forEachChunk(batch, cost: gh * 8) { range in
-                for b in range {
-                    let r = base + b
-                    if t < lens[b] {
-                        RecurrentGates.forward(
-                            kind, hidden: hid, xp: pxp + r * gh, hp: php + b * gh, h: h + b * hid,
-                            c: c.map { $0 + b * hid }, acts: pacts + r * gh, hn: phn.map { $0 + r * hid },
-                            cOut: pcNew.map { $0 + r * hid }, out: out + r * hid)
-                    } else {
-                        (out + r * hid).update(repeating: 0, count: hid)
-                        (pacts + r * gh).update(repeating: 0, count: gh)
-                        phn.map { ($0 + r * hid).update(repeating: 0, count: hid) }
-                        if let pcNew, let c { (pcNew + r * hid).update(from: c + b * hid, count: hid) }
-                    }
+            for b in 0..<batch {
+                let r = base + b
+                let o = out + r * hid
+                guard t < lens[b] else {
+                    o.update(repeating: 0, count: hid)
+                    continue
+                }
+                let xr = pxp + r * gh, hr = php + b * gh, hb = h + b * hid, ar = pacts + r * gh
+                switch kind {
+                case .lstm:
+                    RecurrentKernels.lstmForward(
+                        xp: xr, hp: hr, c: c! + b * hid, h: hb, out: o, acts: ar, tc: pextra! + r * hid, n: hid)
+                case .gru:
+                    RecurrentKernels.gruForward(xp: xr, hp: hr, h: hb, out: o, acts: ar, hn: pextra! + r * hid, n: hid)
+                case .rnnTanh, .rnnReLU:
+                    RecurrentKernels.rnnForward(xp: xr, hp: hr, h: hb, out: o, acts: ar, n: hid, relu: kind == .rnnReLU)
                 }
             }
         }
@@ -231,7 +129,7 @@ extension Tensor {
         let result = Tensor.record("\(kind.rawValue)_sequence", packed, inputs) { g, needs in
             let pg = g.storage.pointer
             let pacts = acts.storage.pointer, phPrev = hPrev.storage.pointer
-            let pcPrev = cPrev?.storage.pointer, pcNew = cNew?.storage.pointer, phn = hnSaved?.storage.pointer
+            let pcPrev = cPrev?.storage.pointer, pextra = extra?.storage.pointer
             let dh = Tensor(uninitializedShape: [batch, hid]),
                 dc = hasC ? Tensor(uninitializedShape: [batch, hid]) : nil
             let pdh = dh.storage.pointer, pdc = dc?.storage.pointer
@@ -244,21 +142,26 @@ extension Tensor {
             for s in (0..<steps).reversed() {
                 let t = reverse ? steps - 1 - s : s
                 let base = t * batch
-                Parallel.forEachChunk(batch, cost: gh * 8) { range in
-                    for b in range {
-                        let r = base + b
-                        if t < lens[b] {
-                            let d = pdh + b * hid, go = pg + r * hid
-                            for j in 0..<hid { d[j] += go[j] }
-                            RecurrentGates.backward(
-                                kind, hidden: hid, acts: pacts + r * gh, hn: phn.map { UnsafePointer($0 + r * hid) },
-                                hPrev: phPrev + r * hid, cPrev: pcPrev.map { UnsafePointer($0 + r * hid) },
-                                cNew: pcNew.map { UnsafePointer($0 + r * hid) }, dh: d, dc: pdc.map { $0 + b * hid },
-                                dgx: pdgx + r * gh, dgh: pdgh + r * gh)
-                        } else {
-                            (pdgx + r * gh).update(repeating: 0, count: gh)
-                            if kind == .gru { (pdgh + r * gh).update(repeating: 0, count: gh) }
-                        }
+                for b in 0..<batch {
+                    let r = base + b
+                    guard t < lens[b] else {
+                        (pdgx + r * gh).update(repeating: 0, count: gh)
+                        if kind == .gru { (pdgh + r * gh).update(repeating: 0, count: gh) }
+                        continue
+                    }
+                    let ar = pacts + r * gh, go = pg + r * hid, d = pdh + b * hid
+                    switch kind {
+                    case .lstm:
+                        RecurrentKernels.lstmBackward(
+                            acts: ar, tc: pextra! + r * hid, cPrev: pcPrev! + r * hid, go: go, dh: d,
+                            dc: pdc! + b * hid, dg: pdgx + r * gh, n: hid)
+                    case .gru:
+                        RecurrentKernels.gruBackward(
+                            acts: ar, hn: pextra! + r * hid, hPrev: phPrev + r * hid, go: go, dh: d,
+                            dgx: pdgx + r * gh, dgh: pdgh + r * gh, n: hid)
+                    case .rnnTanh, .rnnReLU:
+                        RecurrentKernels.rnnBackward(
+                            acts: ar, go: go, dh: d, dg: pdgx + r * gh, n: hid, relu: kind == .rnnReLU)
                     }
                 }
                 // dh ← dh + ∂G_h · W_hh (inactive rows have ∂G_h = 0 and keep dh).
