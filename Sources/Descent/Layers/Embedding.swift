@@ -80,20 +80,27 @@ public final class Embedding: Module {
     }
 
     /// The embeddings of the indices held (as whole numbers) by `x`, shape `x.shape + [embeddingDim]`.
-    public override func callAsFunction(_ x: Tensor) -> Tensor {
-        let indices = x.scalars.map { v -> Int in
+    public override func callAsFunction(_ x: Tensor) -> Tensor { forward(indices: indices(of: x), shape: x.shape) }
+
+    /// The embeddings of `indices` (each in `0..<numEmbeddings`, row-major in `shape`), shape `shape + [embeddingDim]`.
+    public func forward(indices: [Int], shape: [Int]) -> Tensor {
+        prepare(indices)
+        return Tensor.embedding(indices, shape: shape, weight: weight, paddingIndex: paddingIndex)
+    }
+
+    /// The indices held by `x`, checked to be whole numbers in `0..<numEmbeddings`.
+    func indices(of x: Tensor) -> [Int] {
+        x.scalars.map { v -> Int in
             precondition(
                 v == v.rounded() && v >= 0 && v < Float(numEmbeddings),
                 "Embedding: \(v) is not an index in 0..<\(numEmbeddings)")
             return Int(v)
         }
-        return forward(indices: indices, shape: x.shape)
     }
 
-    /// The embeddings of `indices` (each in `0..<numEmbeddings`, row-major in `shape`), shape `shape + [embeddingDim]`.
-    public func forward(indices: [Int], shape: [Int]) -> Tensor {
+    /// What a lookup of `indices` does to the table first: the `maxNorm` renormalisation of those rows, if set.
+    func prepare(_ indices: [Int]) {
         if let maxNorm { renormalize(rows: indices, maxNorm: maxNorm) }
-        return Tensor.embedding(indices, shape: shape, weight: weight, paddingIndex: paddingIndex)
     }
 
     /// Rescales, in place, each of `rows` whose Euclidean norm exceeds `maxNorm` to norm `maxNorm` (PyTorch's

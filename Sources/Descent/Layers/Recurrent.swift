@@ -119,9 +119,7 @@ public class RecurrentLayer: Module {
     public override func callAsFunction(_ x: Tensor) -> Tensor {
         let (output, state) = forward(x)
         guard callOutput == .last else { return output }
-        let top = state.h.slice(axis: 0, ((numLayers - 1) * directions)..<(numLayers * directions))
-        if top.rank == 2 { return top.reshaped([directions * hiddenSize]) }
-        return top.permuted([1, 0, 2]).reshaped([top.shape[1], directions * hiddenSize])
+        return lastLayerState(state.h)
     }
 
     /// Runs the network over `x` from `initialState` (zeros when `nil`).
@@ -137,8 +135,45 @@ public class RecurrentLayer: Module {
     {
         checkInput(x)
         let unbatched = x.rank == 2
-        var input = unbatched ? x.unsqueezed(1) : (batchFirst ? x.transposed(0, 1) : x)
-        let steps = input.shape[0], batch = input.shape[1]
+        let input = unbatched ? x.unsqueezed(1) : (batchFirst ? x.transposed(0, 1) : x)
+        let (output, state) = run(
+            input, steps: input.shape[0], batch: input.shape[1], firstProjection: nil, initialState: initialState,
+            unbatched: unbatched, lengths: lengths)
+        if unbatched { return (output.squeezed(1), state) }
+        return (batchFirst ? output.transposed(0, 1) : output, state)
+    }
+
+    /// ``callAsFunction(_:)`` of `embedding(indices)`, with the first layer's input projections looked up rather than
+    /// multiplied: `x_t · W_ihᵀ + b_ih` is row `k` of the table `E · W_ihᵀ + b_ih` when `x_t` is row `k` of `E`, so
+    /// one `[numEmbeddings, in] · W_ihᵀ` product replaces the `[T·batch, in]` one (and likewise in backward). Same
+    /// values and gradients up to rounding. Used by ``FusionPlan`` for an ``Embedding`` without padding index
+    /// followed by a batch-first recurrent layer, on batched `indices` `[batch, T]`.
+    func callAsFunction(indices: Tensor, embedding: Embedding) -> Tensor {
+        guard indices.rank == 2, batchFirst, embedding.paddingIndex == nil, embedding.embeddingDim == inputSize else {
+            return self(embedding(indices))
+        }
+        let batch = indices.shape[0], steps = indices.shape[1]
+        let flat = embedding.indices(of: indices)
+        var timeMajor = [Int](repeating: 0, count: flat.count)
+        for b in 0..<batch { for t in 0..<steps { timeMajor[t * batch + b] = flat[b * steps + t] } }
+        embedding.prepare(timeMajor)
+        let table = embedding.weight
+        let (output, state) = run(
+            nil, steps: steps, batch: batch,
+            firstProjection: { w, b in
+                Tensor.embedding(timeMajor, shape: [steps, batch], weight: table.linear(weight: w, bias: b))
+            }, initialState: nil, unbatched: false, lengths: nil)
+        guard callOutput == .last else { return output.transposed(0, 1) }
+        return lastLayerState(state.h)
+    }
+
+    /// The layers over a time-major `input` `[T, batch, inputSize]`, or over the first layer's input projections
+    /// `firstProjection(W_ih, b_ih)` `[T, batch, G·H]` when given; the output stays time-major (and batched).
+    private func run(
+        _ input: Tensor?, steps: Int, batch: Int, firstProjection: ((Tensor, Tensor?) -> Tensor)?,
+        initialState: RecurrentState?, unbatched: Bool, lengths: [Int]?
+    ) -> (Tensor, RecurrentState) {
+        var input = input
         let stateShape = [numLayers * directions, batch, hiddenSize]
         var h0 = initialState?.h, c0 = initialState?.c
         if unbatched {
@@ -154,17 +189,26 @@ public class RecurrentLayer: Module {
                 lengths.allSatisfy { $0 >= 1 && $0 <= steps }, "\(typeName): lengths \(lengths) must lie in 1…\(steps)")
         }
         let zero = Tensor.zeros([batch, hiddenSize])
-        let perCell = hasBias ? 4 : 2
+        let perCell = hasBias ? 4 : 2, gh = kind.gates * hiddenSize
         var hs: [Tensor] = [], cs: [Tensor] = []
         for layer in 0..<numLayers {
-            if layer > 0 && dropout > 0 && isTraining { input = input.dropout(p: dropout, generator: generator) }
+            if layer > 0 && dropout > 0 && isTraining { input = input!.dropout(p: dropout, generator: generator) }
             var outputs: [Tensor] = []
             for direction in 0..<directions {
                 let k = layer * directions + direction, base = k * perCell
-                let r = Tensor.recurrentSequence(
-                    kind, x: input, h0: h0?[k] ?? zero, c0: kind.hasCellState ? (c0?[k] ?? zero) : nil,
-                    weightIH: weights[base], weightHH: weights[base + 1], biasIH: hasBias ? weights[base + 2] : nil,
-                    biasHH: hasBias ? weights[base + 3] : nil, lengths: lengths, reverse: direction == 1)
+                let bias = hasBias ? weights[base + 2] : nil
+                let projected: Tensor
+                if layer == 0, let firstProjection {
+                    projected = firstProjection(weights[base], bias)
+                } else {
+                    let x = input!
+                    projected = x.reshaped([steps * batch, x.shape[2]]).linear(weight: weights[base], bias: bias)
+                        .reshaped([steps, batch, gh])
+                }
+                let r = Tensor.recurrence(
+                    kind, projected: projected, h0: h0?[k] ?? zero, c0: kind.hasCellState ? (c0?[k] ?? zero) : nil,
+                    weightHH: weights[base + 1], biasHH: hasBias ? weights[base + 3] : nil, lengths: lengths,
+                    reverse: direction == 1)
                 outputs.append(r.output)
                 hs.append(r.h)
                 if let c = r.c { cs.append(c) }
@@ -176,9 +220,16 @@ public class RecurrentLayer: Module {
         if unbatched {
             h = h.squeezed(1)
             c = c?.squeezed(1)
-            return (input.squeezed(1), RecurrentState(h: h, c: c))
         }
-        return (batchFirst ? input.transposed(0, 1) : input, RecurrentState(h: h, c: c))
+        return (input!, RecurrentState(h: h, c: c))
+    }
+
+    /// The last layer's final `h` of `h` `[layers · D, batch, H]` (or unbatched `[layers · D, H]`), both directions
+    /// side by side: `[batch, D · H]` (or `[D · H]`).
+    func lastLayerState(_ h: Tensor) -> Tensor {
+        let top = h.slice(axis: 0, ((numLayers - 1) * directions)..<(numLayers * directions))
+        if top.rank == 2 { return top.reshaped([directions * hiddenSize]) }
+        return top.permuted([1, 0, 2]).reshaped([top.shape[1], directions * hiddenSize])
     }
 
     /// `[T, batch, directions · hiddenSize]` (or batch first, or unbatched `[T, directions · hiddenSize]`) for an

@@ -39,43 +39,57 @@ public enum RecurrentCellKind: String, Sendable, CaseIterable {
 }
 
 extension Tensor {
-    /// One direction of one recurrent layer over a whole time-major sequence, as one autodiff operation.
+    /// One direction of one recurrent layer over a whole time-major sequence.
     ///
     /// `x` is `[T, B, in]`, `h0` (and `c0` for LSTM) `[B, H]`; the weights are those of ``RecurrentCellKind``. The
-    /// input projections of all steps are one matrix product `[T·B, in] · W_ihᵀ + b_ih`; each step adds
-    /// `h · W_hhᵀ + b_hh` and runs the gate kernel. With `lengths` (one per batch row, each in `1…T`), row `b` is
-    /// only updated at steps `t < lengths[b]`: its outputs are 0 beyond, and its final state is the one after its
-    /// last valid step; in `reverse` the steps run from `T − 1` down to 0, so row `b` starts at its own last valid
-    /// step from `h0`. Returns the outputs `[T, B, H]` and the final `h` (and `c`), `[B, H]`.
-    ///
-    /// Backward is backpropagation through time in the same node: one reverse pass of the gate kernels with a
-    /// `[B, G·H] · W_hh` product per step, then `∂x = ∂G_x · W_ih`, `∂W_ih = ∂G_xᵀ · x`, `∂W_hh = ∂G_hᵀ · h_prev` and
-    /// the bias sums as single products over all `T·B` rows.
+    /// input projections of all steps are one matrix product `[T·B, in] · W_ihᵀ + b_ih` (``linear(weight:bias:)``),
+    /// then ``recurrence(_:projected:h0:c0:weightHH:biasHH:lengths:reverse:)`` runs the steps.
     static func recurrentSequence(
         _ kind: RecurrentCellKind, x: Tensor, h0: Tensor, c0: Tensor?, weightIH: Tensor, weightHH: Tensor,
         biasIH: Tensor?, biasHH: Tensor?, lengths: [Int]?, reverse: Bool
     ) -> (output: Tensor, h: Tensor, c: Tensor?) {
         precondition(x.rank == 3, "recurrentSequence: input must be [T, B, in], got \(x.shape)")
-        let steps = x.shape[0], batch = x.shape[1], inF = x.shape[2]
-        let gh = weightHH.shape[0], hid = weightHH.shape[1], gates = kind.gates
-        precondition(gh == gates * hid, "recurrentSequence: weight_hh \(weightHH.shape) is not [\(gates)·H, H]")
+        let steps = x.shape[0], batch = x.shape[1], inF = x.shape[2], gh = weightHH.shape[0]
         precondition(
             weightIH.shape == [gh, inF], "recurrentSequence: weight_ih \(weightIH.shape) is not [\(gh), \(inF)]")
-        precondition(h0.shape == [batch, hid], "recurrentSequence: h0 \(h0.shape) is not [\(batch), \(hid)]")
-        precondition(kind.hasCellState == (c0 != nil), "recurrentSequence: c0 is given exactly for LSTM")
+        let xp = x.reshaped([steps * batch, inF]).linear(weight: weightIH, bias: biasIH).reshaped([steps, batch, gh])
+        return recurrence(
+            kind, projected: xp, h0: h0, c0: c0, weightHH: weightHH, biasHH: biasHH, lengths: lengths, reverse: reverse)
+    }
+
+    /// The steps of one direction of one recurrent layer, from the input projections `projected` `[T, B, G·H]`
+    /// (`x_t · W_ihᵀ + b_ih` for every step), as one autodiff operation.
+    ///
+    /// Each step adds `h · W_hhᵀ + b_hh` (one matrix product) and runs the fused gate kernel (``RecurrentKernels``).
+    /// With `lengths` (one per batch row, each in `1…T`), row `b` is only updated at steps `t < lengths[b]`: its
+    /// outputs are 0 beyond, and its final state is the one after its last valid step; in `reverse` the steps run
+    /// from `T − 1` down to 0, so row `b` starts at its own last valid step from `h0`. Returns the outputs
+    /// `[T, B, H]` and the final `h` (and `c`), `[B, H]`.
+    ///
+    /// Backward is backpropagation through time in the same node: one reverse pass of the gate kernels with a
+    /// `[B, G·H] · W_hh` product per step, then `∂W_hh = ∂G_hᵀ · h_prev` and `∂b_hh` as single products over all
+    /// `T·B` rows; `∂projected = ∂G_x`.
+    static func recurrence(
+        _ kind: RecurrentCellKind, projected: Tensor, h0: Tensor, c0: Tensor?, weightHH: Tensor, biasHH: Tensor?,
+        lengths: [Int]?, reverse: Bool
+    ) -> (output: Tensor, h: Tensor, c: Tensor?) {
+        let gh = weightHH.shape[0], hid = weightHH.shape[1], gates = kind.gates
+        precondition(
+            projected.rank == 3 && projected.shape[2] == gh,
+            "recurrence: projected input \(projected.shape) is not [T, B, \(gh)]")
+        let steps = projected.shape[0], batch = projected.shape[1]
+        precondition(gh == gates * hid, "recurrence: weight_hh \(weightHH.shape) is not [\(gates)·H, H]")
+        precondition(h0.shape == [batch, hid], "recurrence: h0 \(h0.shape) is not [\(batch), \(hid)]")
+        precondition(kind.hasCellState == (c0 != nil), "recurrence: c0 is given exactly for LSTM")
         if let c0 {
-            precondition(c0.shape == [batch, hid], "recurrentSequence: c0 \(c0.shape) is not [\(batch), \(hid)]")
+            precondition(c0.shape == [batch, hid], "recurrence: c0 \(c0.shape) is not [\(batch), \(hid)]")
         }
         if let lengths {
-            precondition(lengths.count == batch, "recurrentSequence: \(lengths.count) lengths for a batch of \(batch)")
-            precondition(
-                lengths.allSatisfy { $0 >= 1 && $0 <= steps }, "recurrentSequence: lengths must be in 1…\(steps)")
+            precondition(lengths.count == batch, "recurrence: \(lengths.count) lengths for a batch of \(batch)")
+            precondition(lengths.allSatisfy { $0 >= 1 && $0 <= steps }, "recurrence: lengths must be in 1…\(steps)")
         }
         let rows = steps * batch, hasC = kind.hasCellState
-        let xp = Tensor(uninitializedShape: [rows, gh])
-        Backend.affine(
-            m: rows, n: gh, k: inF, a: x.storage.pointer, b: weightIH.storage.pointer,
-            bias: biasIH.map { UnsafePointer($0.storage.pointer) }, relu: false, c: xp.storage.pointer)
+        let xp = projected
         let stateCount = batch * hid
         let packed = Tensor(uninitializedShape: [rows * hid + stateCount * (hasC ? 2 : 1)])
         let out = packed.storage.pointer, h = out + rows * hid,
@@ -117,16 +131,14 @@ extension Tensor {
                 }
             }
         }
-        var inputs = [x, h0]
+        var inputs = [projected, h0]
         if let c0 { inputs.append(c0) }
         let wIndex = inputs.count
-        inputs += [weightIH, weightHH]
-        let bihIndex = biasIH.map { _ in inputs.count }
-        if let biasIH { inputs.append(biasIH) }
+        inputs.append(weightHH)
         let bhhIndex = biasHH.map { _ in inputs.count }
         if let biasHH { inputs.append(biasHH) }
-        let xd = x.detach(), wih = weightIH.detach(), whhT = weightHH.detach()
-        let result = Tensor.record("\(kind.rawValue)_sequence", packed, inputs) { g, needs in
+        let whhT = weightHH.detach()
+        let result = Tensor.record("\(kind.rawValue)_recurrence", packed, inputs) { g, needs in
             let pg = g.storage.pointer
             let pacts = acts.storage.pointer, phPrev = hPrev.storage.pointer
             let pcPrev = cPrev?.storage.pointer, pextra = extra?.storage.pointer
@@ -170,30 +182,16 @@ extension Tensor {
                     lda: gh, b: pw, ldb: hid, beta: 1, c: pdh, ldc: hid)
             }
             var grads = [Tensor?](repeating: nil, count: inputs.count)
-            if needs[0] {
-                let gx = Tensor(uninitializedShape: [steps, batch, inF])
-                Backend.sgemm(
-                    transposeA: false, transposeB: false, m: rows, n: inF, k: gh, alpha: 1, a: pdgx, lda: gh,
-                    b: wih.storage.pointer, ldb: inF, beta: 0, c: gx.storage.pointer, ldc: inF)
-                grads[0] = gx
-            }
+            if needs[0] { grads[0] = dgx.reshaped([steps, batch, gh]) }
             if needs[1] { grads[1] = dh }
             if hasC && needs[2] { grads[2] = dc }
             if needs[wIndex] {
-                let gw = Tensor(uninitializedShape: [gh, inF])
-                Backend.sgemm(
-                    transposeA: true, transposeB: false, m: gh, n: inF, k: rows, alpha: 1, a: pdgx, lda: gh,
-                    b: xd.storage.pointer, ldb: inF, beta: 0, c: gw.storage.pointer, ldc: inF)
-                grads[wIndex] = gw
-            }
-            if needs[wIndex + 1] {
                 let gw = Tensor(uninitializedShape: [gh, hid])
                 Backend.sgemm(
                     transposeA: true, transposeB: false, m: gh, n: hid, k: rows, alpha: 1, a: pdgh, lda: gh,
                     b: phPrev, ldb: hid, beta: 0, c: gw.storage.pointer, ldc: hid)
-                grads[wIndex + 1] = gw
+                grads[wIndex] = gw
             }
-            if let i = bihIndex, needs[i] { grads[i] = Tensor.columnSums(pdgx, rows: rows, cols: gh) }
             if let i = bhhIndex, needs[i] { grads[i] = Tensor.columnSums(pdgh, rows: rows, cols: gh) }
             return grads
         }

@@ -270,6 +270,32 @@ struct RecurrentBehaviourTests {
         #expect(model(Tensor([1, 2, 3, 4, 5, 6], shape: [2, 3])).shape == [2, 3, 2])
     }
 
+    /// `Sequential(Embedding, LSTM/GRU)` runs fused (input projections looked up from `E · W_ihᵀ + b_ih`): the same
+    /// outputs and gradients as the layers called one after the other.
+    @Test(arguments: [RecurrentCellKind.lstm, .gru, .rnnTanh])
+    func embeddingFusionMatchesTheLayersCalledInTurn(_ kind: RecurrentCellKind) {
+        let gen = RandomGenerator(seed: 17)
+        let embedding = Embedding(9, 4, maxNorm: kind == .gru ? 1.2 : nil, generator: gen)
+        let recurrent = RecurrentLayer(
+            kind: kind, inputSize: 4, hiddenSize: 5, numLayers: 2, batchFirst: true, bidirectional: kind != .rnnTanh,
+            generator: gen)
+        if kind == .gru { recurrent.callOutput = .last }
+        let model = Sequential(embedding, recurrent)
+        #expect(model.fusionPlan.steps.count == 1 && model.fusionPlan.steps[0].layers == 0..<2)
+        let tokens = Tensor([1, 8, 0, 3, 3, 5, 2, 7, 6, 1, 4, 0], shape: [3, 4])
+        let fused = model(tokens)
+        let probe = gen.normal(fused.shape)
+        (fused * probe).sum().backward()
+        let fusedGrads = model.parameters().map { $0.grad! }
+        model.zeroGrad()
+        let plain = recurrent(embedding(tokens))
+        (plain * probe).sum().backward()
+        RecurrentTolerance.expect(fused, plain, rtol: 1e-5, "\(kind): output")
+        for ((key, p), g) in zip(model.namedParameters(), fusedGrads) {
+            RecurrentTolerance.expect(g, p.grad!, rtol: 1e-4, "\(kind): gradient of \(key)")
+        }
+    }
+
     @Test func dropoutBetweenLayersOnlyWhileTraining() {
         let lstm = LSTM(3, 4, numLayers: 2, dropout: 0.5, generator: RandomGenerator(seed: 1))
         let x = RandomGenerator(seed: 2).normal([5, 2, 3])
