@@ -36,6 +36,13 @@ struct EmbeddingTests {
         #expect(layer.description == "Embedding(500, 40, padding_idx=498)")
     }
 
+    @Test func embeddingGradientMatchesFiniteDifferences() {
+        let probe = RandomGenerator(seed: 4).normal([2, 3, 2])
+        expectGradientsMatchFiniteDifferences([RandomGenerator(seed: 3).normal([5, 2])], "embedding") { t in
+            (Tensor.embedding([4, 1, 4, 0, 3, 1], shape: [2, 3], weight: t[0]) * probe).sum()
+        }
+    }
+
     @Test func indexListAndTensorFormsAgree() {
         let layer = Embedding(6, 3, generator: RandomGenerator(seed: 9))
         let a = layer.forward(indices: [5, 0, 5, 2], shape: [2, 2])

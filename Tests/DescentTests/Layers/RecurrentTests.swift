@@ -233,6 +233,30 @@ struct RecurrentBehaviourTests {
         }
     }
 
+    /// The recurrence's backward pass (all inputs: projections, initial states, `W_hh`, `b_hh`; with lengths, both
+    /// directions) against central finite differences.
+    @Test(arguments: RecurrentCellKind.allCases) func recurrenceGradientsMatchFiniteDifferences(
+        _ kind: RecurrentCellKind
+    ) {
+        let gen = RandomGenerator(seed: 23)
+        let hid = 3, gh = kind.gates * hid
+        let probe = gen.normal([4, 2, hid]), probeH = gen.normal([2, hid])
+        var inputs = [gen.normal([4, 2, gh]), gen.normal([2, hid], std: 0.5)]
+        if kind.hasCellState { inputs.append(gen.normal([2, hid], std: 0.5)) }
+        inputs += [gen.normal([gh, hid], std: 0.5), gen.normal([gh], std: 0.5)]
+        for reverse in [false, true] {
+            expectGradientsMatchFiniteDifferences(inputs, "\(kind) reverse \(reverse)") { t in
+                let c0 = kind.hasCellState ? t[2] : nil, w = kind.hasCellState ? 3 : 2
+                let r = Tensor.recurrence(
+                    kind, projected: t[0], h0: t[1], c0: c0, weightHH: t[w], biasHH: t[w + 1], lengths: [4, 2],
+                    reverse: reverse)
+                var loss = (r.output * probe).sum() + (r.h * probeH).sum()
+                if let c = r.c { loss = loss + (c * probeH).sum() }
+                return loss
+            }
+        }
+    }
+
     @Test func parameterNamesAndShapesFollowPyTorch() {
         let lstm = LSTM(3, 4, numLayers: 2, bidirectional: true)
         #expect(
