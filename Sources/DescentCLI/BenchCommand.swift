@@ -19,9 +19,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(
         help:
-            "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, w9 (ResNet-18, batch 128; not in the default list: about a minute), elementwise, data (loading + augmentation), optimizers (update ns per parameter), allreduce (MPI all-reduce bandwidth; only under mpirun -np N)."
+            "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, w8 (LSTM language model), w9 (ResNet-18, batch 128; not in the default list: about a minute), elementwise, data (loading + augmentation), optimizers (update ns per parameter), allreduce (MPI all-reduce bandwidth; only under mpirun -np N)."
     )
-    var workloads: String = "w1,w2,w3,w4_mlp,w4_cnn,w5,w6,w7"
+    var workloads: String = "w1,w2,w3,w4_mlp,w4_cnn,w5,w6,w7,w8"
 
     @Flag(
         inversion: .prefixedNo,
@@ -29,7 +29,8 @@ struct BenchCommand: ParsableCommand {
     var processPerWorkload: Bool = true
 
     static let available = [
-        "w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "w9", "elementwise", "data", "optimizers", "allreduce",
+        "w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "w8", "w9", "elementwise", "data", "optimizers",
+        "allreduce",
     ]
 
     /// Why `allreduce` refuses to run outside an MPI launch (one process has no one to reduce with).

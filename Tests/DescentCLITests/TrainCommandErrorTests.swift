@@ -15,7 +15,7 @@ import Testing
     ]
 
     static let layers =
-        "linear, conv2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d, batch_norm1d, batch_norm2d, layer_norm, dropout, relu, leaky_relu, elu, gelu, silu, sigmoid, tanh, softmax, log_softmax, flatten"
+        "linear, conv2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d, batch_norm1d, batch_norm2d, layer_norm, dropout, relu, leaky_relu, elu, gelu, silu, sigmoid, tanh, softmax, log_softmax, flatten, embedding, rnn, lstm, gru"
 
     @Test(arguments: [
         (

@@ -9,5 +9,6 @@
 #include "descent_optimizers.h"
 #include "descent_convolution.h"
 #include "descent_pooling.h"
+#include "descent_recurrent.h"
 
 #endif

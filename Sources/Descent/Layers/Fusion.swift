@@ -40,8 +40,10 @@ extension ReLU: EpilogueStep {
 }
 
 /// How a list of layers runs with fusion: each ``EpilogueFusable`` layer takes the longest run of following
-/// ``EpilogueStep`` layers that it can fuse (`Conv2d, ReLU, MaxPool2d(kernelSize: 2)` becomes one call), every other
-/// layer runs on its own. Same values and gradients as calling the layers one after another.
+/// ``EpilogueStep`` layers that it can fuse (`Conv2d, ReLU, MaxPool2d(kernelSize: 2)` becomes one call), an
+/// ``Embedding`` without padding index followed by a batch-first ``RecurrentLayer`` runs as one call (the first
+/// layer's input projections looked up from `E · W_ihᵀ + b_ih`), every other layer runs on its own. Same values and
+/// gradients as calling the layers one after another (up to rounding for the embedding case).
 ///
 /// Make the plan once, when the layers are set, and call it on every forward pass; ``Sequential`` does this. A
 /// container of your own can do the same:
@@ -68,6 +70,7 @@ public struct FusionPlan {
     private enum Call {
         case layer(Module)
         case fused(any EpilogueFusable, Epilogue)
+        case embedded(Embedding, RecurrentLayer)
     }
 
     /// The calls, in order.
@@ -79,6 +82,15 @@ public struct FusionPlan {
         var steps: [Step] = [], calls: [Call] = []
         var i = 0
         while i < layers.count {
+            if let embedding = layers[i] as? Embedding, i + 1 < layers.count,
+                let recurrent = layers[i + 1] as? RecurrentLayer, recurrent.batchFirst,
+                embedding.paddingIndex == nil
+            {
+                steps.append(Step(layers: i..<(i + 2), epilogue: .none))
+                calls.append(.embedded(embedding, recurrent))
+                i += 2
+                continue
+            }
             var end = i + 1, epilogue = Epilogue.none
             if let head = layers[i] as? any EpilogueFusable {
                 var next = Epilogue.none
@@ -112,6 +124,7 @@ public struct FusionPlan {
             switch call {
             case .layer(let layer): y = layer(y)
             case .fused(let layer, let epilogue): y = layer.forward(y, epilogue: epilogue)
+            case .embedded(let embedding, let recurrent): y = recurrent(indices: y, embedding: embedding)
             }
         }
         return y

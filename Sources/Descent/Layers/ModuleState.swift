@@ -79,6 +79,20 @@ public struct Buffer<Value: ModuleStateValue> {
     }
 }
 
+/// Parameters named at run time rather than after a property: a stored property of this type in a ``Module``
+/// contributes its entries, in order, under their own keys (a recurrent layer's `weight_ih_l0`, …,
+/// `bias_hh_l1_reverse`). Each tensor is made a leaf that requires a gradient, as with ``Parameter``.
+public struct ParameterList {
+    /// The parameters with their state-dict keys, in registration order.
+    public let entries: [(key: String, tensor: Tensor)]
+
+    /// The given parameters, each made a leaf that requires a gradient.
+    public init(_ entries: [(String, Tensor)]) { self.entries = entries.map { ($0.0, $0.1.asParameter()) } }
+
+    /// The parameter at position `index` (registration order).
+    public subscript(index: Int) -> Tensor { entries[index].tensor }
+}
+
 /// What reflection looks for in a module's stored properties.
 protocol ParameterSlot {
     var slotTensor: Tensor? { get }
@@ -114,7 +128,9 @@ struct LocalState {
         for mirror in mirrors.reversed() {
             for child in mirror.children {
                 guard let label = child.label else { continue }
-                if let p = child.value as? ParameterSlot {
+                if let list = child.value as? ParameterList {
+                    parameters += list.entries.map { ($0.key, $0.tensor) }
+                } else if let p = child.value as? ParameterSlot {
                     if let t = p.slotTensor { parameters.append((LocalState.key(label), t)) }
                 } else if let b = child.value as? BufferSlot {
                     if let t = b.slotTensor { buffers.append((LocalState.key(label), t, b.dtype)) }

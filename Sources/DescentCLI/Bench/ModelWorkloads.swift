@@ -1,7 +1,7 @@
 import Descent
 import Foundation
 
-/// The training and inference workloads W1–W5, W7 and W9 of `shared/bench/peer/README.md`, with the same
+/// The training and inference workloads W1–W5 and W7–W9 of `shared/bench/peer/README.md`, with the same
 /// models, batch sizes, optimizers, step counts and warm-up as `torch_bench.py`. Each result also gives the
 /// arithmetic rate, `gflop_per_s`: 2 × the multiply-adds of the matrix products of one step (forward and
 /// backward, convolutions included, counted by ``MultiplyAddCounter`` on an untimed step) per second.
@@ -37,6 +37,9 @@ enum ModelWorkloads {
             return train(
                 name, m, SGD(m.parameters(), lr: 0.1, momentum: 0.9, weightDecay: 5e-4),
                 input: [3, 32, 32], batch: 128, steps: 3, warmup: 1)
+        case "w8":
+            let m = Sequential(Embedding(128, 128), LSTM(128, 256, numLayers: 2, batchFirst: true), Linear(256, 128))
+            return trainLanguageModel(name, m, Adam(m.parameters(), lr: 1e-3), batch: 32, length: 64, steps: 10)
         default:
             preconditionFailure("unknown workload \(name)")
         }
@@ -55,6 +58,41 @@ enum ModelWorkloads {
         func step(_ i: Int) {
             optimizer.zeroGrad()
             let loss = crossEntropy(model(xs[i % 8]), ys[i % 8])
+            loss.backward()
+            optimizer.step()
+        }
+        for i in 0..<warmup { step(i) }
+        let counter = MultiplyAddCounter()
+        counter.counting { step(warmup) }
+        let t = measureWallAndCPUSeconds { for i in 0..<steps { step(i) } }
+        return result(name, dt: t.wall, cpu: t.cpu, steps: steps, batch: batch, multiplyAdds: counter.count)
+    }
+
+    /// W8's loop: 8 fixed batches of `batch` random sequences of `length + 1` characters in `0..<128`; each step
+    /// predicts characters 1…length from 0…length − 1 (cross-entropy over all `batch · length` targets), 3 warm-up
+    /// steps, then `steps` timed steps.
+    static func trainLanguageModel(
+        _ name: String, _ model: Module, _ optimizer: some Optimizer, batch: Int, length: Int, steps: Int,
+        warmup: Int = 3
+    ) -> BenchResult {
+        let gen = RandomGenerator(seed: 0)
+        var inputs: [Tensor] = [], targets: [[Int]] = []
+        for _ in 0..<8 {
+            var x: [Float] = [], y: [Int] = []
+            for _ in 0..<batch {
+                var chars: [Int] = []
+                for _ in 0...length { chars.append(gen.integer(in: 0..<128)) }
+                x += chars.prefix(length).map(Float.init)
+                y += chars.suffix(length)
+            }
+            inputs.append(Tensor(x, shape: [batch, length]))
+            targets.append(y)
+        }
+        model.train()
+        func step(_ i: Int) {
+            optimizer.zeroGrad()
+            let logits = model(inputs[i % 8]).reshaped([batch * length, 128])
+            let loss = crossEntropy(logits, targets[i % 8])
             loss.backward()
             optimizer.step()
         }

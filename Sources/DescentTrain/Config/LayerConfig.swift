@@ -13,6 +13,8 @@ public struct LayerConfig: Sendable, Equatable {
         /// Activations (``Descent/ActivationKind``'s names, built by it) and flatten.
         case relu, leakyRelu = "leaky_relu", elu, gelu, silu, sigmoid, tanh, softmax, logSoftmax = "log_softmax",
             flatten
+        /// Sequence layers: an embedding table (inputs hold indices) and recurrent networks over `[N, T, features]`.
+        case embedding, rnn, lstm, gru
 
         /// The options, their types and defaults (PyTorch's).
         var specs: [OptionSpec] {
@@ -62,6 +64,27 @@ public struct LayerConfig: Sendable, Equatable {
             case .logSoftmax: return [.int("dim", LogSoftmax.defaultDim)]
             case .flatten: return [.int("start_dim", Flatten.defaultStartDim), .int("end_dim", Flatten.defaultEndDim)]
             case .relu, .silu, .sigmoid, .tanh: return []
+            case .embedding:
+                return [
+                    OptionSpec.int("num_embeddings", nil, .atLeast(1)).required(),
+                    OptionSpec.int("embedding_dim", nil, .atLeast(1)).required(), .int("padding_idx", nil),
+                    .number("max_norm", nil, .positive),
+                ]
+            case .rnn, .lstm, .gru:
+                let nonlinearity: [OptionSpec] =
+                    self == .rnn
+                    ? [.choice("nonlinearity", RNNNonlinearity.allCases.map(\.rawValue), RNNNonlinearity.tanh.rawValue)]
+                    : []
+                return [
+                    OptionSpec.int("hidden_size", nil, .atLeast(1)).required(),
+                    .int("num_layers", RecurrentLayer.defaultNumLayers, .atLeast(1)),
+                ] + nonlinearity + [
+                    .flag("bias", RecurrentLayer.defaultBias),
+                    .number("dropout", float: RecurrentLayer.defaultDropout, .probability),
+                    .flag("bidirectional", RecurrentLayer.defaultBidirectional),
+                    .choice(
+                        "output", RecurrentOutput.allCases.map(\.rawValue), RecurrentLayer.defaultCallOutput.rawValue),
+                ]
             }
         }
     }
@@ -87,6 +110,7 @@ public struct LayerConfig: Sendable, Equatable {
             Kind.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: "layer \(name)")
         let inferred = [
             "in_features": "out_features", "in_channels": "out_channels", "num_features": nil, "normalized_shape": nil,
+            "input_size": "hidden_size",
         ]
         for (k, v) in inferred {
             elsewhere[k] =
@@ -169,6 +193,40 @@ public struct LayerConfig: Sendable, Equatable {
             }
             return kind == .softmax ? Softmax(dim: dim) : LogSoftmax(dim: dim)
         case .flatten: return Flatten(startDim: o.int("start_dim")!, endDim: o.int("end_dim")!)
+        case .embedding:
+            let count = try required(o.int("num_embeddings"), "num_embeddings")
+            let padding = o.int("padding_idx")
+            if let padding, padding < -count || padding >= count {
+                throw DescentError(
+                    .config, kind.rawValue, "padding_idx \(padding) must lie in -\(count)..<\(count) (num_embeddings)")
+            }
+            return Embedding(
+                count, try required(o.int("embedding_dim"), "embedding_dim"), paddingIndex: padding,
+                maxNorm: o.double("max_norm").map(Float.init))
+        case .rnn, .lstm, .gru:
+            guard shape.count == 3 else {
+                throw fail("expects [T, features] sequences, got \(Array(shape.dropFirst())) (an embedding first?)")
+            }
+            let hidden = try required(o.int("hidden_size"), "hidden_size"), layers = o.int("num_layers")!
+            let (bias, dropout, bi) = (o.bool("bias")!, o.float("dropout")!, o.bool("bidirectional")!)
+            let layer: RecurrentLayer
+            switch kind {
+            case .lstm:
+                layer = LSTM(
+                    shape[2], hidden, numLayers: layers, bias: bias, batchFirst: true, dropout: dropout,
+                    bidirectional: bi)
+            case .gru:
+                layer = GRU(
+                    shape[2], hidden, numLayers: layers, bias: bias, batchFirst: true, dropout: dropout,
+                    bidirectional: bi)
+            default:
+                layer = RNN(
+                    shape[2], hidden, numLayers: layers,
+                    nonlinearity: RNNNonlinearity(rawValue: o.string("nonlinearity")!)!, bias: bias, batchFirst: true,
+                    dropout: dropout, bidirectional: bi)
+            }
+            layer.callOutput = RecurrentOutput(rawValue: o.string("output")!)!
+            return layer
         }
     }
 }
