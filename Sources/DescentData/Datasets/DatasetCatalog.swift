@@ -55,6 +55,8 @@ public enum DatasetCatalog {
         case .sklearnDigits: return try SklearnDigits(directory: directory)
         case .freeSpokenDigits: return try FreeSpokenDigits(split: split, directory: directory)
         case .csv: throw DescentError(.argument, "dataset", "csv needs the path of the file (data.path in a config)")
+        case .text:
+            throw DescentError(.argument, "dataset", "text needs the path of a table or folder (data.path in a config)")
         }
     }
 }

@@ -15,9 +15,12 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
     case freeSpokenDigits = "free-spoken-digits"
     /// A CSV file of numeric columns (a path is needed), split with a test fraction.
     case csv
+    /// Labelled texts: a CSV/TSV table with a text and a label column, or one folder of `.txt` files per class
+    /// (a path is needed), tokenized, split with a test fraction.
+    case text
 
-    /// The datasets that need no path of their own (every name but `csv`).
-    public static var builtIn: [DatasetName] { allCases.filter { $0 != .csv } }
+    /// The datasets that need no path of their own (every name but `csv` and `text`).
+    public static var builtIn: [DatasetName] { allCases.filter { $0 != .csv && $0 != .text } }
 
     /// Other spellings accepted for the name.
     public var aliases: [String] {
@@ -27,7 +30,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .cifar10: return ["cifar-10"]
         case .sklearnDigits: return ["digits"]
         case .freeSpokenDigits: return ["fsdd"]
-        case .mnist, .csv: return []
+        case .mnist, .csv, .text: return []
         }
     }
 
@@ -51,18 +54,27 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
             return "scikit-learn 8x8 digits, [64], 10 classes, 1,797 (no official split: a test fraction)"
         case .freeSpokenDigits: return "Free Spoken Digit Dataset waveforms, [1, samples], 10 classes, 2,700 + 300"
         case .csv: return "a CSV file of numeric columns (data.path), split with a test fraction"
+        case .text:
+            return "labelled texts: a CSV/TSV text and label column, or class folders of .txt files (data.path), "
+                + "split with a test fraction"
         }
     }
 
     /// Whether the dataset comes with its own test split (otherwise a test fraction of it is held out).
-    public var hasTestSplit: Bool { self != .csv && self != .sklearnDigits }
+    public var hasTestSplit: Bool { self != .csv && self != .sklearnDigits && self != .text }
 
     /// Whether samples are `[C, H, W]` images.
     public var isImage: Bool { self == .shapes || self == .mnist || self == .fashionMNIST || self == .cifar10 }
 
     /// The zoo model a config gets when it names none: `cnn-bn` for images and spectrograms, `mlp` for
-    /// feature vectors.
-    public var defaultModel: String { self == .sklearnDigits || self == .csv ? "mlp" : "cnn-bn" }
+    /// feature vectors, `text_rnn` for texts.
+    public var defaultModel: String {
+        switch self {
+        case .sklearnDigits, .csv: return "mlp"
+        case .text: return "text_rnn"
+        default: return "cnn-bn"
+        }
+    }
 
     /// The shape of one sample as configs feed it to the model, where the dataset fixes it (audio depends on the
     /// log-mel settings; a CSV on its columns).
@@ -71,7 +83,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .shapes, .mnist, .fashionMNIST: return [1, 28, 28]
         case .cifar10: return [3, 32, 32]
         case .sklearnDigits: return [64]
-        case .freeSpokenDigits, .csv: return nil
+        case .freeSpokenDigits, .csv, .text: return nil
         }
     }
 
@@ -83,7 +95,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .fashionMNIST: return FashionMNIST.classNames
         case .cifar10: return CIFAR10.classNames
         case .sklearnDigits, .freeSpokenDigits: return (0...9).map(String.init)
-        case .csv: return nil
+        case .csv, .text: return nil
         }
     }
 }

@@ -24,6 +24,17 @@ public struct TextClassificationDataset: Dataset {
         classes = corpus.classes
     }
 
+    /// A dataset of already-encoded `sequences` (each non-empty) with `labels` and class names `classes`.
+    public init(sequences: [[Int]], labels: [Int], classes: [String]) {
+        precondition(
+            sequences.count == labels.count,
+            "TextClassificationDataset: \(sequences.count) sequences for \(labels.count) labels")
+        precondition(sequences.allSatisfy { !$0.isEmpty }, "TextClassificationDataset: an empty sequence")
+        self.sequences = sequences
+        self.labels = labels
+        self.classes = classes
+    }
+
     /// The number of texts.
     public var count: Int { sequences.count }
 

@@ -30,10 +30,23 @@ public struct TextCorpus: Sendable {
     public static func table(
         contentsOf url: URL, text: CSVColumn, label: CSVColumn, delimiter: Character? = nil, header: CSVHeader = .auto
     ) throws -> TextCorpus {
-        let path = url.path
         let tab = ["tsv", "tab"].contains(url.pathExtension.lowercased())
-        let separator = (delimiter ?? (tab ? "\t" : ",")).asciiValue ?? UInt8(ascii: ",")
-        let records = try CSVTable.records(FileBytes.read(url), path: path, separator: separator)
+        return try table(
+            data: FileBytes.read(url), path: url.path, text: text, label: label,
+            delimiter: delimiter ?? (tab ? "\t" : ","), header: header)
+    }
+
+    /// Parses a table's bytes (UTF-8, already decompressed) as ``table(contentsOf:text:label:delimiter:header:)``
+    /// does; `path` names them in errors.
+    public static func table(
+        data: Data, path: String, text: CSVColumn, label: CSVColumn, delimiter: Character = ",",
+        header: CSVHeader = .auto
+    ) throws -> TextCorpus {
+        guard let separator = delimiter.asciiValue, separator != UInt8(ascii: "\""), separator != 10, separator != 13
+        else {
+            throw DescentError(.argument, "delimiter", "\"\(delimiter)\" cannot separate fields (use an ASCII character other than a quote or a line break)")
+        }
+        let records = try CSVTable.records(data, path: path, separator: separator)
         guard let first = records.first else { throw DescentError(.file, path, "empty table (no rows)") }
         let width = first.fields.count
         if let r = records.first(where: { $0.fields.count != width }) {

@@ -56,6 +56,28 @@ public struct DataConfig: Sendable, Equatable {
         }
     }
 
+    /// Where a text dataset is and how its texts become token indices.
+    public struct Text: Sendable, Equatable {
+        /// A CSV/TSV table, or a folder with one sub-folder of `.txt` files per class (relative paths in a
+        /// configuration file are relative to the file's folder).
+        public var path: String
+        /// The column of the texts, by header name (tables only).
+        public var textColumn = "text"
+        /// The column of the labels (class names, or class indices), by header name (tables only).
+        public var labelColumn = "label"
+        /// Characters or words (torchtext's `basic_english`).
+        public var tokenizer = Tokenizer.Level.word
+        /// The fewest occurrences in the training texts for a token to enter the vocabulary.
+        public var minFrequency = 1
+        /// The largest vocabulary, the four special tokens included; `nil`: no limit.
+        public var maxVocabulary: Int?
+        /// Texts are cut to their first `maxLength` tokens; `nil`: no limit.
+        public var maxLength: Int?
+
+        /// A text dataset at `path` with the defaults.
+        public init(path: String) { self.path = path }
+    }
+
     /// The dataset.
     public var dataset: DatasetName
     /// Folder holding the datasets (default: `$DESCENT_DATA`, then the cache).
@@ -92,6 +114,8 @@ public struct DataConfig: Sendable, Equatable {
     public var audio: Audio?
     /// Columns and task (csv only).
     public var csv: CSV?
+    /// Source and tokenization (text only).
+    public var text: Text?
 
     /// The default settings for `dataset`: 12,000 + 2,000 generated shapes, 40×48 log-mel features for audio,
     /// a 0.2 test fraction for csv and sklearn-digits, normalisation with the training statistics for audio
@@ -113,7 +137,8 @@ public struct DataConfig: Sendable, Equatable {
     static let keys = [
         "dataset", "directory", "download", "train_samples", "test_samples", "validation_fraction",
         "folds", "fold", "test_fraction", "batch_size", "eval_batch_size", "shuffle", "workers", "normalize", "augment",
-        "audio", "path", "target", "features", "task",
+        "audio", "path", "target", "features", "task", "text_column", "label_column", "tokenizer", "min_frequency",
+        "max_vocabulary", "max_length",
     ]
 
     /// Reads the `data` section.
@@ -179,8 +204,34 @@ public struct DataConfig: Sendable, Equatable {
                 throw r.error("target", "classification needs one target column, got \(target.count)")
             }
             csv = CSV(path: path, target: target, features: try r.strings("features"), task: task)
+        } else if dataset == .text {
+            guard let path = try r.string("path") else {
+                throw r.error(
+                    "path", "missing (required by dataset text: a CSV/TSV table or a folder of class folders)")
+            }
+            var text = Text(path: path)
+            text.textColumn = try r.string("text_column") ?? text.textColumn
+            text.labelColumn = try r.string("label_column") ?? text.labelColumn
+            if let level = try r.choice("tokenizer", Tokenizer.Level.allCases.map(\.rawValue), what: "tokenizer") {
+                text.tokenizer = Tokenizer.Level(rawValue: level)!
+            }
+            text.minFrequency = try r.int("min_frequency", .atLeast(1)) ?? text.minFrequency
+            text.maxVocabulary = try r.int("max_vocabulary", .atLeast(5))
+            text.maxLength = try r.int("max_length", .atLeast(1))
+            self.text = text
+            for k in ["target", "features", "task"] { elsewhere[k] = "only used with dataset csv" }
+            if case .none = normalize {
+            } else {
+                throw r.error("normalize", "not used with dataset text (the inputs are token indices)")
+            }
+            if !augment.isEmpty { throw r.error("augment", "not used with dataset text") }
         } else {
             for k in ["path", "target", "features", "task"] { elsewhere[k] = "only used with dataset csv" }
+        }
+        if dataset != .text {
+            for k in ["text_column", "label_column", "tokenizer", "min_frequency", "max_vocabulary", "max_length"] {
+                elsewhere[k] = "only used with dataset text"
+            }
         }
         try r.finish(known: Self.keys, elsewhere: elsewhere)
     }
@@ -256,6 +307,15 @@ public struct DataConfig: Sendable, Equatable {
                         ? YAMLWriter.string(csv.target[0]) : YAMLWriter.flow(.list(csv.target.map(ConfigValue.string))))
                 w.line("features", csv.features.map { YAMLWriter.flow(.list($0.map(ConfigValue.string))) })
                 w.line("task", csv.task.rawValue)
+            }
+            if let text {
+                w.line("path", YAMLWriter.string(text.path))
+                w.line("text_column", YAMLWriter.string(text.textColumn))
+                w.line("label_column", YAMLWriter.string(text.labelColumn))
+                w.line("tokenizer", text.tokenizer.rawValue)
+                w.line("min_frequency", ConfigValue.int(text.minFrequency))
+                w.line("max_vocabulary", text.maxVocabulary.map(ConfigValue.int))
+                w.line("max_length", text.maxLength.map(ConfigValue.int))
             }
         }
     }

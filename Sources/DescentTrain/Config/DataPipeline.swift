@@ -25,6 +25,10 @@ struct DataPipeline {
     var trainTransforms: [any Transform]
     /// One line on the preprocessing.
     var preprocessing: String
+    /// The tokenizer and vocabulary of a text dataset (built from its training part).
+    var textEncoder: TextEncoder?
+    /// Whether batches are padded to their longest sample (and grouped by length): text.
+    var padded: Bool { textEncoder != nil }
 }
 
 extension DataConfig {
@@ -35,6 +39,7 @@ extension DataConfig {
         var presplitValidation: AnyDataset?
         var classNames: [String]?, inputs = ""
         var outputs = 1
+        var textEncoder: TextEncoder?
 
         func load(_ split: OfficialSplit) throws -> any Dataset {
             do {
@@ -83,6 +88,17 @@ extension DataConfig {
             if folds == nil { presplitValidation = parts[1] }
             classNames = dataset.classNames
             inputs = "cell counts divided by 16 (values in [0, 1])"
+        case .text:
+            let (parts, classes, encoder) = try readText(seed: seed, sources: sources)
+            (fullTrain, test) = (parts[0], parts.last!)
+            if folds == nil { presplitValidation = parts[1] }
+            classNames = classes
+            textEncoder = encoder
+            let text = self.text!
+            inputs =
+                "\(text.tokenizer == .word ? "word tokens (basic_english)" : "characters"), a vocabulary of "
+                + "\(encoder.vocabulary.count) from the training texts (min frequency \(text.minFrequency))"
+                + (text.maxLength.map { ", texts cut to \($0) tokens" } ?? "") + "; batches padded with <pad>"
         case .csv:
             let (table, names, targets) = try readCSV(sources)
             let parts = try threeWay(table)
@@ -162,7 +178,7 @@ extension DataConfig {
             train: train, validation: validation, test: test, sampleShape: sampleShape, classes: classes,
             outputs: outputs,
             classNames: classNames, normalize: normalize, trainTransforms: transforms,
-            preprocessing: inputs + normText + augmentText)
+            preprocessing: inputs + normText + augmentText, textEncoder: textEncoder)
     }
 
     /// Refuses, before training, a split left empty by too few samples for the fractions asked: the error names
@@ -179,11 +195,48 @@ extension DataConfig {
                 "\(validationFraction) leaves an empty validation split (\(counts)); \(hint), or set it to 0 for no validation"
             )
         }
-        if [.csv, .sklearnDigits].contains(dataset) && (testFraction ?? 0.2) > 0 && test == 0 {
+        if !dataset.hasTestSplit && (testFraction ?? 0.2) > 0 && test == 0 {
             throw sources.error(
                 "data.test_fraction",
                 "\(testFraction ?? 0.2) leaves an empty test split (\(counts)); \(hint)")
         }
+    }
+
+    /// The text dataset's parts (training, validation unless k-fold, test; cut as ``makePipeline(seed:sources:)``
+    /// cuts the CSV and digits datasets, on the labels alone), its class names, and the encoder whose vocabulary
+    /// comes from the training part only (with k-fold, from all the folds).
+    private func readText(seed: UInt64, sources: SourceMap) throws -> ([AnyDataset], [String], TextEncoder) {
+        guard let text else { throw sources.error("data.path", "missing (required by dataset text)") }
+        let url = URL(fileURLWithPath: text.path)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw sources.error("data.path", "no such file or folder: \(text.path)")
+        }
+        let corpus: TextCorpus
+        do {
+            corpus =
+                isFolder.boolValue
+                ? try TextCorpus.folders(at: url)
+                : try TextCorpus.table(
+                    contentsOf: url, text: .name(text.textColumn), label: .name(text.labelColumn), header: .present)
+        } catch let e as DescentError {
+            throw sources.error("data.path", "\(e)")
+        }
+        let labelsOnly = TextClassificationDataset(
+            sequences: Array(repeating: [Vocabulary.unknownIndex], count: corpus.texts.count), labels: corpus.labels,
+            classes: corpus.classes)
+        let t = testFraction ?? 0.2, v = validationFraction
+        let split = try labelsOnly.randomSplit([(1 - t) * (1 - v), (1 - t) * v, t], seed: seed, stratified: true)
+        let trainIndices = folds != nil ? (split[0].indices + split[1].indices).sorted() : split[0].indices
+        let encoder = TextEncoder(
+            fitting: trainIndices.map { corpus.texts[$0] }, tokenizer: Tokenizer(level: text.tokenizer),
+            minFrequency: text.minFrequency, maxSize: text.maxVocabulary)
+        let all = TextClassificationDataset(corpus: corpus, encoder: encoder, maxLength: text.maxLength)
+        let parts =
+            folds != nil
+            ? [AnyDataset(Subset(all, indices: trainIndices)), AnyDataset(Subset(all, indices: split[2].indices))]
+            : split.map { AnyDataset(Subset(all, indices: $0.indices)) }
+        return (parts, corpus.classes, encoder)
     }
 
     /// The CSV file as a dataset, its class names (classification) and the number of targets.

@@ -7,7 +7,10 @@ public struct ModelConfig: Sendable, Equatable {
     /// --model` read.
     public enum Zoo: String, Sendable, CaseIterable {
         /// The zoo models by their configuration names (see `docs/config.md`).
-        case mlp, cnn, cnnBN = "cnn-bn", lenet5, vgg, resnet, resnet18
+        case mlp, cnn, cnnBN = "cnn-bn", lenet5, vgg, resnet, resnet18, textRNN = "text_rnn"
+
+        /// The vocabulary `text_rnn` is built for when no data gives one (`descent summary`).
+        public static let defaultVocabulary = 10_000
 
         /// The options, their types and defaults.
         var specs: [OptionSpec] {
@@ -24,6 +27,12 @@ public struct ModelConfig: Sendable, Equatable {
             case .resnet:
                 return [.ints("widths", [16, 32, 64], .atLeast(1)), .ints("blocks", [2, 2, 2], .atLeast(1))]
             case .resnet18: return []
+            case .textRNN:
+                return [
+                    .choice("cell", ["lstm", "gru", "rnn"], "lstm"), .int("embedding_dim", 64, .atLeast(1)),
+                    .int("hidden", 128, .atLeast(1)), .int("layers", 1, .atLeast(1)), .flag("bidirectional", false),
+                    .number("dropout", 0, .fraction),
+                ]
             }
         }
 
@@ -33,6 +42,7 @@ public struct ModelConfig: Sendable, Equatable {
             case .mlp: return [784]
             case .cnn, .cnnBN, .lenet5: return [1, 28, 28]
             case .vgg, .resnet, .resnet18: return [3, 32, 32]
+            case .textRNN: return [50]
             }
         }
 
@@ -46,6 +56,7 @@ public struct ModelConfig: Sendable, Equatable {
             case .vgg: return "a small VGG of Conv–Conv–MaxPool blocks"
             case .resnet: return "a CIFAR-style ResNet of basic blocks"
             case .resnet18: return "ResNet-18 for 32×32 images"
+            case .textRNN: return "Embedding, LSTM/GRU/RNN over each text's length, final state, Linear (texts)"
             }
         }
 
@@ -53,7 +64,9 @@ public struct ModelConfig: Sendable, Equatable {
         ///
         /// - Throws: ``DescentError`` when the shape does not fit the model.
         public func makeModel(inputShape: [Int], classes: Int) throws -> Module {
-            try ModelConfig(.zoo(self, ConfigOptions())).makeModel(inputShape: inputShape, classes: classes)
+            try ModelConfig(.zoo(self, ConfigOptions())).makeModel(
+                inputShape: inputShape, classes: classes,
+                vocabularySize: self == .textRNN ? Self.defaultVocabulary : nil)
         }
     }
 
@@ -129,10 +142,10 @@ public struct ModelConfig: Sendable, Equatable {
     ///
     /// - Throws: ``DescentError`` of kind `.config` naming the model (or the layer, with its index and line)
     ///   when the data does not fit it, or when the model does not output `classes` values per sample.
-    public func makeModel(inputShape: [Int], classes: Int) throws -> Module {
+    public func makeModel(inputShape: [Int], classes: Int, vocabularySize: Int? = nil) throws -> Module {
         let model: Module
         switch architecture {
-        case .zoo(let zoo, let options): model = try makeZoo(zoo, options, inputShape, classes)
+        case .zoo(let zoo, let options): model = try makeZoo(zoo, options, inputShape, classes, vocabularySize)
         case .layers(let layers): model = try makeLayers(layers, inputShape, classes)
         }
         let output: [Int]
@@ -148,7 +161,9 @@ public struct ModelConfig: Sendable, Equatable {
         return model
     }
 
-    private func makeZoo(_ zoo: Zoo, _ o: ConfigOptions, _ shape: [Int], _ classes: Int) throws -> Module {
+    private func makeZoo(_ zoo: Zoo, _ o: ConfigOptions, _ shape: [Int], _ classes: Int, _ vocabulary: Int?)
+        throws -> Module
+    {
         func fail(_ needs: String) -> DescentError {
             sources.error("model.name", "\(zoo.rawValue) expects \(needs), the data gives \(shape)")
         }
@@ -199,6 +214,13 @@ public struct ModelConfig: Sendable, Equatable {
             return ResNet(inChannels: c, classes: classes, widths: widths, blocksPerStage: blocks)
         case .resnet18:
             return ResNet.resNet18(inChannels: try image().channels, classes: classes)
+        case .textRNN:
+            guard shape.count == 1, let vocabulary else { throw fail("token sequences (dataset text)") }
+            let cell: RecurrentCellKind = ["gru": .gru, "rnn": .rnnTanh][o.string("cell") ?? "lstm"] ?? .lstm
+            return SequenceClassifier(
+                vocabularySize: vocabulary, classes: classes, cell: cell, embeddingDim: o.int("embedding_dim") ?? 64,
+                hiddenSize: o.int("hidden") ?? 128, numLayers: o.int("layers") ?? 1,
+                bidirectional: o.bool("bidirectional") ?? false, dropout: o.float("dropout") ?? 0)
         }
     }
 

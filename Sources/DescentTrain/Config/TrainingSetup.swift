@@ -42,6 +42,8 @@ public final class TrainingSetup {
     public let normalize: Normalize?
     /// One line on the input preprocessing ("pixels scaled to [0, 1], then (x − 0.1307) / 0.3081 per channel").
     public let preprocessing: String
+    /// The tokenizer and vocabulary of a text dataset (saved with the run as `tokenizer.json`).
+    public let textEncoder: TextEncoder?
     /// One line on the job: dataset sizes, model and parameter count, optimizer, schedule, batch.
     public let description: String
 
@@ -56,20 +58,29 @@ public final class TrainingSetup {
         classNames = data.classNames
         preprocessing = data.preprocessing
         normalize = data.normalize
+        textEncoder = data.textEncoder
 
         RandomGenerator.manualSeed(config.seed)
         var modelConfig = config.model
         modelConfig.sources = sources
-        model = try modelConfig.makeModel(inputShape: data.sampleShape, classes: data.outputs)
+        model = try modelConfig.makeModel(
+            inputShape: data.sampleShape, classes: data.outputs, vocabularySize: data.textEncoder?.vocabulary.count)
         var optimizerConfig = config.optimizer
         optimizerConfig.sources = sources
         optimizer = try optimizerConfig.makeOptimizer(for: model)
         objective = config.loss.makeObjective()
 
         let d = config.data
-        train = DataLoader(
+        // Texts: padded to the longest of each batch, training batches grouped by length.
+        let collation: Collation = data.padded ? .pad : .stack
+        let trainLoader = DataLoader(
             data.train, batchSize: d.batchSize, shuffle: d.shuffle, seed: config.seed,
-            transform: data.trainTransforms.isEmpty ? nil : Compose(data.trainTransforms), workers: d.workers)
+            transform: data.trainTransforms.isEmpty ? nil : Compose(data.trainTransforms), collation: collation,
+            workers: d.workers)
+        train =
+            data.padded
+            ? trainLoader.bucketed(by: (0..<data.train.count).map { data.train.sample(at: $0).input.shape[0] })
+            : trainLoader
         // A training batch of one sample leaves a batch-norm layer of a vector (or 1×1) with one value per channel:
         // PyTorch's error, found now rather than at that batch.
         let batch = train.resolvedBatchSize, count = data.train.count
@@ -83,8 +94,11 @@ public final class TrainingSetup {
         }
         validation =
             data.validation.count > 0
-            ? DataLoader(data.validation, batchSize: d.evalBatchSize, transform: data.normalize) : nil
-        test = data.test.count > 0 ? DataLoader(data.test, batchSize: d.evalBatchSize, transform: data.normalize) : nil
+            ? DataLoader(data.validation, batchSize: d.evalBatchSize, transform: data.normalize, collation: collation)
+            : nil
+        test =
+            data.test.count > 0
+            ? DataLoader(data.test, batchSize: d.evalBatchSize, transform: data.normalize, collation: collation) : nil
 
         let steps = min(config.training.epochs * train.batchesPerEpoch, config.training.maxSteps ?? .max)
         let epochs = (steps + train.batchesPerEpoch - 1) / train.batchesPerEpoch
@@ -104,7 +118,9 @@ public final class TrainingSetup {
 
         let name =
             config.data.dataset == .csv
-            ? "csv \(config.data.csv?.path.split(separator: "/").last ?? "")" : config.data.dataset.rawValue
+            ? "csv \(config.data.csv?.path.split(separator: "/").last ?? "")"
+            : config.data.dataset == .text
+                ? "text \(config.data.text?.path.split(separator: "/").last ?? "")" : config.data.dataset.rawValue
         description =
             "\(name): \(Self.grouped(data.train.count)) train, \(Self.grouped(data.validation.count)) validation, "
             + "\(Self.grouped(data.test.count)) test samples of \(data.sampleShape); model \(config.model.name) "

@@ -141,6 +141,7 @@ public struct TrainingRun {
                     .file, directory.path, "cannot create the output folder: \(error.localizedDescription)")
             }
             try AtomicFile.write(Data(config.yaml.utf8), to: directory.appendingPathComponent("config.yaml"))
+            try setup.textEncoder?.write(to: directory)
             try? fm.removeItem(at: directory.appendingPathComponent(RunPause.fileName))
             let normalize = setup.normalize
             try RunManifest(

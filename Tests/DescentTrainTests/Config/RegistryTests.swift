@@ -17,7 +17,12 @@ import Testing
         let summary = try ModelSummary(model, inputShape: zoo.defaultInput)
         #expect(summary.totalParameters == model.parameterCount && model.parameterCount > 0)
         model.eval()
-        let output = model(RandomGenerator(seed: 1).normal([2] + zoo.defaultInput))
+        // Token indices for the text model, pixels or features for the others.
+        let input =
+            zoo == .textRNN
+            ? Tensor((0..<100).map { Float($0 % 97 + 1) }, shape: [2, 50])
+            : RandomGenerator(seed: 1).normal([2] + zoo.defaultInput)
+        let output = model(input)
         #expect(output.shape == [2, 7])
         #expect(output.scalars.allSatisfy { $0.isFinite })
         let parsed = try TrainingConfig.parse(yaml: "model: {name: \(zoo.rawValue)}").model

@@ -31,6 +31,18 @@ let targets: [String: @Sendable (Data) throws -> Void] = [
             data: Data(body), path: "fuzz.csv", label: label[Int(mode) % 3], header: header[Int(mode / 3) % 3])
         _ = table.featureNames
     },
+    "text": { data in
+        // The first byte picks the delimiter, the header mode and the tokenizer; the rest is the table.
+        let mode = Int(data.first ?? 0)
+        let corpus = try TextCorpus.table(
+            data: Data(data.dropFirst()), path: "fuzz.csv", text: .index(0), label: .index(-1),
+            delimiter: mode % 2 == 0 ? "," : "\t", header: [.auto, .present, .absent][(mode / 2) % 3])
+        let encoder = TextEncoder(
+            fitting: corpus.texts, tokenizer: Tokenizer(level: mode / 6 % 2 == 0 ? .word : .character),
+            minFrequency: 1 + mode / 12 % 3, maxSize: mode / 36 % 2 == 0 ? nil : 16)
+        let dataset = TextClassificationDataset(corpus: corpus, encoder: encoder, maxLength: 64)
+        for i in 0..<min(dataset.count, 8) { _ = encoder.decode(dataset.sequences[i]) }
+    },
     "npy": { data in
         let array = try NPYArray(data: data, path: "fuzz.npy")
         _ = array.floats()
