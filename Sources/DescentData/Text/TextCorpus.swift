@@ -44,7 +44,9 @@ public struct TextCorpus: Sendable {
     ) throws -> TextCorpus {
         guard let separator = delimiter.asciiValue, separator != UInt8(ascii: "\""), separator != 10, separator != 13
         else {
-            throw DescentError(.argument, "delimiter", "\"\(delimiter)\" cannot separate fields (use an ASCII character other than a quote or a line break)")
+            throw DescentError(
+                .argument, "delimiter",
+                "\"\(delimiter)\" cannot separate fields (use an ASCII character other than a quote or a line break)")
         }
         let records = try CSVTable.records(data, path: path, separator: separator)
         guard let first = records.first else { throw DescentError(.file, path, "empty table (no rows)") }
