@@ -78,7 +78,8 @@ let package = Package(
         .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"]),
         .testTarget(
             name: "DescentONNXTests",
-            dependencies: ["DescentONNX", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+            dependencies: ["DescentONNX", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            resources: [.copy("Fixtures")]),
     ]
         + (fuzz
             ? [
