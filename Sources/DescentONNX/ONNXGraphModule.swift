@@ -51,6 +51,9 @@ public final class ONNXGraphModule: Module {
     let valueCount: Int
     private let children: [(String, Module)]
 
+    /// The number of nodes evaluated (layers, elementwise operations and reshapes).
+    public var nodeCount: Int { steps.count }
+
     /// The shape of one input sample (without the batch dimension).
     public let inputShape: [Int]
 

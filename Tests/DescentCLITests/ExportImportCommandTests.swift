@@ -1,0 +1,48 @@
+import Descent
+import DescentTrain
+import Foundation
+import Testing
+
+/// `descent export` and `descent import`: a zoo model's weights through ONNX and back, and one-line errors.
+@Suite struct ExportImportCommandTests {
+    @Test func weightsSurviveExportAndImport() throws {
+        let folder = TemporaryFolder.make("onnx")
+        let model = try ModelConfig.Zoo.cnnBN.makeModel(inputShape: [1, 28, 28], classes: 10)
+        for (_, m) in model.namedModules() {
+            if let bn = m as? BatchNorm { bn.runningVar?.assignInPlace(Tensor.full([bn.numFeatures], 2)) }
+        }
+        try model.saveWeights(to: folder.appendingPathComponent("cnn.safetensors"))
+        let export = CommandOutcome.of(
+            [
+                "export", "$TMP/cnn.safetensors", "--model", "cnn-bn", "--output", "$TMP/cnn.onnx", "--normalize",
+                "0.1307,0.3081", "--class-names", "a,b,c,d,e,f,g,h,i,j",
+            ], inFolder: folder)
+        #expect(export == .success)
+        let back = CommandOutcome.of(
+            ["import", "$TMP/cnn.onnx", "--weights", "$TMP/back.safetensors"], inFolder: folder)
+        #expect(back == .success)
+        let reloaded = try ModelConfig.Zoo.cnnBN.makeModel(inputShape: [1, 28, 28], classes: 10)
+        try reloaded.loadWeights(from: folder.appendingPathComponent("back.safetensors"), strict: false)
+        for ((key, a), (_, b)) in zip(model.stateEntries().map { ($0.key, $0.tensor) }, reloaded.stateDict())
+        where !key.hasSuffix("num_batches_tracked") {
+            #expect(a.scalars == b.scalars, "\(key)")
+        }
+    }
+
+    @Test func badInputIsOneLine() throws {
+        let folder = TemporaryFolder.make("onnx-errors")
+        try Data("not a model".utf8).write(to: folder.appendingPathComponent("garbage.onnx"))
+        #expect(
+            CommandOutcome.of(["export", "w.safetensors", "--format", "tflite", "--output", "m.onnx"])
+                == .usage("--format: only onnx is written, got 'tflite'"))
+        #expect(
+            CommandOutcome.of(["export", "w.safetensors", "--output", "m.onnx"])
+                == .usage("a weights file needs --model NAME or --config FILE (or give a run folder)"))
+        let garbage = CommandOutcome.of(["import", "$TMP/garbage.onnx"], inFolder: folder)
+        #expect(garbage.status == 1)
+        #expect(garbage.line.hasPrefix("Error: \(folder.path)/garbage.onnx: not an ONNX model (protobuf: "))
+        let missing = CommandOutcome.of(["import", "$TMP/none.onnx"], inFolder: folder)
+        #expect(missing.status == 1)
+        #expect(missing.line.hasPrefix("Error: \(folder.path)/none.onnx: cannot be read: "))
+    }
+}
