@@ -147,13 +147,17 @@ struct ONNXReader {
         guard dims.count >= 2 else {
             throw Failure(node: nil, reason: "the graph input '\(info.name)' needs a batch and a sample dimension")
         }
-        return try dims.dropFirst().map { d in
+        let shape = try dims.dropFirst().map { d in
             guard case .dimValue(let v)? = d.value, v >= 1, v <= 1 << 24 else {
                 throw Failure(
                     node: nil, reason: "the graph input '\(info.name)' has a dimension that is not a fixed size: \(d)")
             }
             return Int(v)
         }
+        guard shape.reduce(1.0, { $0 * Double($1) }) <= Double(1 << 28) else {
+            throw Failure(node: nil, reason: "the graph input '\(info.name)' has samples of \(shape), too large")
+        }
+        return shape
     }
 
     /// Stores an initialiser (float32 as a tensor, int64 as integers), checking its type and size.

@@ -145,4 +145,39 @@ import Testing
         proto.graph.initializer[i].rawData = ONNXTensorData.littleEndianBytes(Array(repeating: 0.5, count: 12))
         #expect(try Self.error(proto).hasPrefix("bad.onnx: node '3/Gemm': "))
     }
+
+    /// Every truncation and many one-byte changes of a small model: each is read or refused with a one-line
+    /// ``DescentError``, and a model that is read runs on a batch of zeros (its shapes were checked when read).
+    @Test func damagedBytesAreReadOrRefusedNeverACrash() throws {
+        let model = Sequential(
+            Conv2d(1, 2, kernelSize: 3, padding: 1), BatchNorm2d(2), ReLU(), MaxPool2d(kernelSize: 2), Flatten(),
+            Linear(8, 3), Softmax())
+        let data = try model.onnxData(
+            inputShape: [1, 4, 4], options: ONNXExportOptions(normalizeMean: [0.5], normalizeStd: [0.25]))
+        var variants = (0..<data.count).map { data.prefix($0) }
+        let generator = RandomGenerator(seed: 11)
+        for position in 0..<data.count {
+            for _ in 0..<2 {
+                var changed = data
+                let index = changed.startIndex + position
+                changed[index] = UInt8(generator.uniformFloat() * 255)
+                variants.append(changed)
+            }
+        }
+        var read = 0, refused = 0
+        for bytes in variants {
+            do {
+                let imported = try ONNXImport.read(Data(bytes), source: "m.onnx")
+                let y = withNoGrad { imported.model(Tensor.zeros([2] + imported.inputShape)) }
+                #expect(y.shape.first == 2)
+                read += 1
+            } catch let e as DescentError {
+                #expect(!e.description.contains("\n"))
+                #expect(e.location.hasPrefix("m.onnx"))
+                refused += 1
+            }
+        }
+        #expect(read + refused == variants.count)
+        #expect(refused > data.count)
+    }
 }
