@@ -1,4 +1,5 @@
 import Descent
+import DescentONNX
 import DescentTrain
 import Foundation
 import Testing
@@ -27,6 +28,32 @@ import Testing
         where !key.hasSuffix("num_batches_tracked") {
             #expect(a.scalars == b.scalars, "\(key)")
         }
+    }
+
+    @Test func aRunFolderIsExportedWithItsNormalisation() throws {
+        let run = try TinyRuns.classification.get().run
+        let folder = TemporaryFolder.make("onnx-run")
+        #expect(CommandOutcome.of(["export", run.path, "--output", "$TMP/run.onnx"], inFolder: folder) == .success)
+        let imported = try ONNXImport.read(contentsOf: folder.appendingPathComponent("run.onnx"))
+        let manifest = try RunManifest.read(from: run)
+        #expect(imported.inputShape == manifest.inputShape)
+        #expect(imported.metadata.contains { $0.0 == "dataset" && $0.1 == manifest.dataset })
+        // The exported model on raw inputs gives the run's model on inputs normalised as `descent predict` does.
+        let config = try TrainingConfig.load(contentsOf: run.appendingPathComponent("config.yaml"))
+        let net = try config.model.makeModel(inputShape: manifest.inputShape, classes: manifest.outputs)
+        try net.loadWeights(from: run.appendingPathComponent("model.safetensors"))
+        net.eval()
+        let x = Tensor([0.25, 0.5, 1.75, 0.2, 0, 0.9], shape: [3, 2])
+        var normalised = x.scalars
+        let mean = try #require(manifest.normalizeMean), std = try #require(manifest.normalizeStd)
+        for i in normalised.indices {
+            let c = mean.count == 1 ? 0 : i % 2
+            normalised[i] = (normalised[i] - mean[c]) * (1 / std[c])
+        }
+        let expected = withNoGrad { net(Tensor(normalised, shape: [3, 2])) }.scalars
+        let got = withNoGrad { imported.model(x) }.scalars
+        #expect(got.count == expected.count)
+        #expect(zip(got, expected).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(got) vs \(expected)")
     }
 
     @Test func badInputIsOneLine() throws {
