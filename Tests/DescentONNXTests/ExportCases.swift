@@ -18,7 +18,7 @@ struct ExportCase {
     /// The export options (normalisation, class names).
     let options: ONNXExportOptions
 
-    /// The names of ``all()``, for parameterised tests.
+    /// The names of the cases (``make(_:)``), for parameterised tests.
     static let names = ModelConfig.Zoo.allCases.map(\.rawValue) + ["layers-conv", "layers-dense", "conv-transpose"]
 
     /// A `model.layers` config over convolutions with stride, padding, dilation, groups and a non-square kernel,

@@ -102,12 +102,18 @@ def check_run(model_path, images_path, predictions_csv):
     sess = session(model_path)
     logits = np.concatenate([sess.run(None, {"input": x[i : i + 500]})[0] for i in range(0, len(x), 500)])
     ours = logits.argmax(axis=1)
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities = (shifted / shifted.sum(axis=1, keepdims=True)).max(axis=1)
     with open(predictions_csv) as f:
         header = f.readline().strip().split(",")
-        column = header.index("class")
-        theirs = np.array([int(line.split(",")[column]) for line in f if line.strip()])
+        column, p_column = header.index("class"), header.index("probability")
+        rows = [line.split(",") for line in f if line.strip()]
+    theirs = np.array([int(r[column]) for r in rows])
+    their_p = np.array([float(r[p_column]) for r in rows])
     agree = int((ours == theirs).sum())
-    print(f"{agree} of {len(theirs)} predictions agree between ONNX Runtime and descent predict")
+    print(f"{agree} of {len(theirs)} predictions agree between ONNX Runtime and descent predict; "
+          f"top probability differs by at most {np.abs(probabilities - their_p).max():.2e} "
+          "(descent predict writes 6 decimals)")
     return agree == len(theirs)
 
 
