@@ -327,6 +327,9 @@ struct ONNXReader {
             throw Failure(
                 node: node.name, reason: "weight '\(node.input[i])' has shape \(t.shape), expected rank \(rank)")
         }
+        guard t.shape.allSatisfy({ $0 >= 1 }) else {
+            throw Failure(node: node.name, reason: "weight '\(node.input[i])' has an empty dimension: \(t.shape)")
+        }
         return t
     }
 
@@ -538,8 +541,8 @@ struct ONNXReader {
             guard try int(node, "axis", 1) == 1 else {
                 throw Failure(node: node.name, reason: "Flatten with an axis other than 1 merges the batch dimension")
             }
-            if shapes[i].count == 2 {
-                valueIndex[node.output[0]] = i
+            if shapes[i].count == 2, let output = node.output.first, !output.isEmpty {
+                valueIndex[output] = i
             } else {
                 try addLayer(node, Flatten())
             }

@@ -144,6 +144,12 @@ import Testing
         proto.graph.initializer[i].dims = [3, 4]
         proto.graph.initializer[i].rawData = ONNXTensorData.littleEndianBytes(Array(repeating: 0.5, count: 12))
         #expect(try Self.error(proto).hasPrefix("bad.onnx: node '3/Gemm': "))
+
+        proto = try Self.smallModel()
+        proto.graph.initializer[0].dims = [2, 1, 0, 3]
+        proto.graph.initializer[0].rawData = Data()
+        #expect(
+            try Self.error(proto) == "bad.onnx: node '0/Conv': weight '0.weight' has an empty dimension: [2, 1, 0, 3]")
     }
 
     /// Every truncation and many one-byte changes of a small model: each is read or refused with a one-line
