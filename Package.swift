@@ -18,11 +18,13 @@ let package = Package(
         .library(name: "DescentData", targets: ["DescentData"]),
         .library(name: "DescentTrain", targets: ["DescentTrain"]),
         .library(name: "DescentMPI", targets: ["DescentMPI"]),
+        .library(name: "DescentONNX", targets: ["DescentONNX"]),
         .executable(name: "descent", targets: ["DescentCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .systemLibrary(
@@ -53,6 +55,11 @@ let package = Package(
             providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]
         ),
         .target(name: "DescentMPI", dependencies: ["DescentTrain", "CMPI"]),
+        .target(
+            name: "DescentONNX",
+            dependencies: ["Descent", "DescentTrain", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Generated/onnx.proto"]
+        ),
         .executableTarget(
             name: "DescentCLI",
             dependencies: [
@@ -60,6 +67,7 @@ let package = Package(
                 "DescentData",
                 "DescentTrain",
                 "DescentMPI",
+                "DescentONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +76,10 @@ let package = Package(
         .testTarget(name: "DescentTrainTests", dependencies: ["DescentTrain"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentMPITests", dependencies: ["DescentMPI"]),
         .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"]),
+        .testTarget(
+            name: "DescentONNXTests",
+            dependencies: ["DescentONNX", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            resources: [.copy("Fixtures")]),
     ]
         + (fuzz
             ? [

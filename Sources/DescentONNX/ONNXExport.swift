@@ -1,0 +1,373 @@
+import Descent
+import DescentTrain
+import Foundation
+import SwiftProtobuf
+
+/// What an ONNX file carries besides the layers: the input normalisation folded in as its first nodes, the class
+/// names and other metadata.
+public struct ONNXExportOptions: Sendable, Equatable {
+    /// Per-channel means subtracted from the input before the first layer (`nil`: no normalisation).
+    public var normalizeMean: [Float]?
+    /// Per-channel standard deviations the centred input is divided by (one per mean).
+    public var normalizeStd: [Float]?
+    /// Class names, indexed by the model's outputs, written to the metadata as `class_names` (a JSON array).
+    public var classNames: [String]?
+    /// Further `metadata_props` entries (key, value), written in this order after `class_names`.
+    public var metadata: [(String, String)]
+    /// The graph's name.
+    public var graphName: String
+
+    /// Options; by default no normalisation, no class names and no further metadata.
+    public init(
+        normalizeMean: [Float]? = nil, normalizeStd: [Float]? = nil, classNames: [String]? = nil,
+        metadata: [(String, String)] = [], graphName: String = "descent"
+    ) {
+        self.normalizeMean = normalizeMean
+        self.normalizeStd = normalizeStd
+        self.classNames = classNames
+        self.metadata = metadata
+        self.graphName = graphName
+    }
+
+    /// Equal when every field is.
+    public static func == (a: ONNXExportOptions, b: ONNXExportOptions) -> Bool {
+        a.normalizeMean == b.normalizeMean && a.normalizeStd == b.normalizeStd && a.classNames == b.classNames
+            && a.metadata.elementsEqual(b.metadata, by: { $0 == $1 }) && a.graphName == b.graphName
+    }
+}
+
+/// The names of an exported model's input and output and of its dynamic batch dimension.
+public enum ONNXNames {
+    /// The graph input: `[batch] + inputShape`, float32, raw values (pixels scaled to [0, 1]).
+    public static let input = "input"
+    /// The graph output: `[batch, outputs]`, the model's raw outputs (logits for a classifier).
+    public static let output = "output"
+    /// The symbolic batch dimension of the input and the output.
+    public static let batch = "batch"
+    /// The metadata key of the class names.
+    public static let classNames = "class_names"
+}
+
+extension Module {
+    /// Writes this model as an ONNX file (opset ``ONNXOpset/exported``, or ``ONNXOpset/gelu`` with a GELU) for inputs `[batch] + inputShape`, the
+    /// batch dimension symbolic; see ``onnxData(inputShape:options:)``.
+    ///
+    /// - Throws: ``DescentError`` naming the layer when one has no ONNX form, or the file when it cannot be
+    ///   written.
+    public func exportONNX(to url: URL, inputShape: [Int], options: ONNXExportOptions = ONNXExportOptions()) throws {
+        let data = try onnxData(inputShape: inputShape, options: options)
+        try AtomicFile.write(data, to: url)
+    }
+
+    /// This model as the bytes of an ONNX `ModelProto`, evaluated as in eval mode: BatchNorm with its running
+    /// statistics, Dropout as the identity. The normalisation of `options`, `(x − mean) · (1/std)` per channel
+    /// (as `Normalize` computes it), comes first, so the model takes the raw inputs that `descent predict`
+    /// reads.
+    ///
+    /// - Throws: ``DescentError`` of kind `.argument` naming the layer (path and type) when it has no ONNX form,
+    ///   and of kind `.shape` when `inputShape` does not fit the model.
+    public func onnxData(inputShape: [Int], options: ONNXExportOptions = ONNXExportOptions()) throws -> Data {
+        try ONNXExporter(inputShape: inputShape, options: options).model(self).serializedData()
+    }
+}
+
+/// Walks a module tree and emits the ONNX nodes of each layer.
+struct ONNXExporter {
+    let inputShape: [Int]
+    let options: ONNXExportOptions
+    let graph = ONNXGraphBuilder()
+
+    init(inputShape: [Int], options: ONNXExportOptions) {
+        self.inputShape = inputShape
+        self.options = options
+    }
+
+    /// The `ModelProto` of `module`.
+    func model(_ module: Module) throws -> Onnx_ModelProto {
+        let outputShape = try module.outputShape(for: [1] + inputShape)
+        var x = ONNXNames.input
+        if let mean = options.normalizeMean, let std = options.normalizeStd {
+            x = try normalization(x, mean: mean, std: std)
+        }
+        let (y, _) = try emit(module, path: "", input: x, shape: [1] + inputShape)
+        let last = graph.add("Identity", "output", inputs: [y])
+
+        var g = Onnx_GraphProto()
+        g.name = options.graphName
+        g.node = graph.nodes
+        for i in g.node.indices where g.node[i].output == [last] { g.node[i].output = [ONNXNames.output] }
+        g.initializer = graph.initializers
+        g.input = [Self.valueInfo(ONNXNames.input, shape: inputShape)]
+        g.output = [Self.valueInfo(ONNXNames.output, shape: Array(outputShape.dropFirst()))]
+
+        var m = Onnx_ModelProto()
+        m.irVersion = 8
+        m.producerName = "Descent"
+        m.producerVersion = "1"
+        var opset = Onnx_OperatorSetIdProto()
+        opset.domain = ""
+        opset.version = graph.opset
+        m.opsetImport = [opset]
+        m.graph = g
+        var props: [(String, String)] = []
+        if let names = options.classNames {
+            let json = try JSONSerialization.data(withJSONObject: names, options: [.withoutEscapingSlashes])
+            props.append((ONNXNames.classNames, String(decoding: json, as: UTF8.self)))
+        }
+        props += options.metadata
+        m.metadataProps = props.map { key, value in
+            var e = Onnx_StringStringEntryProto()
+            e.key = key
+            e.value = value
+            return e
+        }
+        return m
+    }
+
+    /// A float32 tensor value `[batch] + shape`.
+    static func valueInfo(_ name: String, shape: [Int]) -> Onnx_ValueInfoProto {
+        var tensorShape = Onnx_TensorShapeProto()
+        var batch = Onnx_TensorShapeProto.Dimension()
+        batch.dimParam = ONNXNames.batch
+        tensorShape.dim =
+            [batch]
+            + shape.map { d in
+                var dim = Onnx_TensorShapeProto.Dimension()
+                dim.dimValue = Int64(d)
+                return dim
+            }
+        var tensorType = Onnx_TypeProto.Tensor()
+        tensorType.elemType = Int32(Onnx_TensorProto.DataType.float.rawValue)
+        tensorType.shape = tensorShape
+        var type = Onnx_TypeProto()
+        type.tensorType = tensorType
+        var info = Onnx_ValueInfoProto()
+        info.name = name
+        info.type = type
+        return info
+    }
+
+    /// `Sub(mean)` then `Mul(1/std)` with constants of shape `[C, 1, …]` broadcasting over `[batch] + inputShape`.
+    func normalization(_ x: String, mean: [Float], std: [Float]) throws -> String {
+        let channels = inputShape.first ?? 1
+        guard mean.count == std.count, mean.count == 1 || mean.count == channels else {
+            throw DescentError(
+                .shape, "normalisation",
+                "\(mean.count) means and \(std.count) deviations do not fit inputs \(inputShape) (\(channels) channels)"
+            )
+        }
+        let shape = mean.count == 1 ? [1] : [channels] + Array(repeating: 1, count: max(inputShape.count - 1, 0))
+        let m = graph.initializer("normalize.mean", values: mean, shape: shape)
+        let inv = graph.initializer("normalize.inverse_std", values: std.map { 1 / $0 }, shape: shape)
+        let centred = graph.add("Sub", "normalize", inputs: [x, m])
+        return graph.add("Mul", "normalize", inputs: [centred, inv])
+    }
+
+    /// Emits the nodes of `module` (state-dict prefix `path`) applied to the value `input` of shape `shape`
+    /// (batch 1) and returns the output value and its shape.
+    func emit(_ module: Module, path: String, input: String, shape: [Int]) throws -> (String, [Int]) {
+        let out = try module.outputShape(for: shape)
+        let key = { (name: String) in path.isEmpty ? name : "\(path).\(name)" }
+        let unsupported = {
+            DescentError(
+                .argument, path.isEmpty ? module.typeName : "\(path) (\(module.typeName))",
+                "has no ONNX export (supported: Sequential, Linear, Conv2d, ConvTranspose2d, BatchNorm1d/2d, LayerNorm, "
+                    + "MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, Flatten, the activations, Softmax, LogSoftmax, "
+                    + "BasicBlock, ResNet)")
+        }
+        switch module {
+        case let seq as Sequential:
+            var x = input, s = shape
+            for (name, child) in seq.namedChildren() { (x, s) = try emit(child, path: key(name), input: x, shape: s) }
+            return (x, s)
+        case let block as BasicBlock:
+            var (y, s) = try emit(block.conv1, path: key("conv1"), input: input, shape: shape)
+            (y, s) = try emit(block.bn1, path: key("bn1"), input: y, shape: s)
+            y = graph.add("Relu", key("relu1"), inputs: [y])
+            (y, s) = try emit(block.conv2, path: key("conv2"), input: y, shape: s)
+            (y, s) = try emit(block.bn2, path: key("bn2"), input: y, shape: s)
+            let (side, _) = try emit(block.shortcut, path: key("shortcut"), input: input, shape: shape)
+            let sum = graph.add("Add", key("add"), inputs: [y, side])
+            return (graph.add("Relu", key("relu2"), inputs: [sum]), out)
+        case let net as ResNet:
+            var (y, s) = try emit(net.conv1, path: key("conv1"), input: input, shape: shape)
+            (y, s) = try emit(net.bn1, path: key("bn1"), input: y, shape: s)
+            y = graph.add("Relu", key("relu"), inputs: [y])
+            (y, s) = try emit(net.layers, path: key("layers"), input: y, shape: s)
+            y = graph.add("GlobalAveragePool", key("pool"), inputs: [y])
+            y = graph.add("Flatten", key("flatten"), inputs: [y], attributes: [ONNXAttribute.int("axis", 1)])
+            return try emit(net.fc, path: key("fc"), input: y, shape: [s[0], s[1]])
+        case let linear as Linear:
+            let w = graph.initializer(key("weight"), linear.weight)
+            let b = linear.bias.map { graph.initializer(key("bias"), $0) }
+            if shape.count == 2 {
+                let y = graph.add(
+                    "Gemm", path, inputs: [input, w] + (b.map { [$0] } ?? []),
+                    attributes: [ONNXAttribute.int("transB", 1)])
+                return (y, out)
+            }
+            let wt = graph.add("Transpose", path, inputs: [w], attributes: [ONNXAttribute.ints("perm", [1, 0])])
+            let y = graph.add("MatMul", path, inputs: [input, wt])
+            return (b.map { graph.add("Add", path, inputs: [y, $0]) } ?? y, out)
+        case let conv as Conv2d:
+            let w = graph.initializer(key("weight"), conv.weight)
+            let b = conv.bias.map { graph.initializer(key("bias"), $0) }
+            let y = graph.add(
+                "Conv", path, inputs: [input, w] + (b.map { [$0] } ?? []),
+                attributes: [
+                    ONNXAttribute.ints("kernel_shape", [conv.kernelSize.height, conv.kernelSize.width]),
+                    ONNXAttribute.ints("strides", [conv.stride.height, conv.stride.width]),
+                    ONNXAttribute.ints(
+                        "pads", [conv.padding.height, conv.padding.width, conv.padding.height, conv.padding.width]),
+                    ONNXAttribute.ints("dilations", [conv.dilation.height, conv.dilation.width]),
+                    ONNXAttribute.int("group", conv.groups),
+                ])
+            return (y, out)
+        case let conv as ConvTranspose2d:
+            let w = graph.initializer(key("weight"), conv.weight)
+            let b = conv.bias.map { graph.initializer(key("bias"), $0) }
+            let y = graph.add(
+                "ConvTranspose", path, inputs: [input, w] + (b.map { [$0] } ?? []),
+                attributes: [
+                    ONNXAttribute.ints("kernel_shape", [conv.kernelSize.height, conv.kernelSize.width]),
+                    ONNXAttribute.ints("strides", [conv.stride.height, conv.stride.width]),
+                    ONNXAttribute.ints(
+                        "pads", [conv.padding.height, conv.padding.width, conv.padding.height, conv.padding.width]),
+                    ONNXAttribute.ints("output_padding", [conv.outputPadding.height, conv.outputPadding.width]),
+                    ONNXAttribute.ints("dilations", [conv.dilation.height, conv.dilation.width]),
+                    ONNXAttribute.int("group", conv.groups),
+                ])
+            return (y, out)
+        case let bn as BatchNorm:
+            guard let mean = bn.runningMean, let variance = bn.runningVar else {
+                throw DescentError(
+                    .argument, "\(path) (\(module.typeName))",
+                    "has no running statistics (track_running_stats=False): its eval form uses batch statistics, "
+                        + "which ONNX BatchNormalization does not")
+            }
+            let c = bn.numFeatures
+            let scale = graph.initializer(key("weight"), bn.weight ?? Tensor.ones([c]))
+            let bias = graph.initializer(key("bias"), bn.bias ?? Tensor.zeros([c]))
+            let m = graph.initializer(key("running_mean"), mean)
+            let v = graph.initializer(key("running_var"), variance)
+            let y = graph.add(
+                "BatchNormalization", path, inputs: [input, scale, bias, m, v],
+                attributes: [ONNXAttribute.float("epsilon", bn.eps)])
+            return (y, out)
+        case let ln as LayerNorm:
+            let scale = graph.initializer(key("weight"), ln.weight ?? Tensor.ones(ln.normalizedShape))
+            let bias = graph.initializer(key("bias"), ln.bias ?? Tensor.zeros(ln.normalizedShape))
+            let y = graph.add(
+                "LayerNormalization", path, inputs: [input, scale, bias],
+                attributes: [
+                    ONNXAttribute.int("axis", -ln.normalizedShape.count), ONNXAttribute.float("epsilon", ln.eps),
+                ])
+            return (y, out)
+        case let pool as MaxPool2d:
+            let y = graph.add(
+                "MaxPool", path, inputs: [input],
+                attributes: [
+                    ONNXAttribute.ints("kernel_shape", [pool.kernelSize.height, pool.kernelSize.width]),
+                    ONNXAttribute.ints("strides", [pool.stride.height, pool.stride.width]),
+                    ONNXAttribute.ints(
+                        "pads", [pool.padding.height, pool.padding.width, pool.padding.height, pool.padding.width]),
+                    ONNXAttribute.ints("dilations", [pool.dilation.height, pool.dilation.width]),
+                    ONNXAttribute.int("ceil_mode", pool.ceilMode ? 1 : 0),
+                ])
+            return (y, out)
+        case let pool as AvgPool2d:
+            guard pool.divisorOverride == nil else {
+                throw DescentError(
+                    .argument, "\(path) (AvgPool2d)", "divisor_override has no ONNX AveragePool equivalent")
+            }
+            let y = graph.add(
+                "AveragePool", path, inputs: [input],
+                attributes: [
+                    ONNXAttribute.ints("kernel_shape", [pool.kernelSize.height, pool.kernelSize.width]),
+                    ONNXAttribute.ints("strides", [pool.stride.height, pool.stride.width]),
+                    ONNXAttribute.ints(
+                        "pads", [pool.padding.height, pool.padding.width, pool.padding.height, pool.padding.width]),
+                    ONNXAttribute.int("ceil_mode", pool.ceilMode ? 1 : 0),
+                    ONNXAttribute.int("count_include_pad", pool.countIncludePad ? 1 : 0),
+                ])
+            return (y, out)
+        case let pool as AdaptiveAvgPool2d:
+            if pool.outputSize == 1 { return (graph.add("GlobalAveragePool", path, inputs: [input]), out) }
+            let h = shape[shape.count - 2], w = shape[shape.count - 1]
+            let oh = pool.outputSize.height, ow = pool.outputSize.width
+            guard h % oh == 0, w % ow == 0 else {
+                throw DescentError(
+                    .argument, "\(path) (AdaptiveAvgPool2d)",
+                    "output size \(oh)×\(ow) does not divide the input \(h)×\(w): no fixed ONNX AveragePool window")
+            }
+            let y = graph.add(
+                "AveragePool", path, inputs: [input],
+                attributes: [
+                    ONNXAttribute.ints("kernel_shape", [h / oh, w / ow]),
+                    ONNXAttribute.ints("strides", [h / oh, w / ow]),
+                ])
+            return (y, out)
+        case is Dropout:
+            return (input, out)
+        case let flatten as Flatten:
+            let r = shape.count
+            let s = flatten.startDim < 0 ? flatten.startDim + r : flatten.startDim
+            let e = flatten.endDim < 0 ? flatten.endDim + r : flatten.endDim
+            if s == 1 && e == r - 1 {
+                return (graph.add("Flatten", path, inputs: [input], attributes: [ONNXAttribute.int("axis", 1)]), out)
+            }
+            let target: [Int64] =
+                s == 0 ? [-1] + out.dropFirst().map(Int64.init) : [0] + out.dropFirst().map(Int64.init)
+            let shapeName = graph.int64Initializer(key("shape"), target)
+            return (graph.add("Reshape", path, inputs: [input, shapeName]), out)
+        case is ReLU: return (graph.add("Relu", path, inputs: [input]), out)
+        case is Sigmoid: return (graph.add("Sigmoid", path, inputs: [input]), out)
+        case is Tanh: return (graph.add("Tanh", path, inputs: [input]), out)
+        case let a as LeakyReLU:
+            let y = graph.add(
+                "LeakyRelu", path, inputs: [input], attributes: [ONNXAttribute.float("alpha", a.negativeSlope)])
+            return (y, out)
+        case let a as ELU:
+            return (graph.add("Elu", path, inputs: [input], attributes: [ONNXAttribute.float("alpha", a.alpha)]), out)
+        case is SiLU:
+            let s = graph.add("Sigmoid", path, inputs: [input])
+            return (graph.add("Mul", path, inputs: [input, s]), out)
+        case let a as GELU:
+            return (gelu(input, path: path, tanh: a.approximate == .tanh), out)
+        case let a as Softmax:
+            return (graph.add("Softmax", path, inputs: [input], attributes: [ONNXAttribute.int("axis", a.dim)]), out)
+        case let a as LogSoftmax:
+            let y = graph.add("LogSoftmax", path, inputs: [input], attributes: [ONNXAttribute.int("axis", a.dim)])
+            return (y, out)
+        default:
+            throw unsupported()
+        }
+    }
+
+    /// ONNX's `Gelu` (opset 20), with `approximate` "none" or "tanh"; it raises the model's opset to
+    /// ``ONNXOpset/gelu``.
+    func gelu(_ x: String, path: String, tanh: Bool) -> String {
+        graph.opset = max(graph.opset, ONNXOpset.gelu)
+        var a = Onnx_AttributeProto()
+        a.name = "approximate"
+        a.type = .string
+        a.s = Data((tanh ? "tanh" : "none").utf8)
+        return graph.add("Gelu", path, inputs: [x], attributes: [a])
+    }
+}
+
+extension ONNXExportOptions {
+    /// The options of a run of `descent train`: its normalisation (from `run.json`), the class names of its
+    /// dataset where the dataset fixes them, and metadata naming the dataset, the preprocessing and the model.
+    public init(manifest: RunManifest, config: TrainingConfig) {
+        self.init(
+            normalizeMean: manifest.normalizeMean, normalizeStd: manifest.normalizeStd,
+            classNames: manifest.classes == nil ? nil : config.data.dataset.classNames,
+            metadata: [
+                ("dataset", manifest.dataset), ("preprocessing", manifest.preprocessing),
+                ("input_shape", manifest.inputShape.map(String.init).joined(separator: ",")),
+                ("model", config.model.name),
+            ],
+            graphName: config.model.name)
+    }
+}

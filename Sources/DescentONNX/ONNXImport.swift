@@ -1,0 +1,596 @@
+import Descent
+import Foundation
+import SwiftProtobuf
+
+/// A model read from an ONNX file, with what its metadata says about it.
+public struct ONNXImportedModel {
+    /// The model (in eval mode), taking `[batch] + inputShape` like the file's graph.
+    public let model: ONNXGraphModule
+    /// The shape of one input sample.
+    public let inputShape: [Int]
+    /// The shape of one output.
+    public let outputShape: [Int]
+    /// The class names of the `class_names` metadata entry (a JSON array), if any.
+    public let classNames: [String]?
+    /// All `metadata_props` entries, in file order.
+    public let metadata: [(String, String)]
+    /// The producer recorded in the file (`pytorch 2.5`, `Descent 1`).
+    public let producer: String
+}
+
+/// Reads ONNX files into Descent modules (``ONNXGraphModule``) for the operators that ``Module/exportONNX(to:inputShape:options:)``
+/// writes and their PyTorch forms: Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, LayerNormalization,
+/// MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Gelu, Softmax,
+/// LogSoftmax, Dropout, Identity, Transpose of a constant, Add, Sub, Mul, Div and Constant.
+///
+/// Every malformed file is a ``DescentError`` of kind `.file` with one line naming the file, the node where there
+/// is one, and the reason: a file that is not a protobuf `ModelProto`, an opset older than 7, a graph with a
+/// cycle, an input that no node, initialiser or graph input defines, an initialiser of a type other than float32
+/// (int64 for shapes) or whose data does not fill its dimensions, an attribute of the wrong type, an operator
+/// outside the list above, and shapes that do not fit.
+public enum ONNXImport {
+    /// The operators read.
+    public static let supportedOperators = [
+        "Conv", "ConvTranspose", "Gemm", "MatMul", "BatchNormalization", "LayerNormalization", "MaxPool",
+        "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh",
+        "Gelu", "Softmax", "LogSoftmax", "Dropout", "Identity", "Transpose", "Add", "Sub", "Mul", "Div", "Constant",
+    ]
+
+    /// Reads the ONNX file at `url`.
+    ///
+    /// - Throws: ``DescentError`` of kind `.file`, one line naming the file (and node) and the reason.
+    public static func read(contentsOf url: URL) throws -> ONNXImportedModel {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw DescentError(.file, url.path, "cannot be read: \((error as NSError).localizedDescription)")
+        }
+        return try read(data, source: url.path)
+    }
+
+    /// Reads the bytes of an ONNX file; `source` names it in errors.
+    public static func read(_ data: Data, source: String) throws -> ONNXImportedModel {
+        let proto: Onnx_ModelProto
+        do {
+            var options = BinaryDecodingOptions()
+            options.messageDepthLimit = 64
+            proto = try Onnx_ModelProto(serializedBytes: data, options: options)
+        } catch {
+            throw DescentError(.file, source, "not an ONNX model (protobuf: \(error))")
+        }
+        do {
+            var reader = ONNXReader(proto: proto)
+            return try reader.read()
+        } catch let e as ONNXReader.Failure {
+            throw DescentError(.file, e.node.map { "\(source): node '\($0)'" } ?? source, e.reason)
+        } catch let e as DescentError where e.kind == .shape {
+            throw DescentError(.file, "\(source): node '\(e.location)'", e.reason)
+        }
+    }
+}
+
+/// Builds an ``ONNXGraphModule`` from a parsed `ModelProto`.
+struct ONNXReader {
+    /// A reason to refuse the file, at a node or the whole graph.
+    struct Failure: Error {
+        let node: String?
+        let reason: String
+    }
+
+    let proto: Onnx_ModelProto
+    /// Float tensors of the initialisers and Constant nodes.
+    private var constants: [String: Tensor] = [:]
+    /// Int64 tensors (Reshape shapes).
+    private var integerConstants: [String: [Int]] = [:]
+    /// Value indices of computed values; 0 is the graph input.
+    private var valueIndex: [String: Int] = [:]
+    private var shapes: [[Int]] = []
+    private var steps: [ONNXGraphModule.Step] = []
+    private var children: [(String, Module)] = []
+    private var childNames: Set<String> = []
+
+    init(proto: Onnx_ModelProto) { self.proto = proto }
+
+    mutating func read() throws -> ONNXImportedModel {
+        let graph = proto.graph
+        if let opset = proto.opsetImport.first(where: { $0.domain.isEmpty || $0.domain == "ai.onnx" }),
+            opset.version < 7
+        {
+            throw Failure(node: nil, reason: "opset \(opset.version) is older than 7, the oldest read")
+        }
+        guard proto.hasGraph, !graph.node.isEmpty else { throw Failure(node: nil, reason: "the graph has no nodes") }
+        for t in graph.initializer { try addInitializer(t) }
+        let inputs = graph.input.filter { constants[$0.name] == nil && integerConstants[$0.name] == nil }
+        guard inputs.count == 1 else {
+            throw Failure(
+                node: nil,
+                reason:
+                    "expected one graph input besides the initialisers, found \(inputs.count) (\(inputs.map(\.name)))")
+        }
+        let inputShape = try sampleShape(inputs[0])
+        valueIndex[inputs[0].name] = 0
+        shapes = [[1] + inputShape]
+        guard graph.output.count == 1 else {
+            throw Failure(node: nil, reason: "expected one graph output, found \(graph.output.count)")
+        }
+        for node in try topologicalOrder(graph.node) { try add(node) }
+        guard let out = valueIndex[graph.output[0].name] else {
+            throw Failure(
+                node: nil, reason: "the graph output '\(graph.output[0].name)' is not computed from the input")
+        }
+        let model = ONNXGraphModule(
+            steps: steps, outputValue: out, valueCount: shapes.count, children: children, inputShape: inputShape)
+        model.eval()
+        let metadata = proto.metadataProps.map { ($0.key, $0.value) }
+        var classNames: [String]?
+        if let json = metadata.first(where: { $0.0 == ONNXNames.classNames })?.1 {
+            guard let names = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String] else {
+                throw Failure(node: nil, reason: "metadata class_names is not a JSON array of strings")
+            }
+            classNames = names
+        }
+        return ONNXImportedModel(
+            model: model, inputShape: inputShape, outputShape: Array(shapes[out].dropFirst()),
+            classNames: classNames, metadata: metadata,
+            producer: [proto.producerName, proto.producerVersion].filter { !$0.isEmpty }.joined(separator: " "))
+    }
+
+    /// The static sample shape of the graph input `[batch, …]` (the batch dimension may be symbolic).
+    func sampleShape(_ info: Onnx_ValueInfoProto) throws -> [Int] {
+        guard case .tensorType(let t)? = info.type.value else {
+            throw Failure(node: nil, reason: "the graph input '\(info.name)' is not a tensor")
+        }
+        guard t.elemType == Onnx_TensorProto.DataType.float.rawValue else {
+            throw Failure(
+                node: nil, reason: "the graph input '\(info.name)' has element type \(t.elemType), not float32")
+        }
+        let dims = t.shape.dim
+        guard dims.count >= 2 else {
+            throw Failure(node: nil, reason: "the graph input '\(info.name)' needs a batch and a sample dimension")
+        }
+        let shape = try dims.dropFirst().map { d in
+            guard case .dimValue(let v)? = d.value, v >= 1, v <= 1 << 24 else {
+                throw Failure(
+                    node: nil, reason: "the graph input '\(info.name)' has a dimension that is not a fixed size: \(d)")
+            }
+            return Int(v)
+        }
+        guard shape.reduce(1.0, { $0 * Double($1) }) <= Double(1 << 28) else {
+            throw Failure(node: nil, reason: "the graph input '\(info.name)' has samples of \(shape), too large")
+        }
+        return shape
+    }
+
+    /// Stores an initialiser (float32 as a tensor, int64 as integers), checking its type and size.
+    mutating func addInitializer(_ t: Onnx_TensorProto, node: String? = nil) throws {
+        let what = "initialiser '\(t.name)'"
+        var count = 1
+        for d in t.dims {
+            guard d >= 0, d <= Int64(Int32.max) else { throw Failure(node: node, reason: "\(what) has dimension \(d)") }
+            let (product, overflow) = count.multipliedReportingOverflow(by: Int(d))
+            guard !overflow, product <= 1 << 31 else { throw Failure(node: node, reason: "\(what) is too large") }
+            count = product
+        }
+        guard t.dataLocation != .external else {
+            throw Failure(node: node, reason: "\(what) is stored in an external file, which is not read")
+        }
+        switch t.dataType {
+        case Int32(Onnx_TensorProto.DataType.float.rawValue):
+            let values = t.hasRawData ? ONNXTensorData.floats(littleEndian: t.rawData) : t.floatData
+            guard values.count == count, !t.hasRawData || t.rawData.count == count * 4 else {
+                throw Failure(
+                    node: node, reason: "\(what) holds \(values.count) values for dimensions \(t.dims) (\(count))")
+            }
+            constants[t.name] = Tensor(values, shape: t.dims.map { Int($0) })
+        case Int32(Onnx_TensorProto.DataType.int64.rawValue):
+            var values = t.int64Data
+            if t.hasRawData {
+                guard t.rawData.count == count * 8 else {
+                    throw Failure(
+                        node: node, reason: "\(what) holds \(t.rawData.count) bytes for \(count) int64 values")
+                }
+                values = t.rawData.withUnsafeBytes { raw in
+                    (0..<count).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+                }
+            }
+            guard values.count == count else {
+                throw Failure(node: node, reason: "\(what) holds \(values.count) values for dimensions \(t.dims)")
+            }
+            integerConstants[t.name] = try values.map { v in
+                guard let i = Int(exactly: v), abs(i) <= 1 << 31 else {
+                    throw Failure(node: node, reason: "\(what) holds the value \(v)")
+                }
+                return i
+            }
+        default:
+            let type = Onnx_TensorProto.DataType(rawValue: Int(t.dataType)).map { "\($0)" } ?? "\(t.dataType)"
+            throw Failure(node: node, reason: "\(what) has data type \(type); float32 (and int64 shapes) are read")
+        }
+    }
+
+    /// The nodes in an order where each comes after the nodes whose outputs it reads (ONNX requires the file's
+    /// order to be one; it is kept when it is). A cycle, or an input that nothing defines, is refused.
+    func topologicalOrder(_ nodes: [Onnx_NodeProto]) throws -> [Onnx_NodeProto] {
+        var producer: [String: Int] = [:]
+        for (i, node) in nodes.enumerated() {
+            for output in node.output where !output.isEmpty {
+                guard producer.updateValue(i, forKey: output) == nil else {
+                    throw Failure(node: name(node, i), reason: "output '\(output)' is also made by another node")
+                }
+            }
+        }
+        let available = Set(valueIndex.keys).union(constants.keys).union(integerConstants.keys)
+            .union(proto.graph.input.map(\.name))
+        var state = [Int](repeating: 0, count: nodes.count)  // 0 new, 1 on the path, 2 done
+        var order: [Onnx_NodeProto] = []
+        func visit(_ i: Int) throws {
+            if state[i] == 2 { return }
+            guard state[i] == 0 else {
+                throw Failure(node: name(nodes[i], i), reason: "the graph has a cycle through this node")
+            }
+            state[i] = 1
+            for input in nodes[i].input where !input.isEmpty {
+                if let p = producer[input] {
+                    try visit(p)
+                } else if !available.contains(input) {
+                    throw Failure(
+                        node: name(nodes[i], i),
+                        reason: "input '\(input)' is missing: no initialiser, graph input or node output has this name")
+                }
+            }
+            state[i] = 2
+            order.append(nodes[i])
+        }
+        for i in nodes.indices { try visit(i) }
+        return order
+    }
+
+    func name(_ node: Onnx_NodeProto, _ index: Int) -> String {
+        node.name.isEmpty ? "#\(index) \(node.opType)" : node.name
+    }
+
+    // MARK: Attributes
+
+    func attribute(_ node: Onnx_NodeProto, _ key: String) -> Onnx_AttributeProto? {
+        node.attribute.first { $0.name == key }
+    }
+
+    func int(_ node: Onnx_NodeProto, _ key: String, _ fallback: Int) throws -> Int {
+        guard let a = attribute(node, key) else { return fallback }
+        guard a.type == .int || (a.type == .undefined && a.hasI), let v = Int(exactly: a.i), abs(v) <= 1 << 24 else {
+            throw Failure(node: node.name, reason: "attribute \(key) must be an integer, got \(a.type)")
+        }
+        return v
+    }
+
+    func float(_ node: Onnx_NodeProto, _ key: String, _ fallback: Float) throws -> Float {
+        guard let a = attribute(node, key) else { return fallback }
+        guard a.type == .float || (a.type == .undefined && a.hasF), a.f.isFinite else {
+            throw Failure(node: node.name, reason: "attribute \(key) must be a finite float, got \(a.type)")
+        }
+        return a.f
+    }
+
+    func ints(_ node: Onnx_NodeProto, _ key: String) throws -> [Int]? {
+        guard let a = attribute(node, key) else { return nil }
+        guard a.type == .ints || (a.type == .undefined && !a.ints.isEmpty) else {
+            throw Failure(node: node.name, reason: "attribute \(key) must be a list of integers, got \(a.type)")
+        }
+        return try a.ints.map { v in
+            guard let i = Int(exactly: v), abs(i) <= 1 << 24 else {
+                throw Failure(node: node.name, reason: "attribute \(key) holds \(v)")
+            }
+            return i
+        }
+    }
+
+    /// A pair from a 2-D attribute (`kernel_shape`, `strides`, `dilations`), `fallback` when absent.
+    func pair(_ node: Onnx_NodeProto, _ key: String, _ fallback: Size2D, atLeast minimum: Int = 1) throws -> Size2D {
+        guard let v = try ints(node, key) else { return fallback }
+        guard v.count == 2, v.allSatisfy({ $0 >= minimum }) else {
+            throw Failure(node: node.name, reason: "attribute \(key) must be 2 values ≥ \(minimum) (2-D), got \(v)")
+        }
+        return Size2D(v[0], v[1])
+    }
+
+    /// Symmetric 2-D `pads` (`[top, left, bottom, right]` with top = bottom and left = right); `auto_pad` other than
+    /// NOTSET is refused.
+    func padding(_ node: Onnx_NodeProto) throws -> Size2D {
+        if let a = attribute(node, "auto_pad"), String(decoding: a.s, as: UTF8.self) != "NOTSET" {
+            throw Failure(node: node.name, reason: "auto_pad \(String(decoding: a.s, as: UTF8.self)) is not supported")
+        }
+        guard let p = try ints(node, "pads") else { return 0 }
+        guard p.count == 4, p[0] == p[2], p[1] == p[3], p.allSatisfy({ $0 >= 0 }) else {
+            throw Failure(node: node.name, reason: "pads \(p): only symmetric 2-D padding is supported")
+        }
+        return Size2D(p[0], p[1])
+    }
+
+    // MARK: Nodes
+
+    /// The operand named `input` of `node`.
+    func operand(_ node: Onnx_NodeProto, _ input: String) throws -> ONNXGraphModule.Operand {
+        if let i = valueIndex[input] { return .value(i) }
+        if let t = constants[input] { return .constant(t) }
+        throw Failure(node: node.name, reason: "input '\(input)' is not a float tensor")
+    }
+
+    /// The float constant `node.input[i]` (a weight), of rank `rank` when given.
+    func weight(_ node: Onnx_NodeProto, _ i: Int, rank: Int? = nil, optional: Bool = false) throws -> Tensor? {
+        guard i < node.input.count, !node.input[i].isEmpty else {
+            if optional { return nil }
+            throw Failure(node: node.name, reason: "needs input \(i)")
+        }
+        guard let t = constants[node.input[i]] else {
+            throw Failure(node: node.name, reason: "input '\(node.input[i])' must be an initialiser (a weight)")
+        }
+        if let rank, t.rank != rank {
+            throw Failure(
+                node: node.name, reason: "weight '\(node.input[i])' has shape \(t.shape), expected rank \(rank)")
+        }
+        guard t.shape.allSatisfy({ $0 >= 1 }) else {
+            throw Failure(node: node.name, reason: "weight '\(node.input[i])' has an empty dimension: \(t.shape)")
+        }
+        return t
+    }
+
+    /// The child name of a layer: the common prefix of its weights' names (`features.0` of `features.0.weight`),
+    /// else the node's name; made unique.
+    mutating func childName(_ node: Onnx_NodeProto) -> String {
+        let weights = node.input.dropFirst().filter { constants[$0] != nil }
+        var base = node.name.isEmpty ? node.opType : node.name
+        if let first = weights.first, let dot = first.lastIndex(of: ".") {
+            let prefix = String(first[..<dot])
+            if !prefix.isEmpty && weights.allSatisfy({ $0.hasPrefix(prefix + ".") }) { base = prefix }
+        }
+        var name = base, i = 0
+        while childNames.contains(name) {
+            i += 1
+            name = "\(base)_\(i)"
+        }
+        childNames.insert(name)
+        return name
+    }
+
+    /// Records a step computing `node.output[0]`; its shape is checked now.
+    mutating func record(
+        _ node: Onnx_NodeProto, _ operation: ONNXGraphModule.Operation, _ operands: [ONNXGraphModule.Operand]
+    ) throws {
+        guard let output = node.output.first, !output.isEmpty else {
+            throw Failure(node: node.name, reason: "has no output")
+        }
+        let name = node.name.isEmpty ? node.opType : node.name
+        func shape(_ o: ONNXGraphModule.Operand) -> [Int] {
+            switch o {
+            case .value(let i): return shapes[i]
+            case .constant(let t): return t.shape
+            }
+        }
+        let outShape: [Int]
+        switch operation {
+        case .layer(let m):
+            do { outShape = try m.outputShape(for: shape(operands[0])) } catch let e as DescentError {
+                throw Failure(node: name, reason: "\(e.reason)")
+            }
+            let child = childName(node)
+            children.append((child, m))
+        case .binary(let op):
+            guard let s = Shape.broadcast(shape(operands[0]), shape(operands[1])) else {
+                throw Failure(
+                    node: name,
+                    reason:
+                        "\(op.rawValue) of shapes \(shape(operands[0])) and \(shape(operands[1])), which do not broadcast"
+                )
+            }
+            outShape = s
+        case .reshape(let target):
+            guard let s = ONNXGraphModule.resolve(target, input: shape(operands[0])) else {
+                throw Failure(node: name, reason: "cannot reshape \(shape(operands[0])) to \(target)")
+            }
+            outShape = s
+        }
+        valueIndex[output] = shapes.count
+        steps.append(ONNXGraphModule.Step(name: name, operation: operation, operands: operands, output: shapes.count))
+        shapes.append(outShape)
+    }
+
+    /// The node's first input, a value computed from the graph input.
+    func firstValue(_ node: Onnx_NodeProto) throws -> ONNXGraphModule.Operand {
+        guard let first = node.input.first, let i = valueIndex[first] else {
+            throw Failure(node: node.name, reason: "its first input must be computed from the graph input")
+        }
+        return .value(i)
+    }
+
+    /// Records a step applying `m` to the node's first input.
+    mutating func addLayer(_ node: Onnx_NodeProto, _ m: Module) throws {
+        try record(node, .layer(m), [try firstValue(node)])
+    }
+
+    /// Adds the step(s) of one node.
+    mutating func add(_ node: Onnx_NodeProto) throws {
+        func x() throws -> ONNXGraphModule.Operand { try firstValue(node) }
+        switch node.opType {
+        case "Constant":
+            guard let a = attribute(node, "value"), a.type == .tensor || a.hasT, let output = node.output.first else {
+                throw Failure(node: node.name, reason: "Constant needs a tensor attribute 'value'")
+            }
+            var t = a.t
+            t.name = output
+            try addInitializer(t, node: node.name)
+        case "Identity", "Dropout":
+            guard let first = node.input.first, let output = node.output.first else {
+                throw Failure(node: node.name, reason: "\(node.opType) needs an input and an output")
+            }
+            if let i = valueIndex[first] {
+                valueIndex[output] = i
+            } else if let t = constants[first] {
+                constants[output] = t
+            } else {
+                throw Failure(node: node.name, reason: "input '\(first)' is not a float tensor")
+            }
+        case "Transpose":
+            guard let w = try weight(node, 0, rank: 2), let output = node.output.first else { return }
+            let perm = try ints(node, "perm") ?? [1, 0]
+            guard perm == [1, 0] else { throw Failure(node: node.name, reason: "perm \(perm) of a matrix") }
+            constants[output] = w.transposed(0, 1)
+        case "Conv":
+            let w = try weight(node, 1, rank: 4)!
+            let groups = try int(node, "group", 1)
+            let kernel = try pair(node, "kernel_shape", Size2D(w.shape[2], w.shape[3]))
+            guard kernel == Size2D(w.shape[2], w.shape[3]), groups >= 1, w.shape[0] % groups == 0 else {
+                throw Failure(
+                    node: node.name, reason: "weight \(w.shape) does not fit kernel \(kernel), group \(groups)")
+            }
+            let b = try weight(node, 2, rank: 1, optional: true)
+            let conv = Conv2d(
+                w.shape[1] * groups, w.shape[0], kernelSize: kernel, stride: try pair(node, "strides", 1),
+                padding: try padding(node), dilation: try pair(node, "dilations", 1), groups: groups, bias: b != nil)
+            try load(conv, weight: w, bias: b, node: node)
+            try addLayer(node, conv)
+        case "ConvTranspose":
+            let w = try weight(node, 1, rank: 4)!
+            let groups = try int(node, "group", 1)
+            guard groups >= 1, w.shape[0] % groups == 0, try ints(node, "output_shape") == nil else {
+                throw Failure(node: node.name, reason: "weight \(w.shape) with group \(groups), or output_shape given")
+            }
+            let b = try weight(node, 2, rank: 1, optional: true)
+            let conv = ConvTranspose2d(
+                w.shape[0], w.shape[1] * groups, kernelSize: Size2D(w.shape[2], w.shape[3]),
+                stride: try pair(node, "strides", 1), padding: try padding(node),
+                outputPadding: try pair(node, "output_padding", 0, atLeast: 0),
+                dilation: try pair(node, "dilations", 1), groups: groups, bias: b != nil)
+            try load(conv, weight: w, bias: b, node: node)
+            try addLayer(node, conv)
+        case "Gemm":
+            guard try float(node, "alpha", 1) == 1, try float(node, "beta", 1) == 1, try int(node, "transA", 0) == 0
+            else { throw Failure(node: node.name, reason: "Gemm with alpha, beta ≠ 1 or transA is not supported") }
+            var w = try weight(node, 1, rank: 2)!
+            if try int(node, "transB", 0) == 0 { w = w.transposed(0, 1) }
+            let b = try weight(node, 2, optional: true)
+            if let b, b.count != w.shape[0] && b.count != 1 {
+                throw Failure(node: node.name, reason: "bias of shape \(b.shape) for \(w.shape[0]) outputs")
+            }
+            let linear = Linear(w.shape[1], w.shape[0], bias: b != nil)
+            try load(
+                linear, weight: w,
+                bias: b.map { $0.count == 1 ? Tensor.full([w.shape[0]], $0.scalars[0]) : $0.reshaped([w.shape[0]]) },
+                node: node)
+            try addLayer(node, linear)
+        case "MatMul":
+            let w = try weight(node, 1, rank: 2)!
+            let linear = Linear(w.shape[0], w.shape[1], bias: false)
+            try load(linear, weight: w.transposed(0, 1), bias: nil, node: node)
+            try addLayer(node, linear)
+        case "BatchNormalization":
+            guard node.output.count == 1 || node.output.dropFirst().allSatisfy(\.isEmpty) else {
+                throw Failure(node: node.name, reason: "BatchNormalization in training form (running outputs)")
+            }
+            let scale = try weight(node, 1, rank: 1)!, bias = try weight(node, 2, rank: 1)!
+            let mean = try weight(node, 3, rank: 1)!, variance = try weight(node, 4, rank: 1)!
+            let c = scale.count
+            guard [bias, mean, variance].allSatisfy({ $0.count == c }) else {
+                throw Failure(node: node.name, reason: "scale, bias, mean and variance differ in size")
+            }
+            guard case .value(let i) = try x() else { return }
+            let eps = try float(node, "epsilon", 1e-5), momentum = 1 - (try float(node, "momentum", 0.9))
+            let bn: BatchNorm =
+                shapes[i].count == 4
+                ? BatchNorm2d(c, eps: eps, momentum: momentum) : BatchNorm1d(c, eps: eps, momentum: momentum)
+            bn.weight!.assignInPlace(scale)
+            bn.bias!.assignInPlace(bias)
+            bn.runningMean!.assignInPlace(mean)
+            bn.runningVar!.assignInPlace(variance)
+            try addLayer(node, bn)
+        case "LayerNormalization":
+            guard case .value(let i) = try x() else { return }
+            let rank = shapes[i].count
+            var axis = try int(node, "axis", -1)
+            if axis < 0 { axis += rank }
+            guard axis >= 1, axis < rank else { throw Failure(node: node.name, reason: "axis out of range") }
+            let normalized = Array(shapes[i][axis...])
+            let scale = try weight(node, 1)!, bias = try weight(node, 2, optional: true)
+            guard scale.shape == normalized, bias.map({ $0.shape == normalized }) ?? true else {
+                throw Failure(
+                    node: node.name, reason: "scale \(scale.shape) does not fit the normalised shape \(normalized)")
+            }
+            let ln = LayerNorm(normalized, eps: try float(node, "epsilon", 1e-5), bias: bias != nil)
+            ln.weight!.assignInPlace(scale)
+            if let bias { ln.bias!.assignInPlace(bias) }
+            try addLayer(node, ln)
+        case "MaxPool":
+            guard node.output.count == 1 else { throw Failure(node: node.name, reason: "MaxPool with indices output") }
+            let kernel = try pair(node, "kernel_shape", 0)
+            guard kernel.height >= 1 else { throw Failure(node: node.name, reason: "needs kernel_shape") }
+            try addLayer(
+                node,
+                MaxPool2d(
+                    kernelSize: kernel, stride: try pair(node, "strides", 1), padding: try padding(node),
+                    dilation: try pair(node, "dilations", 1), ceilMode: try int(node, "ceil_mode", 0) == 1))
+        case "AveragePool":
+            let kernel = try pair(node, "kernel_shape", 0)
+            guard kernel.height >= 1 else { throw Failure(node: node.name, reason: "needs kernel_shape") }
+            try addLayer(
+                node,
+                AvgPool2d(
+                    kernelSize: kernel, stride: try pair(node, "strides", 1), padding: try padding(node),
+                    ceilMode: try int(node, "ceil_mode", 0) == 1,
+                    countIncludePad: try int(node, "count_include_pad", 0) == 1))
+        case "GlobalAveragePool": try addLayer(node, AdaptiveAvgPool2d(outputSize: 1))
+        case "Flatten":
+            guard case .value(let i) = try x() else { return }
+            guard try int(node, "axis", 1) == 1 else {
+                throw Failure(node: node.name, reason: "Flatten with an axis other than 1 merges the batch dimension")
+            }
+            if shapes[i].count == 2, let output = node.output.first, !output.isEmpty {
+                valueIndex[output] = i
+            } else {
+                try addLayer(node, Flatten())
+            }
+        case "Reshape":
+            guard node.input.count == 2, let target = integerConstants[node.input[1]] else {
+                throw Failure(node: node.name, reason: "Reshape needs a constant int64 shape")
+            }
+            try record(node, .reshape(target), [try x()])
+        case "Gelu":
+            let mode = attribute(node, "approximate").map { String(decoding: $0.s, as: UTF8.self) } ?? "none"
+            guard let approximate = GELUApproximation(rawValue: mode) else {
+                throw Failure(node: node.name, reason: "Gelu approximate '\(mode)' (none or tanh)")
+            }
+            try addLayer(node, GELU(approximate: approximate))
+        case "Relu": try addLayer(node, ReLU())
+        case "Sigmoid": try addLayer(node, Sigmoid())
+        case "Tanh": try addLayer(node, Tanh())
+        case "LeakyRelu": try addLayer(node, LeakyReLU(negativeSlope: try float(node, "alpha", 0.01)))
+        case "Elu": try addLayer(node, ELU(alpha: try float(node, "alpha", 1)))
+        case "Softmax", "LogSoftmax":
+            guard case .value(let i) = try x() else { return }
+            let axis = try int(node, "axis", -1)
+            guard axis >= -shapes[i].count, axis < shapes[i].count else {
+                throw Failure(node: node.name, reason: "axis \(axis) out of range")
+            }
+            try addLayer(node, node.opType == "Softmax" ? Softmax(dim: axis) : LogSoftmax(dim: axis))
+        case "Add", "Sub", "Mul", "Div":
+            guard node.input.count == 2 else { throw Failure(node: node.name, reason: "needs two inputs") }
+            let a = try operand(node, node.input[0]), b = try operand(node, node.input[1])
+            if case .constant = a, case .constant = b {
+                throw Failure(node: node.name, reason: "\(node.opType) of two constants is not folded")
+            }
+            try record(node, .binary(ONNXGraphModule.BinaryOperator(rawValue: node.opType)!), [a, b])
+        default:
+            throw Failure(
+                node: node.name.isEmpty ? node.opType : node.name,
+                reason:
+                    "operator '\(node.opType)'\(node.domain.isEmpty ? "" : " of domain \(node.domain)") is not supported (supported: \(ONNXImport.supportedOperators.joined(separator: ", ")))"
+            )
+        }
+    }
+
+    /// Copies `weight` and `bias` into a layer whose parameters have those shapes.
+    func load(_ m: Module, weight: Tensor, bias: Tensor?, node: Onnx_NodeProto) throws {
+        var entries = [("weight", weight)]
+        if let bias { entries.append(("bias", bias)) }
+        do { try m.load(stateDict: entries, strict: true) } catch let e as DescentError {
+            throw Failure(node: node.name, reason: e.reason)
+        }
+    }
+}

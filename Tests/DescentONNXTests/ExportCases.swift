@@ -1,0 +1,130 @@
+import Descent
+import DescentTrain
+import Foundation
+
+@testable import DescentONNX
+
+/// The models that the ONNX export check covers: every zoo model with its default options, two `model.layers`
+/// configs between them using every layer kind and option of `LayerConfig`, and transposed convolutions (built in
+/// Swift: no config names them). Batch norm statistics and affine parameters are drawn at random, so that the
+/// eval form is not the identity.
+struct ExportCase {
+    /// The case's name (a folder of the reference files).
+    let name: String
+    /// The model, in eval mode.
+    let model: Module
+    /// One input sample's shape.
+    let inputShape: [Int]
+    /// The export options (normalisation, class names).
+    let options: ONNXExportOptions
+
+    /// The names of the cases (``make(_:)``), for parameterised tests.
+    static let names = ModelConfig.Zoo.allCases.map(\.rawValue) + ["layers-conv", "layers-dense", "conv-transpose"]
+
+    /// A `model.layers` config over convolutions with stride, padding, dilation, groups and a non-square kernel,
+    /// every pooling, both batch norms, layer norm, every activation and log-softmax.
+    static let convLayers = """
+        model:
+          layers:
+            - {name: conv2d, out_channels: 8, kernel_size: 3, stride: 2, padding: 1}
+            - batch_norm2d
+            - {name: leaky_relu, negative_slope: 0.1}
+            - {name: conv2d, out_channels: 8, kernel_size: 3, padding: 2, dilation: 2, groups: 4}
+            - {name: elu, alpha: 0.7}
+            - {name: max_pool2d, kernel_size: 3, stride: 1, padding: 1}
+            - {name: avg_pool2d, kernel_size: 3, stride: 1, padding: 1, count_include_pad: false}
+            - {name: avg_pool2d, kernel_size: 2}
+            - {name: conv2d, out_channels: 6, kernel_size: [1, 3], padding: [0, 1], bias: false}
+            - gelu
+            - {name: adaptive_avg_pool2d, output_size: 2}
+            - flatten
+            - layer_norm
+            - {name: linear, out_features: 16}
+            - silu
+            - {name: dropout, p: 0.3}
+            - {name: linear, out_features: 16}
+            - {name: gelu, approximate: tanh}
+            - {name: linear, out_features: 16}
+            - batch_norm1d
+            - sigmoid
+            - {name: linear, out_features: classes}
+            - log_softmax
+        """
+
+    /// A `model.layers` config of dense layers with tanh and softmax, on flat inputs.
+    static let denseLayers = """
+        model:
+          layers:
+            - {name: linear, out_features: 32, bias: false}
+            - tanh
+            - {name: batch_norm1d, affine: false}
+            - {name: linear, out_features: classes}
+            - softmax
+        """
+
+    /// The case called `name`.
+    static func make(_ name: String) throws -> ExportCase {
+        let generator = RandomGenerator(seed: 20)
+        let model: Module, inputShape: [Int]
+        var options = ONNXExportOptions()
+        if let zoo = ModelConfig.Zoo(rawValue: name) {
+            inputShape = zoo.defaultInput
+            model = try zoo.makeModel(inputShape: inputShape, classes: 10)
+            if inputShape.first == 3 {
+                options.normalizeMean = [0.4914, 0.4822, 0.4465]
+                options.normalizeStd = [0.2470, 0.2435, 0.2616]
+            } else {
+                options.normalizeMean = [0.1307]
+                options.normalizeStd = [0.3081]
+            }
+            options.classNames = (0..<10).map { "class \($0)" }
+        } else if name == "layers-conv" {
+            inputShape = [3, 16, 16]
+            model = try TrainingConfig.parse(yaml: convLayers).model.makeModel(inputShape: inputShape, classes: 5)
+        } else if name == "layers-dense" {
+            inputShape = [20]
+            model = try TrainingConfig.parse(yaml: denseLayers).model.makeModel(inputShape: inputShape, classes: 3)
+            options.normalizeMean = [0.5]
+            options.normalizeStd = [2]
+        } else {
+            inputShape = [3, 5, 5]
+            model = Sequential(
+                ConvTranspose2d(3, 4, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, generator: generator),
+                ReLU(),
+                ConvTranspose2d(4, 4, kernelSize: [2, 3], dilation: 2, groups: 2, bias: false, generator: generator),
+                Flatten(), Linear(4 * 12 * 14, 10, generator: generator))
+        }
+        for (_, m) in model.namedModules() {
+            guard let bn = m as? BatchNorm else { continue }
+            let c = bn.numFeatures
+            bn.runningMean?.assignInPlace(generator.normal([c], std: 0.3))
+            bn.runningVar?.assignInPlace(generator.uniform([c], low: 0.5, high: 1.5))
+            bn.weight?.assignInPlace(generator.uniform([c], low: 0.5, high: 1.5))
+            bn.bias?.assignInPlace(generator.normal([c], std: 0.2))
+        }
+        model.eval()
+        return ExportCase(name: name, model: model, inputShape: inputShape, options: options)
+    }
+
+    /// `count` samples in [0, 1] (raw inputs, before the normalisation).
+    func inputs(count: Int) -> Tensor {
+        RandomGenerator(seed: 7).uniform([count] + inputShape)
+    }
+
+    /// Descent's outputs for raw `x`: the normalisation as `Normalize` applies it, then the model.
+    func outputs(_ x: Tensor) -> Tensor {
+        var values = x.scalars
+        if let mean = options.normalizeMean, let std = options.normalizeStd {
+            let n = x.shape[0], channels = inputShape.first ?? 1
+            let perChannel = Shape.count(inputShape) / channels
+            for i in 0..<n {
+                for c in 0..<channels {
+                    let m = mean.count == 1 ? mean[0] : mean[c], inv = 1 / (std.count == 1 ? std[0] : std[c])
+                    let start = i * channels * perChannel + c * perChannel
+                    for j in start..<(start + perChannel) { values[j] = (values[j] - m) * inv }
+                }
+            }
+        }
+        return withNoGrad { model(Tensor(values, shape: x.shape)) }
+    }
+}

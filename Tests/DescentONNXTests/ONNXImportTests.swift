@@ -1,0 +1,189 @@
+import Descent
+import Foundation
+import SwiftProtobuf
+import Testing
+
+@testable import DescentONNX
+
+/// Importing ONNX files: a PyTorch export against PyTorch's outputs, and malformed files refused with one line.
+@Suite struct ONNXImportTests {
+    /// The fixture of `Tests/Fixtures/generate_onnx.py`.
+    struct TorchFixture: Decodable {
+        let torch: String
+        let operators: [String]
+        let inputShape: [Int]
+        let input: [Float]
+        let output: [Double]
+    }
+
+    static func fixtureURL(_ name: String) throws -> URL {
+        try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: nil))
+    }
+
+    @Test func aPyTorchExportGivesPyTorchsOutputs() throws {
+        let fixture = try JSONDecoder().decode(
+            TorchFixture.self, from: Data(contentsOf: try Self.fixtureURL("torch_net.json")))
+        let imported = try ONNXImport.read(contentsOf: try Self.fixtureURL("torch_net.onnx"))
+        #expect(imported.inputShape == Array(fixture.inputShape.dropFirst()))
+        #expect(imported.outputShape == [5])
+        #expect(imported.producer.hasPrefix("pytorch"))
+        let x = Tensor(fixture.input, shape: fixture.inputShape)
+        let y = withNoGrad { imported.model(x) }
+        #expect(y.shape == [fixture.inputShape[0], 5])
+        let scale = fixture.output.map(abs).max()!
+        let diff = zip(y.scalars, fixture.output).map { abs(Double($0) - $1) }.max()!
+        #expect(diff <= 1e-4 * scale, "max difference \(diff) from PyTorch (outputs up to \(scale))")
+        // One sample at a time gives the same values: the batch dimension is free.
+        let first = withNoGrad { imported.model(x[0..<1]) }
+        #expect(zip(first.scalars, y.scalars.prefix(5)).allSatisfy { abs($0 - $1) <= 1e-6 })
+    }
+
+    @Test func anImportedModelTrains() throws {
+        let model = try ONNXImport.read(contentsOf: try Self.fixtureURL("torch_net.onnx")).model
+        #expect(model.parameters().count == 12)
+        let x = RandomGenerator(seed: 3).uniform([4, 1, 12, 12])
+        let firstClass = { withNoGrad { model.eval()(x) }.scalars.enumerated().filter { $0.offset % 5 == 0 } }
+        let before = firstClass().map(\.element).reduce(0, +)
+        let optimizer = SGD(model.parameters(), lr: 0.05)
+        model.train()
+        for _ in 0..<5 {
+            model.zeroGrad()
+            (-model(x)[0..<4].sum(alongAxes: [0])[0]).backward()
+            optimizer.step()
+        }
+        let after = firstClass().map(\.element).reduce(0, +)
+        #expect(after > before + 0.5, "log-probability of class 0 went from \(before) to \(after)")
+    }
+
+    /// A small Descent export to break in the tests below.
+    static func smallModel() throws -> Onnx_ModelProto {
+        let model = Sequential(Conv2d(1, 2, kernelSize: 3), ReLU(), Flatten(), Linear(8, 3))
+        return try Onnx_ModelProto(serializedBytes: try model.onnxData(inputShape: [1, 4, 4]))
+    }
+
+    /// The one-line error for `proto`'s bytes.
+    static func error(_ proto: Onnx_ModelProto) throws -> String {
+        try error(proto.serializedData())
+    }
+
+    static func error(_ data: Data) -> String {
+        do {
+            _ = try ONNXImport.read(data, source: "bad.onnx")
+            return "no error"
+        } catch let e as DescentError {
+            #expect(e.kind == .file)
+            #expect(!e.description.contains("\n"))
+            return e.description
+        } catch {
+            return "not a DescentError: \(error)"
+        }
+    }
+
+    @Test func aTruncatedFileIsRefused() throws {
+        let data = try Self.smallModel().serializedData()
+        let message = Self.error(data.prefix(data.count - 7))
+        #expect(message.hasPrefix("bad.onnx: not an ONNX model (protobuf: "))
+        #expect(Self.error(Data("not protobuf at all".utf8)).hasPrefix("bad.onnx: not an ONNX model"))
+        #expect(Self.error(Data()) == "bad.onnx: the graph has no nodes")
+    }
+
+    @Test func wrongTypesAreRefused() throws {
+        var proto = try Self.smallModel()
+        proto.graph.initializer[0].dataType = Int32(Onnx_TensorProto.DataType.int32.rawValue)
+        #expect(
+            try Self.error(proto)
+                == "bad.onnx: initialiser '0.weight' has data type int32; float32 (and int64 shapes) are read")
+
+        proto = try Self.smallModel()
+        proto.graph.initializer[0].rawData = proto.graph.initializer[0].rawData.prefix(8)
+        #expect(
+            try Self.error(proto) == "bad.onnx: initialiser '0.weight' holds 2 values for dimensions [2, 1, 3, 3] (18)")
+
+        proto = try Self.smallModel()
+        let conv = proto.graph.node.firstIndex { $0.opType == "Conv" }!
+        let k = proto.graph.node[conv].attribute.firstIndex { $0.name == "strides" }!
+        proto.graph.node[conv].attribute[k].type = .float
+        proto.graph.node[conv].attribute[k].f = 1
+        #expect(
+            try Self.error(proto)
+                == "bad.onnx: node '0/Conv': attribute strides must be a list of integers, got float")
+
+        proto = try Self.smallModel()
+        proto.graph.input[0].type.tensorType.elemType = Int32(Onnx_TensorProto.DataType.double.rawValue)
+        #expect(try Self.error(proto) == "bad.onnx: the graph input 'input' has element type 11, not float32")
+    }
+
+    @Test func aCycleIsRefused() throws {
+        var proto = try Self.smallModel()
+        let relu = proto.graph.node.firstIndex { $0.opType == "Relu" }!
+        let flatten = proto.graph.node.firstIndex { $0.opType == "Flatten" }!
+        proto.graph.node[relu].input = proto.graph.node[flatten].output
+        #expect(try Self.error(proto) == "bad.onnx: node '1/Relu': the graph has a cycle through this node")
+    }
+
+    @Test func aMissingInitialiserIsRefused() throws {
+        var proto = try Self.smallModel()
+        proto.graph.initializer.removeAll { $0.name == "3.weight" }
+        #expect(
+            try Self.error(proto)
+                == "bad.onnx: node '3/Gemm': input '3.weight' is missing: no initialiser, graph input or node output has this name"
+        )
+    }
+
+    @Test func anUnsupportedOperatorIsNamedWithItsNode() throws {
+        var proto = try Self.smallModel()
+        let relu = proto.graph.node.firstIndex { $0.opType == "Relu" }!
+        proto.graph.node[relu].opType = "Celu"
+        let message = try Self.error(proto)
+        #expect(message.hasPrefix("bad.onnx: node '1/Relu': operator 'Celu' is not supported (supported: Conv, "))
+    }
+
+    @Test func weightsThatDoNotFitAreRefused() throws {
+        var proto = try Self.smallModel()
+        let i = proto.graph.initializer.firstIndex { $0.name == "3.weight" }!
+        proto.graph.initializer[i].dims = [3, 4]
+        proto.graph.initializer[i].rawData = ONNXTensorData.littleEndianBytes(Array(repeating: 0.5, count: 12))
+        #expect(try Self.error(proto).hasPrefix("bad.onnx: node '3/Gemm': "))
+
+        proto = try Self.smallModel()
+        proto.graph.initializer[0].dims = [2, 1, 0, 3]
+        proto.graph.initializer[0].rawData = Data()
+        #expect(
+            try Self.error(proto) == "bad.onnx: node '0/Conv': weight '0.weight' has an empty dimension: [2, 1, 0, 3]")
+    }
+
+    /// Every truncation and many one-byte changes of a small model: each is read or refused with a one-line
+    /// ``DescentError``, and a model that is read runs on a batch of zeros (its shapes were checked when read).
+    @Test func damagedBytesAreReadOrRefusedNeverACrash() throws {
+        let model = Sequential(
+            Conv2d(1, 2, kernelSize: 3, padding: 1), BatchNorm2d(2), ReLU(), MaxPool2d(kernelSize: 2), Flatten(),
+            Linear(8, 3), Softmax())
+        let data = try model.onnxData(
+            inputShape: [1, 4, 4], options: ONNXExportOptions(normalizeMean: [0.5], normalizeStd: [0.25]))
+        var variants = (0..<data.count).map { data.prefix($0) }
+        let generator = RandomGenerator(seed: 11)
+        for position in 0..<data.count {
+            for _ in 0..<2 {
+                var changed = data
+                let index = changed.startIndex + position
+                changed[index] = UInt8(generator.uniformFloat() * 255)
+                variants.append(changed)
+            }
+        }
+        var read = 0, refused = 0
+        for bytes in variants {
+            do {
+                let imported = try ONNXImport.read(Data(bytes), source: "m.onnx")
+                let y = withNoGrad { imported.model(Tensor.zeros([2] + imported.inputShape)) }
+                #expect(y.shape.first == 2)
+                read += 1
+            } catch let e as DescentError {
+                #expect(!e.description.contains("\n"))
+                #expect(e.location.hasPrefix("m.onnx"))
+                refused += 1
+            }
+        }
+        #expect(read + refused == variants.count)
+        #expect(refused > data.count)
+    }
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Checks Descent's ONNX export with ONNX's own checker and ONNX Runtime (`pip install onnx onnxruntime`).
+
+The Swift test ONNXExportTests.writesReferenceFiles writes, when DESCENT_ONNX_REFERENCE_DIR names a folder, one
+folder per exported model (every zoo model, two `model.layers` configs covering every layer kind, transposed
+convolutions): model.onnx, input.npy (4 raw samples in [0, 1]) and output.npy (Descent's outputs for them, with the
+run's normalisation applied as `descent predict` applies it):
+
+    DESCENT_ONNX_REFERENCE_DIR=/tmp/descent-onnx swift test --skip-build --filter writesReferenceFiles
+    python3 Tests/Fixtures/check_onnx_export.py /tmp/descent-onnx
+
+For each model: onnx.checker.check_model(full_check=True) (which runs shape inference), opset and dynamic batch
+dimension, then ONNX Runtime on the 4 samples as one batch and on each sample alone (the batch dimension is
+dynamic), compared with Descent's outputs. The relative difference of a model is max|ort − descent| / max|descent|;
+it passes below 1e-4. Exit status 0 when every model passes.
+
+With --predictions MODEL.onnx IMAGES PREDICTIONS.csv it compares instead the classes that ONNX Runtime gives for
+an IDX image file (pixels scaled by 1/255, as `descent predict` reads them) with the `class` column of
+`descent predict --run RUN_FOLDER IMAGES --output PREDICTIONS.csv`, and prints how many agree:
+
+    descent export runs/mnist-cnn --output /tmp/mnist.onnx
+    descent predict --run runs/mnist-cnn $DESCENT_DATA/mnist/t10k-images-idx3-ubyte.gz --output /tmp/predict.csv
+    python3 Tests/Fixtures/check_onnx_export.py --predictions /tmp/mnist.onnx \
+        $DESCENT_DATA/mnist/t10k-images-idx3-ubyte.gz /tmp/predict.csv
+"""
+import gzip
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+TOLERANCE = 1e-4
+
+
+def session(path):
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+
+def check_model(folder):
+    path = os.path.join(folder, "model.onnx")
+    model = onnx.load(path)
+    onnx.checker.check_model(model, full_check=True)
+    opset = [o.version for o in model.opset_import if o.domain in ("", "ai.onnx")][0]
+    assert opset >= 17, f"opset {opset}"
+    batch = model.graph.input[0].type.tensor_type.shape.dim[0]
+    assert batch.dim_param == "batch", f"input batch dimension {batch}"
+    x = np.load(os.path.join(folder, "input.npy")).astype(np.float32)
+    expected = np.load(os.path.join(folder, "output.npy")).astype(np.float32)
+    sess = session(path)
+    got = sess.run(None, {"input": x})[0]
+    singles = np.concatenate([sess.run(None, {"input": x[i : i + 1]})[0] for i in range(len(x))])
+    assert got.shape == expected.shape, f"shape {got.shape}, Descent {expected.shape}"
+    scale = max(float(np.abs(expected).max()), 1e-12)
+    diff = max(float(np.abs(got - expected).max()), float(np.abs(singles - expected).max())) / scale
+    meta = {p.key: p.value for p in model.metadata_props}
+    names = json.loads(meta["class_names"]) if "class_names" in meta else None
+    return diff, len(model.graph.node), opset, names
+
+
+def check_folder(root):
+    failures = 0
+    print(f"onnx {onnx.__version__}, onnxruntime {ort.__version__}")
+    print(f"{'model':<16} {'nodes':>5} {'opset':>5} {'rel. diff':>10}  result")
+    for name in sorted(os.listdir(root)):
+        folder = os.path.join(root, name)
+        if not os.path.isfile(os.path.join(folder, "model.onnx")):
+            continue
+        try:
+            diff, nodes, opset, names = check_model(folder)
+            ok = diff < TOLERANCE
+            print(f"{name:<16} {nodes:>5} {opset:>5} {diff:>10.2e}  {'ok' if ok else 'FAIL'}"
+                  + (f"  ({len(names)} class names)" if names else ""))
+        except Exception as e:  # noqa: BLE001 - every failure is reported, then counted
+            ok = False
+            print(f"{name:<16} FAIL: {type(e).__name__}: {e}")
+        failures += 0 if ok else 1
+    print("all models agree" if failures == 0 else f"{failures} model(s) failed")
+    return failures == 0
+
+
+def read_idx_images(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(dims)]
+    pixels = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+    return pixels.astype(np.float32) / 255
+
+
+def check_run(model_path, images_path, predictions_csv):
+    model = onnx.load(model_path)
+    onnx.checker.check_model(model, full_check=True)
+    sample = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim[1:]]
+    x = read_idx_images(images_path)
+    x = x.reshape([len(x)] + sample)
+    sess = session(model_path)
+    logits = np.concatenate([sess.run(None, {"input": x[i : i + 500]})[0] for i in range(0, len(x), 500)])
+    ours = logits.argmax(axis=1)
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities = (shifted / shifted.sum(axis=1, keepdims=True)).max(axis=1)
+    with open(predictions_csv) as f:
+        header = f.readline().strip().split(",")
+        column, p_column = header.index("class"), header.index("probability")
+        rows = [line.split(",") for line in f if line.strip()]
+    theirs = np.array([int(r[column]) for r in rows])
+    their_p = np.array([float(r[p_column]) for r in rows])
+    agree = int((ours == theirs).sum())
+    print(f"{agree} of {len(theirs)} predictions agree between ONNX Runtime and descent predict; "
+          f"top probability differs by at most {np.abs(probabilities - their_p).max():.2e} "
+          "(descent predict writes 6 decimals)")
+    return agree == len(theirs)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--predictions":
+        sys.exit(0 if check_run(sys.argv[2], sys.argv[3], sys.argv[4]) else 1)
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    sys.exit(0 if check_folder(sys.argv[1]) else 1)
