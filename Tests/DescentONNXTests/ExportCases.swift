@@ -18,8 +18,12 @@ struct ExportCase {
     /// The export options (normalisation, class names).
     let options: ONNXExportOptions
 
-    /// The names of the cases (``make(_:)``), for parameterised tests.
-    static let names = ModelConfig.Zoo.allCases.map(\.rawValue) + ["layers-conv", "layers-dense", "conv-transpose"]
+    /// The names of the cases (``make(_:)``), for parameterised tests: every zoo model but `text_rnn` (embeddings
+    /// and recurrent layers have no ONNX export yet; ``ONNXExportTests`` checks its error).
+    static let names =
+        ModelConfig.Zoo.allCases.filter { $0 != .textRNN }.map(\.rawValue) + [
+            "layers-conv", "layers-dense", "conv-transpose",
+        ]
 
     /// A `model.layers` config over convolutions with stride, padding, dilation, groups and a non-square kernel,
     /// every pooling, both batch norms, layer norm, every activation and log-softmax.

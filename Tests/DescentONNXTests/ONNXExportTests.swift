@@ -87,6 +87,17 @@ import Testing
         }
     }
 
+    @Test func theTextModelIsRefusedByName() throws {
+        let model = try ModelConfig.Zoo.textRNN.makeModel(inputShape: [50], classes: 2)
+        do {
+            _ = try model.onnxData(inputShape: [50])
+            Issue.record("text_rnn was exported")
+        } catch let e as DescentError {
+            #expect(e.location == "SequenceClassifier")
+            #expect(e.reason.hasPrefix("has no ONNX export"))
+        }
+    }
+
     /// Writes `model.onnx`, `input.npy` (4 raw samples in [0, 1]) and `output.npy` (Descent's outputs) per case into
     /// `$DESCENT_ONNX_REFERENCE_DIR` (for `Tests/Fixtures/check_onnx_export.py`), or a temporary folder.
     @Test func writesReferenceFiles() throws {
