@@ -9,7 +9,7 @@ struct DescentCommand: ParsableCommand {
         subcommands: [
             TrainCommand.self, SearchCommand.self, LRFindCommand.self, EvaluateCommand.self, PredictCommand.self,
             AugmentCommand.self, SummaryCommand.self, BenchCommand.self, LabCommand.self, CompareWeightsCommand.self,
-            MPICheckCommand.self,
+            MPICheckCommand.self, GANCommand.self,
         ]
     )
 }
