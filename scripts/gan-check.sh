@@ -2,8 +2,11 @@
 # GAN checks (issue 17) on a release build. Usage: scripts/gan-check.sh [path/to/descent]
 # 1. kill -9 and resume: a tiny conditional DCGAN on generated shapes, killed with SIGKILL at a random moment and
 #    resumed with `descent gan train --resume`, ends with both models bitwise equal to an uninterrupted run.
-# 2. With MNIST under $DESCENT_DATA (else skipped, with the reason): a short conditional DCGAN training on a subset
-#    of MNIST (examples/gan-mnist.yaml, smaller), then
+# 2. With MNIST under $DESCENT_DATA (else skipped, with the reason): examples/gan-mnist.yaml (conditional, widths
+#    32, batch 64) for one epoch of MNIST's 60,000 training images (937 steps; GAN_SAMPLES and GAN_EPOCHS change
+#    it). Shorter runs do not learn the conditioning: with widths 16 and batch 32, 512 steps on 8,192 images gave
+#    a classifier agreement of 13.5 % (chance 10 %), and 1,024 steps on 16,384 images a grid without one class per
+#    column. Then
 #    - the discriminator's accuracy on held-out real test images against as many fakes is away from chance
 #      (>= 0.6);
 #    - the fixed-noise samples are not constant: the mean over pixels of their variance across samples is >= 0.01
@@ -59,9 +62,8 @@ if [ -z "$data" ] || [ ! -f "$data/mnist/train-images-idx3-ubyte.gz" ]; then
 fi
 start=$(date +%s)
 "$bin" gan train examples/gan-mnist.yaml --set data.directory="$data" --output "$out/gan" \
-  --set data.train_samples="${GAN_SAMPLES:-8192}" --set training.epochs="${GAN_EPOCHS:-2}" \
-  --set data.batch_size=32 --set model.generator_features=16 --set model.discriminator_features=16 \
-  --set training.log_every=64 > "$out/gan.log"
+  --set data.train_samples="${GAN_SAMPLES:-60000}" --set training.epochs="${GAN_EPOCHS:-1}" \
+  --set training.log_every=100 > "$out/gan.log"
 gan_seconds=$(( $(date +%s) - start ))
 tail -n 3 "$out/gan.log"
 value() { sed -n "s/^ *\"$2\" : \([0-9.e+-]*\).*/\1/p" "$1/metrics.json"; }
