@@ -157,8 +157,8 @@ public struct GANLab: Sendable {
         let none = means[.none]!, gan = means[.gan]!, aug = means[.augmentation]!, both = means[.both]!
         for (name, m) in [("GAN samples", gan), ("augmentation", aug), ("GAN + augmentation", both)] {
             let diff = m.0 - none.0
-            text += "\(name) change the final accuracy by \(String(format: "%+.2f", diff * 100)) points against real "
-            text += "only (\(Swift.abs(diff) > none.1 + m.1 ? "more" : "less") than the two spreads together).\n"
+            text += "With \(name): \(String(format: "%+.2f", diff * 100)) points of final accuracy against real only "
+            text += "(\(Swift.abs(diff) > none.1 + m.1 ? "more" : "less") than the two spreads together).\n"
         }
         return LabResult(experiment: .gan, plots: [("accuracy", plot)], summary: text)
     }
