@@ -11,6 +11,9 @@
 #   (search-check.sh);
 # - data-parallel training on Open MPI: 2 ranks match 1 process, a killed rank ends the job and --resume
 #   completes (distributed-check.sh);
+# - GANs (gan-check.sh): a GAN run killed with SIGKILL and resumed ends bitwise equal; with MNIST, a short
+#   conditional DCGAN's discriminator accuracy on real vs fake, its samples' variance and a real-data classifier's
+#   agreement with the conditional samples' labels;
 # - `descent lab all` in under 3 minutes, its SVGs well-formed, index.html and every SVG rendered by chromium
 #   (lab-check.sh);
 # - with the real data under $DESCENT_DATA: the W2 CNN on all of MNIST (examples/mnist-cnn.yaml) must reach
@@ -60,6 +63,7 @@ bash scripts/resource-check.sh "$bin"
 bash scripts/search-check.sh "$bin"
 bash scripts/distributed-check.sh "$bin"
 bash scripts/lab-check.sh "$bin"
+bash scripts/gan-check.sh "$bin"
 
 data="${DESCENT_DATA:-}"
 if [ -n "$data" ] && [ -f "$data/mnist/train-images-idx3-ubyte.gz" ]; then

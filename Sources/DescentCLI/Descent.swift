@@ -11,7 +11,7 @@ struct DescentCommand: ParsableCommand {
             TrainCommand.self, SearchCommand.self, LRFindCommand.self, EvaluateCommand.self, PredictCommand.self,
             AugmentCommand.self, SummaryCommand.self, ExportCommand.self, ImportCommand.self, BenchCommand.self,
             LabCommand.self,
-            CompareWeightsCommand.self, MPICheckCommand.self,
+            CompareWeightsCommand.self, MPICheckCommand.self, GANCommand.self,
         ]
     )
 

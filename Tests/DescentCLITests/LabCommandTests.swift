@@ -5,7 +5,7 @@ import Testing
 /// folder and the index, and `descent lab check` parses what it wrote.
 @Suite(.serialized) struct LabCommandTests {
     static let experiments =
-        "lr, optimizers, decay, weight-decay, batch, early-stopping, dropout, clipping, batchnorm, augmentation"
+        "lr, optimizers, decay, weight-decay, batch, early-stopping, dropout, clipping, batchnorm, augmentation, gan"
 
     @Test(arguments: [
         (

@@ -34,6 +34,18 @@ public struct IDXArray: Sendable {
         }
     }
 
+    /// IDX bytes of unsigned bytes `values` with `shape` (the type of MNIST's images and labels): `00 00 08`,
+    /// the number of dimensions, each dimension as a big-endian u32, then the bytes.
+    public static func encode(bytes values: [UInt8], shape: [Int]) -> Data {
+        precondition(shape.reduce(1, *) == values.count, "IDXArray: \(values.count) values for shape \(shape)")
+        precondition(
+            shape.count < 256 && shape.allSatisfy { $0 >= 0 && $0 <= Int(UInt32.max) }, "IDXArray: shape \(shape)")
+        var out = Data([0, 0, ElementType.uint8.rawValue, UInt8(shape.count)])
+        for d in shape { out.append(contentsOf: (0..<4).map { UInt8((UInt32(d) >> (8 * (3 - $0))) & 0xFF) }) }
+        out.append(contentsOf: values)
+        return out
+    }
+
     /// The size of each dimension (for MNIST images `[60000, 28, 28]`, for labels `[60000]`).
     public let shape: [Int]
     /// The element type.

@@ -178,17 +178,7 @@ public struct NPYArray: Sendable {
 
     /// `.npy` bytes (format 1.0, little-endian `float32`, C order) holding `tensor`.
     public static func encode(_ tensor: Tensor) -> Data {
-        let shape =
-            tensor.shape.count == 1
-            ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
-        // Pad with spaces so that the data starts at a multiple of 64 bytes, ending the header with a newline.
-        let unpadded = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var out = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-        let n = UInt16(header.utf8.count)
-        out.append(contentsOf: [UInt8(n & 0xFF), UInt8(n >> 8)])
-        out.append(contentsOf: Array(header.utf8))
+        var out = header(descr: "<f4", shape: tensor.shape)
         tensor.withUnsafeBufferPointer { p in
             for v in p {
                 let bits = v.bitPattern.littleEndian
@@ -197,6 +187,31 @@ public struct NPYArray: Sendable {
                 ])
             }
         }
+        return out
+    }
+
+    /// `.npy` bytes (format 1.0, little-endian `int64`, C order) holding `values` with `shape` (such as labels).
+    public static func encode(int64 values: [Int], shape: [Int]) -> Data {
+        precondition(shape.reduce(1, *) == values.count, "NPYArray: \(values.count) values for shape \(shape)")
+        var out = header(descr: "<i8", shape: shape)
+        for v in values {
+            let bits = UInt64(bitPattern: Int64(v)).littleEndian
+            out.append(contentsOf: (0..<8).map { UInt8((bits >> (8 * $0)) & 0xFF) })
+        }
+        return out
+    }
+
+    /// The magic, version 1.0 and the header dictionary, padded with spaces so that the data starts at a multiple
+    /// of 64 bytes, ending with a newline.
+    private static func header(descr: String, shape: [Int]) -> Data {
+        let tuple = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(tuple), }"
+        let unpadded = 10 + header.utf8.count + 1
+        header += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var out = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+        let n = UInt16(header.utf8.count)
+        out.append(contentsOf: [UInt8(n & 0xFF), UInt8(n >> 8)])
+        out.append(contentsOf: Array(header.utf8))
         return out
     }
 

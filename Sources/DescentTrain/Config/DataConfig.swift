@@ -78,6 +78,21 @@ public struct DataConfig: Sendable, Equatable {
         public init(path: String) { self.path = path }
     }
 
+    /// Samples from a conditional GAN's generator added to the training part (`data.generated`).
+    public struct Generated: Sendable, Equatable {
+        /// A finished `descent gan train` run folder with a conditional generator (relative to the working
+        /// directory).
+        public var run: String
+        /// Generated samples per real training sample: `round(ratio · n_train)` samples are added, with balanced
+        /// classes (`i mod classes`) and noise seeded by the config's `seed`.
+        public var ratio: Double
+        /// Samples of `run` at `ratio`.
+        public init(run: String, ratio: Double) {
+            self.run = run
+            self.ratio = ratio
+        }
+    }
+
     /// The dataset.
     public var dataset: DatasetName
     /// Folder holding the datasets (default: `$DESCENT_DATA`, then the cache).
@@ -88,6 +103,11 @@ public struct DataConfig: Sendable, Equatable {
     public var trainSamples: Int?
     /// Test images generated (shapes only).
     public var testSamples: Int?
+    /// Keep a seeded, stratified subset of this many samples of the training part (after the validation split);
+    /// `nil`: all of it.
+    public var trainSubset: Int?
+    /// Generated samples mixed into the training part (after ``trainSubset``), or `nil`.
+    public var generated: Generated?
     /// Fraction of the training split held out for validation (stratified for classes, seeded by `seed`).
     public var validationFraction = 0.1
     /// Fraction held out for testing, for datasets without a test split (csv, sklearn-digits).
@@ -136,9 +156,9 @@ public struct DataConfig: Sendable, Equatable {
 
     static let keys = [
         "dataset", "directory", "download", "train_samples", "test_samples", "validation_fraction",
-        "folds", "fold", "test_fraction", "batch_size", "eval_batch_size", "shuffle", "workers", "normalize", "augment",
-        "audio", "path", "target", "features", "task", "text_column", "label_column", "tokenizer", "min_frequency",
-        "max_vocabulary", "max_length",
+        "folds", "fold", "test_fraction", "train_subset", "generated", "batch_size", "eval_batch_size", "shuffle",
+        "workers", "normalize", "augment", "audio", "path", "target", "features", "task", "text_column", "label_column",
+        "tokenizer", "min_frequency", "max_vocabulary", "max_length",
     ]
 
     /// Reads the `data` section.
@@ -158,6 +178,18 @@ public struct DataConfig: Sendable, Equatable {
         }
         validationFraction = try r.double("validation_fraction", .fraction) ?? 0.1
         folds = try r.int("folds", .atLeast(2))
+        trainSubset = try r.int("train_subset", .atLeast(1))
+        if r.has("generated") {
+            let g = try r.section("generated")
+            guard let run = try g.string("run") else {
+                throw g.error("run", "missing (required by data.generated: a descent gan train run folder)")
+            }
+            guard let ratio = try g.double("ratio", .positive) else {
+                throw g.error("ratio", "missing (required by data.generated: generated samples per real one)")
+            }
+            try g.finish(known: ["run", "ratio"])
+            generated = Generated(run: run, ratio: ratio)
+        }
         fold = try r.int("fold", .atLeast(1))
         if let folds {
             guard let fold else { throw r.error("folds", "needs data.fold, the validation fold (1 to \(folds))") }
@@ -284,6 +316,12 @@ public struct DataConfig: Sendable, Equatable {
             w.line("folds", folds.map(ConfigValue.int))
             w.line("fold", fold.map(ConfigValue.int))
             w.line("test_fraction", testFraction.map(ConfigValue.number))
+            w.line("train_subset", trainSubset.map(ConfigValue.int))
+            if let generated {
+                w.line(
+                    "generated",
+                    "{run: \(YAMLWriter.string(generated.run)), ratio: \(ConfigValue.number(generated.ratio))}")
+            }
             w.line("batch_size", batchSize.description)
             w.line("eval_batch_size", evalBatchSize.description)
             w.line("shuffle", ConfigValue.bool(shuffle))

@@ -107,7 +107,7 @@ extension DataConfig {
             classNames = names
             outputs = targets
         }
-        let train: AnyDataset, validation: AnyDataset
+        var train: AnyDataset, validation: AnyDataset
         if let presplitValidation {
             (train, validation) = (fullTrain, presplitValidation)
         } else if let folds, let fold {
@@ -124,6 +124,22 @@ extension DataConfig {
             (train, validation) = (AnyDataset(parts[0]), AnyDataset(parts[1]))
         }
         try checkSplits(train: train.count, validation: validation.count, test: test.count, sources: sources)
+        var mixed = ""
+        if let trainSubset, trainSubset < train.count {
+            let parts = try train.randomSplit(
+                [Double(trainSubset) / Double(train.count), 1 - Double(trainSubset) / Double(train.count)],
+                seed: seed &+ 17, stratified: classification)
+            train = AnyDataset(parts[0])
+            mixed += "; a subset of \(train.count) training samples"
+        }
+        if let generated {
+            let extra = try Self.generatedSamples(
+                generated, count: Int((generated.ratio * Double(train.count)).rounded()),
+                sampleShape: train.sample(at: 0).input.shape, classes: classNames?.count, seed: seed, sources: sources)
+            mixed +=
+                "; \(extra.count) samples of the generator in \(generated.run) added to the \(train.count) training samples"
+            train = AnyDataset(ConcatDataset([train, extra]))
+        }
         let sampleShape = train.sample(at: 0).input.shape
         if dataset == .csv {
             inputs = "\(sampleShape[0]) CSV feature columns" + (csv?.features.map { " (\(Self.list($0)))" } ?? "")
@@ -178,7 +194,33 @@ extension DataConfig {
             train: train, validation: validation, test: test, sampleShape: sampleShape, classes: classes,
             outputs: outputs,
             classNames: classNames, normalize: normalize, trainTransforms: transforms,
-            preprocessing: inputs + normText + augmentText, textEncoder: textEncoder)
+            preprocessing: inputs + normText + augmentText + mixed, textEncoder: textEncoder)
+    }
+
+    /// `count` labelled samples of the conditional generator of `generated.run`, balanced classes, noise seeded
+    /// by `seed`; errors name `data.generated.run`.
+    static func generatedSamples(
+        _ generated: Generated, count: Int, sampleShape: [Int], classes: Int?, seed: UInt64, sources: SourceMap
+    ) throws -> TensorDataset {
+        let manifest: GANManifest, generator: DCGANGenerator
+        do {
+            (manifest, generator) = try GANManifest.loadGenerator(from: URL(fileURLWithPath: generated.run))
+        } catch let e as DescentError {
+            throw sources.error("data.generated.run", "\(e)")
+        }
+        guard manifest.classes > 0 else {
+            throw sources.error("data.generated.run", "holds an unconditional generator: its samples carry no labels")
+        }
+        let shape = [manifest.channels, manifest.side, manifest.side]
+        guard shape == sampleShape, manifest.classes == classes else {
+            throw sources.error(
+                "data.generated.run",
+                "generates \(shape) images of \(manifest.classes) classes; the data has \(sampleShape) samples of \(classes.map(String.init) ?? "no") classes"
+            )
+        }
+        let sampler = GANSampler(generator: generator)
+        let (images, labels) = sampler.sample(count, random: RandomGenerator(seed: seed &+ 4_242))
+        return TensorDataset(inputs: images, labels: labels)
     }
 
     /// Refuses, before training, a split left empty by too few samples for the fractions asked: the error names

@@ -24,6 +24,11 @@ public enum LabExperiment: String, CaseIterable, Sendable {
     case batchnorm
     /// Test accuracy with and without augmentation on 1,000 images, several seeds.
     case augmentation
+    /// Test accuracy on 1,000 labelled images with and without a conditional GAN's samples (and augmentation).
+    case gan
+
+    /// The experiments `descent lab all` runs: every one but ``gan``, whose GAN training takes minutes.
+    public static var inAll: [LabExperiment] { allCases.filter { $0 != .gan } }
 
     /// One line on what the experiment shows.
     public var abstract: String {
@@ -39,6 +44,7 @@ public enum LabExperiment: String, CaseIterable, Sendable {
         case .batchnorm:
             "training with and without batch norm and at a higher rate; activation histograms; running stats"
         case .augmentation: "accuracy with and without augmentation on 1,000 images, mean and spread over seeds"
+        case .gan: "1,000 labelled images: accuracy without extra data, with augmentation, GAN samples, both (minutes)"
         }
     }
 
@@ -55,6 +61,7 @@ public enum LabExperiment: String, CaseIterable, Sendable {
         case .clipping: ClippingLab().run(options)
         case .batchnorm: try BatchNormLab().run(options)
         case .augmentation: try AugmentationLab().run(options)
+        case .gan: try GANLab().run(options)
         }
     }
 }

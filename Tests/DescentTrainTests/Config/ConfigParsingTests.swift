@@ -19,10 +19,18 @@ enum ConfigFiles {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("examples")
 
-    /// Every example configuration.
+    /// Every example training configuration (the GAN ones, `gan-*.yaml`, are ``ganConfigs``).
     static var exampleConfigs: [URL] {
         ((try? FileManager.default.contentsOfDirectory(at: examples, includingPropertiesForKeys: nil)) ?? [])
-            .filter { $0.pathExtension == "yaml" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+            .filter { $0.pathExtension == "yaml" && !$0.lastPathComponent.hasPrefix("gan-") }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    /// Every example GAN configuration (`descent gan train`).
+    static var ganConfigs: [URL] {
+        ((try? FileManager.default.contentsOfDirectory(at: examples, includingPropertiesForKeys: nil)) ?? [])
+            .filter { $0.pathExtension == "yaml" && $0.lastPathComponent.hasPrefix("gan-") }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 }
 
