@@ -11,6 +11,9 @@ public struct TextCorpus: Sendable {
     /// The class names in index order.
     public var classes: [String]
 
+    /// The largest integer label read as a class index, 65,535 (as for CSV tables).
+    public static let largestClassIndex = 65_535
+
     /// A corpus from its parts.
     public init(texts: [String], labels: [Int], classes: [String]) {
         precondition(texts.count == labels.count, "TextCorpus: \(texts.count) texts for \(labels.count) labels")
@@ -91,15 +94,24 @@ public struct TextCorpus: Sendable {
         let t = try resolve(text, "text"), l = try resolve(label, "label")
         let rows = hasHeader ? records.dropFirst() : records[...]
         guard !rows.isEmpty else { throw DescentError(.file, path, "no data rows") }
-        var texts = [String](), raw = [String]()
+        var texts = [String](), raw = [String](), lines = [Int]()
         for r in rows {
             let cell = r.fields[l].trimmingCharacters(in: .whitespaces)
             guard !cell.isEmpty else { throw DescentError(.file, "\(path):\(r.line)", "empty label (column \(l))") }
             texts.append(r.fields[t])
             raw.append(cell)
+            lines.append(r.line)
         }
         let indices = raw.compactMap { Int($0) }
         if indices.count == raw.count, indices.allSatisfy({ $0 >= 0 }) {
+            // Class indices make a class list up to the largest: a huge index (found by fuzzing) would make a huge
+            // list, so indices stop at the CSV reader's bound.
+            if let k = indices.firstIndex(where: { $0 > Self.largestClassIndex }) {
+                throw DescentError(
+                    .file, "\(path):\(lines[k])",
+                    "label \(indices[k]) is too large for a class index (at most \(Self.largestClassIndex)); "
+                        + "give class names instead")
+            }
             let classes = (0...(indices.max() ?? 0)).map(String.init)
             return TextCorpus(texts: texts, labels: indices, classes: classes)
         }

@@ -24,6 +24,19 @@ import Testing
         }
     }
 
+    /// `scripts/fuzz text`: a one-column table whose label is the integer 22,666,666,666,666; the class list up to
+    /// the largest index was allocated (an allocation ASan refuses). Indices now stop at 65,535.
+    @Test func textLabelThatIsAHugeClassIndex() {
+        let bytes = Data("22666666666666\n22\n".utf8)
+        #expect(
+            throws: DescentError(
+                .file, "fuzz.csv:1",
+                "label 22666666666666 is too large for a class index (at most 65535); give class names instead")
+        ) {
+            _ = try TextCorpus.table(data: bytes, path: "fuzz.csv", text: .index(0), label: .index(-1), header: .absent)
+        }
+    }
+
     /// The one-line message (`DescentError.description`) that reading `bytes` with `parse` throws.
     private func message(_ parse: () throws -> Void) -> String? {
         do {
