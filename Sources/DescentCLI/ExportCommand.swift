@@ -68,8 +68,11 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: source, isDirectory: &isFolder)
+        guard exists else {
+            throw DescentError(.file, source, "no such file or folder (give a run folder or a weights file)")
+        }
         let net: Module, shape: [Int], options: ONNXExportOptions
-        if exists && isFolder.boolValue {
+        if isFolder.boolValue {
             guard model == nil, config == nil, inputShape == nil else {
                 throw ValidationError(
                     "a run folder brings its own model: leave out --model, --config and --input-shape")

@@ -40,6 +40,11 @@ public enum ONNXImport {
     ///
     /// - Throws: ``DescentError`` of kind `.file`, one line naming the file (and node) and the reason.
     public static func read(contentsOf url: URL) throws -> ONNXImportedModel {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) else {
+            throw DescentError(.file, url.path, "no such file")
+        }
+        guard !isFolder.boolValue else { throw DescentError(.file, url.path, "is a directory, not an ONNX file") }
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw DescentError(.file, url.path, "cannot be read: \((error as NSError).localizedDescription)")
