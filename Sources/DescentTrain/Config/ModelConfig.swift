@@ -30,7 +30,7 @@ public struct ModelConfig: Sendable, Equatable {
             case .textRNN:
                 return [
                     .choice("cell", ["lstm", "gru", "rnn"], "lstm"), .int("embedding_dim", 64, .atLeast(1)),
-                    .int("hidden", 128, .atLeast(1)), .int("layers", 1, .atLeast(1)), .flag("bidirectional", false),
+                    .int("hidden", 128, .atLeast(1)), .int("num_layers", 1, .atLeast(1)), .flag("bidirectional", false),
                     .number("dropout", 0, .fraction),
                 ]
             }
@@ -219,7 +219,7 @@ public struct ModelConfig: Sendable, Equatable {
             let cell: RecurrentCellKind = ["gru": .gru, "rnn": .rnnTanh][o.string("cell") ?? "lstm"] ?? .lstm
             return SequenceClassifier(
                 vocabularySize: vocabulary, classes: classes, cell: cell, embeddingDim: o.int("embedding_dim") ?? 64,
-                hiddenSize: o.int("hidden") ?? 128, numLayers: o.int("layers") ?? 1,
+                hiddenSize: o.int("hidden") ?? 128, numLayers: o.int("num_layers") ?? 1,
                 bidirectional: o.bool("bidirectional") ?? false, dropout: o.float("dropout") ?? 0)
         }
     }

@@ -27,6 +27,11 @@ import Testing
         #expect(output.scalars.allSatisfy { $0.isFinite })
         let parsed = try TrainingConfig.parse(yaml: "model: {name: \(zoo.rawValue)}").model
         #expect(parsed.name == zoo.rawValue)
+        // A zoo option named like the section's own keys would make the written config unreadable.
+        #expect(!zoo.specs.map(\.key).contains { ["name", "layers"].contains($0) })
+        #expect(
+            try TrainingConfig.parse(yaml: TrainingConfig.parse(yaml: "model: {name: \(zoo.rawValue)}").yaml).model
+                == parsed)
     }
 
     @Test(arguments: DatasetName.builtIn)

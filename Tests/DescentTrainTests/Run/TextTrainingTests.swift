@@ -55,6 +55,7 @@ import Testing
               cell: gru
               embedding_dim: 16
               hidden: 16
+              num_layers: 1
             optimizer:
               name: adam
               lr: 0.01
@@ -79,6 +80,10 @@ import Testing
         let accuracy = try #require(outcome.test?.accuracy)
         #expect(accuracy >= 0.9, "test accuracy \(accuracy)")
         #expect(try TextEncoder(contentsOf: run) == encoder)
+        // The saved config reads back (what `descent evaluate --run` does) and rebuilds the same setup.
+        let saved = try TrainingConfig.load(contentsOf: run.appendingPathComponent("config.yaml"))
+        #expect(saved == config)
+        #expect(try saved.makeSetup().textEncoder == encoder)
     }
 
     @Test func textKeysAreCheckedWithTheirLocation() throws {
