@@ -94,6 +94,12 @@ struct PredictCommand: ParsableCommand {
                 try TrainingConfig.load(contentsOf: run.directory.appendingPathComponent("config.yaml"))
             )
         }
+        if let runConfig, runConfig.config.data.dataset == .text {
+            throw DescentError(
+                .argument, "--run \(runFolder ?? "")",
+                "was trained on texts; descent predict does not read texts yet (descent evaluate --run scores the "
+                    + "run's test part)")
+        }
         let inputs = try PredictionInputs.read(
             input, rawPixels: rawPixels, dropColumn: dropColumn,
             runColumns: runConfig?.config.data.csv.map(RunCSVColumns.init))
