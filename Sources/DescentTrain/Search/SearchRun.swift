@@ -298,8 +298,16 @@ public final class SearchRun: @unchecked Sendable {
         write(String(block.frame(events: [line], block: []).dropLast()))
     }
 
+    /// Trial `index` as it stands now and whether it continues from a checkpoint, read under the lock (other
+    /// trial threads write `results` meanwhile).
+    private func snapshot(_ index: Int) -> (trial: SearchTrial, cutShort: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (results.trials[index], cutShort.contains(index))
+    }
+
     private func runTrial(_ index: Int, slot: (any TrialSlot)?) throws {
-        let trial = results.trials[index]
+        let (trial, wasCutShort) = snapshot(index)
         let folder = directory.appendingPathComponent("trials").appendingPathComponent(trial.folderName)
         let fm = FileManager.default
         // A trial interrupted after a checkpoint, or promoted to a later rung, continues from it
@@ -311,7 +319,7 @@ public final class SearchRun: @unchecked Sendable {
             plan.halving.flatMap { h in
                 rung < h.rungEpochs.count ? ["--pause-after-epoch", String(h.rungEpochs[rung - 1])] : nil
             } ?? []
-        let continuing = cutShort.contains(index) || rung > 1
+        let continuing = wasCutShort || rung > 1
         try update(index, on: slot?.name) { $0.status = .running }
         let start = Date()
         var outcome: (metric: Double?, epoch: Int?, epochs: Int?, reason: String?)
