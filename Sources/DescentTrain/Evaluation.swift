@@ -6,6 +6,8 @@ public struct Evaluation: Sendable {
     public var classification: ClassificationMetrics?
     /// Regression metrics, when the data has tensor targets.
     public var regression: RegressionMetrics?
+    /// Token-level metrics, for a sequence model under ``Objective/tokenCrossEntropy(ignoreIndex:)``.
+    public var sequence: SequenceMetrics?
     /// Samples evaluated (0 when not counted).
     public var samples = 0
     /// Accuracy, for classification.
@@ -14,8 +16,9 @@ public struct Evaluation: Sendable {
     /// An evaluation result.
     public init(
         loss: Double, classification: ClassificationMetrics? = nil, regression: RegressionMetrics? = nil,
-        samples: Int = 0
+        sequence: SequenceMetrics? = nil, samples: Int = 0
     ) {
+        self.sequence = sequence
         self.loss = loss
         self.samples = samples
         self.classification = classification

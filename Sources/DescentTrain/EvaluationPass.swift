@@ -3,7 +3,8 @@ import DescentData
 
 /// The loss of `model` on `data` under `objective`, in eval mode and without gradients (the model's mode is
 /// restored afterwards), with the standard summary — ``ClassificationMetrics`` for batches with class labels and
-/// outputs `[B, C]`, ``RegressionMetrics`` for tensor targets — and each of `metrics` updated with every batch.
+/// outputs `[B, C]`, ``SequenceMetrics`` under ``Objective/tokenCrossEntropy(ignoreIndex:)``,
+/// ``RegressionMetrics`` for other tensor targets — and each of `metrics` updated with every batch.
 ///
 /// The loss is the mean per sample, `Σ loss_b · n_b / Σ n_b` over batches `b` of `n_b` samples.
 ///
@@ -18,6 +19,7 @@ public func evaluate(
     return try withNoGrad {
         var classification: ClassificationMetrics?
         var regression: RegressionMetrics?
+        var sequence: SequenceMetrics?
         var lossSum = 0.0, samples = 0
         var batches = data.epoch(0).makeIterator()
         while let batch = try batches.nextBatch() {
@@ -30,6 +32,9 @@ public func evaluate(
             if let labels = batch.labels, output.rank == 2 {
                 if classification == nil { classification = ClassificationMetrics(classes: output.shape[1]) }
                 classification!.add(logits: output, labels: labels, meanLoss: loss)
+            } else if case .tokenCrossEntropy(let ignoreIndex) = objective, let targets = batch.targets {
+                if sequence == nil { sequence = SequenceMetrics(ignoreIndex: ignoreIndex) }
+                sequence!.add(logits: output, targets: targets)
             } else if let targets = batch.targets {
                 if regression == nil { regression = RegressionMetrics() }
                 regression!.add(predictions: output, targets: targets.reshaped(output.shape), meanLoss: loss)
@@ -37,6 +42,6 @@ public func evaluate(
         }
         return Evaluation(
             loss: lossSum / Double(max(samples, 1)), classification: classification, regression: regression,
-            samples: samples)
+            sequence: sequence, samples: samples)
     }
 }

@@ -7,6 +7,11 @@ public enum Objective: Sendable {
     case crossEntropy(labelSmoothing: Float = CrossEntropyLoss.defaultLabelSmoothing)
     /// Mean squared error against the batch's tensor targets (regression).
     case meanSquaredError
+    /// Cross-entropy of per-step logits `[B, T, V]` against the batch's tensor targets `[B, T]` of token
+    /// indices (sequences: language models, decoders), the mean over the tokens whose target is not
+    /// `ignoreIndex`: `ℓ = Σ_{b,t: y≠ignore} (lse(x_{b,t}) − x_{b,t,y_{b,t}}) / #{y ≠ ignore}` (PyTorch's
+    /// `cross_entropy(x.reshape(-1, V), y.reshape(-1), ignore_index=…)`).
+    case tokenCrossEntropy(ignoreIndex: Int = -100)
     /// Any differentiable scalar function of (output, batch).
     case custom(@Sendable (Tensor, Batch) -> Tensor)
 
@@ -23,8 +28,23 @@ public enum Objective: Sendable {
                 preconditionFailure("Objective.meanSquaredError: the batch has no tensor targets")
             }
             return mseLoss(output, targets.reshaped(output.shape))
+        case .tokenCrossEntropy(let ignoreIndex):
+            guard let targets = batch.targets else {
+                preconditionFailure("Objective.tokenCrossEntropy: the batch has no tensor targets")
+            }
+            let (rows, vocabulary) = Self.tokenLayout(output, targets)
+            return Descent.crossEntropy(
+                output.reshaped([rows, vocabulary]), targets.scalars.map { Int($0) }, ignoreIndex: ignoreIndex)
         case .custom(let f):
             return f(output, batch)
         }
+    }
+
+    /// The token rows `B·T` and the vocabulary `V` of logits `[B, T, V]` for targets `[B, T]`.
+    static func tokenLayout(_ output: Tensor, _ targets: Tensor) -> (rows: Int, vocabulary: Int) {
+        precondition(
+            output.rank == 3 && targets.count == output.shape[0] * output.shape[1],
+            "Objective.tokenCrossEntropy: logits \(output.shape) for targets \(targets.shape)")
+        return (output.shape[0] * output.shape[1], output.shape[2])
     }
 }
