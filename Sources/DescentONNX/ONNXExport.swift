@@ -210,33 +210,19 @@ struct ONNXExporter {
             let y = graph.add("MatMul", path, inputs: [input, wt])
             return (b.map { graph.add("Add", path, inputs: [y, $0]) } ?? y, out)
         case let conv as Conv2d:
-            let w = graph.initializer(key("weight"), conv.weight)
-            let b = conv.bias.map { graph.initializer(key("bias"), $0) }
             let y = graph.add(
-                "Conv", path, inputs: [input, w] + (b.map { [$0] } ?? []),
-                attributes: [
-                    ONNXAttribute.ints("kernel_shape", [conv.kernelSize.height, conv.kernelSize.width]),
-                    ONNXAttribute.ints("strides", [conv.stride.height, conv.stride.width]),
-                    ONNXAttribute.ints(
-                        "pads", [conv.padding.height, conv.padding.width, conv.padding.height, conv.padding.width]),
-                    ONNXAttribute.ints("dilations", [conv.dilation.height, conv.dilation.width]),
-                    ONNXAttribute.int("group", conv.groups),
-                ])
+                "Conv", path, inputs: convolutionInputs(conv.weight, conv.bias, input: input, key: key),
+                attributes: Self.convolutionAttributes(
+                    kernel: conv.kernelSize, stride: conv.stride, padding: conv.padding, dilation: conv.dilation,
+                    groups: conv.groups))
             return (y, out)
         case let conv as ConvTranspose2d:
-            let w = graph.initializer(key("weight"), conv.weight)
-            let b = conv.bias.map { graph.initializer(key("bias"), $0) }
             let y = graph.add(
-                "ConvTranspose", path, inputs: [input, w] + (b.map { [$0] } ?? []),
-                attributes: [
-                    ONNXAttribute.ints("kernel_shape", [conv.kernelSize.height, conv.kernelSize.width]),
-                    ONNXAttribute.ints("strides", [conv.stride.height, conv.stride.width]),
-                    ONNXAttribute.ints(
-                        "pads", [conv.padding.height, conv.padding.width, conv.padding.height, conv.padding.width]),
-                    ONNXAttribute.ints("output_padding", [conv.outputPadding.height, conv.outputPadding.width]),
-                    ONNXAttribute.ints("dilations", [conv.dilation.height, conv.dilation.width]),
-                    ONNXAttribute.int("group", conv.groups),
-                ])
+                "ConvTranspose", path, inputs: convolutionInputs(conv.weight, conv.bias, input: input, key: key),
+                attributes: Self.convolutionAttributes(
+                    kernel: conv.kernelSize, stride: conv.stride, padding: conv.padding, dilation: conv.dilation,
+                    groups: conv.groups)
+                    + [ONNXAttribute.ints("output_padding", [conv.outputPadding.height, conv.outputPadding.width])])
             return (y, out)
         case let bn as BatchNorm:
             guard let mean = bn.runningMean, let variance = bn.runningVar else {
@@ -342,6 +328,24 @@ struct ONNXExporter {
         default:
             throw unsupported()
         }
+    }
+
+    /// The inputs of a `Conv`/`ConvTranspose` node: `input`, the weight and the bias (if any) as initialisers.
+    func convolutionInputs(_ weight: Tensor, _ bias: Tensor?, input: String, key: (String) -> String) -> [String] {
+        [input, graph.initializer(key("weight"), weight)] + (bias.map { [graph.initializer(key("bias"), $0)] } ?? [])
+    }
+
+    /// The attributes both convolutions share: kernel shape, strides, symmetric pads, dilations and groups.
+    static func convolutionAttributes(
+        kernel: Size2D, stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int
+    ) -> [Onnx_AttributeProto] {
+        [
+            ONNXAttribute.ints("kernel_shape", [kernel.height, kernel.width]),
+            ONNXAttribute.ints("strides", [stride.height, stride.width]),
+            ONNXAttribute.ints("pads", [padding.height, padding.width, padding.height, padding.width]),
+            ONNXAttribute.ints("dilations", [dilation.height, dilation.width]),
+            ONNXAttribute.int("group", groups),
+        ]
     }
 
     /// ONNX's `Gelu` (opset 20), with `approximate` "none" or "tanh"; it raises the model's opset to

@@ -22,6 +22,33 @@ public enum CSVColumn: Sendable, Hashable, ExpressibleByIntegerLiteral, Expressi
         case .name(let n): return "\"\(n)\""
         }
     }
+
+    /// The 0-based position of this column in rows of `width` fields under the header `names` (`nil`: no header)
+    /// of the file at `path`; `role` (e.g. `text`) names the column in the errors.
+    ///
+    /// - Throws: ``DescentError`` naming the file when the index is out of range, or the name is not in the header
+    ///   or the file has none.
+    func position(width: Int, names: [String]?, path: String, role: String? = nil) throws -> Int {
+        let column = role.map { "\($0) column" } ?? "column"
+        switch self {
+        case .index(let i):
+            let j = i < 0 ? width + i : i
+            guard j >= 0 && j < width else {
+                throw DescentError(.file, path, "\(column) index \(i) is out of range: the file has \(width) columns")
+            }
+            return j
+        case .name(let n):
+            guard let names else {
+                throw DescentError(.file, path, "\(column) \"\(n)\" chosen by name, but the file has no header row")
+            }
+            guard let j = names.firstIndex(of: n) else {
+                throw DescentError(
+                    .file, path,
+                    "no \(column) named \"\(n)\" (columns: \(names.joined(separator: ", ")))")
+            }
+            return j
+        }
+    }
 }
 
 /// Whether the first row of a CSV file is a header.
@@ -124,25 +151,7 @@ public struct CSVTable: Sendable {
         let rows = hasHeader ? records.dropFirst() : records[...]
         guard !rows.isEmpty else { throw DescentError(.file, path, "CSV file has a header but no data rows") }
 
-        func resolve(_ c: CSVColumn) throws -> Int {
-            switch c {
-            case .index(let i):
-                let j = i < 0 ? width + i : i
-                guard j >= 0 && j < width else {
-                    throw DescentError(.file, path, "column index \(i) is out of range: the file has \(width) columns")
-                }
-                return j
-            case .name(let n):
-                guard let names else {
-                    throw DescentError(.file, path, "column \"\(n)\" chosen by name, but the file has no header row")
-                }
-                guard let j = names.firstIndex(of: n) else {
-                    throw DescentError(
-                        .file, path, "no column named \"\(n)\" (columns: \(names.joined(separator: ", ")))")
-                }
-                return j
-            }
-        }
+        func resolve(_ c: CSVColumn) throws -> Int { try c.position(width: width, names: names, path: path) }
 
         let labelIndex: Int?
         switch label {

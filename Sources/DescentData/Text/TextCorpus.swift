@@ -73,23 +73,7 @@ public struct TextCorpus: Sendable {
         }
         let names = hasHeader ? first.fields.map { $0.trimmingCharacters(in: .whitespaces) } : nil
         func resolve(_ c: CSVColumn, _ role: String) throws -> Int {
-            switch c {
-            case .index(let i):
-                let k = i < 0 ? width + i : i
-                guard (0..<width).contains(k) else {
-                    throw DescentError(.file, path, "\(role) column \(i) is out of range: rows have \(width) fields")
-                }
-                return k
-            case .name(let n):
-                guard let names else {
-                    throw DescentError(.file, path, "\(role) column \"\(n)\" is named but the file has no header")
-                }
-                guard let k = names.firstIndex(of: n) else {
-                    throw DescentError(
-                        .file, path, "no \(role) column \"\(n)\" (columns: \(names.joined(separator: ", ")))")
-                }
-                return k
-            }
+            try c.position(width: width, names: names, path: path, role: role)
         }
         let t = try resolve(text, "text"), l = try resolve(label, "label")
         let rows = hasHeader ? records.dropFirst() : records[...]

@@ -66,21 +66,7 @@ public struct TrainingConfig: Sendable, Equatable {
     ///   at `file:line dotted.key` (or `--set dotted.key`) for a syntax error, an unknown key, a value of the
     ///   wrong type or out of range.
     public static func load(contentsOf url: URL, overrides: [String] = []) throws -> TrainingConfig {
-        let name = url.isFileURL ? url.relativePath : url.absoluteString
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else {
-            throw DescentError(
-                .file, name, isFolder.boolValue ? "is a folder, not a configuration file" : "no such configuration file"
-            )
-        }
-        guard let bytes = FileManager.default.contents(atPath: url.path) else {
-            throw DescentError(.file, name, "cannot read the file")
-        }
-        guard let text = String(data: bytes, encoding: .utf8) else {
-            throw DescentError(.file, name, "is not UTF-8 text")
-        }
-        var root = try ConfigNode.parse(yaml: text, source: name)
-        root.resolvePaths(["path", "directory"], inSection: "data", relativeTo: url.deletingLastPathComponent())
+        let root = try ConfigFile.read(url, dataPaths: ["path", "directory"])
         return try decode(root, overrides: overrides)
     }
 
@@ -94,28 +80,15 @@ public struct TrainingConfig: Sendable, Equatable {
     }
 
     private static func decode(_ document: ConfigNode, overrides: [String]) throws -> TrainingConfig {
-        var root = document
-        if root.isNull { root = .emptyMapping(root.origin) }
-        guard case .mapping = root.content else {
-            throw DescentError(
-                .config, root.origin.location(""),
-                "expected sections such as data:, model:, optimizer:, got \(root.described)")
-        }
-        for o in overrides { try root.apply(override: o) }
-        return try TrainingConfig(root)
+        try TrainingConfig(
+            ConfigFile.root(document, overrides: overrides, sections: "data:, model:, optimizer:"))
     }
 
     /// Reads the document's sections.
     private init(_ root: ConfigNode) throws {
         let box = SectionReader.Box()
         let r = try SectionReader(root, path: "", origin: root.origin, sources: box)
-        if let n = r.value("seed") {
-            guard case .scalar(let s, true) = n.content, let v = UInt64(s.replacingOccurrences(of: "_", with: ""))
-            else {
-                throw r.error("seed", "expected a non-negative integer, got \(n.described)")
-            }
-            seed = v
-        }
+        seed = try r.seed() ?? seed
         threads = try r.int("threads", .atLeast(1))
         output = try r.string("output") ?? "runs/latest"
         report = try r.bool("report") ?? true

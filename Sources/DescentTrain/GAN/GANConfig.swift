@@ -89,20 +89,7 @@ public struct GANConfig: Sendable, Equatable {
     ///
     /// - Throws: ``DescentError`` naming the file when it cannot be read, or `.config` at `file:line key`.
     public static func load(contentsOf url: URL, overrides: [String] = []) throws -> GANConfig {
-        let name = url.relativePath
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else {
-            throw DescentError(
-                .file, name, isFolder.boolValue ? "is a folder, not a configuration file" : "no such configuration file"
-            )
-        }
-        guard let bytes = FileManager.default.contents(atPath: url.path),
-            let text = String(data: bytes, encoding: .utf8)
-        else {
-            throw DescentError(.file, name, "cannot read the file as UTF-8 text")
-        }
-        var root = try ConfigNode.parse(yaml: text, source: name)
-        root.resolvePaths(["directory"], inSection: "data", relativeTo: url.deletingLastPathComponent())
+        let root = try ConfigFile.read(url, dataPaths: ["directory"])
         return try decode(root, overrides: overrides)
     }
 
@@ -112,24 +99,13 @@ public struct GANConfig: Sendable, Equatable {
     }
 
     private static func decode(_ document: ConfigNode, overrides: [String]) throws -> GANConfig {
-        var root = document
-        if root.isNull { root = .emptyMapping(root.origin) }
-        guard case .mapping = root.content else {
-            throw DescentError(
-                .config, root.origin.location(""), "expected sections such as data:, model:, got \(root.described)")
-        }
-        for o in overrides { try root.apply(override: o) }
-        return try GANConfig(root)
+        try GANConfig(ConfigFile.root(document, overrides: overrides, sections: "data:, model:"))
     }
 
     private init(_ root: ConfigNode) throws {
         let box = SectionReader.Box()
         let r = try SectionReader(root, path: "", origin: root.origin, sources: box)
-        if let n = r.value("seed") {
-            guard case .scalar(let s, true) = n.content, let v = UInt64(s.replacingOccurrences(of: "_", with: ""))
-            else { throw r.error("seed", "expected a non-negative integer, got \(n.described)") }
-            seed = v
-        }
+        seed = try r.seed() ?? seed
         threads = try r.int("threads", .atLeast(1))
         output = try r.string("output") ?? output
         report = try r.bool("report") ?? report

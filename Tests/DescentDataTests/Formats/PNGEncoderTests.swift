@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import Descent
 @testable import DescentData
 
 @Suite struct PNGEncoderTests {
@@ -44,23 +45,10 @@ import Testing
         #expect(try Self.decode(png, width: w, height: h, channels: 3) == rgb)
         // Smooth gradients filter to near-constant rows: far smaller than the raw bytes.
         #expect(png.count < rgb.count / 2)
-        var noise = SplitMix(seed: 5)
-        let grey = (0..<(w * h)).map { _ in UInt8(truncatingIfNeeded: noise.next()) }
+        let noise = RandomGenerator(seed: 5)
+        let grey = (0..<(w * h)).map { _ in UInt8(noise.integer(in: 0..<256)) }
         let greyPNG = PNGEncoder.encode(width: w, height: h, channels: 1, pixels: grey)
         #expect(try Self.decode(greyPNG, width: w, height: h, channels: 1) == grey)
-    }
-
-    /// A tiny deterministic generator for test noise.
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     @Test func encodesAValidHeader() {

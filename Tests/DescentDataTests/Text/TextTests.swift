@@ -89,7 +89,7 @@ import Testing
             _ = try TextCorpus.table(contentsOf: url, text: "body", label: "label")
             Issue.record("a missing column was accepted")
         } catch let e as DescentError {
-            #expect(e.description == "\(url.path): no text column \"body\" (columns: text, label)")
+            #expect(e.description == "\(url.path): no text column named \"body\" (columns: text, label)")
         }
     }
 

@@ -12,28 +12,16 @@ import Testing
     static func table(at url: URL) throws {
         let good = ["great", "good", "lovely", "superb"], bad = ["awful", "bad", "dull", "poor"]
         let filler = ["the", "film", "was", "a", "plot", "and", "cast", "really", "quite", "story"]
-        var generator = SplitMix(seed: 11)
+        let generator = RandomGenerator(seed: 11)
         var lines = ["review,sentiment"]
         for i in 0..<240 {
             let positive = i % 2 == 0
-            var words = (0..<(2 + Int(generator.next() % 6))).map { _ in filler[Int(generator.next() % 10)] }
-            let word = (positive ? good : bad)[Int(generator.next() % 4)]
-            words.insert(word, at: Int(generator.next() % UInt64(words.count + 1)))
+            var words = (0..<(2 + generator.integer(in: 0..<6))).map { _ in filler[generator.integer(in: 0..<10)] }
+            let word = (positive ? good : bad)[generator.integer(in: 0..<4)]
+            words.insert(word, at: generator.integer(in: 0..<(words.count + 1)))
             lines.append("\"\(words.joined(separator: " ")).\",\(positive ? "pos" : "neg")")
         }
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     @Test func trainsAGRUOnATextTable() throws {
