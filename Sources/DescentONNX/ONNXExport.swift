@@ -44,6 +44,8 @@ public enum ONNXNames {
     public static let output = "output"
     /// The symbolic batch dimension of the input and the output.
     public static let batch = "batch"
+    /// The symbolic time dimension of a text model's input `[batch, sequence]` (token indices as float32).
+    public static let sequence = "sequence"
     /// The metadata key of the class names.
     public static let classNames = "class_names"
 }
@@ -97,7 +99,10 @@ struct ONNXExporter {
         g.node = graph.nodes
         for i in g.node.indices where g.node[i].output == [last] { g.node[i].output = [ONNXNames.output] }
         g.initializer = graph.initializers
-        g.input = [Self.valueInfo(ONNXNames.input, shape: inputShape)]
+        // A text model reads sequences of any length: its time axis is dynamic like the batch.
+        g.input = [
+            Self.valueInfo(ONNXNames.input, shape: inputShape, dynamicTime: module is SequenceClassifier)
+        ]
         g.output = [Self.valueInfo(ONNXNames.output, shape: Array(outputShape.dropFirst()))]
 
         var m = Onnx_ModelProto()
@@ -124,16 +129,17 @@ struct ONNXExporter {
         return m
     }
 
-    /// A float32 tensor value `[batch] + shape`.
-    static func valueInfo(_ name: String, shape: [Int]) -> Onnx_ValueInfoProto {
+    /// A float32 tensor value `[batch] + shape`; with `dynamicTime`, `shape`'s first axis is the dynamic
+    /// ``ONNXNames/sequence``.
+    static func valueInfo(_ name: String, shape: [Int], dynamicTime: Bool = false) -> Onnx_ValueInfoProto {
         var tensorShape = Onnx_TensorShapeProto()
         var batch = Onnx_TensorShapeProto.Dimension()
         batch.dimParam = ONNXNames.batch
         tensorShape.dim =
             [batch]
-            + shape.map { d in
+            + shape.enumerated().map { i, d in
                 var dim = Onnx_TensorShapeProto.Dimension()
-                dim.dimValue = Int64(d)
+                if dynamicTime && i == 0 { dim.dimParam = ONNXNames.sequence } else { dim.dimValue = Int64(d) }
                 return dim
             }
         var tensorType = Onnx_TypeProto.Tensor()
@@ -173,9 +179,11 @@ struct ONNXExporter {
                 .argument, path.isEmpty ? module.typeName : "\(path) (\(module.typeName))",
                 "has no ONNX export (supported: Sequential, Linear, Conv2d, ConvTranspose2d, BatchNorm1d/2d, LayerNorm, "
                     + "MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, Flatten, the activations, Softmax, LogSoftmax, "
-                    + "BasicBlock, ResNet)")
+                    + "BasicBlock, ResNet, SequenceClassifier)")
         }
         switch module {
+        case let classifier as SequenceClassifier:
+            return (try sequenceClassifier(classifier, path: path, key: key, ids: input), out)
         case let seq as Sequential:
             var x = input, s = shape
             for (name, child) in seq.namedChildren() { (x, s) = try emit(child, path: key(name), input: x, shape: s) }

@@ -28,15 +28,23 @@ final class ONNXGraphBuilder {
     /// Appends a node of operator `op` named `name` (made unique) and returns its output's name.
     @discardableResult
     func add(_ op: String, _ name: String, inputs: [String], attributes: [Onnx_AttributeProto] = []) -> String {
+        add(op, name, inputs: inputs, outputs: 1, attributes: attributes)[0]
+    }
+
+    /// Appends a node of operator `op` named `name` (made unique) with `outputs` outputs and returns their names
+    /// (an empty input name leaves an optional input out).
+    func add(_ op: String, _ name: String, inputs: [String], outputs: Int, attributes: [Onnx_AttributeProto] = [])
+        -> [String]
+    {
         let nodeName = uniqueName(name.isEmpty ? op : "\(name)/\(op)")
         var node = Onnx_NodeProto()
         node.opType = op
         node.name = nodeName
         node.input = inputs
-        node.output = [nodeName + ":0"]
+        node.output = (0..<outputs).map { "\(nodeName):\($0)" }
         node.attribute = attributes
         nodes.append(node)
-        return node.output[0]
+        return node.output
     }
 
     /// Adds a float32 initialiser holding `tensor` under `name` (made unique) and returns the name.
@@ -87,6 +95,24 @@ enum ONNXAttribute {
         a.name = name
         a.type = .ints
         a.ints = values.map(Int64.init)
+        return a
+    }
+
+    /// A string attribute.
+    static func string(_ name: String, _ value: String) -> Onnx_AttributeProto {
+        var a = Onnx_AttributeProto()
+        a.name = name
+        a.type = .string
+        a.s = Data(value.utf8)
+        return a
+    }
+
+    /// A list-of-strings attribute.
+    static func strings(_ name: String, _ values: [String]) -> Onnx_AttributeProto {
+        var a = Onnx_AttributeProto()
+        a.name = name
+        a.type = .strings
+        a.strings = values.map { Data($0.utf8) }
         return a
     }
 

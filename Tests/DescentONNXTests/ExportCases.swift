@@ -18,12 +18,21 @@ struct ExportCase {
     /// The export options (normalisation, class names).
     let options: ONNXExportOptions
 
-    /// The names of the cases (``make(_:)``), for parameterised tests: every zoo model but `text_rnn` (embeddings
-    /// and recurrent layers have no ONNX export yet; ``ONNXExportTests`` checks its error).
+    /// The names of the cases (``make(_:)``), for parameterised tests: every zoo model, two `model.layers` configs,
+    /// transposed convolutions, and text classifiers over every recurrent kind (see ``textCases``).
     static let names =
-        ModelConfig.Zoo.allCases.filter { $0 != .textRNN }.map(\.rawValue) + [
-            "layers-conv", "layers-dense", "conv-transpose",
-        ]
+        ModelConfig.Zoo.allCases.map(\.rawValue) + ["layers-conv", "layers-dense", "conv-transpose"]
+        + textCases.keys.sorted()
+
+    /// Text classifiers besides the zoo's `text_rnn` (one LSTM layer): a 2-layer bidirectional GRU, a 2-layer LSTM
+    /// without biases, and bidirectional Elman RNNs with tanh and ReLU, over a vocabulary of 30 tokens.
+    static let textCases: [String: (RecurrentCellKind, layers: Int, bidirectional: Bool)] = [
+        "text-gru-2-bi": (.gru, 2, true), "text-lstm-2": (.lstm, 2, false), "text-rnn-tanh-bi": (.rnnTanh, 1, true),
+        "text-rnn-relu-bi": (.rnnReLU, 1, true),
+    ]
+
+    /// Token sequences of this many steps for the text cases.
+    static let textSteps = 12
 
     /// A `model.layers` config over convolutions with stride, padding, dilation, groups and a non-square kernel,
     /// every pooling, both batch norms, layer norm, every activation and log-softmax.
@@ -71,7 +80,22 @@ struct ExportCase {
         let generator = RandomGenerator(seed: 20)
         let model: Module, inputShape: [Int]
         var options = ONNXExportOptions()
-        if let zoo = ModelConfig.Zoo(rawValue: name) {
+        if name == ModelConfig.Zoo.textRNN.rawValue {
+            inputShape = [textSteps]
+            model = try ModelConfig.Zoo.textRNN.makeModel(inputShape: inputShape, classes: 10)
+            options.classNames = (0..<10).map { "class \($0)" }
+        } else if let (kind, layers, bidirectional) = textCases[name] {
+            inputShape = [textSteps]
+            let classifier = SequenceClassifier(
+                vocabularySize: 30, classes: 4, cell: kind, embeddingDim: 6, hiddenSize: 5, numLayers: layers,
+                bidirectional: bidirectional, generator: generator)
+            if name == "text-lstm-2" {  // no biases: the ONNX node's B input is left out
+                let bare = LSTM(6, 5, numLayers: 2, bias: false, batchFirst: true, generator: generator)
+                model = SequenceClassifier(embedding: classifier.embedding, recurrent: bare, head: classifier.head)
+            } else {
+                model = classifier
+            }
+        } else if let zoo = ModelConfig.Zoo(rawValue: name) {
             inputShape = zoo.defaultInput
             model = try zoo.makeModel(inputShape: inputShape, classes: 10)
             if inputShape.first == 3 {
@@ -110,9 +134,19 @@ struct ExportCase {
         return ExportCase(name: name, model: model, inputShape: inputShape, options: options)
     }
 
-    /// `count` samples in [0, 1] (raw inputs, before the normalisation).
+    /// Whether the case reads token indices (a text classifier).
+    var isText: Bool { model is SequenceClassifier }
+
+    /// `count` samples in [0, 1] (raw inputs, before the normalisation), or for a text case token indices in
+    /// `1..<30` of lengths 12, 3, 7, 1, … padded on the right with 0.
     func inputs(count: Int) -> Tensor {
-        RandomGenerator(seed: 7).uniform([count] + inputShape)
+        let generator = RandomGenerator(seed: 7)
+        guard isText else { return generator.uniform([count] + inputShape) }
+        let steps = inputShape[0], lengths = [steps, 3, 7, 1]
+        let ids = (0..<count).flatMap { i in
+            (0..<steps).map { t in t < lengths[i % lengths.count] ? Float(generator.integer(in: 1..<30)) : 0 }
+        }
+        return Tensor(ids, shape: [count, steps])
     }
 
     /// Descent's outputs for raw `x`: the normalisation as `Normalize` applies it, then the model.

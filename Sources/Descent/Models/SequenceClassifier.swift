@@ -32,6 +32,22 @@ public final class SequenceClassifier: Module {
         super.init()
     }
 
+    /// A classifier from its parts: an embedding whose padding index is 0, a batch-first recurrent network over its
+    /// vectors and a linear head over the last layer's final state (`directions · hiddenSize` features).
+    public init(embedding: Embedding, recurrent: RecurrentLayer, dropout: Float = 0, head: Linear) {
+        precondition(embedding.paddingIndex == 0, "SequenceClassifier: the embedding's padding index must be 0")
+        precondition(recurrent.batchFirst, "SequenceClassifier: the recurrent layers must be batch-first")
+        precondition(
+            recurrent.inputSize == embedding.embeddingDim
+                && head.inFeatures == recurrent.hiddenSize * recurrent.directions,
+            "SequenceClassifier: the parts' sizes do not fit")
+        self.embedding = embedding
+        self.recurrent = recurrent
+        self.dropout = Dropout(dropout, generator: recurrent.generator)
+        self.head = head
+        super.init()
+    }
+
     /// Each row's length: its number of non-zero (non-`<pad>`) indices, at least 1.
     public static func lengths(of ids: Tensor) -> [Int] {
         let (batch, steps) = (ids.shape[0], ids.shape[1])

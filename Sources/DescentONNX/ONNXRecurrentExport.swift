@@ -1,0 +1,127 @@
+import Descent
+
+/// The ONNX form of embeddings and recurrent networks: `Gather` on the embedding matrix, and per layer one ONNX
+/// `LSTM`, `GRU` or `RNN` node (both directions in one node) with PyTorch's gate blocks reordered to ONNX's
+/// (LSTM `i, f, g, o` → `i, o, f, c`; GRU `r, z, n` → `z, r, h` with `linear_before_reset = 1`, PyTorch's GRU) and
+/// the biases joined as `B = [b_ih, b_hh]`. Padded batches pass their lengths as `sequence_lens`, so that ONNX
+/// Runtime, like ``RecurrentLayer/forward(_:initialState:lengths:)``, stops each sequence at its length.
+extension ONNXExporter {
+    /// `Cast` of float token indices `[batch, T]` to int64, then `Gather` on `embedding.weight`: `[batch, T, E]`.
+    func embedding(_ embedding: Embedding, path: String, ids: String) throws -> String {
+        guard embedding.maxNorm == nil else {
+            throw DescentError(
+                .argument, "\(path) (Embedding)", "has no ONNX export with max_norm (it renormalises rows as it reads)")
+        }
+        let weight = graph.initializer("\(path).weight", embedding.weight)
+        let indices = graph.add(
+            "Cast", path, inputs: [ids], attributes: [ONNXAttribute.int("to", Self.int64Type)])
+        return graph.add("Gather", path, inputs: [weight, indices], attributes: [ONNXAttribute.int("axis", 0)])
+    }
+
+    /// The length of each row of token indices `[batch, T]` as `int32 [batch]`: its non-zero (non-`<pad>`) entries,
+    /// at least 1 — `max(1, Σₜ sign(idsₜ))`, as ``SequenceClassifier/lengths(of:)`` counts them.
+    func sequenceLengths(_ ids: String, path: String) -> String {
+        let mask = graph.add("Sign", path, inputs: [ids])
+        let axes = graph.int64Initializer("\(path).lengths_axes", [1])
+        let count = graph.add(
+            "ReduceSum", path, inputs: [mask, axes], attributes: [ONNXAttribute.int("keepdims", 0)])
+        let one = graph.initializer("\(path).lengths_minimum", values: [1], shape: [])
+        let atLeastOne = graph.add("Max", path, inputs: [count, one])
+        return graph.add("Cast", path, inputs: [atLeastOne], attributes: [ONNXAttribute.int("to", Self.int32Type)])
+    }
+
+    /// The nodes of `layer` on a batch-first input `[batch, T, inputSize]` with optional `int32 [batch]` lengths:
+    /// the output sequence `[batch, T, D·H]` and the last layer's final `h` with both directions joined
+    /// `[batch, D·H]`.
+    func recurrent(_ layer: RecurrentLayer, path: String, input: String, lengths: String?) -> (
+        sequence: String, last: String
+    ) {
+        let d = layer.directions, h = layer.hiddenSize
+        let state = Dictionary(uniqueKeysWithValues: layer.namedParameters())
+        // ONNX's recurrent operators read [T, batch, features] (layout 0, which every runtime implements).
+        var x = graph.add("Transpose", path, inputs: [input], attributes: [ONNXAttribute.ints("perm", [1, 0, 2])])
+        var last = ""
+        for l in 0..<layer.numLayers {
+            let suffixes = layer.bidirectional ? ["", "_reverse"] : [""]
+            func stacked(_ name: String) -> [Float] {
+                suffixes.flatMap { Self.onnxGateOrder(state["\(name)_l\(l)\($0)"]!, kind: layer.kind, hidden: h) }
+            }
+            let inputSize = l == 0 ? layer.inputSize : d * h, rows = layer.kind.gates * h
+            let w = graph.initializer("\(path).W_l\(l)", values: stacked("weight_ih"), shape: [d, rows, inputSize])
+            let r = graph.initializer("\(path).R_l\(l)", values: stacked("weight_hh"), shape: [d, rows, h])
+            var inputs = [x, w, r]
+            if layer.hasBias {
+                let b = suffixes.flatMap { suffix in
+                    ["bias_ih", "bias_hh"].flatMap {
+                        Self.onnxGateOrder(state["\($0)_l\(l)\(suffix)"]!, kind: layer.kind, hidden: h)
+                    }
+                }
+                inputs.append(graph.initializer("\(path).B_l\(l)", values: b, shape: [d, 2 * rows]))
+            } else {
+                inputs.append("")
+            }
+            inputs.append(lengths ?? "")
+            var attributes = [
+                ONNXAttribute.int("hidden_size", h),
+                ONNXAttribute.string("direction", layer.bidirectional ? "bidirectional" : "forward"),
+            ]
+            switch layer.kind {
+            case .gru: attributes.append(ONNXAttribute.int("linear_before_reset", 1))
+            case .rnnTanh: attributes.append(ONNXAttribute.strings("activations", Array(repeating: "Tanh", count: d)))
+            case .rnnReLU: attributes.append(ONNXAttribute.strings("activations", Array(repeating: "Relu", count: d)))
+            case .lstm: break
+            }
+            let outputs = graph.add(
+                Self.onnxOperator(layer.kind), "\(path).l\(l)", inputs: inputs, outputs: 2, attributes: attributes)
+            // Y [T, D, batch, H] → [T, batch, D·H] for the next layer; Y_h [D, batch, H] → [batch, D·H].
+            let y = graph.add(
+                "Transpose", path, inputs: [outputs[0]], attributes: [ONNXAttribute.ints("perm", [0, 2, 1, 3])])
+            x = graph.add("Reshape", path, inputs: [y, graph.int64Initializer("\(path).shape_l\(l)", [0, 0, -1])])
+            let hn = graph.add(
+                "Transpose", path, inputs: [outputs[1]], attributes: [ONNXAttribute.ints("perm", [1, 0, 2])])
+            last = graph.add("Reshape", path, inputs: [hn, graph.int64Initializer("\(path).last_l\(l)", [0, -1])])
+        }
+        let sequence = graph.add(
+            "Transpose", path, inputs: [x], attributes: [ONNXAttribute.ints("perm", [1, 0, 2])])
+        return (sequence, last)
+    }
+
+    /// A ``SequenceClassifier``: embedding, lengths, the recurrent layers and the linear head on the final state
+    /// (dropout is the identity in eval form).
+    func sequenceClassifier(_ model: SequenceClassifier, path: String, key: (String) -> String, ids: String) throws
+        -> String
+    {
+        let embedded = try embedding(model.embedding, path: key("embedding"), ids: ids)
+        let lengths = sequenceLengths(ids, path: key("recurrent"))
+        let (_, last) = recurrent(model.recurrent, path: key("recurrent"), input: embedded, lengths: lengths)
+        let head = model.head
+        let w = graph.initializer(key("head.weight"), head.weight)
+        let b = head.bias.map { [graph.initializer(key("head.bias"), $0)] } ?? []
+        return graph.add("Gemm", key("head"), inputs: [last, w] + b, attributes: [ONNXAttribute.int("transB", 1)])
+    }
+
+    /// ONNX's operator for a cell kind.
+    static func onnxOperator(_ kind: RecurrentCellKind) -> String {
+        switch kind {
+        case .lstm: return "LSTM"
+        case .gru: return "GRU"
+        case .rnnTanh, .rnnReLU: return "RNN"
+        }
+    }
+
+    /// The gate blocks of a PyTorch weight or bias (`[G·H, …]` or `[G·H]`) in ONNX's order, as flat values.
+    static func onnxGateOrder(_ t: Tensor, kind: RecurrentCellKind, hidden: Int) -> [Float] {
+        let order: [Int]
+        switch kind {
+        case .lstm: order = [0, 3, 1, 2]  // i, f, g, o → i, o, f, c
+        case .gru: order = [1, 0, 2]  // r, z, n → z, r, h
+        case .rnnTanh, .rnnReLU: order = [0]
+        }
+        let values = t.scalars, block = hidden * (t.rank == 2 ? t.shape[1] : 1)
+        return order.flatMap { values[($0 * block)..<(($0 + 1) * block)] }
+    }
+
+    /// ONNX's `TensorProto.DataType` of int64 and int32 (for `Cast`).
+    static let int64Type = 7
+    static let int32Type = 6
+}
