@@ -73,7 +73,10 @@ let package = Package(
         ),
         .testTarget(name: "DescentTests", dependencies: ["Descent"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentDataTests", dependencies: ["DescentData"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "DescentTrainTests", dependencies: ["DescentTrain"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "DescentTrainTests",
+            dependencies: ["DescentTrain", "DescentONNX", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "DescentMPITests", dependencies: ["DescentMPI"]),
         .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"]),
         .testTarget(
@@ -84,7 +87,7 @@ let package = Package(
         + (fuzz
             ? [
                 .executableTarget(
-                    name: "DescentFuzz", dependencies: ["Descent", "DescentData", "DescentTrain"],
+                    name: "DescentFuzz", dependencies: ["Descent", "DescentData", "DescentONNX", "DescentTrain"],
                     path: "Tests/Fuzz/DescentFuzz")
             ] : [])
 )

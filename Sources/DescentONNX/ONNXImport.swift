@@ -21,7 +21,10 @@ public struct ONNXImportedModel {
 /// Reads ONNX files into Descent modules (``ONNXGraphModule``) for the operators that ``Module/exportONNX(to:inputShape:options:)``
 /// writes and their PyTorch forms: Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, LayerNormalization,
 /// MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Gelu, Softmax,
-/// LogSoftmax, Dropout, Identity, Transpose of a constant, Add, Sub, Mul, Div and Constant.
+/// LogSoftmax, Dropout, Identity, Transpose, Add, Sub, Mul, Div, Max, Constant, Cast, Sign, ReduceSum, Gather (an
+/// embedding; its padding row is not known, so it is trained like the others), LSTM, GRU and RNN (one
+/// ``RecurrentLayer`` per node, with `sequence_lens`). A text model's `[batch, sequence]` input may have a symbolic
+/// time axis; ``ONNXImportedModel/inputShape`` is then `[1]`, and any length is read.
 ///
 /// Every malformed file is a ``DescentError`` of kind `.file` with one line naming the file, the node where there
 /// is one, and the reason: a file that is not a protobuf `ModelProto`, an opset older than 7, a graph with a
@@ -33,7 +36,8 @@ public enum ONNXImport {
     public static let supportedOperators = [
         "Conv", "ConvTranspose", "Gemm", "MatMul", "BatchNormalization", "LayerNormalization", "MaxPool",
         "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh",
-        "Gelu", "Softmax", "LogSoftmax", "Dropout", "Identity", "Transpose", "Add", "Sub", "Mul", "Div", "Constant",
+        "Gelu", "Softmax", "LogSoftmax", "Dropout", "Identity", "Transpose", "Add", "Sub", "Mul", "Div", "Max",
+        "Constant", "Cast", "Sign", "ReduceSum", "Gather", "LSTM", "GRU", "RNN",
     ]
 
     /// Reads the ONNX file at `url`.
@@ -152,6 +156,9 @@ struct ONNXReader {
         guard dims.count >= 2 else {
             throw Failure(node: nil, reason: "the graph input '\(info.name)' needs a batch and a sample dimension")
         }
+        // `[batch, sequence]` token indices (a text model): the time axis may be symbolic too; it is given the
+        // nominal length 1 (the model reads any length).
+        if dims.count == 2, case .dimParam? = dims[1].value { return [1] }
         let shape = try dims.dropFirst().map { d in
             guard case .dimValue(let v)? = d.value, v >= 1, v <= 1 << 24 else {
                 throw Failure(
@@ -341,7 +348,7 @@ struct ONNXReader {
     /// The child name of a layer: the common prefix of its weights' names (`features.0` of `features.0.weight`),
     /// else the node's name; made unique.
     mutating func childName(_ node: Onnx_NodeProto) -> String {
-        let weights = node.input.dropFirst().filter { constants[$0] != nil }
+        let weights = node.input.filter { constants[$0] != nil }
         var base = node.name.isEmpty ? node.opType : node.name
         if let first = weights.first, let dot = first.lastIndex(of: ".") {
             let prefix = String(first[..<dot])
@@ -356,7 +363,8 @@ struct ONNXReader {
         return name
     }
 
-    /// Records a step computing `node.output[0]`; its shape is checked now.
+    /// Records a step computing `node.output[0]` (and, for a recurrent node, its other outputs); the shapes are
+    /// checked now.
     mutating func record(
         _ node: Onnx_NodeProto, _ operation: ONNXGraphModule.Operation, _ operands: [ONNXGraphModule.Operand]
     ) throws {
@@ -364,38 +372,31 @@ struct ONNXReader {
             throw Failure(node: node.name, reason: "has no output")
         }
         let name = node.name.isEmpty ? node.opType : node.name
-        func shape(_ o: ONNXGraphModule.Operand) -> [Int] {
+        let inputs = operands.map { o -> [Int] in
             switch o {
             case .value(let i): return shapes[i]
             case .constant(let t): return t.shape
             }
         }
-        let outShape: [Int]
-        switch operation {
-        case .layer(let m):
-            do { outShape = try m.outputShape(for: shape(operands[0])) } catch let e as DescentError {
-                throw Failure(node: name, reason: "\(e.reason)")
-            }
-            let child = childName(node)
-            children.append((child, m))
-        case .binary(let op):
-            guard let s = Shape.broadcast(shape(operands[0]), shape(operands[1])) else {
-                throw Failure(
-                    node: name,
-                    reason:
-                        "\(op.rawValue) of shapes \(shape(operands[0])) and \(shape(operands[1])), which do not broadcast"
-                )
-            }
-            outShape = s
-        case .reshape(let target):
-            guard let s = ONNXGraphModule.resolve(target, input: shape(operands[0])) else {
-                throw Failure(node: name, reason: "cannot reshape \(shape(operands[0])) to \(target)")
-            }
-            outShape = s
+        let outShapes: [[Int]]
+        switch ONNXGraphModule.shapes(operation, inputs) {
+        case .success(let s): outShapes = s
+        case .failure(let e):
+            if case .layer = operation { throw Failure(node: name, reason: e.reason) }
+            throw Failure(node: name, reason: "\(e.location) \(e.reason)")
         }
-        valueIndex[output] = shapes.count
-        steps.append(ONNXGraphModule.Step(name: name, operation: operation, operands: operands, output: shapes.count))
-        shapes.append(outShape)
+        switch operation {
+        case .layer(let m): children.append((childName(node), m))
+        case .recurrent(let m): children.append((childName(node), m))
+        default: break
+        }
+        var outputs: [Int] = []
+        for (i, shape) in outShapes.enumerated() {  // a slot for every output, named or left out
+            if i < node.output.count, !node.output[i].isEmpty { valueIndex[node.output[i]] = shapes.count }
+            outputs.append(shapes.count)
+            shapes.append(shape)
+        }
+        steps.append(ONNXGraphModule.Step(name: name, operation: operation, operands: operands, outputs: outputs))
     }
 
     /// The node's first input, a value computed from the graph input.
@@ -433,6 +434,10 @@ struct ONNXReader {
             } else {
                 throw Failure(node: node.name, reason: "input '\(first)' is not a float tensor")
             }
+        case "Transpose" where node.input.first.map { valueIndex[$0] != nil } ?? false:
+            guard case .value(let i) = try x() else { return }
+            let perm = try ints(node, "perm") ?? Array((0..<shapes[i].count).reversed())
+            try record(node, .transpose(perm), [.value(i)])
         case "Transpose":
             guard let w = try weight(node, 0, rank: 2), let output = node.output.first else { return }
             let perm = try ints(node, "perm") ?? [1, 0]
@@ -574,6 +579,55 @@ struct ONNXReader {
                 throw Failure(node: node.name, reason: "axis \(axis) out of range")
             }
             try addLayer(node, node.opType == "Softmax" ? Softmax(dim: axis) : LogSoftmax(dim: axis))
+        case "Cast":
+            let to = try int(node, "to", 0)
+            let op: ONNXGraphModule.UnaryOperator
+            switch to {
+            case 1, 10, 11, 16: op = .identity  // float types: the values stay float32
+            case 2, 3, 4, 5, 6, 7, 12, 13: op = .truncate  // integer types
+            case 9: op = .nonZero  // bool
+            default: throw Failure(node: node.name, reason: "Cast to element type \(to) is not supported")
+            }
+            try unary(node, op)
+        case "Sign": try unary(node, .sign)
+        case "ReduceSum":
+            guard case .value(let i) = try x() else { return }
+            let rank = shapes[i].count
+            var axes: [Int]
+            if node.input.count > 1, !node.input[1].isEmpty {
+                guard let given = integerConstants[node.input[1]] else {
+                    throw Failure(node: node.name, reason: "ReduceSum needs constant int64 axes")
+                }
+                axes = given
+            } else {
+                axes = try ints(node, "axes") ?? []
+            }
+            if axes.isEmpty {
+                guard try int(node, "noop_with_empty_axes", 0) == 0 else {
+                    throw Failure(node: node.name, reason: "ReduceSum with noop_with_empty_axes")
+                }
+                axes = Array(0..<rank)
+            }
+            axes = axes.map { $0 < 0 ? $0 + rank : $0 }
+            guard axes.allSatisfy({ (0..<rank).contains($0) }), Set(axes).count == axes.count else {
+                throw Failure(node: node.name, reason: "axes \(axes) of a rank-\(rank) value")
+            }
+            try record(node, .reduceSum(axes: axes, keepDims: try int(node, "keepdims", 1) == 1), [.value(i)])
+        case "Gather":
+            guard try int(node, "axis", 0) == 0, node.input.count == 2, let table = constants[node.input[0]],
+                table.rank == 2, case .value(let i)? = valueIndex[node.input[1]].map(ONNXGraphModule.Operand.value)
+            else {
+                throw Failure(
+                    node: node.name, reason: "Gather reads only rows (axis 0) of a constant matrix at computed indices")
+            }
+            let embedding = Embedding(table.shape[0], table.shape[1])
+            embedding.weight.assignInPlace(table)
+            try record(node, .layer(embedding), [.value(i)])
+        case "LSTM", "GRU", "RNN":
+            try addRecurrent(node)
+        case "Max" where node.input.count == 2:
+            let a = try operand(node, node.input[0]), b = try operand(node, node.input[1])
+            try record(node, .binary(.max), [a, b])
         case "Add", "Sub", "Mul", "Div":
             guard node.input.count == 2 else { throw Failure(node: node.name, reason: "needs two inputs") }
             let a = try operand(node, node.input[0]), b = try operand(node, node.input[1])
@@ -588,6 +642,109 @@ struct ONNXReader {
                     "operator '\(node.opType)'\(node.domain.isEmpty ? "" : " of domain \(node.domain)") is not supported (supported: \(ONNXImport.supportedOperators.joined(separator: ", ")))"
             )
         }
+    }
+
+    /// Records an elementwise function of the node's first input (folded at once when that is a constant).
+    mutating func unary(_ node: Onnx_NodeProto, _ op: ONNXGraphModule.UnaryOperator) throws {
+        guard let first = node.input.first, let output = node.output.first else {
+            throw Failure(node: node.name, reason: "\(node.opType) needs an input and an output")
+        }
+        if let t = constants[first] {
+            constants[output] = op(t)
+        } else {
+            try record(node, .unary(op), [try firstValue(node)])
+        }
+    }
+
+    /// An ONNX `LSTM`, `GRU` (with `linear_before_reset = 1`, PyTorch's form) or `RNN` (tanh or ReLU) node with
+    /// layout 0, default activations and no initial states, as a one-layer ``RecurrentLayer``: ONNX's gate blocks
+    /// (LSTM `i, o, f, c`; GRU `z, r, h`) are put back in PyTorch's order and `B` split into `b_ih`, `b_hh`.
+    mutating func addRecurrent(_ node: Onnx_NodeProto) throws {
+        let fail = { (reason: String) in Failure(node: node.name.isEmpty ? node.opType : node.name, reason: reason) }
+        let hidden = try int(node, "hidden_size", 0)
+        let direction = attribute(node, "direction").map { String(decoding: $0.s, as: UTF8.self) } ?? "forward"
+        guard direction == "forward" || direction == "bidirectional" else {
+            throw fail("direction '\(direction)' is not supported (forward or bidirectional)")
+        }
+        guard try int(node, "layout", 0) == 0 else { throw fail("layout 1 (batch first) is not supported") }
+        guard attribute(node, "clip") == nil, try int(node, "input_forget", 0) == 0 else {
+            throw fail("clip and input_forget are not supported")
+        }
+        guard node.input.count <= 5 || node.input.dropFirst(5).allSatisfy(\.isEmpty) else {
+            throw fail("initial states and peepholes are not supported")
+        }
+        let d = direction == "bidirectional" ? 2 : 1
+        let activations = try attribute(node, "activations").map {
+            guard $0.type == .strings else { throw fail("activations must be strings") }
+            return $0.strings.map { String(decoding: $0, as: UTF8.self).lowercased() }
+        }
+        let kind: RecurrentCellKind
+        switch node.opType {
+        case "LSTM":
+            kind = .lstm
+            guard
+                activations == nil
+                    || activations! == Array(repeating: ["sigmoid", "tanh", "tanh"], count: d).flatMap({ $0 })
+            else { throw fail("activations other than Sigmoid, Tanh, Tanh are not supported") }
+        case "GRU":
+            kind = .gru
+            guard try int(node, "linear_before_reset", 0) == 1 else {
+                throw fail("GRU with linear_before_reset = 0 is not supported (PyTorch's GRU has 1)")
+            }
+            guard activations == nil || activations! == Array(repeating: ["sigmoid", "tanh"], count: d).flatMap({ $0 })
+            else { throw fail("activations other than Sigmoid, Tanh are not supported") }
+        default:
+            let names = activations ?? Array(repeating: "tanh", count: d)
+            guard names.count == d, Set(names).count == 1, names[0] == "tanh" || names[0] == "relu" else {
+                throw fail("activations \(names) are not supported (Tanh or Relu, the same in both directions)")
+            }
+            kind = names[0] == "relu" ? .rnnReLU : .rnnTanh
+        }
+        let w = try weight(node, 1, rank: 3)!, r = try weight(node, 2, rank: 3)!
+        let b = try weight(node, 3, rank: 2, optional: true)
+        let rows = kind.gates * hidden, inputSize = w.shape[2]
+        guard hidden >= 1, w.shape[0] == d, w.shape[1] == rows, r.shape == [d, rows, hidden],
+            b.map({ $0.shape == [d, 2 * rows] }) ?? true
+        else {
+            throw fail(
+                "weights W \(w.shape), R \(r.shape)\(b.map { ", B \($0.shape)" } ?? "") do not fit hidden_size "
+                    + "\(hidden) and \(d) direction(s)")
+        }
+        let layer = RecurrentLayer(
+            kind: kind, inputSize: inputSize, hiddenSize: hidden, bias: b != nil, bidirectional: d == 2)
+        let order: [Int]
+        switch kind {
+        case .lstm: order = [0, 2, 3, 1]  // i, o, f, c → i, f, g, o
+        case .gru: order = [1, 0, 2]  // z, r, h → r, z, n
+        case .rnnTanh, .rnnReLU: order = [0]
+        }
+        func pytorch(_ values: ArraySlice<Float>, width: Int) -> [Float] {
+            let block = hidden * width, start = values.startIndex
+            return order.flatMap { values[(start + $0 * block)..<(start + ($0 + 1) * block)] }
+        }
+        var entries: [(String, Tensor)] = []
+        let (ws, rs, bs) = (w.scalars, r.scalars, b?.scalars)
+        for k in 0..<d {
+            let suffix = k == 0 ? "_l0" : "_l0_reverse"
+            let wk = ws[(k * rows * inputSize)..<((k + 1) * rows * inputSize)]
+            let rk = rs[(k * rows * hidden)..<((k + 1) * rows * hidden)]
+            entries.append(("weight_ih" + suffix, Tensor(pytorch(wk, width: inputSize), shape: [rows, inputSize])))
+            entries.append(("weight_hh" + suffix, Tensor(pytorch(rk, width: hidden), shape: [rows, hidden])))
+            if let bs {
+                let bk = bs[(k * 2 * rows)..<((k + 1) * 2 * rows)]
+                entries.append(("bias_ih" + suffix, Tensor(pytorch(bk.prefix(rows), width: 1), shape: [rows])))
+                entries.append(("bias_hh" + suffix, Tensor(pytorch(bk.suffix(rows), width: 1), shape: [rows])))
+            }
+        }
+        do { try layer.load(stateDict: entries, strict: true) } catch let e as DescentError { throw fail(e.reason) }
+        var operands = [try firstValue(node)]
+        if node.input.count > 4, !node.input[4].isEmpty {
+            guard let i = valueIndex[node.input[4]] else {
+                throw fail("sequence_lens '\(node.input[4])' must be computed from the graph input")
+            }
+            operands.append(.value(i))
+        }
+        try record(node, .recurrent(layer), operands)
     }
 
     /// Copies `weight` and `bias` into a layer whose parameters have those shapes.

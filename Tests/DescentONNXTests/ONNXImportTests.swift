@@ -152,14 +152,72 @@ import Testing
             try Self.error(proto) == "bad.onnx: node '0/Conv': weight '0.weight' has an empty dimension: [2, 1, 0, 3]")
     }
 
+    /// A small text classifier's export (a bidirectional GRU) to break in the tests below.
+    static func textModel() throws -> Onnx_ModelProto {
+        let model = SequenceClassifier(
+            vocabularySize: 12, classes: 3, cell: .gru, embeddingDim: 4, hiddenSize: 3, bidirectional: true,
+            generator: RandomGenerator(seed: 3))
+        return try Onnx_ModelProto(serializedBytes: try model.onnxData(inputShape: [6]))
+    }
+
+    @Test func recurrentNodesOutsideDescentsFormsAreRefused() throws {
+        var proto = try Self.textModel()
+        let gru = proto.graph.node.firstIndex { $0.opType == "GRU" }!
+        let name = proto.graph.node[gru].name
+        let reset = proto.graph.node[gru].attribute.firstIndex { $0.name == "linear_before_reset" }!
+        proto.graph.node[gru].attribute[reset].i = 0
+        #expect(
+            try Self.error(proto)
+                == "bad.onnx: node '\(name)': GRU with linear_before_reset = 0 is not supported (PyTorch's GRU has 1)")
+
+        proto = try Self.textModel()
+        let direction = proto.graph.node[gru].attribute.firstIndex { $0.name == "direction" }!
+        proto.graph.node[gru].attribute[direction].s = Data("reverse".utf8)
+        #expect(
+            try Self.error(proto)
+                == "bad.onnx: node '\(name)': direction 'reverse' is not supported (forward or bidirectional)")
+
+        proto = try Self.textModel()
+        let hidden = proto.graph.node[gru].attribute.firstIndex { $0.name == "hidden_size" }!
+        proto.graph.node[gru].attribute[hidden].i = 4
+        #expect(
+            try Self.error(proto)
+                == "bad.onnx: node '\(name)': weights W [2, 9, 4], R [2, 9, 3], B [2, 18] do not fit hidden_size 4 and 2 direction(s)"
+        )
+
+        proto = try Self.textModel()
+        let gather = proto.graph.node.firstIndex { $0.opType == "Gather" }!
+        proto.graph.node[gather].input.swapAt(0, 1)
+        #expect(
+            try Self.error(proto)
+                == "bad.onnx: node '\(proto.graph.node[gather].name)': Gather reads only rows (axis 0) of a constant matrix at computed indices"
+        )
+    }
+
+    @Test func anImportedTextModelReadsAnyLength() throws {
+        let proto = try Self.textModel()
+        let imported = try ONNXImport.read(try proto.serializedData(), source: "text.onnx")
+        #expect(imported.inputShape == [1])
+        let ids = Tensor([3, 5, 7, 0, 0, 0, 9, 2, 4, 6, 8, 1], shape: [2, 6])
+        let short = Tensor([3, 5, 7], shape: [1, 3])
+        let (batch, alone) = withNoGrad { (imported.model(ids), imported.model(short)) }
+        #expect(batch.shape == [2, 3])
+        // The padded first row equals the same text alone without padding (sequence_lens from the padding).
+        for k in 0..<3 { #expect(abs(batch.scalars[k] - alone.scalars[k]) < 1e-6) }
+    }
+
     /// Every truncation and many one-byte changes of a small model: each is read or refused with a one-line
     /// ``DescentError``, and a model that is read runs on a batch of zeros (its shapes were checked when read).
-    @Test func damagedBytesAreReadOrRefusedNeverACrash() throws {
+    @Test(arguments: ["cnn", "text"])
+    func damagedBytesAreReadOrRefusedNeverACrash(_ kind: String) throws {
         let model = Sequential(
             Conv2d(1, 2, kernelSize: 3, padding: 1), BatchNorm2d(2), ReLU(), MaxPool2d(kernelSize: 2), Flatten(),
             Linear(8, 3), Softmax())
-        let data = try model.onnxData(
-            inputShape: [1, 4, 4], options: ONNXExportOptions(normalizeMean: [0.5], normalizeStd: [0.25]))
+        let data =
+            kind == "text"
+            ? try Self.textModel().serializedData()
+            : try model.onnxData(
+                inputShape: [1, 4, 4], options: ONNXExportOptions(normalizeMean: [0.5], normalizeStd: [0.25]))
         var variants = (0..<data.count).map { data.prefix($0) }
         let generator = RandomGenerator(seed: 11)
         for position in 0..<data.count {

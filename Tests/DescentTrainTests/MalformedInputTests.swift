@@ -1,8 +1,10 @@
 import Descent
 import DescentData
 import Foundation
+import SwiftProtobuf
 import Testing
 
+@testable import DescentONNX
 @testable import DescentTrain
 
 /// The malformed-input table (issue 16): distinct broken files and configurations, each refused with one
@@ -407,7 +409,54 @@ import Testing
             let one = TensorDataset(inputs: Tensor([1, 2], shape: [1, 2]), labels: [1])
             _ = try trainer.fit(DataLoader(one, batchSize: 1), epochs: 1)
         },
+        Case("ONNX", "truncated file", #"m.onnx: not an ONNX model (protobuf: truncated)"#) {
+            try onnx({ _ in }, cut: 9)
+        },
+        Case("ONNX", "empty file", "m.onnx: the graph has no nodes") {
+            _ = try ONNXImport.read(Data(), source: "m.onnx")
+        },
+        Case(
+            "ONNX", "initialiser of type int32",
+            #"m.onnx: initialiser '0.weight' has data type int32; float32 (and int64 shapes) are read"#
+        ) {
+            try onnx { $0.graph.initializer[0].dataType = Int32(Onnx_TensorProto.DataType.int32.rawValue) }
+        },
+        Case("ONNX", "a cycle between two nodes", #"m.onnx: node '1/Relu': the graph has a cycle through this node"#) {
+            try onnx { $0.graph.node[1].input = $0.graph.node[2].output }
+        },
+        Case(
+            "ONNX", "missing initialiser",
+            #"m.onnx: node '3/Gemm': input '3.weight' is missing: no initialiser, graph input or node output has this name"#
+        ) {
+            try onnx { $0.graph.initializer.removeAll { $0.name == "3.weight" } }
+        },
+        Case(
+            "ONNX", "unsupported operator",
+            #"m.onnx: node '1/Relu': operator 'Celu' is not supported (supported: Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, LayerNormalization, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Gelu, Softmax, LogSoftmax, Dropout, Identity, Transpose, Add, Sub, Mul, Div, Max, Constant, Cast, Sign, ReduceSum, Gather, LSTM, GRU, RNN)"#
+        ) { try onnx { $0.graph.node[1].opType = "Celu" } },
+        Case(
+            "ONNX", "GRU without linear_before_reset",
+            #"m.onnx: node 'recurrent.l0/GRU': GRU with linear_before_reset = 0 is not supported (PyTorch's GRU has 1)"#
+        ) {
+            try onnx(text: true) { proto in
+                let gru = proto.graph.node.firstIndex { $0.opType == "GRU" }!
+                proto.graph.node[gru].attribute.removeAll { $0.name == "linear_before_reset" }
+            }
+        },
     ]
+
+    /// `ONNXImport.read` of a small exported model (a CNN, or with `text` a GRU text classifier) after `edit`,
+    /// its last `cut` bytes left out.
+    static func onnx(text: Bool = false, _ edit: (inout Onnx_ModelProto) -> Void, cut: Int = 0) throws {
+        let model: Module =
+            text
+            ? SequenceClassifier(vocabularySize: 9, classes: 2, cell: .gru, embeddingDim: 3, hiddenSize: 2)
+            : Sequential(Conv2d(1, 2, kernelSize: 3), ReLU(), Flatten(), Linear(8, 3))
+        var proto = try Onnx_ModelProto(serializedBytes: try model.onnxData(inputShape: text ? [5] : [1, 4, 4]))
+        edit(&proto)
+        let data = try proto.serializedData()
+        _ = try ONNXImport.read(data.prefix(data.count - cut), source: "m.onnx")
+    }
 
     @Test(arguments: cases) func refusedWithOneLine(_ c: Case) {
         let thrown = #expect(throws: DescentError.self) { try c.error() }

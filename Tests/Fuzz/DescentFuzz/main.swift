@@ -5,6 +5,7 @@
 // another error type, a multi-line message) stops the run as a crash.
 import Descent
 import DescentData
+import DescentONNX
 import DescentTrain
 import Foundation
 
@@ -61,6 +62,13 @@ let targets: [String: @Sendable (Data) throws -> Void] = [
         _ = try TrainingConfig.parse(yaml: yaml, source: "fuzz.yaml", overrides: overrides)
     },
     "tensorboard": { data in _ = try TensorBoardReader.events(decoding: data, name: "fuzz.tfevents") },
+    "onnx": { data in
+        // `descent import`'s reader, then the model run on a batch of two zero samples (its shapes were checked
+        // when it was read; a text model's zeros are all padding).
+        let imported = try ONNXImport.read(data, source: "fuzz.onnx")
+        guard Shape.count(imported.inputShape) <= 1 << 16 else { return }
+        _ = withNoGrad { imported.model(Tensor.zeros([2] + imported.inputShape)) }
+    },
     "tar": { data in
         let archive = try TarArchive(data: data, path: "fuzz.tar")
         for name in archive.entries.keys { _ = archive.contents(of: name) }
