@@ -4,12 +4,12 @@ import Foundation
 /// Reading a configuration document (YAML or JSON), shared by the training and the GAN configurations: the file,
 /// its top-level mapping with the `--set` overrides applied, and the top-level `seed`.
 enum ConfigFile {
-    /// The document in the file at `url`, with the relative paths of `dataPaths` in its `data` section made
-    /// absolute against the file's folder.
+    /// The document in the file at `url`, with the relative paths of `dataPaths` in its `data` section (and of
+    /// `modelPaths` in `model`) made absolute against the file's folder.
     ///
     /// - Throws: ``DescentError`` naming the file when it is missing, a folder, unreadable or not UTF-8, or of kind
     ///   `.config` for a syntax error.
-    static func read(_ url: URL, dataPaths: [String]) throws -> ConfigNode {
+    static func read(_ url: URL, dataPaths: [String], modelPaths: [String] = []) throws -> ConfigNode {
         let name = url.isFileURL ? url.relativePath : url.absoluteString
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else {
@@ -25,6 +25,7 @@ enum ConfigFile {
         }
         var root = try ConfigNode.parse(yaml: text, source: name)
         root.resolvePaths(dataPaths, inSection: "data", relativeTo: url.deletingLastPathComponent())
+        root.resolvePaths(modelPaths, inSection: "model", relativeTo: url.deletingLastPathComponent())
         return root
     }
 

@@ -80,6 +80,10 @@ public struct ModelConfig: Sendable, Equatable {
 
     /// The model.
     public var architecture: Architecture
+    /// A safetensors state dict (`model.weights`) loaded into the built model before training — fine-tuning from a
+    /// run's `model.safetensors`, a PyTorch `save_file(model.state_dict())` or `descent import --weights`; every key
+    /// must match (strict). `nil`: the initialisation drawn from the seed.
+    public var weights: String?
     /// Where the section's keys were written, for errors when the model is built.
     var sources = SourceMap()
 
@@ -106,7 +110,8 @@ public struct ModelConfig: Sendable, Equatable {
             guard !items.isEmpty else { throw r.error("layers", "expected at least one layer") }
             self.init(.layers(try items.map { try LayerConfig($0.node, path: $0.path, in: r) }))
             _ = r.node("name")
-            try r.finish(known: ["name", "layers"])
+            weights = try r.string("weights")
+            try r.finish(known: ["name", "layers", "weights"])
         } else {
             let zoo = Zoo(rawValue: try r.choice("name", Zoo.allCases.map(\.rawValue), what: "model") ?? defaultName)!
             let options = try r.options(zoo.specs, for: zoo.rawValue)
@@ -115,9 +120,10 @@ public struct ModelConfig: Sendable, Equatable {
             }
             self.init(.zoo(zoo, options))
             _ = r.node("layers")
+            weights = try r.string("weights")
             let own = zoo.specs.map(\.key)
             try r.finish(
-                known: ["name", "layers"] + own,
+                known: ["name", "layers", "weights"] + own,
                 elsewhere: OptionSpec.misplaced(
                     Zoo.allCases.flatMap { $0.specs.map(\.key) }, own: own, in: "model \(zoo.rawValue)"))
         }
@@ -134,6 +140,7 @@ public struct ModelConfig: Sendable, Equatable {
             case .layers(let layers):
                 w.list("layers", layers.map(\.yaml))
             }
+            w.line("weights", weights.map(YAMLWriter.string) ?? "null")
         }
     }
 

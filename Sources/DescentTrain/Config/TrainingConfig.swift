@@ -60,13 +60,14 @@ public struct TrainingConfig: Sendable, Equatable {
     // MARK: Reading
 
     /// Reads the configuration file at `url` (YAML or JSON) and applies `overrides` (`dotted.key=value`, as
-    /// `--set` gives them). Relative `data.path` and `data.directory` in the file are relative to its folder.
+    /// `--set` gives them). Relative `data.path`, `data.directory` and `model.weights` in the file are relative to
+    /// its folder.
     ///
     /// - Throws: ``DescentError`` naming the path when the file cannot be read, or of kind `.config` located
     ///   at `file:line dotted.key` (or `--set dotted.key`) for a syntax error, an unknown key, a value of the
     ///   wrong type or out of range.
     public static func load(contentsOf url: URL, overrides: [String] = []) throws -> TrainingConfig {
-        let root = try ConfigFile.read(url, dataPaths: ["path", "directory"])
+        let root = try ConfigFile.read(url, dataPaths: ["path", "directory"], modelPaths: ["weights"])
         return try decode(root, overrides: overrides)
     }
 

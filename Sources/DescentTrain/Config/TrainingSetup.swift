@@ -65,6 +65,11 @@ public final class TrainingSetup {
         modelConfig.sources = sources
         model = try modelConfig.makeModel(
             inputShape: data.sampleShape, classes: data.outputs, vocabularySize: data.textEncoder?.vocabulary.count)
+        if let weights = modelConfig.weights {  // fine-tuning: the initial weights from a file
+            do { try model.loadWeights(from: URL(fileURLWithPath: weights)) } catch let e as DescentError {
+                throw sources.error("model.weights", "\(e.location): \(e.reason)")
+            }
+        }
         var optimizerConfig = config.optimizer
         optimizerConfig.sources = sources
         optimizer = try optimizerConfig.makeOptimizer(for: model)
