@@ -43,7 +43,14 @@ let package = Package(
             path: "Sources/CZlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
-        .target(name: "DescentData", dependencies: ["Descent", "CZlib"]),
+        .systemLibrary(
+            name: "CImageCodecs",
+            path: "Sources/CImageCodecs",
+            providers: [
+                .apt(["libturbojpeg0-dev", "libpng-dev", "libwebp-dev"]), .brew(["jpeg-turbo", "libpng", "webp"]),
+            ]
+        ),
+        .target(name: "DescentData", dependencies: ["Descent", "CZlib", "CImageCodecs"]),
         .target(
             name: "DescentTrain",
             dependencies: ["Descent", "DescentData", .product(name: "Yams", package: "Yams")]
