@@ -10,6 +10,8 @@ public struct AnyDataset: Dataset {
     public var count: Int { base.count }
     /// The wrapped dataset's sample.
     public func sample(at index: Int) -> Sample { base.sample(at: index) }
+    /// The wrapped dataset's sample, or its error.
+    public func loadSample(at index: Int) throws -> Sample { try base.loadSample(at: index) }
     /// The wrapped dataset's label (without decoding the input when it can).
     public func label(at index: Int) -> Int? { base.label(at: index) }
 }

@@ -34,6 +34,12 @@ public struct ConcatDataset: Dataset {
         return parts[p].sample(at: i)
     }
 
+    /// Sample `index` of the concatenation, or its error.
+    public func loadSample(at index: Int) throws -> Sample {
+        let (p, i) = locate(index)
+        return try parts[p].loadSample(at: i)
+    }
+
     /// The label of sample `index` of the concatenation.
     public func label(at index: Int) -> Int? {
         let (p, i) = locate(index)

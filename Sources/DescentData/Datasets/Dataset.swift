@@ -38,12 +38,18 @@ public protocol Dataset: Sendable {
     var count: Int { get }
     /// The sample at `index` in `0..<count`.
     func sample(at index: Int) -> Sample
+    /// The sample at `index`, or the error reading it: what the ``DataLoader`` calls. Datasets that read files
+    /// as they go (an image folder) throw a ``DescentError`` naming the file; the default is ``sample(at:)``.
+    func loadSample(at index: Int) throws -> Sample
     /// The class index of sample `index`, or `nil` when its target is a tensor. The default reads the sample;
     /// datasets that know their labels without decoding inputs answer directly (stratified splits use this).
     func label(at index: Int) -> Int?
 }
 
 extension Dataset {
+    /// ``sample(at:)``, for datasets whose samples cannot fail to load.
+    public func loadSample(at index: Int) throws -> Sample { sample(at: index) }
+
     /// The class index of sample `index`, read from `sample(at:)`.
     public func label(at index: Int) -> Int? { sample(at: index).target.classIndex }
 

@@ -17,6 +17,8 @@ public struct Subset<Base: Dataset>: Dataset {
 
     /// Sample `base[indices[index]]`.
     public func sample(at index: Int) -> Sample { base.sample(at: indices[index]) }
+    /// Sample `base[indices[index]]`, or its error.
+    public func loadSample(at index: Int) throws -> Sample { try base.loadSample(at: indices[index]) }
 
     /// The label of `base[indices[index]]`.
     public func label(at index: Int) -> Int? { base.label(at: indices[index]) }

@@ -144,7 +144,7 @@ public struct DataLoader: Sendable {
     public func makeBatch(indices: [Int], epoch: Int) throws -> Batch {
         if indices.isEmpty { return Batch(inputs: .zeros([0]), labels: nil, targets: nil, indices: []) }
         let samples = try indices.map { i -> Sample in
-            let s = dataset.sample(at: i)
+            let s = try dataset.loadSample(at: i)
             guard let transform else { return s }
             return try transform(s, generator: SampleRandomness.generator(seed: seed, epoch: epoch, index: i))
         }
