@@ -57,6 +57,8 @@ public enum DatasetCatalog {
         case .csv: throw DescentError(.argument, "dataset", "csv needs the path of the file (data.path in a config)")
         case .text:
             throw DescentError(.argument, "dataset", "text needs the path of a table or folder (data.path in a config)")
+        case .folder:
+            throw DescentError(.argument, "dataset", "folder needs the path of an image folder (data.path in a config)")
         }
     }
 }

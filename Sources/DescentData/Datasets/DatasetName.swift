@@ -18,9 +18,11 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
     /// Labelled texts: a CSV/TSV table with a text and a label column, or one folder of `.txt` files per class
     /// (a path is needed), tokenized, split with a test fraction.
     case text
+    /// Images in one folder per class (`data.path`), JPEG/PNG/WebP (``ImageFolder``), split with a test fraction.
+    case folder
 
-    /// The datasets that need no path of their own (every name but `csv` and `text`).
-    public static var builtIn: [DatasetName] { allCases.filter { $0 != .csv && $0 != .text } }
+    /// The datasets that need no path of their own (every name but `csv`, `text` and `folder`).
+    public static var builtIn: [DatasetName] { allCases.filter { $0 != .csv && $0 != .text && $0 != .folder } }
 
     /// Other spellings accepted for the name.
     public var aliases: [String] {
@@ -30,6 +32,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .cifar10: return ["cifar-10"]
         case .sklearnDigits: return ["digits"]
         case .freeSpokenDigits: return ["fsdd"]
+        case .folder: return ["image-folder", "imagefolder"]
         case .mnist, .csv, .text: return []
         }
     }
@@ -57,14 +60,18 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .text:
             return "labelled texts: a CSV/TSV text and label column, or class folders of .txt files (data.path), "
                 + "split with a test fraction"
+        case .folder:
+            return "images in one folder per class (data.path), JPEG/PNG/WebP, split with a test fraction"
         }
     }
 
     /// Whether the dataset comes with its own test split (otherwise a test fraction of it is held out).
-    public var hasTestSplit: Bool { self != .csv && self != .sklearnDigits && self != .text }
+    public var hasTestSplit: Bool { self != .csv && self != .sklearnDigits && self != .text && self != .folder }
 
     /// Whether samples are `[C, H, W]` images.
-    public var isImage: Bool { self == .shapes || self == .mnist || self == .fashionMNIST || self == .cifar10 }
+    public var isImage: Bool {
+        self == .shapes || self == .mnist || self == .fashionMNIST || self == .cifar10 || self == .folder
+    }
 
     /// The zoo model a config gets when it names none: `cnn-bn` for images and spectrograms, `mlp` for
     /// feature vectors, `text_rnn` for texts.
@@ -83,7 +90,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .shapes, .mnist, .fashionMNIST: return [1, 28, 28]
         case .cifar10: return [3, 32, 32]
         case .sklearnDigits: return [64]
-        case .freeSpokenDigits, .csv, .text: return nil
+        case .freeSpokenDigits, .csv, .text, .folder: return nil
         }
     }
 
@@ -95,7 +102,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .fashionMNIST: return FashionMNIST.classNames
         case .cifar10: return CIFAR10.classNames
         case .sklearnDigits, .freeSpokenDigits: return (0...9).map(String.init)
-        case .csv, .text: return nil
+        case .csv, .text, .folder: return nil
         }
     }
 }

@@ -78,6 +78,21 @@ public struct DataConfig: Sendable, Equatable {
         public init(path: String) { self.path = path }
     }
 
+    /// Where an image folder is and how its images become samples (``DescentData/ImageFolder``).
+    public struct Folder: Sendable, Equatable {
+        /// The folder of class folders (relative paths in a configuration file are relative to the file's folder).
+        public var path: String
+        /// `[height, width]` every image is resized to (antialiased bilinear); `nil`: all must have one size.
+        public var imageSize: [Int]?
+        /// 1 (grey) or 3 (RGB).
+        public var channels = 3
+        /// A file that cannot be decoded: an error naming it, or skipped and counted.
+        public var onBadFile = ImageFolder.BadFilePolicy.error
+
+        /// An image folder at `path` with the defaults.
+        public init(path: String) { self.path = path }
+    }
+
     /// Samples from a conditional GAN's generator added to the training part (`data.generated`).
     public struct Generated: Sendable, Equatable {
         /// A finished `descent gan train` run folder with a conditional generator (relative to the working
@@ -136,6 +151,8 @@ public struct DataConfig: Sendable, Equatable {
     public var csv: CSV?
     /// Source and tokenization (text only).
     public var text: Text?
+    /// Path, size, channels and bad-file policy (folder only).
+    public var folder: Folder?
 
     /// The default settings for `dataset`: 12,000 + 2,000 generated shapes, 40×48 log-mel features for audio,
     /// a 0.2 test fraction for csv and sklearn-digits, normalisation with the training statistics for audio
@@ -158,7 +175,7 @@ public struct DataConfig: Sendable, Equatable {
         "dataset", "directory", "download", "train_samples", "test_samples", "validation_fraction",
         "folds", "fold", "test_fraction", "train_subset", "generated", "batch_size", "eval_batch_size", "shuffle",
         "workers", "normalize", "augment", "audio", "path", "target", "features", "task", "text_column", "label_column",
-        "tokenizer", "min_frequency", "max_vocabulary", "max_length",
+        "tokenizer", "min_frequency", "max_vocabulary", "max_length", "image_size", "channels", "on_bad_file",
     ]
 
     /// Reads the `data` section.
@@ -257,8 +274,38 @@ public struct DataConfig: Sendable, Equatable {
                 throw r.error("normalize", "not used with dataset text (the inputs are token indices)")
             }
             if !augment.isEmpty { throw r.error("augment", "not used with dataset text") }
+        } else if dataset == .folder {
+            guard let path = try r.string("path") else {
+                throw r.error("path", "missing (required by dataset folder: a folder with one sub-folder per class)")
+            }
+            var folder = Folder(path: path)
+            if let n = r.value("image_size") {
+                if case .scalar = n.content, let side = try r.int("image_size", .atLeast(1)) {
+                    folder.imageSize = [side, side]
+                } else {
+                    let sides = try r.list("image_size")!.map {
+                        try SectionReader.integer($0.node, $0.path, .atLeast(1))
+                    }
+                    guard sides.count == 2 else {
+                        throw r.error("image_size", "expected a side or [height, width], got \(sides.count) numbers")
+                    }
+                    folder.imageSize = sides
+                }
+            }
+            if let c = try r.int("channels", .atLeast(1)) {
+                guard c == 1 || c == 3 else { throw r.error("channels", "expected 1 (grey) or 3 (RGB), got \(c)") }
+                folder.channels = c
+            }
+            if let policy = try r.choice("on_bad_file", ImageFolder.BadFilePolicy.allCases.map(\.rawValue)) {
+                folder.onBadFile = ImageFolder.BadFilePolicy(rawValue: policy)!
+            }
+            self.folder = folder
+            for k in ["target", "features", "task"] { elsewhere[k] = "only used with dataset csv" }
         } else {
             for k in ["path", "target", "features", "task"] { elsewhere[k] = "only used with dataset csv" }
+        }
+        if dataset != .folder {
+            for k in ["image_size", "channels", "on_bad_file"] { elsewhere[k] = "only used with dataset folder" }
         }
         if dataset != .text {
             for k in ["text_column", "label_column", "tokenizer", "min_frequency", "max_vocabulary", "max_length"] {
@@ -354,6 +401,12 @@ public struct DataConfig: Sendable, Equatable {
                 w.line("min_frequency", ConfigValue.int(text.minFrequency))
                 w.line("max_vocabulary", text.maxVocabulary.map(ConfigValue.int))
                 w.line("max_length", text.maxLength.map(ConfigValue.int))
+            }
+            if let folder {
+                w.line("path", YAMLWriter.string(folder.path))
+                w.line("image_size", folder.imageSize.map { YAMLWriter.flow(.list($0.map(ConfigValue.int))) })
+                w.line("channels", ConfigValue.int(folder.channels))
+                w.line("on_bad_file", folder.onBadFile.rawValue)
             }
         }
     }

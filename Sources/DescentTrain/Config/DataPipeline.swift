@@ -99,6 +99,18 @@ extension DataConfig {
                 "\(text.tokenizer == .word ? "word tokens (basic_english)" : "characters"), a vocabulary of "
                 + "\(encoder.vocabulary.count) from the training texts (min frequency \(text.minFrequency))"
                 + (text.maxLength.map { ", texts cut to \($0) tokens" } ?? "") + "; batches padded with <pad>"
+        case .folder:
+            let images = try readFolder(sources)
+            let parts = try threeWay(images)
+            (fullTrain, test) = (parts[0], parts.last!)
+            if folds == nil { presplitValidation = parts[1] }
+            classNames = images.classes
+            let f = folder!
+            inputs =
+                "pixels scaled to [0, 1]: \(images.count) JPEG/PNG/WebP images of \(images.classes.count) class folders "
+                + "in \(f.path), \(f.channels == 1 ? "grey" : "RGB")"
+                + (f.imageSize.map { ", resized to \($0[0])×\($0[1]) (antialiased bilinear)" } ?? "")
+                + (images.skipped.isEmpty ? "" : ", \(images.skipped.count) unreadable files skipped")
         case .csv:
             let (table, names, targets) = try readCSV(sources)
             let parts = try threeWay(table)
@@ -282,6 +294,19 @@ extension DataConfig {
     }
 
     /// The CSV file as a dataset, its class names (classification) and the number of targets.
+    /// The image folder of `data.path`, every file checked once (see ``DescentData/ImageFolder``).
+    private func readFolder(_ sources: SourceMap) throws -> ImageFolder {
+        guard let folder else { throw sources.error("data.path", "missing (required by dataset folder)") }
+        do {
+            return try ImageFolder(
+                root: URL(fileURLWithPath: folder.path), channels: folder.channels,
+                size: folder.imageSize.map { ($0[0], $0[1]) }, onBadFile: folder.onBadFile,
+                threads: max(2, Backend.threads))
+        } catch let e as DescentError {
+            throw sources.error("data.path", "\(e)")
+        }
+    }
+
     private func readCSV(_ sources: SourceMap) throws -> (TensorDataset, [String]?, Int) {
         guard let csv else { throw sources.error("data.path", "missing (required by dataset csv)") }
         let url = URL(fileURLWithPath: csv.path)
