@@ -87,13 +87,14 @@ import Testing
         }
     }
 
-    @Test func theTextModelIsRefusedByName() throws {
-        let model = try ModelConfig.Zoo.textRNN.makeModel(inputShape: [50], classes: 2)
+    @Test(arguments: [ModelConfig.Zoo.textRNN, .audioRNN])
+    func theRecurrentModelsAreRefusedByName(_ zoo: ModelConfig.Zoo) throws {
+        let model = try zoo.makeModel(inputShape: zoo.defaultInput, classes: 2)
         do {
-            _ = try model.onnxData(inputShape: [50])
-            Issue.record("text_rnn was exported")
+            _ = try model.onnxData(inputShape: zoo.defaultInput)
+            Issue.record("\(zoo.rawValue) was exported")
         } catch let e as DescentError {
-            #expect(e.location == "SequenceClassifier")
+            #expect(e.location == (zoo == .textRNN ? "SequenceClassifier" : "FrameSequenceClassifier"))
             #expect(e.reason.hasPrefix("has no ONNX export"))
         }
     }
