@@ -35,7 +35,9 @@ struct TextPredictionInputs {
             source = "column \"\(column)\""
         } else {
             guard let content = String(data: try FileBytes.read(url), encoding: .utf8) else {
-                throw DescentError(.file, path, "is not UTF-8 text")
+                throw DescentError(
+                    .file, path,
+                    "is not UTF-8 text (a text run reads a text file, one text per line, or a CSV/TSV table)")
             }
             // A line ends at "\n", "\r\n" (one Character in Swift) or "\r".
             var lines = content.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)

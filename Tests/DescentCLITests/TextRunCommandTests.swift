@@ -87,6 +87,13 @@ import Testing
         #expect(
             CommandOutcome.of(["predict", empty, "--run", "$TMP/run"], inFolder: folder)
                 == .failure("\(empty): holds no text (expected one text per line)"))
+        let binary = TemporaryFolder.make("binary").appendingPathComponent("ids.npy")
+        try Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 0xFF]).write(to: binary)
+        #expect(
+            CommandOutcome.of(["predict", binary.path, "--run", "$TMP/run"], inFolder: folder)
+                == .failure(
+                    "\(binary.path): is not UTF-8 text (a text run reads a text file, one text per line, or a CSV/TSV "
+                        + "table)"))
         let header = try TemporaryFolder.file("header.csv", "review\n")
         #expect(
             CommandOutcome.of(["predict", header, "--run", "$TMP/run"], inFolder: folder)
