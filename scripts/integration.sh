@@ -17,7 +17,9 @@
 # - `descent lab all` in under 3 minutes, its SVGs well-formed, index.html and every SVG rendered by chromium
 #   (lab-check.sh);
 # - with the real data under $DESCENT_DATA: the W2 CNN on all of MNIST (examples/mnist-cnn.yaml) must reach
-#   99.0% test accuracy within 5 epochs, and a CNN on spoken-digit log-mel spectrograms 90%.
+#   99.0% test accuracy within 5 epochs, a CNN on spoken-digit log-mel spectrograms 90%, and a GRU reading the
+#   same spectrograms as sequences of frames (examples/free-spoken-digits-gru.yaml) 95%;
+# - sentiment on the committed toy table (examples/sentiment.yaml) and `descent predict` on new texts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -82,6 +84,20 @@ fi
 if [ -n "$data" ] && [ -d "$data/free-spoken-digit/recordings" ]; then
   "$bin" train examples/free-spoken-digits.yaml --set data.directory="$data" --output "$out/fsdd"
   require "free spoken digits" "$(accuracy "$out/fsdd")" 0.90
+  start=$(date +%s)
+  "$bin" train examples/free-spoken-digits-gru.yaml --set data.directory="$data" --threads 1 \
+    --output "$out/fsdd-gru"
+  echo "integration: spoken digits as sequences (GRU) trained and tested in $(( $(date +%s) - start )) s"
+  require "free spoken digits as sequences (audio_rnn GRU)" "$(accuracy "$out/fsdd-gru")" 0.95
 else
   echo "integration: skipped the spoken-digit training: no free-spoken-digit/recordings under DESCENT_DATA='${data}'"
 fi
+
+# Sentiment on the committed toy table (offline), then `descent predict` on new texts with the run's tokenizer.
+"$bin" train examples/sentiment.yaml --output "$out/sentiment"
+require "sentiment toy table (examples/sentiment.yaml)" "$(accuracy "$out/sentiment")" 0.95
+printf 'the plot was not dull\nthe acting was great but the ending was not good\nthe film was moving\n' > "$out/reviews.txt"
+"$bin" predict "$out/reviews.txt" --run "$out/sentiment" --output "$out/reviews.csv"
+classes=$(sed 1d "$out/reviews.csv" | cut -d, -f2 | tr '\n' ' ')
+[ "$classes" = "1 0 1 " ] || { echo "integration: descent predict on texts gave classes '$classes', expected '1 0 1 '" >&2; exit 1; }
+echo "integration: descent predict on three new reviews: positive, negative, positive: ok"

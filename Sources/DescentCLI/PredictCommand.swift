@@ -5,22 +5,24 @@ import DescentTrain
 import Foundation
 
 /// `descent predict`: classes and probabilities (or regression outputs) of a trained model for the samples of
-/// an IDX, NPY or CSV file.
+/// an IDX, NPY or CSV file, or for the texts of a text file or table (runs trained on `dataset: text`).
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
         abstract:
-            "Predict classes and probabilities (or regression outputs) for the samples of an IDX, NPY or CSV file.",
+            "Predict classes and probabilities (or regression outputs) for the samples of an IDX, NPY or CSV file, or for texts.",
         discussion: """
             The model is a run folder of descent train (--run DIR: its preprocessing is applied, and a CSV file \
             with a header gives the run's feature columns by name), or a zoo model or config with --weights. \
+            A run trained on texts (dataset text) reads a text file (one text per line) or the text column of a \
+            CSV/TSV table (the run's text_column, or --text-column), tokenized with the run's tokenizer.json. \
             Output: CSV on standard output, or --output FILE (.csv or .json).
             """
     )
 
     @Argument(
         help:
-            "Input samples: an IDX file (e.g. t10k-images-idx3-ubyte.gz), a .npy array [N, …] or a CSV file (one sample per row)."
+            "Input samples: an IDX file (e.g. t10k-images-idx3-ubyte.gz), a .npy array [N, …] or a CSV file (one sample per row); for a text run, a text file (one text per line) or a CSV/TSV table."
     )
     var input: String
 
@@ -59,6 +61,9 @@ struct PredictCommand: ParsableCommand {
     )
     var dropColumn: String?
 
+    @Option(help: "Text run, CSV/TSV input: the column of the texts (default: the run's data.text_column).")
+    var textColumn: String?
+
     @Option(help: "How many of the most likely classes to list per sample.")
     var top: Int = 1
 
@@ -95,10 +100,18 @@ struct PredictCommand: ParsableCommand {
             )
         }
         if let runConfig, runConfig.config.data.dataset == .text {
+            return try predictTexts(runConfig.folder, runConfig.manifest, runConfig.config)
+        }
+        if let textColumn {
             throw DescentError(
-                .argument, "--run \(runFolder ?? "")",
-                "was trained on texts; descent predict does not read texts yet (descent evaluate --run scores the "
-                    + "run's test part)")
+                .argument, "--text-column \(textColumn)", "only reads texts for a run trained on texts (dataset text)")
+        }
+        if TextPredictionInputs.isText(input) && !input.lowercased().hasSuffix(".csv") {
+            let trained = runConfig.map { "--run \(runFolder ?? "") was trained on \($0.config.data.dataset.rawValue)" }
+            throw DescentError(
+                .argument, input,
+                "holds texts, which only a run trained on texts (dataset text) reads; "
+                    + (trained ?? "give --run with such a run"))
         }
         let inputs = try PredictionInputs.read(
             input, rawPixels: rawPixels, dropColumn: dropColumn,
@@ -156,7 +169,43 @@ struct PredictCommand: ParsableCommand {
             }
         }
         let result = Tensor.concatenate(outputs, axis: 0)
-        let text = isClassifier ? classification(result) : regression(result)
+        try write(isClassifier ? classification(result) : regression(result))
+    }
+
+    /// Classes and probabilities for the texts of `input`, with a text run's tokenizer, model and weights.
+    func predictTexts(_ folder: URL, _ manifest: RunManifest, _ config: TrainingConfig) throws {
+        for (option, given) in [
+            ("--normalize", normalize != nil), ("--raw-pixels", rawPixels), ("--drop-column", dropColumn != nil),
+        ]
+        where given {
+            throw DescentError(
+                .argument, option, "does not apply to texts (--run \(runFolder ?? "") was trained on texts)")
+        }
+        let encoder = try TextEncoder(contentsOf: folder)
+        let inputs = try TextPredictionInputs.read(
+            input, column: textColumn ?? config.data.text?.textColumn ?? "text", encoder: encoder,
+            maxLength: config.data.text?.maxLength)
+        let net = try config.model.makeModel(
+            inputShape: manifest.inputShape, classes: manifest.outputs, vocabularySize: encoder.vocabulary.count)
+        try net.loadWeights(
+            from: weights.map { URL(fileURLWithPath: $0) } ?? folder.appendingPathComponent("model.safetensors"))
+        FileHandle.standardError.write(
+            Data(
+                "descent predict: \(inputs.sequences.count) texts from \(input); preprocessing: \(inputs.description)\n"
+                    .utf8))
+        var rows = [Tensor?](repeating: nil, count: inputs.sequences.count)
+        net.eval()
+        withNoGrad {
+            for (indices, tokens) in inputs.batches(of: 256) {
+                let p = net(tokens).softmax(axis: 1)
+                for (row, i) in indices.enumerated() { rows[i] = p[row] }
+            }
+        }
+        try write(classification(Tensor.stack(rows.map { $0! })))
+    }
+
+    /// Writes `text` to `--output`, or to standard output.
+    func write(_ text: String) throws {
         if let output {
             try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: output))
             FileHandle.standardError.write(Data("wrote \(output)\n".utf8))

@@ -179,11 +179,13 @@ struct ONNXExporter {
                 .argument, path.isEmpty ? module.typeName : "\(path) (\(module.typeName))",
                 "has no ONNX export (supported: Sequential, Linear, Conv2d, ConvTranspose2d, BatchNorm1d/2d, LayerNorm, "
                     + "MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, Flatten, the activations, Softmax, LogSoftmax, "
-                    + "BasicBlock, ResNet, SequenceClassifier)")
+                    + "BasicBlock, ResNet, SequenceClassifier, FrameSequenceClassifier)")
         }
         switch module {
         case let classifier as SequenceClassifier:
             return (try sequenceClassifier(classifier, path: path, key: key, ids: input), out)
+        case let classifier as FrameSequenceClassifier:
+            return (frameSequenceClassifier(classifier, key: key, input: input, shape: shape), out)
         case let seq as Sequential:
             var x = input, s = shape
             for (name, child) in seq.namedChildren() { (x, s) = try emit(child, path: key(name), input: x, shape: s) }

@@ -33,13 +33,17 @@ extension ONNXExporter {
     /// The nodes of `layer` on a batch-first input `[batch, T, inputSize]` with optional `int32 [batch]` lengths:
     /// the output sequence `[batch, T, D·H]` and the last layer's final `h` with both directions joined
     /// `[batch, D·H]`.
-    func recurrent(_ layer: RecurrentLayer, path: String, input: String, lengths: String?) -> (
-        sequence: String, last: String
-    ) {
+    /// With `timeMajor`, the input is already `[T, batch, inputSize]` (and so is the output sequence).
+    func recurrent(_ layer: RecurrentLayer, path: String, input: String, lengths: String?, timeMajor: Bool = false)
+        -> (sequence: String, last: String)
+    {
         let d = layer.directions, h = layer.hiddenSize
         let state = Dictionary(uniqueKeysWithValues: layer.namedParameters())
         // ONNX's recurrent operators read [T, batch, features] (layout 0, which every runtime implements).
-        var x = graph.add("Transpose", path, inputs: [input], attributes: [ONNXAttribute.ints("perm", [1, 0, 2])])
+        var x =
+            timeMajor
+            ? input
+            : graph.add("Transpose", path, inputs: [input], attributes: [ONNXAttribute.ints("perm", [1, 0, 2])])
         var last = ""
         for l in 0..<layer.numLayers {
             let suffixes = layer.bidirectional ? ["", "_reverse"] : [""]
@@ -81,9 +85,30 @@ extension ONNXExporter {
                 "Transpose", path, inputs: [outputs[1]], attributes: [ONNXAttribute.ints("perm", [1, 0, 2])])
             last = graph.add("Reshape", path, inputs: [hn, graph.int64Initializer("\(path).last_l\(l)", [0, -1])])
         }
+        if timeMajor { return (x, last) }
         let sequence = graph.add(
             "Transpose", path, inputs: [x], attributes: [ONNXAttribute.ints("perm", [1, 0, 2])])
         return (sequence, last)
+    }
+
+    /// A ``FrameSequenceClassifier`` on `[batch, 1, features, T]` (or `[batch, features, T]`): the spectrogram's
+    /// columns as time steps (`Reshape` to `[batch, features, T]`, `Transpose` to `[T, batch, features]`), the
+    /// recurrent layers, and the head's `Gemm` on the last layer's final state.
+    func frameSequenceClassifier(
+        _ model: FrameSequenceClassifier, key: (String) -> String, input: String, shape: [Int]
+    ) -> String {
+        var x = input
+        if shape.count == 4 {
+            x = graph.add(
+                "Reshape", key("frames"),
+                inputs: [x, graph.int64Initializer(key("frames.shape"), [0, Int64(model.features), -1])])
+        }
+        x = graph.add("Transpose", key("frames"), inputs: [x], attributes: [ONNXAttribute.ints("perm", [2, 0, 1])])
+        let (_, last) = recurrent(model.recurrent, path: key("recurrent"), input: x, lengths: nil, timeMajor: true)
+        let head = model.head
+        let w = graph.initializer(key("head.weight"), head.weight)
+        let b = head.bias.map { [graph.initializer(key("head.bias"), $0)] } ?? []
+        return graph.add("Gemm", key("head"), inputs: [last, w] + b, attributes: [ONNXAttribute.int("transB", 1)])
     }
 
     /// A ``SequenceClassifier``: embedding, lengths, the recurrent layers and the linear head on the final state

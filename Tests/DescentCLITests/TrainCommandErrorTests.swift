@@ -35,7 +35,7 @@ import Testing
         (
             ["--model", "nope"],
             .failure(
-                "--set model.name: unknown model 'nope' (available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn)"
+                "--set model.name: unknown model 'nope' (available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn, audio_rnn)"
             )
         ),
         (

@@ -145,3 +145,28 @@ public struct TextCorpus: Sendable {
         return TextCorpus(texts: texts, labels: labels, classes: kept)
     }
 }
+
+extension TextCorpus {
+    /// The texts of column `column` (by header name) of a CSV or TSV table with a header row, without labels
+    /// (`delimiter` defaults to a tab for `.tsv`/`.tab` files, else a comma) — the texts to classify.
+    ///
+    /// - Throws: ``DescentError`` naming the file (and line) for a missing file or column, a row of the wrong
+    ///   length, or no data rows.
+    public static func texts(contentsOf url: URL, column: String, delimiter: Character? = nil) throws -> [String] {
+        let tab = ["tsv", "tab"].contains(url.pathExtension.lowercased())
+        let separator = (delimiter ?? (tab ? "\t" : ",")).asciiValue ?? UInt8(ascii: ",")
+        let records = try CSVTable.records(try FileBytes.read(url), path: url.path, separator: separator)
+        guard let first = records.first else { throw DescentError(.file, url.path, "empty table (no rows)") }
+        let names = first.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let k = names.firstIndex(of: column) else {
+            throw DescentError(
+                .file, url.path, "no text column \"\(column)\" (columns: \(names.joined(separator: ", ")))")
+        }
+        if let r = records.first(where: { $0.fields.count != names.count }) {
+            throw DescentError(
+                .file, "\(url.path):\(r.line)", "row has \(r.fields.count) fields, but the header has \(names.count)")
+        }
+        guard records.count > 1 else { throw DescentError(.file, url.path, "no data rows (only the header)") }
+        return records.dropFirst().map { $0.fields[k] }
+    }
+}

@@ -8,6 +8,7 @@ public struct ModelConfig: Sendable, Equatable {
     public enum Zoo: String, Sendable, CaseIterable {
         /// The zoo models by their configuration names (see `docs/config.md`).
         case mlp, cnn, cnnBN = "cnn-bn", lenet5, vgg, resnet, resnet18, textRNN = "text_rnn"
+        case audioRNN = "audio_rnn"
 
         /// The vocabulary `text_rnn` is built for when no data gives one (`descent summary`).
         public static let defaultVocabulary = 10_000
@@ -33,6 +34,11 @@ public struct ModelConfig: Sendable, Equatable {
                     .int("hidden", 128, .atLeast(1)), .int("num_layers", 1, .atLeast(1)), .flag("bidirectional", false),
                     .number("dropout", 0, .fraction),
                 ]
+            case .audioRNN:
+                return [
+                    .choice("cell", ["gru", "lstm", "rnn"], "gru"), .int("hidden", 128, .atLeast(1)),
+                    .int("num_layers", 1, .atLeast(1)), .flag("bidirectional", false), .number("dropout", 0, .fraction),
+                ]
             }
         }
 
@@ -43,6 +49,7 @@ public struct ModelConfig: Sendable, Equatable {
             case .cnn, .cnnBN, .lenet5: return [1, 28, 28]
             case .vgg, .resnet, .resnet18: return [3, 32, 32]
             case .textRNN: return [50]
+            case .audioRNN: return [1, 40, 48]
             }
         }
 
@@ -57,6 +64,8 @@ public struct ModelConfig: Sendable, Equatable {
             case .resnet: return "a CIFAR-style ResNet of basic blocks"
             case .resnet18: return "ResNet-18 for 32×32 images"
             case .textRNN: return "Embedding, LSTM/GRU/RNN over each text's length, final state, Linear (texts)"
+            case .audioRNN:
+                return "GRU/LSTM/RNN over the frames of [1, features, frames] spectrograms, final state, Linear"
             }
         }
 
@@ -228,6 +237,15 @@ public struct ModelConfig: Sendable, Equatable {
                 vocabularySize: vocabulary, classes: classes, cell: cell, embeddingDim: o.int("embedding_dim") ?? 64,
                 hiddenSize: o.int("hidden") ?? 128, numLayers: o.int("num_layers") ?? 1,
                 bidirectional: o.bool("bidirectional") ?? false, dropout: o.float("dropout") ?? 0)
+        case .audioRNN:
+            guard (shape.count == 3 && shape[0] == 1) || shape.count == 2, shape.allSatisfy({ $0 >= 1 }) else {
+                throw fail("[1, features, frames] spectrograms (e.g. audio log-mel features)")
+            }
+            let cell: RecurrentCellKind = ["lstm": .lstm, "rnn": .rnnTanh][o.string("cell") ?? "gru"] ?? .gru
+            return FrameSequenceClassifier(
+                features: shape[shape.count - 2], classes: classes, cell: cell, hiddenSize: o.int("hidden") ?? 128,
+                numLayers: o.int("num_layers") ?? 1, bidirectional: o.bool("bidirectional") ?? false,
+                dropout: o.float("dropout") ?? 0)
         }
     }
 

@@ -123,7 +123,7 @@ import Testing
         )
         #expect(
             error("model: {name: resnet50}")?.reason
-                == "unknown model 'resnet50' (did you mean 'resnet'? available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn)"
+                == "unknown model 'resnet50' (did you mean 'resnet'? available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn, audio_rnn)"
         )
         #expect(
             error("model: {name: transformer}")?.reason.hasPrefix("unknown model 'transformer' (available: mlp, cnn,")

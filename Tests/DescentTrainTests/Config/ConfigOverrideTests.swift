@@ -141,8 +141,8 @@ import Testing
         #expect(
             examples.map(\.lastPathComponent) == [
                 "cifar10-resnet.yaml", "csv-regression.yaml", "fashion-mnist.yaml",
-                "free-spoken-digits.yaml", "mnist-cnn-bn.yaml", "mnist-cnn.yaml",
-                "mnist-mlp.yaml", "search-mnist.yaml", "shapes-layers.yaml",
+                "free-spoken-digits-gru.yaml", "free-spoken-digits.yaml", "mnist-cnn-bn.yaml", "mnist-cnn.yaml",
+                "mnist-mlp.yaml", "search-mnist.yaml", "sentiment.yaml", "shapes-layers.yaml",
             ])
         for url in examples {
             let text = try String(contentsOf: url, encoding: .utf8)

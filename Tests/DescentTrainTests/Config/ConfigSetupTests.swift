@@ -163,6 +163,31 @@ import Testing
         #expect(flat.description == "c.yaml:2 model.name: cnn expects [C, H, W] images, the data gives [3]")
     }
 
+    /// `audio_rnn` takes its input size from the spectrogram's bands and its options from the section; images with
+    /// three channels or vectors stop with one line.
+    @Test func audioRNNReadsTheBandsAndItsOptions() throws {
+        let options = try TrainingConfig.parse(
+            yaml: "model: {name: audio_rnn, cell: lstm, hidden: 8, num_layers: 2, bidirectional: true, dropout: 0.1}"
+        ).model
+        let model = try #require(
+            try options.makeModel(inputShape: [1, 40, 48], classes: 10) as? FrameSequenceClassifier)
+        #expect(model.features == 40 && model.recurrent.kind == .lstm && model.recurrent.hiddenSize == 8)
+        #expect(model.recurrent.numLayers == 2 && model.recurrent.bidirectional && model.recurrent.dropout == 0.1)
+        #expect(model.head.inFeatures == 16 && model.head.outFeatures == 10)
+        let gru = try ModelConfig(.zoo(.audioRNN, ConfigOptions())).makeModel(inputShape: [13, 20], classes: 3)
+        #expect((gru as? FrameSequenceClassifier)?.recurrent.kind == .gru)
+        for shape in [[3, 32, 32], [784]] {
+            let e = try #require(
+                #expect(throws: DescentError.self) {
+                    try ModelConfig(.zoo(.audioRNN, ConfigOptions())).makeModel(inputShape: shape, classes: 10)
+                })
+            #expect(
+                e.description
+                    == "model.name: audio_rnn expects [1, features, frames] spectrograms (e.g. audio log-mel features), "
+                    + "the data gives \(shape)")
+        }
+    }
+
     @Test func optimizerOptionsAndGroupsReachTheOptimizer() throws {
         let s = try setup(
             """
