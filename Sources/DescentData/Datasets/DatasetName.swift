@@ -18,6 +18,9 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
     /// Labelled texts: a CSV/TSV table with a text and a label column, or one folder of `.txt` files per class
     /// (a path is needed), tokenized, split with a test fraction.
     case text
+    /// Digits to English number names, generated: a sequence-to-sequence task with a known answer
+    /// (``SpellNumbers``).
+    case spellNumbers = "spell-numbers"
 
     /// The datasets that need no path of their own (every name but `csv` and `text`).
     public static var builtIn: [DatasetName] { allCases.filter { $0 != .csv && $0 != .text } }
@@ -30,7 +33,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .cifar10: return ["cifar-10"]
         case .sklearnDigits: return ["digits"]
         case .freeSpokenDigits: return ["fsdd"]
-        case .mnist, .csv, .text: return []
+        case .mnist, .csv, .text, .spellNumbers: return []
         }
     }
 
@@ -57,6 +60,8 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .text:
             return "labelled texts: a CSV/TSV text and label column, or class folders of .txt files (data.path), "
                 + "split with a test fraction"
+        case .spellNumbers:
+            return "numbers 0-999,999 in digits to English words, [2, 10] tokens, 40,000 + 2,000, no files needed"
         }
     }
 
@@ -67,11 +72,12 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
     public var isImage: Bool { self == .shapes || self == .mnist || self == .fashionMNIST || self == .cifar10 }
 
     /// The zoo model a config gets when it names none: `cnn-bn` for images and spectrograms, `mlp` for
-    /// feature vectors, `text_rnn` for texts.
+    /// feature vectors, `text_rnn` for texts, `seq2seq` for spell-numbers.
     public var defaultModel: String {
         switch self {
         case .sklearnDigits, .csv: return "mlp"
         case .text: return "text_rnn"
+        case .spellNumbers: return "seq2seq"
         default: return "cnn-bn"
         }
     }
@@ -84,6 +90,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .cifar10: return [3, 32, 32]
         case .sklearnDigits: return [64]
         case .freeSpokenDigits, .csv, .text: return nil
+        case .spellNumbers: return [2, SpellNumbers.length]
         }
     }
 
@@ -95,7 +102,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .fashionMNIST: return FashionMNIST.classNames
         case .cifar10: return CIFAR10.classNames
         case .sklearnDigits, .freeSpokenDigits: return (0...9).map(String.init)
-        case .csv, .text: return nil
+        case .csv, .text, .spellNumbers: return nil
         }
     }
 }

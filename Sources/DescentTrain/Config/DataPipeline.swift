@@ -99,6 +99,18 @@ extension DataConfig {
                 "\(text.tokenizer == .word ? "word tokens (basic_english)" : "characters"), a vocabulary of "
                 + "\(encoder.vocabulary.count) from the training texts (min frequency \(text.minFrequency))"
                 + (text.maxLength.map { ", texts cut to \($0) tokens" } ?? "") + "; batches padded with <pad>"
+        case .spellNumbers:
+            let parts = SpellNumbers.parts(
+                train: trainSamples ?? SpellNumbers.defaultTrainCount,
+                test: testSamples ?? SpellNumbers.defaultTestCount,
+                seed: seed)
+            (fullTrain, test) = (AnyDataset(parts.train), AnyDataset(parts.test))
+            textEncoder = SpellNumbers.sourceEncoder
+            outputs = SpellNumbers.vocabulary.count
+            inputs =
+                "numbers drawn without replacement from 0-999,999 (seeded), digits to English words: [2, \(SpellNumbers.length)] "
+                + "rows of source characters and target words + <eos>, one vocabulary of \(SpellNumbers.vocabulary.count) tokens, "
+                + "padded with <pad>"
         case .csv:
             let (table, names, targets) = try readCSV(sources)
             let parts = try threeWay(table)

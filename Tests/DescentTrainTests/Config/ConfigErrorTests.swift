@@ -119,11 +119,11 @@ import Testing
         #expect(dataset.location == "c.yaml:2 data.dataset")
         #expect(
             dataset.reason
-                == "unknown dataset 'mnits' (did you mean 'mnist'? available: shapes, mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits, csv, text)"
+                == "unknown dataset 'mnits' (did you mean 'mnist'? available: shapes, mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits, csv, text, spell-numbers)"
         )
         #expect(
             error("model: {name: resnet50}")?.reason
-                == "unknown model 'resnet50' (did you mean 'resnet'? available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn)"
+                == "unknown model 'resnet50' (did you mean 'resnet'? available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn, seq2seq)"
         )
         #expect(
             error("model: {name: transformer}")?.reason.hasPrefix("unknown model 'transformer' (available: mlp, cnn,")
