@@ -153,7 +153,7 @@ import Testing
         )
         #expect(
             error("data: {dataset: mnist, train_samples: 100}")?.reason
-                == "only used with dataset shapes (this one is mnist)")
+                == "only used with datasets shapes and spell-numbers (this one is mnist)")
         #expect(error("data: {path: x.csv}")?.reason == "only used with dataset csv")
         #expect(
             error("data: {dataset: mnist, test_fraction: 0.2}")?.reason.hasPrefix(
