@@ -157,7 +157,7 @@ public struct DataConfig: Sendable, Equatable {
         normalize = dataset == .freeSpokenDigits || dataset == .csv ? .dataset : .none
     }
 
-    /// Regression for a CSV regression task, classification otherwise.
+    /// Regression for a CSV regression task, sequence to sequence for spell-numbers, classification otherwise.
     public var task: Task { dataset == .spellNumbers ? .sequenceToSequence : csv?.task ?? .classification }
 
     static let keys = [

@@ -35,8 +35,8 @@ public struct LossConfig: Sendable, Equatable {
     }
 
     /// Reads the `loss` section; the default is cross-entropy for classification and MSE for regression. A
-    /// sequence-to-sequence task takes cross-entropy only, over the target tokens (``Objective/tokenCrossEntropy(ignoreIndex:)``
-    /// ignoring `<pad>`), without label smoothing.
+    /// sequence-to-sequence task takes cross-entropy only, over the target tokens
+    /// (``Objective/tokenCrossEntropy(ignoreIndex:)`` ignoring `<pad>`), without label smoothing.
     init(_ r: SectionReader, task: DataConfig.Task) throws {
         let fallback: Kind = task == .regression ? .mse : .crossEntropy
         kind = Kind(rawValue: try r.choice("name", Kind.allCases.map(\.rawValue), what: "loss") ?? fallback.rawValue)!

@@ -8,6 +8,7 @@ public struct ModelConfig: Sendable, Equatable {
     public enum Zoo: String, Sendable, CaseIterable {
         /// The zoo models by their configuration names (see `docs/config.md`).
         case mlp, cnn, cnnBN = "cnn-bn", lenet5, vgg, resnet, resnet18, textRNN = "text_rnn"
+        /// The encoder–decoder of `spell-numbers` (``Seq2Seq``).
         case seq2seq
 
         /// The vocabulary `text_rnn` is built for when no data gives one (`descent summary`).
