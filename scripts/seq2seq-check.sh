@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Sequence to sequence on a release build: examples/seq2seq-numbers.yaml at a small size (20,000 numbers, 1,000 of
-# them for validation, 2 epochs, 1,000 test numbers; 20-26 s on one thread of the loaded development machine) must spell at least 90% of the held-out test
-# numbers exactly by greedy decoding (94.80% on the development machine), write the exact match, token accuracy
-# and perplexity to metrics.json and the vocabulary to tokenizer.json, and `descent evaluate --run` on the saved
-# run must give the same exact match.
+# them for validation, 2 epochs, 1,000 test numbers; 20-26 s on one thread of the loaded development machine) must
+# spell at least 90% of the held-out test numbers exactly by greedy decoding (94.80% on the development machine),
+# write the exact match, token accuracy and perplexity to metrics.json and the vocabulary to tokenizer.json, and
+# `descent evaluate --run` on the saved run must give the same exact match.
 # Usage: scripts/seq2seq-check.sh [path/to/descent]
 set -euo pipefail
 cd "$(dirname "$0")/.."
