@@ -20,7 +20,7 @@ struct PredictCommand: ParsableCommand {
 
     @Argument(
         help:
-            "Input samples: an IDX file (e.g. t10k-images-idx3-ubyte.gz), a .npy array [N, …] or a CSV file (one sample per row)."
+            "Input samples: an IDX file (e.g. t10k-images-idx3-ubyte.gz), a .npy array [N, …] or a CSV file (one sample per row); for a spell-numbers run, a text file of numbers (one per line)."
     )
     var input: String
 
@@ -100,6 +100,14 @@ struct PredictCommand: ParsableCommand {
                 "was trained on texts; descent predict does not read texts yet (descent evaluate --run scores the "
                     + "run's test part)")
         }
+        if let runConfig, runConfig.config.data.dataset == .spellNumbers {
+            let weightsURL =
+                weights.map { URL(fileURLWithPath: $0) } ?? runConfig.folder.appendingPathComponent("model.safetensors")
+            return try write(
+                render(
+                    SpellNumbersPrediction.predict(
+                        input: input, folder: runConfig.folder, config: runConfig.config, weights: weightsURL)))
+        }
         let inputs = try PredictionInputs.read(
             input, rawPixels: rawPixels, dropColumn: dropColumn,
             runColumns: runConfig?.config.data.csv.map(RunCSVColumns.init))
@@ -156,7 +164,11 @@ struct PredictCommand: ParsableCommand {
             }
         }
         let result = Tensor.concatenate(outputs, axis: 0)
-        let text = isClassifier ? classification(result) : regression(result)
+        try write(isClassifier ? classification(result) : regression(result))
+    }
+
+    /// Writes `text` to `output`, or to standard output.
+    func write(_ text: String) throws {
         if let output {
             try AtomicFile.write(Data(text.utf8), to: URL(fileURLWithPath: output))
             FileHandle.standardError.write(Data("wrote \(output)\n".utf8))
