@@ -3,7 +3,8 @@
 # them for validation, 2 epochs, 1,000 test numbers; 20-26 s on one thread of the loaded development machine) must
 # spell at least 90% of the held-out test numbers exactly by greedy decoding (94.80% on the development machine),
 # write the exact match, token accuracy and perplexity to metrics.json and the vocabulary to tokenizer.json, and
-# `descent evaluate --run` on the saved run must give the same exact match.
+# `descent evaluate --run` on the saved run must give the same exact match; `descent predict --run` must spell
+# the numbers of a text file, one row each.
 # Usage: scripts/seq2seq-check.sh [path/to/descent]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,3 +43,9 @@ else
   echo "seq2seq-check: descent evaluate gives '${evaluated}'%, training reported $exact" >&2
   exit 1
 fi
+
+printf '40213\n123456\n' > "$out/numbers.txt"
+"$bin" predict "$out/numbers.txt" --run "$out/run" --output "$out/spelled.csv" 2> /dev/null
+rows=$(( $(wc -l < "$out/spelled.csv") - 1 ))
+[ "$rows" -eq 2 ] || { echo "seq2seq-check: descent predict wrote $rows rows for 2 numbers" >&2; exit 1; }
+echo "seq2seq-check: descent predict --run spells a file of numbers: ok ($(sed -n 2p "$out/spelled.csv"))"
