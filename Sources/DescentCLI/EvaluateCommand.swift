@@ -115,9 +115,9 @@ struct EvaluateCommand: ParsableCommand {
             throw DescentError(.argument, "--split \(split)", "the config's data has no \(split) part")
         }
         print(
-            "descent evaluate: \(weightsURL.path) on \(trainingConfig.data.dataset) \(split) (\(loader.dataset.count) samples); preprocessing: \(setup.preprocessing)"
+            "descent evaluate: \(weightsURL.path) on \(trainingConfig.data.dataset.rawValue) \(split) (\(loader.dataset.count) samples); preprocessing: \(setup.preprocessing)"
         )
-        try report(try evaluate(model: setup.model, data: loader, objective: setup.objective))
+        try report(try evaluate(model: setup.model, data: loader, objective: setup.objective, metrics: setup.metrics))
     }
 
     /// A zoo model with a weights file on a catalog dataset.
@@ -152,6 +152,8 @@ struct EvaluateCommand: ParsableCommand {
             print("recall per class: " + metrics.recall.map { String(format: "%.3f", $0) }.joined(separator: " "))
         } else if let r = result.regression {
             print(String(format: "MAE %.4f  RMSE %.4f  R² %.4f  loss %.4f", r.mae, r.rmse, r.r2, result.loss))
+        } else if let line = result.exactMatchSummary {
+            print(line)
         } else {
             throw DescentError(.argument, "--split \(split)", "has no labels or targets to evaluate against")
         }

@@ -22,7 +22,7 @@ struct PredictCommand: ParsableCommand {
 
     @Argument(
         help:
-            "Input samples: an IDX file (e.g. t10k-images-idx3-ubyte.gz), a .npy array [N, …] or a CSV file (one sample per row); for a text run, a text file (one text per line) or a CSV/TSV table."
+            "Input samples: an IDX file (e.g. t10k-images-idx3-ubyte.gz), a .npy array [N, …] or a CSV file (one sample per row); for a text run, a text file (one text per line) or a CSV/TSV table; for a spell-numbers run, a text file of numbers (one per line)."
     )
     var input: String
 
@@ -101,6 +101,14 @@ struct PredictCommand: ParsableCommand {
         }
         if let runConfig, runConfig.config.data.dataset == .text {
             return try predictTexts(runConfig.folder, runConfig.manifest, runConfig.config)
+        }
+        if let runConfig, runConfig.config.data.dataset == .spellNumbers {
+            let weightsURL =
+                weights.map { URL(fileURLWithPath: $0) } ?? runConfig.folder.appendingPathComponent("model.safetensors")
+            return try write(
+                render(
+                    SpellNumbersPrediction.predict(
+                        input: input, folder: runConfig.folder, config: runConfig.config, weights: weightsURL)))
         }
         if let textColumn {
             throw DescentError(

@@ -10,6 +10,8 @@ public struct EpochLog: Sendable, Codable, Equatable {
     public var validationLoss: Double?
     /// Validation accuracy (classification), when a validation loader is given.
     public var validationAccuracy: Double?
+    /// The validation figures of the extra metrics (``Evaluation/metrics``, such as `exact_match`), when there are.
+    public var validationMetrics: [String: Double]?
     /// Learning rate of the first parameter group at the end of the epoch.
     public var learningRate: Double
     /// Wall-clock seconds of the epoch's training steps (validation excluded).

@@ -10,6 +10,8 @@ public struct Evaluation: Sendable {
     public var sequence: SequenceMetrics?
     /// Samples evaluated (0 when not counted).
     public var samples = 0
+    /// The value of each extra ``Metric`` whose value is a number, by its name (`exact_match` for a ``Seq2Seq``).
+    public var metrics: [String: Double] = [:]
     /// Accuracy, for classification.
     public var accuracy: Double? { classification?.accuracy }
 

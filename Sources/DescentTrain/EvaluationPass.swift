@@ -4,7 +4,8 @@ import DescentData
 /// The loss of `model` on `data` under `objective`, in eval mode and without gradients (the model's mode is
 /// restored afterwards), with the standard summary — ``ClassificationMetrics`` for batches with class labels and
 /// outputs `[B, C]`, ``SequenceMetrics`` under ``Objective/tokenCrossEntropy(ignoreIndex:)``,
-/// ``RegressionMetrics`` for other tensor targets — and each of `metrics` updated with every batch.
+/// ``RegressionMetrics`` for other tensor targets — and each of `metrics` updated with every batch, the value of
+/// those that compute a number put in ``Evaluation/metrics`` under their name (reset them first for fresh figures).
 ///
 /// The loss is the mean per sample, `Σ loss_b · n_b / Σ n_b` over batches `b` of `n_b` samples.
 ///
@@ -40,8 +41,10 @@ public func evaluate(
                 regression!.add(predictions: output, targets: targets.reshaped(output.shape), meanLoss: loss)
             }
         }
-        return Evaluation(
+        var evaluation = Evaluation(
             loss: lossSum / Double(max(samples, 1)), classification: classification, regression: regression,
             sequence: sequence, samples: samples)
+        for metric in metrics { if let value = metric.compute() as? Double { evaluation.metrics[metric.name] = value } }
+        return evaluation
     }
 }

@@ -35,13 +35,13 @@ import Testing
         (
             ["--model", "nope"],
             .failure(
-                "--set model.name: unknown model 'nope' (available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn, audio_rnn)"
+                "--set model.name: unknown model 'nope' (available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn, audio_rnn, seq2seq)"
             )
         ),
         (
             ["--dataset", "nope"],
             .failure(
-                "--set data.dataset: unknown dataset 'nope' (available: shapes, mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits, csv, text)"
+                "--set data.dataset: unknown dataset 'nope' (available: shapes, mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits, csv, text, spell-numbers)"
             )
         ),
         (

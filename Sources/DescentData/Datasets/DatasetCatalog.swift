@@ -26,7 +26,8 @@ public enum DatasetCatalog {
     /// The dataset called `name` (a ``DatasetName`` or alias; case and `_`/`-` are ignored), part `split`,
     /// from `directory` (default: `$DESCENT_DATA`); MNIST, Fashion-MNIST and CIFAR-10 are downloaded into the
     /// cache on first use unless `download` is false (see ``DatasetDownloader``). Generated shapes use
-    /// ``shapes(_:seed:count:)`` with `seed`; datasets without a test split give the whole set.
+    /// ``shapes(_:seed:count:)`` with `seed`, spell-numbers ``SpellNumbers/parts(train:test:seed:)`` with the default
+    /// counts; datasets without a test split give the whole set.
     ///
     /// - Throws: ``DescentError`` of kind `.argument` for an unknown name or `csv` (which needs a path), or the
     ///   dataset's own error.
@@ -54,6 +55,10 @@ public enum DatasetCatalog {
         case .cifar10: return try CIFAR10(split: split, directory: directory, download: download)
         case .sklearnDigits: return try SklearnDigits(directory: directory)
         case .freeSpokenDigits: return try FreeSpokenDigits(split: split, directory: directory)
+        case .spellNumbers:
+            let parts = SpellNumbers.parts(
+                train: SpellNumbers.defaultTrainCount, test: SpellNumbers.defaultTestCount, seed: seed)
+            return split == .train ? parts.train : parts.test
         case .csv: throw DescentError(.argument, "dataset", "csv needs the path of the file (data.path in a config)")
         case .text:
             throw DescentError(.argument, "dataset", "text needs the path of a table or folder (data.path in a config)")

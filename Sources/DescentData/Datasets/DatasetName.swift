@@ -20,6 +20,9 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
     case text
     /// Images in one folder per class (`data.path`), JPEG/PNG/WebP (``ImageFolder``), split with a test fraction.
     case folder
+    /// Digits to English number names, generated: a sequence-to-sequence task with a known answer
+    /// (``SpellNumbers``).
+    case spellNumbers = "spell-numbers"
 
     /// The datasets that need no path of their own (every name but `csv`, `text` and `folder`).
     public static var builtIn: [DatasetName] { allCases.filter { $0 != .csv && $0 != .text && $0 != .folder } }
@@ -33,7 +36,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .sklearnDigits: return ["digits"]
         case .freeSpokenDigits: return ["fsdd"]
         case .folder: return ["image-folder", "imagefolder"]
-        case .mnist, .csv, .text: return []
+        case .mnist, .csv, .text, .spellNumbers: return []
         }
     }
 
@@ -62,6 +65,8 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
                 + "split with a test fraction"
         case .folder:
             return "images in one folder per class (data.path), JPEG/PNG/WebP, split with a test fraction"
+        case .spellNumbers:
+            return "numbers 0-999,999 in digits to English words, [2, 10] tokens, 40,000 + 2,000, no files needed"
         }
     }
 
@@ -74,11 +79,12 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
     }
 
     /// The zoo model a config gets when it names none: `cnn-bn` for images and spectrograms, `mlp` for
-    /// feature vectors, `text_rnn` for texts.
+    /// feature vectors, `text_rnn` for texts, `seq2seq` for spell-numbers.
     public var defaultModel: String {
         switch self {
         case .sklearnDigits, .csv: return "mlp"
         case .text: return "text_rnn"
+        case .spellNumbers: return "seq2seq"
         default: return "cnn-bn"
         }
     }
@@ -91,6 +97,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .cifar10: return [3, 32, 32]
         case .sklearnDigits: return [64]
         case .freeSpokenDigits, .csv, .text, .folder: return nil
+        case .spellNumbers: return [2, SpellNumbers.length]
         }
     }
 
@@ -102,7 +109,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .fashionMNIST: return FashionMNIST.classNames
         case .cifar10: return CIFAR10.classNames
         case .sklearnDigits, .freeSpokenDigits: return (0...9).map(String.init)
-        case .csv, .text, .folder: return nil
+        case .csv, .text, .folder, .spellNumbers: return nil
         }
     }
 }

@@ -12,6 +12,9 @@ public struct DataConfig: Sendable, Equatable {
         case regression
         /// Class labels (cross-entropy; accuracy reported).
         case classification
+        /// A target token sequence for each source sequence (token cross-entropy; exact match, token accuracy and
+        /// perplexity reported): spell-numbers.
+        case sequenceToSequence = "sequence_to_sequence"
     }
 
     /// How inputs are normalised before the model (and before augmentation).
@@ -114,9 +117,9 @@ public struct DataConfig: Sendable, Equatable {
     public var directory: String?
     /// Download MNIST, Fashion-MNIST or CIFAR-10 into the cache when missing.
     public var download = true
-    /// Training images generated (shapes only).
+    /// Training images or numbers generated (shapes, spell-numbers).
     public var trainSamples: Int?
-    /// Test images generated (shapes only).
+    /// Test images or numbers generated (shapes, spell-numbers).
     public var testSamples: Int?
     /// Keep a seeded, stratified subset of this many samples of the training part (after the validation split);
     /// `nil`: all of it.
@@ -163,13 +166,16 @@ public struct DataConfig: Sendable, Equatable {
         if dataset == .shapes {
             (trainSamples, testSamples) = (DatasetCatalog.shapesTrainCount, DatasetCatalog.shapesTestCount)
         }
+        if dataset == .spellNumbers {
+            (trainSamples, testSamples) = (SpellNumbers.defaultTrainCount, SpellNumbers.defaultTestCount)
+        }
         if !dataset.hasTestSplit { testFraction = 0.2 }
         if dataset == .freeSpokenDigits { audio = Audio() }
         normalize = dataset == .freeSpokenDigits || dataset == .csv ? .dataset : .none
     }
 
-    /// Regression for a CSV regression task, classification otherwise.
-    public var task: Task { csv?.task ?? .classification }
+    /// Regression for a CSV regression task, sequence to sequence for spell-numbers, classification otherwise.
+    public var task: Task { dataset == .spellNumbers ? .sequenceToSequence : csv?.task ?? .classification }
 
     static let keys = [
         "dataset", "directory", "download", "train_samples", "test_samples", "validation_fraction",
@@ -188,9 +194,20 @@ public struct DataConfig: Sendable, Equatable {
         if dataset == .shapes {
             trainSamples = try r.int("train_samples", .atLeast(10)) ?? DatasetCatalog.shapesTrainCount
             testSamples = try r.int("test_samples", .atLeast(1)) ?? DatasetCatalog.shapesTestCount
+        } else if dataset == .spellNumbers {
+            let largest = NumberWords.largest + 1
+            let test = try r.int("test_samples", .atLeast(1)) ?? SpellNumbers.defaultTestCount
+            let train = try r.int("train_samples", .atLeast(10)) ?? SpellNumbers.defaultTrainCount
+            guard train + test <= largest else {
+                throw r.error(
+                    "train_samples",
+                    "\(train) training and \(test) test numbers: there are only \(largest) numbers (0 to \(largest - 1))"
+                )
+            }
+            (trainSamples, testSamples) = (train, test)
         } else {
             for k in ["train_samples", "test_samples"] {
-                elsewhere[k] = "only used with dataset shapes (this one is \(name))"
+                elsewhere[k] = "only used with datasets shapes and spell-numbers (this one is \(name))"
             }
         }
         validationFraction = try r.double("validation_fraction", .fraction) ?? 0.1
@@ -301,6 +318,13 @@ public struct DataConfig: Sendable, Equatable {
             }
             self.folder = folder
             for k in ["target", "features", "task"] { elsewhere[k] = "only used with dataset csv" }
+        } else if dataset == .spellNumbers {
+            for k in ["path", "target", "features", "task"] { elsewhere[k] = "only used with dataset csv" }
+            if case .none = normalize {
+            } else {
+                throw r.error("normalize", "not used with dataset spell-numbers (the inputs are token indices)")
+            }
+            if !augment.isEmpty { throw r.error("augment", "not used with dataset spell-numbers") }
         } else {
             for k in ["path", "target", "features", "task"] { elsewhere[k] = "only used with dataset csv" }
         }

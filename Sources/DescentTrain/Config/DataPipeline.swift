@@ -111,6 +111,18 @@ extension DataConfig {
                 + "in \(f.path), \(f.channels == 1 ? "grey" : "RGB")"
                 + (f.imageSize.map { ", resized to \($0[0])×\($0[1]) (antialiased bilinear)" } ?? "")
                 + (images.skipped.isEmpty ? "" : ", \(images.skipped.count) unreadable files skipped")
+        case .spellNumbers:
+            let parts = SpellNumbers.parts(
+                train: trainSamples ?? SpellNumbers.defaultTrainCount,
+                test: testSamples ?? SpellNumbers.defaultTestCount,
+                seed: seed)
+            (fullTrain, test) = (AnyDataset(parts.train), AnyDataset(parts.test))
+            textEncoder = SpellNumbers.sourceEncoder
+            outputs = SpellNumbers.vocabulary.count
+            inputs =
+                "numbers drawn without replacement from 0-999,999 (seeded), digits to English words: [2, \(SpellNumbers.length)] "
+                + "rows of source characters and target words + <eos>, one vocabulary of \(SpellNumbers.vocabulary.count) tokens, "
+                + "padded with <pad>"
         case .csv:
             let (table, names, targets) = try readCSV(sources)
             let parts = try threeWay(table)

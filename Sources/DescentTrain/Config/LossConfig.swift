@@ -34,17 +34,23 @@ public struct LossConfig: Sendable, Equatable {
         self.options = ConfigOptions.defaults(kind.specs).merging(options)
     }
 
-    /// Reads the `loss` section; the default is cross-entropy for classification and MSE for regression.
+    /// Reads the `loss` section; the default is cross-entropy for classification and MSE for regression. A
+    /// sequence-to-sequence task takes cross-entropy only, over the target tokens
+    /// (``Objective/tokenCrossEntropy(ignoreIndex:)`` ignoring `<pad>`), without label smoothing.
     init(_ r: SectionReader, task: DataConfig.Task) throws {
-        let fallback: Kind = task == .classification ? .crossEntropy : .mse
+        let fallback: Kind = task == .regression ? .mse : .crossEntropy
         kind = Kind(rawValue: try r.choice("name", Kind.allCases.map(\.rawValue), what: "loss") ?? fallback.rawValue)!
-        if kind.needsClassLabels != (task == .classification) {
+        if kind.needsClassLabels != (task != .regression) {
             throw r.error(
                 "name",
                 "\(kind.rawValue) needs \(kind.needsClassLabels ? "class labels" : "real-valued targets"), but the task is \(task.rawValue)"
             )
         }
         options = try r.options(kind.specs, for: kind.rawValue)
+        if task == .sequenceToSequence, let smoothing = options.double("label_smoothing"), smoothing != 0 {
+            throw r.error(
+                "label_smoothing", "not used with a sequence-to-sequence task (the token cross-entropy has none)")
+        }
         let own = kind.specs.map(\.key)
         try r.finish(
             known: ["name"] + own,

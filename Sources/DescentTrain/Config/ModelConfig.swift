@@ -9,6 +9,8 @@ public struct ModelConfig: Sendable, Equatable {
         /// The zoo models by their configuration names (see `docs/config.md`).
         case mlp, cnn, cnnBN = "cnn-bn", lenet5, vgg, resnet, resnet18, textRNN = "text_rnn"
         case audioRNN = "audio_rnn"
+        /// The encoder–decoder of `spell-numbers` (``Seq2Seq``).
+        case seq2seq
 
         /// The vocabulary `text_rnn` is built for when no data gives one (`descent summary`).
         public static let defaultVocabulary = 10_000
@@ -39,6 +41,12 @@ public struct ModelConfig: Sendable, Equatable {
                     .choice("cell", ["gru", "lstm", "rnn"], "gru"), .int("hidden", 128, .atLeast(1)),
                     .int("num_layers", 1, .atLeast(1)), .flag("bidirectional", false), .number("dropout", 0, .fraction),
                 ]
+            case .seq2seq:
+                return [
+                    .choice("cell", ["gru", "lstm", "rnn"], "gru"), .int("embedding_dim", 64, .atLeast(1)),
+                    .int("hidden", 256, .atLeast(1)), .int("num_layers", 1, .atLeast(1)),
+                    .number("dropout", 0, .fraction),
+                ]
             }
         }
 
@@ -50,6 +58,7 @@ public struct ModelConfig: Sendable, Equatable {
             case .vgg, .resnet, .resnet18: return [3, 32, 32]
             case .textRNN: return [50]
             case .audioRNN: return [1, 40, 48]
+            case .seq2seq: return [2, 10]
             }
         }
 
@@ -66,6 +75,8 @@ public struct ModelConfig: Sendable, Equatable {
             case .textRNN: return "Embedding, LSTM/GRU/RNN over each text's length, final state, Linear (texts)"
             case .audioRNN:
                 return "GRU/LSTM/RNN over the frames of [1, features, frames] spectrograms, final state, Linear"
+            case .seq2seq:
+                return "encoder-decoder GRU/LSTM: source rows encoded, target rows decoded with teacher forcing, Linear"
             }
         }
 
@@ -168,11 +179,13 @@ public struct ModelConfig: Sendable, Equatable {
         do { output = try model.outputShape(for: [1] + inputShape) } catch let e as DescentError {
             throw sources.error("model", "does not fit inputs \(inputShape): \(e.location): \(e.reason)")
         }
-        guard output == [1, classes] else {
+        // A sequence-to-sequence model scores every target position: [1, T, classes] for [2, T] inputs.
+        let expected = name == Zoo.seq2seq.rawValue ? [1, inputShape.last ?? 0, classes] : [1, classes]
+        guard output == expected else {
             let hint = output.count > 2 ? " (add a flatten layer before the last linear?)" : ""
             throw sources.error(
                 sources.origins["model.layers"] != nil ? "model.layers" : "model",
-                "outputs \(Array(output.dropFirst())) per sample; the data needs [\(classes)]\(hint)")
+                "outputs \(Array(output.dropFirst())) per sample; the data needs \(Array(expected.dropFirst()))\(hint)")
         }
         return model
     }
@@ -246,6 +259,21 @@ public struct ModelConfig: Sendable, Equatable {
                 features: shape[shape.count - 2], classes: classes, cell: cell, hiddenSize: o.int("hidden") ?? 128,
                 numLayers: o.int("num_layers") ?? 1, bidirectional: o.bool("bidirectional") ?? false,
                 dropout: o.float("dropout") ?? 0)
+        case .seq2seq:
+            guard shape.count == 2, shape[0] == 2 else {
+                throw fail("[2, T] source and target token rows (dataset spell-numbers)")
+            }
+            guard classes > Seq2Seq.endIndex else {
+                throw sources.error(
+                    "model.name", "seq2seq needs a vocabulary of at least 4 tokens (the specials), got \(classes)")
+            }
+            // Without a vocabulary of its own, the sources share the targets' (as spell-numbers does).
+            let vocabulary = vocabulary ?? classes
+            let cell: RecurrentCellKind = ["lstm": .lstm, "rnn": .rnnTanh][o.string("cell") ?? "gru"] ?? .gru
+            return Seq2Seq(
+                sourceVocabulary: vocabulary, targetVocabulary: classes, cell: cell,
+                embeddingDim: o.int("embedding_dim") ?? 64, hiddenSize: o.int("hidden") ?? 256,
+                numLayers: o.int("num_layers") ?? 1, dropout: o.float("dropout") ?? 0)
         }
     }
 

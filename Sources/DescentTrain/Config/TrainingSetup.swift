@@ -13,6 +13,8 @@ public final class TrainingSetup {
     public let optimizer: any Optimizer
     /// The loss.
     public let objective: Objective
+    /// Extra metrics of every evaluation: ``ExactMatch`` for a ``Seq2Seq`` model, none otherwise.
+    public let metrics: [any Metric]
     /// Training batches: shuffled, normalised, augmented.
     public let train: DataLoader
     /// Validation batches (`nil` when `validation_fraction` is 0).
@@ -73,7 +75,10 @@ public final class TrainingSetup {
         var optimizerConfig = config.optimizer
         optimizerConfig.sources = sources
         optimizer = try optimizerConfig.makeOptimizer(for: model)
-        objective = config.loss.makeObjective()
+        objective =
+            config.data.task == .sequenceToSequence
+            ? .tokenCrossEntropy(ignoreIndex: Vocabulary.padIndex) : config.loss.makeObjective()
+        metrics = (model as? Seq2Seq).map { [ExactMatch(model: $0)] } ?? []
 
         let d = config.data
         // Texts: padded to the longest of each batch, training batches grouped by length.
@@ -170,12 +175,15 @@ public final class TrainingSetup {
         return list
     }
 
-    /// A trainer for this setup: the model, optimizer and objective, with ``makeCallbacks(progress:logs:checkpoint:)``.
+    /// A trainer for this setup: the model, optimizer, objective and ``metrics``, with
+    /// ``makeCallbacks(progress:logs:checkpoint:)``.
     /// Then `fit(train, validation: validation, epochs: config.training.epochs, maxSteps: config.training.maxSteps)`.
     public func makeTrainer(progress: ProgressPrinter? = nil, logs: URL? = nil, checkpoint: ModelCheckpoint? = nil)
         -> Trainer
     {
-        let trainer = Trainer(model: model, optimizer: optimizer, objective: objective)
+        let step = SupervisedStep(model: model, optimizer: optimizer, objective: objective)
+        step.metrics = metrics
+        let trainer = Trainer(step: step)
         trainer.callbacks = makeCallbacks(progress: progress, logs: logs, checkpoint: checkpoint)
         return trainer
     }

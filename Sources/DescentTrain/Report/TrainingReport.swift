@@ -225,12 +225,18 @@ public struct TrainingReport: Sendable {
             if let r = test.regression {
                 h += row("test MAE", f(r.mae)) + row("test RMSE", f(r.rmse)) + row("test R²", f(r.r2))
             }
+            for (name, value) in test.metrics.sorted(by: { $0.key < $1.key }) {
+                h += row("test \(name.replacingOccurrences(of: "_", with: " "))", f(value))
+            }
         }
         if let last = history.epochs.last {
             h += row("training loss (epoch \(last.epoch))", f(last.trainLoss))
             if let a = last.trainAccuracy { h += row("training accuracy (epoch \(last.epoch))", f(a)) }
             if let v = last.validationLoss { h += row("validation loss (epoch \(last.epoch))", f(v)) }
             if let a = last.validationAccuracy { h += row("validation accuracy (epoch \(last.epoch))", f(a)) }
+            for (name, value) in (last.validationMetrics ?? [:]).sorted(by: { $0.key < $1.key }) {
+                h += row("validation \(name.replacingOccurrences(of: "_", with: " ")) (epoch \(last.epoch))", f(value))
+            }
         }
         if let restored = history.restoredEpoch, restored != history.epochs.last?.epoch,
             let log = history.epochs.first(where: { $0.epoch == restored })

@@ -249,6 +249,8 @@ public struct TrainingRun {
                     ))
             } else if let r = test.regression {
                 write(String(format: "test MAE %.4f  RMSE %.4f  R² %.4f  loss %.4f", r.mae, r.rmse, r.r2, test.loss))
+            } else if let line = test.exactMatchSummary {
+                write("test " + line)
             }
         }
         write(String(format: "%.1f s in all; outputs in %@", seconds, directory.path))
@@ -270,6 +272,9 @@ public struct RunMetrics: Codable, Sendable {
     public var precision: [Double]?, recall: [Double]?, f1: [Double]?
     /// Regression: mean absolute error, root mean squared error, R².
     public var mae: Double?, rmse: Double?, r2: Double?
+    /// Sequence to sequence: the fraction of test sequences decoded exactly (``ExactMatch``), the token accuracy
+    /// and the perplexity (``SequenceMetrics``).
+    public var exactMatch: Double?, tokenAccuracy: Double?, perplexity: Double?
     /// Wall-clock seconds of training and testing.
     public var seconds: Double
 
@@ -288,6 +293,9 @@ public struct RunMetrics: Codable, Sendable {
         mae = r?.mae
         rmse = r?.rmse
         r2 = r?.r2
+        exactMatch = evaluation?.metrics["exact_match"]
+        tokenAccuracy = evaluation?.sequence?.accuracy
+        perplexity = evaluation?.sequence?.perplexity
         self.seconds = seconds
     }
 }

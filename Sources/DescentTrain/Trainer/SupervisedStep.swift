@@ -10,6 +10,9 @@ public final class SupervisedStep: TrainingStep {
     public let optimizer: any Optimizer
     /// The loss.
     public var objective: Objective
+    /// Extra metrics of every evaluation (reset before each), their numbers in ``Evaluation/metrics``: the exact
+    /// match of a sequence-to-sequence model.
+    public var metrics: [any Metric] = []
 
     /// A step training `model` with `optimizer` (built over the model's parameters) on `objective`.
     public init(model: Module, optimizer: any Optimizer, objective: Objective = .crossEntropy()) {
@@ -52,9 +55,10 @@ public final class SupervisedStep: TrainingStep {
         state.record(loss: state.loss, batch: batch, output: output)
     }
 
-    /// ``evaluate(model:data:objective:metrics:)`` of the model on `data` with the step's objective.
+    /// ``evaluate(model:data:objective:metrics:)`` of the model on `data` with the step's objective and metrics.
     public func evaluate(_ data: DataLoader) throws -> Evaluation {
-        try DescentTrain.evaluate(model: model, data: data, objective: objective)
+        for metric in metrics { metric.reset() }
+        return try DescentTrain.evaluate(model: model, data: data, objective: objective, metrics: metrics)
     }
 
     /// `model`: the weights and the optimizer state live at the checkpoint's top level.

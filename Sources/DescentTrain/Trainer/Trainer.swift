@@ -191,11 +191,12 @@ public final class Trainer: Checkpointable {
         let evaluation = try state.validation.map { try state.evaluate($0) }
         for c in callbacks { try c.epochWillEnd(&state, validation: evaluation) }
         let seconds = state.progress.epochSeconds
-        let log = EpochLog(
+        var log = EpochLog(
             epoch: state.epoch, trainLoss: state.epochLoss, trainAccuracy: state.epochAccuracy,
             validationLoss: evaluation?.loss, validationAccuracy: evaluation?.accuracy,
             learningRate: state.optimizer.lr, seconds: seconds,
             samplesPerSecond: Double(state.epochSamples) / max(seconds, 1e-9))
+        if let metrics = evaluation?.metrics, !metrics.isEmpty { log.validationMetrics = metrics }
         state.progress.completedEpochs += 1
         state.progress.batchInEpoch = 0
         state.progress.history.epochs.append(log)

@@ -119,11 +119,11 @@ import Testing
         #expect(dataset.location == "c.yaml:2 data.dataset")
         #expect(
             dataset.reason
-                == "unknown dataset 'mnits' (did you mean 'mnist'? available: shapes, mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits, csv, text)"
+                == "unknown dataset 'mnits' (did you mean 'mnist'? available: shapes, mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits, csv, text, spell-numbers)"
         )
         #expect(
             error("model: {name: resnet50}")?.reason
-                == "unknown model 'resnet50' (did you mean 'resnet'? available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn, audio_rnn)"
+                == "unknown model 'resnet50' (did you mean 'resnet'? available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn, audio_rnn, seq2seq)"
         )
         #expect(
             error("model: {name: transformer}")?.reason.hasPrefix("unknown model 'transformer' (available: mlp, cnn,")
@@ -153,7 +153,7 @@ import Testing
         )
         #expect(
             error("data: {dataset: mnist, train_samples: 100}")?.reason
-                == "only used with dataset shapes (this one is mnist)")
+                == "only used with datasets shapes and spell-numbers (this one is mnist)")
         #expect(error("data: {path: x.csv}")?.reason == "only used with dataset csv")
         #expect(
             error("data: {dataset: mnist, test_fraction: 0.2}")?.reason.hasPrefix(

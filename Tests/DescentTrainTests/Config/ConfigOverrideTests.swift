@@ -142,7 +142,7 @@ import Testing
             examples.map(\.lastPathComponent) == [
                 "cifar10-resnet.yaml", "csv-regression.yaml", "fashion-mnist.yaml",
                 "free-spoken-digits-gru.yaml", "free-spoken-digits.yaml", "mnist-cnn-bn.yaml", "mnist-cnn.yaml",
-                "mnist-mlp.yaml", "search-mnist.yaml", "sentiment.yaml", "shapes-layers.yaml",
+                "mnist-mlp.yaml", "search-mnist.yaml", "sentiment.yaml", "seq2seq-numbers.yaml", "shapes-layers.yaml",
             ])
         for url in examples {
             let text = try String(contentsOf: url, encoding: .utf8)

@@ -17,13 +17,16 @@ import Testing
         let summary = try ModelSummary(model, inputShape: zoo.defaultInput)
         #expect(summary.totalParameters == model.parameterCount && model.parameterCount > 0)
         model.eval()
-        // Token indices for the text model, pixels or features for the others.
+        // Token indices for the text models (below the 7 targets' vocabulary for seq2seq), pixels or features for
+        // the others.
         let input =
             zoo == .textRNN
             ? Tensor((0..<100).map { Float($0 % 97 + 1) }, shape: [2, 50])
-            : RandomGenerator(seed: 1).normal([2] + zoo.defaultInput)
+            : zoo == .seq2seq
+                ? Tensor((0..<40).map { Float($0 % 6 + 1) }, shape: [2, 2, 10])
+                : RandomGenerator(seed: 1).normal([2] + zoo.defaultInput)
         let output = model(input)
-        #expect(output.shape == [2, 7])
+        #expect(output.shape == (zoo == .seq2seq ? [2, 10, 7] : [2, 7]))
         #expect(output.scalars.allSatisfy { $0.isFinite })
         let parsed = try TrainingConfig.parse(yaml: "model: {name: \(zoo.rawValue)}").model
         #expect(parsed.name == zoo.rawValue)
@@ -41,7 +44,8 @@ import Testing
         let shape = dataset.sampleShape ?? [1, DataConfig.Audio().mels, DataConfig.Audio().frames]
         RandomGenerator.manualSeed(0)
         let model = try config.model.makeModel(inputShape: shape, classes: 10)
-        #expect(try model.outputShape(for: [2] + shape) == [2, 10])
+        // A sequence-to-sequence model scores every target position.
+        #expect(try model.outputShape(for: [2] + shape) == (dataset == .spellNumbers ? [2, 10, 10] : [2, 10]))
         #expect(DatasetName(lookup: dataset.rawValue.uppercased().replacingOccurrences(of: "-", with: "_")) == dataset)
         for alias in dataset.aliases { #expect(DatasetName(lookup: alias) == dataset) }
     }
