@@ -19,7 +19,8 @@
 # - `descent lab all` in under 3 minutes, its SVGs well-formed, index.html and every SVG rendered by chromium
 #   (lab-check.sh);
 # - with the real data under $DESCENT_DATA: the W2 CNN on all of MNIST (examples/mnist-cnn.yaml) must reach
-#   99.0% test accuracy within 5 epochs, a CNN on spoken-digit log-mel spectrograms 90%, and a GRU reading the
+#   99.0% test accuracy within 5 epochs, and so must the same images written as PNG files in class folders
+#   (descent images, examples/mnist-folder.yaml); a CNN on spoken-digit log-mel spectrograms 90%, and a GRU reading the
 #   same spectrograms as sequences of frames (examples/free-spoken-digits-gru.yaml) 95%;
 # - sentiment on the committed toy table (examples/sentiment.yaml) and `descent predict` on new texts.
 set -euo pipefail
@@ -80,6 +81,13 @@ if [ -n "$data" ] && [ -f "$data/mnist/train-images-idx3-ubyte.gz" ]; then
   rows=$(( $(wc -l < "$out/predictions.csv") - 1 ))
   [ "$rows" -eq 10000 ] || { echo "integration: descent predict wrote $rows predictions, expected 10000" >&2; exit 1; }
   echo "integration: descent predict on the 10,000 MNIST test images: ok ($(sed -n 2p "$out/predictions.csv"))"
+  # The same images as PNG files in class folders (descent images), trained from examples/mnist-folder.yaml.
+  start=$(date +%s)
+  "$bin" images mnist --output "$out/mnist-png" --data-dir "$data"
+  "$bin" train examples/mnist-folder.yaml --set data.path="$out/mnist-png/train" \
+    --set data.test_path="$out/mnist-png/test" --threads 2 --output "$out/mnist-folder"
+  echo "integration: MNIST as 70,000 PNG files written, trained and tested in $(( $(date +%s) - start )) s"
+  require "MNIST W2 CNN from an image folder (examples/mnist-folder.yaml)" "$(accuracy "$out/mnist-folder")" 0.990
 else
   echo "integration: skipped MNIST: no mnist/train-images-idx3-ubyte.gz under DESCENT_DATA='${data}'"
 fi

@@ -91,6 +91,9 @@ public struct DataConfig: Sendable, Equatable {
         public var channels = 3
         /// A file that cannot be decoded: an error naming it, or skipped and counted.
         public var onBadFile = ImageFolder.BadFilePolicy.error
+        /// A second image folder with the same classes for the test split (then `test_fraction` is unused); `nil`:
+        /// the test part is held out of `path`.
+        public var testPath: String?
 
         /// An image folder at `path` with the defaults.
         public init(path: String) { self.path = path }
@@ -182,6 +185,7 @@ public struct DataConfig: Sendable, Equatable {
         "folds", "fold", "test_fraction", "train_subset", "generated", "batch_size", "eval_batch_size", "shuffle",
         "workers", "normalize", "augment", "audio", "path", "target", "features", "task", "text_column", "label_column",
         "tokenizer", "min_frequency", "max_vocabulary", "max_length", "image_size", "channels", "on_bad_file",
+        "test_path",
     ]
 
     /// Reads the `data` section.
@@ -316,6 +320,10 @@ public struct DataConfig: Sendable, Equatable {
             if let policy = try r.choice("on_bad_file", ImageFolder.BadFilePolicy.allCases.map(\.rawValue)) {
                 folder.onBadFile = ImageFolder.BadFilePolicy(rawValue: policy)!
             }
+            folder.testPath = try r.string("test_path")
+            if folder.testPath != nil, r.has("test_fraction") {
+                throw r.error("test_fraction", "not used with data.test_path (the test split is that folder)")
+            }
             self.folder = folder
             for k in ["target", "features", "task"] { elsewhere[k] = "only used with dataset csv" }
         } else if dataset == .spellNumbers {
@@ -329,7 +337,9 @@ public struct DataConfig: Sendable, Equatable {
             for k in ["path", "target", "features", "task"] { elsewhere[k] = "only used with dataset csv" }
         }
         if dataset != .folder {
-            for k in ["image_size", "channels", "on_bad_file"] { elsewhere[k] = "only used with dataset folder" }
+            for k in ["image_size", "channels", "on_bad_file", "test_path"] {
+                elsewhere[k] = "only used with dataset folder"
+            }
         }
         if dataset != .text {
             for k in ["text_column", "label_column", "tokenizer", "min_frequency", "max_vocabulary", "max_length"] {
@@ -431,6 +441,7 @@ public struct DataConfig: Sendable, Equatable {
                 w.line("image_size", folder.imageSize.map { YAMLWriter.flow(.list($0.map(ConfigValue.int))) })
                 w.line("channels", ConfigValue.int(folder.channels))
                 w.line("on_bad_file", folder.onBadFile.rawValue)
+                w.line("test_path", folder.testPath.map(YAMLWriter.string))
             }
         }
     }

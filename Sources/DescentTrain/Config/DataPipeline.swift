@@ -100,12 +100,23 @@ extension DataConfig {
                 + "\(encoder.vocabulary.count) from the training texts (min frequency \(text.minFrequency))"
                 + (text.maxLength.map { ", texts cut to \($0) tokens" } ?? "") + "; batches padded with <pad>"
         case .folder:
-            let images = try readFolder(sources)
-            let parts = try threeWay(images)
-            (fullTrain, test) = (parts[0], parts.last!)
-            if folds == nil { presplitValidation = parts[1] }
-            classNames = images.classes
             let f = folder!
+            let images = try readFolder(f.path, key: "data.path", sources)
+            if let testPath = f.testPath {
+                let held = try readFolder(testPath, key: "data.test_path", sources)
+                guard held.classes == images.classes else {
+                    throw sources.error(
+                        "data.test_path",
+                        "its class folders (\(held.classes.joined(separator: ", "))) differ from data.path's (\(images.classes.joined(separator: ", ")))"
+                    )
+                }
+                (fullTrain, test) = (AnyDataset(images), AnyDataset(held))
+            } else {
+                let parts = try threeWay(images)
+                (fullTrain, test) = (parts[0], parts.last!)
+                if folds == nil { presplitValidation = parts[1] }
+            }
+            classNames = images.classes
             inputs =
                 "pixels scaled to [0, 1]: \(images.count) JPEG/PNG/WebP images of \(images.classes.count) class folders "
                 + "in \(f.path), \(f.channels == 1 ? "grey" : "RGB")"
@@ -306,16 +317,16 @@ extension DataConfig {
     }
 
     /// The CSV file as a dataset, its class names (classification) and the number of targets.
-    /// The image folder of `data.path`, every file checked once (see ``DescentData/ImageFolder``).
-    private func readFolder(_ sources: SourceMap) throws -> ImageFolder {
+    /// The image folder at `path` (the config's `key`), every file checked once (see ``DescentData/ImageFolder``).
+    private func readFolder(_ path: String, key: String, _ sources: SourceMap) throws -> ImageFolder {
         guard let folder else { throw sources.error("data.path", "missing (required by dataset folder)") }
         do {
             return try ImageFolder(
-                root: URL(fileURLWithPath: folder.path), channels: folder.channels,
+                root: URL(fileURLWithPath: path), channels: folder.channels,
                 size: folder.imageSize.map { ($0[0], $0[1]) }, onBadFile: folder.onBadFile,
                 threads: max(2, Backend.threads))
         } catch let e as DescentError {
-            throw sources.error("data.path", "\(e)")
+            throw sources.error(key, "\(e)")
         }
     }
 
