@@ -12,6 +12,7 @@ struct DescentCommand: ParsableCommand {
             AugmentCommand.self, SummaryCommand.self, ExportCommand.self, ImportCommand.self, BenchCommand.self,
             LabCommand.self,
             CompareWeightsCommand.self, MPICheckCommand.self, GANCommand.self,
+            GenerateCommand.self, PlotCommand.self,
         ]
     )
 

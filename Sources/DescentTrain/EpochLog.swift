@@ -8,8 +8,11 @@ public struct EpochLog: Sendable, Codable, Equatable {
     public var trainAccuracy: Double?
     /// Mean validation loss, when a validation loader is given.
     public var validationLoss: Double?
-    /// Validation accuracy (classification), when a validation loader is given.
+    /// Validation accuracy (classification; token accuracy for a language model), when a validation loader is
+    /// given.
     public var validationAccuracy: Double?
+    /// Validation perplexity `exp(loss per token)` (language models), when a validation loader is given.
+    public var validationPerplexity: Double?
     /// Learning rate of the first parameter group at the end of the epoch.
     public var learningRate: Double
     /// Wall-clock seconds of the epoch's training steps (validation excluded).
@@ -20,8 +23,10 @@ public struct EpochLog: Sendable, Codable, Equatable {
     /// A record of one epoch.
     public init(
         epoch: Int, trainLoss: Double, trainAccuracy: Double? = nil, validationLoss: Double? = nil,
-        validationAccuracy: Double? = nil, learningRate: Double, seconds: Double, samplesPerSecond: Double
+        validationAccuracy: Double? = nil, validationPerplexity: Double? = nil, learningRate: Double, seconds: Double,
+        samplesPerSecond: Double
     ) {
+        self.validationPerplexity = validationPerplexity
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.trainAccuracy = trainAccuracy
@@ -60,13 +65,18 @@ public struct EvaluationLog: Sendable, Codable, Equatable {
     public var epoch: Int
     /// Mean validation loss.
     public var loss: Double
-    /// Validation accuracy (classification).
+    /// Validation accuracy (classification; token accuracy for a language model).
     public var accuracy: Double?
+    /// Validation perplexity (language models).
+    public var perplexity: Double?
     /// Learning rate of the first parameter group at that step.
     public var learningRate: Double
 
     /// A record of one evaluation.
-    public init(step: Int, epoch: Int, loss: Double, accuracy: Double?, learningRate: Double) {
+    public init(
+        step: Int, epoch: Int, loss: Double, accuracy: Double?, perplexity: Double? = nil, learningRate: Double
+    ) {
+        self.perplexity = perplexity
         self.step = step
         self.epoch = epoch
         self.loss = loss

@@ -10,8 +10,10 @@ public struct Evaluation: Sendable {
     public var sequence: SequenceMetrics?
     /// Samples evaluated (0 when not counted).
     public var samples = 0
-    /// Accuracy, for classification.
-    public var accuracy: Double? { classification?.accuracy }
+    /// Accuracy, for classification; token accuracy, for a sequence model.
+    public var accuracy: Double? { classification?.accuracy ?? sequence?.accuracy }
+    /// Perplexity `exp(loss per token)`, for a sequence model.
+    public var perplexity: Double? { sequence?.perplexity }
 
     /// An evaluation result.
     public init(

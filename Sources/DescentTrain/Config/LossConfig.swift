@@ -5,8 +5,10 @@ import DescentData
 public struct LossConfig: Sendable, Equatable {
     /// The losses that can be named.
     public enum Kind: String, Sendable, CaseIterable {
-        /// Cross-entropy (classification); MSE, L1, smooth L1 and Huber (regression).
+        /// Cross-entropy (classification); MSE, L1, smooth L1 and Huber (regression); token cross-entropy
+        /// (language models: the mean over the tokens of the next-token cross-entropy, `<pad>` ignored).
         case crossEntropy = "cross_entropy", mse, l1, smoothL1 = "smooth_l1", huber
+        case tokenCrossEntropy = "token_cross_entropy"
 
         /// The options, their types and defaults (PyTorch's).
         var specs: [OptionSpec] {
@@ -15,12 +17,30 @@ public struct LossConfig: Sendable, Equatable {
                 return [.number("label_smoothing", float: CrossEntropyLoss.defaultLabelSmoothing, .probability)]
             case .smoothL1: return [.number("beta", float: SmoothL1Loss.defaultBeta, .nonNegative)]
             case .huber: return [.number("delta", float: HuberLoss.defaultDelta, .positive)]
-            case .mse, .l1: return []
+            case .mse, .l1, .tokenCrossEntropy: return []
             }
         }
 
         /// Whether the loss compares class labels (otherwise tensor targets).
         public var needsClassLabels: Bool { self == .crossEntropy }
+
+        /// The task the loss is for.
+        public var task: DataConfig.Task {
+            switch self {
+            case .crossEntropy: return .classification
+            case .tokenCrossEntropy: return .languageModel
+            case .mse, .l1, .smoothL1, .huber: return .regression
+            }
+        }
+
+        /// The loss a task gets when the config names none.
+        static func fallback(for task: DataConfig.Task) -> Kind {
+            switch task {
+            case .classification: return .crossEntropy
+            case .regression: return .mse
+            case .languageModel: return .tokenCrossEntropy
+            }
+        }
     }
 
     /// The loss.
@@ -34,15 +54,19 @@ public struct LossConfig: Sendable, Equatable {
         self.options = ConfigOptions.defaults(kind.specs).merging(options)
     }
 
-    /// Reads the `loss` section; the default is cross-entropy for classification and MSE for regression.
+    /// Reads the `loss` section; the default is cross-entropy for classification, MSE for regression and token
+    /// cross-entropy for a language model.
     init(_ r: SectionReader, task: DataConfig.Task) throws {
-        let fallback: Kind = task == .classification ? .crossEntropy : .mse
+        let fallback = Kind.fallback(for: task)
         kind = Kind(rawValue: try r.choice("name", Kind.allCases.map(\.rawValue), what: "loss") ?? fallback.rawValue)!
-        if kind.needsClassLabels != (task == .classification) {
-            throw r.error(
-                "name",
-                "\(kind.rawValue) needs \(kind.needsClassLabels ? "class labels" : "real-valued targets"), but the task is \(task.rawValue)"
-            )
+        if kind.task != task {
+            let needs: String
+            switch kind.task {
+            case .classification: needs = "class labels"
+            case .regression: needs = "real-valued targets"
+            case .languageModel: needs = "next-token targets (data.task language_model)"
+            }
+            throw r.error("name", "\(kind.rawValue) needs \(needs), but the task is \(task.rawValue)")
         }
         options = try r.options(kind.specs, for: kind.rawValue)
         let own = kind.specs.map(\.key)
@@ -73,6 +97,7 @@ public struct LossConfig: Sendable, Equatable {
             let smoothing = options.float("label_smoothing") ?? CrossEntropyLoss.defaultLabelSmoothing
             return .crossEntropy(labelSmoothing: smoothing)
         case .mse: return .meanSquaredError
+        case .tokenCrossEntropy: return .tokenCrossEntropy(ignoreIndex: Vocabulary.padIndex)
         case .l1: return .custom { l1Loss($0, targets($0, $1)) }
         case .smoothL1:
             let beta = options.float("beta") ?? SmoothL1Loss.defaultBeta

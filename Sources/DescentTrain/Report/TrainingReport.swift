@@ -225,12 +225,17 @@ public struct TrainingReport: Sendable {
             if let r = test.regression {
                 h += row("test MAE", f(r.mae)) + row("test RMSE", f(r.rmse)) + row("test R²", f(r.r2))
             }
+            if let s = test.sequence {
+                h += row("test perplexity", f(s.perplexity)) + row("test token accuracy", f(s.accuracy))
+                h += row("test tokens", "\(s.tokens)")
+            }
         }
         if let last = history.epochs.last {
             h += row("training loss (epoch \(last.epoch))", f(last.trainLoss))
             if let a = last.trainAccuracy { h += row("training accuracy (epoch \(last.epoch))", f(a)) }
             if let v = last.validationLoss { h += row("validation loss (epoch \(last.epoch))", f(v)) }
             if let a = last.validationAccuracy { h += row("validation accuracy (epoch \(last.epoch))", f(a)) }
+            if let p = last.validationPerplexity { h += row("validation perplexity (epoch \(last.epoch))", f(p)) }
         }
         if let restored = history.restoredEpoch, restored != history.epochs.last?.epoch,
             let log = history.epochs.first(where: { $0.epoch == restored })

@@ -17,13 +17,16 @@ import Testing
         let summary = try ModelSummary(model, inputShape: zoo.defaultInput)
         #expect(summary.totalParameters == model.parameterCount && model.parameterCount > 0)
         model.eval()
-        // Token indices for the text model, pixels or features for the others.
+        // Token indices for the text models (the language model's vocabulary is the 7 "classes"), pixels or
+        // features for the others.
         let input =
             zoo == .textRNN
             ? Tensor((0..<100).map { Float($0 % 97 + 1) }, shape: [2, 50])
-            : RandomGenerator(seed: 1).normal([2] + zoo.defaultInput)
+            : zoo == .rnnLM
+                ? Tensor((0..<128).map { Float($0 % 7) }, shape: [2, 64])
+                : RandomGenerator(seed: 1).normal([2] + zoo.defaultInput)
         let output = model(input)
-        #expect(output.shape == [2, 7])
+        #expect(output.shape == (zoo == .rnnLM ? [2, 64, 7] : [2, 7]))
         #expect(output.scalars.allSatisfy { $0.isFinite })
         let parsed = try TrainingConfig.parse(yaml: "model: {name: \(zoo.rawValue)}").model
         #expect(parsed.name == zoo.rawValue)
