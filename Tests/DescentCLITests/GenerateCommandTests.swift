@@ -28,18 +28,20 @@ import Testing
     @Test func generatesAndRefusesBadInput() throws {
         let folder = try Self.run.get()
         #expect(
-            CommandOutcome.of(["generate", "$TMP/run", "--prompt", "ab", "--length", "5", "--seed", "3"], inFolder: folder)
+            CommandOutcome.of(
+                ["generate", "$TMP/run", "--prompt", "ab", "--length", "5", "--seed", "3"], inFolder: folder)
                 == .success)
         #expect(CommandOutcome.of(["evaluate", "--run", "$TMP/run"], inFolder: folder) == .success)
         #expect(
-            CommandOutcome.of(["plot", "$TMP/run", "--metric", "train_loss", "--output", "$TMP/p.svg"], inFolder: folder)
+            CommandOutcome.of(
+                ["plot", "$TMP/run", "--metric", "train_loss", "--output", "$TMP/p.svg"], inFolder: folder)
                 == .success)
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("p.svg").path))
         #expect(
             CommandOutcome.of(["generate", "$TMP/run", "--prompt", "abz"], inFolder: folder)
                 == .failure("--prompt: characters not in the training vocabulary: \"z\""))
         #expect(
-            CommandOutcome.of(["generate", "$TMP/run", "--prompt", "ab", "--temperature", "-1"], inFolder: folder)
+            CommandOutcome.of(["generate", "$TMP/run", "--prompt", "ab", "--temperature=-1"], inFolder: folder)
                 == .usage("--temperature must be a number ≥ 0, got -1.0"))
         #expect(
             CommandOutcome.of(["generate", "$TMP/run", "--prompt", "ab", "--length", "0"], inFolder: folder)

@@ -58,7 +58,7 @@ public final class ProgressPrinter: TrainingCallback {
         if let a = log.trainAccuracy { line += String(format: "  acc %.4f", a) }
         if let v = log.validationLoss { line += String(format: "  val loss %.4f", v) }
         if let a = log.validationAccuracy { line += String(format: "  val acc %.4f", a) }
-        if let p = log.validationPerplexity { line += String(format: "  val ppl %.3f", p) }
+        if let p = log.validationPerplexity { line += String(format: "  val ppl %.4g", p) }
         line += String(format: "  lr %.3g  %.0f samples/s  %.1fs", log.learningRate, log.samplesPerSecond, log.seconds)
         write((live ? "\r\u{1B}[2K" : "") + line + "\n")
     }

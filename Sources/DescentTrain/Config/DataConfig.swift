@@ -269,15 +269,15 @@ public struct DataConfig: Sendable, Equatable {
                 for k in ["sequence_length", "files", "separator"] {
                     elsewhere[k] = "only used with task language_model"
                 }
+                text.textColumn = try r.string("text_column") ?? text.textColumn
+                text.labelColumn = try r.string("label_column") ?? text.labelColumn
+                text.maxLength = try r.int("max_length", .atLeast(1))
             }
-            text.textColumn = try r.string("text_column") ?? text.textColumn
-            text.labelColumn = try r.string("label_column") ?? text.labelColumn
             if let level = try r.choice("tokenizer", Tokenizer.Level.allCases.map(\.rawValue), what: "tokenizer") {
                 text.tokenizer = Tokenizer.Level(rawValue: level)!
             }
             text.minFrequency = try r.int("min_frequency", .atLeast(1)) ?? text.minFrequency
             text.maxVocabulary = try r.int("max_vocabulary", .atLeast(5))
-            text.maxLength = try r.int("max_length", .atLeast(1))
             self.text = text
             for k in ["target", "features"] { elsewhere[k] = "only used with dataset csv" }
             if case .none = normalize {

@@ -61,9 +61,8 @@ public struct TextGenerator {
         guard !tokens.isEmpty else { throw DescentError(.argument, "--prompt", "is empty (give at least one token)") }
         let unknown = tokens.filter { encoder.vocabulary.id($0) == Vocabulary.unknownIndex }
         guard unknown.isEmpty else {
-            let shown = Array(NSOrderedSet(array: unknown)).compactMap { $0 as? String }.prefix(8).map {
-                "\"\($0)\""
-            }
+            var shown: [String] = []
+            for t in unknown where !shown.contains("\"\(t)\"") && shown.count < 8 { shown.append("\"\(t)\"") }
             throw DescentError(
                 .argument, "--prompt",
                 "\(encoder.tokenizer.level == .character ? "characters" : "words") not in the training vocabulary: "

@@ -94,8 +94,13 @@ import Testing
         #expect(
             error("\(data)}\nmodel: {name: text_rnn}")
                 == "text_rnn classifies texts; a language model (data.task language_model) needs rnn_lm")
+        let table = folder.appendingPathComponent("t.csv")
+        try Data(
+            "text,label\n\(Array(repeating: "good film,pos\nbad film,neg", count: 10).joined(separator: "\n"))\n".utf8
+        )
+        .write(to: table)
         #expect(
-            error("data: {dataset: text, path: \(text.path)}\nmodel: {name: rnn_lm}")
+            error("data: {dataset: text, path: \(table.path)}\nmodel: {name: rnn_lm}")
                 == "rnn_lm is a language model: it needs data.task language_model")
         #expect(
             error("\(data)}\nloss: {name: cross_entropy}")
