@@ -5,9 +5,10 @@ import DescentData
 public struct LossConfig: Sendable, Equatable {
     /// The losses that can be named.
     public enum Kind: String, Sendable, CaseIterable {
-        /// Cross-entropy (classification); MSE, L1, smooth L1 and Huber (regression); token cross-entropy
-        /// (language models: the mean over the tokens of the next-token cross-entropy, `<pad>` ignored).
+        /// Cross-entropy (classification); MSE, L1, smooth L1 and Huber (regression).
         case crossEntropy = "cross_entropy", mse, l1, smoothL1 = "smooth_l1", huber
+        /// Token cross-entropy (language models): the mean over the tokens of the next-token cross-entropy,
+        /// `<pad>` ignored.
         case tokenCrossEntropy = "token_cross_entropy"
 
         /// The options, their types and defaults (PyTorch's).

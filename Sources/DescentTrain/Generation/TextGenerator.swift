@@ -111,7 +111,7 @@ public struct TextGenerator {
 
     /// One token index drawn from `logits` (`[V]`): the first largest with `temperature` 0, else by inverse
     /// transform sampling of `softmax(logits / temperature)` restricted to the `topK` largest; the special
-    /// tokens are left out.
+    /// tokens and non-finite logits are left out.
     static func draw(_ logits: [Float], temperature: Float, topK: Int?, random: RandomGenerator) -> Int {
         var z = logits.map(Double.init)
         for s in 0..<min(Vocabulary.specials.count, z.count - 1) { z[s] = -.infinity }
@@ -120,12 +120,16 @@ public struct TextGenerator {
             for i in z.indices where z[i] > z[best] { best = i }
             return best
         }
-        if let topK, topK < z.count {
-            let threshold = z.sorted(by: >)[topK - 1]
-            for i in z.indices where z[i] < threshold { z[i] = -.infinity }
+        if let topK {
+            let finite = z.filter(\.isFinite).sorted(by: >)
+            if topK < finite.count {
+                let threshold = finite[topK - 1]
+                for i in z.indices where z[i] < threshold { z[i] = -.infinity }
+            }
         }
-        let top = z.max()!
-        let weights = z.map { Foundation.exp(($0 - top) / Double(temperature)) }
+        // Non-finite logits (a diverged model's NaN) get no probability; with none finite, the first ordinary token.
+        guard let top = z.filter(\.isFinite).max() else { return min(Vocabulary.specials.count, z.count - 1) }
+        let weights = z.map { $0.isFinite ? Foundation.exp(($0 - top) / Double(temperature)) : 0 }
         let u = Double(random.uniformFloat()) * weights.reduce(0, +)
         var cumulative = 0.0
         for (i, w) in weights.enumerated() where w > 0 {

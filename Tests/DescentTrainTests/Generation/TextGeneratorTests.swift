@@ -66,6 +66,9 @@ import Testing
         for _ in 0..<500 { top.insert(TextGenerator.draw(logits, temperature: 1, topK: 2, random: random)) }
         #expect(top == [6, 7])
         #expect(TextGenerator.draw(logits, temperature: 0, topK: nil, random: random) == 7)
+        // A diverged model's NaN logits are never drawn; with no finite logit, the first ordinary token.
+        #expect(TextGenerator.draw([0, 0, 0, 0, .nan, 2, .nan], temperature: 1, topK: nil, random: random) == 5)
+        #expect(TextGenerator.draw([0, 0, 0, 0, .nan, .nan], temperature: 1, topK: nil, random: random) == 4)
     }
 
     @Test func promptErrorsAreOneLine() {
