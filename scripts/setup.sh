@@ -2,9 +2,10 @@
 # Installs what Descent needs on a fresh Debian/Ubuntu machine that has the Swift toolchain:
 # oneDNN (libdnnl-dev), the compute backend, and zlib (zlib1g-dev), which DescentData uses to read
 # .gz data files, libjpeg-turbo (libturbojpeg0-dev), libpng (libpng-dev) and libwebp (libwebp-dev), which it
-# decodes image folders with, jq, which scripts/search-check.sh reads results.json with, and Open MPI (libopenmpi-dev,
-# openmpi-bin), which data-parallel training (`mpirun -np N descent train`) runs on. Does nothing when they are
-# already there.
+# decodes image folders with, jq, which scripts/search-check.sh reads results.json with, Open MPI (libopenmpi-dev,
+# openmpi-bin), which data-parallel training (`mpirun -np N descent train`) runs on, and Debian's fortunes (text
+# files under /usr/share/games/fortunes), the corpus of the character-level language model (examples/char-lm.yaml,
+# scripts/lm-check.sh). Does nothing when they are already there.
 set -euo pipefail
 
 need_apt=()
@@ -17,6 +18,7 @@ command -v jq >/dev/null || need_apt+=(jq)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 pkg-config --exists ompi-c 2>/dev/null || need_apt+=(libopenmpi-dev)
 command -v mpirun >/dev/null || need_apt+=(openmpi-bin)
+[ -f /usr/share/games/fortunes/fortunes ] || need_apt+=(fortunes)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} with apt-get" >&2

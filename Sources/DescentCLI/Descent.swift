@@ -13,6 +13,7 @@ struct DescentCommand: ParsableCommand {
             BenchCommand.self,
             LabCommand.self,
             CompareWeightsCommand.self, MPICheckCommand.self, GANCommand.self,
+            GenerateCommand.self, PlotCommand.self,
         ]
     )
 

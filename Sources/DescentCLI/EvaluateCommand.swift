@@ -118,6 +118,9 @@ struct EvaluateCommand: ParsableCommand {
             "descent evaluate: \(weightsURL.path) on \(trainingConfig.data.dataset.rawValue) \(split) (\(loader.dataset.count) samples); preprocessing: \(setup.preprocessing)"
         )
         try report(try evaluate(model: setup.model, data: loader, objective: setup.objective, metrics: setup.metrics))
+        if split == "test", let unigram = setup.unigramPerplexity {
+            print(String(format: "unigram baseline perplexity %.4f (training token frequencies, add-one)", unigram))
+        }
     }
 
     /// A zoo model with a weights file on a catalog dataset.
@@ -154,6 +157,11 @@ struct EvaluateCommand: ParsableCommand {
             print(String(format: "MAE %.4f  RMSE %.4f  R² %.4f  loss %.4f", r.mae, r.rmse, r.r2, result.loss))
         } else if let line = result.exactMatchSummary {
             print(line)
+        } else if let s = result.sequence {
+            print(
+                String(
+                    format: "perplexity %.4f  token accuracy %.2f%% (%d tokens)  loss %.4f", s.perplexity,
+                    100 * s.accuracy, s.tokens, result.loss))
         } else {
             throw DescentError(.argument, "--split \(split)", "has no labels or targets to evaluate against")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Descent
+import DescentData
 import DescentONNX
 import DescentTrain
 import Foundation
@@ -82,7 +83,13 @@ struct ExportCommand: ParsableCommand {
             let manifest = try RunManifest.read(from: run.directory)
             let trainingConfig = try TrainingConfig.load(
                 contentsOf: run.directory.appendingPathComponent("config.yaml"))
-            net = try trainingConfig.model.makeModel(inputShape: manifest.inputShape, classes: manifest.outputs)
+            // A text run's model is built for its vocabulary (tokenizer.json), a language model's per step, so
+            // that the exporter names the model it cannot export rather than a mismatch.
+            let text = trainingConfig.data.dataset == .text
+            net = try trainingConfig.model.makeModel(
+                inputShape: manifest.inputShape, classes: manifest.outputs,
+                vocabularySize: text ? try TextEncoder(contentsOf: run.directory).vocabulary.count : nil,
+                perStep: trainingConfig.data.task == .languageModel)
             try net.loadWeights(from: run.directory.appendingPathComponent("model.safetensors"))
             shape = manifest.inputShape
             options = ONNXExportOptions(manifest: manifest, config: trainingConfig)

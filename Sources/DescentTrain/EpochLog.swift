@@ -8,10 +8,13 @@ public struct EpochLog: Sendable, Codable, Equatable {
     public var trainAccuracy: Double?
     /// Mean validation loss, when a validation loader is given.
     public var validationLoss: Double?
-    /// Validation accuracy (classification), when a validation loader is given.
+    /// Validation accuracy (classification; token accuracy for a language model), when a validation loader is
+    /// given.
     public var validationAccuracy: Double?
     /// The validation figures of the extra metrics (``Evaluation/metrics``, such as `exact_match`), when there are.
     public var validationMetrics: [String: Double]?
+    /// Validation perplexity `exp(loss per token)` (language models), when a validation loader is given.
+    public var validationPerplexity: Double?
     /// Learning rate of the first parameter group at the end of the epoch.
     public var learningRate: Double
     /// Wall-clock seconds of the epoch's training steps (validation excluded).
@@ -22,8 +25,10 @@ public struct EpochLog: Sendable, Codable, Equatable {
     /// A record of one epoch.
     public init(
         epoch: Int, trainLoss: Double, trainAccuracy: Double? = nil, validationLoss: Double? = nil,
-        validationAccuracy: Double? = nil, learningRate: Double, seconds: Double, samplesPerSecond: Double
+        validationAccuracy: Double? = nil, validationPerplexity: Double? = nil, learningRate: Double, seconds: Double,
+        samplesPerSecond: Double
     ) {
+        self.validationPerplexity = validationPerplexity
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.trainAccuracy = trainAccuracy
@@ -62,13 +67,18 @@ public struct EvaluationLog: Sendable, Codable, Equatable {
     public var epoch: Int
     /// Mean validation loss.
     public var loss: Double
-    /// Validation accuracy (classification).
+    /// Validation accuracy (classification; token accuracy for a language model).
     public var accuracy: Double?
+    /// Validation perplexity (language models).
+    public var perplexity: Double?
     /// Learning rate of the first parameter group at that step.
     public var learningRate: Double
 
     /// A record of one evaluation.
-    public init(step: Int, epoch: Int, loss: Double, accuracy: Double?, learningRate: Double) {
+    public init(
+        step: Int, epoch: Int, loss: Double, accuracy: Double?, perplexity: Double? = nil, learningRate: Double
+    ) {
+        self.perplexity = perplexity
         self.step = step
         self.epoch = epoch
         self.loss = loss

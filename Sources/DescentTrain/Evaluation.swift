@@ -12,8 +12,10 @@ public struct Evaluation: Sendable {
     public var samples = 0
     /// The value of each extra ``Metric`` whose value is a number, by its name (`exact_match` for a ``Seq2Seq``).
     public var metrics: [String: Double] = [:]
-    /// Accuracy, for classification.
-    public var accuracy: Double? { classification?.accuracy }
+    /// Accuracy, for classification; token accuracy, for a sequence model.
+    public var accuracy: Double? { classification?.accuracy ?? sequence?.accuracy }
+    /// Perplexity `exp(loss per token)`, for a sequence model.
+    public var perplexity: Double? { sequence?.perplexity }
 
     /// An evaluation result.
     public init(

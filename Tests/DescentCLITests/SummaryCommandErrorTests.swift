@@ -2,7 +2,7 @@ import Testing
 
 /// `descent summary` stops with one line for an unknown model, a bad `--input` shape or class count.
 @Suite struct SummaryCommandErrorTests {
-    static let models = "mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn, audio_rnn, seq2seq"
+    static let models = "mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn, audio_rnn, seq2seq, rnn_lm"
 
     @Test(arguments: [
         (["summary", "--model", "nope"], CommandOutcome.usage("--model: unknown model 'nope' (available: \(models))")),

@@ -35,7 +35,7 @@ import Testing
         (
             ["--model", "nope"],
             .failure(
-                "--set model.name: unknown model 'nope' (available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn, audio_rnn, seq2seq)"
+                "--set model.name: unknown model 'nope' (available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn, audio_rnn, seq2seq, rnn_lm)"
             )
         ),
         (
@@ -52,7 +52,9 @@ import Testing
         ),
         (
             ["--set", "loss.name=l3"],
-            .failure("--set loss.name: unknown loss 'l3' (available: cross_entropy, mse, l1, smooth_l1, huber)")
+            .failure(
+                "--set loss.name: unknown loss 'l3' (available: cross_entropy, mse, l1, smooth_l1, huber, token_cross_entropy)"
+            )
         ),
         (
             ["--set", "model.layers=[{name: conv3d}]"],

@@ -61,6 +61,7 @@ public final class ProgressPrinter: TrainingCallback {
         for (name, value) in (log.validationMetrics ?? [:]).sorted(by: { $0.key < $1.key }) {
             line += String(format: "  val %@ %.4f", name, value)
         }
+        if let p = log.validationPerplexity { line += String(format: "  val ppl %.4g", p) }
         line += String(format: "  lr %.3g  %.0f samples/s  %.1fs", log.learningRate, log.samplesPerSecond, log.seconds)
         write((live ? "\r\u{1B}[2K" : "") + line + "\n")
     }

@@ -18,6 +18,6 @@ public final class StepValidation: TrainingCallback {
         state.progress.history.evaluations.append(
             EvaluationLog(
                 step: state.step, epoch: state.epoch, loss: e.loss,
-                accuracy: e.accuracy, learningRate: state.optimizer.lr))
+                accuracy: e.accuracy, perplexity: e.perplexity, learningRate: state.optimizer.lr))
     }
 }

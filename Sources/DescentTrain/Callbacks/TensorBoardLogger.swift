@@ -114,6 +114,7 @@ public final class TensorBoardLogger: TrainingCallback {
         if let a = log.trainAccuracy { values.append(("epoch/train_accuracy", a)) }
         if let v = log.validationLoss { values.append(("epoch/validation_loss", v)) }
         if let a = log.validationAccuracy { values.append(("epoch/validation_accuracy", a)) }
+        if let p = log.validationPerplexity { values.append(("epoch/validation_perplexity", p)) }
         if let r = validation?.regression {
             values += [
                 ("epoch/validation_mae", r.mae), ("epoch/validation_rmse", r.rmse),

@@ -15,6 +15,8 @@ public struct DataConfig: Sendable, Equatable {
         /// A target token sequence for each source sequence (token cross-entropy; exact match, token accuracy and
         /// perplexity reported): spell-numbers.
         case sequenceToSequence = "sequence_to_sequence"
+        /// The next token at every step of a text (token cross-entropy; perplexity and token accuracy reported).
+        case languageModel = "language_model"
     }
 
     /// How inputs are normalised before the model (and before augmentation).
@@ -76,6 +78,14 @@ public struct DataConfig: Sendable, Equatable {
         public var maxVocabulary: Int?
         /// Texts are cut to their first `maxLength` tokens; `nil`: no limit.
         public var maxLength: Int?
+        /// Classification of labelled texts, or a language model of one running text.
+        public var task = Task.classification
+        /// Language model: tokens per training window (the steps backpropagation runs through).
+        public var sequenceLength = 64
+        /// Language model over a folder: the files to read (names or `*`/`?` patterns); `nil`: all of them.
+        public var files: [String]?
+        /// Language model: a line that separates documents (`%` in `fortune` files), read as an empty line.
+        public var separator: String?
 
         /// A text dataset at `path` with the defaults.
         public init(path: String) { self.path = path }
@@ -177,8 +187,10 @@ public struct DataConfig: Sendable, Equatable {
         normalize = dataset == .freeSpokenDigits || dataset == .csv ? .dataset : .none
     }
 
-    /// Regression for a CSV regression task, sequence to sequence for spell-numbers, classification otherwise.
-    public var task: Task { dataset == .spellNumbers ? .sequenceToSequence : csv?.task ?? .classification }
+    /// The CSV's or the text's task, sequence to sequence for spell-numbers; classification otherwise.
+    public var task: Task {
+        dataset == .spellNumbers ? .sequenceToSequence : csv?.task ?? text?.task ?? .classification
+    }
 
     static let keys = [
         "dataset", "directory", "download", "train_samples", "test_samples", "validation_fraction",
@@ -186,6 +198,7 @@ public struct DataConfig: Sendable, Equatable {
         "workers", "normalize", "augment", "audio", "path", "target", "features", "task", "text_column", "label_column",
         "tokenizer", "min_frequency", "max_vocabulary", "max_length", "image_size", "channels", "on_bad_file",
         "test_path",
+        "sequence_length", "files", "separator",
     ]
 
     /// Reads the `data` section.
@@ -269,7 +282,8 @@ public struct DataConfig: Sendable, Equatable {
             guard let target = try r.strings("target", single: true), !target.isEmpty else {
                 throw r.error("target", "missing (required by dataset csv: the target column name, or a list of names)")
             }
-            let task = Task(rawValue: try r.choice("task", Task.allCases.map(\.rawValue)) ?? "regression")!
+            let task = Task(
+                rawValue: try r.choice("task", [Task.regression, .classification].map(\.rawValue)) ?? "regression")!
             if task == .classification && target.count != 1 {
                 throw r.error("target", "classification needs one target column, got \(target.count)")
             }
@@ -280,16 +294,33 @@ public struct DataConfig: Sendable, Equatable {
                     "path", "missing (required by dataset text: a CSV/TSV table or a folder of class folders)")
             }
             var text = Text(path: path)
-            text.textColumn = try r.string("text_column") ?? text.textColumn
-            text.labelColumn = try r.string("label_column") ?? text.labelColumn
+            let task = try r.choice("task", [Task.classification, .languageModel].map(\.rawValue))
+            text.task = task.flatMap(Task.init(rawValue:)) ?? .classification
+            if text.task == .languageModel {
+                text.sequenceLength = try r.int("sequence_length", .atLeast(1)) ?? text.sequenceLength
+                text.files = try r.strings("files", single: true)
+                text.separator = try r.string("separator")
+                for k in ["text_column", "label_column", "max_length"] {
+                    elsewhere[k] = "only used with task classification (this text's task is language_model)"
+                }
+                if folds != nil {
+                    throw r.error("folds", "not used with task language_model (the parts are contiguous)")
+                }
+            } else {
+                for k in ["sequence_length", "files", "separator"] {
+                    elsewhere[k] = "only used with task language_model"
+                }
+                text.textColumn = try r.string("text_column") ?? text.textColumn
+                text.labelColumn = try r.string("label_column") ?? text.labelColumn
+                text.maxLength = try r.int("max_length", .atLeast(1))
+            }
             if let level = try r.choice("tokenizer", Tokenizer.Level.allCases.map(\.rawValue), what: "tokenizer") {
                 text.tokenizer = Tokenizer.Level(rawValue: level)!
             }
             text.minFrequency = try r.int("min_frequency", .atLeast(1)) ?? text.minFrequency
             text.maxVocabulary = try r.int("max_vocabulary", .atLeast(5))
-            text.maxLength = try r.int("max_length", .atLeast(1))
             self.text = text
-            for k in ["target", "features", "task"] { elsewhere[k] = "only used with dataset csv" }
+            for k in ["target", "features"] { elsewhere[k] = "only used with dataset csv" }
             if case .none = normalize {
             } else {
                 throw r.error("normalize", "not used with dataset text (the inputs are token indices)")
@@ -342,7 +373,10 @@ public struct DataConfig: Sendable, Equatable {
             }
         }
         if dataset != .text {
-            for k in ["text_column", "label_column", "tokenizer", "min_frequency", "max_vocabulary", "max_length"] {
+            for k in [
+                "text_column", "label_column", "tokenizer", "min_frequency", "max_vocabulary", "max_length",
+                "sequence_length", "files", "separator",
+            ] {
                 elsewhere[k] = "only used with dataset text"
             }
         }
@@ -429,12 +463,19 @@ public struct DataConfig: Sendable, Equatable {
             }
             if let text {
                 w.line("path", YAMLWriter.string(text.path))
-                w.line("text_column", YAMLWriter.string(text.textColumn))
-                w.line("label_column", YAMLWriter.string(text.labelColumn))
+                if text.task == .languageModel {
+                    w.line("task", text.task.rawValue)
+                    w.line("sequence_length", ConfigValue.int(text.sequenceLength))
+                    w.line("files", text.files.map { YAMLWriter.flow(.list($0.map(ConfigValue.string))) })
+                    w.line("separator", text.separator.map(YAMLWriter.string))
+                } else {
+                    w.line("text_column", YAMLWriter.string(text.textColumn))
+                    w.line("label_column", YAMLWriter.string(text.labelColumn))
+                    w.line("max_length", text.maxLength.map(ConfigValue.int))
+                }
                 w.line("tokenizer", text.tokenizer.rawValue)
                 w.line("min_frequency", ConfigValue.int(text.minFrequency))
                 w.line("max_vocabulary", text.maxVocabulary.map(ConfigValue.int))
-                w.line("max_length", text.maxLength.map(ConfigValue.int))
             }
             if let folder {
                 w.line("path", YAMLWriter.string(folder.path))

@@ -27,8 +27,12 @@ struct DataPipeline {
     var preprocessing: String
     /// The tokenizer and vocabulary of a text dataset (built from its training part).
     var textEncoder: TextEncoder?
-    /// Whether batches are padded to their longest sample (and grouped by length): text.
-    var padded: Bool { textEncoder != nil }
+    /// Whether the samples are windows of a token stream with next-token targets (`task: language_model`).
+    var languageModel = false
+    /// Language model: the perplexity of the training part's unigram model on the test part.
+    var unigramPerplexity: Double?
+    /// Whether batches are padded to their longest sample (and grouped by length): texts to classify.
+    var padded: Bool { textEncoder != nil && !languageModel }
 }
 
 extension DataConfig {
@@ -40,6 +44,7 @@ extension DataConfig {
         var classNames: [String]?, inputs = ""
         var outputs = 1
         var textEncoder: TextEncoder?
+        var unigramPerplexity: Double?
 
         func load(_ split: OfficialSplit) throws -> any Dataset {
             do {
@@ -88,6 +93,18 @@ extension DataConfig {
             if folds == nil { presplitValidation = parts[1] }
             classNames = dataset.classNames
             inputs = "cell counts divided by 16 (values in [0, 1])"
+        case .text where text?.task == .languageModel:
+            let (parts, encoder, unigram) = try readLanguageModel(sources: sources)
+            (fullTrain, test) = (parts[0], parts[2])
+            presplitValidation = parts[1]
+            textEncoder = encoder
+            unigramPerplexity = unigram
+            outputs = encoder.vocabulary.count
+            let text = self.text!
+            inputs =
+                "\(text.tokenizer == .word ? "word tokens (basic_english)" : "characters"), a vocabulary of "
+                + "\(encoder.vocabulary.count) from the training stretch (min frequency \(text.minFrequency)); "
+                + "contiguous windows of \(text.sequenceLength) tokens predicting the next token at each step"
         case .text:
             let (parts, classes, encoder) = try readText(seed: seed, sources: sources)
             (fullTrain, test) = (parts[0], parts.last!)
@@ -229,7 +246,8 @@ extension DataConfig {
             train: train, validation: validation, test: test, sampleShape: sampleShape, classes: classes,
             outputs: outputs,
             classNames: classNames, normalize: normalize, trainTransforms: transforms,
-            preprocessing: inputs + normText + augmentText + mixed, textEncoder: textEncoder)
+            preprocessing: inputs + normText + augmentText + mixed, textEncoder: textEncoder,
+            languageModel: task == .languageModel, unigramPerplexity: unigramPerplexity)
     }
 
     /// `count` labelled samples of the conditional generator of `generated.run`, balanced classes, noise seeded
@@ -314,6 +332,36 @@ extension DataConfig {
             ? [AnyDataset(Subset(all, indices: trainIndices)), AnyDataset(Subset(all, indices: split[2].indices))]
             : split.map { AnyDataset(Subset(all, indices: $0.indices)) }
         return (parts, corpus.classes, encoder)
+    }
+
+    /// The language model's parts — training, validation and test windows of contiguous stretches of the token
+    /// stream (``LanguageModelCorpus``) — its encoder (the training stretch's vocabulary) and the unigram
+    /// baseline's perplexity on the test windows' targets (`nil` without a test window).
+    private func readLanguageModel(sources: SourceMap) throws -> ([AnyDataset], TextEncoder, Double?) {
+        guard let text else { throw sources.error("data.path", "missing (required by dataset text)") }
+        let read: String
+        do {
+            read = try PlainText.read(
+                at: URL(fileURLWithPath: text.path), files: text.files, separator: text.separator
+            ).text
+        } catch let e as DescentError {
+            throw sources.error(e.reason.hasPrefix("no file matches") ? "data.files" : "data.path", "\(e)")
+        }
+        let corpus = LanguageModelCorpus(
+            text: read, tokenizer: Tokenizer(level: text.tokenizer), validationFraction: validationFraction,
+            testFraction: testFraction ?? 0.2, minFrequency: text.minFrequency, maxVocabulary: text.maxVocabulary)
+        let parts = [corpus.train, corpus.validation, corpus.test].map {
+            AnyDataset(LanguageModelDataset(ids: $0, sequenceLength: text.sequenceLength))
+        }
+        // The baseline scores the very tokens the model is tested on: the targets of the whole test windows.
+        let covered = parts[2].count * text.sequenceLength
+        let unigram =
+            covered == 0
+            ? nil
+            : LanguageModelCorpus.unigramPerplexity(
+                train: corpus.train, test: Array(corpus.test[1...covered]),
+                vocabularySize: corpus.encoder.vocabulary.count)
+        return (parts, corpus.encoder, unigram)
     }
 
     /// The CSV file as a dataset, its class names (classification) and the number of targets.

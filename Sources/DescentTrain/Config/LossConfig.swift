@@ -7,6 +7,9 @@ public struct LossConfig: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         /// Cross-entropy (classification); MSE, L1, smooth L1 and Huber (regression).
         case crossEntropy = "cross_entropy", mse, l1, smoothL1 = "smooth_l1", huber
+        /// Token cross-entropy (language models): the mean over the tokens of the next-token cross-entropy,
+        /// `<pad>` ignored.
+        case tokenCrossEntropy = "token_cross_entropy"
 
         /// The options, their types and defaults (PyTorch's).
         var specs: [OptionSpec] {
@@ -15,12 +18,31 @@ public struct LossConfig: Sendable, Equatable {
                 return [.number("label_smoothing", float: CrossEntropyLoss.defaultLabelSmoothing, .probability)]
             case .smoothL1: return [.number("beta", float: SmoothL1Loss.defaultBeta, .nonNegative)]
             case .huber: return [.number("delta", float: HuberLoss.defaultDelta, .positive)]
-            case .mse, .l1: return []
+            case .mse, .l1, .tokenCrossEntropy: return []
             }
         }
 
         /// Whether the loss compares class labels (otherwise tensor targets).
         public var needsClassLabels: Bool { self == .crossEntropy }
+
+        /// The tasks the loss is for: cross-entropy for class labels (and, as the token cross-entropy, for a
+        /// sequence-to-sequence task), token cross-entropy for language models and sequence to sequence.
+        public var tasks: [DataConfig.Task] {
+            switch self {
+            case .crossEntropy: return [.classification, .sequenceToSequence]
+            case .tokenCrossEntropy: return [.languageModel, .sequenceToSequence]
+            case .mse, .l1, .smoothL1, .huber: return [.regression]
+            }
+        }
+
+        /// The loss a task gets when the config names none.
+        static func fallback(for task: DataConfig.Task) -> Kind {
+            switch task {
+            case .classification: return .crossEntropy
+            case .regression: return .mse
+            case .languageModel, .sequenceToSequence: return .tokenCrossEntropy
+            }
+        }
     }
 
     /// The loss.
@@ -34,17 +56,20 @@ public struct LossConfig: Sendable, Equatable {
         self.options = ConfigOptions.defaults(kind.specs).merging(options)
     }
 
-    /// Reads the `loss` section; the default is cross-entropy for classification and MSE for regression. A
-    /// sequence-to-sequence task takes cross-entropy only, over the target tokens
-    /// (``Objective/tokenCrossEntropy(ignoreIndex:)`` ignoring `<pad>`), without label smoothing.
+    /// Reads the `loss` section; the default is cross-entropy for classification, MSE for regression and token
+    /// cross-entropy for a language model or a sequence-to-sequence task (which also accepts `cross_entropy`, read
+    /// as the token cross-entropy over the target tokens, `<pad>` ignored, without label smoothing).
     init(_ r: SectionReader, task: DataConfig.Task) throws {
-        let fallback: Kind = task == .regression ? .mse : .crossEntropy
+        let fallback = Kind.fallback(for: task)
         kind = Kind(rawValue: try r.choice("name", Kind.allCases.map(\.rawValue), what: "loss") ?? fallback.rawValue)!
-        if kind.needsClassLabels != (task != .regression) {
-            throw r.error(
-                "name",
-                "\(kind.rawValue) needs \(kind.needsClassLabels ? "class labels" : "real-valued targets"), but the task is \(task.rawValue)"
-            )
+        if !kind.tasks.contains(task) {
+            let needs: String
+            switch kind {
+            case .crossEntropy: needs = "class labels"
+            case .tokenCrossEntropy: needs = "next-token targets (data.task language_model)"
+            case .mse, .l1, .smoothL1, .huber: needs = "real-valued targets"
+            }
+            throw r.error("name", "\(kind.rawValue) needs \(needs), but the task is \(task.rawValue)")
         }
         options = try r.options(kind.specs, for: kind.rawValue)
         if task == .sequenceToSequence, let smoothing = options.double("label_smoothing"), smoothing != 0 {
@@ -79,6 +104,7 @@ public struct LossConfig: Sendable, Equatable {
             let smoothing = options.float("label_smoothing") ?? CrossEntropyLoss.defaultLabelSmoothing
             return .crossEntropy(labelSmoothing: smoothing)
         case .mse: return .meanSquaredError
+        case .tokenCrossEntropy: return .tokenCrossEntropy(ignoreIndex: Vocabulary.padIndex)
         case .l1: return .custom { l1Loss($0, targets($0, $1)) }
         case .smoothL1:
             let beta = options.float("beta") ?? SmoothL1Loss.defaultBeta

@@ -11,6 +11,7 @@ public struct ModelConfig: Sendable, Equatable {
         case audioRNN = "audio_rnn"
         /// The encoder–decoder of `spell-numbers` (``Seq2Seq``).
         case seq2seq
+        case rnnLM = "rnn_lm"
 
         /// The vocabulary `text_rnn` is built for when no data gives one (`descent summary`).
         public static let defaultVocabulary = 10_000
@@ -47,6 +48,12 @@ public struct ModelConfig: Sendable, Equatable {
                     .int("hidden", 256, .atLeast(1)), .int("num_layers", 1, .atLeast(1)),
                     .number("dropout", 0, .fraction),
                 ]
+            case .rnnLM:
+                return [
+                    .choice("cell", ["lstm", "gru", "rnn"], "lstm"), .int("embedding_dim", 64, .atLeast(1)),
+                    .int("hidden", 128, .atLeast(1)), .int("num_layers", 1, .atLeast(1)),
+                    .number("dropout", 0, .fraction),
+                ]
             }
         }
 
@@ -59,6 +66,7 @@ public struct ModelConfig: Sendable, Equatable {
             case .textRNN: return [50]
             case .audioRNN: return [1, 40, 48]
             case .seq2seq: return [2, 10]
+            case .rnnLM: return [64]
             }
         }
 
@@ -77,16 +85,20 @@ public struct ModelConfig: Sendable, Equatable {
                 return "GRU/LSTM/RNN over the frames of [1, features, frames] spectrograms, final state, Linear"
             case .seq2seq:
                 return "encoder-decoder GRU/LSTM: source rows encoded, target rows decoded with teacher forcing, Linear"
+            case .rnnLM:
+                return "Embedding, LSTM/GRU/RNN, dropout, Linear to the vocabulary at every step (language model)"
             }
         }
 
-        /// The model with its default options for samples of shape `inputShape` and `classes` outputs.
+        /// The model with its default options for samples of shape `inputShape` and `classes` outputs (for
+        /// `rnn_lm`, `classes` is the vocabulary and the outputs are per step).
         ///
         /// - Throws: ``DescentError`` when the shape does not fit the model.
         public func makeModel(inputShape: [Int], classes: Int) throws -> Module {
             try ModelConfig(.zoo(self, ConfigOptions())).makeModel(
                 inputShape: inputShape, classes: classes,
-                vocabularySize: self == .textRNN ? Self.defaultVocabulary : nil)
+                vocabularySize: self == .textRNN ? Self.defaultVocabulary : self == .rnnLM ? classes : nil,
+                perStep: self == .rnnLM)
         }
     }
 
@@ -165,24 +177,36 @@ public struct ModelConfig: Sendable, Equatable {
     }
 
     /// Builds the model for samples of shape `inputShape` and `classes` outputs (classes, or regression
-    /// targets), from the current state of `RandomGenerator.default` (seed it first for reproducible weights).
+    /// targets; with `perStep`, a language model's vocabulary at each of the `T` steps of an input `[T]`), from
+    /// the current state of `RandomGenerator.default` (seed it first for reproducible weights).
     ///
     /// - Throws: ``DescentError`` of kind `.config` naming the model (or the layer, with its index and line)
-    ///   when the data does not fit it, or when the model does not output `classes` values per sample.
-    public func makeModel(inputShape: [Int], classes: Int, vocabularySize: Int? = nil) throws -> Module {
+    ///   when the data does not fit it, or when the model does not output `classes` values per sample (per step).
+    public func makeModel(inputShape: [Int], classes: Int, vocabularySize: Int? = nil, perStep: Bool = false) throws
+        -> Module
+    {
         let model: Module
         switch architecture {
-        case .zoo(let zoo, let options): model = try makeZoo(zoo, options, inputShape, classes, vocabularySize)
+        case .zoo(let zoo, let options):
+            if perStep != (zoo == .rnnLM), zoo == .rnnLM || zoo == .textRNN {
+                throw sources.error(
+                    "model.name",
+                    zoo == .rnnLM
+                        ? "rnn_lm is a language model: it needs data.task language_model"
+                        : "\(zoo.rawValue) classifies texts; a language model (data.task language_model) needs rnn_lm")
+            }
+            model = try makeZoo(zoo, options, inputShape, classes, vocabularySize)
         case .layers(let layers): model = try makeLayers(layers, inputShape, classes)
         }
+        var expected = perStep ? [1] + inputShape + [classes] : [1, classes]
         let output: [Int]
         do { output = try model.outputShape(for: [1] + inputShape) } catch let e as DescentError {
             throw sources.error("model", "does not fit inputs \(inputShape): \(e.location): \(e.reason)")
         }
         // A sequence-to-sequence model scores every target position: [1, T, classes] for [2, T] inputs.
-        let expected = name == Zoo.seq2seq.rawValue ? [1, inputShape.last ?? 0, classes] : [1, classes]
+        if name == Zoo.seq2seq.rawValue { expected = [1, inputShape.last ?? 0, classes] }
         guard output == expected else {
-            let hint = output.count > 2 ? " (add a flatten layer before the last linear?)" : ""
+            let hint = output.count > 2 && !perStep ? " (add a flatten layer before the last linear?)" : ""
             throw sources.error(
                 sources.origins["model.layers"] != nil ? "model.layers" : "model",
                 "outputs \(Array(output.dropFirst())) per sample; the data needs \(Array(expected.dropFirst()))\(hint)")
@@ -274,6 +298,13 @@ public struct ModelConfig: Sendable, Equatable {
                 sourceVocabulary: vocabulary, targetVocabulary: classes, cell: cell,
                 embeddingDim: o.int("embedding_dim") ?? 64, hiddenSize: o.int("hidden") ?? 256,
                 numLayers: o.int("num_layers") ?? 1, dropout: o.float("dropout") ?? 0)
+        case .rnnLM:
+            guard shape.count == 1, let vocabulary else { throw fail("token windows (data.task language_model)") }
+            let cell: RecurrentCellKind = ["gru": .gru, "rnn": .rnnTanh][o.string("cell") ?? "lstm"] ?? .lstm
+            return RNNLanguageModel(
+                vocabularySize: vocabulary, cell: cell, embeddingDim: o.int("embedding_dim") ?? 64,
+                hiddenSize: o.int("hidden") ?? 128, numLayers: o.int("num_layers") ?? 1,
+                dropout: o.float("dropout") ?? 0)
         }
     }
 

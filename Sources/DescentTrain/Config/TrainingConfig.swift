@@ -95,7 +95,9 @@ public struct TrainingConfig: Sendable, Equatable {
         report = try r.bool("report") ?? true
         tensorboard = try r.bool("tensorboard") ?? true
         data = try DataConfig(r.section("data"))
-        model = try ModelConfig(r.section("model"), defaultName: data.dataset.defaultModel)
+        model = try ModelConfig(
+            r.section("model"),
+            defaultName: data.task == .languageModel ? ModelConfig.Zoo.rnnLM.rawValue : data.dataset.defaultModel)
         loss = try LossConfig(r.section("loss"), task: data.task)
         optimizer = try OptimizerConfig(r.section("optimizer"))
         schedule = try ScheduleConfig(r.section("schedule"))

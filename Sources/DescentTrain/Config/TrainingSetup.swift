@@ -46,6 +46,9 @@ public final class TrainingSetup {
     public let preprocessing: String
     /// The tokenizer and vocabulary of a text dataset (saved with the run as `tokenizer.json`).
     public let textEncoder: TextEncoder?
+    /// Language model: the perplexity of the training part's unigram model (add-one smoothing) on the test
+    /// windows' targets, the baseline the model's test perplexity is set against.
+    public let unigramPerplexity: Double?
     /// One line on the job: dataset sizes, model and parameter count, optimizer, schedule, batch.
     public let description: String
 
@@ -61,12 +64,14 @@ public final class TrainingSetup {
         preprocessing = data.preprocessing
         normalize = data.normalize
         textEncoder = data.textEncoder
+        unigramPerplexity = data.unigramPerplexity
 
         RandomGenerator.manualSeed(config.seed)
         var modelConfig = config.model
         modelConfig.sources = sources
         model = try modelConfig.makeModel(
-            inputShape: data.sampleShape, classes: data.outputs, vocabularySize: data.textEncoder?.vocabulary.count)
+            inputShape: data.sampleShape, classes: data.outputs, vocabularySize: data.textEncoder?.vocabulary.count,
+            perStep: data.languageModel)
         if let weights = modelConfig.weights {  // fine-tuning: the initial weights from a file
             do { try model.loadWeights(from: URL(fileURLWithPath: weights)) } catch let e as DescentError {
                 throw sources.error("model.weights", "\(e.location): \(e.reason)")

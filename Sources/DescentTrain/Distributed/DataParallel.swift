@@ -230,18 +230,19 @@ public final class DataParallel {
     }
 
     /// The evaluation over all ranks of per-rank evaluations of their shards: loss `Σ loss_r·n_r / Σ n_r` and
-    /// the classification and regression sums added, so the figures equal a one-process evaluation of the whole
-    /// data (up to float summation order).
+    /// the classification, regression and sequence (token) sums added, so the figures equal a one-process
+    /// evaluation of the whole data (up to float summation order).
     ///
     /// - Throws: the context's error when a collective fails.
     public func reduce(_ evaluation: Evaluation) throws -> Evaluation {
-        let c = evaluation.classification, r = evaluation.regression
-        var header = [Double(c?.classes ?? 0), Double(c?.topK ?? 0), r == nil ? 0 : 1]
+        let c = evaluation.classification, r = evaluation.regression, s = evaluation.sequence
+        var header = [Double(c?.classes ?? 0), Double(c?.topK ?? 0), r == nil ? 0 : 1, s == nil ? 0 : 1]
         try context.allReduceMax(&header)
-        let classes = Int(header[0]), topK = Int(header[1]), regression = header[2] > 0
+        let classes = Int(header[0]), topK = Int(header[1]), regression = header[2] > 0, sequence = header[3] > 0
         var sums = [evaluation.loss * Double(evaluation.samples), Double(evaluation.samples)]
         if classes > 0 { sums += c?.sums ?? [Double](repeating: 0, count: 3 + classes * classes) }
         if regression { sums += r?.sums ?? [Double](repeating: 0, count: 7) }
+        if sequence { sums += s?.sums ?? [0, 0, 0] }
         try context.allReduceSum(&sums)
         var result = Evaluation(loss: sums[0] / max(sums[1], 1), samples: Int(sums[1]))
         var next = 2
@@ -255,6 +256,12 @@ public final class DataParallel {
             var metrics = RegressionMetrics()
             metrics.add(sums: Array(sums[next..<(next + 7)]))
             result.regression = metrics
+            next += 7
+        }
+        if sequence {
+            var metrics = SequenceMetrics(ignoreIndex: s?.ignoreIndex ?? Vocabulary.padIndex)
+            metrics.add(sums: Array(sums[next..<(next + 3)]))
+            result.sequence = metrics
         }
         return result
     }

@@ -228,6 +228,10 @@ public struct TrainingReport: Sendable {
             for (name, value) in test.metrics.sorted(by: { $0.key < $1.key }) {
                 h += row("test \(name.replacingOccurrences(of: "_", with: " "))", f(value))
             }
+            if let s = test.sequence {
+                h += row("test perplexity", f(s.perplexity)) + row("test token accuracy", f(s.accuracy))
+                h += row("test tokens", "\(s.tokens)")
+            }
         }
         if let last = history.epochs.last {
             h += row("training loss (epoch \(last.epoch))", f(last.trainLoss))
@@ -237,6 +241,7 @@ public struct TrainingReport: Sendable {
             for (name, value) in (last.validationMetrics ?? [:]).sorted(by: { $0.key < $1.key }) {
                 h += row("validation \(name.replacingOccurrences(of: "_", with: " ")) (epoch \(last.epoch))", f(value))
             }
+            if let p = last.validationPerplexity { h += row("validation perplexity (epoch \(last.epoch))", f(p)) }
         }
         if let restored = history.restoredEpoch, restored != history.epochs.last?.epoch,
             let log = history.epochs.first(where: { $0.epoch == restored })

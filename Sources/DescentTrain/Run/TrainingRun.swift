@@ -213,7 +213,7 @@ public struct TrainingRun {
             metadata: ["dataset": config.data.dataset.rawValue])
         try AtomicFile.write(try JSONFile.encode(history), to: directory.appendingPathComponent("history.json"))
         try AtomicFile.write(
-            try JSONFile.encode(RunMetrics(test, seconds: seconds)),
+            try JSONFile.encode(RunMetrics(test, seconds: seconds, unigramPerplexity: setup.unigramPerplexity)),
             to: directory.appendingPathComponent("metrics.json"))
         if config.report {
             let trainSeconds = history.epochs.reduce(0) { $0 + $1.seconds }
@@ -228,6 +228,9 @@ public struct TrainingRun {
                 ),
             ]
             if let reason = history.stoppedEarly { facts.append(("stopped", reason)) }
+            if let unigram = setup.unigramPerplexity {
+                facts.append(("unigram baseline perplexity (test)", String(format: "%.4f", unigram)))
+            }
             try TrainingReport(
                 title: "descent train: \(config.data.dataset.rawValue)", history: history, test: test, facts: facts,
                 config: config.yaml, classNames: setup.classNames,
@@ -251,6 +254,12 @@ public struct TrainingRun {
                 write(String(format: "test MAE %.4f  RMSE %.4f  R² %.4f  loss %.4f", r.mae, r.rmse, r.r2, test.loss))
             } else if let line = test.exactMatchSummary {
                 write("test " + line)
+            } else if let s = test.sequence {
+                let baseline = setup.unigramPerplexity.map { String(format: " (unigram baseline %.4f)", $0) } ?? ""
+                write(
+                    String(
+                        format: "test perplexity %.4f%@  token accuracy %.2f%% (%d tokens)  loss %.4f", s.perplexity,
+                        baseline, 100 * s.accuracy, s.tokens, test.loss))
             }
         }
         write(String(format: "%.1f s in all; outputs in %@", seconds, directory.path))
@@ -272,17 +281,22 @@ public struct RunMetrics: Codable, Sendable {
     public var precision: [Double]?, recall: [Double]?, f1: [Double]?
     /// Regression: mean absolute error, root mean squared error, R².
     public var mae: Double?, rmse: Double?, r2: Double?
-    /// Sequence to sequence: the fraction of test sequences decoded exactly (``ExactMatch``), the token accuracy
-    /// and the perplexity (``SequenceMetrics``).
-    public var exactMatch: Double?, tokenAccuracy: Double?, perplexity: Double?
+    /// Sequence to sequence: the fraction of test sequences decoded exactly (``ExactMatch``) and the token accuracy;
+    /// sequence models: test perplexity `exp(loss per token)` and the tokens it was measured on.
+    public var exactMatch: Double?, tokenAccuracy: Double?, perplexity: Double?, tokens: Int?
+    /// Language model: the training part's unigram model's perplexity on the same test tokens (add-one smoothing).
+    public var unigramPerplexity: Double?
     /// Wall-clock seconds of training and testing.
     public var seconds: Double
 
-    /// The figures of `evaluation` (all `nil` without a test split).
-    public init(_ evaluation: Evaluation?, seconds: Double) {
+    /// The figures of `evaluation` (all `nil` without a test split), with a language model's unigram baseline.
+    public init(_ evaluation: Evaluation?, seconds: Double, unigramPerplexity: Double? = nil) {
         loss = evaluation?.loss
         let c = evaluation?.classification
-        accuracy = c?.accuracy
+        accuracy = evaluation?.accuracy
+        perplexity = evaluation?.perplexity
+        tokens = evaluation?.sequence?.tokens
+        self.unigramPerplexity = unigramPerplexity
         topKAccuracy = c?.topKAccuracy
         topK = c?.topK
         confusionMatrix = c?.confusion

@@ -194,7 +194,7 @@ public final class Trainer: Checkpointable {
         var log = EpochLog(
             epoch: state.epoch, trainLoss: state.epochLoss, trainAccuracy: state.epochAccuracy,
             validationLoss: evaluation?.loss, validationAccuracy: evaluation?.accuracy,
-            learningRate: state.optimizer.lr, seconds: seconds,
+            validationPerplexity: evaluation?.perplexity, learningRate: state.optimizer.lr, seconds: seconds,
             samplesPerSecond: Double(state.epochSamples) / max(seconds, 1e-9))
         if let metrics = evaluation?.metrics, !metrics.isEmpty { log.validationMetrics = metrics }
         state.progress.completedEpochs += 1

@@ -123,7 +123,7 @@ import Testing
         )
         #expect(
             error("model: {name: resnet50}")?.reason
-                == "unknown model 'resnet50' (did you mean 'resnet'? available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn, audio_rnn, seq2seq)"
+                == "unknown model 'resnet50' (did you mean 'resnet'? available: mlp, cnn, cnn-bn, lenet5, vgg, resnet, resnet18, text_rnn, audio_rnn, seq2seq, rnn_lm)"
         )
         #expect(
             error("model: {name: transformer}")?.reason.hasPrefix("unknown model 'transformer' (available: mlp, cnn,")
@@ -137,7 +137,7 @@ import Testing
                 == true)
         #expect(
             error("loss: {name: bce}")?.reason
-                == "unknown loss 'bce' (available: cross_entropy, mse, l1, smooth_l1, huber)")
+                == "unknown loss 'bce' (available: cross_entropy, mse, l1, smooth_l1, huber, token_cross_entropy)")
         #expect(
             error("data: {augment: [random_flip]}")?.description.hasPrefix(
                 "c.yaml:1 data.augment[0]: unknown transform 'random_flip'") == true)

@@ -140,7 +140,7 @@ import Testing
         let examples = ConfigFiles.exampleConfigs
         #expect(
             examples.map(\.lastPathComponent) == [
-                "cifar10-resnet.yaml", "csv-regression.yaml", "fashion-mnist.yaml",
+                "char-lm.yaml", "cifar10-resnet.yaml", "csv-regression.yaml", "fashion-mnist.yaml",
                 "free-spoken-digits-gru.yaml", "free-spoken-digits.yaml", "mnist-cnn-bn.yaml", "mnist-cnn.yaml",
                 "mnist-mlp.yaml", "search-mnist.yaml", "sentiment.yaml", "seq2seq-numbers.yaml", "shapes-layers.yaml",
             ])

@@ -17,16 +17,18 @@ import Testing
         let summary = try ModelSummary(model, inputShape: zoo.defaultInput)
         #expect(summary.totalParameters == model.parameterCount && model.parameterCount > 0)
         model.eval()
-        // Token indices for the text models (below the 7 targets' vocabulary for seq2seq), pixels or features for
-        // the others.
+        // Token indices for the text models (below the 7 targets' vocabulary for seq2seq; the language model's
+        // vocabulary is the 7 "classes"), pixels or features for the others.
         let input =
             zoo == .textRNN
             ? Tensor((0..<100).map { Float($0 % 97 + 1) }, shape: [2, 50])
             : zoo == .seq2seq
                 ? Tensor((0..<40).map { Float($0 % 6 + 1) }, shape: [2, 2, 10])
-                : RandomGenerator(seed: 1).normal([2] + zoo.defaultInput)
+                : zoo == .rnnLM
+                    ? Tensor((0..<128).map { Float($0 % 7) }, shape: [2, 64])
+                    : RandomGenerator(seed: 1).normal([2] + zoo.defaultInput)
         let output = model(input)
-        #expect(output.shape == (zoo == .seq2seq ? [2, 10, 7] : [2, 7]))
+        #expect(output.shape == (zoo == .seq2seq ? [2, 10, 7] : zoo == .rnnLM ? [2, 64, 7] : [2, 7]))
         #expect(output.scalars.allSatisfy { $0.isFinite })
         let parsed = try TrainingConfig.parse(yaml: "model: {name: \(zoo.rawValue)}").model
         #expect(parsed.name == zoo.rawValue)

@@ -243,4 +243,32 @@ private func singleThreaded<R>(_ body: () throws -> R) rethrows -> R {
             }
         }
     }
+
+    /// A language model's token figures (tokens, perplexity, token accuracy) of shards summed over 3 ranks equal
+    /// the one-process figures (11 windows in batches of 4, the last 3 split 1/1/1).
+    @Test func shardedLanguageModelEvaluationEqualsOneProcess() throws {
+        try singleThreaded {
+            let ids = (0..<100).map { ($0 * 7 + $0 / 5) % 9 + 4 }
+            let loader = DataLoader(LanguageModelDataset(ids: ids, sequenceLength: 9), batchSize: 4)
+            func model() -> RNNLanguageModel {
+                RNNLanguageModel(
+                    vocabularySize: 13, embeddingDim: 4, hiddenSize: 5, generator: RandomGenerator(seed: 2))
+            }
+            let objective = Objective.tokenCrossEntropy(ignoreIndex: 0)
+            let one = try evaluate(model: model(), data: loader, objective: objective)
+            let all = try ThreadRanks(size: 3).run { context -> Evaluation in
+                let dp = DataParallel(context)
+                return try dp.reduce(
+                    try evaluate(model: model(), data: loader.sharded(dp.shard), objective: objective))
+            }
+            let s = try #require(one.sequence)
+            #expect(s.tokens == 99)
+            for e in all {
+                let r = try #require(e.sequence)
+                #expect(e.samples == 11 && e.classification == nil && e.regression == nil)
+                #expect(r.tokens == 99 && r.correct == s.correct)
+                #expect(abs(r.perplexity - s.perplexity) < 1e-6 * s.perplexity && abs(e.loss - one.loss) < 1e-6)
+            }
+        }
+    }
 }
