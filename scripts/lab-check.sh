@@ -6,17 +6,8 @@
 # Usage: scripts/lab-check.sh [path/to/descent]   (LAB_OUT=folder keeps the output there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -n "${1:-}" ]; then
-  bin="$1"
-else
-  swift build -c release --product descent
-  bin="$(swift build -c release --show-bin-path)/descent"
-fi
-if [ -n "${LAB_OUT:-}" ]; then
-  out="$LAB_OUT"; mkdir -p "$out"
-else
-  out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
-fi
+source scripts/check-lib.sh
+check_setup "${1:-}" "${LAB_OUT:-}"
 
 start=$(date +%s.%N)
 "$bin" lab all --output "$out/lab" > "$out/lab.log"

@@ -8,17 +8,8 @@
 # Usage: scripts/lm-check.sh [path/to/descent]   (LM_OUT=folder keeps the output there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -n "${1:-}" ]; then
-  bin="$1"
-else
-  swift build -c release --product descent
-  bin="$(swift build -c release --show-bin-path)/descent"
-fi
-if [ -n "${LM_OUT:-}" ]; then
-  out="$LM_OUT"; mkdir -p "$out"
-else
-  out="$(mktemp -d)"; trap 'rm -rf "$out"' EXIT
-fi
+source scripts/check-lib.sh
+check_setup "${1:-}" "${LM_OUT:-}"
 corpus=/usr/share/games/fortunes
 [ -f "$corpus/fortunes" ] || { echo "lm-check: no $corpus/fortunes (run scripts/setup.sh: apt-get install fortunes)" >&2; exit 1; }
 

@@ -8,14 +8,8 @@
 # Usage: scripts/seq2seq-check.sh [path/to/descent]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ -n "${1:-}" ]; then
-  bin="$1"
-else
-  swift build -c release --product descent
-  bin="$(swift build -c release --show-bin-path)/descent"
-fi
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+source scripts/check-lib.sh
+check_setup "${1:-}"
 minimum=0.90
 
 start=$(date +%s)

@@ -101,9 +101,13 @@ struct ONNXExporter {
         g.initializer = graph.initializers
         // A text model reads sequences of any length: its time axis is dynamic like the batch.
         g.input = [
-            Self.valueInfo(ONNXNames.input, shape: inputShape, dynamicTime: module is SequenceClassifier)
+            Self.valueInfo(ONNXNames.input, shape: inputShape, dynamicTime: Self.readsTokens(module))
         ]
-        g.output = [Self.valueInfo(ONNXNames.output, shape: Array(outputShape.dropFirst()))]
+        // A language model's logits follow its input's dynamic time axis: [batch, sequence, V].
+        g.output = [
+            Self.valueInfo(
+                ONNXNames.output, shape: Array(outputShape.dropFirst()), dynamicTime: module is RNNLanguageModel)
+        ]
 
         var m = Onnx_ModelProto()
         m.irVersion = 8
@@ -128,6 +132,9 @@ struct ONNXExporter {
         }
         return m
     }
+
+    /// Whether `module` reads token indices `[batch, sequence]` of any length (a text model).
+    static func readsTokens(_ module: Module) -> Bool { module is SequenceClassifier || module is RNNLanguageModel }
 
     /// A float32 tensor value `[batch] + shape`; with `dynamicTime`, `shape`'s first axis is the dynamic
     /// ``ONNXNames/sequence``.
@@ -179,11 +186,13 @@ struct ONNXExporter {
                 .argument, path.isEmpty ? module.typeName : "\(path) (\(module.typeName))",
                 "has no ONNX export (supported: Sequential, Linear, Conv2d, ConvTranspose2d, BatchNorm1d/2d, LayerNorm, "
                     + "MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, Flatten, the activations, Softmax, LogSoftmax, "
-                    + "BasicBlock, ResNet, SequenceClassifier, FrameSequenceClassifier)")
+                    + "BasicBlock, ResNet, SequenceClassifier, FrameSequenceClassifier, RNNLanguageModel)")
         }
         switch module {
         case let classifier as SequenceClassifier:
             return (try sequenceClassifier(classifier, path: path, key: key, ids: input), out)
+        case let model as RNNLanguageModel:
+            return (try languageModel(model, key: key, ids: input, shape: shape), out)
         case let classifier as FrameSequenceClassifier:
             return (frameSequenceClassifier(classifier, key: key, input: input, shape: shape), out)
         case let seq as Sequential:

@@ -125,6 +125,19 @@ extension ONNXExporter {
         return graph.add("Gemm", key("head"), inputs: [last, w] + b, attributes: [ONNXAttribute.int("transB", 1)])
     }
 
+    /// An ``RNNLanguageModel``: embedding, the recurrent layers over every step (no padding in a language model's
+    /// windows) and the decoder at every step (`MatMul` and `Add`): logits `[batch, sequence, V]` (dropout is the
+    /// identity in eval form).
+    func languageModel(_ model: RNNLanguageModel, key: (String) -> String, ids: String, shape: [Int]) throws
+        -> String
+    {
+        let embedded = try embedding(model.encoder, path: key("encoder"), ids: ids)
+        let (sequence, _) = recurrent(model.rnn, path: key("rnn"), input: embedded, lengths: nil)
+        let (y, _) = try emit(
+            model.decoder, path: key("decoder"), input: sequence, shape: shape + [model.rnn.hiddenSize])
+        return y
+    }
+
     /// ONNX's operator for a cell kind.
     static func onnxOperator(_ kind: RecurrentCellKind) -> String {
         switch kind {

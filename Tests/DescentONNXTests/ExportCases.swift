@@ -18,11 +18,11 @@ struct ExportCase {
     /// The export options (normalisation, class names).
     let options: ONNXExportOptions
 
-    /// The names of the cases (``make(_:)``), for parameterised tests: every zoo model but `seq2seq` and `rnn_lm` (`audio_rnn` on 40 × 48
+    /// The names of the cases (``make(_:)``), for parameterised tests: every zoo model but `seq2seq` (`audio_rnn` on 40 × 48
     /// spectrograms), two `model.layers` configs, transposed convolutions, and text classifiers over every recurrent
     /// kind (see ``textCases``).
     static let names =
-        ModelConfig.Zoo.allCases.filter { $0 != .seq2seq && $0 != .rnnLM }.map(\.rawValue) + [
+        ModelConfig.Zoo.allCases.filter { $0 != .seq2seq }.map(\.rawValue) + [
             "layers-conv", "layers-dense", "conv-transpose",
         ]
         + textCases.keys.sorted()
@@ -83,7 +83,11 @@ struct ExportCase {
         let generator = RandomGenerator(seed: 20)
         let model: Module, inputShape: [Int]
         var options = ONNXExportOptions()
-        if name == ModelConfig.Zoo.textRNN.rawValue {
+        if name == ModelConfig.Zoo.rnnLM.rawValue {  // a 2-layer LSTM language model over 30 tokens
+            inputShape = [textSteps]
+            model = RNNLanguageModel(
+                vocabularySize: 30, cell: .lstm, embeddingDim: 6, hiddenSize: 5, numLayers: 2, generator: generator)
+        } else if name == ModelConfig.Zoo.textRNN.rawValue {
             inputShape = [textSteps]
             model = try ModelConfig.Zoo.textRNN.makeModel(inputShape: inputShape, classes: 10)
             options.classNames = (0..<10).map { "class \($0)" }
@@ -138,14 +142,15 @@ struct ExportCase {
     }
 
     /// Whether the case reads token indices (a text classifier).
-    var isText: Bool { model is SequenceClassifier }
+    var isText: Bool { model is SequenceClassifier || model is RNNLanguageModel }
 
     /// `count` samples in [0, 1] (raw inputs, before the normalisation), or for a text case token indices in
     /// `1..<30` of lengths 12, 3, 7, 1, … padded on the right with 0.
     func inputs(count: Int) -> Tensor {
         let generator = RandomGenerator(seed: 7)
         guard isText else { return generator.uniform([count] + inputShape) }
-        let steps = inputShape[0], lengths = [steps, 3, 7, 1]
+        // A language model's windows are whole (no padding).
+        let steps = inputShape[0], lengths = model is RNNLanguageModel ? [steps] : [steps, 3, 7, 1]
         let ids = (0..<count).flatMap { i in
             (0..<steps).map { t in t < lengths[i % lengths.count] ? Float(generator.integer(in: 1..<30)) : 0 }
         }

@@ -44,15 +44,7 @@ public struct ImageFolder: Dataset {
     ) throws {
         precondition(channels == 1 || channels == 3, "ImageFolder: channels must be 1 or 3, got \(channels)")
         let fm = FileManager.default
-        var isFolder: ObjCBool = false
-        guard fm.fileExists(atPath: root.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw DescentError(.file, root.path, "no such folder (an image folder holds one sub-folder per class)")
-        }
-        let classes = try fm.contentsOfDirectory(atPath: root.path).filter { name in
-            var d: ObjCBool = false
-            return !name.hasPrefix(".")
-                && fm.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &d) && d.boolValue
-        }.sorted()
+        let classes = try ClassFolders.names(in: root, holding: "images")
         guard !classes.isEmpty else {
             throw DescentError(.file, root.path, "has no class folders (expected root/CLASS/IMAGE.jpg)")
         }

@@ -111,15 +111,7 @@ public struct TextCorpus: Sendable {
     ///   and naming the file when it is not UTF-8.
     public static func folders(at root: URL, extensions: Set<String> = ["txt"]) throws -> TextCorpus {
         let fm = FileManager.default
-        var isFolder: ObjCBool = false
-        guard fm.fileExists(atPath: root.path, isDirectory: &isFolder), isFolder.boolValue else {
-            throw DescentError(.file, root.path, "no such folder (expected one sub-folder of text files per class)")
-        }
-        let classes = try fm.contentsOfDirectory(atPath: root.path).filter { name in
-            var dir: ObjCBool = false
-            return !name.hasPrefix(".")
-                && fm.fileExists(atPath: root.appendingPathComponent(name).path, isDirectory: &dir) && dir.boolValue
-        }.sorted()
+        let classes = try ClassFolders.names(in: root, holding: "text files")
         var texts = [String](), labels = [Int](), kept = [String]()
         for name in classes {
             let folder = root.appendingPathComponent(name)

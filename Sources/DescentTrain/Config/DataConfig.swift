@@ -355,6 +355,7 @@ public struct DataConfig: Sendable, Equatable {
             if folder.testPath != nil, r.has("test_fraction") {
                 throw r.error("test_fraction", "not used with data.test_path (the test split is that folder)")
             }
+            if folder.testPath != nil { testFraction = nil }
             self.folder = folder
             for k in ["target", "features", "task"] { elsewhere[k] = "only used with dataset csv" }
         } else if dataset == .spellNumbers {

@@ -142,6 +142,7 @@ import Testing
             examples.map(\.lastPathComponent) == [
                 "char-lm.yaml", "cifar10-resnet.yaml", "csv-regression.yaml", "fashion-mnist.yaml",
                 "free-spoken-digits-gru.yaml", "free-spoken-digits.yaml", "mnist-cnn-bn.yaml", "mnist-cnn.yaml",
+                "mnist-folder.yaml",
                 "mnist-mlp.yaml", "search-mnist.yaml", "sentiment.yaml", "seq2seq-numbers.yaml", "shapes-layers.yaml",
             ])
         for url in examples {
