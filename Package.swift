@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "DescentData", dependencies: ["Descent", "CZlib", "CImageCodecs"]),
         .target(
             name: "DescentTrain",
-            dependencies: ["Descent", "DescentData", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Descent", "DescentData", "DescentONNX", .product(name: "Yams", package: "Yams")]
         ),
         .systemLibrary(
             name: "CMPI",
@@ -64,7 +64,7 @@ let package = Package(
         .target(name: "DescentMPI", dependencies: ["DescentTrain", "CMPI"]),
         .target(
             name: "DescentONNX",
-            dependencies: ["Descent", "DescentTrain", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["Descent", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Generated/onnx.proto"]
         ),
         .executableTarget(
@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(name: "DescentCLITests", dependencies: ["DescentCLI"]),
         .testTarget(
             name: "DescentONNXTests",
-            dependencies: ["DescentONNX", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["DescentONNX", "DescentTrain", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             resources: [.copy("Fixtures")]),
     ]
         + (fuzz

@@ -1,5 +1,4 @@
 import Descent
-import DescentTrain
 import Foundation
 import SwiftProtobuf
 
@@ -376,21 +375,5 @@ struct ONNXExporter {
         a.type = .string
         a.s = Data((tanh ? "tanh" : "none").utf8)
         return graph.add("Gelu", path, inputs: [x], attributes: [a])
-    }
-}
-
-extension ONNXExportOptions {
-    /// The options of a run of `descent train`: its normalisation (from `run.json`), the class names of its
-    /// dataset where the dataset fixes them, and metadata naming the dataset, the preprocessing and the model.
-    public init(manifest: RunManifest, config: TrainingConfig) {
-        self.init(
-            normalizeMean: manifest.normalizeMean, normalizeStd: manifest.normalizeStd,
-            classNames: manifest.classes == nil ? nil : config.data.dataset.classNames,
-            metadata: [
-                ("dataset", manifest.dataset), ("preprocessing", manifest.preprocessing),
-                ("input_shape", manifest.inputShape.map(String.init).joined(separator: ",")),
-                ("model", config.model.name),
-            ],
-            graphName: config.model.name)
     }
 }

@@ -1,4 +1,6 @@
 import Descent
+import DescentONNX
+import Foundation
 
 /// The `model` section: a zoo model by name with its options, or a list of layers. Input channels, sizes and
 /// the number of classes come from the data.
@@ -108,6 +110,9 @@ public struct ModelConfig: Sendable, Equatable {
         case zoo(Zoo, ConfigOptions)
         /// Layers in sequence.
         case layers([LayerConfig])
+        /// The graph of an ONNX file (`model.onnx`), read by ``DescentONNX/ONNXImport`` with its weights: a model
+        /// exported by Descent or PyTorch, fine-tuned as it is.
+        case onnx(String)
     }
 
     /// The model.
@@ -124,19 +129,28 @@ public struct ModelConfig: Sendable, Equatable {
         switch architecture {
         case .zoo(let zoo, let options):
             self.architecture = .zoo(zoo, ConfigOptions.defaults(zoo.specs).merging(options))
-        case .layers: self.architecture = architecture
+        case .layers, .onnx: self.architecture = architecture
         }
     }
 
-    /// The zoo model's name, or `layers`.
+    /// The zoo model's name, `layers` or `onnx`.
     public var name: String {
-        if case .zoo(let zoo, _) = architecture { return zoo.rawValue }
-        return "layers"
+        switch architecture {
+        case .zoo(let zoo, _): return zoo.rawValue
+        case .layers: return "layers"
+        case .onnx: return "onnx"
+        }
     }
 
     /// Reads the `model` section (absent, or without a name: `defaultName`, the data's default model).
     init(_ r: SectionReader, defaultName: String = Zoo.cnnBN.rawValue) throws {
-        if r.has("layers") {
+        if r.has("onnx") {
+            for key in ["name", "layers", "weights"] where r.has(key) {
+                throw r.error(key, "not used with model.onnx (the file gives the graph and its weights)")
+            }
+            self.init(.onnx(try r.string("onnx")!))
+            try r.finish(known: ["onnx"])
+        } else if r.has("layers") {
             if r.has("name") { throw r.error("layers", "give either a zoo model name or layers, not both") }
             let items = try r.list("layers")!
             guard !items.isEmpty else { throw r.error("layers", "expected at least one layer") }
@@ -171,7 +185,10 @@ public struct ModelConfig: Sendable, Equatable {
                 for spec in zoo.specs { w.line(spec.key, options[spec.key]) }
             case .layers(let layers):
                 w.list("layers", layers.map(\.yaml))
+            case .onnx(let path):
+                w.line("onnx", YAMLWriter.string(path))
             }
+            if case .onnx = architecture { return }
             w.line("weights", weights.map(YAMLWriter.string) ?? "null")
         }
     }
@@ -197,6 +214,14 @@ public struct ModelConfig: Sendable, Equatable {
             }
             model = try makeZoo(zoo, options, inputShape, classes, vocabularySize)
         case .layers(let layers): model = try makeLayers(layers, inputShape, classes)
+        case .onnx(let path):
+            do {
+                let imported = try ONNXImport.read(contentsOf: URL(fileURLWithPath: path))
+                imported.model.train()
+                model = imported.model
+            } catch let e as DescentError {
+                throw sources.error("model.onnx", "\(e)")
+            }
         }
         var expected = perStep ? [1] + inputShape + [classes] : [1, classes]
         let output: [Int]

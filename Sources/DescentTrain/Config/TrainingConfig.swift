@@ -67,7 +67,8 @@ public struct TrainingConfig: Sendable, Equatable {
     ///   at `file:line dotted.key` (or `--set dotted.key`) for a syntax error, an unknown key, a value of the
     ///   wrong type or out of range.
     public static func load(contentsOf url: URL, overrides: [String] = []) throws -> TrainingConfig {
-        let root = try ConfigFile.read(url, dataPaths: ["path", "directory", "test_path"], modelPaths: ["weights"])
+        let root = try ConfigFile.read(
+            url, dataPaths: ["path", "directory", "test_path"], modelPaths: ["weights", "onnx"])
         return try decode(root, overrides: overrides)
     }
 

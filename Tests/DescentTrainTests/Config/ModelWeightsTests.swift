@@ -3,6 +3,7 @@ import DescentData
 import Foundation
 import Testing
 
+@testable import DescentONNX
 @testable import DescentTrain
 
 /// `model.weights`: a state dict loaded into the built model before training (fine-tuning).
@@ -51,6 +52,51 @@ import Testing
             #expect(e.location == "\(yaml.relativePath):2 model.weights")
             #expect(e.reason.hasPrefix("\(file.standardizedFileURL.path): "))
             #expect(!e.description.contains("\n"))
+        }
+    }
+}
+
+/// `model.onnx`: an ONNX graph (exported by Descent here; PyTorch's exports read the same way) trained from a config.
+@Suite struct ModelONNXTests {
+    @Test func anONNXGraphIsFineTunedFromTheConfig() throws {
+        let folder = try ModelWeightsTests.job(model: "{onnx: start.onnx}")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = Sequential(
+            Linear(2, 8, generator: RandomGenerator(seed: 4)), Tanh(), Linear(8, 2, generator: RandomGenerator(seed: 5))
+        )
+        try source.exportONNX(to: folder.appendingPathComponent("start.onnx"), inputShape: [2])
+        let config = try TrainingConfig.load(contentsOf: folder.appendingPathComponent("c.yaml"))
+        #expect(config.model.name == "onnx")
+        #expect(try TrainingConfig.parse(yaml: config.yaml) == config)
+        let setup = try config.makeSetup()
+        #expect(setup.model is ONNXGraphModule)
+        let start = Dictionary(uniqueKeysWithValues: setup.model.namedParameters().map { ($0.0, $0.1.scalars) })
+        for (key, value) in source.namedParameters() { #expect(start[key] == value.scalars, "\(key)") }
+        // Training changes the imported weights and lowers the training loss.
+        let history = try setup.makeTrainer().fit(setup.train, epochs: 20)
+        let losses = history.epochs.map(\.trainLoss)
+        #expect(losses.last! < losses.first!, "training losses \(losses)")
+        #expect(setup.model.namedParameters().first!.1.scalars != start["0.weight"]!)
+    }
+
+    @Test func aMissingOrMixedONNXModelIsRefused() throws {
+        let folder = try ModelWeightsTests.job(model: "{onnx: nothing.onnx}")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let yaml = folder.appendingPathComponent("c.yaml")
+        do {
+            _ = try TrainingConfig.load(contentsOf: yaml).makeSetup()
+            Issue.record("a missing ONNX file was read")
+        } catch let e as DescentError {
+            #expect(e.location == "\(yaml.relativePath):2 model.onnx")
+            #expect(e.reason.hasPrefix(folder.appendingPathComponent("nothing.onnx").standardizedFileURL.path))
+        }
+        do {
+            _ = try TrainingConfig.parse(yaml: "model: {onnx: m.onnx, name: mlp}", source: "c.yaml")
+            Issue.record("onnx and name were both read")
+        } catch let e as DescentError {
+            #expect(
+                e.description
+                    == "c.yaml:1 model.name: not used with model.onnx (the file gives the graph and its weights)")
         }
     }
 }
