@@ -20,18 +20,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from fixture_values import quantize, tj
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "DescentTests", "Fixtures", "language_model.json")
-DIGITS = 7
-
-
-def quantize(t):
-    vals = [float("%.*g" % (DIGITS, v)) for v in t.detach().double().reshape(-1).tolist()]
-    return torch.tensor(vals, dtype=torch.float32).reshape(t.shape)
-
-
-def tj(t):
-    return {"shape": list(t.shape), "data": [float("%.*g" % (DIGITS, v)) for v in t.detach().double().reshape(-1).tolist()]}
 
 
 class RNNModel(nn.Module):

@@ -37,24 +37,10 @@ import torch
 import torch.nn as nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from fixture_values import quantize, quantize_module, tj
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT_DIR = os.path.join(HERE, "..", "DescentTests", "Fixtures")
-DIGITS = 7
-
-
-def quantize(t):
-    vals = [float("%.*g" % (DIGITS, v)) for v in t.detach().double().reshape(-1).tolist()]
-    return torch.tensor(vals, dtype=torch.float32).reshape(t.shape)
-
-
-def tj(t):
-    return {"shape": list(t.shape), "data": [float("%.*g" % (DIGITS, v)) for v in t.detach().double().reshape(-1).tolist()]}
-
-
-def quantize_module(module):
-    with torch.no_grad():
-        for p in module.parameters():
-            p.copy_(quantize(p))
 
 
 def state_json(module):
