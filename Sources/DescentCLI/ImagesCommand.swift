@@ -46,11 +46,13 @@ struct ImagesCommand: ParsableCommand {
         if let existing = try? fm.contentsOfDirectory(atPath: root.path), !existing.isEmpty {
             throw DescentError(.file, output, "is not empty (images are written only into a new or empty folder)")
         }
-        try RunFolder.prepareOutput(root)
         let classNames = name.classNames ?? []
-        for part in split == "all" ? [OfficialSplit.train, .test] : [split == "train" ? .train : .test] {
-            let data = try DatasetCatalog.load(
-                name, split: part, directory: dataDir.map { URL(fileURLWithPath: $0) })
+        // The data is read before the output folder is made, so a missing dataset leaves nothing behind.
+        let parts = try (split == "all" ? [OfficialSplit.train, .test] : [split == "train" ? .train : .test]).map {
+            ($0, try DatasetCatalog.load(name, split: $0, directory: dataDir.map { URL(fileURLWithPath: $0) }))
+        }
+        try RunFolder.prepareOutput(root)
+        for (part, data) in parts {
             let folder = root.appendingPathComponent(part == .train ? "train" : "test")
             let start = Date()
             let counts = try ImageFolderWriter.write(data, classNames: classNames, to: folder)
