@@ -38,6 +38,75 @@ import Testing
         #expect(zip(first.scalars, y.scalars.prefix(5)).allSatisfy { abs($0 - $1) <= 1e-6 })
     }
 
+    /// PyTorch's export of an LSTM text classifier (`Tests/Fixtures/generate_onnx_lstm.py`): initial states built
+    /// in the graph from the batch size (Shape, Gather, Unsqueeze, Concat, ConstantOfShape, Slice), the heads'
+    /// inputs read with Concat and Gather.
+    @Test func aPyTorchLSTMExportGivesPyTorchsOutputs() throws {
+        let fixture = try JSONDecoder().decode(
+            TorchFixture.self, from: Data(contentsOf: try Self.fixtureURL("torch_lstm.json")))
+        #expect(
+            Set(["Shape", "Gather", "Unsqueeze", "Concat", "ConstantOfShape", "Slice"]).isSubset(of: fixture.operators))
+        let imported = try ONNXImport.read(contentsOf: try Self.fixtureURL("torch_lstm.onnx"))
+        #expect(imported.inputShape == [1])  // token sequences of any length
+        #expect(imported.outputShape == [4])
+        let x = Tensor(fixture.input, shape: fixture.inputShape)
+        let y = withNoGrad { imported.model(x) }
+        #expect(y.shape == [fixture.inputShape[0], 4])
+        let scale = fixture.output.map(abs).max()!
+        let diff = zip(y.scalars, fixture.output).map { abs(Double($0) - $1) }.max()!
+        #expect(diff <= 1e-4 * scale, "max difference \(diff) from PyTorch (outputs up to \(scale))")
+        // The initial states follow the batch: one row alone, and the rows twice over, give the same rows.
+        let first = withNoGrad { imported.model(x[0..<1]) }
+        #expect(zip(first.scalars, y.scalars.prefix(4)).allSatisfy { abs($0 - $1) <= 1e-6 })
+        let twice = withNoGrad { imported.model(Tensor.concatenate([x, x])) }
+        #expect(zip(twice.scalars.suffix(y.count), y.scalars).allSatisfy { abs($0 - $1) <= 1e-6 })
+        // Its LSTMs train: a step of SGD changes the outputs.
+        let model = imported.model
+        model.train()
+        model.zeroGrad()
+        model(x).sum().backward()
+        SGD(model.parameters(), lr: 0.1).step()
+        let moved = withNoGrad { model.eval()(x) }
+        #expect(zip(moved.scalars, y.scalars).contains { abs($0 - $1) > 1e-4 })
+    }
+
+    /// Shape operations folded when their inputs are constants, evaluated with the batch otherwise, and refused in
+    /// one line naming the node where they cannot be.
+    @Test func shapeOperationsFoldOrFollowTheBatch() throws {
+        var proto = try Onnx_ModelProto(
+            serializedBytes: try Data(contentsOf: try Self.fixtureURL("torch_lstm.onnx")))
+        let slice = proto.graph.node.firstIndex { $0.opType == "Slice" }!
+        let name = proto.graph.node[slice].name
+        var steps = Onnx_TensorProto()
+        steps.name = "steps"
+        steps.dataType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
+        steps.dims = [1]
+        steps.int64Data = [2]
+        proto.graph.initializer.append(steps)
+        proto.graph.node[slice].input.append("steps")
+        #expect(
+            Self.error(try proto.serializedData())
+                == "bad.onnx: node '\(name)': Slice with steps [2] is not supported (step 1 only)")
+
+        proto = try Onnx_ModelProto(serializedBytes: try Data(contentsOf: try Self.fixtureURL("torch_lstm.onnx")))
+        let unsqueeze = proto.graph.node.firstIndex { $0.opType == "Unsqueeze" }!
+        proto.graph.node[unsqueeze].opType = "Squeeze"
+        proto.graph.node[unsqueeze].input.removeLast()
+        #expect(
+            Self.error(try proto.serializedData())
+                == "bad.onnx: node '\(proto.graph.node[unsqueeze].name)': Squeeze without axes is not supported (which axes have size 1 depends on the batch)"
+        )
+
+        // ConstantOfShape of a shape computed from a layer's output values (not its shape) is refused.
+        proto = try Onnx_ModelProto(serializedBytes: try Data(contentsOf: try Self.fixtureURL("torch_lstm.onnx")))
+        let fill = proto.graph.node.firstIndex { $0.opType == "ConstantOfShape" }!
+        proto.graph.node[fill].input[0] = proto.graph.node.first { $0.opType == "Cast" }!.output[0]
+        #expect(
+            Self.error(try proto.serializedData())
+                == "bad.onnx: node '\(proto.graph.node[fill].name)': ConstantOfShape needs a shape computed from shapes and constants"
+        )
+    }
+
     @Test func anImportedModelTrains() throws {
         let model = try ONNXImport.read(contentsOf: try Self.fixtureURL("torch_net.onnx")).model
         #expect(model.parameters().count == 12)
@@ -190,7 +259,7 @@ import Testing
         proto.graph.node[gather].input.swapAt(0, 1)
         #expect(
             try Self.error(proto)
-                == "bad.onnx: node '\(proto.graph.node[gather].name)': Gather reads only rows (axis 0) of a constant matrix at computed indices"
+                == "bad.onnx: node '\(proto.graph.node[gather].name)': Gather reads rows of a constant matrix at computed indices, or a value at constant indices"
         )
     }
 
