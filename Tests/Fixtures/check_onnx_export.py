@@ -15,6 +15,20 @@ dynamic; a text model's sample is cut to its length, its time dimension being dy
 Descent's outputs (for text models, on padded batches). The relative difference of a model is max|ort − descent| / max|descent|;
 it passes below 1e-4. Exit status 0 when every model passes.
 
+A seq2seq export (int64 output; ONNXSeq2SeqExportTests.writesReferenceFiles writes seq2seq-gru and seq2seq-lstm-2
+into the same folder, `--filter writesReferenceFiles` runs both) holds one Loop, the greedy decoder: ONNX Runtime's
+token ids [batch, steps] for the 6 padded sources must equal Descent's greedy decoding exactly (same steps, each
+row's tokens, <eos>, then <pad>), and each source alone, cut to its length, must decode to its row; its column
+counts the rows that differ (0 passes).
+
+With --spellings MODEL.onnx NUMBERS.txt SPELLED.csv it compares the spellings that ONNX Runtime's greedy decoding
+gives for a file of numbers (encoded with the `vocabulary` of the export's metadata) with the `prediction` column of
+`descent predict --run` on the same file:
+
+    descent export runs/seq2seq-numbers --output /tmp/seq2seq.onnx
+    descent predict numbers.txt --run runs/seq2seq-numbers --output /tmp/spelled.csv
+    python3 Tests/Fixtures/check_onnx_export.py --spellings /tmp/seq2seq.onnx numbers.txt /tmp/spelled.csv
+
 With --predictions MODEL.onnx IMAGES PREDICTIONS.csv it compares instead the classes that ONNX Runtime gives for
 an IDX image file (pixels scaled by 1/255, as `descent predict` reads them) with the `class` column of
 `descent predict --run RUN_FOLDER IMAGES --output PREDICTIONS.csv`, and prints how many agree:
