@@ -107,6 +107,52 @@ import Testing
         )
     }
 
+    /// A hand-made graph of every shape operation: `x + Expand([1, 2, 3], Concat(Shape(x)[0], 3))`, then
+    /// Unsqueeze, Squeeze and a Reshape to a shape that Concat makes of two constants (folded at import).
+    @Test func shapeOperationsRunWithAnyBatch() throws {
+        func node(_ op: String, _ inputs: [String], _ output: String, axis: Int? = nil) -> Onnx_NodeProto {
+            var n = Onnx_NodeProto()
+            (n.opType, n.name, n.input, n.output) = (op, output, inputs, [output])
+            if let axis { n.attribute = [ONNXAttribute.int("axis", axis)] }
+            return n
+        }
+        func integers(_ name: String, _ values: [Int64]) -> Onnx_TensorProto {
+            var t = Onnx_TensorProto()
+            (t.name, t.dims, t.int64Data) = (name, [Int64(values.count)], values)
+            t.dataType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
+            return t
+        }
+        var bias = Onnx_TensorProto()
+        (bias.name, bias.dims, bias.floatData) = ("bias", [1, 3], [1, 2, 3])
+        bias.dataType = Int32(Onnx_TensorProto.DataType.float.rawValue)
+        var proto = Onnx_ModelProto()
+        proto.graph.initializer = [
+            bias, integers("first", [0]), integers("three", [3]), integers("minus_one", [-1]), integers("axis1", [1]),
+        ]
+        proto.graph.node = [
+            node("Shape", ["input"], "shape"), node("Gather", ["shape", "first"], "batch", axis: 0),
+            node("Concat", ["batch", "three"], "size", axis: 0), node("Expand", ["bias", "size"], "expanded"),
+            node("Add", ["input", "expanded"], "sum"), node("Unsqueeze", ["sum", "axis1"], "unsqueezed"),
+            node("Squeeze", ["unsqueezed", "axis1"], "squeezed"),
+            node("Concat", ["minus_one", "three"], "target", axis: 0),
+            node("Reshape", ["squeezed", "target"], "output"),
+        ]
+        proto.graph.input = [ONNXExporter.valueInfo("input", shape: [3])]
+        proto.graph.output = [ONNXExporter.valueInfo("output", shape: [3])]
+        var opset = Onnx_OperatorSetIdProto()
+        opset.version = 17
+        proto.opsetImport = [opset]
+        let imported = try ONNXImport.read(try proto.serializedData(), source: "shapes.onnx")
+        #expect(imported.model.nodeCount == 8)  // the Concat of two constants is folded
+        #expect(imported.outputShape == [3])
+        for batch in [1, 2, 5] {
+            let x = RandomGenerator(seed: UInt64(batch)).uniform([batch, 3])
+            let y = withNoGrad { imported.model(x) }
+            #expect(y.shape == [batch, 3])
+            #expect(zip(y.scalars, x.scalars).enumerated().allSatisfy { abs($1.0 - $1.1 - Float($0 % 3 + 1)) < 1e-6 })
+        }
+    }
+
     @Test func anImportedModelTrains() throws {
         let model = try ONNXImport.read(contentsOf: try Self.fixtureURL("torch_net.onnx")).model
         #expect(model.parameters().count == 12)
