@@ -15,7 +15,9 @@ struct ExportCommand: ParsableCommand {
             SOURCE is a run folder of descent train (its config, run.json and model.safetensors), or a safetensors \
             weights file with --model NAME or --config FILE. The exported model takes raw inputs (pixels scaled to \
             [0, 1], as descent predict reads them) of shape [batch] + the sample shape and outputs the model's raw \
-            outputs (logits). Example: descent export runs/mnist-cnn --format onnx --output mnist.onnx
+            outputs (logits). A seq2seq run (spell-numbers) exports the encoder and greedy decoding in one graph \
+            (an ONNX Loop): source token ids [batch, sequence] in, token ids [batch, steps] out, the vocabulary in \
+            the metadata. Example: descent export runs/mnist-cnn --format onnx --output mnist.onnx
             """
     )
 

@@ -23,8 +23,12 @@ public struct ONNXImportedModel {
 /// MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Gelu, Softmax,
 /// LogSoftmax, Dropout, Identity, Transpose, Add, Sub, Mul, Div, Max, Constant, Cast, Sign, ReduceSum, Gather (an
 /// embedding; its padding row is not known, so it is trained like the others), LSTM, GRU and RNN (one
-/// ``RecurrentLayer`` per node, with `sequence_lens`). A text model's `[batch, sequence]` input may have a symbolic
-/// time axis; ``ONNXImportedModel/inputShape`` is then `[1]`, and any length is read.
+/// ``RecurrentLayer`` per node, with `sequence_lens` and initial states), and the shape operations of PyTorch's
+/// recurrent exports: Shape, Gather at constant indices, Unsqueeze, Squeeze, Concat, ConstantOfShape, Expand and
+/// Slice — folded into constants when their inputs are constants, evaluated on each batch otherwise (the shapes they
+/// make are worked out at import on the nominal batch of 1). A text model's `[batch, sequence]` input may have a
+/// symbolic time axis; ``ONNXImportedModel/inputShape`` is then `[1]`, and any length is read. Control flow (Loop,
+/// If, Scan: a seq2seq export's greedy decoder) is refused, naming the node.
 ///
 /// Every malformed file is a ``DescentError`` of kind `.file` with one line naming the file, the node where there
 /// is one, and the reason: a file that is not a protobuf `ModelProto`, an opset older than 7, a graph with a
@@ -518,8 +522,7 @@ struct ONNXReader {
         }
     }
 
-    /// Whether every input of `node` is an int64 constant or a value computed from shapes (its result then is
-    /// one too).
+    /// Whether every input of `node` is an int64 constant (folded, its result is one too).
     func isInteger(_ node: Onnx_NodeProto) -> Bool {
         node.input.filter { !$0.isEmpty }.allSatisfy { integerConstants[$0] != nil }
     }
