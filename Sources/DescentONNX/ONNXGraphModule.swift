@@ -302,12 +302,8 @@ public final class ONNXGraphModule: Module {
             var out = a
             out[axis] = shapes.reduce(0) { $0 + $1[axis] }
             return .success([out])
-        case .constantOfShape:
-            return .failure(
-                DescentError(.shape, "ConstantOfShape", "needs a shape computed from the input's shape and constants"))
-        case .expand:
-            return .failure(
-                DescentError(.shape, "Expand", "needs a shape computed from the input's shape and constants"))
+        case .constantOfShape, .expand:
+            return Self.shapes(operation, shapes, known: nil)  // the failure: they need values
         case .slice(let starts, let ends, let axes):
             var out = a
             for (axis, (start, end)) in zip(axes, zip(starts, ends)) {
@@ -317,6 +313,60 @@ public final class ONNXGraphModule: Module {
                 out[axis] = Self.sliceRange(start: start, end: end, size: a[axis]).count
             }
             return .success([out])
+        }
+    }
+
+    /// The operands' values at a nominal input, for an operation on shapes whose operands are all known then
+    /// (constants, or values in `known` computed from shapes and constants; a Shape reads only its operand's
+    /// `shape`); `nil` otherwise.
+    static func knownInputs(
+        _ operation: Operation, _ operands: [Operand], shape: (Int) -> [Int], known: (Int) -> Tensor?
+    ) -> [Tensor]? {
+        guard operation.isShapeArithmetic else { return nil }
+        if case .shape = operation, case .value(let i) = operands[0] { return [Tensor.zeros(shape(i))] }
+        var values: [Tensor] = []
+        for o in operands {
+            switch o {
+            case .constant(let t): values.append(t)
+            case .value(let i):
+                guard let t = known(i) else { return nil }
+                values.append(t)
+            }
+        }
+        return values
+    }
+
+    /// The shapes `operation` makes of inputs of `shapes`, whose values are `known` where they were computed from
+    /// shapes and constants (ConstantOfShape and Expand need them), or the reason it cannot.
+    static func shapes(_ operation: Operation, _ shapes: [[Int]], known: [Tensor]?) -> Result<[[Int]], DescentError> {
+        func dims(_ t: Tensor, _ op: String) -> Result<[Int], DescentError> {
+            guard t.rank == 1, t.scalars.allSatisfy({ $0 >= 0 && $0 <= Float(1 << 24) && $0.rounded() == $0 }),
+                t.scalars.reduce(1.0, { $0 * Double($1) }) <= Double(1 << 28)
+            else {
+                return .failure(DescentError(.shape, op, "shape \(t.scalars) is not a list of sizes (or too large)"))
+            }
+            return .success(t.scalars.map { Int($0) })
+        }
+        switch operation {
+        case .constantOfShape:
+            guard let known else {
+                return .failure(
+                    DescentError(.shape, "ConstantOfShape", "needs a shape computed from shapes and constants"))
+            }
+            return dims(known[0], "ConstantOfShape").map { [$0] }
+        case .expand:
+            guard let known else {
+                return .failure(DescentError(.shape, "Expand", "needs a shape computed from shapes and constants"))
+            }
+            return dims(known[1], "Expand").flatMap { target in
+                guard let out = Shape.broadcast(shapes[0], target) else {
+                    return .failure(
+                        DescentError(.shape, "Expand", "of \(shapes[0]) to \(target), which do not broadcast"))
+                }
+                return .success([out])
+            }
+        default:
+            return Self.shapes(operation, shapes)
         }
     }
 
@@ -349,14 +399,20 @@ public final class ONNXGraphModule: Module {
             case .constant(let t): return t.shape
             }
         }
+        var known: [Int: Tensor] = [:]  // the values of shapes and what is computed from them and constants
         for step in steps {
             let inputs = step.operands.map(shape)
             if case .layer(let m) = step.operation {
                 shapes[step.outputs[0]] = try childOutputShape(step.name, m, inputs[0])
                 continue
             }
-            switch Self.shapes(step.operation, inputs) {
-            case .success(let outs): for (i, s) in zip(step.outputs, outs) { shapes[i] = s }
+            let values = Self.knownInputs(step.operation, step.operands, shape: { shapes[$0]! }, known: { known[$0] })
+            switch Self.shapes(step.operation, inputs, known: values) {
+            case .success(let outs):
+                for (i, s) in zip(step.outputs, outs) { shapes[i] = s }
+                if let values, outs.allSatisfy({ Shape.count($0) <= 1 << 12 }) {
+                    for (i, t) in zip(step.outputs, Self.apply(step.operation, values)) { known[i] = t }
+                }
             case .failure(let e): throw DescentError(.shape, step.name, "\(e.location) \(e.reason)")
             }
         }

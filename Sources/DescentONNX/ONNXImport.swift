@@ -76,7 +76,18 @@ public enum ONNXImport {
         }
         do {
             var reader = ONNXReader(proto: proto)
-            return try reader.read()
+            let imported = try reader.read()
+            // The shapes were worked out for a batch of 1 (and sequences of 1 step); a graph whose shapes only fit
+            // those (a batch axis squeezed, batch and time axes mixed up) would fail on other inputs: it is read
+            // again for a batch of 2 and sequences of 3 steps, and refused if that fails.
+            var again = ONNXReader(proto: proto, nominalBatch: 2, nominalSteps: 3)
+            do { _ = try again.read() } catch let e as ONNXReader.Failure {
+                throw ONNXReader.Failure(node: e.node, reason: "with a batch of 2 (sequences of 3): \(e.reason)")
+            } catch let e as DescentError where e.kind == .shape {
+                throw DescentError(
+                    .file, "\(source): node '\(e.location)'", "with a batch of 2 (sequences of 3): \(e.reason)")
+            }
+            return imported
         } catch let e as ONNXReader.Failure {
             throw DescentError(.file, e.node.map { "\(source): node '\($0)'" } ?? source, e.reason)
         } catch let e as DescentError where e.kind == .shape {
@@ -109,7 +120,13 @@ struct ONNXReader {
     private var children: [(String, Module)] = []
     private var childNames: Set<String> = []
 
-    init(proto: Onnx_ModelProto) { self.proto = proto }
+    /// The batch size and a text model's sequence length of the nominal input whose shapes are worked out.
+    let nominalBatch: Int, nominalSteps: Int
+
+    init(proto: Onnx_ModelProto, nominalBatch: Int = 1, nominalSteps: Int = 1) {
+        self.proto = proto
+        (self.nominalBatch, self.nominalSteps) = (nominalBatch, nominalSteps)
+    }
 
     mutating func read() throws -> ONNXImportedModel {
         let graph = proto.graph
@@ -138,7 +155,13 @@ struct ONNXReader {
         }
         let inputShape = try sampleShape(inputs[0])
         valueIndex[inputs[0].name] = 0
-        shapes = [[1] + inputShape]
+        var timeIsSymbolic = false
+        if case .tensorType(let t)? = inputs[0].type.value, t.shape.dim.count == 2,
+            case .dimParam? = t.shape.dim[1].value
+        {
+            timeIsSymbolic = true
+        }
+        shapes = [[nominalBatch] + (timeIsSymbolic ? [nominalSteps] : inputShape)]
         guard graph.output.count == 1 else {
             throw Failure(node: nil, reason: "expected one graph output, found \(graph.output.count)")
         }
@@ -420,20 +443,7 @@ struct ONNXReader {
     func knownInputs(
         _ node: Onnx_NodeProto, _ operation: ONNXGraphModule.Operation, _ operands: [ONNXGraphModule.Operand]
     ) throws -> [Tensor]? {
-        guard operation.isShapeArithmetic else { return nil }
-        if case .shape = operation, case .value(let i) = operands[0] {
-            return [Tensor.zeros(shapes[i])]  // only its shape is read
-        }
-        var known: [Tensor] = []
-        for o in operands {
-            switch o {
-            case .constant(let t): known.append(t)
-            case .value(let i):
-                guard let t = nominal[i] else { return nil }
-                known.append(t)
-            }
-        }
-        return known
+        ONNXGraphModule.knownInputs(operation, operands, shape: { shapes[$0] }, known: { nominal[$0] })
     }
 
     /// The shapes of the outputs of `operation` on inputs of `inputs` (values `known` at the nominal input where
@@ -442,34 +452,11 @@ struct ONNXReader {
         _ node: Onnx_NodeProto, _ operation: ONNXGraphModule.Operation, _ inputs: [[Int]], _ known: [Tensor]?
     ) throws -> [[Int]] {
         let name = node.name.isEmpty ? node.opType : node.name
-        func dims(_ t: Tensor) throws -> [Int] {
-            guard t.rank == 1, t.scalars.allSatisfy({ $0 >= 0 && $0 <= Float(1 << 24) && $0.rounded() == $0 }),
-                t.scalars.reduce(1.0, { $0 * Double($1) }) <= Double(1 << 28)
-            else { throw Failure(node: name, reason: "shape \(t.scalars) is not a list of sizes (or too large)") }
-            return t.scalars.map { Int($0) }
-        }
-        switch operation {
-        case .constantOfShape:
-            guard let known else {
-                throw Failure(node: name, reason: "ConstantOfShape needs a shape computed from shapes and constants")
-            }
-            return [try dims(known[0])]
-        case .expand:
-            guard let known else {
-                throw Failure(node: name, reason: "Expand needs a shape computed from shapes and constants")
-            }
-            let target = try dims(known[1])
-            guard let out = Shape.broadcast(inputs[0], target) else {
-                throw Failure(node: name, reason: "Expand of \(inputs[0]) to \(target), which do not broadcast")
-            }
-            return [out]
-        default:
-            switch ONNXGraphModule.shapes(operation, inputs) {
-            case .success(let s): return s
-            case .failure(let e):
-                if case .layer = operation { throw Failure(node: name, reason: e.reason) }
-                throw Failure(node: name, reason: "\(e.location) \(e.reason)")
-            }
+        switch ONNXGraphModule.shapes(operation, inputs, known: known) {
+        case .success(let s): return s
+        case .failure(let e):
+            if case .layer = operation { throw Failure(node: name, reason: e.reason) }
+            throw Failure(node: name, reason: "\(e.location) \(e.reason)")
         }
     }
 

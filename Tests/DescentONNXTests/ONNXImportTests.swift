@@ -145,12 +145,20 @@ import Testing
         let imported = try ONNXImport.read(try proto.serializedData(), source: "shapes.onnx")
         #expect(imported.model.nodeCount == 8)  // the Concat of two constants is folded
         #expect(imported.outputShape == [3])
+        #expect(try imported.model.outputShape(for: [4, 3]) == [4, 3])
         for batch in [1, 2, 5] {
             let x = RandomGenerator(seed: UInt64(batch)).uniform([batch, 3])
             let y = withNoGrad { imported.model(x) }
             #expect(y.shape == [batch, 3])
             #expect(zip(y.scalars, x.scalars).enumerated().allSatisfy { abs($1.0 - $1.1 - Float($0 % 3 + 1)) < 1e-6 })
         }
+        // A graph whose shapes fit a batch of 1 only (its batch axis squeezed) is refused: it is read again for 2.
+        proto.graph.node[6].input = ["sum", "first"]
+        proto.graph.node[8].input = ["squeezed", "three"]
+        #expect(
+            Self.error(try proto.serializedData())
+                == "bad.onnx: node 'squeezed': with a batch of 2 (sequences of 3): Squeeze axes [0] of [2, 3] are not all of size 1"
+        )
     }
 
     @Test func anImportedModelTrains() throws {
@@ -323,20 +331,22 @@ import Testing
 
     /// Every truncation and many one-byte changes of a small model: each is read or refused with a one-line
     /// ``DescentError``, and a model that is read runs on a batch of zeros (its shapes were checked when read).
-    @Test(arguments: ["cnn", "text"])
+    @Test(arguments: ["cnn", "text", "torch-lstm"])
     func damagedBytesAreReadOrRefusedNeverACrash(_ kind: String) throws {
         let model = Sequential(
             Conv2d(1, 2, kernelSize: 3, padding: 1), BatchNorm2d(2), ReLU(), MaxPool2d(kernelSize: 2), Flatten(),
             Linear(8, 3), Softmax())
         let data =
-            kind == "text"
-            ? try Self.textModel().serializedData()
-            : try model.onnxData(
-                inputShape: [1, 4, 4], options: ONNXExportOptions(normalizeMean: [0.5], normalizeStd: [0.25]))
+            kind == "torch-lstm"
+            ? try Data(contentsOf: try Self.fixtureURL("torch_lstm.onnx"))
+            : kind == "text"
+                ? try Self.textModel().serializedData()
+                : try model.onnxData(
+                    inputShape: [1, 4, 4], options: ONNXExportOptions(normalizeMean: [0.5], normalizeStd: [0.25]))
         var variants = (0..<data.count).map { data.prefix($0) }
         let generator = RandomGenerator(seed: 11)
         for position in 0..<data.count {
-            for _ in 0..<2 {
+            for _ in 0..<(kind == "torch-lstm" ? 1 : 2) {  // PyTorch's file is 11 kB
                 var changed = data
                 let index = changed.startIndex + position
                 changed[index] = UInt8(generator.uniformFloat() * 255)
