@@ -419,7 +419,7 @@ struct ONNXReader {
             case .constant(let t): return t.shape
             }
         }
-        let known = try knownInputs(node, operation, operands)
+        let known = knownInputs(node, operation, operands)
         let outShapes = try checkedShapes(node, operation, inputs, known)
         switch operation {
         case .layer(let m): children.append((childName(node), m))
@@ -442,7 +442,7 @@ struct ONNXReader {
     /// (constants, or values computed from shapes and constants); `nil` otherwise.
     func knownInputs(
         _ node: Onnx_NodeProto, _ operation: ONNXGraphModule.Operation, _ operands: [ONNXGraphModule.Operand]
-    ) throws -> [Tensor]? {
+    ) -> [Tensor]? {
         ONNXGraphModule.knownInputs(operation, operands, shape: { shapes[$0] }, known: { nominal[$0] })
     }
 
