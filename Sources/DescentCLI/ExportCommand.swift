@@ -15,7 +15,9 @@ struct ExportCommand: ParsableCommand {
             SOURCE is a run folder of descent train (its config, run.json and model.safetensors), or a safetensors \
             weights file with --model NAME or --config FILE. The exported model takes raw inputs (pixels scaled to \
             [0, 1], as descent predict reads them) of shape [batch] + the sample shape and outputs the model's raw \
-            outputs (logits). Example: descent export runs/mnist-cnn --format onnx --output mnist.onnx
+            outputs (logits). A seq2seq run (spell-numbers) exports the encoder and greedy decoding in one graph \
+            (an ONNX Loop): source token ids [batch, sequence] in, token ids [batch, steps] out, the vocabulary in \
+            the metadata. Example: descent export runs/mnist-cnn --format onnx --output mnist.onnx
             """
     )
 
@@ -92,7 +94,18 @@ struct ExportCommand: ParsableCommand {
                 perStep: trainingConfig.data.task == .languageModel)
             try net.loadWeights(from: run.directory.appendingPathComponent("model.safetensors"))
             shape = manifest.inputShape
-            options = ONNXExportOptions(manifest: manifest, config: trainingConfig)
+            var runOptions = ONNXExportOptions(manifest: manifest, config: trainingConfig)
+            if trainingConfig.data.dataset == .spellNumbers {
+                // Greedy decoding in the graph, as long as descent predict's; the vocabulary spells the ids.
+                let encoder = try TextEncoder(contentsOf: run.directory)
+                runOptions.maxDecodingLength = SpellNumbers.length
+                let tokens = try JSONSerialization.data(
+                    withJSONObject: encoder.vocabulary.tokens, options: [.withoutEscapingSlashes])
+                runOptions.metadata += [
+                    ("max_length", "\(SpellNumbers.length)"), ("vocabulary", String(decoding: tokens, as: UTF8.self)),
+                ]
+            }
+            options = runOptions
         } else {
             guard model != nil || config != nil else {
                 throw ValidationError("a weights file needs --model NAME or --config FILE (or give a run folder)")
@@ -118,6 +131,12 @@ struct ExportCommand: ParsableCommand {
         }
         net.eval()
         try net.exportONNX(to: URL(fileURLWithPath: output), inputShape: shape, options: options)
+        if net is Seq2Seq {
+            print(
+                "descent export: wrote \(output) (ONNX opset \(ONNXOpset.exported), input [batch, sequence] source token ids, output [batch, steps] greedy token ids, at most \(options.maxDecodingLength) steps)"
+            )
+            return
+        }
         let normalized = options.normalizeMean.map { "(x − \($0)) / \(options.normalizeStd!) folded in" } ?? "none"
         print(
             "descent export: wrote \(output) (ONNX opset \(ONNXOpset.exported), input [batch, \(shape.map(String.init).joined(separator: ", "))]; normalisation: \(normalized); class names: \(options.classNames?.count ?? 0))"

@@ -15,12 +15,15 @@ public struct ONNXExportOptions: Sendable, Equatable {
     public var metadata: [(String, String)]
     /// The graph's name.
     public var graphName: String
+    /// The most tokens a ``Seq2Seq`` export decodes (its `Loop`'s trip count); other models ignore it.
+    public var maxDecodingLength: Int
 
     /// Options; by default no normalisation, no class names and no further metadata.
     public init(
         normalizeMean: [Float]? = nil, normalizeStd: [Float]? = nil, classNames: [String]? = nil,
-        metadata: [(String, String)] = [], graphName: String = "descent"
+        metadata: [(String, String)] = [], graphName: String = "descent", maxDecodingLength: Int = 32
     ) {
+        self.maxDecodingLength = maxDecodingLength
         self.normalizeMean = normalizeMean
         self.normalizeStd = normalizeStd
         self.classNames = classNames
@@ -32,6 +35,7 @@ public struct ONNXExportOptions: Sendable, Equatable {
     public static func == (a: ONNXExportOptions, b: ONNXExportOptions) -> Bool {
         a.normalizeMean == b.normalizeMean && a.normalizeStd == b.normalizeStd && a.classNames == b.classNames
             && a.metadata.elementsEqual(b.metadata, by: { $0 == $1 }) && a.graphName == b.graphName
+            && a.maxDecodingLength == b.maxDecodingLength
     }
 }
 
@@ -85,6 +89,7 @@ struct ONNXExporter {
 
     /// The `ModelProto` of `module`.
     func model(_ module: Module) throws -> Onnx_ModelProto {
+        if let seq2seq = module as? Seq2Seq { return try seq2seqModel(seq2seq, maxLength: options.maxDecodingLength) }
         let outputShape = try module.outputShape(for: [1] + inputShape)
         var x = ONNXNames.input
         if let mean = options.normalizeMean, let std = options.normalizeStd {
@@ -107,7 +112,11 @@ struct ONNXExporter {
             Self.valueInfo(
                 ONNXNames.output, shape: Array(outputShape.dropFirst()), dynamicTime: module is RNNLanguageModel)
         ]
+        return try modelProto(g)
+    }
 
+    /// The model around graph `g`: IR version, producer, opset and metadata.
+    func modelProto(_ g: Onnx_GraphProto) throws -> Onnx_ModelProto {
         var m = Onnx_ModelProto()
         m.irVersion = 8
         m.producerName = "Descent"
@@ -148,14 +157,47 @@ struct ONNXExporter {
                 if dynamicTime && i == 0 { dim.dimParam = ONNXNames.sequence } else { dim.dimValue = Int64(d) }
                 return dim
             }
+        return valueInfo(name, type: .float, shape: tensorShape)
+    }
+
+    /// A dimension of ``valueInfo(_:type:dims:)``: a size or a symbol.
+    enum Dimension {
+        case size(Int)
+        case symbol(String)
+    }
+
+    /// A tensor value of element type `type` and dimensions `dims` (`nil`: shape not given).
+    static func valueInfo(_ name: String, type: Onnx_TensorProto.DataType, dims: [Dimension]?)
+        -> Onnx_ValueInfoProto
+    {
+        var shape: Onnx_TensorShapeProto?
+        if let dims {
+            var s = Onnx_TensorShapeProto()
+            s.dim = dims.map { d in
+                var dim = Onnx_TensorShapeProto.Dimension()
+                switch d {
+                case .size(let n): dim.dimValue = Int64(n)
+                case .symbol(let name): dim.dimParam = name
+                }
+                return dim
+            }
+            shape = s
+        }
+        return valueInfo(name, type: type, shape: shape)
+    }
+
+    /// A tensor value of element type `type` and `shape` (`nil`: not given).
+    static func valueInfo(_ name: String, type: Onnx_TensorProto.DataType, shape: Onnx_TensorShapeProto?)
+        -> Onnx_ValueInfoProto
+    {
         var tensorType = Onnx_TypeProto.Tensor()
-        tensorType.elemType = Int32(Onnx_TensorProto.DataType.float.rawValue)
-        tensorType.shape = tensorShape
-        var type = Onnx_TypeProto()
-        type.tensorType = tensorType
+        tensorType.elemType = Int32(type.rawValue)
+        if let shape { tensorType.shape = shape }
+        var typeProto = Onnx_TypeProto()
+        typeProto.tensorType = tensorType
         var info = Onnx_ValueInfoProto()
         info.name = name
-        info.type = type
+        info.type = typeProto
         return info
     }
 

@@ -65,16 +65,37 @@ final class ONNXGraphBuilder {
         return t.name
     }
 
-    /// Adds an int64 initialiser (a shape for `Reshape`, say) under `name` (made unique) and returns the name.
+    /// Adds an int64 initialiser (a shape for `Reshape`, say) under `name` (made unique) and returns the name; of
+    /// shape `[values.count]`, or a scalar with `scalar`.
     @discardableResult
-    func int64Initializer(_ name: String, _ values: [Int64]) -> String {
+    func int64Initializer(_ name: String, _ values: [Int64], scalar: Bool = false) -> String {
+        precondition(!scalar || values.count == 1, "a scalar holds one value")
         var t = Onnx_TensorProto()
         t.name = uniqueName(name)
         t.dataType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
-        t.dims = [Int64(values.count)]
+        t.dims = scalar ? [] : [Int64(values.count)]
         t.int64Data = values
         initializers.append(t)
         return t.name
+    }
+
+    /// Adds a scalar bool initialiser under `name` (made unique) and returns the name.
+    @discardableResult
+    func boolInitializer(_ name: String, _ value: Bool) -> String {
+        var t = Onnx_TensorProto()
+        t.name = uniqueName(name)
+        t.dataType = Int32(Onnx_TensorProto.DataType.bool.rawValue)
+        t.int32Data = [value ? 1 : 0]
+        initializers.append(t)
+        return t.name
+    }
+
+    /// Removes the nodes added since the graph had `count` nodes and returns them (a subgraph's nodes, built with
+    /// the names and initialisers of the whole model).
+    func removeNodes(after count: Int) -> [Onnx_NodeProto] {
+        let taken = Array(nodes[count...])
+        nodes.removeLast(nodes.count - count)
+        return taken
     }
 }
 
@@ -86,6 +107,24 @@ enum ONNXAttribute {
         a.name = name
         a.type = .int
         a.i = Int64(value)
+        return a
+    }
+
+    /// A graph attribute (a `Loop` body).
+    static func graph(_ name: String, _ value: Onnx_GraphProto) -> Onnx_AttributeProto {
+        var a = Onnx_AttributeProto()
+        a.name = name
+        a.type = .graph
+        a.g = value
+        return a
+    }
+
+    /// A tensor attribute (`ConstantOfShape`'s value).
+    static func tensor(_ name: String, _ value: Onnx_TensorProto) -> Onnx_AttributeProto {
+        var a = Onnx_AttributeProto()
+        a.name = name
+        a.type = .tensor
+        a.t = value
         return a
     }
 

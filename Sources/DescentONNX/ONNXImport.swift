@@ -23,8 +23,12 @@ public struct ONNXImportedModel {
 /// MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Gelu, Softmax,
 /// LogSoftmax, Dropout, Identity, Transpose, Add, Sub, Mul, Div, Max, Constant, Cast, Sign, ReduceSum, Gather (an
 /// embedding; its padding row is not known, so it is trained like the others), LSTM, GRU and RNN (one
-/// ``RecurrentLayer`` per node, with `sequence_lens`). A text model's `[batch, sequence]` input may have a symbolic
-/// time axis; ``ONNXImportedModel/inputShape`` is then `[1]`, and any length is read.
+/// ``RecurrentLayer`` per node, with `sequence_lens` and initial states), and the shape operations of PyTorch's
+/// recurrent exports: Shape, Gather at constant indices, Unsqueeze, Squeeze, Concat, ConstantOfShape, Expand and
+/// Slice — folded into constants when their inputs are constants, evaluated on each batch otherwise (the shapes they
+/// make are worked out at import on the nominal batch of 1). A text model's `[batch, sequence]` input may have a
+/// symbolic time axis; ``ONNXImportedModel/inputShape`` is then `[1]`, and any length is read. Control flow (Loop,
+/// If, Scan: a seq2seq export's greedy decoder) is refused, naming the node.
 ///
 /// Every malformed file is a ``DescentError`` of kind `.file` with one line naming the file, the node where there
 /// is one, and the reason: a file that is not a protobuf `ModelProto`, an opset older than 7, a graph with a
@@ -37,8 +41,12 @@ public enum ONNXImport {
         "Conv", "ConvTranspose", "Gemm", "MatMul", "BatchNormalization", "LayerNormalization", "MaxPool",
         "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "Relu", "LeakyRelu", "Elu", "Sigmoid", "Tanh",
         "Gelu", "Softmax", "LogSoftmax", "Dropout", "Identity", "Transpose", "Add", "Sub", "Mul", "Div", "Max",
-        "Constant", "Cast", "Sign", "ReduceSum", "Gather", "LSTM", "GRU", "RNN",
+        "Constant", "Cast", "Sign", "ReduceSum", "Gather", "LSTM", "GRU", "RNN", "Shape", "Unsqueeze", "Squeeze",
+        "Concat", "ConstantOfShape", "Expand", "Slice",
     ]
+
+    /// The control-flow operators, whose subgraphs are not imported: a graph holding one is refused, naming it.
+    public static let controlFlow: Set<String> = ["Loop", "If", "Scan"]
 
     /// Reads the ONNX file at `url`.
     ///
@@ -68,7 +76,18 @@ public enum ONNXImport {
         }
         do {
             var reader = ONNXReader(proto: proto)
-            return try reader.read()
+            let imported = try reader.read()
+            // The shapes were worked out for a batch of 1 (and sequences of 1 step); a graph whose shapes only fit
+            // those (a batch axis squeezed, batch and time axes mixed up) would fail on other inputs: it is read
+            // again for a batch of 2 and sequences of 3 steps, and refused if that fails.
+            var again = ONNXReader(proto: proto, nominalBatch: 2, nominalSteps: 3)
+            do { _ = try again.read() } catch let e as ONNXReader.Failure {
+                throw ONNXReader.Failure(node: e.node, reason: "with a batch of 2 (sequences of 3): \(e.reason)")
+            } catch let e as DescentError where e.kind == .shape {
+                throw DescentError(
+                    .file, "\(source): node '\(e.location)'", "with a batch of 2 (sequences of 3): \(e.reason)")
+            }
+            return imported
         } catch let e as ONNXReader.Failure {
             throw DescentError(.file, e.node.map { "\(source): node '\($0)'" } ?? source, e.reason)
         } catch let e as DescentError where e.kind == .shape {
@@ -88,8 +107,12 @@ struct ONNXReader {
     let proto: Onnx_ModelProto
     /// Float tensors of the initialisers and Constant nodes.
     private var constants: [String: Tensor] = [:]
-    /// Int64 tensors (Reshape shapes).
+    /// Int64 tensors (Reshape shapes, axes, indices), with their shapes.
     private var integerConstants: [String: [Int]] = [:]
+    private var integerShapes: [String: [Int]] = [:]
+    /// The values at the nominal input (batch 1) of the computed values that are shapes or small index tensors
+    /// (from ONNX Shape and what is computed from it and constants), for the shapes that depend on them.
+    private var nominal: [Int: Tensor] = [:]
     /// Value indices of computed values; 0 is the graph input.
     private var valueIndex: [String: Int] = [:]
     private var shapes: [[Int]] = []
@@ -97,7 +120,13 @@ struct ONNXReader {
     private var children: [(String, Module)] = []
     private var childNames: Set<String> = []
 
-    init(proto: Onnx_ModelProto) { self.proto = proto }
+    /// The batch size and a text model's sequence length of the nominal input whose shapes are worked out.
+    let nominalBatch: Int, nominalSteps: Int
+
+    init(proto: Onnx_ModelProto, nominalBatch: Int = 1, nominalSteps: Int = 1) {
+        self.proto = proto
+        (self.nominalBatch, self.nominalSteps) = (nominalBatch, nominalSteps)
+    }
 
     mutating func read() throws -> ONNXImportedModel {
         let graph = proto.graph
@@ -107,6 +136,15 @@ struct ONNXReader {
             throw Failure(node: nil, reason: "opset \(opset.version) is older than 7, the oldest read")
         }
         guard proto.hasGraph, !graph.node.isEmpty else { throw Failure(node: nil, reason: "the graph has no nodes") }
+        // Control flow runs subgraphs, which a graph of layers has no form for: refused by name before anything.
+        if let (i, node) = graph.node.enumerated().first(where: { ONNXImport.controlFlow.contains($0.element.opType) })
+        {
+            throw Failure(
+                node: name(node, i),
+                reason:
+                    "operator '\(node.opType)' runs a subgraph (control flow, as a seq2seq export's greedy decoding "
+                    + "loop), which is not imported; the graph must be straight-line")
+        }
         for t in graph.initializer { try addInitializer(t) }
         let inputs = graph.input.filter { constants[$0.name] == nil && integerConstants[$0.name] == nil }
         guard inputs.count == 1 else {
@@ -117,7 +155,13 @@ struct ONNXReader {
         }
         let inputShape = try sampleShape(inputs[0])
         valueIndex[inputs[0].name] = 0
-        shapes = [[1] + inputShape]
+        var timeIsSymbolic = false
+        if case .tensorType(let t)? = inputs[0].type.value, t.shape.dim.count == 2,
+            case .dimParam? = t.shape.dim[1].value
+        {
+            timeIsSymbolic = true
+        }
+        shapes = [[nominalBatch] + (timeIsSymbolic ? [nominalSteps] : inputShape)]
         guard graph.output.count == 1 else {
             throw Failure(node: nil, reason: "expected one graph output, found \(graph.output.count)")
         }
@@ -207,12 +251,9 @@ struct ONNXReader {
             guard values.count == count else {
                 throw Failure(node: node, reason: "\(what) holds \(values.count) values for dimensions \(t.dims)")
             }
-            integerConstants[t.name] = try values.map { v in
-                guard let i = Int(exactly: v), abs(i) <= 1 << 31 else {
-                    throw Failure(node: node, reason: "\(what) holds the value \(v)")
-                }
-                return i
-            }
+            // PyTorch writes INT64_MAX for an open-ended Slice; every value is clamped into ±2³¹, past any size.
+            integerConstants[t.name] = values.map { Int(Swift.max(Swift.min($0, 1 << 31), -(1 << 31))) }
+            integerShapes[t.name] = t.dims.map { Int($0) }
         default:
             let type = Onnx_TensorProto.DataType(rawValue: Int(t.dataType)).map { "\($0)" } ?? "\(t.dataType)"
             throw Failure(node: node, reason: "\(what) has data type \(type); float32 (and int64 shapes) are read")
@@ -378,16 +419,11 @@ struct ONNXReader {
             case .constant(let t): return t.shape
             }
         }
-        let outShapes: [[Int]]
-        switch ONNXGraphModule.shapes(operation, inputs) {
-        case .success(let s): outShapes = s
-        case .failure(let e):
-            if case .layer = operation { throw Failure(node: name, reason: e.reason) }
-            throw Failure(node: name, reason: "\(e.location) \(e.reason)")
-        }
+        let known = knownInputs(node, operation, operands)
+        let outShapes = try checkedShapes(node, operation, inputs, known)
         switch operation {
         case .layer(let m): children.append((childName(node), m))
-        case .recurrent(let m): children.append((childName(node), m))
+        case .recurrent(let m, _): children.append((childName(node), m))
         default: break
         }
         var outputs: [Int] = []
@@ -397,6 +433,98 @@ struct ONNXReader {
             shapes.append(shape)
         }
         steps.append(ONNXGraphModule.Step(name: name, operation: operation, operands: operands, outputs: outputs))
+        if let known, outShapes.allSatisfy({ Shape.count($0) <= 1 << 12 }) {
+            for (i, t) in zip(outputs, ONNXGraphModule.apply(operation, known)) { nominal[i] = t }
+        }
+    }
+
+    /// The operands' values at the nominal input, for an operation on shapes whose operands are all known then
+    /// (constants, or values computed from shapes and constants); `nil` otherwise.
+    func knownInputs(
+        _ node: Onnx_NodeProto, _ operation: ONNXGraphModule.Operation, _ operands: [ONNXGraphModule.Operand]
+    ) -> [Tensor]? {
+        ONNXGraphModule.knownInputs(operation, operands, shape: { shapes[$0] }, known: { nominal[$0] })
+    }
+
+    /// The shapes of the outputs of `operation` on inputs of `inputs` (values `known` at the nominal input where
+    /// they are), or the reason, naming the node, why it cannot run.
+    func checkedShapes(
+        _ node: Onnx_NodeProto, _ operation: ONNXGraphModule.Operation, _ inputs: [[Int]], _ known: [Tensor]?
+    ) throws -> [[Int]] {
+        let name = node.name.isEmpty ? node.opType : node.name
+        switch ONNXGraphModule.shapes(operation, inputs, known: known) {
+        case .success(let s): return s
+        case .failure(let e):
+            if case .layer = operation { throw Failure(node: name, reason: e.reason) }
+            throw Failure(node: name, reason: "\(e.location) \(e.reason)")
+        }
+    }
+
+    /// Records a shape operation, or folds it into a constant when every operand is one (an int64 constant when
+    /// `integer`).
+    mutating func shapeOperation(
+        _ node: Onnx_NodeProto, _ operation: ONNXGraphModule.Operation, _ operands: [ONNXGraphModule.Operand],
+        integer: Bool
+    ) throws {
+        let constants = operands.compactMap { o -> Tensor? in
+            if case .constant(let t) = o { return t }
+            return nil
+        }
+        guard constants.count == operands.count, let output = node.output.first, !output.isEmpty else {
+            return try record(node, operation, operands)
+        }
+        _ = try checkedShapes(node, operation, constants.map(\.shape), constants)
+        let t = ONNXGraphModule.apply(operation, constants)[0]
+        if integer {
+            integerConstants[output] = t.scalars.map { Int($0) }
+            integerShapes[output] = t.shape
+        } else {
+            self.constants[output] = t
+        }
+    }
+
+    /// The operand named `input` of `node`: a computed value, a float constant or an int64 constant (as float
+    /// values).
+    func anyOperand(_ node: Onnx_NodeProto, _ input: String) throws -> ONNXGraphModule.Operand {
+        if let values = integerConstants[input], let shape = integerShapes[input] {
+            return .constant(Tensor(values.map(Float.init), shape: shape))
+        }
+        return try operand(node, input)
+    }
+
+    /// The int64 constant `node.input[i]` (axes, starts, indices), `nil` when the input is left out.
+    func integerInput(_ node: Onnx_NodeProto, _ i: Int, _ what: String) throws -> [Int]? {
+        guard i < node.input.count, !node.input[i].isEmpty else { return nil }
+        guard let values = integerConstants[node.input[i]] else {
+            throw Failure(node: node.name, reason: "\(node.opType) needs constant int64 \(what)")
+        }
+        return values
+    }
+
+    /// The rank of the operand named `input`.
+    func rank(_ node: Onnx_NodeProto, _ input: String) throws -> Int {
+        switch try anyOperand(node, input) {
+        case .value(let i): return shapes[i].count
+        case .constant(let t): return t.rank
+        }
+    }
+
+    /// Whether every input of `node` is an int64 constant (folded, its result is one too).
+    func isInteger(_ node: Onnx_NodeProto) -> Bool {
+        node.input.filter { !$0.isEmpty }.allSatisfy { integerConstants[$0] != nil }
+    }
+
+    /// The axes of `Unsqueeze`, `Squeeze` (input 1 since opset 13, attribute before), made non-negative for an
+    /// input of rank `rank` (for the output's rank when `added`, as Unsqueeze counts them), sorted; `nil` when none
+    /// are given.
+    func axes(_ node: Onnx_NodeProto, rank: Int, added: Bool) throws -> [Int]? {
+        guard let given = try integerInput(node, 1, "axes") ?? (try ints(node, "axes")) else { return nil }
+        let rank = added ? rank + given.count : rank  // Unsqueeze's axes are the output's
+        let axes = given.map { $0 < 0 ? $0 + rank : $0 }.sorted()
+        guard axes.allSatisfy({ (0..<rank).contains($0) }), Set(axes).count == axes.count else {
+            throw Failure(node: node.name, reason: "axes \(given) of a rank-\(rank) value")
+        }
+        return axes
     }
 
     /// The node's first input, a value computed from the graph input.
@@ -614,15 +742,103 @@ struct ONNXReader {
             }
             try record(node, .reduceSum(axes: axes, keepDims: try int(node, "keepdims", 1) == 1), [.value(i)])
         case "Gather":
-            guard try int(node, "axis", 0) == 0, node.input.count == 2, let table = constants[node.input[0]],
-                table.rank == 2, case .value(let i)? = valueIndex[node.input[1]].map(ONNXGraphModule.Operand.value)
+            let axis = try int(node, "axis", 0)
+            if node.input.count == 2, axis == 0, let table = constants[node.input[0]], table.rank == 2,
+                let i = valueIndex[node.input[1]]
+            {
+                let embedding = Embedding(table.shape[0], table.shape[1])
+                embedding.weight.assignInPlace(table)
+                return try record(node, .layer(embedding), [.value(i)])
+            }
+            guard node.input.count == 2, let indices = integerConstants[node.input[1]],
+                let indexShape = integerShapes[node.input[1]]
             else {
                 throw Failure(
-                    node: node.name, reason: "Gather reads only rows (axis 0) of a constant matrix at computed indices")
+                    node: node.name,
+                    reason: "Gather reads rows of a constant matrix at computed indices, or a value at constant indices"
+                )
             }
-            let embedding = Embedding(table.shape[0], table.shape[1])
-            embedding.weight.assignInPlace(table)
-            try record(node, .layer(embedding), [.value(i)])
+            let r = try rank(node, node.input[0])
+            guard axis >= -r, axis < r else {
+                throw Failure(node: node.name, reason: "axis \(axis) of a rank-\(r) value")
+            }
+            try shapeOperation(
+                node, .gather(axis: axis < 0 ? axis + r : axis, indices: indices, indexShape: indexShape),
+                [try anyOperand(node, node.input[0])], integer: isInteger(node))
+        case "Shape":
+            guard let first = node.input.first else { throw Failure(node: node.name, reason: "Shape needs an input") }
+            let end = attribute(node, "end") == nil ? nil : try int(node, "end", 0)
+            try shapeOperation(
+                node, .shape(start: try int(node, "start", 0), end: end), [try anyOperand(node, first)], integer: true)
+        case "Unsqueeze", "Squeeze":
+            guard let first = node.input.first else { throw Failure(node: node.name, reason: "needs an input") }
+            let unsqueeze = node.opType == "Unsqueeze", r = try rank(node, first)
+            guard let axes = try axes(node, rank: r, added: unsqueeze) else {
+                throw Failure(
+                    node: node.name,
+                    reason: "\(node.opType) without axes is not supported (which axes have size 1 depends on the batch)"
+                )
+            }
+            try shapeOperation(
+                node, unsqueeze ? .unsqueeze(axes) : .squeeze(axes), [try anyOperand(node, first)],
+                integer: isInteger(node))
+        case "Concat":
+            let inputs = node.input.filter { !$0.isEmpty }
+            guard let first = inputs.first, attribute(node, "axis") != nil else {
+                throw Failure(node: node.name, reason: "Concat needs inputs and an axis")
+            }
+            let r = try rank(node, first), axis = try int(node, "axis", 0)
+            guard axis >= -r, axis < r else {
+                throw Failure(node: node.name, reason: "axis \(axis) of a rank-\(r) value")
+            }
+            try shapeOperation(
+                node, .concat(axis: axis < 0 ? axis + r : axis), try inputs.map { try anyOperand(node, $0) },
+                integer: isInteger(node))
+        case "ConstantOfShape":
+            guard let first = node.input.first, let output = node.output.first else {
+                throw Failure(node: node.name, reason: "ConstantOfShape needs an input and an output")
+            }
+            var value: Float = 0, integer = false
+            if let a = attribute(node, "value") {
+                guard a.type == .tensor || a.hasT else {
+                    throw Failure(node: node.name, reason: "attribute value must be a tensor, got \(a.type)")
+                }
+                var t = a.t
+                t.name = "\(output) value"
+                try addInitializer(t, node: node.name)
+                if let v = constants[t.name], v.count == 1 {
+                    value = v.scalars[0]
+                } else if let v = integerConstants[t.name], v.count == 1 {
+                    (value, integer) = (Float(v[0]), true)
+                } else {
+                    throw Failure(node: node.name, reason: "attribute value must hold one value")
+                }
+            }
+            try shapeOperation(node, .constantOfShape(value), [try anyOperand(node, first)], integer: integer)
+        case "Expand":
+            guard node.input.count == 2 else { throw Failure(node: node.name, reason: "Expand needs two inputs") }
+            try shapeOperation(
+                node, .expand, [try anyOperand(node, node.input[0]), try anyOperand(node, node.input[1])],
+                integer: isInteger(node))
+        case "Slice":
+            guard let first = node.input.first, let starts = try integerInput(node, 1, "starts"),
+                let ends = try integerInput(node, 2, "ends")
+            else { throw Failure(node: node.name, reason: "Slice needs constant int64 starts and ends (opset 10 on)") }
+            let r = try rank(node, first)
+            let given = try integerInput(node, 3, "axes") ?? Array(0..<starts.count)
+            if let steps = try integerInput(node, 4, "steps"), steps.contains(where: { $0 != 1 }) {
+                throw Failure(node: node.name, reason: "Slice with steps \(steps) is not supported (step 1 only)")
+            }
+            let axes = given.map { $0 < 0 ? $0 + r : $0 }
+            guard starts.count == ends.count, axes.count == starts.count, Set(axes).count == axes.count,
+                axes.allSatisfy({ (0..<r).contains($0) })
+            else {
+                throw Failure(
+                    node: node.name, reason: "starts \(starts), ends \(ends), axes \(given) of a rank-\(r) value")
+            }
+            try shapeOperation(
+                node, .slice(starts: starts, ends: ends, axes: axes), [try anyOperand(node, first)],
+                integer: isInteger(node))
         case "LSTM", "GRU", "RNN":
             try addRecurrent(node)
         case "Max" where node.input.count == 2:
@@ -657,7 +873,7 @@ struct ONNXReader {
     }
 
     /// An ONNX `LSTM`, `GRU` (with `linear_before_reset = 1`, PyTorch's form) or `RNN` (tanh or ReLU) node with
-    /// layout 0, default activations and no initial states, as a one-layer ``RecurrentLayer``: ONNX's gate blocks
+    /// layout 0, default activations, with or without initial states, as a one-layer ``RecurrentLayer``: ONNX's gate blocks
     /// (LSTM `i, o, f, c`; GRU `z, r, h`) are put back in PyTorch's order and `B` split into `b_ih`, `b_hh`.
     mutating func addRecurrent(_ node: Onnx_NodeProto) throws {
         let fail = { (reason: String) in Failure(node: node.name.isEmpty ? node.opType : node.name, reason: reason) }
@@ -670,9 +886,10 @@ struct ONNXReader {
         guard attribute(node, "clip") == nil, try int(node, "input_forget", 0) == 0 else {
             throw fail("clip and input_forget are not supported")
         }
-        guard node.input.count <= 5 || node.input.dropFirst(5).allSatisfy(\.isEmpty) else {
-            throw fail("initial states and peepholes are not supported")
+        guard node.input.count <= 7 || node.input.dropFirst(7).allSatisfy(\.isEmpty) else {
+            throw fail("peepholes are not supported")
         }
+        let initial = [5, 6].map { node.input.count > $0 && !node.input[$0].isEmpty }
         let d = direction == "bidirectional" ? 2 : 1
         let activations = try attribute(node, "activations").map {
             guard $0.type == .strings else { throw fail("activations must be strings") }
@@ -738,13 +955,26 @@ struct ONNXReader {
         }
         do { try layer.load(stateDict: entries, strict: true) } catch let e as DescentError { throw fail(e.reason) }
         var operands = [try firstValue(node)]
-        if node.input.count > 4, !node.input[4].isEmpty {
+        let hasLengths = node.input.count > 4 && !node.input[4].isEmpty
+        if hasLengths {
             guard let i = valueIndex[node.input[4]] else {
                 throw fail("sequence_lens '\(node.input[4])' must be computed from the graph input")
             }
             operands.append(.value(i))
         }
-        try record(node, .recurrent(layer), operands)
+        // Initial states [D, batch, H] (PyTorch builds zeros of the batch's size in the graph); an LSTM needs both.
+        if kind == .lstm {
+            guard initial[0] == initial[1] else {
+                throw fail("an LSTM with only one of initial_h and initial_c is not supported")
+            }
+        } else if initial[1] {
+            throw fail("input 6 (initial_c) is an LSTM's only")
+        }
+        if initial[0] {
+            operands += try (kind == .lstm ? [5, 6] : [5]).map { try anyOperand(node, node.input[$0]) }
+        }
+        let given = ONNXGraphModule.RecurrentInputs(lengths: hasLengths, initialState: initial[0])
+        try record(node, .recurrent(layer, given), operands)
     }
 
     /// Copies `weight` and `bias` into a layer whose parameters have those shapes.

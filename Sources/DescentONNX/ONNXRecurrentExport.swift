@@ -31,52 +31,21 @@ extension ONNXExporter {
     }
 
     /// The nodes of `layer` on a batch-first input `[batch, T, inputSize]` with optional `int32 [batch]` lengths:
-    /// the output sequence `[batch, T, D·H]` and the last layer's final `h` with both directions joined
-    /// `[batch, D·H]`.
+    /// the output sequence `[batch, T, D·H]`, the last layer's final `h` with both directions joined `[batch, D·H]`,
+    /// and each layer's final state as ONNX gives it (`Y_h`, and `Y_c` for an LSTM, `[D, batch, H]`).
     /// With `timeMajor`, the input is already `[T, batch, inputSize]` (and so is the output sequence).
     func recurrent(_ layer: RecurrentLayer, path: String, input: String, lengths: String?, timeMajor: Bool = false)
-        -> (sequence: String, last: String)
+        -> (sequence: String, last: String, states: [[String]])
     {
-        let d = layer.directions, h = layer.hiddenSize
-        let state = Dictionary(uniqueKeysWithValues: layer.namedParameters())
         // ONNX's recurrent operators read [T, batch, features] (layout 0, which every runtime implements).
         var x =
             timeMajor
             ? input
             : graph.add("Transpose", path, inputs: [input], attributes: [ONNXAttribute.ints("perm", [1, 0, 2])])
-        var last = ""
+        var last = "", states: [[String]] = []
         for l in 0..<layer.numLayers {
-            let suffixes = layer.bidirectional ? ["", "_reverse"] : [""]
-            func stacked(_ name: String) -> [Float] {
-                suffixes.flatMap { Self.onnxGateOrder(state["\(name)_l\(l)\($0)"]!, kind: layer.kind, hidden: h) }
-            }
-            let inputSize = l == 0 ? layer.inputSize : d * h, rows = layer.kind.gates * h
-            let w = graph.initializer("\(path).W_l\(l)", values: stacked("weight_ih"), shape: [d, rows, inputSize])
-            let r = graph.initializer("\(path).R_l\(l)", values: stacked("weight_hh"), shape: [d, rows, h])
-            var inputs = [x, w, r]
-            if layer.hasBias {
-                let b = suffixes.flatMap { suffix in
-                    ["bias_ih", "bias_hh"].flatMap {
-                        Self.onnxGateOrder(state["\($0)_l\(l)\(suffix)"]!, kind: layer.kind, hidden: h)
-                    }
-                }
-                inputs.append(graph.initializer("\(path).B_l\(l)", values: b, shape: [d, 2 * rows]))
-            } else {
-                inputs.append("")
-            }
-            inputs.append(lengths ?? "")
-            var attributes = [
-                ONNXAttribute.int("hidden_size", h),
-                ONNXAttribute.string("direction", layer.bidirectional ? "bidirectional" : "forward"),
-            ]
-            switch layer.kind {
-            case .gru: attributes.append(ONNXAttribute.int("linear_before_reset", 1))
-            case .rnnTanh: attributes.append(ONNXAttribute.strings("activations", Array(repeating: "Tanh", count: d)))
-            case .rnnReLU: attributes.append(ONNXAttribute.strings("activations", Array(repeating: "Relu", count: d)))
-            case .lstm: break
-            }
-            let outputs = graph.add(
-                Self.onnxOperator(layer.kind), "\(path).l\(l)", inputs: inputs, outputs: 2, attributes: attributes)
+            let outputs = recurrentNode(layer, path: path, layer: l, input: x, lengths: lengths, initialState: [])
+            states.append(Array(outputs.dropFirst()))
             // Y [T, D, batch, H] → [T, batch, D·H] for the next layer; Y_h [D, batch, H] → [batch, D·H].
             let y = graph.add(
                 "Transpose", path, inputs: [outputs[0]], attributes: [ONNXAttribute.ints("perm", [0, 2, 1, 3])])
@@ -85,10 +54,55 @@ extension ONNXExporter {
                 "Transpose", path, inputs: [outputs[1]], attributes: [ONNXAttribute.ints("perm", [1, 0, 2])])
             last = graph.add("Reshape", path, inputs: [hn, graph.int64Initializer("\(path).last_l\(l)", [0, -1])])
         }
-        if timeMajor { return (x, last) }
+        if timeMajor { return (x, last, states) }
         let sequence = graph.add(
             "Transpose", path, inputs: [x], attributes: [ONNXAttribute.ints("perm", [1, 0, 2])])
-        return (sequence, last)
+        return (sequence, last, states)
+    }
+
+    /// The ONNX `LSTM`, `GRU` or `RNN` node of layer `l` of `layer` on a time-major input `[T, batch, features]`,
+    /// with optional lengths and initial state (`initial_h`, and `initial_c` for an LSTM, `[D, batch, H]`; empty:
+    /// zeros). Its weights are initialisers `path.W_l`, `R_l`, `B_l` in ONNX's gate order. Returns the outputs `Y`,
+    /// `Y_h` and, for an LSTM, `Y_c`.
+    func recurrentNode(
+        _ layer: RecurrentLayer, path: String, layer l: Int, input x: String, lengths: String?,
+        initialState: [String]
+    ) -> [String] {
+        let d = layer.directions, h = layer.hiddenSize
+        let state = Dictionary(uniqueKeysWithValues: layer.namedParameters())
+        let suffixes = layer.bidirectional ? ["", "_reverse"] : [""]
+        func stacked(_ name: String) -> [Float] {
+            suffixes.flatMap { Self.onnxGateOrder(state["\(name)_l\(l)\($0)"]!, kind: layer.kind, hidden: h) }
+        }
+        let inputSize = l == 0 ? layer.inputSize : d * h, rows = layer.kind.gates * h
+        let w = graph.initializer("\(path).W_l\(l)", values: stacked("weight_ih"), shape: [d, rows, inputSize])
+        let r = graph.initializer("\(path).R_l\(l)", values: stacked("weight_hh"), shape: [d, rows, h])
+        var inputs = [x, w, r]
+        if layer.hasBias {
+            let b = suffixes.flatMap { suffix in
+                ["bias_ih", "bias_hh"].flatMap {
+                    Self.onnxGateOrder(state["\($0)_l\(l)\(suffix)"]!, kind: layer.kind, hidden: h)
+                }
+            }
+            inputs.append(graph.initializer("\(path).B_l\(l)", values: b, shape: [d, 2 * rows]))
+        } else {
+            inputs.append("")
+        }
+        inputs.append(lengths ?? "")
+        inputs += initialState
+        var attributes = [
+            ONNXAttribute.int("hidden_size", h),
+            ONNXAttribute.string("direction", layer.bidirectional ? "bidirectional" : "forward"),
+        ]
+        switch layer.kind {
+        case .gru: attributes.append(ONNXAttribute.int("linear_before_reset", 1))
+        case .rnnTanh: attributes.append(ONNXAttribute.strings("activations", Array(repeating: "Tanh", count: d)))
+        case .rnnReLU: attributes.append(ONNXAttribute.strings("activations", Array(repeating: "Relu", count: d)))
+        case .lstm: break
+        }
+        return graph.add(
+            Self.onnxOperator(layer.kind), "\(path).l\(l)", inputs: inputs,
+            outputs: layer.kind.hasCellState ? 3 : 2, attributes: attributes)
     }
 
     /// A ``FrameSequenceClassifier`` on `[batch, 1, features, T]` (or `[batch, features, T]`): the spectrogram's
@@ -104,7 +118,7 @@ extension ONNXExporter {
                 inputs: [x, graph.int64Initializer(key("frames.shape"), [0, Int64(model.features), -1])])
         }
         x = graph.add("Transpose", key("frames"), inputs: [x], attributes: [ONNXAttribute.ints("perm", [2, 0, 1])])
-        let (_, last) = recurrent(model.recurrent, path: key("recurrent"), input: x, lengths: nil, timeMajor: true)
+        let (_, last, _) = recurrent(model.recurrent, path: key("recurrent"), input: x, lengths: nil, timeMajor: true)
         let head = model.head
         let w = graph.initializer(key("head.weight"), head.weight)
         let b = head.bias.map { [graph.initializer(key("head.bias"), $0)] } ?? []
@@ -118,7 +132,7 @@ extension ONNXExporter {
     {
         let embedded = try embedding(model.embedding, path: key("embedding"), ids: ids)
         let lengths = sequenceLengths(ids, path: key("recurrent"))
-        let (_, last) = recurrent(model.recurrent, path: key("recurrent"), input: embedded, lengths: lengths)
+        let (_, last, _) = recurrent(model.recurrent, path: key("recurrent"), input: embedded, lengths: lengths)
         let head = model.head
         let w = graph.initializer(key("head.weight"), head.weight)
         let b = head.bias.map { [graph.initializer(key("head.bias"), $0)] } ?? []
@@ -132,7 +146,7 @@ extension ONNXExporter {
         -> String
     {
         let embedded = try embedding(model.encoder, path: key("encoder"), ids: ids)
-        let (sequence, _) = recurrent(model.rnn, path: key("rnn"), input: embedded, lengths: nil)
+        let (sequence, _, _) = recurrent(model.rnn, path: key("rnn"), input: embedded, lengths: nil)
         let (y, _) = try emit(
             model.decoder, path: key("decoder"), input: sequence, shape: shape + [model.rnn.hiddenSize])
         return y

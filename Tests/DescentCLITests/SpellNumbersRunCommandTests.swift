@@ -3,10 +3,12 @@ import Testing
 
 @testable import Descent
 @testable import DescentData
+@testable import DescentONNX
 @testable import DescentTrain
 
 /// Commands on a spell-numbers run: `evaluate --run` prints the exact match, `predict --run` spells the numbers of a
-/// text file by greedy decoding (as the model decodes them itself) and names the line of a bad one.
+/// text file by greedy decoding (as the model decodes them itself) and names the line of a bad one; `export` writes
+/// the encoder and the greedy decoder in one ONNX graph (a `Loop`), which `import` refuses naming the loop.
 @Suite struct SpellNumbersRunCommandTests {
     @Test func evaluateAndPredictReadTheRun() throws {
         let folder = TemporaryFolder.make("spell-run")
@@ -42,6 +44,22 @@ import Testing
             let decoded = model.greedyDecode(Tensor(ids.map(Float.init), shape: [1, ids.count]), maxLength: 10)[0]
             #expect(rows[k + 1] == "\(k),\"\(n)\",\"\(SpellNumbers.text(ofTarget: decoded))\"")
         }
+
+        #expect(
+            CommandOutcome.of(["export", "$TMP/run", "--output", "$TMP/s.onnx"], inFolder: folder) == .success)
+        let proto = try Onnx_ModelProto(serializedBytes: try Data(contentsOf: folder.appendingPathComponent("s.onnx")))
+        #expect(proto.graph.node.filter { $0.opType == "Loop" }.count == 1)
+        let metadata = Dictionary(uniqueKeysWithValues: proto.metadataProps.map { ($0.key, $0.value) })
+        #expect(metadata["max_length"] == "10")
+        #expect(metadata["model"] == "seq2seq")
+        let vocabulary = try JSONSerialization.jsonObject(with: Data(metadata["vocabulary"]!.utf8)) as? [String]
+        #expect(vocabulary == (try TextEncoder(contentsOf: folder.appendingPathComponent("run"))).vocabulary.tokens)
+        #expect(
+            CommandOutcome.of(["import", "$TMP/s.onnx"], inFolder: folder)
+                == CommandOutcome.failure(
+                    "$TMP/s.onnx: node 'decoder/Loop': operator 'Loop' runs a subgraph (control flow, as a seq2seq "
+                        + "export's greedy decoding loop), which is not imported; the graph must be straight-line"
+                ).inFolder(folder))
 
         try Data("12\n12a\n".utf8).write(to: folder.appendingPathComponent("bad.txt"))
         #expect(

@@ -18,7 +18,7 @@ struct ExportCase {
     /// The export options (normalisation, class names).
     let options: ONNXExportOptions
 
-    /// The names of the cases (``make(_:)``), for parameterised tests: every zoo model but `seq2seq` (`audio_rnn` on 40 × 48
+    /// The names of the cases (``make(_:)``), for parameterised tests: every zoo model but `seq2seq`, whose export decodes (``ONNXSeq2SeqExportTests``) (`audio_rnn` on 40 × 48
     /// spectrograms), two `model.layers` configs, transposed convolutions, and text classifiers over every recurrent
     /// kind (see ``textCases``).
     static let names =

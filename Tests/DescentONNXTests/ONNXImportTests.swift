@@ -38,6 +38,129 @@ import Testing
         #expect(zip(first.scalars, y.scalars.prefix(5)).allSatisfy { abs($0 - $1) <= 1e-6 })
     }
 
+    /// PyTorch's export of an LSTM text classifier (`Tests/Fixtures/generate_onnx_lstm.py`): initial states built
+    /// in the graph from the batch size (Shape, Gather, Unsqueeze, Concat, ConstantOfShape, Slice), the heads'
+    /// inputs read with Concat and Gather.
+    @Test func aPyTorchLSTMExportGivesPyTorchsOutputs() throws {
+        let fixture = try JSONDecoder().decode(
+            TorchFixture.self, from: Data(contentsOf: try Self.fixtureURL("torch_lstm.json")))
+        #expect(
+            Set(["Shape", "Gather", "Unsqueeze", "Concat", "ConstantOfShape", "Slice"]).isSubset(of: fixture.operators))
+        let imported = try ONNXImport.read(contentsOf: try Self.fixtureURL("torch_lstm.onnx"))
+        #expect(imported.inputShape == [1])  // token sequences of any length
+        #expect(imported.outputShape == [4])
+        let x = Tensor(fixture.input, shape: fixture.inputShape)
+        let y = withNoGrad { imported.model(x) }
+        #expect(y.shape == [fixture.inputShape[0], 4])
+        let scale = fixture.output.map(abs).max()!
+        let diff = zip(y.scalars, fixture.output).map { abs(Double($0) - $1) }.max()!
+        #expect(diff <= 1e-4 * scale, "max difference \(diff) from PyTorch (outputs up to \(scale))")
+        // The initial states follow the batch: one row alone, and the rows twice over, give the same rows.
+        let first = withNoGrad { imported.model(x[0..<1]) }
+        #expect(zip(first.scalars, y.scalars.prefix(4)).allSatisfy { abs($0 - $1) <= 1e-6 })
+        let twice = withNoGrad { imported.model(Tensor.concatenate([x, x])) }
+        #expect(zip(twice.scalars.suffix(y.count), y.scalars).allSatisfy { abs($0 - $1) <= 1e-6 })
+        // Its LSTMs train: a step of SGD changes the outputs.
+        let model = imported.model
+        model.train()
+        model.zeroGrad()
+        model(x).sum().backward()
+        SGD(model.parameters(), lr: 0.1).step()
+        let moved = withNoGrad { model.eval()(x) }
+        #expect(zip(moved.scalars, y.scalars).contains { abs($0 - $1) > 1e-4 })
+    }
+
+    /// Shape operations folded when their inputs are constants, evaluated with the batch otherwise, and refused in
+    /// one line naming the node where they cannot be.
+    @Test func shapeOperationsFoldOrFollowTheBatch() throws {
+        var proto = try Onnx_ModelProto(
+            serializedBytes: try Data(contentsOf: try Self.fixtureURL("torch_lstm.onnx")))
+        let slice = proto.graph.node.firstIndex { $0.opType == "Slice" }!
+        let name = proto.graph.node[slice].name
+        var steps = Onnx_TensorProto()
+        steps.name = "steps"
+        steps.dataType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
+        steps.dims = [1]
+        steps.int64Data = [2]
+        proto.graph.initializer.append(steps)
+        proto.graph.node[slice].input.append("steps")
+        #expect(
+            Self.error(try proto.serializedData())
+                == "bad.onnx: node '\(name)': Slice with steps [2] is not supported (step 1 only)")
+
+        proto = try Onnx_ModelProto(serializedBytes: try Data(contentsOf: try Self.fixtureURL("torch_lstm.onnx")))
+        let unsqueeze = proto.graph.node.firstIndex { $0.opType == "Unsqueeze" }!
+        proto.graph.node[unsqueeze].opType = "Squeeze"
+        proto.graph.node[unsqueeze].input.removeLast()
+        #expect(
+            Self.error(try proto.serializedData())
+                == "bad.onnx: node '\(proto.graph.node[unsqueeze].name)': Squeeze without axes is not supported (which axes have size 1 depends on the batch)"
+        )
+
+        // ConstantOfShape of a shape computed from a layer's output values (not its shape) is refused.
+        proto = try Onnx_ModelProto(serializedBytes: try Data(contentsOf: try Self.fixtureURL("torch_lstm.onnx")))
+        let fill = proto.graph.node.firstIndex { $0.opType == "ConstantOfShape" }!
+        proto.graph.node[fill].input[0] = proto.graph.node.first { $0.opType == "Cast" }!.output[0]
+        #expect(
+            Self.error(try proto.serializedData())
+                == "bad.onnx: node '\(proto.graph.node[fill].name)': ConstantOfShape needs a shape computed from shapes and constants"
+        )
+    }
+
+    /// A hand-made graph of every shape operation: `x + Expand([1, 2, 3], Concat(Shape(x)[0], 3))`, then
+    /// Unsqueeze, Squeeze and a Reshape to a shape that Concat makes of two constants (folded at import).
+    @Test func shapeOperationsRunWithAnyBatch() throws {
+        func node(_ op: String, _ inputs: [String], _ output: String, axis: Int? = nil) -> Onnx_NodeProto {
+            var n = Onnx_NodeProto()
+            (n.opType, n.name, n.input, n.output) = (op, output, inputs, [output])
+            if let axis { n.attribute = [ONNXAttribute.int("axis", axis)] }
+            return n
+        }
+        func integers(_ name: String, _ values: [Int64]) -> Onnx_TensorProto {
+            var t = Onnx_TensorProto()
+            (t.name, t.dims, t.int64Data) = (name, [Int64(values.count)], values)
+            t.dataType = Int32(Onnx_TensorProto.DataType.int64.rawValue)
+            return t
+        }
+        var bias = Onnx_TensorProto()
+        (bias.name, bias.dims, bias.floatData) = ("bias", [1, 3], [1, 2, 3])
+        bias.dataType = Int32(Onnx_TensorProto.DataType.float.rawValue)
+        var proto = Onnx_ModelProto()
+        proto.graph.initializer = [
+            bias, integers("first", [0]), integers("three", [3]), integers("minus_one", [-1]), integers("axis1", [1]),
+        ]
+        proto.graph.node = [
+            node("Shape", ["input"], "shape"), node("Gather", ["shape", "first"], "batch", axis: 0),
+            node("Concat", ["batch", "three"], "size", axis: 0), node("Expand", ["bias", "size"], "expanded"),
+            node("Add", ["input", "expanded"], "sum"), node("Unsqueeze", ["sum", "axis1"], "unsqueezed"),
+            node("Squeeze", ["unsqueezed", "axis1"], "squeezed"),
+            node("Concat", ["minus_one", "three"], "target", axis: 0),
+            node("Reshape", ["squeezed", "target"], "output"),
+        ]
+        proto.graph.input = [ONNXExporter.valueInfo("input", shape: [3])]
+        proto.graph.output = [ONNXExporter.valueInfo("output", shape: [3])]
+        var opset = Onnx_OperatorSetIdProto()
+        opset.version = 17
+        proto.opsetImport = [opset]
+        let imported = try ONNXImport.read(try proto.serializedData(), source: "shapes.onnx")
+        #expect(imported.model.nodeCount == 8)  // the Concat of two constants is folded
+        #expect(imported.outputShape == [3])
+        #expect(try imported.model.outputShape(for: [4, 3]) == [4, 3])
+        for batch in [1, 2, 5] {
+            let x = RandomGenerator(seed: UInt64(batch)).uniform([batch, 3])
+            let y = withNoGrad { imported.model(x) }
+            #expect(y.shape == [batch, 3])
+            #expect(zip(y.scalars, x.scalars).enumerated().allSatisfy { abs($1.0 - $1.1 - Float($0 % 3 + 1)) < 1e-6 })
+        }
+        // A graph whose shapes fit a batch of 1 only (its batch axis squeezed) is refused: it is read again for 2.
+        proto.graph.node[6].input = ["sum", "first"]
+        proto.graph.node[8].input = ["squeezed", "three"]
+        #expect(
+            Self.error(try proto.serializedData())
+                == "bad.onnx: node 'squeezed': with a batch of 2 (sequences of 3): Squeeze axes [0] of [2, 3] are not all of size 1"
+        )
+    }
+
     @Test func anImportedModelTrains() throws {
         let model = try ONNXImport.read(contentsOf: try Self.fixtureURL("torch_net.onnx")).model
         #expect(model.parameters().count == 12)
@@ -190,7 +313,7 @@ import Testing
         proto.graph.node[gather].input.swapAt(0, 1)
         #expect(
             try Self.error(proto)
-                == "bad.onnx: node '\(proto.graph.node[gather].name)': Gather reads only rows (axis 0) of a constant matrix at computed indices"
+                == "bad.onnx: node '\(proto.graph.node[gather].name)': Gather reads rows of a constant matrix at computed indices, or a value at constant indices"
         )
     }
 
@@ -208,20 +331,22 @@ import Testing
 
     /// Every truncation and many one-byte changes of a small model: each is read or refused with a one-line
     /// ``DescentError``, and a model that is read runs on a batch of zeros (its shapes were checked when read).
-    @Test(arguments: ["cnn", "text"])
+    @Test(arguments: ["cnn", "text", "torch-lstm"])
     func damagedBytesAreReadOrRefusedNeverACrash(_ kind: String) throws {
         let model = Sequential(
             Conv2d(1, 2, kernelSize: 3, padding: 1), BatchNorm2d(2), ReLU(), MaxPool2d(kernelSize: 2), Flatten(),
             Linear(8, 3), Softmax())
         let data =
-            kind == "text"
-            ? try Self.textModel().serializedData()
-            : try model.onnxData(
-                inputShape: [1, 4, 4], options: ONNXExportOptions(normalizeMean: [0.5], normalizeStd: [0.25]))
+            kind == "torch-lstm"
+            ? try Data(contentsOf: try Self.fixtureURL("torch_lstm.onnx"))
+            : kind == "text"
+                ? try Self.textModel().serializedData()
+                : try model.onnxData(
+                    inputShape: [1, 4, 4], options: ONNXExportOptions(normalizeMean: [0.5], normalizeStd: [0.25]))
         var variants = (0..<data.count).map { data.prefix($0) }
         let generator = RandomGenerator(seed: 11)
         for position in 0..<data.count {
-            for _ in 0..<2 {
+            for _ in 0..<(kind == "torch-lstm" ? 1 : 2) {  // PyTorch's file is 11 kB
                 var changed = data
                 let index = changed.startIndex + position
                 changed[index] = UInt8(generator.uniformFloat() * 255)

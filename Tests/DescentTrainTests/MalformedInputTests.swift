@@ -432,7 +432,7 @@ import Testing
         },
         Case(
             "ONNX", "unsupported operator",
-            #"m.onnx: node '1/Relu': operator 'Celu' is not supported (supported: Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, LayerNormalization, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Gelu, Softmax, LogSoftmax, Dropout, Identity, Transpose, Add, Sub, Mul, Div, Max, Constant, Cast, Sign, ReduceSum, Gather, LSTM, GRU, RNN)"#
+            #"m.onnx: node '1/Relu': operator 'Celu' is not supported (supported: Conv, ConvTranspose, Gemm, MatMul, BatchNormalization, LayerNormalization, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Gelu, Softmax, LogSoftmax, Dropout, Identity, Transpose, Add, Sub, Mul, Div, Max, Constant, Cast, Sign, ReduceSum, Gather, LSTM, GRU, RNN, Shape, Unsqueeze, Squeeze, Concat, ConstantOfShape, Expand, Slice)"#
         ) { try onnx { $0.graph.node[1].opType = "Celu" } },
         Case(
             "ONNX", "GRU without linear_before_reset",
@@ -441,6 +441,24 @@ import Testing
             try onnx(text: true) { proto in
                 let gru = proto.graph.node.firstIndex { $0.opType == "GRU" }!
                 proto.graph.node[gru].attribute.removeAll { $0.name == "linear_before_reset" }
+            }
+        },
+        Case(
+            "ONNX", "a Loop (a seq2seq export's greedy decoding)",
+            #"m.onnx: node 'decoder/Loop': operator 'Loop' runs a subgraph (control flow, as a seq2seq export's greedy decoding loop), which is not imported; the graph must be straight-line"#
+        ) {
+            let model = Seq2Seq(sourceVocabulary: 6, targetVocabulary: 6, embeddingDim: 3, hiddenSize: 2)
+            model.eval()
+            _ = try ONNXImport.read(try model.onnxData(inputShape: [4]), source: "m.onnx")
+        },
+        Case(
+            "ONNX", "ConstantOfShape of computed values",
+            #"m.onnx: node 'fill': ConstantOfShape needs a shape computed from shapes and constants"#
+        ) {
+            try onnx(text: true) { proto in
+                var node = Onnx_NodeProto()
+                (node.opType, node.name, node.input, node.output) = ("ConstantOfShape", "fill", ["input"], ["filled"])
+                proto.graph.node.append(node)
             }
         },
     ]

@@ -15,6 +15,20 @@ dynamic; a text model's sample is cut to its length, its time dimension being dy
 Descent's outputs (for text models, on padded batches). The relative difference of a model is max|ort − descent| / max|descent|;
 it passes below 1e-4. Exit status 0 when every model passes.
 
+A seq2seq export (int64 output; ONNXSeq2SeqExportTests.writesReferenceFiles writes seq2seq-gru and seq2seq-lstm-2
+into the same folder, `--filter writesReferenceFiles` runs both) holds one Loop, the greedy decoder: ONNX Runtime's
+token ids [batch, steps] for the 6 padded sources must equal Descent's greedy decoding exactly (same steps, each
+row's tokens, <eos>, then <pad>), and each source alone, cut to its length, must decode to its row; its column
+counts the rows that differ (0 passes).
+
+With --spellings MODEL.onnx NUMBERS.txt SPELLED.csv it compares the spellings that ONNX Runtime's greedy decoding
+gives for a file of numbers (encoded with the `vocabulary` of the export's metadata) with the `prediction` column of
+`descent predict --run` on the same file:
+
+    descent export runs/seq2seq-numbers --output /tmp/seq2seq.onnx
+    descent predict numbers.txt --run runs/seq2seq-numbers --output /tmp/spelled.csv
+    python3 Tests/Fixtures/check_onnx_export.py --spellings /tmp/seq2seq.onnx numbers.txt /tmp/spelled.csv
+
 With --predictions MODEL.onnx IMAGES PREDICTIONS.csv it compares instead the classes that ONNX Runtime gives for
 an IDX image file (pixels scaled by 1/255, as `descent predict` reads them) with the `class` column of
 `descent predict --run RUN_FOLDER IMAGES --output PREDICTIONS.csv`, and prints how many agree:
@@ -24,6 +38,7 @@ an IDX image file (pixels scaled by 1/255, as `descent predict` reads them) with
     python3 Tests/Fixtures/check_onnx_export.py --predictions /tmp/mnist.onnx \
         $DESCENT_DATA/mnist/t10k-images-idx3-ubyte.gz /tmp/predict.csv
 """
+import csv
 import gzip
 import json
 import os
@@ -42,6 +57,29 @@ def session(path):
     return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
 
 
+def trimmed(row):
+    """A row of token ids without its trailing <pad> (0) entries."""
+    row = list(row)
+    while row and row[-1] == 0:
+        row.pop()
+    return row
+
+
+def check_decoding(sess, x, expected):
+    """A seq2seq export's greedy decoding: the int64 ids [batch, steps] of the batch must equal Descent's exactly
+    (the same steps), and each source alone, cut to its length, must decode to its row (trailing <pad> aside).
+    Returns the number of rows that differ."""
+    got = sess.run(None, {"input": x})[0]
+    assert got.dtype == np.int64, f"output type {got.dtype}"
+    expected = expected.astype(np.int64)
+    assert got.shape == expected.shape, f"shape {got.shape}, Descent {expected.shape}"
+    wrong = int((got != expected).any(axis=1).sum())
+    for i in range(len(x)):
+        alone = sess.run(None, {"input": x[i : i + 1, : max(1, int((x[i] != 0).sum()))]})[0][0]
+        wrong += trimmed(alone) != trimmed(expected[i])
+    return wrong
+
+
 def check_model(folder):
     path = os.path.join(folder, "model.onnx")
     model = onnx.load(path)
@@ -51,6 +89,12 @@ def check_model(folder):
     batch = model.graph.input[0].type.tensor_type.shape.dim[0]
     assert batch.dim_param == "batch", f"input batch dimension {batch}"
     x = np.load(os.path.join(folder, "input.npy")).astype(np.float32)
+    if model.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.INT64:
+        expected = np.load(os.path.join(folder, "output.npy"))
+        loops = [n for n in model.graph.node if n.op_type == "Loop"]
+        assert len(loops) == 1, f"{len(loops)} Loop nodes"
+        # Differing rows count as a relative difference of 1 each: any is a failure.
+        return float(check_decoding(session(path), x, expected)), len(model.graph.node), opset, None
     expected = np.load(os.path.join(folder, "output.npy")).astype(np.float32)
     sess = session(path)
     got = sess.run(None, {"input": x})[0]
@@ -125,9 +169,40 @@ def check_run(model_path, images_path, predictions_csv):
     return agree == len(theirs)
 
 
+def check_spelling(model_path, numbers_path, predictions_csv):
+    """ONNX Runtime's greedy decoding of a seq2seq export against `descent predict --run` on the same numbers."""
+    model = onnx.load(model_path)
+    onnx.checker.check_model(model, full_check=True)
+    meta = {p.key: p.value for p in model.metadata_props}
+    tokens = json.loads(meta["vocabulary"])
+    index = {t: i for i, t in enumerate(tokens)}
+    with open(numbers_path) as f:
+        numbers = [str(int(line)) for line in f if line.strip()]
+    ids = [[index.get(c, 1) for c in n] for n in numbers]  # characters; <unk> = 1
+    width = max(len(i) for i in ids)
+    x = np.array([i + [0] * (width - len(i)) for i in ids], dtype=np.float32)
+    sess = session(model_path)
+    rows = []
+    for i in range(0, len(x), 256):
+        rows += sess.run(None, {"input": x[i : i + 256]})[0].tolist()
+    ours = []
+    for row in rows:
+        row = list(row)
+        row = row[: row.index(3)] if 3 in row else row  # before <eos>
+        ours.append(" ".join(tokens[t] for t in row if t > 3))  # specials skipped, as Vocabulary.decode does
+    with open(predictions_csv) as f:
+        theirs = [r["prediction"] for r in csv.DictReader(f)]
+    agree = sum(a == b for a, b in zip(ours, theirs))
+    print(f"{agree} of {len(theirs)} spellings agree between ONNX Runtime's Loop and descent predict"
+          f" ({len(numbers)} numbers; e.g. {numbers[0]} -> '{ours[0]}')")
+    return agree == len(theirs) == len(numbers)
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "--predictions":
         sys.exit(0 if check_run(sys.argv[2], sys.argv[3], sys.argv[4]) else 1)
+    if len(sys.argv) == 5 and sys.argv[1] == "--spellings":
+        sys.exit(0 if check_spelling(sys.argv[2], sys.argv[3], sys.argv[4]) else 1)
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     sys.exit(0 if check_folder(sys.argv[1]) else 1)
