@@ -115,3 +115,13 @@ printf 'the plot was not dull\nthe acting was great but the ending was not good\
 classes=$(sed 1d "$out/reviews.csv" | cut -d, -f2 | tr '\n' ' ')
 [ "$classes" = "1 0 1 " ] || { echo "integration: descent predict on texts gave classes '$classes', expected '1 0 1 '" >&2; exit 1; }
 echo "integration: descent predict on three new reviews: positive, negative, positive: ok"
+
+# Every zoo model exported to ONNX (reference inputs and outputs written by the test suite's debug build) must run in
+# ONNX Runtime and agree with Descent within 1e-4 relative (needs Python's onnx and onnxruntime, oracles only).
+if python3 -c "import onnx, onnxruntime" 2> /dev/null; then
+  DESCENT_ONNX_REFERENCE_DIR="$out/onnx" swift test --skip-build --filter writesReferenceFiles > "$out/onnx-tests.log"
+  python3 Tests/Fixtures/check_onnx_export.py "$out/onnx" | tail -3
+  echo "integration: every exported zoo model agrees with ONNX Runtime: ok"
+else
+  echo "integration: skipped the ONNX Runtime comparison: python3 lacks onnx or onnxruntime (pip install onnx onnxruntime)"
+fi

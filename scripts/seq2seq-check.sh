@@ -43,3 +43,13 @@ printf '40213\n123456\n' > "$out/numbers.txt"
 rows=$(( $(wc -l < "$out/spelled.csv") - 1 ))
 [ "$rows" -eq 2 ] || { echo "seq2seq-check: descent predict wrote $rows rows for 2 numbers" >&2; exit 1; }
 echo "seq2seq-check: descent predict --run spells a file of numbers: ok ($(sed -n 2p "$out/spelled.csv"))"
+
+# The same run exported to ONNX: ONNX Runtime's greedy decoding (the graph's Loop) must spell the numbers as
+# `descent predict` did (needs Python's onnx and onnxruntime, oracles only).
+if python3 -c "import onnx, onnxruntime" 2> /dev/null; then
+  "$bin" export "$out/run" --output "$out/seq2seq.onnx" > /dev/null
+  python3 Tests/Fixtures/check_onnx_export.py --spellings "$out/seq2seq.onnx" "$out/numbers.txt" "$out/spelled.csv"
+  echo "seq2seq-check: ONNX Runtime decodes the exported run as descent predict does: ok"
+else
+  echo "seq2seq-check: skipped the ONNX Runtime comparison: python3 lacks onnx or onnxruntime (pip install onnx onnxruntime)"
+fi
