@@ -101,17 +101,17 @@ static inline int descent_conv_desc_init(dnnl_convolution_desc_t *desc, int pass
 
 /// Creates the primitive of `pass` for `shape` (with the bias, or bias gradient, when hasBias ≠ 0; the forward pass
 /// then applies max(·, 0) when relu ≠ 0), in oneDNN's preferred layouts when anyLayout ≠ 0; NULL when oneDNN has no
-/// implementation or the geometry needs negative padding. Free with descent_convolution_destroy.
+/// implementation (e.g. an output size inconsistent with the input). Free with descent_convolution_destroy.
 static inline descent_convolution *descent_convolution_create(dnnl_engine_t engine, const descent_conv_shape *shape,
                                                               int pass, int hasBias, int relu, int anyLayout) {
     if (!engine || shape->groups < 1) return NULL;
     const descent_conv_shape *s = shape;
     dnnl_dims_t strides = {s->strideH, s->strideW}, dilates = {s->dilationH - 1, s->dilationW - 1};
     dnnl_dims_t padL = {s->padH, s->padW};
-    // The padding after the last row/column: (out − 1)·stride + dilation·(kernel − 1) + 1 − (in + padBefore).
+    // The padding after the last row/column: (out − 1)·stride + dilation·(kernel − 1) + 1 − (in + padBefore); negative
+    // when the last rows are never reached (the floor of the output size), which oneDNN takes as cropping.
     dnnl_dims_t padR = {(s->outHeight - 1) * s->strideH + s->dilationH * (s->kernelH - 1) + 1 - s->height - s->padH,
                         (s->outWidth - 1) * s->strideW + s->dilationW * (s->kernelW - 1) + 1 - s->width - s->padW};
-    if (padR[0] < 0 || padR[1] < 0) return NULL;
     descent_convolution *conv = (descent_convolution *)calloc(1, sizeof(descent_convolution));
     if (!conv) return NULL;
     conv->engine = engine;
