@@ -47,6 +47,7 @@ typedef struct {
     descent_conv_operand operand[4];
 } descent_convolution;
 
+/// Frees a primitive of descent_convolution_create with its reorders (NULL is ignored).
 static inline void descent_convolution_destroy(descent_convolution *conv) {
     if (!conv) return;
     for (int i = 0; i < 4; i++)
@@ -225,19 +226,23 @@ static inline int descent_convolution_execute(const descent_convolution *conv, d
 #else
 // oneDNN 3 changed the descriptor API; until Descent is built against it, convolutions use im2col + GEMM there
 // (creation reports no primitive and the caller falls back).
+/// The primitive's handle (never created with oneDNN 3).
 typedef struct {
     dnnl_engine_t engine;
     dnnl_primitive_t primitive;
 } descent_convolution;
 
+/// Reports no primitive: the caller falls back to im2col + GEMM.
 static inline descent_convolution *descent_convolution_create(dnnl_engine_t engine, const descent_conv_shape *shape,
                                                               int pass, int hasBias, int relu, int anyLayout) {
     (void)engine; (void)shape; (void)pass; (void)hasBias; (void)relu; (void)anyLayout;
     return NULL;
 }
 
+/// Frees nothing: no primitive is ever created here.
 static inline void descent_convolution_destroy(descent_convolution *conv) { (void)conv; }
 
+/// Reports failure: there is no primitive to run.
 static inline int descent_convolution_execute(const descent_convolution *conv, dnnl_stream_t stream, float *src,
                                               float *weights, float *bias, float *dst) {
     (void)conv; (void)stream; (void)src; (void)weights; (void)bias; (void)dst;

@@ -34,7 +34,7 @@ enum ConvolutionChoice: Sendable, Equatable {
     case fixed(ConvolutionImplementation)
 
     /// The process's choice: the environment variable `DESCENT_CONVOLUTION` (`gemm`, `onednn`, `onednn-blocked` or
-    /// `auto`), read once; `auto` when unset or unknown.
+    /// `auto`), read once; `auto` (``automatic``) when unset or unknown.
     static let configured: ConvolutionChoice = {
         guard let value = ProcessInfo.processInfo.environment["DESCENT_CONVOLUTION"],
             let implementation = ConvolutionImplementation(rawValue: value)
@@ -51,11 +51,21 @@ enum ConvolutionChoice: Sendable, Equatable {
         #endif
     }
 
-    /// The implementation of `pass` for `plan`; the default is im2col + GEMM until the primitives are measured.
+    /// Channels per group, in and out, from which the default runs a convolution in oneDNN's blocked layouts.
+    static let blockedChannels = 128
+
+    /// The implementation of `pass` for `plan`. The default is oneDNN's blocked layouts for deep layers (at least
+    /// ``blockedChannels`` input and output channels per group: ResNet-18's stages 2–4, where its direct kernels beat
+    /// im2col + GEMM on w9 with the reorders counted) and im2col + GEMM for every other shape (faster on w2, w3,
+    /// w4_cnn and w7, whose layers have 1–64 channels; README, Performance).
     func implementation(for pass: ConvolutionPass, plan: ConvPlan) -> ConvolutionImplementation {
         switch self {
         case .fixed(let implementation): return implementation
-        case .automatic: return .gemm
+        case .automatic:
+            let deep =
+                plan.inPerGroup >= ConvolutionChoice.blockedChannels
+                && plan.outPerGroup >= ConvolutionChoice.blockedChannels
+            return deep && ConvolutionChoice.primitivesAvailable ? .onednnBlocked : .gemm
         }
     }
 }
@@ -69,6 +79,7 @@ final class ConvolutionCache: @unchecked Sendable {
     /// At most this many primitives are kept; beyond, the cache starts over (running users keep their entries alive).
     static let capacity = 256
 
+    /// A primitive's identity: the plan's geometry, the pass, its epilogue and layouts, and the thread count.
     struct Key: Hashable, Sendable {
         let batch, inChannels, height, width, outChannels, outHeight, outWidth, groups: Int
         let kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW: Int
@@ -77,12 +88,14 @@ final class ConvolutionCache: @unchecked Sendable {
         let threads: Int
     }
 
+    /// A created primitive, destroyed with the last user.
     final class Entry: @unchecked Sendable {
         let convolution: UnsafeMutablePointer<descent_convolution>
         init(_ convolution: UnsafeMutablePointer<descent_convolution>) { self.convolution = convolution }
         deinit { descent_convolution_destroy(convolution) }
     }
 
+    /// The primitives by key; `nil` values record the geometries oneDNN has none for.
     private let entries = Mutex<[Key: Entry?]>([:])
 
     /// The primitive for `key`, created on first use; `nil` when oneDNN has none.

@@ -77,6 +77,23 @@ import Testing
         }
     }
 
+    /// The default runs deep layers (≥ 128 channels per group in and out) in oneDNN's blocked layouts where oneDNN is
+    /// built in, and everything else (a 1-channel first layer, 64-channel layers, grouped layers) as im2col + GEMM.
+    @Test func defaultChoosesByChannels() {
+        let deep: ConvolutionImplementation = ConvolutionChoice.primitivesAvailable ? .onednnBlocked : .gemm
+        let cases: [(Geometry, ConvolutionImplementation)] = [
+            ((64, 1, 28, 28, 32, 3, 1, 1, 1, 1), .gemm), ((32, 64, 8, 8, 64, 3, 1, 1, 1, 1), .gemm),
+            ((128, 128, 16, 16, 128, 3, 1, 1, 1, 1), deep), ((128, 256, 8, 8, 512, 3, 2, 1, 1, 1), deep),
+            ((8, 256, 8, 8, 256, 3, 1, 1, 1, 4), .gemm), ((128, 64, 32, 32, 128, 1, 2, 0, 1, 1), .gemm),
+        ]
+        for (c, expected) in cases {
+            let p = plan(c, .automatic)
+            for pass in [ConvolutionPass.forward, .backwardData, .backwardWeights] {
+                #expect(ConvolutionChoice.automatic.implementation(for: pass, plan: p) == expected, "\(c)")
+            }
+        }
+    }
+
     /// A geometry oneDNN rejects (an output far larger than the padded input allows) has no primitive in either
     /// layout: every pass reports `false` without touching the buffers, which sends the caller to im2col + GEMM.
     @Test func noPrimitiveFallsBackToGEMM() {
