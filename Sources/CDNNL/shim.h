@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <malloc.h>
 #include "matmul.h"
+#include "convolution.h"
 
 typedef void (*descent_omp_body)(void *context);
 

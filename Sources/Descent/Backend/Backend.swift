@@ -159,8 +159,8 @@ final class MatmulCache: @unchecked Sendable {
     }
 
     private let entries = Mutex<[Key: Entry?]>([:])
-    /// The one CPU engine (nil when oneDNN cannot create one).
-    private let engine: OpaquePointer?
+    /// The one CPU engine (nil when oneDNN cannot create one), shared with ``ConvolutionCache``.
+    let engine: OpaquePointer?
     /// The thread-local slot of each thread's stream (destroyed with the thread).
     private let streamKey: pthread_key_t
 

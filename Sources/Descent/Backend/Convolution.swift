@@ -13,6 +13,9 @@ import CDescentKernels
 ///
 /// A transposed convolution is the same plan read backwards: its forward pass is the input gradient of the
 /// convolution from its output to its input, and so on (see `ConvTranspose2d.swift`).
+///
+/// Each pass runs as one oneDNN convolution primitive over the whole batch where ``choice`` says so and oneDNN
+/// serves the geometry (see `ConvolutionPrimitives.swift`), and as im2col + GEMM otherwise.
 struct ConvPlan {
     let batch: Int
     let inChannels: Int
@@ -26,6 +29,8 @@ struct ConvPlan {
     let strideH: Int, strideW: Int
     let padH: Int, padW: Int
     let dilationH: Int, dilationW: Int
+    /// Which implementation each pass uses (by default the process's `DESCENT_CONVOLUTION`).
+    var choice = ConvolutionChoice.configured
 
     var inPerGroup: Int { inChannels / groups }
     var outPerGroup: Int { outChannels / groups }
@@ -191,6 +196,7 @@ struct ConvPlan {
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         output: UnsafeMutablePointer<Float>, relu: Bool = false
     ) {
+        if runPrimitive(.forward, src: input, weights: weight, bias: bias, dst: output, relu: relu) { return }
         let pointwise = isPointwise
         let colSize = colRows * colCols
         forEachImageChunk(chunkCount, scratch: pointwise ? 0 : colSize + paddedSize) { images, cols, _ in
@@ -225,6 +231,9 @@ struct ConvPlan {
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         pooled: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?
     ) {
+        if forwardPooledByPrimitive(input: input, weight: weight, bias: bias, pooled: pooled, indices: indices) {
+            return
+        }
         let pointwise = isPointwise
         let colSize = colRows * colCols, outSize = outChannels * colCols
         let pH = outHeight / 2, pW = outWidth / 2, pooledPlane = pH * pW
@@ -254,12 +263,47 @@ struct ConvPlan {
         }
     }
 
+    /// ``forwardPooled(input:weight:bias:pooled:indices:)`` through the oneDNN primitive (bias and ReLU fused) into a
+    /// full-size output, then pooled plane by plane in parallel; `false` (nothing written) when the forward pass is
+    /// not a primitive for this plan.
+    private func forwardPooledByPrimitive(
+        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        pooled: UnsafeMutablePointer<Float>, indices: UnsafeMutablePointer<Int32>?
+    ) -> Bool {
+        guard choice.implementation(for: .forward, plan: self) != .gemm else { return false }
+        let planes = batch * outChannels
+        let y = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(planes * colCols, 1))
+        defer { y.deallocate() }
+        guard runPrimitive(.forward, src: input, weights: weight, bias: bias, dst: y, relu: true) else { return false }
+        let pH = outHeight / 2, pW = outWidth / 2, pooledPlane = pH * pW
+        Parallel.forEachChunk(planes, cost: colCols) { range in
+            for p in range {
+                Pooling.maxPool2x2(
+                    y + p * colCols, width: outWidth, pooled + p * pooledPlane,
+                    indices: indices.map { $0 + p * pooledPlane }, outHeight: pH, outWidth: pW)
+            }
+        }
+        return true
+    }
+
     /// `inputGradient = convᵀ(outGrad, weight) + bias`, overwritten; `bias` is per *input* channel (the bias of a
     /// transposed convolution, whose forward pass this is).
     func inputGradient(
         outGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         into result: UnsafeMutablePointer<Float>
     ) {
+        if runPrimitive(.backwardData, src: result, weights: weight, bias: nil, dst: outGrad) {
+            if let bias {
+                let image = inChannels * imageSize
+                Parallel.forEachChunk(batch, cost: image) { r in
+                    for n in r {
+                        Kernels.biasReLU(
+                            result + n * image, bias, channels: inChannels, spatial: imageSize, relu: false)
+                    }
+                }
+            }
+            return
+        }
         let pointwise = isPointwise
         let colSize = colRows * colCols
         forEachImageChunk(chunkCount, scratch: pointwise ? 0 : colSize + paddedSize) { images, cols, _ in
@@ -290,14 +334,20 @@ struct ConvPlan {
     /// faster when there are many output positions and few output channels, where `∂y · colsᵀ` is slow.
     var weightGradientUsesRows: Bool { colCols * 2 >= colRows }
 
-    /// `weightGradient = Σₙ outGrad[n] · im2col(input[n])ᵀ`, shape `[outChannels, colRows]`, overwritten.
+    /// `weightGradient = Σₙ outGrad[n] · im2col(input[n])ᵀ`, shape `[outChannels, colRows]`, overwritten; and, when
+    /// `biasGradient` is given and the pass runs as a oneDNN primitive, `biasGradient[k] = Σₙ Σₚ outGrad[n, k, p]` in
+    /// the same pass. Returns whether `biasGradient` was written (otherwise the caller sums it).
+    @discardableResult
     func weightGradient(
         outGrad: UnsafePointer<Float>, input: UnsafePointer<Float>,
-        into result: UnsafeMutablePointer<Float>
-    ) {
+        into result: UnsafeMutablePointer<Float>, biasGradient: UnsafeMutablePointer<Float>? = nil
+    ) -> Bool {
+        if runPrimitive(.backwardWeights, src: input, weights: result, bias: biasGradient, dst: outGrad) {
+            return biasGradient != nil
+        }
         if weightGradientUsesRows {
             weightGradientFromRows(outGrad: outGrad, input: input, into: result)
-            return
+            return false
         }
         let pointwise = isPointwise
         let chunks = chunkCount
@@ -329,6 +379,7 @@ struct ConvPlan {
                 }
             }
         }
+        return false
     }
 
     /// ``weightGradient(outGrad:input:into:)`` through transposed column matrices:

@@ -5,6 +5,7 @@ extension Tensor {
     ///     y[n, k, i, j] = b[k] + Σ_{c, p, q} W[k, c, p, q] · x[n, g·C/groups + c, i·s_h − p_h + p·d_h, j·s_w − p_w + q·d_w]
     ///
     /// (zero outside the input), with output size `⌊(H + 2p − d(kH − 1) − 1)/s⌋ + 1` per dimension. Computed by
+    /// oneDNN's convolution primitives over the whole batch where available (see ``ConvolutionChoice``), else by
     /// im2col and one GEMM per image and group, parallel over the batch; the backward pass computes
     /// `∂x = col2im(Wᵀ·∂y)`, `∂W = Σ ∂y·colsᵀ` and `∂b = Σ ∂y` the same way.
     public func conv2d(
@@ -125,12 +126,20 @@ extension Tensor {
                     into: gx.storage.pointer)
                 grads[0] = gx
             }
+            let needsBias = inputs.count == 3 && needs[2]
             if needs[1] {
+                // The oneDNN weight-gradient primitive also sums the bias gradient in the same pass.
                 let gw = Tensor(uninitializedShape: wShape)
-                plan.weightGradient(outGrad: g.storage.pointer, input: x.storage.pointer, into: gw.storage.pointer)
+                let gb = needsBias ? Tensor(uninitializedShape: [plan.outChannels]) : nil
+                if plan.weightGradient(
+                    outGrad: g.storage.pointer, input: x.storage.pointer, into: gw.storage.pointer,
+                    biasGradient: gb?.storage.pointer)
+                {
+                    grads[2] = gb
+                }
                 grads[1] = gw
             }
-            if inputs.count == 3 && needs[2] {
+            if needsBias && grads[2] == nil {
                 grads[2] = ConvPlan.channelSums(g, batch: plan.batch, channels: plan.outChannels, spatial: plan.colCols)
             }
             return grads

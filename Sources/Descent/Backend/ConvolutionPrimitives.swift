@@ -1,0 +1,175 @@
+import Foundation
+import Synchronization
+
+#if canImport(CDNNL)
+import CDNNL
+#endif
+
+/// How a convolution pass is computed.
+enum ConvolutionImplementation: String, Sendable, CaseIterable {
+    /// Descent's im2col / col2im and ``Backend/sgemm`` (every platform).
+    case gemm
+    /// oneDNN's convolution primitive on the plain NCHW / OIHW buffers.
+    case onednn
+    /// oneDNN's convolution primitive in the (blocked) layouts it prefers, the operands reordered into and out of
+    /// them inside each call.
+    case onednnBlocked = "onednn-blocked"
+}
+
+/// The three passes of a convolution.
+enum ConvolutionPass: Int, Sendable {
+    /// `y = conv(x, W) + b` (then ReLU).
+    case forward = 0
+    /// `∂x = convᵀ(∂y, W)`.
+    case backwardData = 1
+    /// `∂W = Σ ∂y ⋆ x` and `∂b = Σ ∂y`.
+    case backwardWeights = 2
+}
+
+/// Which implementation the convolutions of a plan use: one for all passes, or the per-shape default.
+enum ConvolutionChoice: Sendable, Equatable {
+    /// ``ConvolutionChoice/implementation(for:plan:)``'s default by shape.
+    case automatic
+    /// The same implementation for every pass.
+    case fixed(ConvolutionImplementation)
+
+    /// The process's choice: the environment variable `DESCENT_CONVOLUTION` (`gemm`, `onednn`, `onednn-blocked` or
+    /// `auto`), read once; `auto` (``automatic``) when unset or unknown.
+    static let configured: ConvolutionChoice = {
+        guard let value = ProcessInfo.processInfo.environment["DESCENT_CONVOLUTION"],
+            let implementation = ConvolutionImplementation(rawValue: value)
+        else { return .automatic }
+        return .fixed(implementation)
+    }()
+
+    /// Whether this build has oneDNN's convolution primitives (Linux, unless built with `DESCENT_PORTABLE=1`).
+    static var primitivesAvailable: Bool {
+        #if canImport(CDNNL)
+        return true
+        #else
+        return false
+        #endif
+    }
+
+    /// Channels per group, in and out, from which the default runs a convolution in oneDNN's blocked layouts.
+    static let blockedChannels = 128
+
+    /// The implementation of `pass` for `plan`. The default is oneDNN's blocked layouts for deep layers (at least
+    /// ``blockedChannels`` input and output channels per group: ResNet-18's stages 2–4, where its direct kernels beat
+    /// im2col + GEMM on w9 with the reorders counted) and im2col + GEMM for every other shape (faster on w2, w3,
+    /// w4_cnn and w7, whose layers have 1–64 channels; README, Performance).
+    func implementation(for pass: ConvolutionPass, plan: ConvPlan) -> ConvolutionImplementation {
+        switch self {
+        case .fixed(let implementation): return implementation
+        case .automatic:
+            let deep =
+                plan.inPerGroup >= ConvolutionChoice.blockedChannels
+                && plan.outPerGroup >= ConvolutionChoice.blockedChannels
+            return deep && ConvolutionChoice.primitivesAvailable ? .onednnBlocked : .gemm
+        }
+    }
+}
+
+#if canImport(CDNNL)
+/// oneDNN convolution primitives by geometry and pass, created on first use (creation costs about a millisecond,
+/// a few with blocked layouts); a geometry oneDNN cannot serve is remembered as such and the caller falls back to
+/// im2col + GEMM. The engine and the per-thread streams are ``MatmulCache``'s.
+final class ConvolutionCache: @unchecked Sendable {
+    static let shared = ConvolutionCache()
+    /// At most this many primitives are kept; beyond, the cache starts over (running users keep their entries alive).
+    static let capacity = 256
+
+    /// A primitive's identity: the plan's geometry, the pass, its epilogue and layouts, and the thread count.
+    struct Key: Hashable, Sendable {
+        let batch, inChannels, height, width, outChannels, outHeight, outWidth, groups: Int
+        let kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW: Int
+        let pass: ConvolutionPass
+        let bias, relu, blocked: Bool
+        let threads: Int
+    }
+
+    /// A created primitive, destroyed with the last user.
+    final class Entry: @unchecked Sendable {
+        let convolution: UnsafeMutablePointer<descent_convolution>
+        init(_ convolution: UnsafeMutablePointer<descent_convolution>) { self.convolution = convolution }
+        deinit { descent_convolution_destroy(convolution) }
+    }
+
+    /// The primitives by key; `nil` values record the geometries oneDNN has none for.
+    private let entries = Mutex<[Key: Entry?]>([:])
+
+    /// The primitive for `key`, created on first use; `nil` when oneDNN has none.
+    func entry(_ key: Key) -> Entry? {
+        entries.withLock { table in
+            if let found = table[key] { return found }
+            if table.count >= ConvolutionCache.capacity { table.removeAll() }
+            _ = Backend.configured
+            descent_omp_set_num_threads(Int32(key.threads))
+            var shape = descent_conv_shape(
+                batch: key.batch, inChannels: key.inChannels, height: key.height, width: key.width,
+                outChannels: key.outChannels, outHeight: key.outHeight, outWidth: key.outWidth, groups: key.groups,
+                kernelH: key.kernelH, kernelW: key.kernelW, strideH: key.strideH, strideW: key.strideW,
+                padH: key.padH, padW: key.padW, dilationH: key.dilationH, dilationW: key.dilationW)
+            let created = descent_convolution_create(
+                MatmulCache.shared.engine, &shape, Int32(key.pass.rawValue), key.bias ? 1 : 0, key.relu ? 1 : 0,
+                key.blocked ? 1 : 0
+            ).map(Entry.init)
+            table[key] = created
+            return created
+        }
+    }
+}
+#endif
+
+extension ConvPlan {
+    #if canImport(CDNNL)
+    /// The cached oneDNN primitive of `pass` for this plan (with a bias, or bias gradient, when `bias`; ReLU fused
+    /// into `.forward` when `relu`), or `nil` when the plan's implementation of `pass` is im2col + GEMM or oneDNN has
+    /// no primitive for the geometry.
+    func primitive(_ pass: ConvolutionPass, bias: Bool, relu: Bool) -> ConvolutionCache.Entry? {
+        let implementation = choice.implementation(for: pass, plan: self)
+        guard implementation != .gemm, batch > 0 else { return nil }
+        return ConvolutionCache.shared.entry(
+            ConvolutionCache.Key(
+                batch: batch, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
+                outHeight: outHeight, outWidth: outWidth, groups: groups, kernelH: kernelH, kernelW: kernelW,
+                strideH: strideH, strideW: strideW, padH: padH, padW: padW, dilationH: dilationH,
+                dilationW: dilationW, pass: pass, bias: bias, relu: relu && pass == .forward,
+                blocked: implementation == .onednnBlocked, threads: Backend.threads))
+    }
+    #endif
+
+    /// Runs `pass` of the whole batch as one oneDNN primitive when the plan's implementation for it is oneDNN and
+    /// oneDNN serves the geometry; returns `false` otherwise (nothing written; the caller uses im2col + GEMM).
+    /// The pointers are those of `descent_convolution_execute`: `src` the image (written by `.backwardData`),
+    /// `weights` the kernel (written by `.backwardWeights`), `bias` the bias (its gradient for `.backwardWeights`) or
+    /// `nil`, `dst` the output (read by the backward passes); `relu` applies to `.forward` only.
+    func runPrimitive(
+        _ pass: ConvolutionPass, src: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, dst: UnsafePointer<Float>, relu: Bool = false
+    ) -> Bool {
+        #if canImport(CDNNL)
+        guard let entry = primitive(pass, bias: bias != nil, relu: relu), let stream = MatmulCache.shared.stream()
+        else { return false }
+        descent_omp_set_num_threads(Int32(Backend.threads))
+        let status = descent_convolution_execute(
+            entry.convolution, stream, UnsafeMutablePointer(mutating: src), UnsafeMutablePointer(mutating: weights),
+            bias.map { UnsafeMutablePointer(mutating: $0) }, UnsafeMutablePointer(mutating: dst))
+        guard status == 0 else { return false }
+        MultiplyAddCounter.current?.add(batch * outChannels * colCols * colRows)
+        return true
+        #else
+        return false
+        #endif
+    }
+
+    /// Whether `pass` of this plan runs as a oneDNN primitive (with a bias or bias gradient when `bias`): `false` when
+    /// the plan's implementation of it is im2col + GEMM, or oneDNN has no primitive for the geometry.
+    func hasPrimitive(_ pass: ConvolutionPass, bias: Bool = false, relu: Bool = false) -> Bool {
+        #if canImport(CDNNL)
+        return primitive(pass, bias: bias, relu: relu) != nil
+        #else
+        return false
+        #endif
+    }
+}
