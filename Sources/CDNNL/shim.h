@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <malloc.h>
 #include "matmul.h"
+#include "matmul_bf16.h"
 
 typedef void (*descent_omp_body)(void *context);
 
