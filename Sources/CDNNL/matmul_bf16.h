@@ -24,7 +24,8 @@ static inline int descent_cpu_has_bf16(void) {
 typedef struct {
     dnnl_engine_t engine;
     dnnl_primitive_t primitive;
-    dnnl_memory_desc_t a, b, bias, c;
+    dnnl_memory_desc_t a, b, bias, c, scratchpad;
+    size_t scratchpadSize;
     int hasBias;
 } descent_matmul_bf16;
 
@@ -48,7 +49,10 @@ static inline descent_matmul_bf16 *descent_matmul_bf16_create(dnnl_engine_t engi
     ok = ok && dnnl_matmul_desc_init(&desc, &mm->a, &mm->b, hasBias ? &mm->bias : NULL, &mm->c) == dnnl_success;
     dnnl_primitive_attr_t attr = NULL;
     dnnl_post_ops_t ops = NULL;
-    ok = ok && dnnl_primitive_attr_create(&attr) == dnnl_success;
+    // The caller passes the scratchpad (where the kernels pack B into bf16 pairs) on every call: a convolution runs
+    // the same primitive on several threads at once, and a library-owned scratchpad would be shared between them.
+    ok = ok && dnnl_primitive_attr_create(&attr) == dnnl_success
+        && dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) == dnnl_success;
     if (ok && (relu || accumulate)) {
         ok = dnnl_post_ops_create(&ops) == dnnl_success
             && (!accumulate || dnnl_post_ops_append_sum(ops, 1.0f) == dnnl_success)
@@ -58,6 +62,11 @@ static inline descent_matmul_bf16 *descent_matmul_bf16_create(dnnl_engine_t engi
     dnnl_primitive_desc_t pd = NULL;
     ok = ok && dnnl_primitive_desc_create(&pd, &desc, attr, engine, NULL) == dnnl_success;
     ok = ok && dnnl_primitive_create(&mm->primitive, pd) == dnnl_success;
+    const dnnl_memory_desc_t *scratchpad = ok ? dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0) : NULL;
+    if (scratchpad) {
+        mm->scratchpad = *scratchpad;
+        mm->scratchpadSize = dnnl_memory_desc_get_size(scratchpad);
+    }
     if (pd) dnnl_primitive_desc_destroy(pd);
     if (ops) dnnl_post_ops_destroy(ops);
     if (attr) dnnl_primitive_attr_destroy(attr);
@@ -77,24 +86,33 @@ static inline void descent_matmul_bf16_destroy(descent_matmul_bf16 *mm) {
 }
 
 /// Runs the primitive on bf16 `a` and `b` (as raw 16-bit words), float32 `bias` (or NULL) and `c` with `stream` (a
-/// stream of the primitive's engine, used by one thread at a time); returns 0 on success.
+/// stream of the primitive's engine, used by one thread at a time), with a scratchpad of its own for this call (so
+/// that several threads may run the same primitive at once); returns 0 on success.
 static inline int descent_matmul_bf16_execute(const descent_matmul_bf16 *mm, dnnl_stream_t stream, const uint16_t *a,
                                               const uint16_t *b, const float *bias, float *c) {
     dnnl_engine_t engine = mm->engine;
-    dnnl_memory_t am = NULL, bm = NULL, cm = NULL, biasm = NULL;
+    dnnl_memory_t am = NULL, bm = NULL, cm = NULL, biasm = NULL, sm = NULL;
+    void *scratch = NULL;
+    if (mm->scratchpadSize > 0 && posix_memalign(&scratch, 64, mm->scratchpadSize) != 0) return 1;
     int ok = dnnl_memory_create(&am, &mm->a, engine, (void *)a) == dnnl_success
         && dnnl_memory_create(&bm, &mm->b, engine, (void *)b) == dnnl_success
         && dnnl_memory_create(&cm, &mm->c, engine, (void *)c) == dnnl_success
-        && (!mm->hasBias || dnnl_memory_create(&biasm, &mm->bias, engine, (void *)bias) == dnnl_success);
+        && (!mm->hasBias || dnnl_memory_create(&biasm, &mm->bias, engine, (void *)bias) == dnnl_success)
+        && (!scratch || dnnl_memory_create(&sm, &mm->scratchpad, engine, scratch) == dnnl_success);
     if (ok) {
-        dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}, {DNNL_ARG_BIAS, biasm}};
-        ok = dnnl_primitive_execute(mm->primitive, stream, mm->hasBias ? 4 : 3, args) == dnnl_success
+        dnnl_exec_arg_t args[5] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}, {0, NULL}, {0, NULL}};
+        int count = 3;
+        if (mm->hasBias) args[count++] = (dnnl_exec_arg_t){DNNL_ARG_BIAS, biasm};
+        if (sm) args[count++] = (dnnl_exec_arg_t){DNNL_ARG_SCRATCHPAD, sm};
+        ok = dnnl_primitive_execute(mm->primitive, stream, count, args) == dnnl_success
             && dnnl_stream_wait(stream) == dnnl_success;
     }
     if (am) dnnl_memory_destroy(am);
     if (bm) dnnl_memory_destroy(bm);
     if (cm) dnnl_memory_destroy(cm);
     if (biasm) dnnl_memory_destroy(biasm);
+    if (sm) dnnl_memory_destroy(sm);
+    free(scratch);
     return ok ? 0 : 1;
 }
 
