@@ -66,8 +66,8 @@ final class PrecisionSetting: Sendable {
     func warnUnsupported() {
         if warned.exchange(true, ordering: .relaxed) { return }
         let line =
-            "warning: precision bf16 needs a CPU with AVX-512 BF16 or AMX (and oneDNN 2); this one has neither, "
-            + "training in float32\n"
+            "warning: precision bf16 needs AVX-512 BF16 or AMX (as oneDNN 2 detects them) and this CPU has neither; "
+            + "running in float32\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
 }
