@@ -6,7 +6,8 @@ there: --peer, default $DESCENT_PEER or ../shared/bench/peer beside the reposito
 with --precision bf16 each training step runs its forward pass and loss under
 torch.autocast("cpu", dtype=torch.bfloat16) (Linear and Conv2d in bf16, float32 master weights and gradients, no
 loss scaling: PyTorch's CPU autocast uses none), the backward pass and the optimizer step outside it, as PyTorch
-documents. Prints one JSON line per workload and precision, with torch_bench.py's fields plus "precision"; with
+documents. Prints one JSON line per workload and precision, with torch_bench.py's fields plus "precision" and
+"cpu_ms_per_step" (as `descent bench` reports it); with
 --rounds N the precisions alternate N times (medians are the reader's to take).
 
 Descent's side of the comparison: `descent bench --workloads w1,w2 --precision float32|bf16` (release build).
@@ -30,7 +31,9 @@ def find_peer(given):
 
 
 def train_loop(model, opt, shape, batch, steps, bf16, warmup=5):
-    """torch_bench.train_loop with the forward pass and loss under bf16 autocast when `bf16`."""
+    """torch_bench.train_loop with the forward pass and loss under bf16 autocast when `bf16`; returns the wall-clock
+    and CPU seconds (user + system, all threads: steadier than wall-clock time on a shared machine) of the timed
+    steps."""
     g = torch.Generator().manual_seed(0)
     xs = torch.randn((8, batch) + shape, generator=g)
     ys = torch.randint(0, 10, (8, batch), generator=g)
@@ -46,24 +49,24 @@ def train_loop(model, opt, shape, batch, steps, bf16, warmup=5):
 
     for i in range(warmup):
         step(i)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     for i in range(steps):
         step(i)
-    return time.perf_counter() - t
+    return time.perf_counter() - t, time.process_time() - cpu
 
 
 def run(tb, name, bf16):
     torch.manual_seed(0)
     if name == "w1":
         m = tb.mlp([784, 512, 512, 10]); steps, batch = 100, 128
-        dt = train_loop(m, torch.optim.Adam(m.parameters(), lr=1e-3), (784,), batch, steps, bf16)
+        dt, cpu = train_loop(m, torch.optim.Adam(m.parameters(), lr=1e-3), (784,), batch, steps, bf16)
     elif name == "w2":
         m = tb.cnn(); steps, batch = 50, 64
-        dt = train_loop(m, torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9), (1, 28, 28), batch, steps, bf16)
+        dt, cpu = train_loop(m, torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9), (1, 28, 28), batch, steps, bf16)
     else:
         raise SystemExit(f"bf16-compare.py: unknown workload '{name}' (available: w1, w2)")
-    return {"workload": name, "samples_per_s": steps * batch / dt, "ms_per_step": 1000 * dt / steps, "steps": steps,
-            "batch": batch}
+    return {"workload": name, "samples_per_s": steps * batch / dt, "ms_per_step": 1000 * dt / steps,
+            "cpu_ms_per_step": 1000 * cpu / steps, "steps": steps, "batch": batch}
 
 
 def main():
