@@ -10,6 +10,7 @@
 #include <malloc.h>
 #include "matmul.h"
 #include "convolution.h"
+#include "matmul_bf16.h"
 
 typedef void (*descent_omp_body)(void *context);
 

@@ -18,6 +18,12 @@ struct BenchCommand: ParsableCommand {
     var threads: Int = 2
 
     @Option(
+        help: ArgumentHelp(
+            "Precision of the matrix products of Linear layers and convolutions: float32 or bf16 (bfloat16 inputs, float32 accumulation; float32 with a warning on a CPU without AVX-512 BF16 or AMX).",
+            valueName: "float32|bf16"))
+    var precision: String = Precision.float32.rawValue
+
+    @Option(
         help:
             "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, w8 (LSTM language model), w9 (ResNet-18, batch 128; not in the default list: about a minute), elementwise, data (loading + augmentation), optimizers (update ns per parameter), allreduce (MPI all-reduce bandwidth; only under mpirun -np N)."
     )
@@ -45,6 +51,11 @@ struct BenchCommand: ParsableCommand {
             throw ValidationError(
                 "--workloads: unknown workload '\(w)' (available: \(Self.available.joined(separator: ", ")))")
         }
+        guard Precision(rawValue: precision) != nil else {
+            throw ValidationError(
+                "--precision: unknown precision '\(precision)' (available: "
+                    + Precision.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+        }
         let list = workloads.split(separator: ",").map(String.init)
         if list.contains("allreduce") && !MPIContext.launchedByMPI { throw ValidationError(Self.allReduceNeedsMPI) }
         if MPIContext.launchedByMPI && list != ["allreduce"] {
@@ -65,6 +76,7 @@ struct BenchCommand: ParsableCommand {
             return
         }
         Backend.threads = threads
+        Backend.precision = Precision(rawValue: precision) ?? .float32
         for w in list {
             let result: BenchResult
             switch w {
@@ -74,7 +86,7 @@ struct BenchCommand: ParsableCommand {
             case "optimizers": result = benchOptimizers()
             default: result = ModelWorkloads.run(w)
             }
-            print(result.jsonLine(threads: threads))
+            print(result.jsonLine(threads: threads, precision: Backend.precision))
         }
     }
 
@@ -82,7 +94,10 @@ struct BenchCommand: ParsableCommand {
     func runChild(_ exe: URL, workload: String) throws {
         let child = Process()
         child.executableURL = exe
-        child.arguments = ["bench", "--threads", String(threads), "--workloads", workload, "--no-process-per-workload"]
+        child.arguments = [
+            "bench", "--threads", String(threads), "--precision", precision, "--workloads", workload,
+            "--no-process-per-workload",
+        ]
         let out = Pipe()
         child.standardOutput = out
         try child.run()

@@ -1,10 +1,14 @@
 import Testing
 
-/// `descent bench` stops with one line for an unknown workload, a bad thread count or `allreduce` outside an MPI
+/// `descent bench` stops with one line for an unknown workload, a bad thread count, an unknown precision or `allreduce` outside an MPI
 /// launch (before running anything).
 @Suite struct BenchCommandErrorTests {
     @Test(arguments: [
         (["bench", "--threads", "0"], CommandOutcome.usage("--threads must be at least 1, got 0")),
+        (
+            ["bench", "--precision", "fp8"],
+            .usage("--precision: unknown precision 'fp8' (available: float32, bf16)")
+        ),
         (
             ["bench", "--workloads", "w10"],
             .usage(

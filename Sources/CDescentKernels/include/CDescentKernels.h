@@ -10,5 +10,6 @@
 #include "descent_convolution.h"
 #include "descent_pooling.h"
 #include "descent_recurrent.h"
+#include "descent_bfloat16.h"
 
 #endif

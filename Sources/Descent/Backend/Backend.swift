@@ -64,13 +64,23 @@ public enum Backend {
     ///
     /// On Linux this is oneDNN's matmul primitive with the bias and ReLU fused into its output tiles (primitives are
     /// cached per shape); elsewhere, and for products too small to gain from it, ``sgemm`` and one pass for the
-    /// bias and ReLU.
+    /// bias and ReLU. With `precision` ``Precision/bf16`` (where ``supportsBF16``), `A` and `B` are rounded to
+    /// bfloat16 (round-to-nearest-even to an 8-bit significand) and the products accumulated in float32, as
+    /// ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:precision:)`` does; the bias and `C` stay
+    /// float32.
     public static func affine(
         m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>?, relu: Bool, c: UnsafeMutablePointer<Float>
+        bias: UnsafePointer<Float>?, relu: Bool, c: UnsafeMutablePointer<Float>, precision: Precision = .float32
     ) {
         if m == 0 || n == 0 { return }
         #if canImport(CDNNL)
+        if precision == .bf16,
+            bf16Matmul(
+                m: m, n: n, k: k, a: a, transposeA: false, lda: k, b: b, transposeB: true, ldb: k, bias: bias,
+                relu: relu, accumulate: false, c: c)
+        {
+            return
+        }
         if k > 0 && m * n * k >= MatmulCache.minimumWork,
             let entry = MatmulCache.shared.entry(
                 MatmulCache.Key(
@@ -159,7 +169,8 @@ final class MatmulCache: @unchecked Sendable {
     }
 
     private let entries = Mutex<[Key: Entry?]>([:])
-    /// The one CPU engine (nil when oneDNN cannot create one), shared with ``ConvolutionCache``.
+    /// The one CPU engine (nil when oneDNN cannot create one), shared with ``ConvolutionCache`` and
+    /// ``BF16MatmulCache``.
     let engine: OpaquePointer?
     /// The thread-local slot of each thread's stream (destroyed with the thread).
     private let streamKey: pthread_key_t

@@ -11,6 +11,10 @@ import CDescentKernels
 ///     ∂x[n, g] = col2im(W[g]ᵀ · ∂y[n, g])          (input gradient)
 ///     ∂W[g]   += ∂y[n, g] · colsᵀ                  (weight gradient)
 ///
+/// The GEMMs run in the plan's ``precision`` (``Backend/gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:precision:)``):
+/// under ``Precision/bf16`` the weights and the column matrix (or the output gradient) are rounded to bfloat16 and
+/// the products accumulated in float32.
+///
 /// A transposed convolution is the same plan read backwards: its forward pass is the input gradient of the
 /// convolution from its output to its input, and so on (see `ConvTranspose2d.swift`).
 ///
@@ -31,6 +35,9 @@ struct ConvPlan {
     let dilationH: Int, dilationW: Int
     /// Which implementation each pass uses (by default the process's `DESCENT_CONVOLUTION`).
     var choice = ConvolutionChoice.configured
+    /// The precision of the three GEMMs (by default ``Backend/precision`` when the plan is made, so that a layer's
+    /// backward pass runs in the precision of its forward pass).
+    var precision: Precision = Backend.precision
 
     var inPerGroup: Int { inChannels / groups }
     var outPerGroup: Int { outChannels / groups }
@@ -205,11 +212,11 @@ struct ConvPlan {
                     let src = input + (n * inChannels + g * inPerGroup) * imageSize
                     let dst = output + (n * outChannels + g * outPerGroup) * colCols
                     if !pointwise { im2col(src, cols, padded: cols + colSize) }
-                    Backend.sgemm(
+                    Backend.gemm(
                         transposeA: false, transposeB: false, m: outPerGroup, n: colCols, k: colRows,
                         alpha: 1, a: weight + g * outPerGroup * colRows, lda: colRows,
                         b: pointwise ? src : UnsafePointer(cols), ldb: colCols,
-                        beta: 0, c: dst, ldc: colCols)
+                        beta: 0, c: dst, ldc: colCols, precision: precision)
                     if bias != nil || relu {
                         Kernels.biasReLU(
                             dst, bias.map { $0 + g * outPerGroup }, channels: outPerGroup, spatial: colCols,
@@ -244,11 +251,11 @@ struct ConvPlan {
                     let src = input + (n * inChannels + g * inPerGroup) * imageSize
                     let dst = y + g * outPerGroup * colCols
                     if !pointwise { im2col(src, cols, padded: cols + colSize) }
-                    Backend.sgemm(
+                    Backend.gemm(
                         transposeA: false, transposeB: false, m: outPerGroup, n: colCols, k: colRows,
                         alpha: 1, a: weight + g * outPerGroup * colRows, lda: colRows,
                         b: pointwise ? src : UnsafePointer(cols), ldb: colCols,
-                        beta: 0, c: dst, ldc: colCols)
+                        beta: 0, c: dst, ldc: colCols, precision: precision)
                     Kernels.biasReLU(
                         dst, bias.map { $0 + g * outPerGroup }, channels: outPerGroup, spatial: colCols,
                         relu: true)
@@ -316,11 +323,11 @@ struct ConvPlan {
                             (dst + c * imageSize).update(repeating: bias?[g * inPerGroup + c] ?? 0, count: imageSize)
                         }
                     }
-                    Backend.sgemm(
+                    Backend.gemm(
                         transposeA: true, transposeB: false, m: colRows, n: colCols, k: outPerGroup,
                         alpha: 1, a: weight + g * outPerGroup * colRows, lda: colRows,
                         b: src, ldb: colCols,
-                        beta: pointwise ? 1 : 0, c: pointwise ? dst : cols, ldc: colCols)
+                        beta: pointwise ? 1 : 0, c: pointwise ? dst : cols, ldc: colCols, precision: precision)
                     if !pointwise {
                         col2im(cols, dst, padded: cols + colSize, bias: bias.map { $0 + g * inPerGroup })
                     }
@@ -363,11 +370,12 @@ struct ConvPlan {
                 for g in 0..<groups {
                     let src = input + (n * inChannels + g * inPerGroup) * imageSize
                     if !pointwise { im2col(src, cols, padded: cols + colSize) }
-                    Backend.sgemm(
+                    Backend.gemm(
                         transposeA: false, transposeB: true, m: outPerGroup, n: colRows, k: colCols,
                         alpha: 1, a: outGrad + (n * outChannels + g * outPerGroup) * colCols, lda: colCols,
                         b: pointwise ? src : UnsafePointer(cols), ldb: colCols,
-                        beta: n == images.lowerBound ? 0 : 1, c: acc + g * outPerGroup * colRows, ldc: colRows)
+                        beta: n == images.lowerBound ? 0 : 1, c: acc + g * outPerGroup * colRows, ldc: colRows,
+                        precision: precision)
                 }
             }
         }
@@ -409,11 +417,12 @@ struct ConvPlan {
                     let src = input + (n * inChannels + g * inPerGroup) * imageSize
                     descent_pad_to_hwc(&geo, src, hwc)
                     descent_im2row(&geo, hwc, rows)
-                    Backend.sgemm(
+                    Backend.gemm(
                         transposeA: false, transposeB: false, m: outPerGroup, n: colRows, k: colCols,
                         alpha: 1, a: outGrad + (n * outChannels + g * outPerGroup) * colCols, lda: colCols,
                         b: rows, ldb: colRows,
-                        beta: n == images.lowerBound ? 0 : 1, c: acc + g * outPerGroup * colRows, ldc: colRows)
+                        beta: n == images.lowerBound ? 0 : 1, c: acc + g * outPerGroup * colRows, ldc: colRows,
+                        precision: precision)
                 }
             }
         }

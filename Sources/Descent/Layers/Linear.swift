@@ -3,14 +3,17 @@ extension Tensor {
     /// `[*, in]`, `weight` `[out, in]`, `bias` `[out]`; result `[*, out]`.
     ///
     /// One matrix product with the bias fused into its output (``Backend/affine(m:n:k:a:b:bias:relu:c:)``).
-    /// Backward: `∂x = g · W`, `∂W = gᵀ · x`, `∂b = Σ_rows g`.
+    /// Backward: `∂x = g · W`, `∂W = gᵀ · x`, `∂b = Σ_rows g`. Under ``Backend/precision`` ``Precision/bf16`` (as it
+    /// is when the forward pass runs) the three matrix products round their inputs to bfloat16 and accumulate in
+    /// float32; the output and the gradients are float32.
     public func linear(weight: Tensor, bias: Tensor? = nil) -> Tensor {
         linear(weight: weight, bias: bias, relu: false)
     }
 
     /// ``linear(weight:bias:)`` followed by `max(·, 0)` when `relu`, fused into the matrix product's output; the
     /// backward pass masks the gradient with `y > 0` first.
-    func linear(weight: Tensor, bias: Tensor?, relu: Bool) -> Tensor {
+    /// `precision` is that of the three matrix products (by default ``Backend/precision`` at the forward pass).
+    func linear(weight: Tensor, bias: Tensor?, relu: Bool, precision: Precision = Backend.precision) -> Tensor {
         precondition(weight.rank == 2, "linear: weight must be [out, in], got \(weight.shape)")
         let outF = weight.shape[0], inF = weight.shape[1]
         precondition(
@@ -22,7 +25,8 @@ extension Tensor {
         let out = Tensor(uninitializedShape: outShape)
         Backend.affine(
             m: rows, n: outF, k: inF, a: storage.pointer, b: weight.storage.pointer,
-            bias: bias.map { UnsafePointer($0.storage.pointer) }, relu: relu, c: out.storage.pointer)
+            bias: bias.map { UnsafePointer($0.storage.pointer) }, relu: relu, c: out.storage.pointer,
+            precision: precision)
         let x = detach(), w = weight.detach()
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         let inShape = shape
@@ -32,18 +36,18 @@ extension Tensor {
             let pg = g.storage.pointer
             if needs[0] {
                 let gx = Tensor(uninitializedShape: inShape)
-                Backend.sgemm(
+                Backend.gemm(
                     transposeA: false, transposeB: false, m: rows, n: inF, k: outF,
                     alpha: 1, a: pg, lda: outF, b: w.storage.pointer, ldb: inF,
-                    beta: 0, c: gx.storage.pointer, ldc: inF)
+                    beta: 0, c: gx.storage.pointer, ldc: inF, precision: precision)
                 grads[0] = gx
             }
             if needs[1] {
                 let gw = Tensor(uninitializedShape: [outF, inF])
-                Backend.sgemm(
+                Backend.gemm(
                     transposeA: true, transposeB: false, m: outF, n: inF, k: rows,
                     alpha: 1, a: pg, lda: outF, b: x.storage.pointer, ldb: inF,
-                    beta: 0, c: gw.storage.pointer, ldc: inF)
+                    beta: 0, c: gw.storage.pointer, ldc: inF, precision: precision)
                 grads[1] = gw
             }
             if inputs.count == 3 && needs[2] {

@@ -1,3 +1,4 @@
+import Descent
 import Foundation
 
 /// One benchmark result line, with the field names of `shared/bench/peer/torch_bench.py`.
@@ -5,11 +6,14 @@ struct BenchResult {
     var workload: String
     var fields: [(String, Any)] = []
 
-    /// The JSON line: workload first, then the fields in order, then threads and peak RSS.
-    func jsonLine(threads: Int) -> String {
+    /// The JSON line: workload first, then the fields in order, then threads, the precision of the matrix products
+    /// when it is not float32 (`"precision": "bf16"`, the precision that ran: float32 where the CPU has no bf16) and
+    /// peak RSS.
+    func jsonLine(threads: Int, precision: Precision = .float32) -> String {
         var parts = ["\"framework\": \"descent\"", "\"workload\": \"\(workload)\""]
         for (k, v) in fields { parts.append("\"\(k)\": \(BenchResult.format(v))") }
         parts.append("\"threads\": \(threads)")
+        if precision != .float32 { parts.append("\"precision\": \"\(precision.rawValue)\"") }
         parts.append("\"peak_rss_mb\": \(BenchResult.format(BenchResult.peakResidentMegabytes()))")
         return "{" + parts.joined(separator: ", ") + "}"
     }

@@ -18,6 +18,10 @@ public struct TrainingConfig: Sendable, Equatable {
     public var seed: UInt64 = 0
     /// Threads for the kernels (`nil`: all cores, or `$DESCENT_THREADS`).
     public var threads: Int?
+    /// The precision of the matrix products of Linear layers and convolutions (``Backend/precision``): `float32`
+    /// (default) or `bf16` (bfloat16 inputs, float32 accumulation, float32 master weights and gradients; float32 with
+    /// a one-line warning on a CPU without AVX-512 BF16 or AMX).
+    public var precision: Precision = .float32
     /// Folder for the weights, history, metrics and checkpoints (relative to the working directory).
     public var output = "runs/latest"
     /// Write the HTML report at the end.
@@ -53,7 +57,7 @@ public struct TrainingConfig: Sendable, Equatable {
 
     /// The top-level keys, in the order they are written.
     static let keys = [
-        "seed", "threads", "output", "report", "tensorboard", "data", "model", "loss", "optimizer",
+        "seed", "threads", "precision", "output", "report", "tensorboard", "data", "model", "loss", "optimizer",
         "schedule", "training", "early_stopping", "checkpoint", "search",
     ]
 
@@ -92,6 +96,9 @@ public struct TrainingConfig: Sendable, Equatable {
         let r = try SectionReader(root, path: "", origin: root.origin, sources: box)
         seed = try r.seed() ?? seed
         threads = try r.int("threads", .atLeast(1))
+        precision =
+            try r.choice("precision", Precision.allCases.map(\.rawValue), what: "precision")
+            .flatMap(Precision.init(rawValue:)) ?? .float32
         output = try r.string("output") ?? "runs/latest"
         report = try r.bool("report") ?? true
         tensorboard = try r.bool("tensorboard") ?? true
@@ -119,6 +126,7 @@ public struct TrainingConfig: Sendable, Equatable {
         w.comment("Descent training configuration, every default written out (docs/config.md).")
         w.line("seed", String(seed))
         w.line("threads", threads.map(String.init) ?? "null")
+        w.line("precision", precision.rawValue)
         w.line("output", YAMLWriter.string(output))
         w.line("report", ConfigValue.bool(report))
         w.line("tensorboard", ConfigValue.bool(tensorboard))

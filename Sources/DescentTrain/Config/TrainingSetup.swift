@@ -57,6 +57,7 @@ public final class TrainingSetup {
         self.config = config
         let sources = config.sources
         if let threads = config.threads { Backend.threads = threads }
+        Backend.precision = config.precision
         let data = try config.data.makePipeline(seed: config.seed, sources: sources)
         inputShape = data.sampleShape
         classes = data.classes
@@ -207,7 +208,7 @@ public final class TrainingSetup {
 
 extension TrainingConfig {
     /// Builds the job: loads and splits the data, seeds `RandomGenerator.default` with ``seed`` and creates the
-    /// model, the optimizer, the loaders and the schedule (and sets `Backend.threads` when ``threads`` is set).
+    /// model, the optimizer, the loaders and the schedule (and sets `Backend.threads` when ``threads`` is set, and `Backend.precision`).
     ///
     /// - Throws: ``DescentError`` of kind `.config` naming the key at fault (with its file and line): a data
     ///   file that is missing or malformed (`data.path`, `data.dataset`), a model that does not fit the data

@@ -220,7 +220,8 @@ public struct TrainingRun {
             let samples = history.epochs.reduce(0.0) { $0 + $1.seconds * $1.samplesPerSecond }
             var facts: [(name: String, value: String)] = [
                 ("job", setup.description), ("preprocessing", setup.preprocessing), ("seed", "\(config.seed)"),
-                ("threads", "\(Backend.threads)"), ("optimizer steps", "\(trainer.step)"),
+                ("threads", "\(Backend.threads)"), ("precision", Backend.precision.rawValue),
+                ("optimizer steps", "\(trainer.step)"),
                 ("ranks", "\(distributed?.context.size ?? 1)"),
                 (
                     "training time",

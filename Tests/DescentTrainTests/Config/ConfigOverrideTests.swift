@@ -141,7 +141,8 @@ import Testing
         #expect(
             examples.map(\.lastPathComponent) == [
                 "char-lm.yaml", "cifar10-resnet.yaml", "csv-regression.yaml", "fashion-mnist.yaml",
-                "free-spoken-digits-gru.yaml", "free-spoken-digits.yaml", "mnist-cnn-bn.yaml", "mnist-cnn.yaml",
+                "free-spoken-digits-gru.yaml", "free-spoken-digits.yaml", "mnist-cnn-bf16.yaml", "mnist-cnn-bn.yaml",
+                "mnist-cnn.yaml",
                 "mnist-folder.yaml",
                 "mnist-mlp.yaml", "search-mnist.yaml", "sentiment.yaml", "seq2seq-numbers.yaml", "shapes-layers.yaml",
             ])
@@ -162,6 +163,16 @@ import Testing
         #expect(c.model.name == "cnn" && c.optimizer.name == "adam" && c.optimizer.lr == 1e-3)
         #expect(c.training.epochs == 5 && c.earlyStopping != nil)
         if case .size(let b) = c.data.batchSize { #expect((64...128).contains(b)) } else { Issue.record("batch size") }
+    }
+
+    @Test func mnistCNNBF16ExampleIsTheCNNExampleInBF16() throws {
+        let f32 = try TrainingConfig.load(contentsOf: ConfigFiles.examples.appendingPathComponent("mnist-cnn.yaml"))
+        var bf16 = try TrainingConfig.load(
+            contentsOf: ConfigFiles.examples.appendingPathComponent("mnist-cnn-bf16.yaml"))
+        #expect(f32.precision == .float32 && bf16.precision == .bf16)
+        bf16.precision = .float32
+        bf16.output = f32.output
+        #expect(bf16 == f32)
     }
 
     @Test func referenceExampleParsesAndBuilds() throws {
