@@ -242,6 +242,31 @@ import Testing
         Case("CSV", "unknown label column", #"t.csv: no column named "class" (columns: x, y, label)"#) {
             try csv("x,y,label\n1,2,0\n", label: .classIndex("class"))
         },
+        // Image lists
+        Case("image list", "row without a label", "l.csv:3: row has 1 field, expected path,label") {
+            _ = try ImageList(data: Data("path,label\na.jpg,cat\nb.jpg\n".utf8), path: "l.csv")
+        },
+        Case(
+            "image list", "a class index among class names",
+            #"l.csv:3: label 3 is a class index, but line 2's label "cat" is a class name (use names or indices throughout)"#
+        ) {
+            _ = try ImageList(data: Data("path,label\na.jpg,cat\nb.jpg,3\n".utf8), path: "l.csv")
+        },
+        Case(
+            "image list", "test label not among the training classes",
+            #"t.csv:1: label "fox" is not one of the 2 training classes"#
+        ) {
+            _ = try ImageList(data: Data("a.jpg,fox\n".utf8), path: "t.csv", classes: ["cat", "dog"])
+        },
+        Case(
+            "image list", "JSON entry without a label",
+            #"l.json:3: entry 2 is not {"path": "…", "label": "…" or N} or ["…", label]"#
+        ) {
+            _ = try ImageList(data: Data("[\n  [\"a.jpg\", 1],\n  {\"path\": \"b.jpg\"}\n]\n".utf8), path: "l.json")
+        },
+        Case("image list", "empty list", "l.csv: empty list (no images)") {
+            _ = try ImageList(data: Data("path,label\n".utf8), path: "l.csv")
+        },
         // NPY
         Case("NPY", "bad magic", #"a.npy: bad NPY magic string (expected \x93NUMPY at the start of the file)"#) {
             _ = try NPYArray(data: Data("NUMPY\u{1}\u{0}".utf8), path: "a.npy")

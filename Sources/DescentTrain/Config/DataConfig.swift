@@ -93,7 +93,8 @@ public struct DataConfig: Sendable, Equatable {
 
     /// Where an image folder is and how its images become samples (``DescentData/ImageFolder``).
     public struct Folder: Sendable, Equatable {
-        /// The folder of class folders (relative paths in a configuration file are relative to the file's folder).
+        /// The folder of class folders, or a list file of `path,label` entries (`.csv`, `.tsv`, `.json`, `.jsonl`;
+        /// ``DescentData/ImageList``); relative paths in a configuration file are relative to the file's folder.
         public var path: String
         /// `[height, width]` every image is resized to (antialiased bilinear); `nil`: all must have one size.
         public var imageSize: [Int]?
@@ -101,8 +102,8 @@ public struct DataConfig: Sendable, Equatable {
         public var channels = 3
         /// A file that cannot be decoded: an error naming it, or skipped and counted.
         public var onBadFile = ImageFolder.BadFilePolicy.error
-        /// A second image folder with the same classes for the test split (then `test_fraction` is unused); `nil`:
-        /// the test part is held out of `path`.
+        /// A second image folder with the same classes, or a list whose labels are among the training classes, for
+        /// the test split (then `test_fraction` is unused); `nil`: the test part is held out of `path`.
         public var testPath: String?
 
         /// An image folder at `path` with the defaults.
@@ -328,7 +329,10 @@ public struct DataConfig: Sendable, Equatable {
             if !augment.isEmpty { throw r.error("augment", "not used with dataset text") }
         } else if dataset == .folder {
             guard let path = try r.string("path") else {
-                throw r.error("path", "missing (required by dataset folder: a folder with one sub-folder per class)")
+                throw r.error(
+                    "path",
+                    "missing (required by dataset folder: a folder with one sub-folder per class, or a list file .csv/.json)"
+                )
             }
             var folder = Folder(path: path)
             if let n = r.value("image_size") {

@@ -52,6 +52,47 @@ import Testing
         #expect(accuracy >= 0.85, "test accuracy \(accuracy)")
     }
 
+    /// The same images named by list files instead of class folders: a CSV of class names for training (the
+    /// classes sorted as the folders were) and a JSON of class indices for the test split, both relative to the
+    /// lists' folder; the setup reads them as it reads the folder, and a run trains.
+    @Test func trainsOnListFiles() throws {
+        let folder = temporaryFolder("image-list-run")
+        let root = folder.appendingPathComponent("images")
+        let names = try Self.writeFolder(root).sorted()
+        var rows = ["path,label"], test = [String]()
+        for (k, name) in names.enumerated() {
+            let files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(name).path)
+                .filter { $0 != "broken.png" }.sorted()
+            for (i, file) in files.enumerated() {
+                if i % 5 == 0 {
+                    test.append(#"{"path": "images/\#(name)/\#(file)", "label": \#(k)}"#)
+                } else {
+                    rows.append("images/\(name)/\(file),\(name)")
+                }
+            }
+        }
+        try Data(rows.joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("train.csv"))
+        try Data(("[" + test.joined(separator: ",\n") + "]").utf8).write(to: folder.appendingPathComponent("test.json"))
+        try Data(
+            """
+            seed: 2
+            data: {dataset: folder, path: train.csv, test_path: test.json, channels: 1, batch_size: 32}
+            model: {name: cnn}
+            training: {epochs: 1}
+            """.utf8
+        ).write(to: folder.appendingPathComponent("list.yaml"))
+        let config = try TrainingConfig.load(contentsOf: folder.appendingPathComponent("list.yaml"))
+        let setup = try config.makeSetup()
+        #expect(setup.classNames == names)
+        #expect(setup.inputShape == [1, 28, 28])
+        #expect(setup.test?.dataset.count == test.count)
+        #expect(setup.train.dataset.count + (setup.validation?.dataset.count ?? 0) == rows.count - 1)
+        let history = try setup.makeTrainer().fit(setup.train, epochs: 1)
+        #expect(history.epochs.count == 1 && history.epochs[0].trainLoss.isFinite)
+        // The test list's indices name the same classes: its first entry is of class 0.
+        #expect(setup.test!.dataset.sample(at: 0).target.classIndex == 0)
+    }
+
     @Test func folderKeysAreChecked() throws {
         func error(_ yaml: String) -> String {
             do {
@@ -63,7 +104,8 @@ import Testing
         }
         #expect(
             error("data: {dataset: folder}")
-                == "f.yaml:1 data.path: missing (required by dataset folder: a folder with one sub-folder per class)")
+                == "f.yaml:1 data.path: missing (required by dataset folder: a folder with one sub-folder per class, "
+                + "or a list file .csv/.json)")
         #expect(
             error("data: {dataset: folder, path: x, channels: 2}")
                 == "f.yaml:1 data.channels: expected 1 (grey) or 3 (RGB), got 2")
