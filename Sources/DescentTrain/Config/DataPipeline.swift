@@ -139,6 +139,40 @@ extension DataConfig {
                 + "in \(f.path), \(f.channels == 1 ? "grey" : "RGB")"
                 + (f.imageSize.map { ", resized to \($0[0])×\($0[1]) (antialiased bilinear)" } ?? "")
                 + (images.skipped.isEmpty ? "" : ", \(images.skipped.count) unreadable files skipped")
+        case .shards:
+            let f = folder!
+            func read(_ path: String, _ key: String) throws -> ImageShards {
+                do {
+                    return try ImageShards(
+                        folder: URL(fileURLWithPath: path), channels: f.channels,
+                        size: f.imageSize.map { ($0[0], $0[1]) }, shuffleBuffer: f.shuffleBuffer)
+                } catch let e as DescentError {
+                    throw sources.error(key, "\(e)")
+                }
+            }
+            let shards = try read(f.path, "data.path")
+            if let testPath = f.testPath {
+                let held = try read(testPath, "data.test_path")
+                guard held.classes.count <= shards.classes.count,
+                    held.classes == Array(shards.classes.prefix(held.classes.count))
+                else {
+                    throw sources.error(
+                        "data.test_path",
+                        "its classes (\(held.classes.joined(separator: ", "))) differ from data.path's (\(shards.classes.joined(separator: ", ")))"
+                    )
+                }
+                (fullTrain, test) = (AnyDataset(shards), AnyDataset(held))
+            } else {
+                let parts = try threeWay(shards)
+                (fullTrain, test) = (parts[0], parts.last!)
+                if folds == nil { presplitValidation = parts[1] }
+            }
+            classNames = shards.classes
+            inputs =
+                "pixels scaled to [0, 1]: \(shards.count) images in \(shards.shards.count) tar shards in \(f.path), "
+                + "\(f.channels == 1 ? "grey" : "RGB")"
+                + (f.imageSize.map { ", resized to \($0[0])×\($0[1]) (antialiased bilinear)" } ?? "")
+                + "; read shard by shard (shards shuffled, then a shuffle buffer of \(f.shuffleBuffer))"
         case .spellNumbers:
             let parts = SpellNumbers.parts(
                 train: trainSamples ?? SpellNumbers.defaultTrainCount,

@@ -93,6 +93,43 @@ import Testing
         #expect(setup.test!.dataset.sample(at: 0).target.classIndex == 0)
     }
 
+    /// The images written as tar shards (`descent shard`'s writer) and trained on from `data.dataset: shards`: the
+    /// classes and shape as from the folder, the test part held out of the shards, the config read back equal.
+    @Test func trainsOnShards() throws {
+        let folder = temporaryFolder("image-shards-run")
+        let root = folder.appendingPathComponent("images")
+        let names = try Self.writeFolder(root).sorted()
+        try FileManager.default.removeItem(
+            at: root.appendingPathComponent("\(GeneratedShapes.classNames[0])/broken.png"))
+        let written = try ImageShardWriter.write(
+            try ImageFolder(root: root, channels: 1), to: folder.appendingPathComponent("shards"), samplesPerShard: 64,
+            seed: 1)
+        #expect(written.shards == 10)
+        try Data(
+            """
+            seed: 2
+            data: {dataset: shards, path: shards, channels: 1, batch_size: 32, shuffle_buffer: 100, test_fraction: 0.2}
+            model: {name: cnn}
+            training: {epochs: 1}
+            """.utf8
+        ).write(to: folder.appendingPathComponent("shards.yaml"))
+        let config = try TrainingConfig.load(contentsOf: folder.appendingPathComponent("shards.yaml"))
+        #expect(config.data.folder?.shuffleBuffer == 100)
+        #expect(try TrainingConfig.parse(yaml: config.yaml) == config)
+        let setup = try config.makeSetup()
+        #expect(setup.classNames == names)
+        #expect(setup.inputShape == [1, 28, 28])
+        #expect(setup.preprocessing.contains("600 images in 10 tar shards"))
+        let total =
+            setup.train.dataset.count + (setup.validation?.dataset.count ?? 0) + (setup.test?.dataset.count ?? 0)
+        #expect(total == 600)
+        // The training part keeps the shards' order: each epoch's order, cut to the part, streams the shards.
+        let order = setup.train.order(epoch: 0)
+        #expect(order.sorted() == Array(0..<setup.train.dataset.count) && order != order.sorted())
+        let history = try setup.makeTrainer().fit(setup.train, epochs: 1)
+        #expect(history.epochs.count == 1 && history.epochs[0].trainLoss.isFinite)
+    }
+
     @Test func folderKeysAreChecked() throws {
         func error(_ yaml: String) -> String {
             do {
@@ -113,6 +150,19 @@ import Testing
             error("data: {dataset: folder, path: x, image_size: [1, 2, 3]}")
                 == "f.yaml:1 data.image_size: expected a side or [height, width], got 3 numbers")
         #expect(error("data: {dataset: mnist, channels: 1}") == "f.yaml:1 data.channels: only used with dataset folder")
+        #expect(
+            error("data: {dataset: shards}")
+                == "f.yaml:1 data.path: missing (required by dataset shards: a folder of tar shards)")
+        #expect(
+            error("data: {dataset: shards, path: x, on_bad_file: skip}")
+                == "f.yaml:1 data.on_bad_file: only used with dataset folder (a bad image in a shard stops the run, named)"
+        )
+        #expect(
+            error("data: {dataset: folder, path: x, shuffle_buffer: 10}")
+                == "f.yaml:1 data.shuffle_buffer: only used with dataset shards")
+        #expect(
+            error("data: {dataset: shards, path: /nonexistent/shards}").hasPrefix(
+                "f.yaml:1 data.path: /nonexistent/shards: no such folder"))
         #expect(
             error("data: {dataset: folder, path: /nonexistent/images}").hasPrefix(
                 "f.yaml:1 data.path: /nonexistent/images: no such folder"))
