@@ -130,6 +130,44 @@ import Testing
         #expect(history.epochs.count == 1 && history.epochs[0].trainLoss.isFinite)
     }
 
+    /// A run on shuffled shards (two loader workers) interrupted part-way through its second epoch and resumed from
+    /// the checkpoint ends with the weights of the uninterrupted run, bit for bit: the resumed epoch streams the
+    /// same batches from the same position.
+    @Test func aRunOnShardsResumedPartWayEndsBitwiseEqual() throws {
+        let folder = temporaryFolder("image-shards-resume")
+        let root = folder.appendingPathComponent("images")
+        _ = try Self.writeFolder(root)
+        try FileManager.default.removeItem(
+            at: root.appendingPathComponent("\(GeneratedShapes.classNames[0])/broken.png"))
+        try ImageShardWriter.write(
+            try ImageFolder(root: root, channels: 1), to: folder.appendingPathComponent("shards"), samplesPerShard: 64,
+            seed: 1)
+        let shards = try ImageShards(folder: folder.appendingPathComponent("shards"), channels: 1, shuffleBuffer: 50)
+        func run(_ name: String, interruptAt: Int?) throws -> (Trainer, ModelCheckpoint) {
+            let model = Sequential(
+                Flatten(), Linear(784, 10, generator: RandomGenerator(seed: name == "resumed" ? 9 : 1)))
+            let trainer = Trainer(
+                model: model, optimizer: Adam(model.parameters(), lr: 0.01), objective: .crossEntropy())
+            let checkpoint = ModelCheckpoint(
+                store: CheckpointStore(directory: folder.appendingPathComponent(name == "reference" ? "ref" : "run")),
+                policy: CheckpointPolicy(everyEpochs: 1, everySteps: nil, keep: 2))
+            trainer.callbacks = (interruptAt.map { [InterruptAt(step: $0)] } ?? []) + [checkpoint]
+            return (trainer, checkpoint)
+        }
+        let train = DataLoader(AnyDataset(shards), batchSize: 50, shuffle: true, seed: 3, workers: 2)
+        let (reference, _) = try run("reference", interruptAt: nil)
+        try reference.fit(train, epochs: 2)
+        let (first, _) = try run("first", interruptAt: 17)
+        try first.fit(train, epochs: 2)
+        #expect(first.interrupted && first.step == 17)
+        let (resumed, checkpoint) = try run("resumed", interruptAt: nil)
+        try checkpoint.store.restore(resumed)
+        #expect(resumed.step == 17 && resumed.batchInEpoch == 5)
+        try resumed.fit(train, epochs: 2)
+        let (a, b) = (resumed.model.stateDict().map(\.1), reference.model.stateDict().map(\.1))
+        #expect(a.count == 2 && zip(a, b).allSatisfy { $0.isBitwiseEqual($1) })
+    }
+
     @Test func folderKeysAreChecked() throws {
         func error(_ yaml: String) -> String {
             do {
