@@ -206,7 +206,7 @@ public struct ImageFolder: Dataset {
     }
 
     /// The image's samples as `channels` planes in [0, 1] (`[C, H, W]` order).
-    static func planes(_ image: DecodedImage, channels: Int) -> [Float] {
+    public static func planes(_ image: DecodedImage, channels: Int) -> [Float] {
         let n = image.width * image.height, c = image.channels, p = image.pixels
         var out = [Float](repeating: 0, count: channels * n)
         for i in 0..<n {
