@@ -15,7 +15,8 @@
 #   conditional DCGAN's discriminator accuracy on real vs fake, its samples' variance and a real-data classifier's
 #   agreement with the conditional samples' labels;
 # - sequence to sequence (seq2seq-check.sh): examples/seq2seq-numbers.yaml at a small size spells at least 90% of
-#   the held-out numbers exactly, and `descent evaluate --run` agrees;
+#   the held-out numbers exactly, `descent evaluate --run` agrees, and ONNX Runtime's decoding of the exported run
+#   (its Loop) spells the numbers as `descent predict` does;
 # - a character-level language model on Debian's fortunes: held-out perplexity at most 0.75 × the unigram
 #   baseline's, `descent generate` deterministic for a seed, `descent evaluate --run` agreeing (lm-check.sh);
 # - `descent lab all` in under 3 minutes, its SVGs well-formed, index.html and every SVG rendered by chromium
@@ -24,7 +25,10 @@
 #   99.0% test accuracy within 5 epochs, and so must the same images written as PNG files in class folders
 #   (descent images, examples/mnist-folder.yaml); a CNN on spoken-digit log-mel spectrograms 90%, and a GRU reading the
 #   same spectrograms as sequences of frames (examples/free-spoken-digits-gru.yaml) 95%;
-# - sentiment on the committed toy table (examples/sentiment.yaml) and `descent predict` on new texts.
+# - image lists and tar shards (data-check.sh): a list file trains as its folder does (bitwise equal weights), a
+#   shuffled run on `descent shard`'s shards gives bitwise equal weights with 1 and 2 loader workers;
+# - sentiment on the committed toy table (examples/sentiment.yaml) and `descent predict` on new texts;
+# - every zoo model exported to ONNX agrees with ONNX Runtime within 1e-4 (skipped without Python's onnxruntime).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -73,6 +77,7 @@ bash scripts/lab-check.sh "$bin"
 bash scripts/gan-check.sh "$bin"
 bash scripts/seq2seq-check.sh "$bin"
 bash scripts/lm-check.sh "$bin"
+bash scripts/data-check.sh "$bin"
 
 data="${DESCENT_DATA:-}"
 if [ -n "$data" ] && [ -f "$data/mnist/train-images-idx3-ubyte.gz" ]; then

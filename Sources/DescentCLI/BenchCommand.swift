@@ -25,9 +25,18 @@ struct BenchCommand: ParsableCommand {
 
     @Option(
         help:
-            "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, w8 (LSTM language model), w9 (ResNet-18, batch 128; not in the default list: about a minute), elementwise, data (loading + augmentation), optimizers (update ns per parameter), allreduce (MPI all-reduce bandwidth; only under mpirun -np N)."
+            "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, w8 (LSTM language model), w9 (ResNet-18, batch 128; not in the default list: about a minute), elementwise, data (loading + augmentation), data-folder (decoding + augmenting an image folder: 224×224 JPEGs, 32×32 PNGs; not in the default list), optimizers (update ns per parameter), allreduce (MPI all-reduce bandwidth; only under mpirun -np N)."
     )
     var workloads: String = "w1,w2,w3,w4_mlp,w4_cnn,w5,w6,w7,w8"
+
+    @Option(
+        help:
+            "data-folder: the image folder to read (its jpeg/ and png/ class folders; default: one generated in a temporary folder)."
+    )
+    var dataFolder: String?
+
+    @Option(help: "data-folder: loader worker threads (default: --threads).")
+    var workers: Int?
 
     @Flag(
         inversion: .prefixedNo,
@@ -35,8 +44,8 @@ struct BenchCommand: ParsableCommand {
     var processPerWorkload: Bool = true
 
     static let available = [
-        "w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "w8", "w9", "elementwise", "data", "optimizers",
-        "allreduce",
+        "w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "w8", "w9", "elementwise", "data", "data-folder",
+        "optimizers", "allreduce",
     ]
 
     /// Why `allreduce` refuses to run outside an MPI launch (one process has no one to reduce with).
@@ -47,6 +56,7 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let workers, workers < 0 { throw ValidationError("--workers must not be negative, got \(workers)") }
         for w in workloads.split(separator: ",").map(String.init) where !Self.available.contains(w) {
             throw ValidationError(
                 "--workloads: unknown workload '\(w)' (available: \(Self.available.joined(separator: ", ")))")
@@ -83,6 +93,7 @@ struct BenchCommand: ParsableCommand {
             case "w6": result = benchGEMM()
             case "elementwise": result = benchElementwise()
             case "data": result = benchData()
+            case "data-folder": result = try DataFolderWorkload.run(folder: dataFolder, workers: workers ?? threads)
             case "optimizers": result = benchOptimizers()
             default: result = ModelWorkloads.run(w)
             }
@@ -94,10 +105,12 @@ struct BenchCommand: ParsableCommand {
     func runChild(_ exe: URL, workload: String) throws {
         let child = Process()
         child.executableURL = exe
-        child.arguments = [
-            "bench", "--threads", String(threads), "--precision", precision, "--workloads", workload,
-            "--no-process-per-workload",
-        ]
+        child.arguments =
+            [
+                "bench", "--threads", String(threads), "--precision", precision, "--workloads", workload,
+                "--no-process-per-workload",
+            ]
+            + (dataFolder.map { ["--data-folder", $0] } ?? []) + (workers.map { ["--workers", String($0)] } ?? [])
         let out = Pipe()
         child.standardOutput = out
         try child.run()

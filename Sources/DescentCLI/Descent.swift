@@ -9,7 +9,8 @@ struct DescentCommand: ParsableCommand {
         abstract: "Deep-learning training toolkit: train, benchmark and inspect models.",
         subcommands: [
             TrainCommand.self, SearchCommand.self, LRFindCommand.self, EvaluateCommand.self, PredictCommand.self,
-            AugmentCommand.self, ImagesCommand.self, SummaryCommand.self, ExportCommand.self, ImportCommand.self,
+            AugmentCommand.self, ImagesCommand.self, ShardCommand.self, SummaryCommand.self, ExportCommand.self,
+            ImportCommand.self,
             BenchCommand.self,
             LabCommand.self,
             CompareWeightsCommand.self, MPICheckCommand.self, GANCommand.self,

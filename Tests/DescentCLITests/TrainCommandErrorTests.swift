@@ -41,7 +41,7 @@ import Testing
         (
             ["--dataset", "nope"],
             .failure(
-                "--set data.dataset: unknown dataset 'nope' (available: shapes, mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits, csv, text, folder, spell-numbers)"
+                "--set data.dataset: unknown dataset 'nope' (available: shapes, mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits, csv, text, folder, shards, spell-numbers)"
             )
         ),
         (

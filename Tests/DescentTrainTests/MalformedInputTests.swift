@@ -102,6 +102,30 @@ import Testing
         }
     }
 
+    /// `members` written with `TarWriter` as the one shard `s.tar` of a temporary folder, its bytes then changed by
+    /// `damage`, and read as ``ImageShards``; the folder's path in a message is `DIR`.
+    static func shard(_ members: [(String, String)], damage: (inout Data) -> Void = { _ in }) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("malformed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        if !members.isEmpty {
+            let url = folder.appendingPathComponent("s.tar")
+            let tar = try TarWriter(creating: url)
+            for (name, text) in members { try tar.add(name, Data(text.utf8)) }
+            try tar.finish()
+            var bytes = try Data(contentsOf: url)
+            damage(&bytes)
+            try bytes.write(to: url)
+        }
+        do {
+            _ = try ImageShards(folder: folder)
+        } catch let e as DescentError {
+            throw DescentError(
+                e.kind, e.location.replacingOccurrences(of: folder.path, with: "DIR"),
+                e.reason.replacingOccurrences(of: folder.path, with: "DIR"))
+        }
+    }
+
     /// Layers with a batch norm of vectors (one value per channel for a batch of one).
     static let bnModel =
         "model: {layers: [{name: linear, out_features: 4}, {name: batch_norm1d}, {name: relu}, {name: linear, out_features: classes}]}\n"
@@ -241,6 +265,59 @@ import Testing
         },
         Case("CSV", "unknown label column", #"t.csv: no column named "class" (columns: x, y, label)"#) {
             try csv("x,y,label\n1,2,0\n", label: .classIndex("class"))
+        },
+        // Image lists
+        Case("image list", "row without a label", "l.csv:3: row has 1 field, expected path,label") {
+            _ = try ImageList(data: Data("path,label\na.jpg,cat\nb.jpg\n".utf8), path: "l.csv")
+        },
+        Case(
+            "image list", "a class index among class names",
+            #"l.csv:3: label 3 is a class index, but line 2's label "cat" is a class name (use names or indices throughout)"#
+        ) {
+            _ = try ImageList(data: Data("path,label\na.jpg,cat\nb.jpg,3\n".utf8), path: "l.csv")
+        },
+        Case(
+            "image list", "test label not among the training classes",
+            #"t.csv:1: label "fox" is not one of the 2 training classes"#
+        ) {
+            _ = try ImageList(data: Data("a.jpg,fox\n".utf8), path: "t.csv", classes: ["cat", "dog"])
+        },
+        Case(
+            "image list", "JSON entry without a label",
+            #"l.json:3: entry 2 is not {"path": "…", "label": "…" or N} or ["…", label]"#
+        ) {
+            _ = try ImageList(data: Data("[\n  [\"a.jpg\", 1],\n  {\"path\": \"b.jpg\"}\n]\n".utf8), path: "l.json")
+        },
+        Case("image list", "empty list", "l.csv: empty list (no images)") {
+            _ = try ImageList(data: Data("path,label\n".utf8), path: "l.csv")
+        },
+        // Tar shards
+        Case(
+            "tar shards", "no shards in the folder",
+            "DIR: has no .tar shards (write them with descent shard FOLDER --output DIR)"
+        ) {
+            try shard([])
+        },
+        Case(
+            "tar shards", "header with a bad checksum",
+            "DIR/s.tar: not a tar archive, or corrupt: header at byte 0 has a bad checksum"
+        ) {
+            try shard([("0.png", "x"), ("0.cls", "1")]) { $0[0] ^= 1 }
+        },
+        Case(
+            "tar shards", "member cut short",
+            #"DIR/s.tar: truncated tar archive: entry "0.png" declares 600 bytes at byte 512, but the archive has 700"#
+        ) {
+            try shard([("0.png", String(repeating: "x", count: 600))]) { $0 = $0.prefix(700) }
+        },
+        Case("tar shards", "sample without a class", #"DIR/s.tar: sample "0" (0.png) has no .cls member (its class)"#) {
+            try shard([("0.png", "x")])
+        },
+        Case(
+            "tar shards", "class that is not an index",
+            #"DIR/s.tar:0.cls: "cat" is not a class index (a non-negative integer)"#
+        ) {
+            try shard([("0.png", "x"), ("0.cls", "cat")])
         },
         // NPY
         Case("NPY", "bad magic", #"a.npy: bad NPY magic string (expected \x93NUMPY at the start of the file)"#) {

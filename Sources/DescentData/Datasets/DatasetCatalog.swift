@@ -64,6 +64,9 @@ public enum DatasetCatalog {
             throw DescentError(.argument, "dataset", "text needs the path of a table or folder (data.path in a config)")
         case .folder:
             throw DescentError(.argument, "dataset", "folder needs the path of an image folder (data.path in a config)")
+        case .shards:
+            throw DescentError(
+                .argument, "dataset", "shards needs the path of a folder of tar shards (data.path in a config)")
         }
     }
 }

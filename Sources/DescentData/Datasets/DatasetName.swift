@@ -20,12 +20,16 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
     case text
     /// Images in one folder per class (`data.path`), JPEG/PNG/WebP (``ImageFolder``), split with a test fraction.
     case folder
+    /// Images in tar shards in WebDataset's layout (`data.path`; ``ImageShards``), streamed shard by shard.
+    case shards
     /// Digits to English number names, generated: a sequence-to-sequence task with a known answer
     /// (``SpellNumbers``).
     case spellNumbers = "spell-numbers"
 
-    /// The datasets that need no path of their own (every name but `csv`, `text` and `folder`).
-    public static var builtIn: [DatasetName] { allCases.filter { $0 != .csv && $0 != .text && $0 != .folder } }
+    /// The datasets that need no path of their own (every name but `csv`, `text`, `folder` and `shards`).
+    public static var builtIn: [DatasetName] {
+        allCases.filter { $0 != .csv && $0 != .text && $0 != .folder && $0 != .shards }
+    }
 
     /// Other spellings accepted for the name.
     public var aliases: [String] {
@@ -36,6 +40,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .sklearnDigits: return ["digits"]
         case .freeSpokenDigits: return ["fsdd"]
         case .folder: return ["image-folder", "imagefolder"]
+        case .shards: return ["webdataset", "tar-shards"]
         case .mnist, .csv, .text, .spellNumbers: return []
         }
     }
@@ -65,17 +70,22 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
                 + "split with a test fraction"
         case .folder:
             return "images in one folder per class (data.path), JPEG/PNG/WebP, split with a test fraction"
+        case .shards:
+            return "images in tar shards, WebDataset's layout (data.path; descent shard writes them), streamed"
         case .spellNumbers:
             return "numbers 0-999,999 in digits to English words, [2, 10] tokens, 40,000 + 2,000, no files needed"
         }
     }
 
     /// Whether the dataset comes with its own test split (otherwise a test fraction of it is held out).
-    public var hasTestSplit: Bool { self != .csv && self != .sklearnDigits && self != .text && self != .folder }
+    public var hasTestSplit: Bool {
+        self != .csv && self != .sklearnDigits && self != .text && self != .folder && self != .shards
+    }
 
     /// Whether samples are `[C, H, W]` images.
     public var isImage: Bool {
         self == .shapes || self == .mnist || self == .fashionMNIST || self == .cifar10 || self == .folder
+            || self == .shards
     }
 
     /// The zoo model a config gets when it names none: `cnn-bn` for images and spectrograms, `mlp` for
@@ -96,7 +106,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .shapes, .mnist, .fashionMNIST: return [1, 28, 28]
         case .cifar10: return [3, 32, 32]
         case .sklearnDigits: return [64]
-        case .freeSpokenDigits, .csv, .text, .folder: return nil
+        case .freeSpokenDigits, .csv, .text, .folder, .shards: return nil
         case .spellNumbers: return [2, SpellNumbers.length]
         }
     }
@@ -109,7 +119,7 @@ public enum DatasetName: String, Sendable, CaseIterable, Codable {
         case .fashionMNIST: return FashionMNIST.classNames
         case .cifar10: return CIFAR10.classNames
         case .sklearnDigits, .freeSpokenDigits: return (0...9).map(String.init)
-        case .csv, .text, .folder, .spellNumbers: return nil
+        case .csv, .text, .folder, .shards, .spellNumbers: return nil
         }
     }
 }

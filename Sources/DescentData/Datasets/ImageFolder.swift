@@ -10,6 +10,9 @@ import Foundation
 /// to reach ``channels``,
 /// alpha dropped, then resized to ``size`` with ``Resize`` (antialiased bilinear) when one is given — else every
 /// image must have the size of the first.
+///
+/// ``init(list:classes:channels:size:onBadFile:threads:)`` reads the files and classes from a list instead
+/// (``ImageList``: CSV or JSON `path,label` entries).
 public struct ImageFolder: Dataset {
     /// What to do with a file that cannot be decoded.
     public enum BadFilePolicy: String, Sendable, CaseIterable {
@@ -60,9 +63,53 @@ public struct ImageFolder: Dataset {
             throw DescentError(
                 .file, root.path, "has no images (.jpg, .jpeg, .png, .webp) in its \(classes.count) class folders")
         }
+        try self.init(
+            checking: found, classes: classes, source: root.path, channels: channels, size: size,
+            onBadFile: onBadFile, skipped: [], threads: threads)
+    }
+
+    /// The images of the list file at `list` (``ImageList``: CSV, TSV, JSON or JSON Lines of `path,label`, the
+    /// paths relative to the list's folder), checked as ``init(root:channels:size:onBadFile:threads:)`` checks a
+    /// folder's. With `classes` (the training list's, for a test list) the labels are looked up in them.
+    ///
+    /// - Throws: ``DescentError`` naming the list and line when the list is malformed or names a missing file
+    ///   (`.error`; with `.skip` the file is one more entry of ``skipped``), or the image that cannot be decoded.
+    public init(
+        list: URL, classes: [String]? = nil, channels: Int = 3, size: (height: Int, width: Int)? = nil,
+        onBadFile: BadFilePolicy = .error, threads: Int = 2
+    ) throws {
+        precondition(channels == 1 || channels == 3, "ImageFolder: channels must be 1 or 3, got \(channels)")
+        let parsed = try ImageList(contentsOf: list, classes: classes)
+        let base = list.deletingLastPathComponent()
+        var found: [(URL, Int)] = [], skipped: [(String, String)] = []
+        for e in parsed.entries {
+            let url = e.path.hasPrefix("/") ? URL(fileURLWithPath: e.path) : base.appendingPathComponent(e.path)
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else {
+                let reason =
+                    "\(isFolder.boolValue ? "is a folder, not an image" : "no such file"): \(e.path) "
+                    + "(paths are relative to the list's folder)"
+                if onBadFile == .error { throw DescentError(.file, "\(list.path):\(e.line)", reason) }
+                skipped.append((url.path, reason))
+                continue
+            }
+            found.append((url, e.label))
+        }
+        try self.init(
+            checking: found, classes: parsed.classes, source: list.path, channels: channels, size: size,
+            onBadFile: onBadFile, skipped: skipped, threads: threads)
+    }
+
+    /// The images `found` (file and class index), each decoded once on `threads` threads: the bad ones an error
+    /// or skipped (after `skipped`), the rest kept; `source` (the folder or list) names the dataset in errors.
+    private init(
+        checking found: [(URL, Int)], classes: [String], source: String, channels: Int,
+        size: (height: Int, width: Int)?, onBadFile: BadFilePolicy, skipped: [(String, String)], threads: Int
+    ) throws {
         // Decode every file once, in parallel; keep each one's size or error.
         let results = Self.check(found.map(\.0), threads: max(1, threads))
-        var kept: [(URL, Int)] = [], skipped: [(String, String)] = []
+        var kept: [(URL, Int)] = [], skipped = skipped
+        let total = found.count + skipped.count
         var first: (Int, Int)?
         for ((url, label), result) in zip(found, results) {
             switch result {
@@ -84,7 +131,7 @@ public struct ImageFolder: Dataset {
             }
         }
         guard !kept.isEmpty else {
-            throw DescentError(.file, root.path, "none of its \(found.count) image files could be read")
+            throw DescentError(.file, source, "none of its \(total) image files could be read")
         }
         self.classes = classes
         self.files = kept
@@ -159,7 +206,7 @@ public struct ImageFolder: Dataset {
     }
 
     /// The image's samples as `channels` planes in [0, 1] (`[C, H, W]` order).
-    static func planes(_ image: DecodedImage, channels: Int) -> [Float] {
+    public static func planes(_ image: DecodedImage, channels: Int) -> [Float] {
         let n = image.width * image.height, c = image.channels, p = image.pixels
         var out = [Float](repeating: 0, count: channels * n)
         for i in 0..<n {

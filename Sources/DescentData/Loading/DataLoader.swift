@@ -84,11 +84,29 @@ public struct DataLoader: Sendable {
         return dropLast ? n / b : (n + b - 1) / b
     }
 
-    /// The dataset indices in the order `epoch` visits them (all of them, before batching).
+    /// The dataset indices in the order `epoch` visits them (all of them, before batching): in order, or shuffled
+    /// — by the dataset's own ``EpochOrdering/shuffledOrder(seed:epoch:)`` when it has one (``ImageShards``),
+    /// else a uniform permutation.
     public func order(epoch: Int) -> [Int] {
-        shuffle
-            ? SampleRandomness.shuffleGenerator(seed: seed, epoch: epoch).permutation(dataset.count)
-            : Array(0..<dataset.count)
+        guard shuffle else { return Array(0..<dataset.count) }
+        if let ordered = Self.ownOrder(of: dataset, seed: seed, epoch: epoch) { return ordered }
+        return SampleRandomness.shuffleGenerator(seed: seed, epoch: epoch).permutation(dataset.count)
+    }
+
+    /// The shuffled order of `dataset` when it has one of its own: an ``EpochOrdering`` dataset's, also through
+    /// ``AnyDataset`` and ``Subset`` (a split keeps its samples in the order the whole dataset visits them).
+    static func ownOrder(of dataset: any Dataset, seed: UInt64, epoch: Int) -> [Int]? {
+        if let any = dataset as? AnyDataset { return ownOrder(of: any.base, seed: seed, epoch: epoch) }
+        if let ordering = dataset as? any EpochOrdering { return ordering.shuffledOrder(seed: seed, epoch: epoch) }
+        guard let subset = dataset as? any SubsetOfDataset,
+            let whole = ownOrder(of: subset.wholeDataset, seed: seed, epoch: epoch)
+        else { return nil }
+        var position = [Int](repeating: -1, count: subset.wholeDataset.count)
+        for (k, i) in subset.indices.enumerated() {
+            if position[i] >= 0 { return nil }  // an index twice: no order of the whole fits
+            position[i] = k
+        }
+        return whole.compactMap { position[$0] >= 0 ? position[$0] : nil }
     }
 
     /// The dataset indices of each batch of `epoch` (with a ``shard``, this rank's slice of each).
@@ -169,4 +187,23 @@ public struct DataLoader: Sendable {
             "DataLoader: start batch \(start) out of range 0...\(batchesPerEpoch)")
         return EpochBatches(loader: self, epoch: epoch, start: start)
     }
+}
+
+/// A dataset that, when shuffled, is visited in an order of its own rather than a uniform permutation (tar shards:
+/// shard order, then a shuffle buffer), a function of (seed, epoch) alone so that batches stay reproducible.
+public protocol EpochOrdering: Dataset {
+    /// A permutation of `0..<count` for `epoch`.
+    func shuffledOrder(seed: UInt64, epoch: Int) -> [Int]
+}
+
+/// A ``Subset``, seen without its base's type.
+protocol SubsetOfDataset {
+    /// The dataset the subset is taken from.
+    var wholeDataset: any Dataset { get }
+    /// The indices in it.
+    var indices: [Int] { get }
+}
+
+extension Subset: SubsetOfDataset {
+    var wholeDataset: any Dataset { base }
 }

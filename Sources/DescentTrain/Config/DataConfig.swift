@@ -93,16 +93,20 @@ public struct DataConfig: Sendable, Equatable {
 
     /// Where an image folder is and how its images become samples (``DescentData/ImageFolder``).
     public struct Folder: Sendable, Equatable {
-        /// The folder of class folders (relative paths in a configuration file are relative to the file's folder).
+        /// The folder of class folders, or a list file of `path,label` entries (`.csv`, `.tsv`, `.json`, `.jsonl`;
+        /// ``DescentData/ImageList``); relative paths in a configuration file are relative to the file's folder.
         public var path: String
         /// `[height, width]` every image is resized to (antialiased bilinear); `nil`: all must have one size.
         public var imageSize: [Int]?
         /// 1 (grey) or 3 (RGB).
         public var channels = 3
-        /// A file that cannot be decoded: an error naming it, or skipped and counted.
+        /// A file that cannot be decoded: an error naming it, or skipped and counted (`folder` only).
         public var onBadFile = ImageFolder.BadFilePolicy.error
-        /// A second image folder with the same classes for the test split (then `test_fraction` is unused); `nil`:
-        /// the test part is held out of `path`.
+        /// `shards` only: samples in the shuffle buffer a shuffled epoch streams the shards through
+        /// (``DescentData/ImageShards/shuffleBuffer``).
+        public var shuffleBuffer = 1_000
+        /// A second image folder with the same classes, or a list whose labels are among the training classes, for
+        /// the test split (then `test_fraction` is unused); `nil`: the test part is held out of `path`.
         public var testPath: String?
 
         /// An image folder at `path` with the defaults.
@@ -197,7 +201,7 @@ public struct DataConfig: Sendable, Equatable {
         "folds", "fold", "test_fraction", "train_subset", "generated", "batch_size", "eval_batch_size", "shuffle",
         "workers", "normalize", "augment", "audio", "path", "target", "features", "task", "text_column", "label_column",
         "tokenizer", "min_frequency", "max_vocabulary", "max_length", "image_size", "channels", "on_bad_file",
-        "test_path",
+        "test_path", "shuffle_buffer",
         "sequence_length", "files", "separator",
     ]
 
@@ -326,9 +330,15 @@ public struct DataConfig: Sendable, Equatable {
                 throw r.error("normalize", "not used with dataset text (the inputs are token indices)")
             }
             if !augment.isEmpty { throw r.error("augment", "not used with dataset text") }
-        } else if dataset == .folder {
+        } else if dataset == .folder || dataset == .shards {
             guard let path = try r.string("path") else {
-                throw r.error("path", "missing (required by dataset folder: a folder with one sub-folder per class)")
+                if dataset == .shards {
+                    throw r.error("path", "missing (required by dataset shards: a folder of tar shards)")
+                }
+                throw r.error(
+                    "path",
+                    "missing (required by dataset folder: a folder with one sub-folder per class, or a list file .csv/.json)"
+                )
             }
             var folder = Folder(path: path)
             if let n = r.value("image_size") {
@@ -348,8 +358,14 @@ public struct DataConfig: Sendable, Equatable {
                 guard c == 1 || c == 3 else { throw r.error("channels", "expected 1 (grey) or 3 (RGB), got \(c)") }
                 folder.channels = c
             }
-            if let policy = try r.choice("on_bad_file", ImageFolder.BadFilePolicy.allCases.map(\.rawValue)) {
-                folder.onBadFile = ImageFolder.BadFilePolicy(rawValue: policy)!
+            if dataset == .shards {
+                folder.shuffleBuffer = try r.int("shuffle_buffer", .nonNegative) ?? folder.shuffleBuffer
+                elsewhere["on_bad_file"] = "only used with dataset folder (a bad image in a shard stops the run, named)"
+            } else {
+                elsewhere["shuffle_buffer"] = "only used with dataset shards"
+                if let policy = try r.choice("on_bad_file", ImageFolder.BadFilePolicy.allCases.map(\.rawValue)) {
+                    folder.onBadFile = ImageFolder.BadFilePolicy(rawValue: policy)!
+                }
             }
             folder.testPath = try r.string("test_path")
             if folder.testPath != nil, r.has("test_fraction") {
@@ -368,10 +384,11 @@ public struct DataConfig: Sendable, Equatable {
         } else {
             for k in ["path", "target", "features", "task"] { elsewhere[k] = "only used with dataset csv" }
         }
-        if dataset != .folder {
+        if dataset != .folder && dataset != .shards {
             for k in ["image_size", "channels", "on_bad_file", "test_path"] {
                 elsewhere[k] = "only used with dataset folder"
             }
+            elsewhere["shuffle_buffer"] = "only used with dataset shards"
         }
         if dataset != .text {
             for k in [
@@ -482,7 +499,11 @@ public struct DataConfig: Sendable, Equatable {
                 w.line("path", YAMLWriter.string(folder.path))
                 w.line("image_size", folder.imageSize.map { YAMLWriter.flow(.list($0.map(ConfigValue.int))) })
                 w.line("channels", ConfigValue.int(folder.channels))
-                w.line("on_bad_file", folder.onBadFile.rawValue)
+                if dataset == .shards {
+                    w.line("shuffle_buffer", ConfigValue.int(folder.shuffleBuffer))
+                } else {
+                    w.line("on_bad_file", folder.onBadFile.rawValue)
+                }
                 w.line("test_path", folder.testPath.map(YAMLWriter.string))
             }
         }

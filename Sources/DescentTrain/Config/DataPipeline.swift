@@ -120,7 +120,7 @@ extension DataConfig {
             let f = folder!
             let images = try readFolder(f.path, key: "data.path", sources)
             if let testPath = f.testPath {
-                let held = try readFolder(testPath, key: "data.test_path", sources)
+                let held = try readFolder(testPath, key: "data.test_path", sources, classes: images.classes)
                 guard held.classes == images.classes else {
                     throw sources.error(
                         "data.test_path",
@@ -139,6 +139,40 @@ extension DataConfig {
                 + "in \(f.path), \(f.channels == 1 ? "grey" : "RGB")"
                 + (f.imageSize.map { ", resized to \($0[0])×\($0[1]) (antialiased bilinear)" } ?? "")
                 + (images.skipped.isEmpty ? "" : ", \(images.skipped.count) unreadable files skipped")
+        case .shards:
+            let f = folder!
+            func read(_ path: String, _ key: String) throws -> ImageShards {
+                do {
+                    return try ImageShards(
+                        folder: URL(fileURLWithPath: path), channels: f.channels,
+                        size: f.imageSize.map { ($0[0], $0[1]) }, shuffleBuffer: f.shuffleBuffer)
+                } catch let e as DescentError {
+                    throw sources.error(key, "\(e)")
+                }
+            }
+            let shards = try read(f.path, "data.path")
+            if let testPath = f.testPath {
+                let held = try read(testPath, "data.test_path")
+                guard held.classes.count <= shards.classes.count,
+                    held.classes == Array(shards.classes.prefix(held.classes.count))
+                else {
+                    throw sources.error(
+                        "data.test_path",
+                        "its classes (\(held.classes.joined(separator: ", "))) differ from data.path's (\(shards.classes.joined(separator: ", ")))"
+                    )
+                }
+                (fullTrain, test) = (AnyDataset(shards), AnyDataset(held))
+            } else {
+                let parts = try threeWay(shards)
+                (fullTrain, test) = (parts[0], parts.last!)
+                if folds == nil { presplitValidation = parts[1] }
+            }
+            classNames = shards.classes
+            inputs =
+                "pixels scaled to [0, 1]: \(shards.count) images in \(shards.shards.count) tar shards in \(f.path), "
+                + "\(f.channels == 1 ? "grey" : "RGB")"
+                + (f.imageSize.map { ", resized to \($0[0])×\($0[1]) (antialiased bilinear)" } ?? "")
+                + "; read shard by shard (shards shuffled, then a shuffle buffer of \(f.shuffleBuffer))"
         case .spellNumbers:
             let parts = SpellNumbers.parts(
                 train: trainSamples ?? SpellNumbers.defaultTrainCount,
@@ -365,17 +399,34 @@ extension DataConfig {
     }
 
     /// The CSV file as a dataset, its class names (classification) and the number of targets.
-    /// The image folder at `path` (the config's `key`), every file checked once (see ``DescentData/ImageFolder``).
-    private func readFolder(_ path: String, key: String, _ sources: SourceMap) throws -> ImageFolder {
+    /// The image folder or list file at `path` (the config's `key`), every file checked once (see
+    /// ``DescentData/ImageFolder``); a test list's labels are looked up in the training `classes`.
+    private func readFolder(_ path: String, key: String, _ sources: SourceMap, classes: [String]? = nil) throws
+        -> ImageFolder
+    {
         guard let folder else { throw sources.error("data.path", "missing (required by dataset folder)") }
+        let url = URL(fileURLWithPath: path)
         do {
+            if Self.isImageList(url) {
+                return try ImageFolder(
+                    list: url, classes: classes, channels: folder.channels,
+                    size: folder.imageSize.map { ($0[0], $0[1]) }, onBadFile: folder.onBadFile,
+                    threads: max(2, Backend.threads))
+            }
             return try ImageFolder(
-                root: URL(fileURLWithPath: path), channels: folder.channels,
+                root: url, channels: folder.channels,
                 size: folder.imageSize.map { ($0[0], $0[1]) }, onBadFile: folder.onBadFile,
                 threads: max(2, Backend.threads))
         } catch let e as DescentError {
             throw sources.error(key, "\(e)")
         }
+    }
+
+    /// Whether `url` is an image list (``DescentData/ImageList``): a file, not a folder, with a list's extension.
+    static func isImageList(_ url: URL) -> Bool {
+        var isFolder: ObjCBool = false
+        return ImageList.extensions.contains(url.pathExtension.lowercased())
+            && !(FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) && isFolder.boolValue)
     }
 
     private func readCSV(_ sources: SourceMap) throws -> (TensorDataset, [String]?, Int) {

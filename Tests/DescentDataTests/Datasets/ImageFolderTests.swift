@@ -90,6 +90,33 @@ import Testing
         }
     }
 
+    @Test func aListNamesTheFilesAndClasses() throws {
+        let root = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let png = root.appendingPathComponent("dogs/c.png").path
+        let list = root.appendingPathComponent("list.csv")
+        try Data("path,label\ndogs/d.webp,puppy\ncats/a.jpg,kitten\n\(png),puppy\n".utf8).write(to: list)
+        let data = try ImageFolder(list: list)
+        #expect(data.classes == ["kitten", "puppy"])
+        #expect(data.files.map(\.url.lastPathComponent) == ["d.webp", "a.jpg", "c.png"])
+        #expect(data.files.map(\.label) == [1, 0, 1])
+        #expect(
+            try data.loadSample(at: 2).input.scalars == (try ImageFolder(root: root).loadSample(at: 2).input.scalars))
+        // A missing file is named with the list's line, or skipped; an undecodable one as in a folder.
+        try Data("dogs/d.webp,1\ndogs/gone.png,0\ndogs/notes.txt,0\ncats,1\n".utf8).write(to: list)
+        do {
+            _ = try ImageFolder(list: list)
+            Issue.record("a missing file was read")
+        } catch let e as DescentError {
+            #expect(e.location == list.path + ":2")
+            #expect(e.reason == "no such file: dogs/gone.png (paths are relative to the list's folder)")
+        }
+        let kept = try ImageFolder(list: list, onBadFile: .skip)
+        #expect(kept.count == 1 && kept.classes == ["0", "1"])
+        #expect(kept.skipped.map { ($0.path as NSString).lastPathComponent } == ["gone.png", "cats", "notes.txt"])
+        #expect(kept.skipped[1].reason.hasPrefix("is a folder, not an image: cats"))
+    }
+
     @Test func greyFromRGBIsPillowsLuma() {
         let image = DecodedImage(width: 2, height: 1, channels: 3, pixels: [255, 0, 0, 10, 200, 30])
         let grey = ImageFolder.planes(image, channels: 1)

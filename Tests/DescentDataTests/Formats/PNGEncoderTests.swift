@@ -51,6 +51,25 @@ import Testing
         #expect(try Self.decode(greyPNG, width: w, height: h, channels: 1) == grey)
     }
 
+    /// libpng (through ``ImageFile``, whose pixels equal Pillow's) reads back exactly the pixels written, and the
+    /// compressed file is smaller than the same image in stored (uncompressed) deflate blocks would be.
+    @Test func libpngReadsBackThePixels() throws {
+        let (w, h) = (40, 30)
+        var rgb = [UInt8]()
+        for y in 0..<h { for x in 0..<w { rgb += [UInt8(x * 6), UInt8(y * 8), UInt8((x + y) % 7 * 30)] } }
+        let grey = rgb.enumerated().filter { $0.offset % 3 == 1 }.map(\.element)
+        for (channels, pixels) in [(3, rgb), (1, grey)] {
+            let png = PNGEncoder.encode(width: w, height: h, channels: channels, pixels: pixels)
+            let image = try ImageFile.decode(png, path: "round-trip.png")
+            #expect(image.width == w && image.height == h && image.channels == channels)
+            #expect(image.pixels == pixels)
+            // Stored blocks: the filter byte per row, 5 bytes per 65,535-byte block, zlib's 6, the 57 of the chunks.
+            let raw = (w * channels + 1) * h
+            let stored = raw + 5 * ((raw + 65_534) / 65_535) + 6 + 57
+            #expect(png.count < stored / 3, "\(png.count) bytes, \(stored) stored")
+        }
+    }
+
     @Test func encodesAValidHeader() {
         let png = PNGEncoder.encodeGrey(width: 3, height: 2, values: [0, 0.5, 1, 1, 0.5, 0])
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])

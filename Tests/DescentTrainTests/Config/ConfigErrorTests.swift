@@ -119,7 +119,7 @@ import Testing
         #expect(dataset.location == "c.yaml:2 data.dataset")
         #expect(
             dataset.reason
-                == "unknown dataset 'mnits' (did you mean 'mnist'? available: shapes, mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits, csv, text, folder, spell-numbers)"
+                == "unknown dataset 'mnits' (did you mean 'mnist'? available: shapes, mnist, fashion-mnist, cifar10, sklearn-digits, free-spoken-digits, csv, text, folder, shards, spell-numbers)"
         )
         #expect(
             error("model: {name: resnet50}")?.reason

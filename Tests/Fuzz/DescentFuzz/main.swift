@@ -73,7 +73,42 @@ let targets: [String: @Sendable (Data) throws -> Void] = [
         let archive = try TarArchive(data: data, path: "fuzz.tar")
         for name in archive.entries.keys { _ = archive.contents(of: name) }
     },
+    "image": { data in
+        // libjpeg-turbo, libpng or libwebp through `ImageFile` (format from the bytes, EXIF orientation), then what
+        // `ImageFolder` does with the pixels: grey and RGB planes, and a resize when the image is small.
+        let image = try ImageFile.decode(data, path: "fuzz.img")
+        for channels in [1, 3] {
+            let planes = ImageFolder.planes(image, channels: channels)
+            if image.width * image.height <= 1 << 16 {
+                _ = try Resize.resize(
+                    Tensor(planes, shape: [channels, image.height, image.width]), height: 7, width: 5)
+            }
+        }
+    },
+    "imagelist": { data in
+        // The first byte picks the format (CSV, TSV, JSON, JSON Lines) and whether training classes are given.
+        let mode = Int(data.first ?? 0)
+        let name = "fuzz." + ["csv", "tsv", "json", "jsonl"][mode % 4]
+        let list = try ImageList(
+            data: Data(data.dropFirst()), path: name, classes: mode / 4 % 2 == 0 ? nil : ["cat", "dog", "eel"])
+        for e in list.entries { _ = list.classes[e.label] }
+    },
+    "shard": { data in
+        // The bytes as the one shard of a folder, read as `ImageShards` reads it (headers, `.cls` members) and
+        // every sample loaded (its image read back from the file and decoded), as a loader would.
+        try data.write(to: shardFolder.appendingPathComponent("shard-000000.tar"))
+        let shards = try ImageShards(folder: shardFolder, channels: 3, size: (6, 6), shuffleBuffer: 4)
+        _ = shards.shuffledOrder(seed: 1, epoch: 0)
+        for i in 0..<min(shards.count, 16) { _ = try shards.loadSample(at: i) }
+    },
 ]
+
+/// The folder the `shard` target writes each input into, as its one shard.
+let shardFolder: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("descent-fuzz-shard-\(getpid())")
+    try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}()
 
 /// An IDX file and every element of it, as the MNIST loaders read them.
 func idx(_ data: Data) throws {
