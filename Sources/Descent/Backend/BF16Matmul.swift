@@ -126,21 +126,15 @@ final class BF16MatmulCache: @unchecked Sendable {
         deinit { descent_matmul_bf16_destroy(matmul) }
     }
 
-    private let entries = Mutex<[Key: Entry?]>([:])
+    private let entries = PrimitiveTable<Key, Entry>()
 
     /// The primitive for `key`, created on first use; `nil` when oneDNN has none.
     func entry(_ key: Key) -> Entry? {
-        entries.withLock { table in
-            if let found = table[key] { return found }
-            if table.count >= MatmulCache.capacity { table.removeAll() }
-            _ = Backend.configured
-            descent_omp_set_num_threads(Int32(key.threads))
-            let created = descent_matmul_bf16_create(
+        entries.entry(key, threads: key.threads) {
+            descent_matmul_bf16_create(
                 MatmulCache.shared.engine, key.m, key.n, key.k, key.transposeA ? 1 : 0, key.transposeB ? 1 : 0,
                 key.bias ? 1 : 0, key.relu ? 1 : 0, key.accumulate ? 1 : 0
             ).map(Entry.init)
-            table[key] = created
-            return created
         }
     }
 }

@@ -153,9 +153,6 @@ final class MatmulCache: @unchecked Sendable {
     static let shared = MatmulCache()
     /// Below this many multiply-adds the primitive's fixed cost outweighs its gain.
     static let minimumWork = 1 << 16
-    /// At most this many shapes are kept; beyond, the cache starts over (running users keep their entries alive).
-    static let capacity = 256
-
     struct Key: Hashable, Sendable {
         let m, n, k: Int
         let bias, relu: Bool
@@ -168,7 +165,7 @@ final class MatmulCache: @unchecked Sendable {
         deinit { descent_matmul_destroy(matmul) }
     }
 
-    private let entries = Mutex<[Key: Entry?]>([:])
+    private let entries = PrimitiveTable<Key, Entry>()
     /// The one CPU engine (nil when oneDNN cannot create one), shared with ``ConvolutionCache`` and
     /// ``BF16MatmulCache``.
     let engine: OpaquePointer?
@@ -198,15 +195,8 @@ final class MatmulCache: @unchecked Sendable {
 
     /// The primitive for `key`, created on first use; `nil` when oneDNN has none.
     func entry(_ key: Key) -> Entry? {
-        entries.withLock { table in
-            if let found = table[key] { return found }
-            if table.count >= MatmulCache.capacity { table.removeAll() }
-            _ = Backend.configured
-            descent_omp_set_num_threads(Int32(key.threads))
-            let created = descent_matmul_create(engine, key.m, key.n, key.k, key.bias ? 1 : 0, key.relu ? 1 : 0)
-                .map(Entry.init)
-            table[key] = created
-            return created
+        entries.entry(key, threads: key.threads) {
+            descent_matmul_create(engine, key.m, key.n, key.k, key.bias ? 1 : 0, key.relu ? 1 : 0).map(Entry.init)
         }
     }
 }

@@ -78,8 +78,6 @@ enum ConvolutionChoice: Sendable, Equatable {
 /// im2col + GEMM. The engine and the per-thread streams are ``MatmulCache``'s.
 final class ConvolutionCache: @unchecked Sendable {
     static let shared = ConvolutionCache()
-    /// At most this many primitives are kept; beyond, the cache starts over (running users keep their entries alive).
-    static let capacity = 256
 
     /// A primitive's identity: the plan's geometry, the pass, its epilogue and layouts, and the thread count.
     struct Key: Hashable, Sendable {
@@ -98,26 +96,20 @@ final class ConvolutionCache: @unchecked Sendable {
     }
 
     /// The primitives by key; `nil` values record the geometries oneDNN has none for.
-    private let entries = Mutex<[Key: Entry?]>([:])
+    private let entries = PrimitiveTable<Key, Entry>()
 
     /// The primitive for `key`, created on first use; `nil` when oneDNN has none.
     func entry(_ key: Key) -> Entry? {
-        entries.withLock { table in
-            if let found = table[key] { return found }
-            if table.count >= ConvolutionCache.capacity { table.removeAll() }
-            _ = Backend.configured
-            descent_omp_set_num_threads(Int32(key.threads))
+        entries.entry(key, threads: key.threads) {
             var shape = descent_conv_shape(
                 batch: key.batch, inChannels: key.inChannels, height: key.height, width: key.width,
                 outChannels: key.outChannels, outHeight: key.outHeight, outWidth: key.outWidth, groups: key.groups,
                 kernelH: key.kernelH, kernelW: key.kernelW, strideH: key.strideH, strideW: key.strideW,
                 padH: key.padH, padW: key.padW, dilationH: key.dilationH, dilationW: key.dilationW)
-            let created = descent_convolution_create(
+            return descent_convolution_create(
                 MatmulCache.shared.engine, &shape, Int32(key.pass.rawValue), key.bias ? 1 : 0, key.relu ? 1 : 0,
                 key.blocked ? 1 : 0
             ).map(Entry.init)
-            table[key] = created
-            return created
         }
     }
 }
