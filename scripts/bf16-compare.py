@@ -2,7 +2,7 @@
 """PyTorch's CPU bf16 autocast against its float32 on the peer workloads w1 (MLP training) and w2 (CNN training).
 
 The models, data, optimizers, warm-up and step counts are those of shared/bench/peer/torch_bench.py (imported from
-there: --peer, default $DESCENT_PEER or ../shared/bench/peer beside the repository, else /work/shared/bench/peer);
+there: --peer, default $DESCENT_PEER, else ../shared/bench/peer beside the repository);
 with --precision bf16 each training step runs its forward pass and loss under
 torch.autocast("cpu", dtype=torch.bfloat16) (Linear and Conv2d in bf16, float32 master weights and gradients, no
 loss scaling: PyTorch's CPU autocast uses none), the backward pass and the optimizer step outside it, as PyTorch
@@ -24,7 +24,7 @@ import torch.nn.functional as F
 def find_peer(given):
     """The folder of torch_bench.py."""
     here = Path(__file__).resolve().parent.parent
-    for candidate in [given, os.environ.get("DESCENT_PEER"), here.parent / "shared/bench/peer", "/work/shared/bench/peer"]:
+    for candidate in [given, os.environ.get("DESCENT_PEER"), here.parent / "shared/bench/peer"]:
         if candidate and (Path(candidate) / "torch_bench.py").is_file():
             return str(candidate)
     raise SystemExit("bf16-compare.py: torch_bench.py not found (give --peer FOLDER or set DESCENT_PEER)")
