@@ -426,7 +426,15 @@ struct ConvPlan {
                 }
             }
         }
-        // result[k, (c·kH + i)·kW + j] = Σ_chunks partial[k, (i·kW + j)·C + c]
+        reorderRowPartials(partials, chunks: chunks, into: result)
+    }
+
+    /// `result[k, (c·kH + i)·kW + j] = Σ_chunks partials[chunk, k, (i·kW + j)·C + c]`: the weight gradient from the
+    /// per-chunk channels-last accumulators of ``weightGradientFromRows(outGrad:input:into:)``, summed in chunk order.
+    func reorderRowPartials(
+        _ partials: UnsafePointer<Float>, chunks: Int, into result: UnsafeMutablePointer<Float>
+    ) {
+        let size = outChannels * colRows
         let C = inPerGroup, taps = kernelH * kernelW, rowLen = colRows
         Parallel.forEachChunk(outChannels, cost: rowLen * chunks) { ks in
             for k in ks {
@@ -449,21 +457,27 @@ struct ConvPlan {
         Parallel.forEachChunk(channels, cost: batch * spatial) { r in
             for c in r {
                 var s: Float = 0
-                for n in 0..<batch {
-                    let p = src + (n * channels + c) * spatial
-                    var acc = SIMD8<Float>()
-                    var j = 0
-                    while j + 8 <= spatial {
-                        acc += UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self)
-                        j += 8
-                    }
-                    var t = acc.sum()
-                    while j < spatial { t += p[j]; j += 1 }
-                    s += t
-                }
+                for n in 0..<batch { s += planeSum(src + (n * channels + c) * spatial, spatial) }
                 dst[c] = s
             }
         }
         return out
+    }
+
+    /// `Σᵢ p[i]` over `count` floats: eight running sums, added up, then the tail.
+    @inline(__always)
+    static func planeSum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
+        var acc = SIMD8<Float>()
+        var j = 0
+        while j + 8 <= count {
+            acc += UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self)
+            j += 8
+        }
+        var t = acc.sum()
+        while j < count {
+            t += p[j]
+            j += 1
+        }
+        return t
     }
 }

@@ -70,9 +70,17 @@ extension Tensor {
             input: storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
             output: out.storage.pointer, relu: relu)
         let outputGradient: (Tensor) -> Tensor = relu ? { Tensor.reluBackward($0, output: out) } : { $0 }
+        // With the ReLU fused, each image's output gradient is masked right where the backward pass reads it.
+        let outImage = plan.outChannels * plan.colCols
+        let imageGradient: ((Tensor) -> (Int, UnsafeMutablePointer<Float>) -> Void)? =
+            relu
+            ? { g in
+                let gp = g.storage.pointer, yp = out.storage.pointer
+                return { n, dst in Kernels.reluBackward(gp + n * outImage, yp + n * outImage, dst, outImage) }
+            } : nil
         return recordConvolution(
             plan, weight: weight, bias: bias, result: out, op: relu ? "conv2d_relu" : "conv2d",
-            outputGradient: outputGradient)
+            outputGradient: outputGradient, imageGradient: imageGradient)
     }
 
     /// The fused convolution, ReLU and 2×2 max pooling of ``conv2d(weight:bias:stride:padding:dilation:groups:relu:maxPool2x2:)``.
@@ -90,33 +98,63 @@ extension Tensor {
             input: storage.pointer, weight: weight.storage.pointer, bias: bias?.storage.pointer,
             pooled: pooled.storage.pointer, indices: argmax.buffer.baseAddress!)
         let planes = plan.batch * plan.outChannels, outPlane = plan.colCols, pooledPlane = pH * pW
-        return recordConvolution(plan, weight: weight, bias: bias, result: pooled, op: "conv2d_relu_max_pool2d") { g in
-            // The output gradient through the pooling and the ReLU (masked by the pooled output), written densely.
-            let gy = Tensor(uninitializedShape: [plan.batch, plan.outChannels, plan.outHeight, plan.outWidth])
-            let gp = g.storage.pointer, yp = pooled.storage.pointer, dp = gy.storage.pointer
-            let ix = argmax.buffer.baseAddress!
-            Parallel.forEachChunk(planes, cost: outPlane) { range in
-                for p in range {
-                    let o = p * pooledPlane
-                    Pooling.maxPool2x2Backward(
-                        gp + o, output: yp + o, indices: ix + o, dp + p * outPlane,
-                        height: plan.outHeight, width: plan.outWidth, outHeight: pH, outWidth: pW)
-                }
+        let channels = plan.outChannels
+        /// Planes `first..<first + count` of the output gradient through the pooling and the ReLU (masked by the
+        /// pooled output) into `dst`.
+        func unpool(_ g: Tensor, first: Int, count: Int, into dst: UnsafeMutablePointer<Float>) {
+            let gp = g.storage.pointer, yp = pooled.storage.pointer, ix = argmax.buffer.baseAddress!
+            for q in 0..<count {
+                let o = (first + q) * pooledPlane
+                Pooling.maxPool2x2Backward(
+                    gp + o, output: yp + o, indices: ix + o, dst + q * outPlane,
+                    height: plan.outHeight, width: plan.outWidth, outHeight: pH, outWidth: pW)
             }
-            return gy
         }
+        return recordConvolution(
+            plan, weight: weight, bias: bias, result: pooled, op: "conv2d_relu_max_pool2d",
+            outputGradient: { g in
+                let gy = Tensor(uninitializedShape: [plan.batch, plan.outChannels, plan.outHeight, plan.outWidth])
+                let dp = gy.storage.pointer
+                Parallel.forEachChunk(planes, cost: outPlane) { range in
+                    unpool(g, first: range.lowerBound, count: range.count, into: dp + range.lowerBound * outPlane)
+                }
+                return gy
+            },
+            imageGradient: { g in { n, dst in unpool(g, first: n * channels, count: channels, into: dst) } })
     }
 
     /// Records the backward pass of a convolution whose output gradient is `outputGradient(upstream)` (the upstream
-    /// gradient of `result`, through any fused epilogue).
+    /// gradient of `result`, through any fused epilogue). Where the plan's backward passes are im2col + GEMM they run
+    /// in one pass over the images (``ConvPlan/backward(outGrad:input:weight:inputGradient:weightGradient:biasGradient:)``),
+    /// reading image `n`'s output gradient from `imageGradient(upstream)(n, buffer)` when given (the epilogue's
+    /// backward per image, in cache; the same values as `outputGradient`), else from `outputGradient(upstream)`.
     func recordConvolution(
         _ plan: ConvPlan, weight: Tensor, bias: Tensor?, result: Tensor, op: String,
-        outputGradient: @escaping (Tensor) -> Tensor
+        outputGradient: @escaping (Tensor) -> Tensor,
+        imageGradient: ((Tensor) -> (Int, UnsafeMutablePointer<Float>) -> Void)? = nil
     ) -> Tensor {
         let x = detach(), w = weight.detach()
         let inputs = bias.map { [self, weight, $0] } ?? [self, weight]
         let inShape = shape, wShape = weight.shape
         return Tensor.record(op, result, inputs) { upstream, needs in
+            if plan.backwardIsFused {
+                let gx = needs[0] ? Tensor(uninitializedShape: inShape) : nil
+                let gw = needs[1] ? Tensor(uninitializedShape: wShape) : nil
+                let gb = inputs.count == 3 && needs[2] ? Tensor(uninitializedShape: [plan.outChannels]) : nil
+                func run(_ outGrad: ConvPlan.OutputGradient) {
+                    plan.backward(
+                        outGrad: outGrad, input: x.storage.pointer, weight: w.storage.pointer,
+                        inputGradient: gx?.storage.pointer, weightGradient: gw?.storage.pointer,
+                        biasGradient: gb?.storage.pointer)
+                }
+                if let imageGradient {
+                    run(.perImage(imageGradient(upstream)))
+                } else {
+                    let g = outputGradient(upstream)
+                    withExtendedLifetime(g) { run(.dense(g.storage.pointer)) }
+                }
+                return inputs.count == 3 ? [gx, gw, gb] : [gx, gw]
+            }
             let g = outputGradient(upstream)
             var grads: [Tensor?] = Array(repeating: nil, count: inputs.count)
             if needs[0] {
