@@ -39,9 +39,10 @@ public final class BasicBlock: Module {
 
     /// `relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))`.
     public override func callAsFunction(_ x: Tensor) -> Tensor {
-        // bn1 + ReLU and the residual sum + ReLU run fused (one pass each, same values).
-        let y = bn2(conv2(bn1.forward(conv1(x), epilogue: .relu)))
-        return Tensor.addReLU(y, shortcut(x))
+        // Each convolution runs fused with its batch norm and what follows: bn1's ReLU; bn2's residual sum and ReLU
+        // (same values as the layers in turn).
+        let h = conv1.forward(x, batchNorm: bn1, epilogue: .relu)
+        return conv2.forward(h, batchNorm: bn2, residual: shortcut(x))
     }
 
     /// The main path's output shape, after checking that the shortcut produces the same shape.

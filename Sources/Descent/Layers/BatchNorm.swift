@@ -131,7 +131,7 @@ extension Tensor {
     /// `Double` across planes; planes of at least 8 values go through the vector kernels, short ones
     /// (BatchNorm1d on `[N, C]`) through a scalar loop.
     @inline(__always)
-    fileprivate static func channelSum(
+    static func channelSum(
         _ src: UnsafeMutablePointer<Float>, n: Int, c: Int, spatial: Int, channel ch: Int
     ) -> Double {
         var sum = 0.0
@@ -150,7 +150,7 @@ extension Tensor {
 
     /// `Σ (x − mean)²` over channel `channel` of a `[N, C, *]` buffer, accumulated as ``channelSum``.
     @inline(__always)
-    fileprivate static func channelSquaredDeviation(
+    static func channelSquaredDeviation(
         _ src: UnsafeMutablePointer<Float>, n: Int, c: Int, spatial: Int, channel ch: Int, mean muF: Float
     ) -> Double {
         var sq = 0.0
@@ -173,7 +173,7 @@ extension Tensor {
     /// `(Σ g, Σ g·(x − mean))` over channel `channel` (with `g` masked by `y > 0` when `y` is given), in `Double`
     /// across planes; `pair` is the kernel's scratch.
     @inline(__always)
-    fileprivate static func channelBackwardSums(
+    static func channelBackwardSums(
         _ gp: UnsafeMutablePointer<Float>, _ xp: UnsafeMutablePointer<Float>, _ yp: UnsafePointer<Float>?, n: Int,
         c: Int, spatial: Int, channel ch: Int, mean mu: Float, pair: inout SIMD2<Float>
     ) -> (Double, Double) {
@@ -196,7 +196,7 @@ extension Tensor {
     /// given: `running_mean ← (1 − momentum)·running_mean + momentum·μ`, `running_var ← (1 − momentum)·running_var
     /// + momentum·σ²·M/(M − 1)` (`M` = `count`, the values per channel).
     @inline(__always)
-    fileprivate static func setStatistics(
+    static func setStatistics(
         _ ch: Int, variance: Double, count: Double, eps: Float, momentum: Float, mean: UnsafeMutablePointer<Float>,
         invstd: UnsafeMutablePointer<Float>, runningMean rm: UnsafeMutablePointer<Float>?,
         runningVar rv: UnsafeMutablePointer<Float>?
@@ -210,7 +210,7 @@ extension Tensor {
 
     /// `y = x·scale + (shift − mean·scale)` (then `max(·, 0)` when `relu`) over the planes of channel `ch`.
     @inline(__always)
-    fileprivate static func normalizeChannel(
+    static func normalizeChannel(
         _ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>, n: Int, c: Int, spatial: Int,
         channel ch: Int, mean: Float, scale: Float, shift: Float, relu: Bool
     ) {
@@ -224,7 +224,7 @@ extension Tensor {
     /// The training-mode `∂x = scale·(g − meanG − (x − μ)·k)` (with `g` masked by `y > 0` when `y` is given) over
     /// the planes of channel `ch`, where `k = mean(g·x̂)/σ²`.
     @inline(__always)
-    fileprivate static func applyBackwardChannel(
+    static func applyBackwardChannel(
         _ gp: UnsafeMutablePointer<Float>, _ xp: UnsafeMutablePointer<Float>, _ yp: UnsafePointer<Float>?,
         _ gxp: UnsafeMutablePointer<Float>, n: Int, c: Int, spatial: Int, channel ch: Int, mean: Float,
         meanG: Float, k: Float, scale: Float
@@ -498,6 +498,17 @@ public class BatchNorm: Module, EpilogueFusable {
             trainingInputError = error
             return epilogue.apply(to: x)
         }
+        let factor = statisticsMomentum()
+        let y = x.batchNorm(
+            runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
+            training: isTraining || runningMean == nil, momentum: factor, eps: eps,
+            relu: epilogue != .none, reducer: isTraining ? statisticsReducer : nil)
+        return epilogue == .reluMaxPool2x2 ? y.maxPool2d(kernelSize: 2) : y
+    }
+
+    /// The momentum of this call's running-statistics update, after counting the batch in training mode:
+    /// ``momentum``, or `1 / batches seen` (a cumulative average) when it is `nil`.
+    func statisticsMomentum() -> Float {
         var factor = momentum ?? 0
         if isTraining, let count = numBatchesTracked {
             let seen = count.withSharedStorage { p -> Float in
@@ -506,11 +517,7 @@ public class BatchNorm: Module, EpilogueFusable {
             }
             if momentum == nil { factor = 1 / seen }
         }
-        let y = x.batchNorm(
-            runningMean: runningMean, runningVar: runningVar, weight: weight, bias: bias,
-            training: isTraining || runningMean == nil, momentum: factor, eps: eps,
-            relu: epilogue != .none, reducer: isTraining ? statisticsReducer : nil)
-        return epilogue == .reluMaxPool2x2 ? y.maxPool2d(kernelSize: 2) : y
+        return factor
     }
 
     /// ReLU, fused into the normalisation's pass.

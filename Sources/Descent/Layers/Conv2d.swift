@@ -42,20 +42,10 @@ extension Tensor {
                 dilation: dilation, groups: groups, relu: relu, maxPool2x2: maxPool2x2
             ).squeezed(0)
         }
-        let outShape: [Int]
-        do {
-            outShape = try Tensor.conv2dOutputShape(
-                input: shape, weight: weight.shape, bias: bias?.shape, stride: stride,
-                padding: padding, dilation: dilation, groups: groups)
-        } catch {
-            preconditionFailure("conv2d: \(error)")
-        }
-        let plan = ConvPlan(
-            batch: shape[0], inChannels: shape[1], height: shape[2], width: shape[3],
-            outChannels: outShape[1], outHeight: outShape[2], outWidth: outShape[3], groups: groups,
-            kernelH: weight.shape[2], kernelW: weight.shape[3],
-            strideH: stride.height, strideW: stride.width, padH: padding.height, padW: padding.width,
-            dilationH: dilation.height, dilationW: dilation.width)
+        let plan = Tensor.conv2dPlan(
+            input: self, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation,
+            groups: groups)
+        let outShape = [plan.batch, plan.outChannels, plan.outHeight, plan.outWidth]
         if maxPool2x2 && plan.canPool2x2 {
             return conv2dReLUMaxPool(plan, weight: weight, bias: bias)
         }
@@ -182,6 +172,27 @@ extension Tensor {
             }
             return grads
         }
+    }
+
+    /// The plan of ``conv2d(weight:bias:stride:padding:dilation:groups:)`` for a 4-D `input` (a precondition failure
+    /// naming the shapes when they do not fit).
+    static func conv2dPlan(
+        input: Tensor, weight: Tensor, bias: Tensor?, stride: Size2D, padding: Size2D, dilation: Size2D, groups: Int
+    ) -> ConvPlan {
+        let outShape: [Int]
+        do {
+            outShape = try Tensor.conv2dOutputShape(
+                input: input.shape, weight: weight.shape, bias: bias?.shape, stride: stride,
+                padding: padding, dilation: dilation, groups: groups)
+        } catch {
+            preconditionFailure("conv2d: \(error)")
+        }
+        return ConvPlan(
+            batch: input.shape[0], inChannels: input.shape[1], height: input.shape[2], width: input.shape[3],
+            outChannels: outShape[1], outHeight: outShape[2], outWidth: outShape[3], groups: groups,
+            kernelH: weight.shape[2], kernelW: weight.shape[3],
+            strideH: stride.height, strideW: stride.width, padH: padding.height, padW: padding.width,
+            dilationH: dilation.height, dilationW: dilation.width)
     }
 
     /// The output shape of ``conv2d(weight:bias:stride:padding:dilation:groups:)`` for a 4-D input, or a `.shape`

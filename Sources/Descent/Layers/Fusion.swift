@@ -40,7 +40,9 @@ extension ReLU: EpilogueStep {
 }
 
 /// How a list of layers runs with fusion: each ``EpilogueFusable`` layer takes the longest run of following
-/// ``EpilogueStep`` layers that it can fuse (`Conv2d, ReLU, MaxPool2d(kernelSize: 2)` becomes one call), an
+/// ``EpilogueStep`` layers that it can fuse (`Conv2d, ReLU, MaxPool2d(kernelSize: 2)` becomes one call), a
+/// ``Conv2d`` followed by a ``BatchNorm2d`` runs with the batch norm and the following epilogue steps as one call
+/// (``Conv2d/forward(_:batchNorm:epilogue:)``: `Conv2d, BatchNorm2d, ReLU, MaxPool2d(kernelSize: 2)`), an
 /// ``Embedding`` without padding index followed by a batch-first ``RecurrentLayer`` runs as one call (the first
 /// layer's input projections looked up from `E · W_ihᵀ + b_ih`), every other layer runs on its own. Same values and
 /// gradients as calling the layers one after another (up to rounding for the embedding case).
@@ -71,6 +73,7 @@ public struct FusionPlan {
         case layer(Module)
         case fused(any EpilogueFusable, Epilogue)
         case embedded(Embedding, RecurrentLayer)
+        case convBatchNorm(Conv2d, BatchNorm2d, Epilogue)
     }
 
     /// The calls, in order.
@@ -89,6 +92,20 @@ public struct FusionPlan {
                 steps.append(Step(layers: i..<(i + 2), epilogue: .none))
                 calls.append(.embedded(embedding, recurrent))
                 i += 2
+                continue
+            }
+            if let conv = layers[i] as? Conv2d, i + 1 < layers.count, let bn = layers[i + 1] as? BatchNorm2d {
+                var epilogue = Epilogue.none
+                var j = i + 2
+                while j < layers.count, let step = layers[j] as? any EpilogueStep,
+                    let extended = step.epilogue(after: epilogue)
+                {
+                    epilogue = extended
+                    j += 1
+                }
+                steps.append(Step(layers: i..<j, epilogue: epilogue))
+                calls.append(.convBatchNorm(conv, bn, epilogue))
+                i = j
                 continue
             }
             var end = i + 1, epilogue = Epilogue.none
@@ -125,6 +142,7 @@ public struct FusionPlan {
             case .layer(let layer): y = layer(y)
             case .fused(let layer, let epilogue): y = layer.forward(y, epilogue: epilogue)
             case .embedded(let embedding, let recurrent): y = recurrent(indices: y, embedding: embedding)
+            case .convBatchNorm(let conv, let bn, let epilogue): y = conv.forward(y, batchNorm: bn, epilogue: epilogue)
             }
         }
         return y

@@ -36,7 +36,7 @@ public final class ResNet: Module {
 
     /// `fc(flatten(avgpool(layers(relu(bn1(conv1(x)))))))`.
     public override func callAsFunction(_ x: Tensor) -> Tensor {
-        let features = layers(bn1.forward(conv1(x), epilogue: .relu))
+        let features = layers(conv1.forward(x, batchNorm: bn1, epilogue: .relu))
         return fc(features.mean(alongAxes: [2, 3]))
     }
 
