@@ -122,7 +122,10 @@ extension Tensor {
             ? "conv2d_batch_norm_add_relu"
             : pooling ? "conv2d_batch_norm_relu_max_pool2d" : relu ? "conv2d_batch_norm_relu" : "conv2d_batch_norm"
         return Tensor.record(name, out, inputs) { upstream, needs in
-            let gp = upstream.storage.pointer, zp = z.storage.pointer, yp = relu && !pooling ? out.storage.pointer : nil
+            // With a residual, the gradient through the ReLU is the residual's gradient too: masked once, here.
+            let masked = residual != nil ? Tensor.reluBackward(upstream, output: out) : upstream
+            let gp = masked.storage.pointer, zp = z.storage.pointer
+            let yp = relu && !pooling && residual == nil ? out.storage.pointer : nil
             let mean = meanT.storage.pointer, invstd = invstdT.storage.pointer
             let gamma = gammaD?.storage.pointer
             let ix = argmax?.buffer.baseAddress
@@ -200,7 +203,7 @@ extension Tensor {
             if convBiasSlot != nil { grads.append(gb) }
             if gammaSlot != nil { grads.append(gGamma) }
             if betaSlot != nil { grads.append(gBeta) }
-            if let residualSlot { grads.append(needs[residualSlot] ? Tensor.reluBackward(upstream, output: out) : nil) }
+            if let residualSlot { grads.append(needs[residualSlot] ? masked : nil) }
             return grads
         }
     }
