@@ -7,8 +7,10 @@ extension Conv2d {
     /// tensor is not kept when pooling), and the backward pass computes the batch norm's input gradient
     /// `∂z = scale·(g' − mean(g') − (z − μ)·mean(g'·(z − μ))/σ²)` image by image inside the convolution's backward
     /// pass (``ConvPlan/backward(outGrad:input:weight:inputGradient:weightGradient:biasGradient:)``) instead of as a
-    /// tensor. Values, gradients and running statistics are bitwise those of the layers called in turn, which is what
-    /// it does otherwise.
+    /// tensor; with pooling, the batch norm's gradient sums `Σ g'`, `Σ g'·(z − μ)` are read from the pooled gradient
+    /// (one term per window, at its maximum) without unpooling it. Values, running statistics and gradients are those
+    /// of the layers called in turn, bitwise (with pooling the gradients differ by the order of those sums), which is
+    /// what it does otherwise.
     public func forward(_ x: Tensor, batchNorm bn: BatchNorm2d, epilogue: Epilogue) -> Tensor {
         checkInput(x)
         guard let plan = fusablePlan(x, bn, pooling: epilogue == .reluMaxPool2x2) else {
@@ -144,20 +146,19 @@ extension Tensor {
             defer { coefficients.deallocate() }
             let meanG = coefficients, k = coefficients + c, scales = coefficients + 2 * c
             Parallel.forEachChunk(c, cost: 3 * m) { range in
-                let plane = UnsafeMutablePointer<Float>.allocate(capacity: pooling ? spatial : 1)
-                defer { plane.deallocate() }
                 var pair = SIMD2<Float>()
                 for ch in range {
                     let mu = mean[ch], istd = invstd[ch]
                     var sumG = 0.0, sumGX = 0.0
-                    if pooling {
+                    if let ix {
                         for b in 0..<n {
-                            let p = b * c + ch
-                            unpool(p, into: plane)
+                            let p = b * c + ch, o = p * pooledPlane
                             pair = SIMD2<Float>()
                             withUnsafeMutablePointer(to: &pair) { pp in
                                 pp.withMemoryRebound(to: Float.self, capacity: 2) { sums in
-                                    Kernels.batchNormBackwardSums(plane, zp + p * spatial, nil, spatial, mu, sums)
+                                    Pooling.batchNormBackwardSumsPooled(
+                                        gp + o, output: op + o, indices: ix + o, zp + p * spatial, count: pooledPlane,
+                                        mu: mu, sums)
                                 }
                             }
                             sumG += Double(pair[0])

@@ -3,8 +3,9 @@ import Testing
 @testable import Descent
 
 /// ``Conv2d/forward(_:batchNorm:epilogue:)`` (the convolution, batch norm and epilogue as one operation) gives bit for
-/// bit the outputs, gradients and running statistics of the layers called in turn, over two training steps; falls
-/// back to them where it does not fuse; and ``FusionPlan`` runs `Conv2d, BatchNorm2d[, ReLU[, MaxPool2d]]` through it.
+/// bit the outputs, gradients and running statistics of the layers called in turn over two training steps (with
+/// pooling, the gradients within 5e-5 of their scale: the batch norm's sums run over the pooled windows); falls back to them where
+/// it does not fuse; and ``FusionPlan`` runs `Conv2d, BatchNorm2d[, ReLU[, MaxPool2d]]` through it.
 @Suite struct ConvBatchNormTests {
     /// (in channels, out channels, side, stride, groups, conv bias, affine, momentum, epilogue).
     typealias Case = (Int, Int, Int, Int, Int, Bool, Bool, Float?, Epilogue)
@@ -54,9 +55,17 @@ import Testing
             let (yp, gxp, gpp, sp) = run(convP, bnP, x, probe: probe, plain)
             let what = "\(c) step \(step)"
             #expect(yf.shape == yp.shape && yf.scalars == yp.scalars, "\(what): output")
-            #expect(gxf.scalars == gxp.scalars, "\(what): input gradient")
             #expect(gpf.count == gpp.count)
-            for (i, (a, b)) in zip(gpf, gpp).enumerated() { #expect(a.scalars == b.scalars, "\(what): parameter \(i)") }
+            if c.8 == .reluMaxPool2x2 {
+                // The batch norm's gradient sums are taken over the pooled windows, in another order.
+                expectNear(gxf, gxp, "\(what): input gradient")
+                for (i, (a, b)) in zip(gpf, gpp).enumerated() { expectNear(a, b, "\(what): parameter \(i)") }
+            } else {
+                #expect(gxf.scalars == gxp.scalars, "\(what): input gradient")
+                for (i, (a, b)) in zip(gpf, gpp).enumerated() {
+                    #expect(a.scalars == b.scalars, "\(what): parameter \(i)")
+                }
+            }
             for (i, (a, b)) in zip(sf, sp).enumerated() { #expect(a.scalars == b.scalars, "\(what): statistic \(i)") }
         }
         // Eval mode and no-gradient calls take the layers in turn.
@@ -64,6 +73,16 @@ import Testing
         bnP.eval()
         let x = g.normal([2, c.0, c.2, c.2])
         #expect(convF.forward(x, batchNorm: bnF, epilogue: c.8).scalars == plain(x).scalars)
+    }
+
+    /// `max |a − b| ≤ 5e-5 · max(1, max |b|)`: equal up to rounding, measured against the tensor's scale (a bias
+    /// behind a batch norm has a gradient of rounding noise around 0, so element-wise relative errors say nothing).
+    func expectNear(_ a: Tensor, _ b: Tensor, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        let scale = max(1, b.scalars.map(abs).max() ?? 0)
+        let worst = zip(a.scalars, b.scalars).map { abs($0 - $1) }.max() ?? 0
+        #expect(
+            a.shape == b.shape && worst <= 5e-5 * scale, "\(what): \(worst) at scale \(scale)",
+            sourceLocation: sourceLocation)
     }
 
     @Test(arguments: [(8, 8, 10, 1, true), (4, 8, 9, 2, false), (16, 16, 16, 1, true)])
