@@ -109,6 +109,20 @@ DESCENT_KERNEL(void, descent_max_pool_2x2_backward,
                 *(descent_f16 *)(r1 + 2 * at) = __builtin_shufflevector(bl, br, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
             }
             ow = oW;
+        } else if (oW >= 4) {
+            // The same in blocks of 4 windows (8 columns), for planes of 8 to 15 columns.
+            const descent_i4 lanes = {0, 2, 4, 6};
+            for (long next = 0; next < oW; next += 4) {
+                const long at = next + 4 <= oW ? next : oW - 4;
+                descent_i4 v = (descent_i4)(*(const descent_f4 *)(gr + at) + 0.0f);
+                if (yr) v &= ~(*(const descent_f4 *)(yr + at) <= 0);
+                const descent_i4 k = *(const descent_i4 *)(ir + at) - (int)(base + 2 * at) - lanes;
+                const descent_f4 tl = (descent_f4)(v & (k == 0)), tr = (descent_f4)(v & (k == 1));
+                const descent_f4 bl = (descent_f4)(v & (k == (int)W)), br = (descent_f4)(v & (k == (int)W + 1));
+                *(descent_f8 *)(r0 + 2 * at) = __builtin_shufflevector(tl, tr, 0, 4, 1, 5, 2, 6, 3, 7);
+                *(descent_f8 *)(r1 + 2 * at) = __builtin_shufflevector(bl, br, 0, 4, 1, 5, 2, 6, 3, 7);
+            }
+            ow = oW;
         }
         for (; ow < oW; ow++) {
             float v = yr && yr[ow] <= 0 ? 0 : gr[ow] + 0.0f;

@@ -289,7 +289,7 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
         }
     }
 
-    @Test(arguments: [(2, 3), (5, 8), (4, 13), (3, 4), (6, 1)])
+    @Test(arguments: [(2, 3), (5, 8), (4, 13), (3, 4), (6, 1), (7, 7), (3, 5), (2, 6)])
     func maxPool2x2(_ oH: Int, _ oW: Int) {
         let W = 2 * oW + 1  // a row stride wider than the pooled columns
         var src = g.normal([2 * oH * W]).scalars.map { ($0 * 2).rounded() }  // ties, to check which one wins
