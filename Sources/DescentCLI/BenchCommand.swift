@@ -35,7 +35,9 @@ struct BenchCommand: ParsableCommand {
     )
     var dataFolder: String?
 
-    @Option(help: "data-folder: loader worker threads (default: --threads).")
+    @Option(
+        help:
+            "data-folder and w2_trainer: loader worker threads (default: --threads for data-folder, 1 for w2_trainer).")
     var workers: Int?
 
     @Flag(
@@ -95,7 +97,7 @@ struct BenchCommand: ParsableCommand {
             case "data": result = benchData()
             case "data-folder": result = try DataFolderWorkload.run(folder: dataFolder, workers: workers ?? threads)
             case "optimizers": result = benchOptimizers()
-            case "w2_trainer": result = try TrainerWorkload.run()
+            case "w2_trainer": result = try TrainerWorkload.run(workers: workers ?? 1)
             default: result = ModelWorkloads.run(w)
             }
             print(result.jsonLine(threads: threads, precision: Backend.precision))
