@@ -25,7 +25,7 @@ struct BenchCommand: ParsableCommand {
 
     @Option(
         help:
-            "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, w8 (LSTM language model), w9 (ResNet-18, batch 128; not in the default list: about a minute), elementwise, data (loading + augmentation), data-folder (decoding + augmenting an image folder: 224×224 JPEGs, 32×32 PNGs; not in the default list), optimizers (update ns per parameter), allreduce (MPI all-reduce bandwidth; only under mpirun -np N)."
+            "Comma-separated workloads: w1, w2, w3, w4_mlp, w4_cnn, w5, w6 (GEMM 1024³), w7, w8 (LSTM language model), w9 (ResNet-18, batch 128; not in the default list: about a minute), w2_trainer (the W2 CNN with Adam trained by the Trainer through a DataLoader against the bare step with Adam: trainer_over_bare; not in the default list), elementwise, data (loading + augmentation), data-folder (decoding + augmenting an image folder: 224×224 JPEGs, 32×32 PNGs; not in the default list), optimizers (update ns per parameter), allreduce (MPI all-reduce bandwidth; only under mpirun -np N)."
     )
     var workloads: String = "w1,w2,w3,w4_mlp,w4_cnn,w5,w6,w7,w8"
 
@@ -35,7 +35,9 @@ struct BenchCommand: ParsableCommand {
     )
     var dataFolder: String?
 
-    @Option(help: "data-folder: loader worker threads (default: --threads).")
+    @Option(
+        help:
+            "data-folder and w2_trainer: loader worker threads (default: --threads for data-folder, 1 for w2_trainer).")
     var workers: Int?
 
     @Flag(
@@ -44,8 +46,8 @@ struct BenchCommand: ParsableCommand {
     var processPerWorkload: Bool = true
 
     static let available = [
-        "w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "w8", "w9", "elementwise", "data", "data-folder",
-        "optimizers", "allreduce",
+        "w1", "w2", "w3", "w4_mlp", "w4_cnn", "w5", "w6", "w7", "w8", "w9", "w2_trainer", "elementwise", "data",
+        "data-folder", "optimizers", "allreduce",
     ]
 
     /// Why `allreduce` refuses to run outside an MPI launch (one process has no one to reduce with).
@@ -95,6 +97,7 @@ struct BenchCommand: ParsableCommand {
             case "data": result = benchData()
             case "data-folder": result = try DataFolderWorkload.run(folder: dataFolder, workers: workers ?? threads)
             case "optimizers": result = benchOptimizers()
+            case "w2_trainer": result = try TrainerWorkload.run(workers: workers ?? 1)
             default: result = ModelWorkloads.run(w)
             }
             print(result.jsonLine(threads: threads, precision: Backend.precision))

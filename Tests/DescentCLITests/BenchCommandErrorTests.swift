@@ -12,7 +12,7 @@ import Testing
         (
             ["bench", "--workloads", "w10"],
             .usage(
-                "--workloads: unknown workload 'w10' (available: w1, w2, w3, w4_mlp, w4_cnn, w5, w6, w7, w8, w9, elementwise, data, data-folder, optimizers, allreduce)"
+                "--workloads: unknown workload 'w10' (available: w1, w2, w3, w4_mlp, w4_cnn, w5, w6, w7, w8, w9, w2_trainer, elementwise, data, data-folder, optimizers, allreduce)"
             )
         ),
         (

@@ -18,6 +18,15 @@ struct BenchResult {
         return "{" + parts.joined(separator: ", ") + "}"
     }
 
+    /// The number of field `key`, if it has one.
+    func value(_ key: String) -> Double? {
+        switch fields.first(where: { $0.0 == key })?.1 {
+        case let d as Double: return d
+        case let i as Int: return Double(i)
+        default: return nil
+        }
+    }
+
     static func format(_ v: Any) -> String {
         switch v {
         case let d as Double: return String(format: "%.3f", d)
@@ -45,17 +54,17 @@ struct BenchResult {
 }
 
 /// Seconds of wall-clock time taken by `body`.
-func measureSeconds(_ body: () -> Void) -> Double {
+func measureSeconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
-    body()
+    try body()
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
 /// Wall-clock and CPU seconds (user + system, all threads of the process) taken by `body`. On a shared machine the
 /// CPU time of a single-threaded run is a steadier measure of the work done than the wall-clock time.
-func measureWallAndCPUSeconds(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+func measureWallAndCPUSeconds(_ body: () throws -> Void) rethrows -> (wall: Double, cpu: Double) {
     let cpu0 = processCPUSeconds()
-    let wall = measureSeconds(body)
+    let wall = try measureSeconds(body)
     return (wall, processCPUSeconds() - cpu0)
 }
 

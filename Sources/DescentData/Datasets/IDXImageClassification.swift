@@ -48,9 +48,13 @@ struct IDXImageClassification: Sendable {
     func sample(at index: Int) -> Sample {
         precondition(index >= 0 && index < count, "index \(index) out of range 0..<\(count)")
         let h = images.shape[1], w = images.shape[2]
-        return Sample(
-            input: Tensor(images.floats((index * h * w)..<((index + 1) * h * w), dividedBy: 255), shape: [1, h, w]),
-            target: .classIndex(labels[index]))
+        var input = Tensor.zeros([1, h, w])
+        input.withUnsafeMutableBufferPointer { out in
+            if h * w > 0 {
+                images.floats((index * h * w)..<((index + 1) * h * w), dividedBy: 255, into: out.baseAddress!)
+            }
+        }
+        return Sample(input: input, target: .classIndex(labels[index]))
     }
 
     /// All images as `[N, 1, H, W]` in [0, 1].

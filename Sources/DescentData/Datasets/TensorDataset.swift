@@ -73,6 +73,12 @@ public struct TensorDataset: Dataset {
     static func row(_ t: Tensor, _ i: Int) -> Tensor {
         let shape = Array(t.shape.dropFirst())
         let n = shape.reduce(1, *)
-        return t.withUnsafeBufferPointer { p in Tensor(Array(p[(i * n)..<((i + 1) * n)]), shape: shape) }
+        var row = Tensor.zeros(shape)
+        t.withUnsafeBufferPointer { p in
+            row.withUnsafeMutableBufferPointer { out in
+                if n > 0 { out.baseAddress!.update(from: p.baseAddress! + i * n, count: n) }
+            }
+        }
+        return row
     }
 }

@@ -136,15 +136,28 @@ public struct IDXArray: Sendable {
     /// Elements `range` (flat, row-major) as floats divided by `divisor` (for example 255 for pixels in [0, 1],
     /// as torchvision's `ToTensor` does).
     public func floats(_ range: Range<Int>, dividedBy divisor: Float = 1) -> [Float] {
+        if range.isEmpty { return [] }
+        return [Float](unsafeUninitializedCapacity: range.count) { buffer, initialized in
+            floats(range, dividedBy: divisor, into: buffer.baseAddress!)
+            initialized = range.count
+        }
+    }
+
+    /// Writes elements `range` as floats divided by `divisor` (the values of ``floats(_:dividedBy:)``) to `out`.
+    public func floats(_ range: Range<Int>, dividedBy divisor: Float = 1, into out: UnsafeMutablePointer<Float>) {
         precondition(
             range.lowerBound >= 0 && range.upperBound <= count, "IDXArray.floats: \(range) out of 0..<\(count)")
-        return withUnsafeElementBytes { raw in
+        withUnsafeElementBytes { raw in
             if elementType == .uint8 {
-                let table = (0..<256).map { Float($0) / divisor }
+                var table = [Float](repeating: 0, count: 256)
+                for v in 0..<256 { table[v] = Float(v) / divisor }
                 let p = raw.bindMemory(to: UInt8.self)
-                return range.map { table[Int(p[$0])] }
+                table.withUnsafeBufferPointer { t in
+                    for (k, i) in range.enumerated() { out[k] = t[Int(p[i])] }
+                }
+                return
             }
-            return range.map { Float(element($0, in: raw)) / divisor }
+            for (k, i) in range.enumerated() { out[k] = Float(element(i, in: raw)) / divisor }
         }
     }
 

@@ -88,15 +88,16 @@ public enum Collation: Sendable {
                 "\(what) has shape \(tensors[k].shape) but sample \(indices[0]) in the same batch has \(shape)\(hint)")
         }
         let n = shape.reduce(1, *)
-        var values = [Float](repeating: 0, count: n * tensors.count)
-        values.withUnsafeMutableBufferPointer { out in
+        // Written straight into the batch's own storage (no intermediate array to copy from).
+        var batch = Tensor.zeros([tensors.count] + shape)
+        batch.withUnsafeMutableBufferPointer { out in
             for (k, t) in tensors.enumerated() {
                 t.withUnsafeBufferPointer { src in
                     if n > 0 { (out.baseAddress! + k * n).update(from: src.baseAddress!, count: n) }
                 }
             }
         }
-        return Tensor(values, shape: [tensors.count] + shape)
+        return batch
     }
 
     /// The batch's labels (all class targets) or stacked targets (all tensor targets).

@@ -31,7 +31,7 @@ public struct Normalize: Transform {
     /// - Throws: ``DescentError`` of kind `.shape` when the input's channel count differs from the number of
     ///   means (and that is not 1).
     public func callAsFunction(_ sample: Sample, generator: RandomGenerator) throws -> Sample {
-        var x = sample.input
+        let x = sample.input
         let channels = x.rank == 0 ? 1 : x.shape[0]
         guard mean.count == 1 || mean.count == channels else {
             throw DescentError(
@@ -39,13 +39,18 @@ public struct Normalize: Transform {
                 "input of shape \(x.shape) has \(channels) channels, but \(mean.count) means and deviations are given")
         }
         let perChannel = channels == 0 ? 0 : x.count / channels
-        x.withUnsafeMutableBufferPointer { p in
-            for c in 0..<channels {
-                let m = mean.count == 1 ? mean[0] : mean[c]
-                let inv = 1 / (std.count == 1 ? std[0] : std[c])
-                for j in (c * perChannel)..<((c + 1) * perChannel) { p[j] = (p[j] - m) * inv }
+        // One pass from the input into a new tensor (the input's storage is shared with the caller's sample, so
+        // normalising it in place would copy it first).
+        var y = Tensor.zeros(x.shape)
+        x.withUnsafeBufferPointer { p in
+            y.withUnsafeMutableBufferPointer { q in
+                for c in 0..<channels {
+                    let m = mean.count == 1 ? mean[0] : mean[c]
+                    let inv = 1 / (std.count == 1 ? std[0] : std[c])
+                    for j in (c * perChannel)..<((c + 1) * perChannel) { q[j] = (p[j] - m) * inv }
+                }
             }
         }
-        return Sample(input: x, target: sample.target)
+        return Sample(input: y, target: sample.target)
     }
 }

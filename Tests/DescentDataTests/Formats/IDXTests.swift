@@ -24,6 +24,21 @@ import Testing
         #expect(try IDXArray(contentsOf: labels).integers() == [7, 0, 9])
     }
 
+    @Test func writesFloatsIntoABuffer() throws {
+        // Every byte value, divided by 255 as a sample's pixels are: the same floats as the array form.
+        let a = try IDXArray(data: DataTestFiles.idx(shape: [256], bytes: (0...255).map { UInt8($0) }), path: "all")
+        var out = [Float](repeating: -1, count: 256)
+        out.withUnsafeMutableBufferPointer { a.floats(0..<256, dividedBy: 255, into: $0.baseAddress!) }
+        #expect(out == (0...255).map { Float($0) / 255 })
+        #expect(a.floats(0..<256, dividedBy: 255) == out)
+        #expect(a.floats(3..<3).isEmpty)
+        let i16 = try IDXArray(
+            data: DataTestFiles.idx(shape: [2], bytes: [0xFF, 0xFE, 0x01, 0x2C], type: 0x0B), path: "i16")
+        var two: [Float] = [0, 0]
+        two.withUnsafeMutableBufferPointer { i16.floats(0..<2, dividedBy: 4, into: $0.baseAddress!) }
+        #expect(two == [-0.5, 75])
+    }
+
     @Test func readsGzipFilesTransparently() throws {
         let dir = try DataTestFiles.temporaryDirectory()
         let raw = DataTestFiles.idx(shape: [2, 3], bytes: [1, 2, 3, 4, 5, 6])

@@ -30,6 +30,7 @@ struct TestScaleTransform: Transform {
         #expect(out.target == .classIndex(2))
         let single = try Normalize(mean: [1], std: [2])(sample, generator: RandomGenerator(seed: 0))
         #expect(single.input.scalars == [0, 0.5, 1, 1.5, 2, 2.5])
+        #expect(sample.input.scalars == [1, 2, 3, 4, 5, 6])  // the input sample is left as it was
         let e = DataTestFiles.descentError {
             _ = try Normalize(mean: [0, 0, 0], std: [1, 1, 1])(sample, generator: RandomGenerator(seed: 0))
         }

@@ -45,6 +45,21 @@ final class NaNInjector: @unchecked Sendable {
         #expect(reason.contains("loss") || reason.contains("gradient of"))
     }
 
+    @Test func finiteScanFindsEveryNonFiniteValueAnywhere() {
+        // Finite extremes pass: the largest float, the smallest subnormal, −0.
+        let finite: [Float] = [0, -0.0, .greatestFiniteMagnitude, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, 1]
+        #expect(NonFiniteLossGuard.allFinite(Tensor(finite)))
+        #expect(NonFiniteLossGuard.allFinite(Tensor.zeros([0])))
+        // One non-finite value in 10,000 (three blocks of 4,096), at the start, at a block's edge and at the end.
+        for bad: Float in [.nan, .infinity, -.infinity, -Float.nan] {
+            for position in [0, 4095, 4096, 9_999] {
+                var values = [Float](repeating: 0.5, count: 10_000)
+                values[position] = bad
+                #expect(!NonFiniteLossGuard.allFinite(Tensor(values)), "\(bad) at \(position)")
+            }
+        }
+    }
+
     @Test func rollbackRestoresTheEpochStartAndHalvesTheRate() throws {
         let model = Models.mlp([2, 4, 3], generator: RandomGenerator(seed: 3))
         let injector = NaNInjector(at: [7])  // epoch 2, batch 2 (5 batches per epoch)
