@@ -11,5 +11,6 @@
 #include "descent_pooling.h"
 #include "descent_recurrent.h"
 #include "descent_bfloat16.h"
+#include "descent_panels.h"
 
 #endif

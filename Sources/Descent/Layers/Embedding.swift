@@ -22,9 +22,12 @@ extension Tensor {
         return record("embedding", out, weight) { g in
             let gw = Tensor.zeros([rowsN, dim])
             let pg = g.storage.pointer, pw = gw.storage.pointer
-            for (p, k) in indices.enumerated() where k != paddingIndex {
-                let row = pw + k * dim, gr = pg + p * dim
-                for j in 0..<dim { row[j] += gr[j] }
+            // Split by columns: every element still sums its positions in order, whatever the thread count.
+            Parallel.forEachChunk(dim, cost: indices.count) { cols in
+                for (p, k) in indices.enumerated() where k != paddingIndex {
+                    let row = pw + k * dim + cols.lowerBound, gr = pg + p * dim + cols.lowerBound
+                    for j in 0..<cols.count { row[j] += gr[j] }
+                }
             }
             return gw
         }

@@ -60,15 +60,17 @@ extension Tensor {
     /// The steps of one direction of one recurrent layer, from the input projections `projected` `[T, B, G·H]`
     /// (`x_t · W_ihᵀ + b_ih` for every step), as one autodiff operation.
     ///
-    /// Each step adds `h · W_hhᵀ + b_hh` (one matrix product) and runs the fused gate kernel (``RecurrentKernels``).
+    /// Each step adds `h · W_hhᵀ + b_hh` (one matrix product against `W_hh` packed once, ``PackedPanels``) and runs
+    /// the fused gate kernel (``RecurrentKernels``). Batch rows never interact, so the batch is split into one block
+    /// of rows per thread, each running every step on its own rows (one parallel region, no barrier per step).
     /// With `lengths` (one per batch row, each in `1…T`), row `b` is only updated at steps `t < lengths[b]`: its
     /// outputs are 0 beyond, and its final state is the one after its last valid step; in `reverse` the steps run
     /// from `T − 1` down to 0, so row `b` starts at its own last valid step from `h0`. Returns the outputs
     /// `[T, B, H]` and the final `h` (and `c`), `[B, H]`.
     ///
     /// Backward is backpropagation through time in the same node: one reverse pass of the gate kernels with a
-    /// `[B, G·H] · W_hh` product per step, then `∂W_hh = ∂G_hᵀ · h_prev` and `∂b_hh` as single products over all
-    /// `T·B` rows; `∂projected = ∂G_x`.
+    /// `[B, G·H] · W_hh` product per step (split by rows in the same way), then `∂W_hh = ∂G_hᵀ · h_prev` and `∂b_hh`
+    /// as single products over all `T·B` rows; `∂projected = ∂G_x`.
     static func recurrence(
         _ kind: RecurrentCellKind, projected: Tensor, h0: Tensor, c0: Tensor?, weightHH: Tensor, biasHH: Tensor?,
         lengths: [Int]?, reverse: Bool
@@ -105,29 +107,36 @@ extension Tensor {
         let lens = lengths ?? Array(repeating: steps, count: batch)
         let pxp = xp.storage.pointer, php = hp.storage.pointer, pacts = acts.storage.pointer
         let phPrev = hPrev.storage.pointer, pcPrev = cPrev?.storage.pointer, pextra = extra?.storage.pointer
-        let whh = weightHH.storage.pointer, bhh = biasHH.map { UnsafePointer($0.storage.pointer) }
-        for s in 0..<steps {
-            let t = reverse ? steps - 1 - s : s
-            let base = t * batch
-            (phPrev + base * hid).update(from: h, count: stateCount)
-            if let c, let pcPrev { (pcPrev + base * hid).update(from: c, count: stateCount) }
-            Backend.affine(m: batch, n: gh, k: hid, a: h, b: whh, bias: bhh, relu: false, c: php)
-            for b in 0..<batch {
-                let r = base + b
-                let o = out + r * hid
-                guard t < lens[b] else {
-                    o.update(repeating: 0, count: hid)
-                    continue
-                }
-                let xr = pxp + r * gh, hr = php + b * gh, hb = h + b * hid, ar = pacts + r * gh
-                switch kind {
-                case .lstm:
-                    RecurrentKernels.lstmForward(
-                        xp: xr, hp: hr, c: c! + b * hid, h: hb, out: o, acts: ar, tc: pextra! + r * hid, n: hid)
-                case .gru:
-                    RecurrentKernels.gruForward(xp: xr, hp: hr, h: hb, out: o, acts: ar, hn: pextra! + r * hid, n: hid)
-                case .rnnTanh, .rnnReLU:
-                    RecurrentKernels.rnnForward(xp: xr, hp: hr, h: hb, out: o, acts: ar, n: hid, relu: kind == .rnnReLU)
+        let bhh = biasHH.map { UnsafePointer($0.storage.pointer) }
+        let whhT = PackedPanels(weightHH.storage.pointer, k: hid, n: gh, transposed: true)
+        // Batch rows never interact: each thread runs all steps of its own block of rows, with no barrier per step.
+        Parallel.forEachChunk(batch, cost: steps * gh * hid) { rowBlock in
+            let lo = rowBlock.lowerBound, m = rowBlock.count
+            for s in 0..<steps {
+                let t = reverse ? steps - 1 - s : s
+                let base = t * batch
+                (phPrev + (base + lo) * hid).update(from: h + lo * hid, count: m * hid)
+                if let c, let pcPrev { (pcPrev + (base + lo) * hid).update(from: c + lo * hid, count: m * hid) }
+                whhT.multiply(m: m, a: h + lo * hid, lda: hid, bias: bhh, accumulate: false, c: php + lo * gh, ldc: gh)
+                for b in rowBlock {
+                    let r = base + b
+                    let o = out + r * hid
+                    guard t < lens[b] else {
+                        o.update(repeating: 0, count: hid)
+                        continue
+                    }
+                    let xr = pxp + r * gh, hr = php + b * gh, hb = h + b * hid, ar = pacts + r * gh
+                    switch kind {
+                    case .lstm:
+                        RecurrentKernels.lstmForward(
+                            xp: xr, hp: hr, c: c! + b * hid, h: hb, out: o, acts: ar, tc: pextra! + r * hid, n: hid)
+                    case .gru:
+                        RecurrentKernels.gruForward(
+                            xp: xr, hp: hr, h: hb, out: o, acts: ar, hn: pextra! + r * hid, n: hid)
+                    case .rnnTanh, .rnnReLU:
+                        RecurrentKernels.rnnForward(
+                            xp: xr, hp: hr, h: hb, out: o, acts: ar, n: hid, relu: kind == .rnnReLU)
+                    }
                 }
             }
         }
@@ -137,7 +146,7 @@ extension Tensor {
         inputs.append(weightHH)
         let bhhIndex = biasHH.map { _ in inputs.count }
         if let biasHH { inputs.append(biasHH) }
-        let whhT = weightHH.detach()
+        let weightHHValues = weightHH.detach()
         let result = Tensor.record("\(kind.rawValue)_recurrence", packed, inputs) { g, needs in
             let pg = g.storage.pointer
             let pacts = acts.storage.pointer, phPrev = hPrev.storage.pointer
@@ -150,36 +159,39 @@ extension Tensor {
             let dgx = Tensor(uninitializedShape: [rows, gh])
             let dgh = kind == .gru ? Tensor(uninitializedShape: [rows, gh]) : dgx
             let pdgx = dgx.storage.pointer, pdgh = dgh.storage.pointer
-            let pw = whhT.storage.pointer
-            for s in (0..<steps).reversed() {
-                let t = reverse ? steps - 1 - s : s
-                let base = t * batch
-                for b in 0..<batch {
-                    let r = base + b
-                    guard t < lens[b] else {
-                        (pdgx + r * gh).update(repeating: 0, count: gh)
-                        if kind == .gru { (pdgh + r * gh).update(repeating: 0, count: gh) }
-                        continue
+            let whh = PackedPanels(weightHHValues.storage.pointer, k: gh, n: hid, transposed: false)
+            Parallel.forEachChunk(batch, cost: steps * gh * hid) { rowBlock in
+                let lo = rowBlock.lowerBound, m = rowBlock.count
+                for s in (0..<steps).reversed() {
+                    let t = reverse ? steps - 1 - s : s
+                    let base = t * batch
+                    for b in rowBlock {
+                        let r = base + b
+                        guard t < lens[b] else {
+                            (pdgx + r * gh).update(repeating: 0, count: gh)
+                            if kind == .gru { (pdgh + r * gh).update(repeating: 0, count: gh) }
+                            continue
+                        }
+                        let ar = pacts + r * gh, go = pg + r * hid, d = pdh + b * hid
+                        switch kind {
+                        case .lstm:
+                            RecurrentKernels.lstmBackward(
+                                acts: ar, tc: pextra! + r * hid, cPrev: pcPrev! + r * hid, go: go, dh: d,
+                                dc: pdc! + b * hid, dg: pdgx + r * gh, n: hid)
+                        case .gru:
+                            RecurrentKernels.gruBackward(
+                                acts: ar, hn: pextra! + r * hid, hPrev: phPrev + r * hid, go: go, dh: d,
+                                dgx: pdgx + r * gh, dgh: pdgh + r * gh, n: hid)
+                        case .rnnTanh, .rnnReLU:
+                            RecurrentKernels.rnnBackward(
+                                acts: ar, go: go, dh: d, dg: pdgx + r * gh, n: hid, relu: kind == .rnnReLU)
+                        }
                     }
-                    let ar = pacts + r * gh, go = pg + r * hid, d = pdh + b * hid
-                    switch kind {
-                    case .lstm:
-                        RecurrentKernels.lstmBackward(
-                            acts: ar, tc: pextra! + r * hid, cPrev: pcPrev! + r * hid, go: go, dh: d,
-                            dc: pdc! + b * hid, dg: pdgx + r * gh, n: hid)
-                    case .gru:
-                        RecurrentKernels.gruBackward(
-                            acts: ar, hn: pextra! + r * hid, hPrev: phPrev + r * hid, go: go, dh: d,
-                            dgx: pdgx + r * gh, dgh: pdgh + r * gh, n: hid)
-                    case .rnnTanh, .rnnReLU:
-                        RecurrentKernels.rnnBackward(
-                            acts: ar, go: go, dh: d, dg: pdgx + r * gh, n: hid, relu: kind == .rnnReLU)
-                    }
+                    // dh ← dh + ∂G_h · W_hh for this block's rows (inactive rows have ∂G_h = 0 and keep dh).
+                    whh.multiply(
+                        m: m, a: pdgh + (base + lo) * gh, lda: gh, bias: nil, accumulate: true, c: pdh + lo * hid,
+                        ldc: hid)
                 }
-                // dh ← dh + ∂G_h · W_hh (inactive rows have ∂G_h = 0 and keep dh).
-                Backend.sgemm(
-                    transposeA: false, transposeB: false, m: batch, n: hid, k: gh, alpha: 1, a: pdgh + base * gh,
-                    lda: gh, b: pw, ldb: hid, beta: 1, c: pdh, ldc: hid)
             }
             var grads = [Tensor?](repeating: nil, count: inputs.count)
             if needs[0] { grads[0] = dgx.reshaped([steps, batch, gh]) }

@@ -43,6 +43,22 @@ struct EmbeddingTests {
         }
     }
 
+    @Test func gradientSumsEachRowsPositionsInOrder() {
+        let rows = 7, dim = 256, count = 400
+        let gen = RandomGenerator(seed: 12)
+        let indices = (0..<count).map { _ in gen.integer(in: 0..<rows) }
+        let probe = gen.normal([count, dim])
+        let weight = gen.normal([rows, dim]).requiringGrad()
+        (Tensor.embedding(indices, shape: [count], weight: weight, paddingIndex: 3) * probe).sum().backward()
+        var expected = [Float](repeating: 0, count: rows * dim)
+        let g = probe.scalars
+        for (p, k) in indices.enumerated() where k != 3 {
+            for j in 0..<dim { expected[k * dim + j] += g[p * dim + j] }
+        }
+        let grad = weight.grad?.scalars ?? []
+        #expect(grad.map(\.bitPattern) == expected.map(\.bitPattern))
+    }
+
     @Test func indexListAndTensorFormsAgree() {
         let layer = Embedding(6, 3, generator: RandomGenerator(seed: 9))
         let a = layer.forward(indices: [5, 0, 5, 2], shape: [2, 2])
