@@ -185,13 +185,22 @@ static inline descent_convolution *descent_convolution_create(dnnl_engine_t engi
     return conv;
 }
 
+/// The bytes of scratch memory operand `i` (DESCENT_CONV_SRC … DESCENT_CONV_DST) is reordered through in a call of
+/// descent_convolution_execute: the size of its layout in the primitive, or 0 when the operand is used as it is.
+static inline size_t descent_convolution_scratch_bytes(const descent_convolution *conv, int i) {
+    const descent_conv_operand *op = &conv->operand[i];
+    return op->used && op->reorder ? dnnl_memory_desc_get_size(&op->inner) : 0;
+}
+
 /// Runs the primitive with `stream` (of the primitive's engine, used by one thread at a time) on Descent's buffers:
 /// `src` the image (input, or the input gradient written by the backward-data pass), `weights` the kernel (the weight
 /// gradient written by the backward-weights pass), `bias` the bias (its gradient, written by backward weights; unused
 /// without one), `dst` the output (or the output gradient read by the backward passes). Operands in another layout
-/// are reordered into scratch memory before and out of it after. Returns 0 on success.
+/// are reordered into scratch memory before and out of it after: `scratch[i]` (64-byte aligned, of
+/// descent_convolution_scratch_bytes(conv, i) bytes) when `scratch` and it are not NULL, else memory oneDNN allocates
+/// for the call. Returns 0 on success.
 static inline int descent_convolution_execute(const descent_convolution *conv, dnnl_stream_t stream, float *src,
-                                              float *weights, float *bias, float *dst) {
+                                              float *weights, float *bias, float *dst, float *const *scratch) {
     float *pointers[4] = {src, weights, bias, dst};
     dnnl_memory_t user[4] = {NULL, NULL, NULL, NULL}, inner[4] = {NULL, NULL, NULL, NULL};
     dnnl_exec_arg_t args[4];
@@ -200,7 +209,10 @@ static inline int descent_convolution_execute(const descent_convolution *conv, d
         const descent_conv_operand *op = &conv->operand[i];
         if (!op->used) continue;
         ok = dnnl_memory_create(&user[i], &op->user, conv->engine, pointers[i]) == dnnl_success;
-        if (ok && op->reorder) ok = dnnl_memory_create(&inner[i], &op->inner, conv->engine, DNNL_MEMORY_ALLOCATE) == dnnl_success;
+        if (ok && op->reorder) {
+            void *handle = scratch && scratch[i] ? (void *)scratch[i] : DNNL_MEMORY_ALLOCATE;
+            ok = dnnl_memory_create(&inner[i], &op->inner, conv->engine, handle) == dnnl_success;
+        }
         if (ok && op->reorder && !op->output) {
             dnnl_exec_arg_t r[2] = {{DNNL_ARG_FROM, user[i]}, {DNNL_ARG_TO, inner[i]}};
             ok = dnnl_primitive_execute(op->reorder, stream, 2, r) == dnnl_success;
@@ -242,10 +254,16 @@ static inline descent_convolution *descent_convolution_create(dnnl_engine_t engi
 /// Frees nothing: no primitive is ever created here.
 static inline void descent_convolution_destroy(descent_convolution *conv) { (void)conv; }
 
+/// No scratch: there is no primitive.
+static inline size_t descent_convolution_scratch_bytes(const descent_convolution *conv, int i) {
+    (void)conv; (void)i;
+    return 0;
+}
+
 /// Reports failure: there is no primitive to run.
 static inline int descent_convolution_execute(const descent_convolution *conv, dnnl_stream_t stream, float *src,
-                                              float *weights, float *bias, float *dst) {
-    (void)conv; (void)stream; (void)src; (void)weights; (void)bias; (void)dst;
+                                              float *weights, float *bias, float *dst, float *const *scratch) {
+    (void)conv; (void)stream; (void)src; (void)weights; (void)bias; (void)dst; (void)scratch;
     return 1;
 }
 #endif

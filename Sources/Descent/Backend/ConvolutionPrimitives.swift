@@ -137,7 +137,8 @@ extension ConvPlan {
     /// oneDNN serves the geometry; returns `false` otherwise (nothing written; the caller uses im2col + GEMM).
     /// The pointers are those of `descent_convolution_execute`: `src` the image (written by `.backwardData`),
     /// `weights` the kernel (written by `.backwardWeights`), `bias` the bias (its gradient for `.backwardWeights`) or
-    /// `nil`, `dst` the output (read by the backward passes); `relu` applies to `.forward` only.
+    /// `nil`, `dst` the output (read by the backward passes); `relu` applies to `.forward` only. Operands that the
+    /// primitive takes in another layout are reordered through buffers of ``TensorStorage``.
     func runPrimitive(
         _ pass: ConvolutionPass, src: UnsafePointer<Float>, weights: UnsafePointer<Float>,
         bias: UnsafePointer<Float>?, dst: UnsafePointer<Float>, relu: Bool = false
@@ -146,9 +147,20 @@ extension ConvPlan {
         guard let entry = primitive(pass, bias: bias != nil, relu: relu), let stream = MatmulCache.shared.stream()
         else { return false }
         descent_omp_set_num_threads(Int32(Backend.threads))
-        let status = descent_convolution_execute(
-            entry.convolution, stream, UnsafeMutablePointer(mutating: src), UnsafeMutablePointer(mutating: weights),
-            bias.map { UnsafeMutablePointer(mutating: $0) }, UnsafeMutablePointer(mutating: dst))
+        // The operands' reorder buffers are tensor storage, so that the large ones come from the BufferPool.
+        let scratch = (0..<4).map { i -> TensorStorage? in
+            let bytes = descent_convolution_scratch_bytes(entry.convolution, Int32(i))
+            return bytes > 0 ? TensorStorage(uninitializedCount: (bytes + 3) / 4) : nil
+        }
+        let scratchPointers = scratch.map { $0?.pointer }
+        let status = withExtendedLifetime(scratch) {
+            scratchPointers.withUnsafeBufferPointer { buffer in
+                descent_convolution_execute(
+                    entry.convolution, stream, UnsafeMutablePointer(mutating: src),
+                    UnsafeMutablePointer(mutating: weights), bias.map { UnsafeMutablePointer(mutating: $0) },
+                    UnsafeMutablePointer(mutating: dst), buffer.baseAddress)
+            }
+        }
         guard status == 0 else { return false }
         MultiplyAddCounter.current?.add(batch * outChannels * colCols * colRows)
         return true

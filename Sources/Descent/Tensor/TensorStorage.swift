@@ -1,6 +1,7 @@
 import Foundation
 
-/// The memory behind a tensor: a 64-byte-aligned buffer of `Float`s, freed when the last tensor lets go.
+/// The memory behind a tensor: a 64-byte-aligned buffer of `Float`s (page-aligned from ``BufferPool`` when large),
+/// freed when the last tensor lets go.
 ///
 /// Tensors share storage on copy and copy it on write (see ``Tensor``); kernels reach it through
 /// `UnsafeMutablePointer` once per call, never per element.
@@ -15,12 +16,21 @@ public final class TensorStorage: @unchecked Sendable {
     init(uninitializedCount count: Int) {
         _ = Backend.configured
         self.count = count
-        var raw: UnsafeMutableRawPointer?
-        let bytes = max(count, 1) * MemoryLayout<Float>.stride
-        let status = posix_memalign(&raw, 64, bytes)
-        precondition(status == 0 && raw != nil, "out of memory allocating \(bytes) bytes for a tensor")
-        pointer = raw!.bindMemory(to: Float.self, capacity: max(count, 1))
+        let bytes = TensorStorage.byteCount(count)
+        let raw: UnsafeMutableRawPointer
+        if bytes >= BufferPool.minimumBytes {
+            raw = BufferPool.shared.allocate(bytes)
+        } else {
+            var p: UnsafeMutableRawPointer?
+            let status = posix_memalign(&p, 64, bytes)
+            precondition(status == 0 && p != nil, "out of memory allocating \(bytes) bytes for a tensor")
+            raw = p!
+        }
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
+
+    /// The bytes allocated for `count` elements (at least one element's).
+    static func byteCount(_ count: Int) -> Int { max(count, 1) * MemoryLayout<Float>.stride }
 
     /// Allocates storage filled with `value`.
     @usableFromInline
@@ -37,5 +47,12 @@ public final class TensorStorage: @unchecked Sendable {
         return s
     }
 
-    deinit { free(pointer) }
+    deinit {
+        let bytes = TensorStorage.byteCount(count)
+        if bytes >= BufferPool.minimumBytes {
+            BufferPool.shared.deallocate(UnsafeMutableRawPointer(pointer), bytes: bytes)
+        } else {
+            free(pointer)
+        }
+    }
 }

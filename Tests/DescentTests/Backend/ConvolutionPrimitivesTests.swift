@@ -77,6 +77,20 @@ import Testing
         }
     }
 
+    /// In blocked layouts, operands of more than ``BufferPool/minimumBytes`` are reordered through buffers of the
+    /// pool: the passes agree with GEMM, and run again (through the buffers the first run left) give the same values.
+    @Test func blockedLayoutsWithPooledReorderBuffersAgreeWithGEMM() {
+        let c: Geometry = (2, 256, 24, 24, 128, 1, 1, 0, 1, 1)
+        let p = plan(c, .fixed(.onednnBlocked))
+        #expect(p.batch * p.inChannels * p.imageSize * 4 > BufferPool.minimumBytes)
+        let reference = passes(plan(c, .fixed(.gemm)), seed: 9)
+        let first = passes(p, seed: 9), second = passes(p, seed: 9)
+        for (name, expected) in reference where name != "indices" {
+            #expect(close(first[name]!, expected), "\(name) of \(c) in blocked layouts")
+            #expect(second[name]! == first[name]!, "\(name) of \(c) run again")
+        }
+    }
+
     /// The default runs deep layers (≥ 128 channels per group in and out) in oneDNN's blocked layouts where oneDNN is
     /// built in, and everything else (a 1-channel first layer, 64-channel layers, grouped layers) as im2col + GEMM.
     @Test func defaultChoosesByChannels() {
