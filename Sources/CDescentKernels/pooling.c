@@ -40,6 +40,27 @@ typedef int descent_i4 __attribute__((vector_size(16), aligned(4)));
         }                                                                                                    \
     }
 
+// The backward pass of 2×2 / stride 2 max pooling over one output row in blocks of LANES windows (VF/VI: float and
+// int vectors of LANES, VF2: float vector of 2·LANES, STEP: 0, 2, 4, … as ints, INTERLEAVE: the shuffle that
+// alternates the lanes of two vectors): each window's gradient (masked by `not y ≤ 0` when yr) written at its
+// maximum among the two rows r0, r1, +0 at the window's other three places. Sets ow to oW.
+#define DESCENT_INTERLEAVE8 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15
+#define DESCENT_INTERLEAVE4 0, 4, 1, 5, 2, 6, 3, 7
+#define DESCENT_MAX_POOL_BACKWARD_BLOCKS(VF, VI, VF2, LANES, STEP, INTERLEAVE)                              \
+    {                                                                                                        \
+        for (long next = 0; next < oW; next += LANES) {                                                      \
+            const long at = next + LANES <= oW ? next : oW - LANES;                                          \
+            VI v = (VI)(*(const VF *)(gr + at) + 0.0f);                                                      \
+            if (yr) v &= ~(*(const VF *)(yr + at) <= 0);                                                     \
+            const VI k = *(const VI *)(ir + at) - (int)(base + 2 * at) - STEP;                               \
+            const VF tl = (VF)(v & (k == 0)), tr = (VF)(v & (k == 1));                                       \
+            const VF bl = (VF)(v & (k == (int)W)), br = (VF)(v & (k == (int)W + 1));                         \
+            *(VF2 *)(r0 + 2 * at) = __builtin_shufflevector(tl, tr, INTERLEAVE);                             \
+            *(VF2 *)(r1 + 2 * at) = __builtin_shufflevector(bl, br, INTERLEAVE);                             \
+        }                                                                                                    \
+        ow = oW;                                                                                             \
+    }
+
 /// 2×2 max pooling with stride 2 of one plane (row stride W, at least 2·oW columns and 2·oH rows):
 /// dst[oh][ow] = the maximum of the window at (2·oh, 2·ow) and, when idx is not NULL, idx[oh][ow] = its flat position
 /// in the plane. The window is scanned in row-major order and a later value wins when it is larger or NaN (PyTorch's
@@ -94,35 +115,12 @@ DESCENT_KERNEL(void, descent_max_pool_2x2_backward,
         const int *ir = idx + oh * oW;
         const long base = 2 * oh * W;
         long ow = 0;
+        // Blocks of 8 windows (16 columns of both rows), or of 4 for planes of 8 to 15 columns; a last partial block
+        // is redone as the block ending at oW. Selections are bit masks (all ones or +0.0) on the gradient's bits.
         if (oW >= 8) {
-            // Blocks of 8 windows (16 columns of both rows); a last partial block is redone as the block ending at oW.
-            // Selections are bit masks (all ones or +0.0) on the gradient's bits.
-            const descent_i8 lanes = {0, 2, 4, 6, 8, 10, 12, 14};
-            for (long next = 0; next < oW; next += 8) {
-                const long at = next + 8 <= oW ? next : oW - 8;
-                descent_i8 v = (descent_i8)(*(const descent_f8 *)(gr + at) + 0.0f);
-                if (yr) v &= ~(*(const descent_f8 *)(yr + at) <= 0);
-                const descent_i8 k = *(const descent_i8 *)(ir + at) - (int)(base + 2 * at) - lanes;
-                const descent_f8 tl = (descent_f8)(v & (k == 0)), tr = (descent_f8)(v & (k == 1));
-                const descent_f8 bl = (descent_f8)(v & (k == (int)W)), br = (descent_f8)(v & (k == (int)W + 1));
-                *(descent_f16 *)(r0 + 2 * at) = __builtin_shufflevector(tl, tr, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
-                *(descent_f16 *)(r1 + 2 * at) = __builtin_shufflevector(bl, br, 0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
-            }
-            ow = oW;
+            DESCENT_MAX_POOL_BACKWARD_BLOCKS(descent_f8, descent_i8, descent_f16, 8, DESCENT_STEP8, DESCENT_INTERLEAVE8)
         } else if (oW >= 4) {
-            // The same in blocks of 4 windows (8 columns), for planes of 8 to 15 columns.
-            const descent_i4 lanes = {0, 2, 4, 6};
-            for (long next = 0; next < oW; next += 4) {
-                const long at = next + 4 <= oW ? next : oW - 4;
-                descent_i4 v = (descent_i4)(*(const descent_f4 *)(gr + at) + 0.0f);
-                if (yr) v &= ~(*(const descent_f4 *)(yr + at) <= 0);
-                const descent_i4 k = *(const descent_i4 *)(ir + at) - (int)(base + 2 * at) - lanes;
-                const descent_f4 tl = (descent_f4)(v & (k == 0)), tr = (descent_f4)(v & (k == 1));
-                const descent_f4 bl = (descent_f4)(v & (k == (int)W)), br = (descent_f4)(v & (k == (int)W + 1));
-                *(descent_f8 *)(r0 + 2 * at) = __builtin_shufflevector(tl, tr, 0, 4, 1, 5, 2, 6, 3, 7);
-                *(descent_f8 *)(r1 + 2 * at) = __builtin_shufflevector(bl, br, 0, 4, 1, 5, 2, 6, 3, 7);
-            }
-            ow = oW;
+            DESCENT_MAX_POOL_BACKWARD_BLOCKS(descent_f4, descent_i4, descent_f8, 4, DESCENT_STEP4, DESCENT_INTERLEAVE4)
         }
         for (; ow < oW; ow++) {
             float v = yr && yr[ow] <= 0 ? 0 : gr[ow] + 0.0f;
