@@ -457,27 +457,11 @@ struct ConvPlan {
         Parallel.forEachChunk(channels, cost: batch * spatial) { r in
             for c in r {
                 var s: Float = 0
-                for n in 0..<batch { s += planeSum(src + (n * channels + c) * spatial, spatial) }
+                for n in 0..<batch { s += Kernels.eightLaneSum(src + (n * channels + c) * spatial, spatial) }
                 dst[c] = s
             }
         }
         return out
     }
 
-    /// `Σᵢ p[i]` over `count` floats: eight running sums, added up, then the tail.
-    @inline(__always)
-    static func planeSum(_ p: UnsafePointer<Float>, _ count: Int) -> Float {
-        var acc = SIMD8<Float>()
-        var j = 0
-        while j + 8 <= count {
-            acc += UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self)
-            j += 8
-        }
-        var t = acc.sum()
-        while j < count {
-            t += p[j]
-            j += 1
-        }
-        return t
-    }
 }

@@ -70,7 +70,7 @@ extension ConvPlan {
                 }
                 if biasGradient != nil {
                     for k in 0..<outChannels {
-                        planeSums[n * outChannels + k] = ConvPlan.planeSum(dy + k * colCols, colCols)
+                        planeSums[n * outChannels + k] = Kernels.eightLaneSum(dy + k * colCols, colCols)
                     }
                 }
                 if let acc, let input {

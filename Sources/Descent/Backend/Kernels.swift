@@ -33,6 +33,24 @@ enum Kernels {
         return descent_sum(p, n)
     }
 
+    /// `Σᵢ p[i]` over `n` floats in Swift: eight running sums (vectorisable, and more accurate than one), added up,
+    /// then the tail.
+    @inline(__always)
+    static func eightLaneSum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = SIMD8<Float>()
+        var j = 0
+        while j + 8 <= n {
+            acc += UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self)
+            j += 8
+        }
+        var t = acc.sum()
+        while j < n {
+            t += p[j]
+            j += 1
+        }
+        return t
+    }
+
     /// `Σ (p[i] − mu)²`.
     @inline(__always)
     static func sumSquaredDeviation(_ p: UnsafePointer<Float>, _ n: Int, _ mu: Float) -> Float {

@@ -20,17 +20,7 @@ extension Tensor {
         if inner == 1 {
             Parallel.forEachChunk(outer, cost: n) { range in
                 for o in range {
-                    let row = src + o * n
-                    // Eight partial sums: vectorisable and more accurate than one running sum.
-                    var acc = SIMD8<Float>()
-                    var j = 0
-                    while j + 8 <= n {
-                        acc += UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
-                        j += 8
-                    }
-                    var s = acc.sum()
-                    while j < n { s += row[j]; j += 1 }
-                    dst[o] = s
+                    dst[o] = Kernels.eightLaneSum(src + o * n, n)
                 }
             }
         } else {
