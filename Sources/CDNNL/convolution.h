@@ -9,6 +9,7 @@
 #include <oneapi/dnnl/dnnl_version.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 /// The geometry of a whole batched 2-D convolution: image [batch, inChannels, height, width], output
 /// [batch, outChannels, outHeight, outWidth], weight [outChannels, inChannels / groups, kernelH, kernelW];
@@ -17,6 +18,9 @@ typedef struct {
     long batch, inChannels, height, width, outChannels, outHeight, outWidth, groups;
     long kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW;
 } descent_conv_shape;
+
+/// descent_convolution_create's layout for activations kept by the caller in nChw16c.
+enum { DESCENT_CONV_BLOCKED_ACTIVATIONS = 2 };
 
 /// Which pass of the convolution a primitive computes.
 typedef enum {
@@ -101,7 +105,10 @@ static inline int descent_conv_desc_init(dnnl_convolution_desc_t *desc, int pass
 }
 
 /// Creates the primitive of `pass` for `shape` (with the bias, or bias gradient, when hasBias ≠ 0; the forward pass
-/// then applies max(·, 0) when relu ≠ 0), in oneDNN's preferred layouts when anyLayout ≠ 0; NULL when oneDNN has no
+/// then applies max(·, 0) when relu ≠ 0): on NCHW activations and plain weights when anyLayout = 0, in oneDNN's
+/// preferred layouts (reordered inside each call) when anyLayout = 1, and with anyLayout = 2
+/// (DESCENT_CONV_BLOCKED_ACTIVATIONS) on activations that the caller keeps in nChw16c (aBcd16b: [n][c/16][h][w][16]),
+/// the weights plain and reordered inside the call, and only a JIT implementation accepted. NULL when oneDNN has no
 /// implementation (e.g. an output size inconsistent with the input). Free with descent_convolution_destroy.
 static inline descent_convolution *descent_convolution_create(dnnl_engine_t engine, const descent_conv_shape *shape,
                                                               int pass, int hasBias, int relu, int anyLayout) {
@@ -126,13 +133,16 @@ static inline descent_convolution *descent_convolution_create(dnnl_engine_t engi
     const dnnl_dim_t *wDims = g > 1 ? wGrouped : wPlain;
     dnnl_format_tag_t wTag = g > 1 ? dnnl_goihw : dnnl_oihw;
     dnnl_memory_desc_t src, weights, bias, dst, srcA, weightsA, dstA;
-    int ok = dnnl_memory_desc_init_by_tag(&src, 4, srcd, dnnl_f32, dnnl_nchw) == dnnl_success
-        && dnnl_memory_desc_init_by_tag(&dst, 4, dstd, dnnl_f32, dnnl_nchw) == dnnl_success
+    int blockedActivations = anyLayout == DESCENT_CONV_BLOCKED_ACTIVATIONS;
+    dnnl_format_tag_t activations = blockedActivations ? dnnl_aBcd16b : dnnl_nchw;
+    int ok = dnnl_memory_desc_init_by_tag(&src, 4, srcd, dnnl_f32, activations) == dnnl_success
+        && dnnl_memory_desc_init_by_tag(&dst, 4, dstd, dnnl_f32, activations) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&weights, wRank, wDims, dnnl_f32, wTag) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&bias, 1, biasd, dnnl_f32, dnnl_x) == dnnl_success;
     dnnl_format_tag_t tag = dnnl_format_tag_any;
-    ok = ok && dnnl_memory_desc_init_by_tag(&srcA, 4, srcd, dnnl_f32, anyLayout ? tag : dnnl_nchw) == dnnl_success
-        && dnnl_memory_desc_init_by_tag(&dstA, 4, dstd, dnnl_f32, anyLayout ? tag : dnnl_nchw) == dnnl_success
+    dnnl_format_tag_t inner = anyLayout == 1 ? tag : activations;
+    ok = ok && dnnl_memory_desc_init_by_tag(&srcA, 4, srcd, dnnl_f32, inner) == dnnl_success
+        && dnnl_memory_desc_init_by_tag(&dstA, 4, dstd, dnnl_f32, inner) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&weightsA, wRank, wDims, dnnl_f32, anyLayout ? tag : wTag) == dnnl_success;
     const dnnl_memory_desc_t *b = hasBias ? &bias : NULL;
     dnnl_convolution_desc_t fwd, desc;
@@ -172,6 +182,12 @@ static inline descent_convolution *descent_convolution_create(dnnl_engine_t engi
             && descent_conv_operand_init(&op[1], engine, &weights, pd, dnnl_query_diff_weights_md, 0, DNNL_ARG_DIFF_WEIGHTS, 1)
             && (!hasBias || descent_conv_operand_init(&op[2], engine, &bias, pd, dnnl_query_diff_weights_md, 1, DNNL_ARG_DIFF_BIAS, 1))
             && descent_conv_operand_init(&op[3], engine, &dst, pd, dnnl_query_diff_dst_md, 0, DNNL_ARG_DIFF_DST, 0);
+    }
+    if (ok && blockedActivations) {
+        // Blocked activations are for speed: a reference implementation would be far slower than the reorders.
+        const char *impl = NULL;
+        ok = dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl
+            && strstr(impl, "jit") != NULL;
     }
     ok = ok && dnnl_primitive_create(&conv->primitive, pd) == dnnl_success;
     if (pd) dnnl_primitive_desc_destroy(pd);

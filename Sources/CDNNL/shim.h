@@ -11,6 +11,7 @@
 #include "matmul.h"
 #include "convolution.h"
 #include "matmul_bf16.h"
+#include "blocked.h"
 
 typedef void (*descent_omp_body)(void *context);
 

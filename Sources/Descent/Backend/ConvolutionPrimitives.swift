@@ -84,7 +84,10 @@ final class ConvolutionCache: @unchecked Sendable {
         let batch, inChannels, height, width, outChannels, outHeight, outWidth, groups: Int
         let kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW: Int
         let pass: ConvolutionPass
-        let bias, relu, blocked: Bool
+        let bias, relu: Bool
+        /// `descent_convolution_create`'s layout: 0 plain, 1 oneDNN's choice reordered inside the call, 2
+        /// activations kept in nChw16c by the caller (``ConvPlan/runBlocked(_:src:weights:dst:)``).
+        let layout: Int32
         let threads: Int
     }
 
@@ -108,7 +111,7 @@ final class ConvolutionCache: @unchecked Sendable {
                 padH: key.padH, padW: key.padW, dilationH: key.dilationH, dilationW: key.dilationW)
             return descent_convolution_create(
                 MatmulCache.shared.engine, &shape, Int32(key.pass.rawValue), key.bias ? 1 : 0, key.relu ? 1 : 0,
-                key.blocked ? 1 : 0
+                key.layout
             ).map(Entry.init)
         }
     }
@@ -123,13 +126,19 @@ extension ConvPlan {
     func primitive(_ pass: ConvolutionPass, bias: Bool, relu: Bool) -> ConvolutionCache.Entry? {
         let implementation = choice.implementation(for: pass, plan: self)
         guard implementation != .gemm, batch > 0 else { return nil }
-        return ConvolutionCache.shared.entry(
+        return primitive(pass, bias: bias, relu: relu, layout: implementation == .onednnBlocked ? 1 : 0)
+    }
+
+    /// The cached oneDNN primitive of `pass` for this plan in `layout` (`descent_convolution_create`'s), `nil` when
+    /// oneDNN has none.
+    func primitive(_ pass: ConvolutionPass, bias: Bool, relu: Bool, layout: Int32) -> ConvolutionCache.Entry? {
+        ConvolutionCache.shared.entry(
             ConvolutionCache.Key(
                 batch: batch, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
                 outHeight: outHeight, outWidth: outWidth, groups: groups, kernelH: kernelH, kernelW: kernelW,
                 strideH: strideH, strideW: strideW, padH: padH, padW: padW, dilationH: dilationH,
-                dilationW: dilationW, pass: pass, bias: bias, relu: relu && pass == .forward,
-                blocked: implementation == .onednnBlocked, threads: Backend.threads))
+                dilationW: dilationW, pass: pass, bias: bias, relu: relu && pass == .forward, layout: layout,
+                threads: Backend.threads))
     }
     #endif
 
@@ -144,8 +153,21 @@ extension ConvPlan {
         bias: UnsafePointer<Float>?, dst: UnsafePointer<Float>, relu: Bool = false
     ) -> Bool {
         #if canImport(CDNNL)
-        guard let entry = primitive(pass, bias: bias != nil, relu: relu), let stream = MatmulCache.shared.stream()
-        else { return false }
+        guard let entry = primitive(pass, bias: bias != nil, relu: relu) else { return false }
+        return execute(entry, src: src, weights: weights, bias: bias, dst: dst)
+        #else
+        return false
+        #endif
+    }
+
+    #if canImport(CDNNL)
+    /// Runs `entry` on the pointers of ``runPrimitive(_:src:weights:bias:dst:relu:)``, reordering operands in
+    /// another layout through tensor storage; `false` when oneDNN reports a failure.
+    private func execute(
+        _ entry: ConvolutionCache.Entry, src: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, dst: UnsafePointer<Float>
+    ) -> Bool {
+        guard let stream = MatmulCache.shared.stream() else { return false }
         descent_omp_set_num_threads(Int32(Backend.threads))
         // The operands' reorder buffers are tensor storage, so that the large ones come from the BufferPool.
         let scratch = (0..<4).map { i -> TensorStorage? in
@@ -164,8 +186,37 @@ extension ConvPlan {
         guard status == 0 else { return false }
         MultiplyAddCounter.current?.add(batch * outChannels * colCols * colRows)
         return true
+    }
+    #endif
+
+    /// Whether every pass of this plan has a oneDNN primitive on activations kept in nChw16c (a JIT one; channels
+    /// a multiple of 16, one group, float32, no bias): what ``runBlocked(_:src:weights:dst:)`` needs.
+    var hasBlockedPrimitives: Bool {
+        #if canImport(CDNNL)
+        guard batch > 0, groups == 1, inChannels % 16 == 0, outChannels % 16 == 0, precision == .float32 else {
+            return false
+        }
+        return [ConvolutionPass.forward, .backwardData, .backwardWeights].allSatisfy {
+            primitive($0, bias: false, relu: false, layout: Int32(DESCENT_CONV_BLOCKED_ACTIVATIONS)) != nil
+        }
         #else
         return false
+        #endif
+    }
+
+    /// Runs `pass` on activations in nChw16c (`src` the image or its gradient, `dst` the output or its gradient,
+    /// as in ``runPrimitive(_:src:weights:bias:dst:relu:)``), the weights plain OIHW; requires
+    /// ``hasBlockedPrimitives`` (a precondition failure when oneDNN then fails).
+    func runBlocked(
+        _ pass: ConvolutionPass, src: UnsafePointer<Float>, weights: UnsafePointer<Float>, dst: UnsafePointer<Float>
+    ) {
+        #if canImport(CDNNL)
+        let entry = primitive(pass, bias: false, relu: false, layout: Int32(DESCENT_CONV_BLOCKED_ACTIVATIONS))
+        precondition(
+            entry.map { execute($0, src: src, weights: weights, bias: nil, dst: dst) } ?? false,
+            "runBlocked: oneDNN failed to run a blocked convolution it created")
+        #else
+        preconditionFailure("runBlocked: no oneDNN in this build")
         #endif
     }
 

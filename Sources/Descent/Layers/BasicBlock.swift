@@ -5,6 +5,11 @@
 /// with 3×3 convolutions without bias (`conv1` carries the stride) and a shortcut that is the identity, or a 1×1
 /// strided convolution and BatchNorm when the stride or the channel count changes. Child names match the
 /// PyTorch reference: `conv1`, `bn1`, `conv2`, `bn2`, `shortcut.0`, `shortcut.1`.
+///
+/// In training with gradients, on channel counts that are multiples of 16 and a CPU where oneDNN has JIT kernels
+/// for them, the block runs as one operation in oneDNN's blocked layout nChw16c (its convolutions, batch norms and
+/// residual sum; the same values up to the order of the sums), and consecutive blocks in a ``Sequential`` pass
+/// their activations to each other in that layout. `DESCENT_CONVOLUTION=gemm` turns this off.
 public final class BasicBlock: Module {
     /// First 3×3 convolution (`inChannels → outChannels`, with the block's stride).
     public let conv1: Conv2d
@@ -39,6 +44,8 @@ public final class BasicBlock: Module {
 
     /// `relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))`.
     public override func callAsFunction(_ x: Tensor) -> Tensor {
+        // In training on channels that are multiples of 16, the whole block runs in oneDNN's blocked layout.
+        if let y = blockedForward(x) { return y }
         // Each convolution runs fused with its batch norm and what follows: bn1's ReLU; bn2's residual sum and ReLU
         // (same values as the layers in turn).
         let h = conv1.forward(x, batchNorm: bn1, epilogue: .relu)

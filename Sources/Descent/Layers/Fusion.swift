@@ -44,8 +44,10 @@ extension ReLU: EpilogueStep {
 /// ``Conv2d`` followed by a ``BatchNorm2d`` runs with the batch norm and the following epilogue steps as one call
 /// (``Conv2d/forward(_:batchNorm:epilogue:)``: `Conv2d, BatchNorm2d, ReLU, MaxPool2d(kernelSize: 2)`), an
 /// ``Embedding`` without padding index followed by a batch-first ``RecurrentLayer`` runs as one call (the first
-/// layer's input projections looked up from `E · W_ihᵀ + b_ih`), every other layer runs on its own. Same values and
-/// gradients as calling the layers one after another (up to rounding for the embedding case).
+/// layer's input projections looked up from `E · W_ihᵀ + b_ih`), consecutive ``BasicBlock``s run as one chain that
+/// keeps its activations in oneDNN's blocked layout between the blocks where they take that path
+/// (``BasicBlock``'s documentation), every other layer runs on its own. Same values and gradients as calling the
+/// layers one after another (up to rounding for the embedding and residual-block cases).
 ///
 /// Make the plan once, when the layers are set, and call it on every forward pass; ``Sequential`` does this. A
 /// container of your own can do the same:
@@ -74,6 +76,7 @@ public struct FusionPlan {
         case fused(any EpilogueFusable, Epilogue)
         case embedded(Embedding, RecurrentLayer)
         case convBatchNorm(Conv2d, BatchNorm2d, Epilogue)
+        case residualBlocks([BasicBlock])
     }
 
     /// The calls, in order.
@@ -92,6 +95,14 @@ public struct FusionPlan {
                 steps.append(Step(layers: i..<(i + 2), epilogue: .none))
                 calls.append(.embedded(embedding, recurrent))
                 i += 2
+                continue
+            }
+            if layers[i] is BasicBlock, i + 1 < layers.count, layers[i + 1] is BasicBlock {
+                var j = i + 1
+                while j < layers.count, layers[j] is BasicBlock { j += 1 }
+                steps.append(Step(layers: i..<j, epilogue: .none))
+                calls.append(.residualBlocks(layers[i..<j].compactMap { $0 as? BasicBlock }))
+                i = j
                 continue
             }
             if let conv = layers[i] as? Conv2d, i + 1 < layers.count, let bn = layers[i + 1] as? BatchNorm2d {
@@ -143,6 +154,7 @@ public struct FusionPlan {
             case .fused(let layer, let epilogue): y = layer.forward(y, epilogue: epilogue)
             case .embedded(let embedding, let recurrent): y = recurrent(indices: y, embedding: embedding)
             case .convBatchNorm(let conv, let bn, let epilogue): y = conv.forward(y, batchNorm: bn, epilogue: epilogue)
+            case .residualBlocks(let blocks): y = BasicBlock.forward(chain: blocks, y)
             }
         }
         return y
