@@ -137,19 +137,3 @@ DESCENT_KERNEL(void, descent_max_pool_2x2_backward,
     }
     for (long h = 2 * oH; h < H; h++) descent_zero(dst + h * W, W);
 })
-
-/// The sums of batch-norm backward over a pooled plane's windows (see descent_pooling.h).
-DESCENT_KERNEL(void, descent_bn_backward_sums_pooled,
-               (const float *restrict g, const float *restrict y, const int *restrict idx, const float *restrict x,
-                long n, float mu, float *sums),
-               (g, y, idx, x, n, mu, sums), {
-    DESCENT_REASSOCIATE
-    float sg = 0, sgx = 0;
-    for (long i = 0; i < n; i++) {
-        float gi = y[i] <= 0 ? 0 : g[i];
-        sg += gi;
-        sgx += gi * (x[idx[i]] - mu);
-    }
-    sums[0] += sg;
-    sums[1] += sgx;
-})

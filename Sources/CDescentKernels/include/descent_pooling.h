@@ -20,12 +20,4 @@ DESCENT_DECLARE(void, descent_max_pool_2x2_backward, (const float *restrict g, c
                                                       const int *restrict idx, float *restrict dst, long H, long W,
                                                       long oH, long oW))
 
-/// The sums of batch-norm backward over one plane of a batch norm followed by ReLU and 2×2 max pooling, read from the
-/// pooled gradient (n windows): sums[0] += Σ g', sums[1] += Σ g'·(x[idx] − mu), g' = g·[not y ≤ 0] (y: the pooled
-/// output, idx: each window's maximum in the plane x) — the sums of descent_bn_backward_sums over the unpooled
-/// gradient, without writing it, in another order.
-DESCENT_DECLARE(void, descent_bn_backward_sums_pooled, (const float *restrict g, const float *restrict y,
-                                                        const int *restrict idx, const float *restrict x, long n,
-                                                        float mu, float *sums))
-
 #endif

@@ -27,17 +27,6 @@ enum Pooling {
         descent_max_pool_2x2_backward(g, output, indices, dst, height, width, outHeight, outWidth)
     }
 
-    /// Adds `Σ g'` and `Σ g'·(x[indices] − mu)` over the `count` windows of one pooled plane to `sums[0]`, `sums[1]`,
-    /// with `g' = g·[output > 0]`: batch-norm backward's sums for a batch norm followed by ReLU and 2×2 max pooling,
-    /// from the pooled gradient (`x` is the batch norm's input plane, `indices` the windows' maxima in it).
-    @inline(__always)
-    static func batchNormBackwardSumsPooled(
-        _ g: UnsafePointer<Float>, output: UnsafePointer<Float>, indices: UnsafePointer<Int32>,
-        _ x: UnsafePointer<Float>, count: Int, mu: Float, _ sums: UnsafeMutablePointer<Float>
-    ) {
-        descent_bn_backward_sums_pooled(g, output, indices, x, count, mu, sums)
-    }
-
     /// Max pooling of one plane with any window (`geo`): `d[i, j] = max_{p, q} s[i·s_h − p_h + p·d_h, j·s_w − p_w + q·d_w]`
     /// over the positions inside the plane, a later value winning when larger or NaN, and `ix[i, j]` its flat position.
     static func maxPool(

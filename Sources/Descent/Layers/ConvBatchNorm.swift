@@ -8,7 +8,7 @@ extension Conv2d {
     /// `∂z = scale·(g' − mean(g') − (z − μ)·mean(g'·(z − μ))/σ²)` image by image inside the convolution's backward
     /// pass (``ConvPlan/backward(outGrad:input:weight:inputGradient:weightGradient:biasGradient:)``) instead of as a
     /// tensor; with pooling, the batch norm's gradient sums `Σ g'`, `Σ g'·(z − μ)` are read from the pooled gradient
-    /// (one term per window, at its maximum) without unpooling it. Values, running statistics and gradients are those
+    /// (one term per window, with `z` at its maximum as the forward pass kept it) without unpooling it. Values, running statistics and gradients are those
     /// of the layers called in turn, bitwise (with pooling the gradients differ by the order of those sums), which is
     /// what it does otherwise.
     public func forward(_ x: Tensor, batchNorm bn: BatchNorm2d, epilogue: Epilogue) -> Tensor {
@@ -65,7 +65,9 @@ extension Tensor {
         let meanT = Tensor(uninitializedShape: [c]), invstdT = Tensor(uninitializedShape: [c])
         let out = Tensor(uninitializedShape: pooling ? [n, c, pH, pW] : z.shape)
         let argmax = pooling ? PoolIndices(.allocate(capacity: Swift.max(out.count, 1))) : nil
-        let zp = z.storage.pointer, op = out.storage.pointer
+        // With pooling, each window's convolution output at its maximum, for the backward pass's sums.
+        let zPooled = pooling ? Tensor(uninitializedShape: out.shape) : nil
+        let zp = z.storage.pointer, op = out.storage.pointer, zq = zPooled?.storage.pointer
         let mean = meanT.storage.pointer, invstd = invstdT.storage.pointer
         let gamma = gammaT?.storage.pointer, beta = betaT?.storage.pointer
         let rm = bn.runningMean?.storage.pointer, rv = bn.runningVar?.storage.pointer
@@ -102,6 +104,10 @@ extension Tensor {
                     Pooling.maxPool2x2(
                         plane, width: plan.outWidth, op + p * pooledPlane, indices: ix + p * pooledPlane,
                         outHeight: pH, outWidth: pW)
+                    if let zq {
+                        let zPlane = zp + p * spatial, q = p * pooledPlane
+                        for i in 0..<pooledPlane { zq[q + i] = zPlane[Int(ix[q + i])] }
+                    }
                 }
             }
         }
@@ -150,15 +156,15 @@ extension Tensor {
                 for ch in range {
                     let mu = mean[ch], istd = invstd[ch]
                     var sumG = 0.0, sumGX = 0.0
-                    if let ix {
+                    if let zq = zPooled?.storage.pointer {
+                        // One term per window, at its maximum: the sums over the unpooled gradient, which is zero
+                        // elsewhere.
                         for b in 0..<n {
-                            let p = b * c + ch, o = p * pooledPlane
+                            let o = (b * c + ch) * pooledPlane
                             pair = SIMD2<Float>()
                             withUnsafeMutablePointer(to: &pair) { pp in
                                 pp.withMemoryRebound(to: Float.self, capacity: 2) { sums in
-                                    Pooling.batchNormBackwardSumsPooled(
-                                        gp + o, output: op + o, indices: ix + o, zp + p * spatial, count: pooledPlane,
-                                        mu: mu, sums)
+                                    Kernels.batchNormBackwardSums(gp + o, zq + o, op + o, pooledPlane, mu, sums)
                                 }
                             }
                             sumG += Double(pair[0])

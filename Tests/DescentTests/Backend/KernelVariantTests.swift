@@ -126,19 +126,6 @@ func kernelVariants<F>(_ dispatch: F, _ generic: F, _ avx2: F, _ avx512: F) -> [
                 #expect(close(sums[0], sg + 1) && close(sums[1], sgx + 2), "batch-norm backward sums \(masked) \(name)")
             }
         }
-        // From a pooled gradient: one term per window, x read at the window's maximum.
-        let windows = n / 4
-        let idx = (0..<windows).map { Int32(4 * $0 + $0 % 4) }
-        let gp = (0..<windows).map { !(z[$0] > 0) ? 0 : Double(x[$0]) }
-        let psg = gp.reduce(0, +), psgx = (0..<windows).reduce(0.0) { $0 + gp[$1] * (Double(y[Int(idx[$1])]) - 0.2) }
-        for (name, f) in kernelVariants(
-            descent_bn_backward_sums_pooled, descent_bn_backward_sums_pooled_generic,
-            descent_bn_backward_sums_pooled_avx2, descent_bn_backward_sums_pooled_avx512)
-        {
-            var sums: [Float] = [1, 2]
-            f(x, z, idx, y, windows, 0.2, &sums)
-            #expect(close(sums[0], psg + 1) && close(sums[1], psgx + 2), "pooled batch-norm backward sums \(name)")
-        }
     }
 
     @Test func biasAndReLU() {
