@@ -2,7 +2,8 @@ extension BasicBlock {
     /// `relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x))` with the activations inside the block kept in oneDNN's
     /// blocked layout nChw16c, as one operation; `nil` when it does not apply (then the caller runs the layers).
     ///
-    /// It applies in training mode with gradients and local batch statistics (no SyncBatchNorm), affine batch norms,
+    /// It applies in training mode with gradients and local batch statistics (no SyncBatchNorm), and in eval mode
+    /// without gradients (the batch norms normalising with their running statistics), with affine batch norms,
     /// convolutions without bias whose channel counts are multiples of 16, float32, when every pass has a oneDNN JIT
     /// primitive on this CPU and the process's convolution choice is automatic or `onednn-blocked`. The input is
     /// reordered into nChw16c once, the convolutions (oneDNN's direct kernels), batch norms (oneDNN's, ReLU fused)
@@ -32,10 +33,14 @@ extension BasicBlock {
                 continue
             }
             let outShape = [current.output.n, current.output.c, current.output.h, current.output.w]
-            // The next block continues in nChw16c when it takes the blocked path too (it records: its input does).
+            // The next block continues in nChw16c when it takes the blocked path too (it records when this one does,
+            // or when its own parameters do).
             parts =
                 i + 1 < blocks.count
-                ? BlockedBlockParts(block: blocks[i + 1], inputShape: outShape, recording: GradMode.isEnabled) : nil
+                ? BlockedBlockParts(
+                    block: blocks[i + 1], inputShape: outShape,
+                    recording: current.training || parametersRecord(blocks[i + 1]))
+                : nil
             y = Tensor.blockedResidualBlock(y, current, inputBlocked: blocked, outputBlocked: parts != nil)
             blocked = parts != nil
         }
@@ -44,7 +49,12 @@ extension BasicBlock {
 
     /// Whether a call of `block` on `x` records for autodiff.
     private static func records(_ block: BasicBlock, _ x: Tensor) -> Bool {
-        GradMode.isEnabled && (x.node != nil || block.parameters().contains { $0.node != nil })
+        x.node != nil && GradMode.isEnabled || parametersRecord(block)
+    }
+
+    /// Whether a call of `block` records for autodiff because of its parameters.
+    private static func parametersRecord(_ block: BasicBlock) -> Bool {
+        GradMode.isEnabled && block.parameters().contains { $0.node != nil }
     }
 }
 
@@ -58,6 +68,9 @@ struct BlockedBlockParts {
     let plans: [ConvPlan]
     /// The block's input and output shapes.
     let input, output: BlockedLayout.Shape
+    /// Training mode with gradients (batch statistics, a backward pass), or else eval mode without gradients
+    /// (running statistics, forward only).
+    let training: Bool
 
     /// The parts of `block` for an input of `inputShape`, or `nil` when the blocked path does not apply (`recording`:
     /// whether the call records for autodiff).
@@ -66,7 +79,7 @@ struct BlockedBlockParts {
         case .automatic, .fixed(.onednnBlocked): break
         default: return nil
         }
-        guard recording, inputShape.count == 4, Backend.precision == .float32 else { return nil }
+        guard inputShape.count == 4, Backend.precision == .float32 else { return nil }
         switch block.shortcut.count {
         case 0:
             convs = [block.conv1, block.conv2]
@@ -79,10 +92,13 @@ struct BlockedBlockParts {
             norms = [block.bn1, block.bn2, bn]
         default: return nil
         }
+        training = recording
         guard convs.allSatisfy({ $0.bias == nil && $0.groups == 1 }),
             norms.allSatisfy({
-                $0.isTraining && $0.statisticsReducer == nil && $0.weight != nil && $0.bias != nil
-                    && $0.numFeatures == block.conv2.outChannels
+                $0.weight != nil && $0.bias != nil && $0.numFeatures == block.conv2.outChannels
+                    && (recording
+                        ? $0.isTraining && $0.statisticsReducer == nil
+                        : !$0.isTraining && $0.runningMean != nil && $0.runningVar != nil)
             })
         else { return nil }
         guard let p1 = Self.plan(convs[0], inputShape),
@@ -137,12 +153,22 @@ extension Tensor {
         // Forward: the input in nChw16c, then conv1 → bn1 + ReLU → conv2 → bn2, the shortcut, the sum and its ReLU.
         let xb = inputBlocked ? x.storage : buffer(inShape.count)
         if !inputBlocked { BlockedLayout.reorder(x.storage.pointer, xb.pointer, shape: inShape, toBlocked: true) }
-        let statistics = buffer(2 * c * parts.norms.count)
+        let statistics = buffer(parts.training ? 2 * c * parts.norms.count : 0)
         let mean = { (i: Int) in statistics.pointer + 2 * c * i }, variance = { (i: Int) in mean(i) + c }
-        let mask = buffer((BlockedLayout.workspaceBytes(outShape, eps: parts.norms[0].eps) + 3) / 4)
-        /// Runs batch norm `i` from `src` into `dst` and updates its running statistics.
+        let mask = buffer(
+            parts.training ? (BlockedLayout.workspaceBytes(outShape, eps: parts.norms[0].eps) + 3) / 4 : 0)
+        /// Runs batch norm `i` from `src` into `dst`: in training with the batch's statistics, then updating the
+        /// running ones; in eval mode with the running ones.
         func normalize(_ i: Int, _ src: TensorStorage, _ dst: TensorStorage, relu: Bool) {
             let bn = parts.norms[i]
+            guard parts.training else {
+                BlockedLayout.batchNormForward(
+                    src.pointer, dst.pointer, shape: outShape, eps: bn.eps, relu: relu,
+                    gamma: gammas[i].storage.pointer, beta: betas[i].storage.pointer,
+                    mean: bn.runningMean!.storage.pointer, variance: bn.runningVar!.storage.pointer, workspace: nil,
+                    givenStatistics: true)
+                return
+            }
             BlockedLayout.batchNormForward(
                 src.pointer, dst.pointer, shape: outShape, eps: bn.eps, relu: relu, gamma: gammas[i].storage.pointer,
                 beta: betas[i].storage.pointer, mean: mean(i), variance: variance(i),
@@ -183,6 +209,7 @@ extension Tensor {
             BlockedLayout.reorder(outb.pointer, out.storage.pointer, shape: outShape, toBlocked: false)
         }
 
+        guard parts.training else { return out }
         var inputs = [x] + weights
         for i in parts.norms.indices { inputs += [gammas[i], betas[i]] }
         let gammasD = gammas.map { $0.detach() }, betasD = betas.map { $0.detach() },

@@ -59,16 +59,26 @@ import Testing
             for (i, (a, b)) in zip(gpb, gpp).enumerated() { expectNear(a, b, "\(what): parameter \(i)") }
             for (i, (a, b)) in zip(sb, sp).enumerated() { expectNear(a, b, "\(what): buffer \(i)") }
         }
+        // Eval mode without gradients: the running statistics.
+        _ = blocked.eval()
+        _ = plain.eval()
+        let x = g.normal([c.4, c.0, c.2, c.2])
+        withNoGrad {
+            #expect(blocked.blockedForward(x) != nil || !ConvolutionChoice.primitivesAvailable)
+            expectNear(blocked(x), layers(plain, x), "\(c) eval output")
+        }
     }
 
-    @Test func appliesOnlyInTrainingWithGradientsOnChannelsOfSixteen() {
+    @Test func appliesInTrainingWithGradientsAndInEvalWithout() {
         guard ConvolutionChoice.primitivesAvailable else { return }
+        let on = ConvolutionChoice.configured == .automatic || ConvolutionChoice.configured == .fixed(.onednnBlocked)
         let x = RandomGenerator(seed: 1).normal([2, 16, 8, 8]).requiringGrad()
         let block = BasicBlock(16, 16)
-        #expect(block.blockedForward(x) != nil || ConvolutionChoice.configured == .fixed(.gemm))
-        withNoGrad { #expect(block.blockedForward(x) == nil) }
+        #expect((block.blockedForward(x) != nil) == on)
+        withNoGrad { #expect(block.blockedForward(x) == nil) }  // training without gradients: the layers
         _ = block.eval()
-        #expect(block.blockedForward(x) == nil)
+        #expect(block.blockedForward(x) == nil)  // eval with gradients: the layers
+        withNoGrad { #expect((block.blockedForward(x) != nil) == on) }
         let odd = BasicBlock(8, 8)
         #expect(odd.blockedForward(RandomGenerator(seed: 1).normal([2, 8, 8, 8]).requiringGrad()) == nil)
     }
@@ -120,10 +130,13 @@ import Testing
                 BlockedResidualBlockTests().expectNear(u, v, "\(what): buffer \(i)")
             }
         }
-        // In eval mode the chain runs the layers, with running statistics equal to the blocks' in turn.
+        // In eval mode: with gradients the chain runs the layers, without them the blocked path; both give the
+        // values of the blocks' layers in turn, with running statistics equal to theirs.
         let x = g.normal([2, 16, 8, 8])
         for b in single { _ = b.eval() }
         _ = chained.eval()
-        BlockedResidualBlockTests().expectNear(chained(x), single.reduce(x) { h, block in block(h) }, "eval output")
+        let reference = withNoGrad { single.reduce(x) { h, block in BlockedResidualBlockTests().layers(block, h) } }
+        BlockedResidualBlockTests().expectNear(chained(x), reference, "eval output")
+        BlockedResidualBlockTests().expectNear(withNoGrad { chained(x) }, reference, "eval output without gradients")
     }
 }
