@@ -58,7 +58,9 @@ enum ConvolutionChoice: Sendable, Equatable {
     /// ``blockedChannels`` input and output channels per group: ResNet-18's stages 2–4, where its direct kernels beat
     /// im2col + GEMM on w9 with the reorders counted) and im2col + GEMM for every other shape (faster on w2, w3,
     /// w4_cnn and w7, whose layers have 1–64 channels; README, Performance). A plan in ``Precision/bf16`` always
-    /// takes im2col + GEMM, whose products run in bfloat16 (the primitives here are float32).
+    /// takes im2col + GEMM, whose products run in bfloat16 (the primitives here are float32). This is the choice
+    /// for a single convolution; ``BasicBlock`` keeps its activations in the blocked layout instead
+    /// (``runBlocked(_:src:weights:dst:)``), where no reorder is paid per convolution.
     func implementation(for pass: ConvolutionPass, plan: ConvPlan) -> ConvolutionImplementation {
         guard plan.precision == .float32 else { return .gemm }
         switch self {
