@@ -19,8 +19,9 @@ typedef struct {
     long kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW;
 } descent_conv_shape;
 
-/// descent_convolution_create's layout for activations kept by the caller in nChw16c.
-enum { DESCENT_CONV_BLOCKED_ACTIVATIONS = 2 };
+/// descent_convolution_create's layouts for activations kept by the caller in nChw16c: both the image and the output
+/// (BLOCKED_ACTIVATIONS), or the output only, the image in NCHW (BLOCKED_OUTPUT).
+enum { DESCENT_CONV_BLOCKED_ACTIVATIONS = 2, DESCENT_CONV_BLOCKED_OUTPUT = 3 };
 
 /// Which pass of the convolution a primitive computes.
 typedef enum {
@@ -108,7 +109,8 @@ static inline int descent_conv_desc_init(dnnl_convolution_desc_t *desc, int pass
 /// then applies max(·, 0) when relu ≠ 0): on NCHW activations and plain weights when anyLayout = 0, in oneDNN's
 /// preferred layouts (reordered inside each call) when anyLayout = 1, and with anyLayout = 2
 /// (DESCENT_CONV_BLOCKED_ACTIVATIONS) on activations that the caller keeps in nChw16c (aBcd16b: [n][c/16][h][w][16]),
-/// the weights plain and reordered inside the call, and only a JIT implementation accepted. NULL when oneDNN has no
+/// the weights plain and reordered inside the call, and only a JIT implementation accepted; anyLayout = 3
+/// (DESCENT_CONV_BLOCKED_OUTPUT) likewise with the image in NCHW. NULL when oneDNN has no
 /// implementation (e.g. an output size inconsistent with the input). Free with descent_convolution_destroy.
 static inline descent_convolution *descent_convolution_create(dnnl_engine_t engine, const descent_conv_shape *shape,
                                                               int pass, int hasBias, int relu, int anyLayout) {
@@ -133,16 +135,16 @@ static inline descent_convolution *descent_convolution_create(dnnl_engine_t engi
     const dnnl_dim_t *wDims = g > 1 ? wGrouped : wPlain;
     dnnl_format_tag_t wTag = g > 1 ? dnnl_goihw : dnnl_oihw;
     dnnl_memory_desc_t src, weights, bias, dst, srcA, weightsA, dstA;
-    int blockedActivations = anyLayout == DESCENT_CONV_BLOCKED_ACTIVATIONS;
+    int blockedActivations = anyLayout == DESCENT_CONV_BLOCKED_ACTIVATIONS || anyLayout == DESCENT_CONV_BLOCKED_OUTPUT;
     dnnl_format_tag_t activations = blockedActivations ? dnnl_aBcd16b : dnnl_nchw;
-    int ok = dnnl_memory_desc_init_by_tag(&src, 4, srcd, dnnl_f32, activations) == dnnl_success
+    dnnl_format_tag_t image = anyLayout == DESCENT_CONV_BLOCKED_ACTIVATIONS ? dnnl_aBcd16b : dnnl_nchw;
+    int ok = dnnl_memory_desc_init_by_tag(&src, 4, srcd, dnnl_f32, image) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&dst, 4, dstd, dnnl_f32, activations) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&weights, wRank, wDims, dnnl_f32, wTag) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&bias, 1, biasd, dnnl_f32, dnnl_x) == dnnl_success;
     dnnl_format_tag_t tag = dnnl_format_tag_any;
-    dnnl_format_tag_t inner = anyLayout == 1 ? tag : activations;
-    ok = ok && dnnl_memory_desc_init_by_tag(&srcA, 4, srcd, dnnl_f32, inner) == dnnl_success
-        && dnnl_memory_desc_init_by_tag(&dstA, 4, dstd, dnnl_f32, inner) == dnnl_success
+    ok = ok && dnnl_memory_desc_init_by_tag(&srcA, 4, srcd, dnnl_f32, anyLayout == 1 ? tag : image) == dnnl_success
+        && dnnl_memory_desc_init_by_tag(&dstA, 4, dstd, dnnl_f32, anyLayout == 1 ? tag : activations) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&weightsA, wRank, wDims, dnnl_f32, anyLayout ? tag : wTag) == dnnl_success;
     const dnnl_memory_desc_t *b = hasBias ? &bias : NULL;
     dnnl_convolution_desc_t fwd, desc;

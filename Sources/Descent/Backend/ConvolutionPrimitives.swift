@@ -192,30 +192,46 @@ extension ConvPlan {
     #endif
 
     /// Whether every pass of this plan has a oneDNN primitive on activations kept in nChw16c (a JIT one; channels
-    /// a multiple of 16, one group, float32, no bias): what ``runBlocked(_:src:weights:dst:)`` needs.
-    var hasBlockedPrimitives: Bool {
+    /// a multiple of 16, one group, float32), with a bias when `bias`, ReLU fused into the forward pass when `relu`,
+    /// the image in NCHW when `plainInput` (then the input-gradient pass only when `inputGradient`): what
+    /// ``runBlocked(_:src:weights:bias:dst:relu:plainInput:)`` needs.
+    func hasBlockedPrimitives(
+        bias: Bool = false, relu: Bool = false, plainInput: Bool = false, inputGradient: Bool = true
+    ) -> Bool {
         #if canImport(CDNNL)
-        guard batch > 0, groups == 1, inChannels % 16 == 0, outChannels % 16 == 0, precision == .float32 else {
-            return false
-        }
-        return [ConvolutionPass.forward, .backwardData, .backwardWeights].allSatisfy {
-            primitive($0, bias: false, relu: false, layout: Int32(DESCENT_CONV_BLOCKED_ACTIVATIONS)) != nil
+        guard batch > 0, groups == 1, plainInput || inChannels % 16 == 0, outChannels % 16 == 0,
+            precision == .float32
+        else { return false }
+        let passes: [ConvolutionPass] =
+            inputGradient ? [.forward, .backwardData, .backwardWeights] : [.forward, .backwardWeights]
+        return passes.allSatisfy {
+            primitive($0, bias: bias, relu: relu, layout: Self.blockedLayout(plainInput: plainInput)) != nil
         }
         #else
         return false
         #endif
     }
 
-    /// Runs `pass` on activations in nChw16c (`src` the image or its gradient, `dst` the output or its gradient,
-    /// as in ``runPrimitive(_:src:weights:bias:dst:relu:)``), the weights plain OIHW; requires
-    /// ``hasBlockedPrimitives`` (a precondition failure when oneDNN then fails).
+    #if canImport(CDNNL)
+    /// `descent_convolution_create`'s layout for blocked outputs, with the image blocked too unless `plainInput`.
+    private static func blockedLayout(plainInput: Bool) -> Int32 {
+        Int32(plainInput ? DESCENT_CONV_BLOCKED_OUTPUT : DESCENT_CONV_BLOCKED_ACTIVATIONS)
+    }
+    #endif
+
+    /// Runs `pass` on activations in nChw16c (`src` the image or its gradient, in NCHW when `plainInput`; `dst` the
+    /// output or its gradient; `bias` the bias or, for `.backwardWeights`, its gradient; ReLU fused into `.forward`
+    /// when `relu`), as in ``runPrimitive(_:src:weights:bias:dst:relu:)``, the weights plain OIHW; requires
+    /// ``hasBlockedPrimitives(bias:relu:plainInput:inputGradient:)`` (a precondition failure when oneDNN then
+    /// fails).
     func runBlocked(
-        _ pass: ConvolutionPass, src: UnsafePointer<Float>, weights: UnsafePointer<Float>, dst: UnsafePointer<Float>
+        _ pass: ConvolutionPass, src: UnsafePointer<Float>, weights: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>? = nil, dst: UnsafePointer<Float>, relu: Bool = false, plainInput: Bool = false
     ) {
         #if canImport(CDNNL)
-        let entry = primitive(pass, bias: false, relu: false, layout: Int32(DESCENT_CONV_BLOCKED_ACTIVATIONS))
+        let entry = primitive(pass, bias: bias != nil, relu: relu, layout: Self.blockedLayout(plainInput: plainInput))
         precondition(
-            entry.map { execute($0, src: src, weights: weights, bias: nil, dst: dst) } ?? false,
+            entry.map { execute($0, src: src, weights: weights, bias: bias, dst: dst) } ?? false,
             "runBlocked: oneDNN failed to run a blocked convolution it created")
         #else
         preconditionFailure("runBlocked: no oneDNN in this build")

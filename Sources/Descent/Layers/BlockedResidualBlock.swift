@@ -115,7 +115,7 @@ struct BlockedBlockParts {
         self.plans = plans
         input = BlockedLayout.Shape(n: inputShape[0], c: inputShape[1], h: inputShape[2], w: inputShape[3])
         output = BlockedLayout.Shape(n: p2.batch, c: p2.outChannels, h: p2.outHeight, w: p2.outWidth)
-        guard output.n * output.h * output.w > 1, plans.allSatisfy(\.hasBlockedPrimitives),
+        guard output.n * output.h * output.w > 1, plans.allSatisfy({ $0.hasBlockedPrimitives() }),
             BlockedLayout.isAvailable(input, eps: 0, relu: []),
             BlockedLayout.isAvailable(output, eps: norms[0].eps, relu: [true]),
             norms.dropFirst().allSatisfy({ BlockedLayout.isAvailable(output, eps: $0.eps, relu: [false]) })
@@ -123,7 +123,7 @@ struct BlockedBlockParts {
     }
 
     /// The plan of `conv` on an input of `shape`, or `nil` when the shapes do not fit.
-    private static func plan(_ conv: Conv2d, _ shape: [Int]) -> ConvPlan? {
+    static func plan(_ conv: Conv2d, _ shape: [Int]) -> ConvPlan? {
         guard
             let out = try? Tensor.conv2dOutputShape(
                 input: shape, weight: conv.weight.shape, bias: nil, stride: conv.stride, padding: conv.padding,
@@ -157,29 +157,11 @@ extension Tensor {
         let mean = { (i: Int) in statistics.pointer + 2 * c * i }, variance = { (i: Int) in mean(i) + c }
         let mask = buffer(
             parts.training ? (BlockedLayout.workspaceBytes(outShape, eps: parts.norms[0].eps) + 3) / 4 : 0)
-        /// Runs batch norm `i` from `src` into `dst`: in training with the batch's statistics, then updating the
-        /// running ones; in eval mode with the running ones.
+        /// Runs batch norm `i` from `src` into `dst` (``BatchNorm2d/normalizeBlocked(_:_:shape:relu:training:mean:variance:mask:)``).
         func normalize(_ i: Int, _ src: TensorStorage, _ dst: TensorStorage, relu: Bool) {
-            let bn = parts.norms[i]
-            guard parts.training else {
-                BlockedLayout.batchNormForward(
-                    src.pointer, dst.pointer, shape: outShape, eps: bn.eps, relu: relu,
-                    gamma: gammas[i].storage.pointer, beta: betas[i].storage.pointer,
-                    mean: bn.runningMean!.storage.pointer, variance: bn.runningVar!.storage.pointer, workspace: nil,
-                    givenStatistics: true)
-                return
-            }
-            BlockedLayout.batchNormForward(
-                src.pointer, dst.pointer, shape: outShape, eps: bn.eps, relu: relu, gamma: gammas[i].storage.pointer,
-                beta: betas[i].storage.pointer, mean: mean(i), variance: variance(i),
-                workspace: relu ? UnsafeMutableRawPointer(mask.pointer) : nil)
-            let momentum = bn.statisticsMomentum()
-            guard let rm = bn.runningMean?.storage.pointer, let rv = bn.runningVar?.storage.pointer else { return }
-            let m = Double(outShape.n * outShape.h * outShape.w)
-            for ch in 0..<c {
-                rm[ch] = (1 - momentum) * rm[ch] + momentum * mean(i)[ch]
-                rv[ch] = (1 - momentum) * rv[ch] + momentum * Float(Double(variance(i)[ch]) * m / (m - 1))
-            }
+            parts.norms[i].normalizeBlocked(
+                src, dst, shape: outShape, relu: relu, training: parts.training, mean: mean(i), variance: variance(i),
+                mask: mask)
         }
         // h1 = relu(bn1(y1)) is not kept: the backward pass computes it again from y1 and the statistics.
         let y1 = buffer(count), y2 = buffer(count), z2 = buffer(count)
@@ -297,5 +279,46 @@ extension Tensor {
             }
             return grads
         }
+    }
+}
+
+extension BatchNorm2d {
+    /// This batch norm (affine) from `src` into `dst`, both of `shape` in nChw16c, ReLU fused when `relu`: in
+    /// training with the batch's statistics (written to `mean` and `variance`, the ReLU's mask to `mask`), then
+    /// updating the running ones as ``Tensor/batchNorm(runningMean:runningVar:weight:bias:training:momentum:eps:)``
+    /// does; else with the running ones.
+    func normalizeBlocked(
+        _ src: TensorStorage, _ dst: TensorStorage, shape: BlockedLayout.Shape, relu: Bool, training: Bool,
+        mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>, mask: TensorStorage
+    ) {
+        let gamma = weight!.storage.pointer, beta = bias!.storage.pointer
+        guard training else {
+            BlockedLayout.batchNormForward(
+                src.pointer, dst.pointer, shape: shape, eps: eps, relu: relu, gamma: gamma, beta: beta,
+                mean: runningMean!.storage.pointer, variance: runningVar!.storage.pointer, workspace: nil,
+                givenStatistics: true)
+            return
+        }
+        BlockedLayout.batchNormForward(
+            src.pointer, dst.pointer, shape: shape, eps: eps, relu: relu, gamma: gamma, beta: beta, mean: mean,
+            variance: variance, workspace: relu ? UnsafeMutableRawPointer(mask.pointer) : nil)
+        let momentum = statisticsMomentum()
+        guard let rm = runningMean?.storage.pointer, let rv = runningVar?.storage.pointer else { return }
+        let m = Double(shape.n * shape.h * shape.w)
+        for ch in 0..<shape.c {
+            rm[ch] = (1 - momentum) * rm[ch] + momentum * mean[ch]
+            rv[ch] = (1 - momentum) * rv[ch] + momentum * Float(Double(variance[ch]) * m / (m - 1))
+        }
+    }
+
+    /// Whether this batch norm can run in nChw16c over `shape` (ReLU fused when `relu`): affine, on `shape.c`
+    /// features, in training with local statistics when `training` (else in eval mode with running statistics), with
+    /// oneDNN's primitives on this CPU.
+    func canNormalizeBlocked(_ shape: BlockedLayout.Shape, relu: Bool, training: Bool) -> Bool {
+        guard weight != nil, bias != nil, numFeatures == shape.c, shape.n * shape.h * shape.w > 1,
+            training
+                ? isTraining && statisticsReducer == nil : !isTraining && runningMean != nil && runningVar != nil
+        else { return false }
+        return BlockedLayout.isAvailable(shape, eps: eps, relu: [relu])
     }
 }

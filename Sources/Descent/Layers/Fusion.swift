@@ -44,10 +44,13 @@ extension ReLU: EpilogueStep {
 /// ``Conv2d`` followed by a ``BatchNorm2d`` runs with the batch norm and the following epilogue steps as one call
 /// (``Conv2d/forward(_:batchNorm:epilogue:)``: `Conv2d, BatchNorm2d, ReLU, MaxPool2d(kernelSize: 2)`), an
 /// ``Embedding`` without padding index followed by a batch-first ``RecurrentLayer`` runs as one call (the first
-/// layer's input projections looked up from `E · W_ihᵀ + b_ih`), consecutive ``BasicBlock``s run as one chain that
-/// keeps its activations in oneDNN's blocked layout between the blocks where they take that path
-/// (``BasicBlock``'s documentation), every other layer runs on its own. Same values and gradients as calling the
-/// layers one after another (up to rounding for the embedding and residual-block cases).
+/// layer's input projections looked up from `E · W_ihᵀ + b_ih`), every other layer runs on its own. Two or more
+/// consecutive convolution steps (`Conv2d[, BatchNorm2d][, ReLU[, MaxPool2d]]`) become one chain, and so do
+/// consecutive ``BasicBlock``s: where their channel counts are multiples of 16 and oneDNN has JIT kernels for them,
+/// a chain keeps its activations and gradients in oneDNN's blocked layout `nChw16c` between its members, so that
+/// only its ends convert to NCHW (``BasicBlock``'s documentation; `DESCENT_CONVOLUTION=gemm` turns this off). Same
+/// values and gradients as calling the layers one after another (up to rounding for the embedding case and the
+/// chains in the blocked layout).
 ///
 /// Make the plan once, when the layers are set, and call it on every forward pass; ``Sequential`` does this. A
 /// container of your own can do the same:
@@ -77,6 +80,19 @@ public struct FusionPlan {
         case embedded(Embedding, RecurrentLayer)
         case convBatchNorm(Conv2d, BatchNorm2d, Epilogue)
         case residualBlocks([BasicBlock])
+        case convolutionChain([ConvChainUnit])
+
+        /// The convolution unit this call runs, when it is one (`Conv2d[, BatchNorm2d][, ReLU[, MaxPool2d]]`).
+        var convolutionUnit: ConvChainUnit? {
+            switch self {
+            case .fused(let head, let epilogue):
+                guard let conv = head as? Conv2d else { return nil }
+                return ConvChainUnit(conv: conv, batchNorm: nil, epilogue: epilogue)
+            case .convBatchNorm(let conv, let bn, let epilogue):
+                return ConvChainUnit(conv: conv, batchNorm: bn, epilogue: epilogue)
+            default: return nil
+            }
+        }
     }
 
     /// The calls, in order.
@@ -141,8 +157,25 @@ public struct FusionPlan {
             calls.append(.layer(layers[i]))
             i = end
         }
-        self.steps = steps
-        self.calls = calls
+        // Runs of two or more convolution units become one chain (kept in oneDNN's blocked layout between them).
+        var chainedSteps: [Step] = [], chainedCalls: [Call] = []
+        var k = 0
+        while k < calls.count {
+            var end = k
+            while end < calls.count, calls[end].convolutionUnit != nil { end += 1 }
+            if end - k >= 2 {
+                chainedSteps.append(
+                    Step(layers: steps[k].layers.lowerBound..<steps[end - 1].layers.upperBound, epilogue: .none))
+                chainedCalls.append(.convolutionChain(calls[k..<end].compactMap(\.convolutionUnit)))
+                k = end
+            } else {
+                chainedSteps.append(steps[k])
+                chainedCalls.append(calls[k])
+                k += 1
+            }
+        }
+        self.steps = chainedSteps
+        self.calls = chainedCalls
     }
 
     /// The planned layers applied to `x`, in order.
@@ -155,6 +188,7 @@ public struct FusionPlan {
             case .embedded(let embedding, let recurrent): y = recurrent(indices: y, embedding: embedding)
             case .convBatchNorm(let conv, let bn, let epilogue): y = conv.forward(y, batchNorm: bn, epilogue: epilogue)
             case .residualBlocks(let blocks): y = BasicBlock.forward(chain: blocks, y)
+            case .convolutionChain(let units): y = ConvChainUnit.forward(chain: units, y)
             }
         }
         return y
