@@ -224,6 +224,17 @@ def main():
     block = BasicBlock(3, 3, 1)
     randomize_affine(block, torch.Generator().manual_seed(72))
     cases["basic_block_identity"] = S(block, (2, 3, 5, 5), 72)
+    # Channel counts that are multiples of 16: Descent runs these in oneDNN's blocked layout (nChw16c).
+    torch.manual_seed(73)
+    block = nn.Sequential(BasicBlock(16, 32, 2), BasicBlock(32, 32, 1))
+    randomize_affine(block, torch.Generator().manual_seed(73))
+    cases["basic_blocks_blocked"] = S(block, (2, 16, 6, 6), 73)
+    torch.manual_seed(74)
+    stack = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(32, 16, 1), nn.ReLU(), nn.Flatten(), nn.Linear(64, 3))
+    randomize_affine(stack, torch.Generator().manual_seed(74))
+    cases["conv_stack_blocked"] = S(stack, (2, 1, 8, 8), 74)
 
     state_keys = {
         "sequential_cnn": list(seq_cnn().state_dict().keys()),

@@ -26,6 +26,14 @@ import Testing
         try expectMatchesPyTorch("sequential_cnn", Self.smallCNN())
         try expectMatchesPyTorch("basic_block_downsample", BasicBlock(3, 4, stride: 2))
         try expectMatchesPyTorch("basic_block_identity", BasicBlock(3, 3))
+        // Multiples of 16 channels: the chains in oneDNN's blocked layout (``BasicBlock``, ``ConvChainUnit``).
+        try expectMatchesPyTorch("basic_blocks_blocked", Sequential(BasicBlock(16, 32, stride: 2), BasicBlock(32, 32)))
+        try expectMatchesPyTorch(
+            "conv_stack_blocked",
+            Sequential(
+                Conv2d(1, 16, kernelSize: 3, padding: 1), BatchNorm2d(16), ReLU(), MaxPool2d(kernelSize: 2),
+                Conv2d(16, 32, kernelSize: 3, padding: 1), BatchNorm2d(32), ReLU(), MaxPool2d(kernelSize: 2),
+                Conv2d(32, 16, kernelSize: 1), ReLU(), Flatten(), Linear(64, 3)))
     }
 
     @Test func gradientsMatchFiniteDifferences() {
