@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include "convolution.h"
 
 #if DNNL_VERSION_MAJOR < 3
 /// A reorder of one [n, c, h, w] activation between NCHW and nChw16c.
@@ -125,9 +126,7 @@ static inline descent_blocked_bnorm *descent_blocked_bnorm_create(dnnl_engine_t 
         pd = hint;
         hint = NULL;
     }
-    const char *impl = NULL;
-    ok = ok && dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl
-        && strstr(impl, "jit") != NULL;
+    ok = ok && descent_pd_is_jit(pd);
     if (ok && b->relu) {
         const dnnl_memory_desc_t *ws = dnnl_primitive_desc_query_md(pd, dnnl_query_workspace_md, 0);
         ok = ws != NULL;
@@ -233,9 +232,7 @@ static inline descent_blocked_pool *descent_blocked_pool_create(dnnl_engine_t en
         pd = hint;
         hint = NULL;
     }
-    const char *impl = NULL;
-    ok = ok && dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl
-        && strstr(impl, "jit") != NULL;
+    ok = ok && descent_pd_is_jit(pd);
     ok = ok && dnnl_primitive_create(&p->primitive, pd) == dnnl_success;
     if (pd) dnnl_primitive_desc_destroy(pd);
     if (hint) dnnl_primitive_desc_destroy(hint);

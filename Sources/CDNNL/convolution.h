@@ -19,6 +19,14 @@ typedef struct {
     long kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW;
 } descent_conv_shape;
 
+/// Whether the primitive descriptor `pd` is one of oneDNN's JIT implementations (its name contains "jit":
+/// `jit:avx512_core`, `bnorm_jit:…`), not a reference or GEMM-based one; the blocked-layout paths accept only those.
+static inline int descent_pd_is_jit(const_dnnl_primitive_desc_t pd) {
+    const char *impl = NULL;
+    return pd && dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl
+        && strstr(impl, "jit") != NULL;
+}
+
 /// descent_convolution_create's layouts for activations kept by the caller in nChw16c: both the image and the output
 /// (BLOCKED_ACTIVATIONS), or the output only, the image in NCHW (BLOCKED_OUTPUT).
 enum { DESCENT_CONV_BLOCKED_ACTIVATIONS = 2, DESCENT_CONV_BLOCKED_OUTPUT = 3 };
@@ -187,9 +195,7 @@ static inline descent_convolution *descent_convolution_create(dnnl_engine_t engi
     }
     if (ok && blockedActivations) {
         // Blocked activations are for speed: a reference implementation would be far slower than the reorders.
-        const char *impl = NULL;
-        ok = dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) == dnnl_success && impl
-            && strstr(impl, "jit") != NULL;
+        ok = descent_pd_is_jit(pd);
     }
     ok = ok && dnnl_primitive_create(&conv->primitive, pd) == dnnl_success;
     if (pd) dnnl_primitive_desc_destroy(pd);

@@ -63,7 +63,7 @@ extension Backend {
         BFloat16.pack(a, rows: transposeA ? k : m, columns: transposeA ? m : k, stride: lda, into: aBits)
         BFloat16.pack(b, rows: transposeB ? n : k, columns: transposeB ? k : n, stride: ldb, into: bBits)
         descent_omp_set_num_threads(Int32(threads))
-        guard descent_matmul_bf16_execute(entry.matmul, stream, aBits, bBits, bias, c) == 0 else { return false }
+        guard descent_matmul_bf16_execute(entry.pointer, stream, aBits, bBits, bias, c) == 0 else { return false }
         MultiplyAddCounter.current?.add(m * n * k)
         return true
     }
@@ -120,11 +120,7 @@ final class BF16MatmulCache: @unchecked Sendable {
         let threads: Int
     }
 
-    final class Entry: @unchecked Sendable {
-        let matmul: UnsafeMutablePointer<descent_matmul_bf16>
-        init(_ matmul: UnsafeMutablePointer<descent_matmul_bf16>) { self.matmul = matmul }
-        deinit { descent_matmul_bf16_destroy(matmul) }
-    }
+    typealias Entry = OwnedPrimitive<descent_matmul_bf16>
 
     private let entries = PrimitiveTable<Key, Entry>()
 
@@ -134,7 +130,7 @@ final class BF16MatmulCache: @unchecked Sendable {
             descent_matmul_bf16_create(
                 MatmulCache.shared.engine, key.m, key.n, key.k, key.transposeA ? 1 : 0, key.transposeB ? 1 : 0,
                 key.bias ? 1 : 0, key.relu ? 1 : 0, key.accumulate ? 1 : 0
-            ).map(Entry.init)
+            ).map { Entry($0, destroy: { descent_matmul_bf16_destroy($0) }) }
         }
     }
 }

@@ -89,7 +89,7 @@ public enum Backend {
         {
             descent_omp_set_num_threads(Int32(threads))
             if let stream = MatmulCache.shared.stream(),
-                descent_matmul_execute(entry.matmul, stream, a, b, bias, c) == 0
+                descent_matmul_execute(entry.pointer, stream, a, b, bias, c) == 0
             {
                 MultiplyAddCounter.current?.add(m * n * k)
                 return
@@ -159,11 +159,7 @@ final class MatmulCache: @unchecked Sendable {
         let threads: Int
     }
 
-    final class Entry: @unchecked Sendable {
-        let matmul: UnsafeMutablePointer<descent_matmul>
-        init(_ matmul: UnsafeMutablePointer<descent_matmul>) { self.matmul = matmul }
-        deinit { descent_matmul_destroy(matmul) }
-    }
+    typealias Entry = OwnedPrimitive<descent_matmul>
 
     private let entries = PrimitiveTable<Key, Entry>()
     /// The one CPU engine (nil when oneDNN cannot create one), shared with ``ConvolutionCache`` and
@@ -196,7 +192,9 @@ final class MatmulCache: @unchecked Sendable {
     /// The primitive for `key`, created on first use; `nil` when oneDNN has none.
     func entry(_ key: Key) -> Entry? {
         entries.entry(key, threads: key.threads) {
-            descent_matmul_create(engine, key.m, key.n, key.k, key.bias ? 1 : 0, key.relu ? 1 : 0).map(Entry.init)
+            descent_matmul_create(engine, key.m, key.n, key.k, key.bias ? 1 : 0, key.relu ? 1 : 0).map {
+                Entry($0, destroy: { descent_matmul_destroy($0) })
+            }
         }
     }
 }

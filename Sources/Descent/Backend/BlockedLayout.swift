@@ -15,18 +15,10 @@ enum BlockedLayout {
 
     #if canImport(CDNNL)
     /// A cached reorder.
-    final class Reorder: @unchecked Sendable {
-        let primitive: UnsafeMutablePointer<descent_blocked_reorder>
-        init(_ primitive: UnsafeMutablePointer<descent_blocked_reorder>) { self.primitive = primitive }
-        deinit { descent_blocked_reorder_destroy(primitive) }
-    }
+    typealias Reorder = OwnedPrimitive<descent_blocked_reorder>
 
     /// A cached batch-norm pass.
-    final class BatchNorm: @unchecked Sendable {
-        let primitive: UnsafeMutablePointer<descent_blocked_bnorm>
-        init(_ primitive: UnsafeMutablePointer<descent_blocked_bnorm>) { self.primitive = primitive }
-        deinit { descent_blocked_bnorm_destroy(primitive) }
-    }
+    typealias BatchNorm = OwnedPrimitive<descent_blocked_bnorm>
 
     /// A reorder's identity.
     struct ReorderKey: Hashable, Sendable {
@@ -44,11 +36,7 @@ enum BlockedLayout {
     }
 
     /// A cached pooling pass.
-    final class Pool: @unchecked Sendable {
-        let primitive: UnsafeMutablePointer<descent_blocked_pool>
-        init(_ primitive: UnsafeMutablePointer<descent_blocked_pool>) { self.primitive = primitive }
-        deinit { descent_blocked_pool_destroy(primitive) }
-    }
+    typealias Pool = OwnedPrimitive<descent_blocked_pool>
 
     /// A pooling pass's identity.
     struct PoolKey: Hashable, Sendable {
@@ -64,7 +52,7 @@ enum BlockedLayout {
         return pools.entry(key, threads: key.threads) {
             descent_blocked_pool_create(
                 MatmulCache.shared.engine, shape.n, shape.c, shape.h, shape.w, backward ? 1 : 0
-            ).map(Pool.init)
+            ).map { Pool($0, destroy: { descent_blocked_pool_destroy($0) }) }
         }
     }
 
@@ -75,7 +63,7 @@ enum BlockedLayout {
         reorders.entry(ReorderKey(shape: shape, toBlocked: toBlocked), threads: Backend.threads) {
             descent_blocked_reorder_create(
                 MatmulCache.shared.engine, shape.n, shape.c, shape.h, shape.w, toBlocked ? 1 : 0
-            ).map(Reorder.init)
+            ).map { Reorder($0, destroy: { descent_blocked_reorder_destroy($0) }) }
         }
     }
 
@@ -84,7 +72,7 @@ enum BlockedLayout {
         return batchNorms.entry(key, threads: key.threads) {
             descent_blocked_bnorm_create(
                 MatmulCache.shared.engine, shape.n, shape.c, shape.h, shape.w, eps, pass, relu ? 1 : 0
-            ).map(BatchNorm.init)
+            ).map { BatchNorm($0, destroy: { descent_blocked_bnorm_destroy($0) }) }
         }
     }
 
@@ -120,7 +108,7 @@ enum BlockedLayout {
     /// The bytes of the maxima's positions that 2×2 max pooling over `shape` keeps.
     static func poolWorkspaceBytes(_ shape: Shape) -> Int {
         #if canImport(CDNNL)
-        return pool(shape, backward: false).map { descent_blocked_pool_workspace_bytes($0.primitive) } ?? 0
+        return pool(shape, backward: false).map { descent_blocked_pool_workspace_bytes($0.pointer) } ?? 0
         #else
         return 0
         #endif
@@ -136,7 +124,7 @@ enum BlockedLayout {
         #if canImport(CDNNL)
         let status = pool(shape, backward: backward).map { p -> Int32 in
             descent_omp_set_num_threads(Int32(Backend.threads))
-            return descent_blocked_pool_execute(p.primitive, MatmulCache.shared.stream(), src, dst, workspace)
+            return descent_blocked_pool_execute(p.pointer, MatmulCache.shared.stream(), src, dst, workspace)
         }
         precondition(status == 0, "BlockedLayout.maxPool2x2: oneDNN failed on \(shape)")
         #else
@@ -151,7 +139,7 @@ enum BlockedLayout {
         #if canImport(CDNNL)
         let status = reorder(shape, toBlocked: toBlocked).map { r -> Int32 in
             descent_omp_set_num_threads(Int32(Backend.threads))
-            return descent_blocked_reorder_execute(r.primitive, MatmulCache.shared.stream(), from, to)
+            return descent_blocked_reorder_execute(r.pointer, MatmulCache.shared.stream(), from, to)
         }
         precondition(status == 0, "BlockedLayout.reorder: oneDNN failed on \(shape)")
         #else
@@ -163,7 +151,7 @@ enum BlockedLayout {
     static func workspaceBytes(_ shape: Shape, eps: Float) -> Int {
         #if canImport(CDNNL)
         return batchNorm(shape, eps: eps, pass: Int32(DESCENT_BNORM_FORWARD), relu: true).map {
-            descent_blocked_bnorm_workspace_bytes($0.primitive)
+            descent_blocked_bnorm_workspace_bytes($0.pointer)
         } ?? 0
         #else
         return 0
@@ -183,7 +171,7 @@ enum BlockedLayout {
         let status = batchNorm(shape, eps: eps, pass: pass, relu: relu).map { b -> Int32 in
             descent_omp_set_num_threads(Int32(Backend.threads))
             return descent_blocked_bnorm_execute(
-                b.primitive, MatmulCache.shared.stream(), src, dst, gamma, beta, mean, variance, workspace, nil, nil,
+                b.pointer, MatmulCache.shared.stream(), src, dst, gamma, beta, mean, variance, workspace, nil, nil,
                 nil, nil)
         }
         precondition(status == 0, "BlockedLayout.batchNormForward: oneDNN failed on \(shape)")
@@ -206,7 +194,7 @@ enum BlockedLayout {
         let status = batchNorm(shape, eps: eps, pass: Int32(DESCENT_BNORM_BACKWARD), relu: relu).map { b -> Int32 in
             descent_omp_set_num_threads(Int32(Backend.threads))
             return descent_blocked_bnorm_execute(
-                b.primitive, MatmulCache.shared.stream(), src, nil, gamma, beta, UnsafeMutablePointer(mutating: mean),
+                b.pointer, MatmulCache.shared.stream(), src, nil, gamma, beta, UnsafeMutablePointer(mutating: mean),
                 UnsafeMutablePointer(mutating: variance), workspace, diffDst, diffSrc, diffGamma, diffBeta)
         }
         precondition(status == 0, "BlockedLayout.batchNormBackward: oneDNN failed on \(shape)")

@@ -94,11 +94,7 @@ final class ConvolutionCache: @unchecked Sendable {
     }
 
     /// A created primitive, destroyed with the last user.
-    final class Entry: @unchecked Sendable {
-        let convolution: UnsafeMutablePointer<descent_convolution>
-        init(_ convolution: UnsafeMutablePointer<descent_convolution>) { self.convolution = convolution }
-        deinit { descent_convolution_destroy(convolution) }
-    }
+    typealias Entry = OwnedPrimitive<descent_convolution>
 
     /// The primitives by key; `nil` values record the geometries oneDNN has none for.
     private let entries = PrimitiveTable<Key, Entry>()
@@ -114,7 +110,7 @@ final class ConvolutionCache: @unchecked Sendable {
             return descent_convolution_create(
                 MatmulCache.shared.engine, &shape, Int32(key.pass.rawValue), key.bias ? 1 : 0, key.relu ? 1 : 0,
                 key.layout
-            ).map(Entry.init)
+            ).map { Entry($0, destroy: { descent_convolution_destroy($0) }) }
         }
     }
 }
@@ -173,14 +169,14 @@ extension ConvPlan {
         descent_omp_set_num_threads(Int32(Backend.threads))
         // The operands' reorder buffers are tensor storage, so that the large ones come from the BufferPool.
         let scratch = (0..<4).map { i -> TensorStorage? in
-            let bytes = descent_convolution_scratch_bytes(entry.convolution, Int32(i))
+            let bytes = descent_convolution_scratch_bytes(entry.pointer, Int32(i))
             return bytes > 0 ? TensorStorage(uninitializedCount: (bytes + 3) / 4) : nil
         }
         let scratchPointers = scratch.map { $0?.pointer }
         let status = withExtendedLifetime(scratch) {
             scratchPointers.withUnsafeBufferPointer { buffer in
                 descent_convolution_execute(
-                    entry.convolution, stream, UnsafeMutablePointer(mutating: src),
+                    entry.pointer, stream, UnsafeMutablePointer(mutating: src),
                     UnsafeMutablePointer(mutating: weights), bias.map { UnsafeMutablePointer(mutating: $0) },
                     UnsafeMutablePointer(mutating: dst), buffer.baseAddress)
             }

@@ -7,6 +7,22 @@ import Synchronization
 /// count set to the key's; a key oneDNN has no primitive for is remembered as `nil`, so the caller falls back at
 /// once the next time. At most ``capacity`` keys are kept; beyond, the table starts over (running users keep their
 /// entries alive).
+/// A oneDNN object made by one of the C `…_create` functions of `CDNNL`, freed by its `…_destroy` with its last user
+/// (the entries of a ``PrimitiveTable``).
+final class OwnedPrimitive<Pointee>: @unchecked Sendable {
+    /// The object.
+    let pointer: UnsafeMutablePointer<Pointee>
+    private let destroy: (UnsafeMutablePointer<Pointee>) -> Void
+
+    /// Takes ownership of `pointer`, freed by `destroy`.
+    init(_ pointer: UnsafeMutablePointer<Pointee>, destroy: @escaping (UnsafeMutablePointer<Pointee>) -> Void) {
+        self.pointer = pointer
+        self.destroy = destroy
+    }
+
+    deinit { destroy(pointer) }
+}
+
 final class PrimitiveTable<Key: Hashable & Sendable, Entry: AnyObject & Sendable>: Sendable {
     /// The most keys kept at once.
     static var capacity: Int { 256 }

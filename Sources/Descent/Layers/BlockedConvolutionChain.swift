@@ -140,14 +140,8 @@ extension Tensor {
                 activation.pointer, result.pointer, shape: shape, backward: false,
                 workspace: UnsafeMutableRawPointer(poolMask.pointer))
         }
-        let o = parts.output, outShape = [o.n, o.c, o.h, o.w]
-        let out: Tensor
-        if outputBlocked {
-            out = Tensor(shape: outShape, storage: result)
-        } else {
-            out = Tensor(uninitializedShape: outShape)
-            BlockedLayout.reorder(result.pointer, out.storage.pointer, shape: o, toBlocked: false)
-        }
+        let o = parts.output
+        let out = Tensor(blocked: result, o, keepBlocked: outputBlocked)
         guard parts.training else { return out }
 
         var inputs = [x, weight]
@@ -162,8 +156,7 @@ extension Tensor {
         let xStorage = x.storage, xShape = x.shape, weightD = weight.detach()
         let gammaD = bn?.weight?.detach(), betaD = bn?.bias?.detach()
         return Tensor.record("conv2d_blocked", out, inputs) { upstream, needs in
-            let g = outputBlocked ? upstream.storage : buffer(o.count)
-            if !outputBlocked { BlockedLayout.reorder(upstream.storage.pointer, g.pointer, shape: o, toBlocked: true) }
+            let g = upstream.blockedStorage(o, isBlocked: outputBlocked)
             var gActivation = g
             if pooling {
                 gActivation = buffer(count)

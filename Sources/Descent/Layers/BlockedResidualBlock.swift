@@ -151,8 +151,7 @@ extension Tensor {
         let gammas = parts.norms.map { $0.weight! }, betas = parts.norms.map { $0.bias! }
         let buffer = { (n: Int) in TensorStorage(uninitializedCount: n) }
         // Forward: the input in nChw16c, then conv1 → bn1 + ReLU → conv2 → bn2, the shortcut, the sum and its ReLU.
-        let xb = inputBlocked ? x.storage : buffer(inShape.count)
-        if !inputBlocked { BlockedLayout.reorder(x.storage.pointer, xb.pointer, shape: inShape, toBlocked: true) }
+        let xb = x.blockedStorage(inShape, isBlocked: inputBlocked)
         let statistics = buffer(parts.training ? 2 * c * parts.norms.count : 0)
         let mean = { (i: Int) in statistics.pointer + 2 * c * i }, variance = { (i: Int) in mean(i) + c }
         let mask = buffer(
@@ -183,24 +182,15 @@ extension Tensor {
         Parallel.forEachChunk(count) { r in
             Kernels.addReLU(zp + r.lowerBound, rp + r.lowerBound, op + r.lowerBound, r.count)
         }
-        let out: Tensor
-        if outputBlocked {
-            out = Tensor(shape: [outShape.n, c, outShape.h, outShape.w], storage: outb)
-        } else {
-            out = Tensor(uninitializedShape: [outShape.n, c, outShape.h, outShape.w])
-            BlockedLayout.reorder(outb.pointer, out.storage.pointer, shape: outShape, toBlocked: false)
-        }
+        let out = Tensor(blocked: outb, outShape, keepBlocked: outputBlocked)
 
         guard parts.training else { return out }
         var inputs = [x] + weights
         for i in parts.norms.indices { inputs += [gammas[i], betas[i]] }
         let gammasD = gammas.map { $0.detach() }, betasD = betas.map { $0.detach() },
-            weightsD = weights.map { $0.detach() }, xShape = x.shape
+            weightsD = weights.map { $0.detach() }
         return Tensor.record("basic_block_blocked", out, inputs) { upstream, needs in
-            let gOut = outputBlocked ? upstream.storage : buffer(count), g = buffer(count)
-            if !outputBlocked {
-                BlockedLayout.reorder(upstream.storage.pointer, gOut.pointer, shape: outShape, toBlocked: true)
-            }
+            let gOut = upstream.blockedStorage(outShape, isBlocked: outputBlocked), g = buffer(count)
             let gp = gOut.pointer, ob = outb.pointer, mp = g.pointer
             Parallel.forEachChunk(count) { r in
                 Kernels.reluBackward(gp + r.lowerBound, ob + r.lowerBound, mp + r.lowerBound, r.count)
@@ -263,13 +253,7 @@ extension Tensor {
                     .backwardData, src: gxb.pointer, weights: weightsD[0].storage.pointer, dst: gy1.pointer)
                 let a = gxb.pointer, b = gShortcut.pointer
                 Parallel.forEachChunk(inShape.count) { r in for i in r { a[i] += b[i] } }
-                if inputBlocked {
-                    gx = Tensor(shape: xShape, storage: gxb)
-                } else {
-                    let result = Tensor(uninitializedShape: xShape)
-                    BlockedLayout.reorder(gxb.pointer, result.storage.pointer, shape: inShape, toBlocked: false)
-                    gx = result
-                }
+                gx = Tensor(blocked: gxb, inShape, keepBlocked: inputBlocked)
             }
             var grads: [Tensor?] = [gx, gw1, gw2]
             if hasShortcut { grads.append(gws) }
@@ -320,5 +304,28 @@ extension BatchNorm2d {
                 ? isTraining && statisticsReducer == nil : !isTraining && runningMean != nil && runningVar != nil
         else { return false }
         return BlockedLayout.isAvailable(shape, eps: eps, relu: [relu])
+    }
+}
+
+extension Tensor {
+    /// The `[n, c, h, w]` tensor of `storage`, which holds it in nChw16c: that storage itself when `keepBlocked` (a
+    /// tensor only the next member of a blocked chain reads), else a copy reordered into NCHW.
+    init(blocked storage: TensorStorage, _ shape: BlockedLayout.Shape, keepBlocked: Bool) {
+        let dims = [shape.n, shape.c, shape.h, shape.w]
+        guard !keepBlocked else {
+            self.init(shape: dims, storage: storage)
+            return
+        }
+        self.init(uninitializedShape: dims)
+        BlockedLayout.reorder(storage.pointer, self.storage.pointer, shape: shape, toBlocked: false)
+    }
+
+    /// This `[n, c, h, w]` tensor's values in nChw16c: its own storage when `isBlocked` (a tensor of a blocked
+    /// chain), else a copy reordered from NCHW.
+    func blockedStorage(_ shape: BlockedLayout.Shape, isBlocked: Bool) -> TensorStorage {
+        guard !isBlocked else { return storage }
+        let blocked = TensorStorage(uninitializedCount: shape.count)
+        BlockedLayout.reorder(storage.pointer, blocked.pointer, shape: shape, toBlocked: true)
+        return blocked
     }
 }
