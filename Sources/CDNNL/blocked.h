@@ -1,7 +1,6 @@
 // oneDNN primitives on activations kept in the blocked layout nChw16c (aBcd16b: [n][c/16][h][w][16], channels a
 // multiple of 16) between layers (residual blocks, convolution stacks): the reorders between it and Descent's NCHW,
-// batch normalisation in training mode (batch statistics, scale and shift, ReLU fused) with its backward pass, and
-// 2×2 max pooling with its backward pass.
+// and batch normalisation in training mode (batch statistics, scale and shift, ReLU fused) with its backward pass.
 #ifndef DESCENT_CDNNL_BLOCKED_H
 #define DESCENT_CDNNL_BLOCKED_H
 
@@ -189,85 +188,6 @@ static inline int descent_blocked_bnorm_execute(const descent_blocked_bnorm *b, 
     return ok ? 0 : 1;
 }
 
-/// 2×2 max pooling with stride 2 of an [n, c, h, w] activation in nChw16c (h and w even), training mode: forward
-/// (the maxima's positions kept in a workspace) or backward (each window's gradient to its maximum).
-typedef struct {
-    dnnl_engine_t engine;
-    dnnl_primitive_t primitive;
-    dnnl_memory_desc_t src, dst, workspace;
-    int backward;
-} descent_blocked_pool;
-
-/// Frees a primitive of descent_blocked_pool_create (NULL is ignored).
-static inline void descent_blocked_pool_destroy(descent_blocked_pool *p) {
-    if (!p) return;
-    if (p->primitive) dnnl_primitive_destroy(p->primitive);
-    free(p);
-}
-
-/// Creates the forward (backward = 0) or backward pass of 2×2 max pooling with stride 2 over an [n, c, h, w]
-/// activation in nChw16c; only a JIT implementation is accepted. NULL on failure.
-static inline descent_blocked_pool *descent_blocked_pool_create(dnnl_engine_t engine, long n, long c, long h, long w,
-                                                                int backward) {
-    if (!engine || h % 2 || w % 2) return NULL;
-    descent_blocked_pool *p = (descent_blocked_pool *)calloc(1, sizeof(descent_blocked_pool));
-    if (!p) return NULL;
-    p->engine = engine;
-    p->backward = backward;
-    dnnl_dims_t strides = {2, 2}, kernel = {2, 2}, pad = {0, 0};
-    dnnl_pooling_desc_t fwd, bwd;
-    dnnl_primitive_desc_t hint = NULL, pd = NULL;
-    int ok = descent_blocked_desc(&p->src, n, c, h, w, 1) && descent_blocked_desc(&p->dst, n, c, h / 2, w / 2, 1)
-        && dnnl_pooling_forward_desc_init(&fwd, dnnl_forward_training, dnnl_pooling_max, &p->src, &p->dst, strides,
-                                          kernel, pad, pad) == dnnl_success
-        && dnnl_primitive_desc_create(&hint, &fwd, NULL, engine, NULL) == dnnl_success;
-    const dnnl_memory_desc_t *ws = ok ? dnnl_primitive_desc_query_md(hint, dnnl_query_workspace_md, 0) : NULL;
-    ok = ok && ws != NULL;
-    if (ok) p->workspace = *ws;
-    if (ok && backward) {
-        ok = dnnl_pooling_backward_desc_init(&bwd, dnnl_pooling_max, &p->src, &p->dst, strides, kernel, pad, pad)
-                == dnnl_success
-            && dnnl_primitive_desc_create(&pd, &bwd, NULL, engine, hint) == dnnl_success;
-    } else if (ok) {
-        pd = hint;
-        hint = NULL;
-    }
-    ok = ok && descent_pd_is_jit(pd);
-    ok = ok && dnnl_primitive_create(&p->primitive, pd) == dnnl_success;
-    if (pd) dnnl_primitive_desc_destroy(pd);
-    if (hint) dnnl_primitive_desc_destroy(hint);
-    if (!ok) {
-        descent_blocked_pool_destroy(p);
-        return NULL;
-    }
-    return p;
-}
-
-/// The bytes of the maxima's positions that the forward pass keeps for the backward pass.
-static inline size_t descent_blocked_pool_workspace_bytes(const descent_blocked_pool *p) {
-    return dnnl_memory_desc_get_size(&p->workspace);
-}
-
-/// Runs the pass with `stream`: forward from `src` into `dst` (the pooled activation) and the workspace, backward
-/// from `dst` (the pooled gradient) and the workspace into `src` (the input gradient). Returns 0 on success.
-static inline int descent_blocked_pool_execute(const descent_blocked_pool *p, dnnl_stream_t stream, float *src,
-                                               float *dst, void *workspace) {
-    dnnl_memory_t m[3] = {NULL, NULL, NULL};
-    int ok = dnnl_memory_create(&m[0], &p->src, p->engine, src) == dnnl_success
-        && dnnl_memory_create(&m[1], &p->dst, p->engine, dst) == dnnl_success
-        && dnnl_memory_create(&m[2], &p->workspace, p->engine, workspace) == dnnl_success;
-    if (ok) {
-        dnnl_exec_arg_t args[3] = {{p->backward ? DNNL_ARG_DIFF_SRC : DNNL_ARG_SRC, m[0]},
-                                   {p->backward ? DNNL_ARG_DIFF_DST : DNNL_ARG_DST, m[1]},
-                                   {DNNL_ARG_WORKSPACE, m[2]}};
-        ok = dnnl_primitive_execute(p->primitive, stream, 3, args) == dnnl_success
-            && dnnl_stream_wait(stream) == dnnl_success;
-    }
-    for (int i = 0; i < 3; i++)
-        if (m[i]) dnnl_memory_destroy(m[i]);
-    return ok ? 0 : 1;
-}
-
 #else
 // oneDNN 3 changed the descriptor API; until Descent is built against it, residual blocks run in NCHW there.
 /// Never created with oneDNN 3.
@@ -301,27 +221,6 @@ static inline void descent_blocked_bnorm_destroy(descent_blocked_bnorm *b) { (vo
 static inline size_t descent_blocked_bnorm_workspace_bytes(const descent_blocked_bnorm *b) {
     (void)b;
     return 0;
-}
-/// Never created with oneDNN 3.
-typedef struct { int unused; } descent_blocked_pool;
-/// Reports no primitive: the caller keeps NCHW.
-static inline descent_blocked_pool *descent_blocked_pool_create(dnnl_engine_t engine, long n, long c, long h, long w,
-                                                                int backward) {
-    (void)engine; (void)n; (void)c; (void)h; (void)w; (void)backward;
-    return NULL;
-}
-/// Frees nothing.
-static inline void descent_blocked_pool_destroy(descent_blocked_pool *p) { (void)p; }
-/// No workspace.
-static inline size_t descent_blocked_pool_workspace_bytes(const descent_blocked_pool *p) {
-    (void)p;
-    return 0;
-}
-/// Reports failure.
-static inline int descent_blocked_pool_execute(const descent_blocked_pool *p, dnnl_stream_t stream, float *src,
-                                               float *dst, void *workspace) {
-    (void)p; (void)stream; (void)src; (void)dst; (void)workspace;
-    return 1;
 }
 /// Reports failure.
 static inline int descent_blocked_bnorm_execute(const descent_blocked_bnorm *b, dnnl_stream_t stream, const float *src,

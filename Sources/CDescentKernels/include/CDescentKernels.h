@@ -12,5 +12,6 @@
 #include "descent_recurrent.h"
 #include "descent_bfloat16.h"
 #include "descent_panels.h"
+#include "descent_blocked.h"
 
 #endif

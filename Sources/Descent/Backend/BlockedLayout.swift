@@ -35,27 +35,6 @@ enum BlockedLayout {
         let threads: Int
     }
 
-    /// A cached pooling pass.
-    typealias Pool = OwnedPrimitive<descent_blocked_pool>
-
-    /// A pooling pass's identity.
-    struct PoolKey: Hashable, Sendable {
-        let shape: Shape
-        let backward: Bool
-        let threads: Int
-    }
-
-    private static let pools = PrimitiveTable<PoolKey, Pool>()
-
-    private static func pool(_ shape: Shape, backward: Bool) -> Pool? {
-        let key = PoolKey(shape: shape, backward: backward, threads: Backend.threads)
-        return pools.entry(key, threads: key.threads) {
-            descent_blocked_pool_create(
-                MatmulCache.shared.engine, shape.n, shape.c, shape.h, shape.w, backward ? 1 : 0
-            ).map { Pool($0, destroy: { descent_blocked_pool_destroy($0) }) }
-        }
-    }
-
     private static let reorders = PrimitiveTable<ReorderKey, Reorder>()
     private static let batchNorms = PrimitiveTable<BatchNormKey, BatchNorm>()
 
@@ -93,42 +72,6 @@ enum BlockedLayout {
         }
         #else
         return false
-        #endif
-    }
-
-    /// Whether 2×2 max pooling with stride 2 over `shape` (`h` and `w` even) has both passes on this CPU.
-    static func canPool2x2(_ shape: Shape) -> Bool {
-        #if canImport(CDNNL)
-        return shape.count > 0 && pool(shape, backward: false) != nil && pool(shape, backward: true) != nil
-        #else
-        return false
-        #endif
-    }
-
-    /// The bytes of the maxima's positions that 2×2 max pooling over `shape` keeps.
-    static func poolWorkspaceBytes(_ shape: Shape) -> Int {
-        #if canImport(CDNNL)
-        return pool(shape, backward: false).map { descent_blocked_pool_workspace_bytes($0.pointer) } ?? 0
-        #else
-        return 0
-        #endif
-    }
-
-    /// 2×2 max pooling with stride 2 in nChw16c: forward `dst[i, j] = max` of `src`'s window `(2i…2i+1, 2j…2j+1)`
-    /// (the maxima's positions written to `workspace`), or backward: `src` (the input gradient) gets each window's
-    /// `dst` (the pooled gradient) at its maximum and 0 elsewhere.
-    static func maxPool2x2(
-        _ src: UnsafeMutablePointer<Float>, _ dst: UnsafeMutablePointer<Float>, shape: Shape, backward: Bool,
-        workspace: UnsafeMutableRawPointer
-    ) {
-        #if canImport(CDNNL)
-        let status = pool(shape, backward: backward).map { p -> Int32 in
-            descent_omp_set_num_threads(Int32(Backend.threads))
-            return descent_blocked_pool_execute(p.pointer, MatmulCache.shared.stream(), src, dst, workspace)
-        }
-        precondition(status == 0, "BlockedLayout.maxPool2x2: oneDNN failed on \(shape)")
-        #else
-        preconditionFailure("BlockedLayout.maxPool2x2: no oneDNN in this build")
         #endif
     }
 

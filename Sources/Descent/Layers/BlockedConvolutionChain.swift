@@ -17,17 +17,18 @@ struct ConvChainUnit {
     /// `units` applied in turn: where a unit qualifies (training with gradients, or eval mode without them; output
     /// channels a multiple of 16; one group; float32; oneDNN's JIT primitives on this CPU; the process's convolution
     /// choice automatic or `onednn-blocked`) it runs as one operation in oneDNN's nChw16c layout — the convolution
-    /// (bias and, without a batch norm, ReLU fused), oneDNN's batch norm (ReLU fused) and 2×2 max pooling — and
-    /// consecutive such units pass their activations and gradients to each other in that layout, so that only the
-    /// stack's output is reordered into NCHW (the first unit reads its NCHW input directly). Other units run on the
-    /// layer path. The values and gradients are those of the layers in turn up to the order of the sums.
+    /// (bias and, without a batch norm, ReLU fused), then either oneDNN's batch norm (ReLU fused) or, with 2×2 max
+    /// pooling, the batch norm, ReLU and pooling in one pass of ``BlockedPooling`` — and consecutive such units pass
+    /// their activations and gradients to each other in that layout, so that only the stack's output is reordered
+    /// into NCHW (the first unit reads its NCHW input directly). Other units run on the layer path. The values and
+    /// gradients are those of the layers in turn up to the order of the sums.
     static func forward(chain units: [ConvChainUnit], _ x: Tensor) -> Tensor {
         var y = x
-        var parts = BlockedConvParts(unit: units[0], input: x, plainInput: true)
+        var parts = BlockedConvParts(unit: units[0], input: x)
         for i in units.indices {
             guard let current = parts else {
                 y = units[i](y)
-                parts = i + 1 < units.count ? BlockedConvParts(unit: units[i + 1], input: y, plainInput: true) : nil
+                parts = i + 1 < units.count ? BlockedConvParts(unit: units[i + 1], input: y) : nil
                 continue
             }
             let next =
@@ -60,15 +61,33 @@ struct BlockedConvParts {
     let plainInput: Bool
     /// Training with gradients (batch statistics, a backward pass), or else eval mode without gradients.
     let training: Bool
+    /// Whether the unit reorders its NCHW input into nChw16c (and the input gradient back) to run blocked.
+    var reordersInput = false
 
-    /// The parts for the NCHW tensor `x`, the first input of a chain.
-    init?(unit: ConvChainUnit, input x: Tensor, plainInput: Bool) {
+    /// The parts for the NCHW tensor `x`, the first input of a chain (or of the rest of one after a unit on the layer
+    /// path): read as it is, or, where oneDNN has no JIT primitives for that (the input gradient in NCHW), reordered
+    /// into nChw16c when its channels allow (``reordersInput``).
+    init?(unit: ConvChainUnit, input x: Tensor) {
         let shape = x.shape
         guard shape.count == 4 else { return nil }
         let recording = GradMode.isEnabled && x.node != nil || unit.parametersRecord
-        self.init(
-            unit: unit, inputShape: BlockedLayout.Shape(n: shape[0], c: shape[1], h: shape[2], w: shape[3]),
-            plainInput: plainInput, recording: recording, inputGradient: GradMode.isEnabled && x.node != nil)
+        let inputShape = BlockedLayout.Shape(n: shape[0], c: shape[1], h: shape[2], w: shape[3])
+        let inputGradient = GradMode.isEnabled && x.node != nil
+        if let plain = BlockedConvParts(
+            unit: unit, inputShape: inputShape, plainInput: true, recording: recording, inputGradient: inputGradient)
+        {
+            self = plain
+        } else if inputShape.c % 16 == 0,
+            BlockedLayout.isAvailable(inputShape, eps: 0, relu: []),
+            var reordered = BlockedConvParts(
+                unit: unit, inputShape: inputShape, plainInput: false, recording: recording,
+                inputGradient: inputGradient)
+        {
+            reordered.reordersInput = true
+            self = reordered
+        } else {
+            return nil
+        }
     }
 
     /// The parts for an input of `inputShape`, or `nil` when the unit does not qualify (`recording`: whether the
@@ -94,8 +113,8 @@ struct BlockedConvParts {
             plan.hasBlockedPrimitives(
                 bias: conv.bias != nil, relu: relu && unit.batchNorm == nil, plainInput: plainInput,
                 inputGradient: recording && inputGradient),
-            unit.batchNorm?.canNormalizeBlocked(convolved, relu: relu, training: recording) ?? true,
-            !pooling || BlockedLayout.canPool2x2(convolved),
+            unit.batchNorm?.canNormalizeBlocked(convolved, relu: relu, training: recording, pooled: pooling) ?? true,
+            !pooling || output.count > 0,
             BlockedLayout.isAvailable(output, eps: 0, relu: [])
         else { return nil }
         self.unit = unit
@@ -119,26 +138,34 @@ extension Tensor {
         let buffer = { (n: Int) in TensorStorage(uninitializedCount: n) }
         // The convolution (its ReLU fused when there is no batch norm), the batch norm, the pooling.
         let y = buffer(count)
+        let xStorage = x.blockedStorage(parts.input, isBlocked: !parts.reordersInput)
         parts.plan.runBlocked(
-            .forward, src: x.storage.pointer, weights: weight.storage.pointer, bias: convBias?.storage.pointer,
+            .forward, src: xStorage.pointer, weights: weight.storage.pointer, bias: convBias?.storage.pointer,
             dst: y.pointer, relu: relu && bn == nil, plainInput: parts.plainInput)
         let statistics = buffer(bn != nil && parts.training ? 2 * c : 0)
+        var result = y
+        // With pooling: `relu(a·y + b)` pooled in one pass (Descent's kernels), the batch norm's scale and shift
+        // `a`, `b` in `affine`, `y` at each window's maximum in `keep`.
+        let affine = buffer(bn != nil && pooling ? 2 * c : 0)
+        let keep = buffer(bn != nil && pooling && parts.training ? parts.output.count : 0)
         let bnMask = buffer(
-            bn != nil && parts.training && relu ? (BlockedLayout.workspaceBytes(shape, eps: bn!.eps) + 3) / 4 : 0)
-        var activation = y
-        if let bn {
-            activation = buffer(count)
-            bn.normalizeBlocked(
-                y, activation, shape: shape, relu: relu, training: parts.training, mean: statistics.pointer,
-                variance: statistics.pointer + c, mask: bnMask)
-        }
-        let poolMask = buffer(pooling ? (BlockedLayout.poolWorkspaceBytes(shape) + 3) / 4 : 0)
-        var result = activation
+            bn != nil && !pooling && parts.training && relu
+                ? (BlockedLayout.workspaceBytes(shape, eps: bn!.eps) + 3) / 4 : 0)
         if pooling {
+            if let bn {
+                bn.blockedScaleShift(
+                    y.pointer, shape: shape, training: parts.training, mean: statistics.pointer,
+                    invstd: statistics.pointer + c, a: affine.pointer, b: affine.pointer + c)
+            }
             result = buffer(parts.output.count)
-            BlockedLayout.maxPool2x2(
-                activation.pointer, result.pointer, shape: shape, backward: false,
-                workspace: UnsafeMutableRawPointer(poolMask.pointer))
+            BlockedPooling.forward(
+                y.pointer, shape: shape, a: bn != nil ? affine.pointer : nil, b: bn != nil ? affine.pointer + c : nil,
+                dst: result.pointer, keep: parts.training && bn != nil ? keep.pointer : nil)
+        } else if let bn {
+            result = buffer(count)
+            bn.normalizeBlocked(
+                y, result, shape: shape, relu: relu, training: parts.training, mean: statistics.pointer,
+                variance: statistics.pointer + c, mask: bnMask)
         }
         let o = parts.output
         let out = Tensor(blocked: result, o, keepBlocked: outputBlocked)
@@ -153,31 +180,51 @@ extension Tensor {
             inputs += [$0.weight!, $0.bias!]
             return inputs.count - 2
         }
-        let xStorage = x.storage, xShape = x.shape, weightD = weight.detach()
+        let xShape = x.shape, weightD = weight.detach()
         let gammaD = bn?.weight?.detach(), betaD = bn?.bias?.detach()
         return Tensor.record("conv2d_blocked", out, inputs) { upstream, needs in
             let g = upstream.blockedStorage(o, isBlocked: outputBlocked)
-            var gActivation = g
-            if pooling {
-                gActivation = buffer(count)
-                BlockedLayout.maxPool2x2(
-                    gActivation.pointer, g.pointer, shape: shape, backward: true,
-                    workspace: UnsafeMutableRawPointer(poolMask.pointer))
-            }
-            var gY = gActivation
+            var gY = g
             var gGamma: Tensor?, gBeta: Tensor?
-            if let bn, let gammaD, let betaD {
+            if pooling {
+                gY = buffer(count)
+                var coefficients:
+                    (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>)?
+                let terms = buffer(bn != nil ? 3 * c : 0)
+                if bn != nil, let gammaD {
+                    let mean = statistics.pointer, invstd = statistics.pointer + c
+                    let (sumG, sumGX) = BlockedPooling.backwardSums(
+                        g.pointer, out: result.pointer, keep: keep.pointer, shape: shape, mean: mean)
+                    let gg = Tensor(uninitializedShape: [c]), gb = Tensor(uninitializedShape: [c])
+                    let meanG = terms.pointer, k = terms.pointer + c, scales = terms.pointer + 2 * c
+                    let m = Double(shape.n * shape.h * shape.w), gamma = gammaD.storage.pointer
+                    for ch in 0..<c {
+                        let istd = invstd[ch]
+                        gg.storage.pointer[ch] = Float(sumGX[ch]) * istd
+                        gb.storage.pointer[ch] = Float(sumG[ch])
+                        meanG[ch] = Float(sumG[ch] / m)
+                        k[ch] = Float(sumGX[ch] / m) * istd * istd
+                        scales[ch] = istd * gamma[ch]
+                    }
+                    (gGamma, gBeta) = (gg, gb)
+                    coefficients = (UnsafePointer(mean), UnsafePointer(meanG), UnsafePointer(k), UnsafePointer(scales))
+                }
+                BlockedPooling.backward(
+                    y.pointer, shape: shape, a: bn != nil ? affine.pointer : nil,
+                    b: bn != nil ? affine.pointer + c : nil, g: g.pointer, out: result.pointer,
+                    coefficients: coefficients, dx: gY.pointer)
+            } else if let bn, let gammaD, let betaD {
                 gY = buffer(count)
                 let gg = Tensor(uninitializedShape: [c]), gb = Tensor(uninitializedShape: [c])
                 BlockedLayout.batchNormBackward(
-                    y.pointer, diffDst: gActivation.pointer, diffSrc: gY.pointer, shape: shape, eps: bn.eps,
+                    y.pointer, diffDst: g.pointer, diffSrc: gY.pointer, shape: shape, eps: bn.eps,
                     relu: relu, gamma: gammaD.storage.pointer, beta: betaD.storage.pointer, mean: statistics.pointer,
                     variance: statistics.pointer + c, workspace: relu ? UnsafeMutableRawPointer(bnMask.pointer) : nil,
                     diffGamma: gg.storage.pointer, diffBeta: gb.storage.pointer)
                 (gGamma, gBeta) = (gg, gb)
             } else if relu {
                 gY = buffer(count)
-                let ga = gActivation.pointer, yp = y.pointer, gp = gY.pointer
+                let ga = g.pointer, yp = y.pointer, gp = gY.pointer
                 Parallel.forEachChunk(count) { r in
                     Kernels.reluBackward(ga + r.lowerBound, yp + r.lowerBound, gp + r.lowerBound, r.count)
                 }
@@ -198,12 +245,47 @@ extension Tensor {
                 parts.plan.runBlocked(
                     .backwardData, src: gxs.pointer, weights: weightD.storage.pointer, dst: gY.pointer,
                     plainInput: parts.plainInput)
-                gx = Tensor(shape: xShape, storage: gxs)
+                gx =
+                    parts.reordersInput
+                    ? Tensor(blocked: gxs, parts.input, keepBlocked: false) : Tensor(shape: xShape, storage: gxs)
             }
             var grads: [Tensor?] = [gx, gw]
             if biasSlot != nil { grads.append(gBias) }
             if let bnSlot { grads += [needs[bnSlot] ? gGamma : nil, needs[bnSlot + 1] ? gBeta : nil] }
             return grads
+        }
+    }
+}
+
+extension BatchNorm2d {
+    /// The per-channel `a = γ/σ̂` and `b = β − μ·a` of this batch norm over the convolution output `y` (nChw16c) of
+    /// `shape`: in training from the batch's statistics (mean `μ` and `1/σ̂` written to `mean` and `invstd`, the
+    /// running statistics and `num_batches_tracked` updated as ``BatchNorm2d`` does), else from the running ones.
+    func blockedScaleShift(
+        _ y: UnsafePointer<Float>, shape: BlockedLayout.Shape, training: Bool, mean: UnsafeMutablePointer<Float>,
+        invstd: UnsafeMutablePointer<Float>, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>
+    ) {
+        let gamma = weight!.storage.pointer, beta = bias!.storage.pointer
+        guard training else {
+            let rm = runningMean!.storage.pointer, rv = runningVar!.storage.pointer
+            for ch in 0..<shape.c {
+                let scale = 1 / (rv[ch] + eps).squareRoot() * gamma[ch]
+                a[ch] = scale
+                b[ch] = beta[ch] - rm[ch] * scale
+            }
+            return
+        }
+        // The biased variance goes to `invstd` first, then is replaced by 1/σ̂.
+        BlockedPooling.moments(y, shape: shape, mean: mean, variance: invstd)
+        let momentum = statisticsMomentum()
+        let rm = runningMean?.storage.pointer, rv = runningVar?.storage.pointer
+        for ch in 0..<shape.c {
+            Tensor.setStatistics(
+                ch, variance: Double(invstd[ch]), count: Double(shape.n * shape.h * shape.w), eps: eps,
+                momentum: momentum, mean: mean, invstd: invstd, runningMean: rm, runningVar: rv)
+            let scale = invstd[ch] * gamma[ch]
+            a[ch] = scale
+            b[ch] = beta[ch] - mean[ch] * scale
         }
     }
 }

@@ -297,13 +297,14 @@ extension BatchNorm2d {
 
     /// Whether this batch norm can run in nChw16c over `shape` (ReLU fused when `relu`): affine, on `shape.c`
     /// features, in training with local statistics when `training` (else in eval mode with running statistics), with
-    /// oneDNN's primitives on this CPU.
-    func canNormalizeBlocked(_ shape: BlockedLayout.Shape, relu: Bool, training: Bool) -> Bool {
+    /// oneDNN's primitives on this CPU, or Descent's own kernels when `pooled` (followed by ReLU and 2×2 max pooling,
+    /// ``BlockedPooling``).
+    func canNormalizeBlocked(_ shape: BlockedLayout.Shape, relu: Bool, training: Bool, pooled: Bool = false) -> Bool {
         guard weight != nil, bias != nil, numFeatures == shape.c, shape.n * shape.h * shape.w > 1,
             training
                 ? isTraining && statisticsReducer == nil : !isTraining && runningMean != nil && runningVar != nil
         else { return false }
-        return BlockedLayout.isAvailable(shape, eps: eps, relu: [relu])
+        return pooled || BlockedLayout.isAvailable(shape, eps: eps, relu: [relu])
     }
 }
 

@@ -7,8 +7,9 @@ import Testing
 /// called in turn, within 1e-4 of each tensor's scale, over two training steps and in eval mode; bit for bit the same
 /// from run to run.
 @Suite struct BlockedConvolutionChainTests {
-    /// The stacks: a W2-like one (bias, ReLU, pooling), a W3-like one (batch norms), and one mixing units without
-    /// pooling, a unit without ReLU and a bias-free convolution.
+    /// The stacks: a W2-like one (bias, ReLU, pooling), a W3-like one (batch norms; kind 3 also, with odd sizes and
+    /// negative batch-norm scales), and one mixing units without pooling, a unit without ReLU and a bias-free
+    /// convolution.
     static func stack(_ kind: Int) -> [Module] {
         let g = RandomGenerator(seed: 11)
         switch kind {
@@ -17,7 +18,7 @@ import Testing
                 Conv2d(1, 16, kernelSize: 3, padding: 1, generator: g), ReLU(), MaxPool2d(kernelSize: 2),
                 Conv2d(16, 32, kernelSize: 3, padding: 1, generator: g), ReLU(), MaxPool2d(kernelSize: 2),
             ]
-        case 1:
+        case 1, 3:
             return [
                 Conv2d(1, 16, kernelSize: 3, padding: 1, generator: g), BatchNorm2d(16), ReLU(),
                 MaxPool2d(kernelSize: 2),
@@ -33,36 +34,39 @@ import Testing
         }
     }
 
-    /// The stack as a Sequential, its batch norms' affine parameters away from their defaults.
+    /// The stack as a Sequential, its batch norms' affine parameters away from their defaults (the scales of
+    /// kind 3 of both signs).
     static func model(_ kind: Int) -> Sequential {
         let model = Sequential(stack(kind))
         let gen = RandomGenerator(seed: 12)
         for case let bn as BatchNorm2d in model.layers {
-            bn.weight!.assignInPlace(gen.uniform([bn.numFeatures], low: 0.5, high: 1.5))
+            bn.weight!.assignInPlace(gen.uniform([bn.numFeatures], low: kind == 3 ? -1.5 : 0.5, high: 1.5))
             bn.bias!.assignInPlace(gen.normal([bn.numFeatures]))
         }
         return model
     }
 
-    @Test(arguments: [0, 1, 2])
+    @Test(arguments: [0, 1, 2, 3])
     func chainEqualsTheLayersInTurn(_ kind: Int) throws {
         let chained = Self.model(kind), plain = Self.model(kind)
         #expect(chained.fusionPlan.steps.count == 1)
-        let channels = kind == 2 ? 3 : 1
+        let channels = kind == 2 ? 3 : 1, size = kind == 3 ? 15 : 12
         let g = RandomGenerator(seed: 3)
         let near = BlockedResidualBlockTests()
         for step in 0..<2 {
-            let x = g.normal([3, channels, 12, 12])
+            let x = g.normal([3, channels, size, size])
             let probe = g.normal(try plain.outputShape(for: x.shape))
             chained.zeroGrad()
             plain.zeroGrad()
-            let a = x.clone().requiringGrad(), b = x.clone().requiringGrad()
+            // Step 0 asks for the input's gradient (the first unit then runs on the layer path, the next ones reorder
+            // its NCHW output into nChw16c); step 1 does not, as with a network's input (every unit blocked).
+            let a = step == 0 ? x.clone().requiringGrad() : x, b = step == 0 ? x.clone().requiringGrad() : x
             let ya = chained(a), yb = plain.layers.reduce(b) { y, layer in layer(y) }
             (ya * probe).sum().backward()
             (yb * probe).sum().backward()
             let what = "stack \(kind) step \(step)"
             near.expectNear(ya, yb, "\(what): output")
-            near.expectNear(a.grad!, b.grad!, "\(what): input gradient")
+            if step == 0 { near.expectNear(a.grad!, b.grad!, "\(what): input gradient") }
             for (i, (u, v)) in zip(chained.parameters(), plain.parameters()).enumerated() {
                 near.expectNear(u.grad!, v.grad!, "\(what): parameter \(i)")
             }
@@ -73,7 +77,7 @@ import Testing
         // Eval mode without gradients takes the chain too (running statistics); with gradients, the layers.
         _ = chained.eval()
         _ = plain.eval()
-        let x = g.normal([2, channels, 12, 12])
+        let x = g.normal([2, channels, size, size])
         let reference = withNoGrad { plain.layers.reduce(x) { y, layer in layer(y) } }
         near.expectNear(withNoGrad { chained(x) }, reference, "stack \(kind): eval output")
         near.expectNear(chained(x), reference, "stack \(kind): eval output with gradients")
@@ -84,13 +88,20 @@ import Testing
         let x = RandomGenerator(seed: 4).normal([2, 1, 12, 12])
         let ya = a(x), yb = b(x)
         #expect(ya.scalars == yb.scalars)
-        let parts = BlockedConvParts(
-            unit: ConvChainUnit(conv: a.layers[0] as! Conv2d, batchNorm: a.layers[1] as? BatchNorm2d, epilogue: .relu),
-            input: x, plainInput: true)
-        #expect(
-            (parts != nil) == (ConvolutionChoice.primitivesAvailable && ConvolutionChoice.configured != .fixed(.gemm)))
+        let blocked = ConvolutionChoice.primitivesAvailable && ConvolutionChoice.configured != .fixed(.gemm)
+        let unit = ConvChainUnit(conv: a.layers[0] as! Conv2d, batchNorm: a.layers[1] as? BatchNorm2d, epilogue: .relu)
+        let parts = BlockedConvParts(unit: unit, input: x)
+        #expect((parts != nil) == blocked)
+        #expect(parts?.reordersInput != true)
+        // An NCHW input whose gradient is needed, with channels a multiple of 16: reordered into nChw16c.
+        let second = ConvChainUnit(
+            conv: a.layers[4] as! Conv2d, batchNorm: a.layers[5] as? BatchNorm2d, epilogue: .reluMaxPool2x2)
+        let reordered = BlockedConvParts(
+            unit: second, input: RandomGenerator(seed: 5).normal([2, 16, 6, 6]).requiringGrad())
+        #expect((reordered != nil) == blocked)
+        #expect(reordered?.reordersInput ?? blocked == blocked)
         // Output channels that are not a multiple of 16: the layer path.
         let odd = ConvChainUnit(conv: Conv2d(1, 8, kernelSize: 3, padding: 1), batchNorm: nil, epilogue: .relu)
-        #expect(BlockedConvParts(unit: odd, input: x, plainInput: true) == nil)
+        #expect(BlockedConvParts(unit: odd, input: x) == nil)
     }
 }
