@@ -118,10 +118,14 @@ static inline int descent_conv_desc_init(dnnl_convolution_desc_t *desc, int pass
 /// preferred layouts (reordered inside each call) when anyLayout = 1, and with anyLayout = 2
 /// (DESCENT_CONV_BLOCKED_ACTIVATIONS) on activations that the caller keeps in nChw16c (aBcd16b: [n][c/16][h][w][16]),
 /// the weights plain and reordered inside the call, and only a JIT implementation accepted; anyLayout = 3
-/// (DESCENT_CONV_BLOCKED_OUTPUT) likewise with the image in NCHW. NULL when oneDNN has no
-/// implementation (e.g. an output size inconsistent with the input). Free with descent_convolution_destroy.
+/// (DESCENT_CONV_BLOCKED_OUTPUT) likewise with the image in NCHW. With bf16 ≠ 0 the pass's inputs (the image and
+/// weights forward, the weights and output gradient for the input gradient, the image and output gradient for the
+/// weight gradient) are rounded to bfloat16 by the call's reorders and the products accumulated into float32 outputs
+/// (only a JIT implementation accepted). NULL when oneDNN has no implementation (e.g. an output size inconsistent
+/// with the input). Free with descent_convolution_destroy.
 static inline descent_convolution *descent_convolution_create(dnnl_engine_t engine, const descent_conv_shape *shape,
-                                                              int pass, int hasBias, int relu, int anyLayout) {
+                                                              int pass, int hasBias, int relu, int anyLayout,
+                                                              int bf16) {
     if (!engine || shape->groups < 1) return NULL;
     const descent_conv_shape *s = shape;
     dnnl_dims_t strides = {s->strideH, s->strideW}, dilates = {s->dilationH - 1, s->dilationW - 1};
@@ -151,9 +155,18 @@ static inline descent_convolution *descent_convolution_create(dnnl_engine_t engi
         && dnnl_memory_desc_init_by_tag(&weights, wRank, wDims, dnnl_f32, wTag) == dnnl_success
         && dnnl_memory_desc_init_by_tag(&bias, 1, biasd, dnnl_f32, dnnl_x) == dnnl_success;
     dnnl_format_tag_t tag = dnnl_format_tag_any;
-    ok = ok && dnnl_memory_desc_init_by_tag(&srcA, 4, srcd, dnnl_f32, anyLayout == 1 ? tag : image) == dnnl_success
-        && dnnl_memory_desc_init_by_tag(&dstA, 4, dstd, dnnl_f32, anyLayout == 1 ? tag : activations) == dnnl_success
-        && dnnl_memory_desc_init_by_tag(&weightsA, wRank, wDims, dnnl_f32, anyLayout ? tag : wTag) == dnnl_success;
+    // The primitive's operand types: in bf16, every operand the pass reads but the bias; its output float32.
+    dnnl_data_type_t low = bf16 ? dnnl_bf16 : dnnl_f32;
+    dnnl_data_type_t srcT = pass == DESCENT_CONV_BACKWARD_DATA ? dnnl_f32 : low;
+    dnnl_data_type_t weightsT = pass == DESCENT_CONV_BACKWARD_WEIGHTS ? dnnl_f32 : low;
+    dnnl_data_type_t dstT = pass == DESCENT_CONV_FORWARD ? dnnl_f32 : low;
+    dnnl_memory_desc_t srcH, weightsH, dstH;
+    ok = ok && dnnl_memory_desc_init_by_tag(&srcA, 4, srcd, srcT, anyLayout == 1 ? tag : image) == dnnl_success
+        && dnnl_memory_desc_init_by_tag(&dstA, 4, dstd, dstT, anyLayout == 1 ? tag : activations) == dnnl_success
+        && dnnl_memory_desc_init_by_tag(&weightsA, wRank, wDims, weightsT, anyLayout ? tag : wTag) == dnnl_success
+        && dnnl_memory_desc_init_by_tag(&srcH, 4, srcd, low, anyLayout == 1 ? tag : image) == dnnl_success
+        && dnnl_memory_desc_init_by_tag(&dstH, 4, dstd, dnnl_f32, anyLayout == 1 ? tag : activations) == dnnl_success
+        && dnnl_memory_desc_init_by_tag(&weightsH, wRank, wDims, low, anyLayout ? tag : wTag) == dnnl_success;
     const dnnl_memory_desc_t *b = hasBias ? &bias : NULL;
     dnnl_convolution_desc_t fwd, desc;
     dnnl_primitive_attr_t attr = NULL;
@@ -165,7 +178,8 @@ static inline descent_convolution *descent_convolution_create(dnnl_engine_t engi
             && dnnl_post_ops_append_eltwise(ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f) == dnnl_success
             && dnnl_primitive_attr_set_post_ops(attr, ops) == dnnl_success;
     }
-    ok = ok && descent_conv_desc_init(&fwd, DESCENT_CONV_FORWARD, &srcA, &weightsA, b, &dstA, strides, dilates, padL, padR);
+    // The forward pass (for the backward passes: the hint that fixes their layouts) in the forward pass's types.
+    ok = ok && descent_conv_desc_init(&fwd, DESCENT_CONV_FORWARD, &srcH, &weightsH, b, &dstH, strides, dilates, padL, padR);
     if (pass == DESCENT_CONV_FORWARD) {
         ok = ok && dnnl_primitive_desc_create(&pd, &fwd, attr, engine, NULL) == dnnl_success;
     } else {
@@ -193,7 +207,7 @@ static inline descent_convolution *descent_convolution_create(dnnl_engine_t engi
             && (!hasBias || descent_conv_operand_init(&op[2], engine, &bias, pd, dnnl_query_diff_weights_md, 1, DNNL_ARG_DIFF_BIAS, 1))
             && descent_conv_operand_init(&op[3], engine, &dst, pd, dnnl_query_diff_dst_md, 0, DNNL_ARG_DIFF_DST, 0);
     }
-    if (ok && blockedActivations) {
+    if (ok && (blockedActivations || bf16)) {
         // Blocked activations are for speed: a reference implementation would be far slower than the reorders.
         ok = descent_pd_is_jit(pd);
     }
@@ -270,8 +284,9 @@ typedef struct {
 
 /// Reports no primitive: the caller falls back to im2col + GEMM.
 static inline descent_convolution *descent_convolution_create(dnnl_engine_t engine, const descent_conv_shape *shape,
-                                                              int pass, int hasBias, int relu, int anyLayout) {
-    (void)engine; (void)shape; (void)pass; (void)hasBias; (void)relu; (void)anyLayout;
+                                                              int pass, int hasBias, int relu, int anyLayout,
+                                                              int bf16) {
+    (void)engine; (void)shape; (void)pass; (void)hasBias; (void)relu; (void)anyLayout; (void)bf16;
     return NULL;
 }
 

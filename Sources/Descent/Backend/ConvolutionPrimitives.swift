@@ -90,6 +90,8 @@ final class ConvolutionCache: @unchecked Sendable {
         /// `descent_convolution_create`'s layout: 0 plain, 1 oneDNN's choice reordered inside the call, 2
         /// activations kept in nChw16c by the caller (``ConvPlan/runBlocked(_:src:weights:dst:)``).
         let layout: Int32
+        /// Whether the pass reads its operands in bfloat16 (float32 outputs).
+        let bf16: Bool
         let threads: Int
     }
 
@@ -109,7 +111,7 @@ final class ConvolutionCache: @unchecked Sendable {
                 padH: key.padH, padW: key.padW, dilationH: key.dilationH, dilationW: key.dilationW)
             return descent_convolution_create(
                 MatmulCache.shared.engine, &shape, Int32(key.pass.rawValue), key.bias ? 1 : 0, key.relu ? 1 : 0,
-                key.layout
+                key.layout, key.bf16 ? 1 : 0
             ).map { Entry($0, destroy: { descent_convolution_destroy($0) }) }
         }
     }
@@ -127,16 +129,18 @@ extension ConvPlan {
         return primitive(pass, bias: bias, relu: relu, layout: implementation == .onednnBlocked ? 1 : 0)
     }
 
-    /// The cached oneDNN primitive of `pass` for this plan in `layout` (`descent_convolution_create`'s), `nil` when
-    /// oneDNN has none.
-    func primitive(_ pass: ConvolutionPass, bias: Bool, relu: Bool, layout: Int32) -> ConvolutionCache.Entry? {
+    /// The cached oneDNN primitive of `pass` for this plan in `layout` (`descent_convolution_create`'s), its inputs
+    /// in bfloat16 when `bf16`; `nil` when oneDNN has none.
+    func primitive(_ pass: ConvolutionPass, bias: Bool, relu: Bool, layout: Int32, bf16: Bool = false)
+        -> ConvolutionCache.Entry?
+    {
         ConvolutionCache.shared.entry(
             ConvolutionCache.Key(
                 batch: batch, inChannels: inChannels, height: height, width: width, outChannels: outChannels,
                 outHeight: outHeight, outWidth: outWidth, groups: groups, kernelH: kernelH, kernelW: kernelW,
                 strideH: strideH, strideW: strideW, padH: padH, padW: padW, dilationH: dilationH,
                 dilationW: dilationW, pass: pass, bias: bias, relu: relu && pass == .forward, layout: layout,
-                threads: Backend.threads))
+                bf16: bf16, threads: Backend.threads))
     }
     #endif
 
@@ -188,20 +192,20 @@ extension ConvPlan {
     #endif
 
     /// Whether every pass of this plan has a oneDNN primitive on activations kept in nChw16c (a JIT one; channels
-    /// a multiple of 16, one group, float32), with a bias when `bias`, ReLU fused into the forward pass when `relu`,
+    /// a multiple of 16, one group; inputs in bfloat16 when the plan's precision is bf16), with a bias when `bias`, ReLU fused into the forward pass when `relu`,
     /// the image in NCHW when `plainInput` (then the input-gradient pass only when `inputGradient`): what
     /// ``runBlocked(_:src:weights:bias:dst:relu:plainInput:)`` needs.
     func hasBlockedPrimitives(
         bias: Bool = false, relu: Bool = false, plainInput: Bool = false, inputGradient: Bool = true
     ) -> Bool {
         #if canImport(CDNNL)
-        guard batch > 0, groups == 1, plainInput || inChannels % 16 == 0, outChannels % 16 == 0,
-            precision == .float32
-        else { return false }
+        guard batch > 0, groups == 1, plainInput || inChannels % 16 == 0, outChannels % 16 == 0 else { return false }
         let passes: [ConvolutionPass] =
             inputGradient ? [.forward, .backwardData, .backwardWeights] : [.forward, .backwardWeights]
         return passes.allSatisfy {
-            primitive($0, bias: bias, relu: relu, layout: Self.blockedLayout(plainInput: plainInput)) != nil
+            primitive(
+                $0, bias: bias, relu: relu, layout: Self.blockedLayout(plainInput: plainInput),
+                bf16: precision == .bf16) != nil
         }
         #else
         return false
@@ -225,7 +229,9 @@ extension ConvPlan {
         bias: UnsafePointer<Float>? = nil, dst: UnsafePointer<Float>, relu: Bool = false, plainInput: Bool = false
     ) {
         #if canImport(CDNNL)
-        let entry = primitive(pass, bias: bias != nil, relu: relu, layout: Self.blockedLayout(plainInput: plainInput))
+        let entry = primitive(
+            pass, bias: bias != nil, relu: relu, layout: Self.blockedLayout(plainInput: plainInput),
+            bf16: precision == .bf16)
         precondition(
             entry.map { execute($0, src: src, weights: weights, bias: bias, dst: dst) } ?? false,
             "runBlocked: oneDNN failed to run a blocked convolution it created")

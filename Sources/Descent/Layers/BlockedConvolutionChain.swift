@@ -100,7 +100,7 @@ struct BlockedConvParts {
         default: return nil
         }
         let conv = unit.conv
-        guard Backend.precision == .float32, conv.groups == 1,
+        guard conv.groups == 1,
             let plan = BlockedBlockParts.plan(conv, [inputShape.n, inputShape.c, inputShape.h, inputShape.w])
         else { return nil }
         let relu = unit.epilogue != .none, pooling = unit.epilogue == .reluMaxPool2x2

@@ -79,7 +79,7 @@ struct BlockedBlockParts {
         case .automatic, .fixed(.onednnBlocked): break
         default: return nil
         }
-        guard inputShape.count == 4, Backend.precision == .float32 else { return nil }
+        guard inputShape.count == 4 else { return nil }
         switch block.shortcut.count {
         case 0:
             convs = [block.conv1, block.conv2]
