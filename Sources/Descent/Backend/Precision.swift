@@ -13,7 +13,8 @@ public enum Precision: String, Sendable, CaseIterable {
     /// Every matrix product in float32 (the default).
     case float32
     /// bfloat16 mixed precision: the two inputs of each matrix product of a Linear layer (forward, input gradient,
-    /// weight gradient) and of a convolution (the same three GEMMs of im2col) are rounded to bfloat16 —
+    /// weight gradient) and of a convolution (the same three GEMMs of im2col, or oneDNN's bf16 convolutions in the
+    /// blocked paths of ``BasicBlock``s and convolution stacks) are rounded to bfloat16 —
     /// round-to-nearest-even to an 8-bit significand (7 stored bits), float32's exponent range — and the products
     /// are accumulated in float32 into float32 outputs. Master weights and the gradients the optimizer sees stay
     /// float32. No loss scaling is needed: bf16 has float32's range, so gradients do not underflow (PyTorch's CPU
