@@ -106,14 +106,16 @@ extension Tensor {
                     let mu = mean[ch], istd = invstd[ch]
                     let (sumG, sumGX) = Tensor.channelBackwardSums(
                         g, x, y, n: n, c: c, spatial: spatial, channel: ch, mean: mu, pair: &pair)
-                    gw?[ch] = Float(sumGX) * istd
-                    gb?[ch] = Float(sumG)
+                    let terms = Tensor.BatchNormBackwardTerms(
+                        sumG: sumG, sumGX: sumGX, count: Double(m), invstd: istd, gamma: gamma?[ch] ?? 1)
+                    gw?[ch] = terms.gGamma
+                    gb?[ch] = terms.gBeta
                     guard let gx else { continue }
-                    let scale = istd * (gamma?[ch] ?? 1)
+                    let scale = terms.scale
                     if training {
                         Tensor.applyBackwardChannel(
-                            g, x, y, gx, n: n, c: c, spatial: spatial, channel: ch, mean: mu,
-                            meanG: Float(sumG / Double(m)), k: Float(sumGX / Double(m)) * istd * istd, scale: scale)
+                            g, x, y, gx, n: n, c: c, spatial: spatial, channel: ch, mean: mu, meanG: terms.meanG,
+                            k: terms.k, scale: scale)
                     } else {
                         for b in 0..<n {
                             let off = (b * c + ch) * spatial
@@ -190,6 +192,22 @@ extension Tensor {
             sumGX += Double(pair[1])
         }
         return (sumG, sumGX)
+    }
+
+    /// One channel's terms of the training-mode backward pass from the sums `Σ g'` and `Σ g'·(x − μ)` over its `count`
+    /// values: `∂γ = Σ g'·(x − μ)/σ̂`, `∂β = Σ g'`, and the coefficients of `∂x = (g' − meanG − (x − μ)·k)·scale`:
+    /// `meanG = Σ g'/count`, `k = Σ g'·(x − μ)/(count·σ̂²)`, `scale = γ/σ̂` (`invstd` = 1/σ̂).
+    struct BatchNormBackwardTerms {
+        let gGamma, gBeta, meanG, k, scale: Float
+
+        @inline(__always)
+        init(sumG: Double, sumGX: Double, count: Double, invstd: Float, gamma: Float) {
+            gGamma = Float(sumGX) * invstd
+            gBeta = Float(sumG)
+            meanG = Float(sumG / count)
+            k = Float(sumGX / count) * invstd * invstd
+            scale = invstd * gamma
+        }
     }
 
     /// Stores channel `ch`'s inverse standard deviation `1/√(σ² + eps)` and updates the running statistics, when

@@ -15,7 +15,8 @@ struct ConvChainUnit {
     }
 
     /// `units` applied in turn: where a unit qualifies (training with gradients, or eval mode without them; output
-    /// channels a multiple of 16; one group; float32; oneDNN's JIT primitives on this CPU; the process's convolution
+    /// channels a multiple of 16; one group; oneDNN's JIT primitives on this CPU, in bf16 when ``Backend/precision``
+    /// is; the process's convolution
     /// choice automatic or `onednn-blocked`) it runs as one operation in oneDNN's nChw16c layout — the convolution
     /// (bias and, without a batch norm, ReLU fused), then either oneDNN's batch norm (ReLU fused) or, with 2×2 max
     /// pooling, the batch norm, ReLU and pooling in one pass of ``BlockedPooling`` — and consecutive such units pass
@@ -199,12 +200,11 @@ extension Tensor {
                     let meanG = terms.pointer, k = terms.pointer + c, scales = terms.pointer + 2 * c
                     let m = Double(shape.n * shape.h * shape.w), gamma = gammaD.storage.pointer
                     for ch in 0..<c {
-                        let istd = invstd[ch]
-                        gg.storage.pointer[ch] = Float(sumGX[ch]) * istd
-                        gb.storage.pointer[ch] = Float(sumG[ch])
-                        meanG[ch] = Float(sumG[ch] / m)
-                        k[ch] = Float(sumGX[ch] / m) * istd * istd
-                        scales[ch] = istd * gamma[ch]
+                        let terms = Tensor.BatchNormBackwardTerms(
+                            sumG: sumG[ch], sumGX: sumGX[ch], count: m, invstd: invstd[ch], gamma: gamma[ch])
+                        gg.storage.pointer[ch] = terms.gGamma
+                        gb.storage.pointer[ch] = terms.gBeta
+                        (meanG[ch], k[ch], scales[ch]) = (terms.meanG, terms.k, terms.scale)
                     }
                     (gGamma, gBeta) = (gg, gb)
                     coefficients = (UnsafePointer(mean), UnsafePointer(meanG), UnsafePointer(k), UnsafePointer(scales))

@@ -174,11 +174,11 @@ extension Tensor {
                         (sumG, sumGX) = Tensor.channelBackwardSums(
                             gp, zp, yp, n: n, c: c, spatial: spatial, channel: ch, mean: mu, pair: &pair)
                     }
-                    gGamma?.storage.pointer[ch] = Float(sumGX) * istd
-                    gBeta?.storage.pointer[ch] = Float(sumG)
-                    meanG[ch] = Float(sumG / Double(m))
-                    k[ch] = Float(sumGX / Double(m)) * istd * istd
-                    scales[ch] = istd * (gamma?[ch] ?? 1)
+                    let terms = Tensor.BatchNormBackwardTerms(
+                        sumG: sumG, sumGX: sumGX, count: Double(m), invstd: istd, gamma: gamma?[ch] ?? 1)
+                    gGamma?.storage.pointer[ch] = terms.gGamma
+                    gBeta?.storage.pointer[ch] = terms.gBeta
+                    (meanG[ch], k[ch], scales[ch]) = (terms.meanG, terms.k, terms.scale)
                 }
             }
             let needsConvBias = convBiasSlot.map { needs[$0] } ?? false
