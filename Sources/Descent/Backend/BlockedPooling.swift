@@ -104,7 +104,8 @@ enum BlockedPooling {
         )?,
         dx: UnsafeMutablePointer<Float>
     ) {
-        print("BACKWARD", shape, a != nil)
+        // The kernel streams its stores past the caches in 64-byte vectors (tensor storage is 64-byte aligned).
+        precondition(Int(bitPattern: dx) % 64 == 0, "BlockedPooling.backward: dx must be 64-byte aligned")
         let hw = shape.h * shape.w, pooled = (shape.h / 2) * (shape.w / 2)
         Parallel.forEachChunk(blocks(shape), cost: 3 * 16 * hw) { range in
             for i in range {
