@@ -30,6 +30,22 @@ typedef float descent_f16a __attribute__((vector_size(64), aligned(64)));
 #define descent_through_relu16(g, out) \
     ((descent_f16)((descent_i16)DESCENT_LANES(g) & ~(DESCENT_LANES(out) <= 0)))
 
+/// The 2×2 window at column pair j of rows r0, r1: its values x0…x3 (row-major), their maximum `best` after
+/// descent_activate16, and the lanes m1, m2, m3 where x1, x2, x3 took over the running maximum (a later value wins
+/// when larger or NaN): the maximum is at position 3 where m3, else 2 where m2, else 1 where m1, else 0.
+#define DESCENT_WINDOW_MAXIMUM(r0, r1, j, va, vb, affine)                                                        \
+    const descent_f16 x0 = DESCENT_LANES((r0) + 32 * (j)), x1 = DESCENT_LANES((r0) + 32 * (j) + 16);             \
+    const descent_f16 x2 = DESCENT_LANES((r1) + 32 * (j)), x3 = DESCENT_LANES((r1) + 32 * (j) + 16);             \
+    const descent_f16 z1 = descent_activate16(x1, va, vb, affine), z2 = descent_activate16(x2, va, vb, affine);   \
+    const descent_f16 z3 = descent_activate16(x3, va, vb, affine);                                               \
+    descent_f16 best = descent_activate16(x0, va, vb, affine);                                                   \
+    const descent_i16 m1 = (z1 > best) | (z1 != z1);                                                             \
+    best = descent_select16(m1, z1, best);                                                                       \
+    const descent_i16 m2 = (z2 > best) | (z2 != z2);                                                             \
+    best = descent_select16(m2, z2, best);                                                                       \
+    const descent_i16 m3 = (z3 > best) | (z3 != z3);                                                             \
+    best = descent_select16(m3, z3, best);
+
 DESCENT_KERNEL(void, descent_blocked_moments,
                (const float *restrict src, long count, float *restrict mean, float *restrict m2),
                (src, count, mean, m2), {
@@ -68,24 +84,13 @@ DESCENT_INLINE void descent_blocked_pool_rows(const float *restrict src, long H,
     for (long i = 0; i < oH; i++) {
         const float *r0 = src + 2 * i * W * 16, *r1 = r0 + W * 16;
         for (long j = 0; j < oW; j++) {
-            const descent_f16 x0 = DESCENT_LANES(r0 + 32 * j), x1 = DESCENT_LANES(r0 + 32 * j + 16);
-            const descent_f16 x2 = DESCENT_LANES(r1 + 32 * j), x3 = DESCENT_LANES(r1 + 32 * j + 16);
-            const descent_f16 z1 = descent_activate16(x1, va, vb, affine);
-            const descent_f16 z2 = descent_activate16(x2, va, vb, affine);
-            const descent_f16 z3 = descent_activate16(x3, va, vb, affine);
-            descent_f16 best = descent_activate16(x0, va, vb, affine), kept = x0;
-            descent_i16 m = (z1 > best) | (z1 != z1);
-            best = descent_select16(m, z1, best);
-            kept = descent_select16(m, x1, kept);
-            m = (z2 > best) | (z2 != z2);
-            best = descent_select16(m, z2, best);
-            kept = descent_select16(m, x2, kept);
-            m = (z3 > best) | (z3 != z3);
-            best = descent_select16(m, z3, best);
-            kept = descent_select16(m, x3, kept);
+            DESCENT_WINDOW_MAXIMUM(r0, r1, j, va, vb, affine)
             const long o = (i * oW + j) * 16;
             *(descent_f16 *)(dst + o) = best;
-            if (keep) *(descent_f16 *)(keep + o) = kept;
+            if (keep) {
+                *(descent_f16 *)(keep + o) =
+                    descent_select16(m3, x3, descent_select16(m2, x2, descent_select16(m1, x1, x0)));
+            }
         }
     }
 }
@@ -139,19 +144,10 @@ DESCENT_INLINE void descent_blocked_unpool_rows(const float *restrict src, long 
         const float *r0 = src + 2 * i * W * 16, *r1 = r0 + W * 16;
         float *d0 = dx + 2 * i * W * 16, *d1 = d0 + W * 16;
         for (long j = 0; j < oW; j++) {
-            const descent_f16 x0 = DESCENT_LANES(r0 + 32 * j), x1 = DESCENT_LANES(r0 + 32 * j + 16);
-            const descent_f16 x2 = DESCENT_LANES(r1 + 32 * j), x3 = DESCENT_LANES(r1 + 32 * j + 16);
-            const descent_f16 z1 = descent_activate16(x1, va, vb, affine);
-            const descent_f16 z2 = descent_activate16(x2, va, vb, affine);
-            const descent_f16 z3 = descent_activate16(x3, va, vb, affine);
-            descent_f16 best = descent_activate16(x0, va, vb, affine);
-            // w1, w2, w3: the lanes whose maximum is at position 1, 2, 3 (the rest: at position 0).
-            descent_i16 m1 = (z1 > best) | (z1 != z1);
-            best = descent_select16(m1, z1, best);
-            descent_i16 m2 = (z2 > best) | (z2 != z2);
-            best = descent_select16(m2, z2, best);
-            const descent_i16 w3 = (z3 > best) | (z3 != z3);
-            const descent_i16 w2 = m2 & ~w3, w1 = m1 & ~m2 & ~w3, w0 = ~(m1 | m2 | w3);
+            DESCENT_WINDOW_MAXIMUM(r0, r1, j, va, vb, affine)
+            (void)best;
+            // w0…w3: the lanes whose maximum is at position 0…3.
+            const descent_i16 w3 = m3, w2 = m2 & ~m3, w1 = m1 & ~m2 & ~m3, w0 = ~(m1 | m2 | m3);
             const long o = (i * oW + j) * 16;
             const descent_f16 gv = descent_through_relu16(g + o, out + o);
             DESCENT_STREAM(d0 + 32 * j, DESCENT_DX(descent_select16(w0, gv, zero), x0));
